@@ -1,0 +1,114 @@
+/* isa/timing_v7m.c — block rules shared by the Cortex-M3 and Cortex-M4 models.
+ *
+ * Both cores have the same 3-stage pipeline and AHB-Lite load/store unit; their TRMs carry the same
+ * "Load/store timings" section (DDI 0337I section 18.3 for M3, DDI 0439B section 3.3.1 for M4):
+ *  - "LDR [any] are pipelined when possible ... if the next instruction is an LDR or STR, and the
+ *    destination of the first LDR is not used to compute the address for the next instruction, then one
+ *    cycle is removed from the cost of the next instruction" (LDR R0,[R1]; LDR R1,[R2] = 3 cycles;
+ *    three loads = 4). Table 3-1 note b: "Neighboring load and store single instructions can pipeline
+ *    their address and data phases."
+ *  - "Other instructions cannot be pipelined after STR with register offset." A store with an immediate
+ *    offset is one cycle and pipelines its data phase with what follows ("STR Rx,[Ry,#imm] is always one
+ *    cycle"), so single loads/stores pipeline after it.
+ *  - "LDREX and STREX can be pipelined exactly as LDR."
+ *  - "LDRD and STRD cannot be pipelined with preceding or following instructions" (3 cycles);
+ *    "LDM and STM cannot be pipelined with preceding or following instructions" (1 + N).
+ *  - "Any load or store that generates an address dependent on the result of a preceding data
+ *    processing operation stalls the pipeline for an additional cycle while the register bank is
+ *    updated. There is no forwarding path for this scenario."
+ * Not modelled (dynamic or "might"): unaligned accesses (+1/+2), "LDR Rx,[PC,#imm] might add a cycle
+ * because of contention with the fetch unit", wait states (the simulator's business).
+ *
+ * Conditional instructions: a B<c>/CBZ/CBNZ costs 1 when not taken and 1 + P when taken (table 3-1);
+ * any other conditional PC write (inside an IT block) likewise costs 1 when its condition fails, its
+ * table figure when it passes. The difference goes to taken_extra_cycles when it ends the block. Other
+ * conditional instructions are costed as executed (their condition is not known statically).
+ */
+#include "timing_v7m.h"
+
+static int is_single_load_store(isa_kind_t kind)
+{
+  return kind == ISA_K_LOAD || kind == ISA_K_STORE;
+}
+
+static int is_memory(isa_kind_t kind)
+{
+  switch (kind) {
+  case ISA_K_LOAD: case ISA_K_STORE: case ISA_K_LOAD_PC: case ISA_K_LDRD: case ISA_K_STRD:
+  case ISA_K_LDM: case ISA_K_STM: case ISA_K_TABLE_BRANCH: case ISA_K_VLDR: case ISA_K_VSTR:
+  case ISA_K_VLDM: case ISA_K_VSTM:
+    return 1;
+  default:
+    return 0;
+  }
+}
+
+static int is_data_processing(isa_kind_t kind)
+{
+  switch (kind) {
+  case ISA_K_ALU: case ISA_K_SYS: case ISA_K_MUL: case ISA_K_MLA: case ISA_K_MLS: case ISA_K_MULL:
+  case ISA_K_MLAL: case ISA_K_DSP_MUL: case ISA_K_DIV: case ISA_K_VFP_ALU: case ISA_K_VFP_MOV2:
+    return 1;
+  default:
+    return 0;
+  }
+}
+
+/* May `cur` (a single LDR/STR) overlap its address phase with `prev`'s data phase? */
+static int pipelines_after(const isa_class_t *prev, const isa_class_t *cur)
+{
+  if (prev->kind == ISA_K_LOAD)
+    return (prev->load_dst_regs & cur->addr_regs) == 0; /* address dependency: no pipelining */
+  if (prev->kind == ISA_K_STORE)
+    return !prev->reg_offset && (prev->dst_regs & cur->addr_regs) == 0; /* STREX status register */
+  return 0;
+}
+
+/* Contextual cost of `cur` after `prev` (NULL at the start of the block). */
+static unsigned context_cycles(unsigned cycles, const isa_class_t *prev, const isa_class_t *cur)
+{
+  if (prev == NULL)
+    return cycles;
+  if (is_single_load_store(cur->kind) && pipelines_after(prev, cur))
+    return cycles - 1;
+  if (is_memory(cur->kind) && is_data_processing(prev->kind) && (prev->dst_regs & cur->addr_regs))
+    return cycles + 1; /* address generation waits for the register bank */
+  return cycles;
+}
+
+void isa_v7m_cost_block(isa_v7m_base_fn base, const cs_insn *insns, size_t n, isa_block_t *block)
+{
+  isa_class_t classes[2];
+  const isa_class_t *prev = NULL;
+  block->taken_extra_cycles = 0;
+  for (size_t i = 0; i < n; i++) {
+    isa_class_t *cur = &classes[i & 1];
+    isa_classify(&insns[i], cur);
+    unsigned full = context_cycles(base(cur), prev, cur);
+    isa_insn_t *out = &block->insns[i];
+    if (out->flags & ISA_F_COND_BRANCH) {
+      /* condition failed / not taken: 1 cycle; taken: the full figure */
+      out->cycles = 1;
+      if (i + 1 == n)
+        block->taken_extra_cycles = full > 1 ? full - 1 : 0;
+    } else {
+      out->cycles = (uint16_t)full;
+    }
+    prev = cur;
+  }
+}
+
+/* Table 3-1 note a: "Division operations use early termination to minimize the number of cycles
+ * required based on the number of leading ones and zeroes in the input operands." ARM publishes no
+ * formula for M3/M4; the only operand-exact one it publishes is the Cortex-R4's (DDI 0363G section C.8:
+ * latency grows with clz(B) - clz(A) + 1, the number of quotient bits, negative operands negated first).
+ * We take that quantity and spread it linearly over the M3/M4 documented range: cycles =
+ * 2 + ceil(10 * qbits / 32), qbits in 0..32, so a quotient of 0 (|dividend| < |divisor| by leading
+ * zeros) costs 2 and a full 32-bit quotient costs 12. Divide by zero takes the minimum, 2. */
+uint32_t isa_v7m_divide_extra_cycles(int is_signed, uint32_t dividend, uint32_t divisor)
+{
+  if (divisor == 0)
+    return 0;
+  unsigned qbits = isa_quotient_bits(is_signed, dividend, divisor);
+  return (10u * qbits + 31u) / 32u;
+}

@@ -1,0 +1,26 @@
+/* isa/timing_v7m.h — private: the block-level rules Cortex-M3 and Cortex-M4 share (3-stage pipeline,
+ * ARM DDI 0337 section 18.3 / DDI 0439B section 3.3.1 "Load/store timings"); each core supplies the
+ * per-instruction table figure. */
+#ifndef MCUSIM_ISA_TIMING_V7M_H
+#define MCUSIM_ISA_TIMING_V7M_H
+
+#include "isa_class.h"
+#include "timing.h"
+
+/* Pipeline refill P (DDI 0439B table 3-1 note: "ranges from 1 to 3 depending on the alignment and width
+ * of the target instruction, and whether the processor manages to speculate the address early").
+ * Branches whose target is known at decode (B, BL, CBZ, BX, MOV/ADD PC, ISB): P = 1, so a taken branch
+ * costs 2 with zero wait states (also LLVM's Cortex-M3 machine model: "best case branch taken cost" 2).
+ * PC loaded from memory (LDR PC, POP/LDM {PC}, TBB/TBH): the manual's section 3.3.1 text counts "three
+ * cycles for the pipeline reload", so P = 3. */
+#define ISA_V7M_P_REFILL 1u
+#define ISA_V7M_P_LOAD 3u
+
+/* Table figure of one instruction in isolation, for the core's table (branch taken, PC writes). */
+typedef unsigned (*isa_v7m_base_fn)(const isa_class_t *cls);
+
+void isa_v7m_cost_block(isa_v7m_base_fn base, const cs_insn *insns, size_t n, isa_block_t *block);
+/* SDIV/UDIV cycles beyond the minimum 2 for the documented 2..12 range. */
+uint32_t isa_v7m_divide_extra_cycles(int is_signed, uint32_t dividend, uint32_t divisor);
+
+#endif /* MCUSIM_ISA_TIMING_V7M_H */

@@ -1,0 +1,280 @@
+/* profiles/prof.c — profile JSON loading and validation (schema: docs/profiles.md). */
+#include "prof.h"
+
+#include <cjson/cJSON.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PROF_VERSION 1
+
+static prof_err fail(char *msg, size_t size, prof_err err, const char *fmt, ...) {
+  if (msg && size) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, size, fmt, ap);
+    va_end(ap);
+  }
+  return err;
+}
+
+static char *read_file(const char *path, int *errnum) {
+  FILE *f = fopen(path, "rb");
+  if (!f) {
+    *errnum = errno;
+    return NULL;
+  }
+  char *buf = NULL;
+  size_t len = 0, cap = 0;
+  for (;;) {
+    if (len + 4096 + 1 > cap) {
+      cap = cap ? cap * 2 : 8192;
+      char *grown = realloc(buf, cap);
+      if (!grown) break;
+      buf = grown;
+    }
+    size_t n = fread(buf + len, 1, cap - len - 1, f);
+    len += n;
+    if (n == 0) break;
+  }
+  *errnum = ferror(f) ? EIO : 0;
+  fclose(f);
+  if (buf) buf[len] = '\0';
+  return buf;
+}
+
+/* A JSON number or a "0x..." / decimal string, within [0, max]. */
+static int get_u64(const cJSON *obj, const char *key, uint64_t max, uint64_t *out) {
+  const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
+  if (cJSON_IsNumber(item)) {
+    double v = item->valuedouble;
+    if (v < 0 || v > (double)max || v != (double)(uint64_t)v) return -1;
+    *out = (uint64_t)v;
+    return 0;
+  }
+  if (cJSON_IsString(item)) {
+    char *end = NULL;
+    errno = 0;
+    unsigned long long v = strtoull(item->valuestring, &end, 0);
+    if (errno || end == item->valuestring || *end || v > max || item->valuestring[0] == '-') return -1;
+    *out = v;
+    return 0;
+  }
+  return item ? -1 : -2;
+}
+
+/* Reports an unknown key so that a typo in a profile is an error, not a silently ignored field. */
+static const char *unknown_key(const cJSON *obj, const char *const *known) {
+  for (const cJSON *it = obj ? obj->child : NULL; it; it = it->next) {
+    int found = 0;
+    for (const char *const *k = known; *k; k++) found |= strcmp(it->string, *k) == 0;
+    if (!found) return it->string;
+  }
+  return NULL;
+}
+
+static prof_err parse_region(const cJSON *obj, const char *origin, const char *field, prof_region_t *out,
+                             char *msg, size_t size) {
+  static const char *const known[] = {"name", "base", "size", "wait_states", NULL};
+  if (!cJSON_IsObject(obj)) return fail(msg, size, PROF_E_FIELD, "%s: '%s' must be an object", origin, field);
+  const char *bad = unknown_key(obj, known);
+  if (bad) return fail(msg, size, PROF_E_FIELD, "%s: unknown field '%s.%s'", origin, field, bad);
+  uint64_t base, bytes;
+  if (get_u64(obj, "base", 0xFFFFFFFFu, &base))
+    return fail(msg, size, PROF_E_FIELD, "%s: '%s.base' must be an address (number or \"0x...\")", origin, field);
+  if (get_u64(obj, "size", 0x100000000ull, &bytes) || bytes == 0 || base + bytes > 0x100000000ull)
+    return fail(msg, size, PROF_E_FIELD, "%s: '%s.size' must be a positive byte count ending below 4 GiB", origin,
+                field);
+  if (base % 4096 || bytes % 4096)
+    return fail(msg, size, PROF_E_FIELD, "%s: '%s' base and size must be multiples of 4 KiB", origin, field);
+  const cJSON *name = cJSON_GetObjectItemCaseSensitive(obj, "name");
+  snprintf(out->name, sizeof out->name, "%s", cJSON_IsString(name) ? name->valuestring : field);
+  out->base = (uint32_t)base;
+  out->size = (uint32_t)bytes;
+  return PROF_OK;
+}
+
+static int overlaps(const prof_region_t *a, const prof_region_t *b) {
+  return (uint64_t)a->base < (uint64_t)b->base + b->size && (uint64_t)b->base < (uint64_t)a->base + a->size;
+}
+
+static prof_err parse_memories(const cJSON *root, const char *origin, prof_t *p, char *msg, size_t size) {
+  prof_err err = parse_region(cJSON_GetObjectItemCaseSensitive(root, "flash"), origin, "flash", &p->flash, msg, size);
+  if (err) return err;
+  uint64_t ws = 0;
+  const cJSON *flash = cJSON_GetObjectItemCaseSensitive(root, "flash");
+  if (get_u64(flash, "wait_states", 15, &ws) == -1)
+    return fail(msg, size, PROF_E_FIELD, "%s: 'flash.wait_states' must be 0..15", origin);
+  p->flash_wait_states = (unsigned)ws;
+  const cJSON *sram = cJSON_GetObjectItemCaseSensitive(root, "sram");
+  int n = cJSON_GetArraySize(sram);
+  if (!cJSON_IsArray(sram) || n < 1 || n > PROF_MAX_SRAM)
+    return fail(msg, size, PROF_E_FIELD, "%s: 'sram' must be an array of 1..%d regions", origin, PROF_MAX_SRAM);
+  for (int i = 0; i < n; i++) {
+    char field[32];
+    snprintf(field, sizeof field, "sram[%d]", i);
+    err = parse_region(cJSON_GetArrayItem(sram, i), origin, field, &p->sram[i], msg, size);
+    if (err) return err;
+    if (overlaps(&p->sram[i], &p->flash))
+      return fail(msg, size, PROF_E_FIELD, "%s: '%s' overlaps 'flash'", origin, field);
+    for (int j = 0; j < i; j++)
+      if (overlaps(&p->sram[i], &p->sram[j]))
+        return fail(msg, size, PROF_E_FIELD, "%s: 'sram[%d]' overlaps 'sram[%d]'", origin, i, j);
+    if (p->sram[i].base >= 0xE0000000u)
+      return fail(msg, size, PROF_E_FIELD, "%s: '%s' lies in the system region (>= 0xE0000000)", origin, field);
+  }
+  p->sram_count = (unsigned)n;
+  return PROF_OK;
+}
+
+static prof_err parse_root(const cJSON *root, const char *origin, prof_t *p, char *msg, size_t size) {
+  static const char *const known[] = {"version", "name",  "description", "core", "clock_hz",
+                                      "flash",   "sram",  "multiplier_cycles", NULL};
+  if (!cJSON_IsObject(root)) return fail(msg, size, PROF_E_FIELD, "%s: the profile must be a JSON object", origin);
+  const char *bad = unknown_key(root, known);
+  if (bad) return fail(msg, size, PROF_E_FIELD, "%s: unknown field '%s'", origin, bad);
+  uint64_t version = 0;
+  if (get_u64(root, "version", 1000, &version) || version != PROF_VERSION)
+    return fail(msg, size, PROF_E_FIELD, "%s: 'version' must be %d", origin, PROF_VERSION);
+  const cJSON *name = cJSON_GetObjectItemCaseSensitive(root, "name");
+  if (!cJSON_IsString(name) || !name->valuestring[0])
+    return fail(msg, size, PROF_E_FIELD, "%s: 'name' must be a non-empty string", origin);
+  const cJSON *core = cJSON_GetObjectItemCaseSensitive(root, "core");
+  static const char *const cores[] = {"m0plus", "m3", "m4", "m7", NULL};
+  int core_ok = 0;
+  for (const char *const *c = cores; cJSON_IsString(core) && *c; c++) core_ok |= strcmp(core->valuestring, *c) == 0;
+  if (!core_ok)
+    return fail(msg, size, PROF_E_FIELD, "%s: 'core' must be one of m0plus, m3, m4, m7", origin);
+  if (get_u64(root, "clock_hz", 2000000000ull, &p->clock_hz) || p->clock_hz == 0)
+    return fail(msg, size, PROF_E_FIELD, "%s: 'clock_hz' must be a positive frequency in Hz", origin);
+  uint64_t mul = 1;
+  if (get_u64(root, "multiplier_cycles", 32, &mul) == -1 || (mul != 1 && mul != 32))
+    return fail(msg, size, PROF_E_FIELD, "%s: 'multiplier_cycles' must be 1 or 32", origin);
+  p->mul_cycles = (unsigned)mul;
+  const cJSON *desc = cJSON_GetObjectItemCaseSensitive(root, "description");
+  p->name = strdup(name->valuestring);
+  p->description = strdup(cJSON_IsString(desc) ? desc->valuestring : "");
+  p->path = strdup(origin);
+  snprintf(p->core, sizeof p->core, "%s", core->valuestring);
+  if (!p->name || !p->description || !p->path) return fail(msg, size, PROF_E_NOMEM, "%s: out of memory", origin);
+  return parse_memories(root, origin, p, msg, size);
+}
+
+prof_err prof_parse(const char *json, const char *origin, prof_t **out, char *msg, size_t size) {
+  *out = NULL;
+  cJSON *root = cJSON_Parse(json);
+  if (!root) {
+    const char *at = cJSON_GetErrorPtr();
+    size_t offset = at && at >= json ? (size_t)(at - json) : 0;
+    int line = 1;
+    for (size_t i = 0; i < offset && json[i]; i++) line += json[i] == '\n';
+    return fail(msg, size, PROF_E_SYNTAX, "%s:%d: not valid JSON", origin, line);
+  }
+  prof_t *p = calloc(1, sizeof *p);
+  prof_err err = p ? parse_root(root, origin, p, msg, size) : fail(msg, size, PROF_E_NOMEM, "out of memory");
+  cJSON_Delete(root);
+  if (err) {
+    prof_free(p);
+    return err;
+  }
+  *out = p;
+  return PROF_OK;
+}
+
+static int looks_like_path(const char *s) {
+  size_t n = strlen(s);
+  return strchr(s, '/') || (n > 5 && strcmp(s + n - 5, ".json") == 0);
+}
+
+prof_err prof_load(const char *name_or_path, const char *const *dirs, prof_t **out, char *msg, size_t size) {
+  char path[4096];
+  *out = NULL;
+  if (looks_like_path(name_or_path)) {
+    snprintf(path, sizeof path, "%s", name_or_path);
+  } else {
+    path[0] = '\0';
+    for (const char *const *d = dirs; d && *d; d++) {
+      char candidate[4096];
+      snprintf(candidate, sizeof candidate, "%s/%s.json", *d, name_or_path);
+      FILE *f = fopen(candidate, "rb");
+      if (f) {
+        fclose(f);
+        snprintf(path, sizeof path, "%s", candidate);
+        break;
+      }
+    }
+    if (!path[0])
+      return fail(msg, size, PROF_E_NOT_FOUND, "profile '%s' not found (try 'mcusim profiles' for the list)",
+                  name_or_path);
+  }
+  int errnum = 0;
+  char *text = read_file(path, &errnum);
+  if (!text || errnum) {
+    free(text);
+    return fail(msg, size, PROF_E_IO, "%s: cannot read profile: %s", path, strerror(errnum ? errnum : ENOMEM));
+  }
+  prof_err err = prof_parse(text, path, out, msg, size);
+  free(text);
+  return err;
+}
+
+void prof_free(prof_t *p) {
+  if (!p) return;
+  free(p->name);
+  free(p->description);
+  free(p->path);
+  free(p);
+}
+
+uint64_t prof_sram_bytes(const prof_t *p) {
+  uint64_t total = 0;
+  for (unsigned i = 0; i < p->sram_count; i++) total += p->sram[i].size;
+  return total;
+}
+
+static int contains(const prof_region_t *r, uint32_t addr, uint32_t size) {
+  return addr >= r->base && (uint64_t)addr + size <= (uint64_t)r->base + r->size;
+}
+
+const prof_region_t *prof_find_region(const prof_t *p, uint32_t addr, uint32_t size, int *is_flash) {
+  if (contains(&p->flash, addr, size)) {
+    if (is_flash) *is_flash = 1;
+    return &p->flash;
+  }
+  for (unsigned i = 0; i < p->sram_count; i++)
+    if (contains(&p->sram[i], addr, size)) {
+      if (is_flash) *is_flash = 0;
+      return &p->sram[i];
+    }
+  return NULL;
+}
+
+static int compare_names(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char **prof_list(const char *dir) {
+  DIR *d = opendir(dir);
+  if (!d) return NULL;
+  size_t n = 0, cap = 16;
+  char **names = malloc(cap * sizeof *names);
+  for (struct dirent *e; names && (e = readdir(d));) {
+    size_t len = strlen(e->d_name);
+    if (len <= 5 || strcmp(e->d_name + len - 5, ".json") != 0) continue;
+    if (n + 2 > cap) {
+      char **grown = realloc(names, (cap *= 2) * sizeof *names);
+      if (!grown) break;
+      names = grown;
+    }
+    names[n] = strndup(e->d_name, len - 5);
+    if (names[n]) n++;
+  }
+  closedir(d);
+  if (!names) return NULL;
+  qsort(names, n, sizeof *names, compare_names);
+  names[n] = NULL;
+  return names;
+}

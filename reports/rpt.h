@@ -1,0 +1,29 @@
+/* reports/rpt.h — the JSON report (schema "mcusim-report/1", documented in docs/report.md) and what is
+ * rendered from it. The JSON is the source of truth: text and other formats read the cJSON tree only.
+ * Ownership: rpt_build returns a tree the caller frees with cJSON_Delete. */
+#ifndef MCUSIM_RPT_H
+#define MCUSIM_RPT_H
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+
+#include "sim/mcusim.h"
+
+#define RPT_SCHEMA "mcusim-report/1"
+
+/* The report of a finished (or stopped) run. */
+cJSON *rpt_build(const mcusim_t *sim);
+
+/* Writes `text` to `path` atomically (temporary file in the same folder, then rename): a reader never
+ * sees half a file. Returns 0, or -1 with errno set. */
+int rpt_write_atomic(const char *path, const char *text);
+/* Serialises the report (deterministic: same order, same formatting) and writes it atomically. */
+int rpt_write_json(const cJSON *report, const char *path);
+
+/* Human summary rendered from a report. */
+void rpt_print_text(const cJSON *report, FILE *out);
+
+/* "1,204,332" */
+void rpt_group_digits(unsigned long long value, char *buf, size_t size);
+
+#endif /* MCUSIM_RPT_H */

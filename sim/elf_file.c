@@ -1,0 +1,272 @@
+/* sim/elf.c — firmware ELF reading with elfutils' libelf (ARCHITECTURE.md says why libelf). */
+#include "elf_file.h"
+
+#include <errno.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define SIM_ELF_MAX_BYTES (512u << 20) /* no Cortex-M image is larger; bounds memory on hostile input */
+#define SIM_ELF_MAX_SEGMENTS 64
+#define SIM_ELF_MAX_SECTIONS 4096
+
+static void say(char *msg, size_t size, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, size, fmt, ap);
+  va_end(ap);
+}
+
+static uint8_t *slurp(const char *path, size_t *size, char *msg, size_t msg_size) {
+  FILE *f = fopen(path, "rb");
+  if (!f) {
+    say(msg, msg_size, "%s: cannot open: %s", path, strerror(errno));
+    return NULL;
+  }
+  struct stat st;
+  if (fstat(fileno(f), &st) || !S_ISREG(st.st_mode)) {
+    say(msg, msg_size, "%s: not a regular file", path);
+    fclose(f);
+    return NULL;
+  }
+  if ((uint64_t)st.st_size > SIM_ELF_MAX_BYTES) {
+    say(msg, msg_size, "%s: %lld bytes is larger than any Cortex-M image (limit %u MiB)", path,
+        (long long)st.st_size, SIM_ELF_MAX_BYTES >> 20);
+    fclose(f);
+    return NULL;
+  }
+  uint8_t *buf = malloc(st.st_size ? (size_t)st.st_size : 1);
+  size_t got = buf ? fread(buf, 1, (size_t)st.st_size, f) : 0;
+  fclose(f);
+  if (!buf || got != (size_t)st.st_size) {
+    say(msg, msg_size, "%s: cannot read the file", path);
+    free(buf);
+    return NULL;
+  }
+  *size = got;
+  return buf;
+}
+
+static int check_header(Elf *e, const GElf_Ehdr *eh, const char *path, char *msg, size_t size) {
+  const char *ident = elf_getident(e, NULL);
+  if (gelf_getclass(e) != ELFCLASS32) {
+    say(msg, size, "%s: a 64-bit ELF; Cortex-M firmware is ELF32", path);
+    return -1;
+  }
+  if (!ident || ident[EI_DATA] != ELFDATA2LSB) {
+    say(msg, size, "%s: a big-endian ELF; mcusim runs little-endian Cortex-M firmware", path);
+    return -1;
+  }
+  if (eh->e_machine != EM_ARM) {
+    say(msg, size, "%s: not an ARM ELF (e_machine %u)", path, eh->e_machine);
+    return -1;
+  }
+  if (eh->e_type != ET_EXEC) {
+    say(msg, size, "%s: not an executable (e_type %u): link the firmware first", path, eh->e_type);
+    return -1;
+  }
+  return 0;
+}
+
+static int read_segments(Elf *e, sim_elf_t *elf, const char *path, char *msg, size_t size) {
+  size_t n = 0;
+  if (elf_getphdrnum(e, &n) || n > SIM_ELF_MAX_SEGMENTS) {
+    say(msg, size, "%s: unreadable or absurd program header table (%zu entries)", path, n);
+    return -1;
+  }
+  elf->segments = calloc(n ? n : 1, sizeof *elf->segments);
+  if (!elf->segments) return -1;
+  for (size_t i = 0; i < n; i++) {
+    GElf_Phdr ph;
+    if (!gelf_getphdr(e, (int)i, &ph)) {
+      say(msg, size, "%s: program header %zu unreadable", path, i);
+      return -1;
+    }
+    if (ph.p_type != PT_LOAD || ph.p_memsz == 0) continue;
+    if (ph.p_filesz > ph.p_memsz || ph.p_offset > elf->image_size || ph.p_filesz > elf->image_size - ph.p_offset) {
+      say(msg, size, "%s: segment %zu claims bytes beyond the end of the file (offset 0x%llx, size 0x%llx)", path, i,
+          (unsigned long long)ph.p_offset, (unsigned long long)ph.p_filesz);
+      return -1;
+    }
+    if (ph.p_vaddr + ph.p_memsz > 0x100000000ull || ph.p_paddr + ph.p_filesz > 0x100000000ull) {
+      say(msg, size, "%s: segment %zu wraps past 4 GiB", path, i);
+      return -1;
+    }
+    sim_elf_segment_t *s = &elf->segments[elf->segment_count++];
+    s->paddr = (uint32_t)ph.p_paddr;
+    s->vaddr = (uint32_t)ph.p_vaddr;
+    s->file_size = (uint32_t)ph.p_filesz;
+    s->mem_size = (uint32_t)ph.p_memsz;
+    s->flags = ph.p_flags;
+    s->bytes = elf->image + ph.p_offset;
+  }
+  if (elf->segment_count == 0) {
+    say(msg, size, "%s: no loadable segment", path);
+    return -1;
+  }
+  return 0;
+}
+
+/* Copies a name into elf->strings (grown as needed); returns its offset. */
+static long keep_string(sim_elf_t *elf, size_t *used, size_t *cap, const char *s) {
+  size_t len = strlen(s) + 1;
+  if (*used + len > *cap) {
+    size_t grown_cap = (*cap ? *cap * 2 : 4096) + len;
+    char *grown = realloc(elf->strings, grown_cap);
+    if (!grown) return -1;
+    elf->strings = grown;
+    *cap = grown_cap;
+  }
+  memcpy(elf->strings + *used, s, len);
+  *used += len;
+  return (long)(*used - len);
+}
+
+static int compare_symbols(const void *a, const void *b) {
+  const sim_elf_symbol_t *x = a, *y = b;
+  if (x->addr != y->addr) return x->addr < y->addr ? -1 : 1;
+  if (x->size != y->size) return x->size > y->size ? -1 : 1; /* larger first: the enclosing one */
+  return strcmp(x->name, y->name);
+}
+
+static int read_symtab(Elf *e, Elf_Scn *scn, const GElf_Shdr *sh, sim_elf_t *elf, size_t *used, size_t *cap,
+                       size_t *count, size_t *alloc, long **offsets) {
+  Elf_Data *data = elf_getdata(scn, NULL);
+  if (!data || sh->sh_entsize == 0) return 0;
+  size_t n = sh->sh_size / sh->sh_entsize;
+  for (size_t i = 0; i < n; i++) {
+    GElf_Sym sym;
+    if (!gelf_getsym(data, (int)i, &sym)) break;
+    int type = GELF_ST_TYPE(sym.st_info);
+    if ((type != STT_FUNC && type != STT_OBJECT && type != STT_NOTYPE) || sym.st_shndx == SHN_UNDEF) continue;
+    const char *name = elf_strptr(e, sh->sh_link, sym.st_name);
+    if (!name || !name[0] || name[0] == '$') continue; /* $t/$d mapping symbols */
+    if (*count == *alloc) {
+      size_t grown_n = *alloc ? *alloc * 2 : 256;
+      sim_elf_symbol_t *grown = realloc(elf->symbols, grown_n * sizeof *grown);
+      long *grown_off = realloc(*offsets, grown_n * sizeof *grown_off);
+      if (grown) elf->symbols = grown;
+      if (grown_off) *offsets = grown_off;
+      if (!grown || !grown_off) return -1;
+      *alloc = grown_n;
+    }
+    long off = keep_string(elf, used, cap, name);
+    if (off < 0) return -1;
+    (*offsets)[*count] = off;
+    elf->symbols[*count].addr = (uint32_t)sym.st_value & (type == STT_FUNC ? ~1u : ~0u);
+    elf->symbols[*count].size = (uint32_t)sym.st_size;
+    (*count)++;
+  }
+  return 0;
+}
+
+static int read_sections(Elf *e, sim_elf_t *elf, const char *path, char *msg, size_t size) {
+  size_t n = 0, shstrndx = 0;
+  if (elf_getshdrnum(e, &n) || n > SIM_ELF_MAX_SECTIONS || (n && elf_getshdrstrndx(e, &shstrndx))) {
+    say(msg, size, "%s: unreadable or absurd section header table (%zu sections)", path, n);
+    return -1;
+  }
+  elf->sections = calloc(n ? n : 1, sizeof *elf->sections);
+  long *name_off = calloc(n ? n : 1, sizeof *name_off);
+  long *sym_off = NULL;
+  size_t used = 0, cap = 0, sym_count = 0, sym_alloc = 0;
+  int rc = -1;
+  if (!elf->sections || !name_off) goto done;
+  for (Elf_Scn *scn = NULL; (scn = elf_nextscn(e, scn));) {
+    GElf_Shdr sh;
+    if (!gelf_getshdr(scn, &sh)) continue;
+    const char *name = elf_strptr(e, shstrndx, sh.sh_name);
+    if (sh.sh_type == SHT_SYMTAB &&
+        read_symtab(e, scn, &sh, elf, &used, &cap, &sym_count, &sym_alloc, &sym_off))
+      goto done;
+    if (!(sh.sh_flags & SHF_ALLOC) || elf->section_count >= n) continue;
+    sim_elf_section_t *s = &elf->sections[elf->section_count];
+    long off = keep_string(elf, &used, &cap, name ? name : "?");
+    if (off < 0) goto done;
+    name_off[elf->section_count++] = off;
+    s->addr = (uint32_t)sh.sh_addr;
+    s->size = (uint32_t)sh.sh_size;
+    s->flags = (uint32_t)sh.sh_flags;
+    s->nobits = sh.sh_type == SHT_NOBITS;
+  }
+  /* Names are offsets until the string buffer stops moving. */
+  for (size_t i = 0; i < elf->section_count; i++) elf->sections[i].name = elf->strings + name_off[i];
+  for (size_t i = 0; i < sym_count; i++) elf->symbols[i].name = elf->strings + sym_off[i];
+  elf->symbol_count = sym_count;
+  if (sym_count) qsort(elf->symbols, sym_count, sizeof *elf->symbols, compare_symbols);
+  rc = 0;
+done:
+  if (rc) say(msg, size, "%s: out of memory reading sections", path);
+  free(name_off);
+  free(sym_off);
+  return rc;
+}
+
+sim_elf_t *sim_elf_read(const char *path, char *msg, size_t size) {
+  sim_elf_t *elf = calloc(1, sizeof *elf);
+  Elf *e = NULL;
+  if (!elf) {
+    say(msg, size, "out of memory");
+    return NULL;
+  }
+  elf->image = slurp(path, &elf->image_size, msg, size);
+  if (!elf->image) goto fail;
+  if (elf_version(EV_CURRENT) == EV_NONE) {
+    say(msg, size, "libelf is unusable: %s", elf_errmsg(-1));
+    goto fail;
+  }
+  e = elf_memory((char *)elf->image, elf->image_size);
+  GElf_Ehdr eh;
+  if (!e || elf_kind(e) != ELF_K_ELF || !gelf_getehdr(e, &eh)) {
+    say(msg, size, "%s: not an ELF file (%s)", path, elf->image_size < 52 ? "too short" : "bad header");
+    goto fail;
+  }
+  if (check_header(e, &eh, path, msg, size) || read_segments(e, elf, path, msg, size) ||
+      read_sections(e, elf, path, msg, size))
+    goto fail;
+  elf->entry = (uint32_t)eh.e_entry;
+  elf_end(e);
+  return elf;
+fail:
+  if (e) elf_end(e);
+  sim_elf_free(elf);
+  return NULL;
+}
+
+void sim_elf_free(sim_elf_t *elf) {
+  if (!elf) return;
+  free(elf->image);
+  free(elf->segments);
+  free(elf->sections);
+  free(elf->symbols);
+  free(elf->strings);
+  free(elf);
+}
+
+const sim_elf_symbol_t *sim_elf_symbol_at(const sim_elf_t *elf, uint32_t addr) {
+  size_t lo = 0, hi = elf->symbol_count;
+  while (lo < hi) { /* first symbol with addr > target */
+    size_t mid = (lo + hi) / 2;
+    if (elf->symbols[mid].addr <= addr) lo = mid + 1;
+    else hi = mid;
+  }
+  /* Walk back to a symbol that contains addr; zero-size symbols match only exactly. */
+  for (size_t i = lo; i-- > 0 && lo - i <= 16;) {
+    const sim_elf_symbol_t *s = &elf->symbols[i];
+    if (addr < (uint64_t)s->addr + (s->size ? s->size : 1)) return s;
+  }
+  return NULL;
+}
+
+int sim_elf_lookup(const sim_elf_t *elf, const char *name, uint32_t *addr) {
+  for (size_t i = 0; i < elf->symbol_count; i++)
+    if (strcmp(elf->symbols[i].name, name) == 0) {
+      *addr = elf->symbols[i].addr;
+      return 0;
+    }
+  return -1;
+}

@@ -1,0 +1,389 @@
+/* sim/main.c — the mcusim command line: a thin layer over libmcusim.
+ *
+ * Exit codes (README "Exit codes"): 0 firmware exited 0; 1 firmware exited non-zero; 2 bad input or
+ * usage; 3 firmware fault; 4 instruction or time limit; 5 interrupted; 70 internal error. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "reports/rpt.h"
+#include "sim/mcusim.h"
+
+#ifndef MCUSIM_PROFILES_DIR
+#define MCUSIM_PROFILES_DIR "profiles"
+#endif
+
+enum {
+  EXIT_FW_OK = 0,
+  EXIT_FW_NONZERO = 1,
+  EXIT_BAD_INPUT = 2,
+  EXIT_FAULT = 3,
+  EXIT_LIMIT = 4,
+  EXIT_INTERRUPTED = 5,
+  EXIT_INTERNAL = 70
+};
+
+static mcusim_t *volatile running_sim;
+
+static void on_signal(int signo) {
+  if (running_sim) mcusim_request_stop(running_sim);
+  (void)signo;
+}
+
+static void install_signal_handlers(void) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+}
+
+static const char *const *profile_dirs(void) {
+  static const char *dirs[3];
+  const char *env = getenv("MCUSIM_PROFILES");
+  int n = 0;
+  if (env && *env) dirs[n++] = env;
+  dirs[n++] = MCUSIM_PROFILES_DIR;
+  dirs[n] = NULL;
+  return dirs;
+}
+
+static prof_t *load_profile(const char *name) {
+  prof_t *p = NULL;
+  char msg[512];
+  if (prof_load(name, profile_dirs(), &p, msg, sizeof msg) != PROF_OK) {
+    fprintf(stderr, "mcusim: %s\n", msg);
+    return NULL;
+  }
+  return p;
+}
+
+static int parse_u64(const char *text, const char *what, uint64_t *out) {
+  char *end;
+  errno = 0;
+  unsigned long long v = strtoull(text, &end, 0);
+  if (errno || end == text || *end || text[0] == '-') {
+    fprintf(stderr, "mcusim: %s must be a whole number, not '%s'\n", what, text);
+    return -1;
+  }
+  *out = v;
+  return 0;
+}
+
+static int parse_seconds(const char *text, double *out) {
+  char *end;
+  double v = strtod(text, &end);
+  if (end == text || *end || !(v > 0)) {
+    fprintf(stderr, "mcusim: --timeout must be a positive number of seconds, not '%s'\n", text);
+    return -1;
+  }
+  *out = v;
+  return 0;
+}
+
+/* ---- run ---- */
+
+typedef struct {
+  const char *profile, *report, *firmware;
+  mcusim_limits_t limits;
+  int quiet, progress;
+} run_opts_t;
+
+static void usage_run(FILE *out) {
+  fprintf(out,
+          "usage: mcusim run --profile NAME|FILE [options] FIRMWARE.elf\n"
+          "\n"
+          "Runs a Cortex-M firmware ELF under the simulator and prints a summary; writes a JSON report.\n"
+          "\n"
+          "  -p, --profile NAME|FILE  MCU profile (see 'mcusim profiles') or a profile JSON file\n"
+          "  -r, --report OUT.json    write the JSON report (schema mcusim-report/1); also on a fault\n"
+          "      --max-insns N        stop after N instructions (exit 4)\n"
+          "      --timeout SECONDS    stop after this much host time (exit 4)\n"
+          "  -q, --quiet              do not echo the firmware's output\n"
+          "      --progress           progress line on stderr (default when stderr is a terminal)\n"
+          "  -h, --help               this text\n"
+          "\n"
+          "Exit codes: 0 firmware exited 0, 1 firmware exited non-zero, 2 bad input, 3 firmware fault,\n"
+          "4 limit reached, 5 interrupted, 70 internal error.\n");
+}
+
+static int parse_run(int argc, char **argv, run_opts_t *o) {
+  static const struct option longopts[] = {
+      {"profile", required_argument, 0, 'p'}, {"report", required_argument, 0, 'r'},
+      {"max-insns", required_argument, 0, 'n'}, {"timeout", required_argument, 0, 't'},
+      {"quiet", no_argument, 0, 'q'},         {"progress", no_argument, 0, 'P'},
+      {"help", no_argument, 0, 'h'},          {0, 0, 0, 0}};
+  memset(o, 0, sizeof *o);
+  o->limits.accounting = 1;
+  o->progress = isatty(STDERR_FILENO);
+  optind = 1;
+  for (int c; (c = getopt_long(argc, argv, "p:r:qh", longopts, NULL)) != -1;) {
+    switch (c) {
+    case 'p': o->profile = optarg; break;
+    case 'r': o->report = optarg; break;
+    case 'n':
+      if (parse_u64(optarg, "--max-insns", &o->limits.max_instructions)) return EXIT_BAD_INPUT;
+      break;
+    case 't':
+      if (parse_seconds(optarg, &o->limits.timeout_seconds)) return EXIT_BAD_INPUT;
+      break;
+    case 'q': o->quiet = 1; break;
+    case 'P': o->progress = 1; break;
+    case 'h': usage_run(stdout); return -1;
+    default: usage_run(stderr); return EXIT_BAD_INPUT;
+    }
+  }
+  if (optind != argc - 1 || !o->profile) {
+    fprintf(stderr, "mcusim run: %s\n", !o->profile ? "--profile is required" : "exactly one FIRMWARE.elf is needed");
+    usage_run(stderr);
+    return EXIT_BAD_INPUT;
+  }
+  o->firmware = argv[optind];
+  return 0;
+}
+
+static void echo_output(void *opaque, int fd, const char *data, size_t len) {
+  fwrite(data, 1, len, fd == 2 ? stderr : stdout);
+  if (fd == 2) fflush(stderr);
+  (void)opaque;
+}
+
+static void show_progress(void *opaque, const mcusim_totals_t *t, double wall) {
+  char insns[32];
+  rpt_group_digits(t->instructions, insns, sizeof insns);
+  fprintf(stderr, "\r  %s instructions, %.1f s, %.0f MIPS   ", insns, wall, t->instructions / wall / 1e6);
+  fflush(stderr);
+  *(int *)opaque = 1;
+}
+
+static int exit_code_for(mcusim_err err, const mcusim_result_t *r) {
+  switch (err) {
+  case MCUSIM_OK: return r->exit_code == 0 ? EXIT_FW_OK : EXIT_FW_NONZERO;
+  case MCUSIM_E_FAULT: return EXIT_FAULT;
+  case MCUSIM_E_LIMIT: return EXIT_LIMIT;
+  case MCUSIM_E_INTERRUPTED: return EXIT_INTERRUPTED;
+  default: return EXIT_INTERNAL;
+  }
+}
+
+static int write_report(const mcusim_t *sim, const char *path, cJSON **report_out) {
+  cJSON *report = rpt_build(sim);
+  if (!report) {
+    fprintf(stderr, "mcusim: out of memory building the report\n");
+    return -1;
+  }
+  *report_out = report;
+  if (path && rpt_write_json(report, path)) {
+    fprintf(stderr, "mcusim: %s: cannot write the report: %s\n", path, strerror(errno));
+    return -1;
+  }
+  return 0;
+}
+
+static int open_and_load(const run_opts_t *o, prof_t **profile, mcusim_t **sim) {
+  *profile = load_profile(o->profile);
+  if (!*profile) return EXIT_BAD_INPUT;
+  mcusim_err err = mcusim_open(*profile, sim);
+  if (err) {
+    fprintf(stderr, "mcusim: %s: %s (core '%s')\n", (*profile)->path, mcusim_strerror(err), (*profile)->core);
+    return err == MCUSIM_E_BAD_PROFILE ? EXIT_BAD_INPUT : EXIT_INTERNAL;
+  }
+  err = mcusim_load_elf(*sim, o->firmware);
+  if (err) {
+    fprintf(stderr, "mcusim: %s\n", mcusim_last_error(*sim));
+    return err == MCUSIM_E_NOMEM || err == MCUSIM_E_ENGINE ? EXIT_INTERNAL : EXIT_BAD_INPUT;
+  }
+  return 0;
+}
+
+static int cmd_run(int argc, char **argv) {
+  run_opts_t o;
+  int rc = parse_run(argc, argv, &o);
+  if (rc) return rc < 0 ? 0 : rc;
+  prof_t *profile = NULL;
+  mcusim_t *sim = NULL;
+  cJSON *report = NULL;
+  int progress_shown = 0;
+  rc = open_and_load(&o, &profile, &sim);
+  if (rc) goto done;
+  if (!o.quiet) mcusim_set_output(sim, echo_output, NULL);
+  if (o.progress) mcusim_set_progress(sim, show_progress, &progress_shown);
+  running_sim = sim;
+  install_signal_handlers();
+  mcusim_err err = mcusim_run(sim, &o.limits);
+  running_sim = NULL;
+  if (progress_shown) fprintf(stderr, "\r%60s\r", "");
+  fflush(stdout);
+  if (err == MCUSIM_E_STATE || err == MCUSIM_E_NOMEM || err == MCUSIM_E_ENGINE) {
+    fprintf(stderr, "mcusim: %s\n", mcusim_last_error(sim));
+    rc = EXIT_INTERNAL;
+    goto done;
+  }
+  const mcusim_result_t *r = mcusim_result(sim);
+  if (r->stdout_len && r->stdout_text[r->stdout_len - 1] != '\n' && !o.quiet) putchar('\n');
+  if (err) fprintf(stderr, "mcusim: %s\n", mcusim_last_error(sim));
+  if (write_report(sim, o.report, &report)) {
+    rc = EXIT_INTERNAL;
+    goto done;
+  }
+  rpt_print_text(report, stdout);
+  if (o.report) printf("  report        %s\n", o.report);
+  rc = exit_code_for(err, r);
+done:
+  cJSON_Delete(report);
+  mcusim_close(sim);
+  prof_free(profile);
+  return rc;
+}
+
+/* ---- profiles ---- */
+
+static int cmd_profiles(int argc, char **argv) {
+  if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+    printf("usage: mcusim profiles\n\nLists the bundled MCU profiles (from %s, or $MCUSIM_PROFILES).\n",
+           MCUSIM_PROFILES_DIR);
+    return 0;
+  }
+  int rc = 0;
+  for (const char *const *dir = profile_dirs(); *dir; dir++) {
+    char **names = prof_list(*dir);
+    for (char **n = names; n && *n; n++) {
+      prof_t *p = NULL;
+      char path[4096], msg[512];
+      snprintf(path, sizeof path, "%s/%s.json", *dir, *n);
+      if (prof_load(path, NULL, &p, msg, sizeof msg) == PROF_OK)
+        printf("%-18s %-7s %4llu MHz  %6llu KiB SRAM  %6u KiB flash  %s\n", p->name, p->core,
+               (unsigned long long)(p->clock_hz / 1000000), (unsigned long long)(prof_sram_bytes(p) / 1024),
+               p->flash.size / 1024, p->description);
+      else {
+        fprintf(stderr, "mcusim: %s\n", msg);
+        rc = EXIT_BAD_INPUT;
+      }
+      prof_free(p);
+      free(*n);
+    }
+    free(names);
+  }
+  return rc;
+}
+
+/* ---- bench ---- */
+
+static void usage_bench(FILE *out) {
+  fprintf(out,
+          "usage: mcusim bench --profile NAME|FILE [--runs N] FIRMWARE.elf\n"
+          "\n"
+          "Runs the firmware N times (default 5) alternately on bare Unicorn (no hooks, no accounting) and\n"
+          "with mcusim's full accounting, and prints simulated MIPS of both and their ratio (medians).\n");
+}
+
+static int compare_doubles(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+static int bench_once(const run_opts_t *o, int accounting, double *seconds, uint64_t *insns) {
+  prof_t *profile = NULL;
+  mcusim_t *sim = NULL;
+  int rc = open_and_load(o, &profile, &sim);
+  if (!rc) {
+    mcusim_limits_t lim = o->limits;
+    lim.accounting = accounting;
+    mcusim_err err = mcusim_run(sim, &lim);
+    if (err) {
+      fprintf(stderr, "mcusim bench: %s\n", mcusim_last_error(sim));
+      rc = EXIT_FAULT;
+    }
+    *seconds = mcusim_result(sim)->wall_seconds;
+    if (accounting) *insns = mcusim_result(sim)->totals.instructions;
+  }
+  mcusim_close(sim);
+  prof_free(profile);
+  return rc;
+}
+
+static int cmd_bench(int argc, char **argv) {
+  static const struct option longopts[] = {
+      {"profile", required_argument, 0, 'p'}, {"runs", required_argument, 0, 'n'}, {"help", no_argument, 0, 'h'}, {0}};
+  run_opts_t o;
+  memset(&o, 0, sizeof o);
+  uint64_t runs = 5;
+  optind = 1;
+  for (int c; (c = getopt_long(argc, argv, "p:h", longopts, NULL)) != -1;) {
+    if (c == 'p') o.profile = optarg;
+    else if (c == 'n') {
+      if (parse_u64(optarg, "--runs", &runs) || runs == 0 || runs > 100) return EXIT_BAD_INPUT;
+    } else if (c == 'h') {
+      usage_bench(stdout);
+      return 0;
+    } else {
+      usage_bench(stderr);
+      return EXIT_BAD_INPUT;
+    }
+  }
+  if (optind != argc - 1 || !o.profile) {
+    usage_bench(stderr);
+    return EXIT_BAD_INPUT;
+  }
+  o.firmware = argv[optind];
+  double bare[100], full[100];
+  uint64_t insns = 0;
+  for (uint64_t i = 0; i < runs; i++) {
+    int rc = bench_once(&o, 1, &full[i], &insns);
+    if (!rc) rc = bench_once(&o, 0, &bare[i], &insns);
+    if (rc) return rc;
+    fprintf(stderr, "  run %llu: bare %.3f s, mcusim %.3f s\n", (unsigned long long)i + 1, bare[i], full[i]);
+  }
+  qsort(bare, runs, sizeof *bare, compare_doubles);
+  qsort(full, runs, sizeof *full, compare_doubles);
+  double bare_mips = insns / bare[runs / 2] / 1e6, full_mips = insns / full[runs / 2] / 1e6;
+  char grouped_insns[32];
+  rpt_group_digits(insns, grouped_insns, sizeof grouped_insns);
+  printf("firmware      %s (%s instructions per run, %llu runs)\n", o.firmware, grouped_insns,
+         (unsigned long long)runs);
+  printf("bare unicorn  %.1f MIPS (median %.3f s)\n", bare_mips, bare[runs / 2]);
+  printf("mcusim        %.1f MIPS (median %.3f s, full accounting)\n", full_mips, full[runs / 2]);
+  printf("ratio         %.3f (mcusim / bare)\n", full_mips / bare_mips);
+  return 0;
+}
+
+/* ---- main ---- */
+
+static void usage(FILE *out) {
+  fprintf(out,
+          "usage: mcusim COMMAND [options]\n"
+          "\n"
+          "Commands:\n"
+          "  run       simulate a firmware ELF: cycles, instructions, memory; JSON report\n"
+          "  profiles  list the bundled MCU profiles\n"
+          "  bench     speed of full accounting against bare Unicorn on a firmware\n"
+          "  version   print the version\n"
+          "\n"
+          "'mcusim COMMAND --help' describes each command.\n");
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    usage(stderr);
+    return EXIT_BAD_INPUT;
+  }
+  const char *cmd = argv[1];
+  if (!strcmp(cmd, "run")) return cmd_run(argc - 1, argv + 1);
+  if (!strcmp(cmd, "profiles")) return cmd_profiles(argc - 1, argv + 1);
+  if (!strcmp(cmd, "bench")) return cmd_bench(argc - 1, argv + 1);
+  if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
+    printf("mcusim 0.1.0\n");
+    return 0;
+  }
+  if (!strcmp(cmd, "help") || !strcmp(cmd, "-h") || !strcmp(cmd, "--help")) {
+    usage(stdout);
+    return 0;
+  }
+  fprintf(stderr, "mcusim: unknown command '%s'\n", cmd);
+  usage(stderr);
+  return EXIT_BAD_INPUT;
+}

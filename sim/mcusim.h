@@ -1,0 +1,146 @@
+/* sim/mcusim.h — the simulator library's public surface.
+ *
+ * One mcusim_t simulates one MCU described by a profile, running one firmware ELF under Unicorn with
+ * cycle accounting. The library never prints or exits: output goes through callbacks, errors come back
+ * as mcusim_err with a message available from mcusim_last_error().
+ *
+ * Typical use:
+ *   prof_t *p; prof_load("stm32f746", dirs, &p, msg, sizeof msg);
+ *   mcusim_t *sim; mcusim_open(p, &sim);
+ *   mcusim_load_elf(sim, "fw.elf");
+ *   mcusim_run(sim, &limits);            // fills the run result, also when the firmware faults
+ *   const mcusim_result_t *r = mcusim_result(sim);
+ *   mcusim_close(sim); prof_free(p);
+ */
+#ifndef MCUSIM_H
+#define MCUSIM_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "memory/mem.h"
+#include "profiles/prof.h"
+
+typedef struct mcusim mcusim_t;
+
+typedef enum {
+  MCUSIM_OK = 0,
+  MCUSIM_E_BAD_ELF,     /* the firmware file is unreadable or not a Cortex-M executable for this profile */
+  MCUSIM_E_BAD_PROFILE, /* the profile cannot be used (e.g. its core is unknown to Unicorn) */
+  MCUSIM_E_FAULT,       /* the firmware faulted; the result holds what was measured until then */
+  MCUSIM_E_LIMIT,       /* the instruction or time limit stopped the run */
+  MCUSIM_E_INTERRUPTED, /* mcusim_request_stop() (e.g. SIGINT) stopped the run */
+  MCUSIM_E_NOMEM,
+  MCUSIM_E_ENGINE, /* Unicorn or capstone failed in a way the firmware did not cause */
+  MCUSIM_E_STATE,  /* call out of order (run before load, ...) */
+} mcusim_err;
+
+const char *mcusim_strerror(mcusim_err err);
+
+/* Why a run ended. */
+typedef enum {
+  MCUSIM_STOP_NONE = 0,
+  MCUSIM_STOP_EXIT,        /* semihosting SYS_EXIT / SYS_EXIT_EXTENDED */
+  MCUSIM_STOP_FAULT,       /* see mcusim_fault_t.kind */
+  MCUSIM_STOP_INSN_LIMIT,  /* --max-insns reached */
+  MCUSIM_STOP_TIME_LIMIT,  /* --timeout reached */
+  MCUSIM_STOP_INTERRUPTED, /* stop requested from outside */
+} mcusim_stop_t;
+
+typedef enum {
+  MCUSIM_FAULT_NONE = 0,
+  MCUSIM_FAULT_READ_UNMAPPED,
+  MCUSIM_FAULT_WRITE_UNMAPPED,
+  MCUSIM_FAULT_FETCH_UNMAPPED,
+  MCUSIM_FAULT_WRITE_PROTECTED, /* write to flash */
+  MCUSIM_FAULT_FETCH_PROTECTED,
+  MCUSIM_FAULT_UNDEFINED_INSN,
+  MCUSIM_FAULT_BKPT, /* BKPT other than semihosting 0xAB */
+  MCUSIM_FAULT_SVC,  /* no exception model: nothing can handle it */
+  MCUSIM_FAULT_WFI,  /* WFI/WFE with no interrupt source to wake the core */
+  MCUSIM_FAULT_UNALIGNED,
+  MCUSIM_FAULT_EXCEPTION, /* any other CPU exception Unicorn raised */
+} mcusim_fault_kind_t;
+
+const char *mcusim_stop_name(mcusim_stop_t stop);      /* "exit", "fault", ... */
+const char *mcusim_fault_name(mcusim_fault_kind_t kind); /* "read_unmapped", ... */
+
+typedef struct {
+  mcusim_fault_kind_t kind;
+  uint32_t pc;
+  uint32_t address;  /* data address for memory faults, else 0 */
+  char symbol[128];  /* "function+0x1a" or "?" */
+  char insn[64];     /* disassembly at pc, or "?" */
+  char message[256]; /* one line: what happened and where */
+  uint32_t regs[17]; /* r0-r12, sp, lr, pc, xpsr */
+} mcusim_fault_t;
+
+/* Figures a run produces, declared once (X-macro): name, JSON key, unit. */
+#define MCUSIM_TOTALS(X)                       \
+  X(instructions, "instructions", "insns")     \
+  X(cycles, "cycles", "cycles")                \
+  X(blocks, "blocks", "blocks")                \
+  X(divides, "divides", "insns")               \
+  X(taken_branches, "taken_branches", "insns")
+
+typedef struct {
+#define MCUSIM_TOTAL_FIELD(name, key, unit) uint64_t name;
+  MCUSIM_TOTALS(MCUSIM_TOTAL_FIELD)
+#undef MCUSIM_TOTAL_FIELD
+} mcusim_totals_t;
+
+typedef struct {
+  mcusim_stop_t stop;
+  int exit_code; /* firmware's exit code (valid when stop == MCUSIM_STOP_EXIT) */
+  mcusim_fault_t fault;
+  mcusim_totals_t totals;
+  double latency_us; /* cycles at the profile's clock */
+  char *stdout_text; /* captured firmware output (stdout and stderr interleaved), NUL-terminated */
+  size_t stdout_len;
+  int stdout_truncated;
+  uint32_t initial_sp, entry_pc;
+  const char *start_source; /* "vector_table" or "elf_entry" */
+  double wall_seconds;
+} mcusim_result_t;
+
+typedef struct {
+  uint64_t max_instructions; /* 0: no limit */
+  double timeout_seconds;    /* 0: no limit */
+  int accounting;            /* 1: full accounting (default); 0: bare Unicorn, for the speed benchmark */
+} mcusim_limits_t;
+
+/* Firmware output: called for every chunk the firmware writes (ITM port 0, semihosting). fd 1 or 2. */
+typedef void (*mcusim_output_fn)(void *opaque, int fd, const char *data, size_t len);
+/* Progress: called about every 0.5 s of host time during a run. */
+typedef void (*mcusim_progress_fn)(void *opaque, const mcusim_totals_t *totals, double wall_seconds);
+
+mcusim_err mcusim_open(const prof_t *profile, mcusim_t **out); /* profile is borrowed; must outlive sim */
+void mcusim_close(mcusim_t *sim);
+const char *mcusim_last_error(const mcusim_t *sim); /* message of the last failing call */
+
+void mcusim_set_output(mcusim_t *sim, mcusim_output_fn fn, void *opaque);
+void mcusim_set_progress(mcusim_t *sim, mcusim_progress_fn fn, void *opaque);
+
+mcusim_err mcusim_load_elf(mcusim_t *sim, const char *path);
+mcusim_err mcusim_run(mcusim_t *sim, const mcusim_limits_t *limits);
+/* Async-signal-safe: asks a running mcusim_run to stop soon with MCUSIM_STOP_INTERRUPTED. */
+void mcusim_request_stop(mcusim_t *sim);
+
+const mcusim_result_t *mcusim_result(const mcusim_t *sim);
+const mem_t *mcusim_memory(const mcusim_t *sim);
+
+/* Firmware facts from the ELF (valid after mcusim_load_elf). */
+typedef struct {
+  const char *path;
+  char sha256[65];
+  uint64_t text_bytes, rodata_bytes, data_bytes, bss_bytes, flash_used_bytes;
+  uint32_t entry;
+} mcusim_firmware_t;
+const mcusim_firmware_t *mcusim_firmware(const mcusim_t *sim);
+const prof_t *mcusim_profile(const mcusim_t *sim);
+
+/* "func+0x12" for an address, from the ELF's symbols; "0x..." when none. */
+void mcusim_symbolize(const mcusim_t *sim, uint32_t addr, char *buf, size_t size);
+
+#endif /* MCUSIM_H */

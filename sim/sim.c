@@ -1,0 +1,771 @@
+/* sim/sim.c — the engine: memory map, ELF loading, the Unicorn run loop, and per-block cycle accounting.
+ *
+ * Accounting (ARCHITECTURE.md "Accounting"): a UC_HOOK_BLOCK charges a whole block's instructions and
+ * static cycles when it starts; the next block's address tells whether a final conditional branch was
+ * taken; divides get their data-dependent cycles from code hooks placed on divide instructions only; an
+ * exception that leaves a block early (semihosting, SVC, a fault) un-charges the instructions after it. */
+#include <elf.h>
+#include <capstone/capstone.h>
+#include <nettle/sha2.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "sim/sim_internal.h"
+
+#define SIM_CHECK_INTERVAL_INSNS (1u << 22) /* ~20 ms of simulation between limit/progress checks */
+#define SIM_PROGRESS_SECONDS 0.5
+#define SIM_UNTIL_NEVER 0xFFFFFFFFull /* odd: never a Thumb PC */
+#define SIM_PPB_BASE 0xE0000000u
+#define SIM_PPB_SIZE 0x00100000u
+#define SIM_DEVICES_SIZE 0x2000u /* ITM + DWT, mapped as MMIO by devices.c */
+
+static const char *const err_names[] = {
+    [MCUSIM_OK] = "ok",
+    [MCUSIM_E_BAD_ELF] = "bad firmware file",
+    [MCUSIM_E_BAD_PROFILE] = "bad profile",
+    [MCUSIM_E_FAULT] = "firmware fault",
+    [MCUSIM_E_LIMIT] = "limit reached",
+    [MCUSIM_E_INTERRUPTED] = "interrupted",
+    [MCUSIM_E_NOMEM] = "out of memory",
+    [MCUSIM_E_ENGINE] = "emulator failure",
+    [MCUSIM_E_STATE] = "call out of order",
+};
+
+const char *mcusim_strerror(mcusim_err err) {
+  return (unsigned)err < sizeof err_names / sizeof *err_names ? err_names[err] : "unknown error";
+}
+
+const char *mcusim_stop_name(mcusim_stop_t stop) {
+  static const char *const names[] = {"none", "exit", "fault", "instruction_limit", "time_limit", "interrupted"};
+  return (unsigned)stop < sizeof names / sizeof *names ? names[stop] : "unknown";
+}
+
+const char *mcusim_fault_name(mcusim_fault_kind_t kind) {
+  static const char *const names[] = {"none",           "read_unmapped",   "write_unmapped",  "fetch_unmapped",
+                                      "write_protected", "fetch_protected", "undefined_instruction",
+                                      "bkpt",            "svc",             "wfi",             "unaligned",
+                                      "exception"};
+  return (unsigned)kind < sizeof names / sizeof *names ? names[kind] : "unknown";
+}
+
+static double wall_now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static mcusim_err set_error(mcusim_t *sim, mcusim_err err, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(sim->error, sizeof sim->error, fmt, ap);
+  va_end(ap);
+  return err;
+}
+
+const char *mcusim_last_error(const mcusim_t *sim) { return sim->error; }
+
+/* ---- block cache ---- */
+
+static size_t cache_slot(const sim_block_cache_t *c, uint32_t addr) {
+  return (size_t)(((addr >> 1) * 0x9E3779B1u) & (c->cap - 1));
+}
+
+static void block_free(sim_block_t *b) {
+  if (!b) return;
+  isa_block_free(&b->blk);
+  free(b->cycles_before);
+  free(b);
+}
+
+static int cache_grow(sim_block_cache_t *c) {
+  size_t old_cap = c->cap;
+  sim_block_t **old = c->slots;
+  c->cap = old_cap ? old_cap * 2 : 4096;
+  c->slots = calloc(c->cap, sizeof *c->slots);
+  if (!c->slots) {
+    c->slots = old;
+    c->cap = old_cap;
+    return -1;
+  }
+  for (size_t i = 0; i < old_cap; i++) {
+    if (!old[i]) continue;
+    size_t j = cache_slot(c, old[i]->blk.addr);
+    while (c->slots[j]) j = (j + 1) & (c->cap - 1);
+    c->slots[j] = old[i];
+  }
+  free(old);
+  return 0;
+}
+
+static void cache_release(sim_block_cache_t *c) {
+  for (size_t i = 0; i < c->cap; i++) block_free(c->slots[i]);
+  free(c->slots);
+  memset(c, 0, sizeof *c);
+}
+
+static sim_block_t *block_analyze(mcusim_t *sim, uint32_t addr, uint32_t size) {
+  uint8_t code[4096];
+  if (size == 0 || size > sizeof code || uc_mem_read(sim->uc, addr, code, size) != UC_ERR_OK) return NULL;
+  sim_block_t *b = calloc(1, sizeof *b);
+  if (!b) return NULL;
+  if (isa_analyze_block(sim->isa, code, size, addr, &b->blk) != ISA_OK) goto fail;
+  b->cycles_before = malloc((b->blk.insn_count + 1) * sizeof *b->cycles_before);
+  if (!b->cycles_before) goto fail;
+  uint32_t sum = 0;
+  for (uint32_t k = 0; k < b->blk.insn_count; k++) {
+    b->cycles_before[k] = sum;
+    sum += b->blk.insns[k].cycles;
+  }
+  b->cycles_before[b->blk.insn_count] = sum;
+  b->unicorn_size = size;
+  return b;
+fail:
+  block_free(b);
+  return NULL;
+}
+
+static sim_block_t *cache_get(mcusim_t *sim, uint32_t addr, uint32_t size) {
+  sim_block_cache_t *c = &sim->cache;
+  if (!c->cap && cache_grow(c)) return NULL;
+  size_t i = cache_slot(c, addr);
+  for (sim_block_t *b; (b = c->slots[i]); i = (i + 1) & (c->cap - 1)) {
+    if (b->blk.addr != addr) continue;
+    if (b->unicorn_size == size) return b;
+    /* Unicorn translated a different block at this address (code written at run time): re-analyse. */
+    sim_block_t *fresh = block_analyze(sim, addr, size);
+    if (!fresh) return NULL;
+    block_free(b);
+    c->slots[i] = fresh;
+    return fresh;
+  }
+  if ((c->count + 1) * 2 > c->cap) {
+    if (cache_grow(c)) return NULL;
+    i = cache_slot(c, addr);
+    while (c->slots[i]) i = (i + 1) & (c->cap - 1);
+  }
+  sim_block_t *b = block_analyze(sim, addr, size);
+  if (!b) return NULL;
+  c->slots[i] = b;
+  c->count++;
+  return b;
+}
+
+/* ---- run control ---- */
+
+void sim_stop(mcusim_t *sim, mcusim_stop_t stop) {
+  if (sim->stopping) return;
+  sim->stopping = 1;
+  sim->result.stop = stop;
+  uc_emu_stop(sim->uc);
+}
+
+static void read_registers(mcusim_t *sim, uint32_t regs[17]) {
+  static const int ids[17] = {UC_ARM_REG_R0,  UC_ARM_REG_R1,  UC_ARM_REG_R2, UC_ARM_REG_R3, UC_ARM_REG_R4,
+                              UC_ARM_REG_R5,  UC_ARM_REG_R6,  UC_ARM_REG_R7, UC_ARM_REG_R8, UC_ARM_REG_R9,
+                              UC_ARM_REG_R10, UC_ARM_REG_R11, UC_ARM_REG_R12, UC_ARM_REG_SP, UC_ARM_REG_LR,
+                              UC_ARM_REG_PC,  UC_ARM_REG_XPSR};
+  for (int i = 0; i < 17; i++) {
+    regs[i] = 0;
+    uc_reg_read(sim->uc, ids[i], &regs[i]);
+  }
+}
+
+void sim_fault(mcusim_t *sim, mcusim_fault_kind_t kind, uint32_t pc, uint32_t address, const char *what) {
+  if (sim->stopping) return;
+  mcusim_fault_t *f = &sim->result.fault;
+  f->kind = kind;
+  f->pc = pc;
+  f->address = address;
+  read_registers(sim, f->regs);
+  f->regs[15] = pc;
+  mcusim_symbolize(sim, pc, f->symbol, sizeof f->symbol);
+  uint8_t code[4] = {0};
+  if (uc_mem_read(sim->uc, pc, code, 4) == UC_ERR_OK) isa_disasm(sim->isa, code, 4, pc, f->insn, sizeof f->insn);
+  else snprintf(f->insn, sizeof f->insn, "?");
+  snprintf(f->message, sizeof f->message, "%s at pc 0x%08x (%s: %s)", what, pc, f->symbol, f->insn);
+  sim_stop(sim, MCUSIM_STOP_FAULT);
+}
+
+static int block_index_of(const sim_block_t *b, uint32_t pc) {
+  for (uint32_t k = 0; k < b->blk.insn_count; k++)
+    if (b->blk.insns[k].addr == pc) return (int)k;
+  return -1;
+}
+
+void sim_truncate_block(mcusim_t *sim, uint32_t pc, int include_pc) {
+  sim_block_t *b = sim->cur;
+  if (!b) return;
+  int k = block_index_of(b, pc);
+  if (k >= 0) {
+    uint32_t executed = (uint32_t)k + (include_pc ? 1u : 0u);
+    sim->totals.instructions -= b->blk.insn_count - executed;
+    sim->totals.cycles -= b->cycles_before[b->blk.insn_count] - b->cycles_before[executed];
+  }
+  sim->cur = NULL; /* the rest of the block runs as a new block, charged by its own hook */
+}
+
+static void report_progress(mcusim_t *sim, double now) {
+  if (sim->progress && now - sim->last_progress_wall >= SIM_PROGRESS_SECONDS) {
+    sim->last_progress_wall = now;
+    sim->progress(sim->progress_opaque, &sim->totals, now - sim->start_wall);
+  }
+}
+
+/* Runs every SIM_CHECK_INTERVAL_INSNS instructions, at the instruction limit, or when a stop is requested. */
+static void check_limits(mcusim_t *sim) {
+  const mcusim_limits_t *lim = &sim->limits;
+  double now = wall_now();
+  if (sim->stop_requested) sim_stop(sim, MCUSIM_STOP_INTERRUPTED);
+  else if (lim->max_instructions && sim->totals.instructions >= lim->max_instructions)
+    sim_stop(sim, MCUSIM_STOP_INSN_LIMIT);
+  else if (lim->timeout_seconds > 0 && now - sim->start_wall >= lim->timeout_seconds)
+    sim_stop(sim, MCUSIM_STOP_TIME_LIMIT);
+  report_progress(sim, now);
+  uint64_t next = sim->totals.instructions + SIM_CHECK_INTERVAL_INSNS;
+  if (lim->max_instructions && lim->max_instructions > sim->totals.instructions && lim->max_instructions < next)
+    next = lim->max_instructions;
+  sim->next_check = next;
+}
+
+/* The hot path: once per executed basic block. */
+static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *opaque) {
+  mcusim_t *sim = opaque;
+  uint32_t addr = (uint32_t)address;
+  const sim_block_t *prev = sim->cur;
+  if (prev && prev->blk.taken_extra_cycles && addr != prev->blk.end) {
+    sim->totals.cycles += prev->blk.taken_extra_cycles;
+    sim->totals.taken_branches++;
+  }
+  sim_block_t *b = cache_get(sim, addr, size);
+  if (!b) {
+    sim->cur = NULL;
+    sim_fault(sim, MCUSIM_FAULT_UNDEFINED_INSN, addr, 0, "undecodable code");
+    return;
+  }
+  sim->cur = b;
+  sim->cur_base_cycles = sim->totals.cycles;
+  sim->cur_base_insns = sim->totals.instructions;
+  sim->cur_extra_cycles = 0;
+  sim->mmio_cursor = sim->mmio_left = 0;
+  sim->totals.instructions += b->blk.insn_count;
+  sim->totals.cycles += b->blk.cycles;
+  sim->totals.blocks++;
+  uint32_t sp;
+  uc_reg_read(uc, UC_ARM_REG_SP, &sp);
+  if (sp < sim->lowest_sp) sim->lowest_sp = sp;
+  if (sim->totals.instructions >= sim->next_check) check_limits(sim);
+}
+
+static const int arm_regs[16] = {UC_ARM_REG_R0, UC_ARM_REG_R1, UC_ARM_REG_R2,  UC_ARM_REG_R3,
+                                 UC_ARM_REG_R4, UC_ARM_REG_R5, UC_ARM_REG_R6,  UC_ARM_REG_R7,
+                                 UC_ARM_REG_R8, UC_ARM_REG_R9, UC_ARM_REG_R10, UC_ARM_REG_R11,
+                                 UC_ARM_REG_R12, UC_ARM_REG_SP, UC_ARM_REG_LR,  UC_ARM_REG_PC};
+
+static uint32_t reg(mcusim_t *sim, int n) {
+  uint32_t v = 0;
+  if (n >= 0 && n < 16) uc_reg_read(sim->uc, arm_regs[n], &v);
+  return v;
+}
+
+/* Divides: the only instructions whose cost depends on data; hooked one address each. */
+static void on_divide(uc_engine *uc, uint64_t address, uint32_t size, void *opaque) {
+  mcusim_t *sim = opaque;
+  const sim_block_t *b = sim->cur;
+  if (!b) return;
+  int k = block_index_of(b, (uint32_t)address);
+  if (k < 0 || !(b->blk.insns[k].flags & ISA_F_DIVIDE)) return;
+  const isa_insn_t *in = &b->blk.insns[k];
+  uint32_t extra = isa_divide_extra_cycles(sim->isa, (in->flags & ISA_F_SIGNED) != 0, reg(sim, in->div_rn),
+                                           reg(sim, in->div_rm));
+  sim->totals.cycles += extra;
+  sim->cur_extra_cycles += extra;
+  sim->totals.divides++;
+}
+
+/* Which instruction of the current block made a data access at `addr`: the registers are up to date
+ * inside MMIO callbacks (the PC is not), so the first memory instruction after the previous access whose
+ * effective address range holds `addr` is the one. */
+static uint32_t locate_access(mcusim_t *sim, uint32_t addr) {
+  const sim_block_t *b = sim->cur;
+  if (sim->mmio_left) {
+    sim->mmio_left--;
+    return sim->mmio_index;
+  }
+  uint32_t regs[16];
+  int have_regs = 0;
+  for (uint32_t k = sim->mmio_cursor; k < b->blk.insn_count; k++) {
+    const isa_insn_t *in = &b->blk.insns[k];
+    if (!(in->flags & ISA_F_MEM)) continue;
+    if (!have_regs) {
+      for (int r = 0; r < 15; r++) regs[r] = reg(sim, r);
+      regs[15] = 0;
+      have_regs = 1;
+    }
+    const isa_mem_t *m = &in->mem;
+    uint32_t base = m->base >= 0 && m->base < 15 ? regs[m->base] : 0;
+    if (m->base == 15) base = (in->addr + 4) & ~3u;
+    uint32_t index = m->index >= 0 && m->index < 16 ? regs[m->index] << m->shift : 0;
+    uint32_t ea = base + (m->index_sign < 0 ? -index : index) + (uint32_t)m->disp;
+    uint32_t span = m->count ? 4u * m->count : (in->id == ARM_INS_LDRD || in->id == ARM_INS_STRD ? 8u : 4u);
+    uint32_t lo = m->descending ? ea - span : ea;
+    if (addr - lo >= span) continue;
+    sim->mmio_index = k;
+    sim->mmio_cursor = k + 1;
+    sim->mmio_left = (m->count ? m->count : (span == 8 ? 2u : 1u)) - 1;
+    return k;
+  }
+  return sim->mmio_cursor < b->blk.insn_count ? sim->mmio_cursor : b->blk.insn_count - 1;
+}
+
+void sim_now(mcusim_t *sim, uint32_t access_addr, uint64_t *cycles, uint64_t *insns) {
+  const sim_block_t *b = sim->cur;
+  if (!b) {
+    *cycles = sim->totals.cycles;
+    *insns = sim->totals.instructions;
+    return;
+  }
+  uint32_t k = locate_access(sim, access_addr);
+  *cycles = sim->cur_base_cycles + b->cycles_before[k] + sim->cur_extra_cycles;
+  *insns = sim->cur_base_insns + k;
+}
+
+static uint16_t read_halfword(mcusim_t *sim, uint32_t addr) {
+  uint16_t hw = 0;
+  uc_mem_read(sim->uc, addr, &hw, 2);
+  return hw;
+}
+
+/* Exceptions Unicorn raises to the host (QEMU's EXCP_* numbers for ARM). */
+enum { EXCP_UDEF = 1, EXCP_SWI = 2, EXCP_BKPT = 7, EXCP_NOCP = 17, EXCP_INVSTATE = 18, EXCP_UNALIGNED = 22 };
+
+static void on_interrupt(uc_engine *uc, uint32_t intno, void *opaque) {
+  mcusim_t *sim = opaque;
+  uint32_t pc = reg(sim, 15);
+  char what[96];
+  switch (intno) {
+  case EXCP_BKPT:
+    if ((read_halfword(sim, pc) & 0xFF00u) == 0xBE00u && (read_halfword(sim, pc) & 0xFFu) == 0xABu) {
+      sim_truncate_block(sim, pc, 1);
+      sim_semihost(sim, pc);
+      if (sim->stopping) return; /* writing PC would restart Unicorn's loop and undo the stop */
+      uint32_t next = (pc + 2) | 1u; /* BKPT does not advance PC; bit 0 keeps Thumb state */
+      uc_reg_write(uc, UC_ARM_REG_PC, &next);
+      return;
+    }
+    sim_truncate_block(sim, pc, 1);
+    snprintf(what, sizeof what, "BKPT 0x%02x (not semihosting: no debugger attached)", read_halfword(sim, pc) & 0xFFu);
+    sim_fault(sim, MCUSIM_FAULT_BKPT, pc, 0, what);
+    return;
+  case EXCP_SWI: /* PC already points after the SVC */
+    sim_truncate_block(sim, pc - 2, 1);
+    sim_fault(sim, MCUSIM_FAULT_SVC, pc - 2, 0, "SVC with no exception model to handle it");
+    return;
+  case EXCP_UDEF:
+    sim_truncate_block(sim, pc, 0);
+    sim_fault(sim, MCUSIM_FAULT_UNDEFINED_INSN, pc, 0, "undefined instruction (UsageFault)");
+    return;
+  case EXCP_NOCP:
+    sim_truncate_block(sim, pc, 0);
+    sim_fault(sim, MCUSIM_FAULT_UNDEFINED_INSN, pc, 0, "coprocessor instruction with the coprocessor disabled");
+    return;
+  case EXCP_INVSTATE:
+    sim_truncate_block(sim, pc, 0);
+    sim_fault(sim, MCUSIM_FAULT_EXCEPTION, pc, 0, "branch to an ARM-state (even) address: INVSTATE UsageFault");
+    return;
+  case EXCP_UNALIGNED:
+    sim_truncate_block(sim, pc, 0);
+    sim_fault(sim, MCUSIM_FAULT_UNALIGNED, pc, 0, "unaligned access (UsageFault)");
+    return;
+  default:
+    sim_truncate_block(sim, pc, 0);
+    snprintf(what, sizeof what, "CPU exception %u with no exception model to handle it", intno);
+    sim_fault(sim, MCUSIM_FAULT_EXCEPTION, pc, 0, what);
+  }
+}
+
+static bool on_bad_access(uc_engine *uc, uc_mem_type type, uint64_t address, int size, int64_t value,
+                          void *opaque) {
+  mcusim_t *sim = opaque;
+  sim->fault_address = (uint32_t)address;
+  return false; /* let Unicorn stop with its error code; the run loop turns it into a fault */
+}
+
+/* ---- open / load ---- */
+
+mcusim_err mcusim_open(const prof_t *profile, mcusim_t **out) {
+  *out = NULL;
+  mcusim_t *sim = calloc(1, sizeof *sim);
+  if (!sim) return MCUSIM_E_NOMEM;
+  sim->profile = profile;
+  mem_init(&sim->mem, prof_sram_bytes(profile));
+  int core = isa_core_from_name(profile->core);
+  static const int uc_models[] = {[ISA_CORE_M0PLUS] = UC_CPU_ARM_CORTEX_M0, [ISA_CORE_M3] = UC_CPU_ARM_CORTEX_M3,
+                                  [ISA_CORE_M4] = UC_CPU_ARM_CORTEX_M4, [ISA_CORE_M7] = UC_CPU_ARM_CORTEX_M7};
+  mcusim_err err = MCUSIM_E_BAD_PROFILE;
+  if (core < 0) {
+    set_error(sim, err, "%s: unknown core '%s'", profile->path, profile->core);
+    goto fail;
+  }
+  isa_config_t config = {.core = (isa_core_t)core, .mul_cycles = profile->mul_cycles};
+  if (isa_open(&config, &sim->isa) != ISA_OK) {
+    err = set_error(sim, MCUSIM_E_ENGINE, "capstone could not be opened");
+    goto fail;
+  }
+  /* THUMB without MCLASS, then the model: a true M-profile core (DESIGN.md, engine facts). */
+  if (uc_open(UC_ARCH_ARM, UC_MODE_THUMB, &sim->uc) != UC_ERR_OK ||
+      uc_ctl_set_cpu_model(sim->uc, uc_models[core]) != UC_ERR_OK) {
+    err = set_error(sim, MCUSIM_E_ENGINE, "Unicorn could not create a Cortex-%s core", profile->core);
+    goto fail;
+  }
+  *out = sim;
+  return MCUSIM_OK;
+fail:
+  mcusim_close(sim);
+  return err;
+}
+
+void mcusim_close(mcusim_t *sim) {
+  if (!sim) return;
+  if (sim->uc) uc_close(sim->uc);
+  isa_close(sim->isa);
+  sim_elf_free(sim->elf);
+  cache_release(&sim->cache);
+  mem_release(&sim->mem);
+  free(sim->result.stdout_text);
+  free(sim->div_hooks);
+  free(sim);
+}
+
+void mcusim_set_output(mcusim_t *sim, mcusim_output_fn fn, void *opaque) {
+  sim->output = fn;
+  sim->output_opaque = opaque;
+}
+
+void mcusim_set_progress(mcusim_t *sim, mcusim_progress_fn fn, void *opaque) {
+  sim->progress = fn;
+  sim->progress_opaque = opaque;
+}
+
+static mcusim_err map_memory(mcusim_t *sim) {
+  const prof_t *p = sim->profile;
+  if (uc_mem_map(sim->uc, p->flash.base, p->flash.size, UC_PROT_READ | UC_PROT_EXEC) != UC_ERR_OK)
+    return set_error(sim, MCUSIM_E_BAD_PROFILE, "%s: cannot map flash at 0x%08x", p->path, p->flash.base);
+  for (unsigned i = 0; i < p->sram_count; i++) {
+    const prof_region_t *r = &p->sram[i];
+    if (uc_mem_map(sim->uc, r->base, r->size, UC_PROT_ALL) != UC_ERR_OK)
+      return set_error(sim, MCUSIM_E_BAD_PROFILE, "%s: cannot map %s at 0x%08x", p->path, r->name, r->base);
+    /* Paint SRAM so that touched bytes and the stack's depth can be read back after the run. */
+    uint32_t *paint = malloc(r->size);
+    if (!paint) return MCUSIM_E_NOMEM;
+    for (uint32_t w = 0; w < r->size / 4; w++) paint[w] = MEM_PAINT_WORD;
+    uc_mem_write(sim->uc, r->base, paint, r->size);
+    free(paint);
+  }
+  /* The PPB: ITM and DWT are devices, the rest (SCB, NVIC, SysTick) plain memory so start-up code runs. */
+  if (sim_devices_map(sim) ||
+      uc_mem_map(sim->uc, SIM_PPB_BASE + SIM_DEVICES_SIZE, SIM_PPB_SIZE - SIM_DEVICES_SIZE, UC_PROT_READ | UC_PROT_WRITE))
+    return set_error(sim, MCUSIM_E_ENGINE, "cannot map the private peripheral bus");
+  return MCUSIM_OK;
+}
+
+static const char *region_word(int in_flash) { return in_flash ? "flash" : "SRAM"; }
+
+static mcusim_err load_segments(mcusim_t *sim, const char *path) {
+  const prof_t *p = sim->profile;
+  for (size_t i = 0; i < sim->elf->segment_count; i++) {
+    const sim_elf_segment_t *s = &sim->elf->segments[i];
+    int load_in_flash = 0, run_in_flash = 0;
+    if (s->file_size && !prof_find_region(p, s->paddr, s->file_size, &load_in_flash))
+      return set_error(sim, MCUSIM_E_BAD_ELF,
+                       "%s: segment %zu (0x%08x..0x%08x) lies outside %s's memory map (flash 0x%08x+%u)", path, i,
+                       s->paddr, s->paddr + s->file_size, p->name, p->flash.base, p->flash.size);
+    if (!prof_find_region(p, s->vaddr, s->mem_size, &run_in_flash))
+      return set_error(sim, MCUSIM_E_BAD_ELF,
+                       "%s: segment %zu runs at 0x%08x..0x%08x, outside %s's memory map (does it fit the SRAM?)",
+                       path, i, s->vaddr, s->vaddr + s->mem_size, p->name);
+    if (s->file_size) uc_mem_write(sim->uc, s->paddr, s->bytes, s->file_size);
+    if (load_in_flash) sim->firmware.flash_used_bytes += s->file_size;
+    /* A segment loaded where it runs gets its zero-filled tail here (rdimon-style images rely on it). */
+    if (s->paddr == s->vaddr && s->mem_size > s->file_size) {
+      uint32_t tail = s->mem_size - s->file_size;
+      uint8_t *zeros = calloc(1, tail);
+      if (!zeros) return MCUSIM_E_NOMEM;
+      uc_mem_write(sim->uc, s->vaddr + s->file_size, zeros, tail);
+      free(zeros);
+    }
+    (void)region_word;
+  }
+  return MCUSIM_OK;
+}
+
+static int is_dynamic_section(const char *name) {
+  static const char *const prefixes[] = {".arena", ".heap", ".stack", "._user_heap_stack", ".noinit_arena", NULL};
+  for (const char *const *pfx = prefixes; *pfx; pfx++)
+    if (strncmp(name, *pfx, strlen(*pfx)) == 0) return 1;
+  return 0;
+}
+
+/* Section sizes for the report: text, rodata, static SRAM (.data + .bss). */
+static void measure_sections(mcusim_t *sim) {
+  mcusim_firmware_t *fw = &sim->firmware;
+  for (size_t i = 0; i < sim->elf->section_count; i++) {
+    const sim_elf_section_t *s = &sim->elf->sections[i];
+    int in_flash = 0;
+    int in_memory = prof_find_region(sim->profile, s->addr, s->size ? s->size : 1, &in_flash) != NULL;
+    if (s->flags & SHF_EXECINSTR) fw->text_bytes += s->size;
+    else if (!(s->flags & SHF_WRITE)) fw->rodata_bytes += s->size;
+    else if (in_memory && !in_flash && !is_dynamic_section(s->name)) {
+      if (s->nobits) fw->bss_bytes += s->size;
+      else fw->data_bytes += s->size;
+    }
+  }
+  sim->mem.data_bytes = fw->data_bytes;
+  sim->mem.bss_bytes = fw->bss_bytes;
+}
+
+static void hash_file(mcusim_t *sim) {
+  struct sha256_ctx ctx;
+  uint8_t digest[SHA256_DIGEST_SIZE];
+  sha256_init(&ctx);
+  sha256_update(&ctx, sim->elf->image_size, sim->elf->image);
+  sha256_digest(&ctx, sizeof digest, digest);
+  for (int i = 0; i < SHA256_DIGEST_SIZE; i++) snprintf(sim->firmware.sha256 + 2 * i, 3, "%02x", digest[i]);
+}
+
+static int executable_address(const prof_t *p, uint32_t addr) { return prof_find_region(p, addr, 2, NULL) != NULL; }
+
+static int stack_pointer_ok(const prof_t *p, uint32_t sp) {
+  for (unsigned i = 0; i < p->sram_count; i++)
+    if (sp > p->sram[i].base && (uint64_t)sp <= (uint64_t)p->sram[i].base + p->sram[i].size) return 1;
+  return 0;
+}
+
+static int segment_covers(const sim_elf_t *elf, uint32_t addr, uint32_t size) {
+  for (size_t i = 0; i < elf->segment_count; i++) {
+    const sim_elf_segment_t *s = &elf->segments[i];
+    if (s->file_size && addr >= s->paddr && (uint64_t)addr + size <= (uint64_t)s->paddr + s->file_size) return 1;
+  }
+  return 0;
+}
+
+/* Initial SP and PC: the vector table at the flash base when the image has one, else the ELF entry. */
+static mcusim_err choose_start(mcusim_t *sim, const char *path) {
+  const prof_t *p = sim->profile;
+  mcusim_result_t *r = &sim->result;
+  if (segment_covers(sim->elf, p->flash.base, 8)) {
+    uint32_t vectors[2];
+    uc_mem_read(sim->uc, p->flash.base, vectors, sizeof vectors);
+    if (!(vectors[1] & 1u))
+      return set_error(sim, MCUSIM_E_BAD_ELF, "%s: reset vector 0x%08x is even: not a Thumb address", path,
+                       vectors[1]);
+    if (!executable_address(p, vectors[1] & ~1u))
+      return set_error(sim, MCUSIM_E_BAD_ELF, "%s: reset vector 0x%08x points outside %s's memory", path, vectors[1],
+                       p->name);
+    if (!stack_pointer_ok(p, vectors[0]) || (vectors[0] & 3u))
+      return set_error(sim, MCUSIM_E_BAD_ELF, "%s: initial stack pointer 0x%08x is not inside %s's SRAM", path,
+                       vectors[0], p->name);
+    r->initial_sp = vectors[0];
+    r->entry_pc = vectors[1] & ~1u;
+    r->start_source = "vector_table";
+    return MCUSIM_OK;
+  }
+  uint32_t entry = sim->elf->entry & ~1u;
+  if (!executable_address(p, entry))
+    return set_error(sim, MCUSIM_E_BAD_ELF, "%s: no vector table at 0x%08x and the entry 0x%08x is outside %s's memory",
+                     path, p->flash.base, sim->elf->entry, p->name);
+  r->initial_sp = p->sram[0].base + p->sram[0].size;
+  r->entry_pc = entry;
+  r->start_source = "elf_entry";
+  return MCUSIM_OK;
+}
+
+/* SDIV/UDIV encodings (ARMv7-M ARM A7.7.127/A7.7.195): FB9n/FBBn then Fxfx. Every halfword is tried, so
+ * a literal pool costs at most a hook that never fires. */
+static mcusim_err hook_divides(mcusim_t *sim) {
+  for (size_t i = 0; i < sim->elf->segment_count; i++) {
+    const sim_elf_segment_t *s = &sim->elf->segments[i];
+    if (!(s->flags & 1u /* PF_X */)) continue;
+    for (uint32_t off = 0; off + 4 <= s->file_size; off += 2) {
+      uint16_t hw1 = (uint16_t)(s->bytes[off] | s->bytes[off + 1] << 8);
+      uint16_t hw2 = (uint16_t)(s->bytes[off + 2] | s->bytes[off + 3] << 8);
+      if (((hw1 & 0xFFF0u) != 0xFB90u && (hw1 & 0xFFF0u) != 0xFBB0u) || (hw2 & 0xF0F0u) != 0xF0F0u) continue;
+      uc_hook *grown = realloc(sim->div_hooks, (sim->div_hook_count + 1) * sizeof *grown);
+      if (!grown) return MCUSIM_E_NOMEM;
+      sim->div_hooks = grown;
+      uint64_t addr = s->paddr + off;
+      if (uc_hook_add(sim->uc, &grown[sim->div_hook_count], UC_HOOK_CODE, (void *)on_divide, sim, addr, addr) ==
+          UC_ERR_OK)
+        sim->div_hook_count++;
+    }
+  }
+  return MCUSIM_OK;
+}
+
+mcusim_err mcusim_load_elf(mcusim_t *sim, const char *path) {
+  if (sim->loaded) return set_error(sim, MCUSIM_E_STATE, "a firmware is already loaded");
+  char msg[512];
+  sim->elf = sim_elf_read(path, msg, sizeof msg);
+  if (!sim->elf) return set_error(sim, MCUSIM_E_BAD_ELF, "%s", msg);
+  sim->firmware.path = path;
+  sim->firmware.entry = sim->elf->entry;
+  hash_file(sim);
+  mcusim_err err = map_memory(sim);
+  if (!err) err = load_segments(sim, path);
+  if (!err) err = choose_start(sim, path);
+  if (err) return err;
+  measure_sections(sim);
+  uint32_t end_sym;
+  sim->heap_base = sim_elf_lookup(sim->elf, "end", &end_sym) == 0 ? end_sym : sim->profile->sram[0].base;
+  sim->loaded = 1;
+  return MCUSIM_OK;
+}
+
+/* ---- run ---- */
+
+void sim_emit_output(mcusim_t *sim, int fd, const char *data, size_t len) {
+  mcusim_result_t *r = &sim->result;
+  if (sim->output) sim->output(sim->output_opaque, fd, data, len);
+  size_t room = SIM_STDOUT_CAPTURE_BYTES - r->stdout_len;
+  if (len > room) {
+    r->stdout_truncated = 1;
+    len = room;
+  }
+  if (!len) return;
+  char *grown = realloc(r->stdout_text, r->stdout_len + len + 1);
+  if (!grown) return;
+  memcpy(grown + r->stdout_len, data, len);
+  r->stdout_len += len;
+  grown[r->stdout_len] = '\0';
+  r->stdout_text = grown;
+}
+
+static mcusim_err install_hooks(mcusim_t *sim) {
+  uc_engine *uc = sim->uc;
+  int ok = uc_hook_add(uc, &sim->hooks[sim->hook_count++], UC_HOOK_INTR, (void *)on_interrupt, sim, 1, 0) ==
+           UC_ERR_OK;
+  ok &= uc_hook_add(uc, &sim->hooks[sim->hook_count++], UC_HOOK_MEM_UNMAPPED | UC_HOOK_MEM_PROT,
+                    (void *)on_bad_access, sim, 1, 0) == UC_ERR_OK;
+  if (sim->limits.accounting) {
+    ok &= uc_hook_add(uc, &sim->hooks[sim->hook_count++], UC_HOOK_BLOCK, (void *)on_block, sim, 1, 0) == UC_ERR_OK;
+    if (ok && hook_divides(sim)) return MCUSIM_E_NOMEM;
+  }
+  return ok ? MCUSIM_OK : set_error(sim, MCUSIM_E_ENGINE, "Unicorn refused a hook");
+}
+
+/* Turns Unicorn's error into a fault of the firmware (PC is at the faulting instruction). */
+static void fault_from_engine(mcusim_t *sim, uc_err err) {
+  uint32_t pc = reg(sim, 15);
+  char what[128];
+  mcusim_fault_kind_t kind;
+  switch (err) {
+  case UC_ERR_READ_UNMAPPED: kind = MCUSIM_FAULT_READ_UNMAPPED; break;
+  case UC_ERR_WRITE_UNMAPPED: kind = MCUSIM_FAULT_WRITE_UNMAPPED; break;
+  case UC_ERR_FETCH_UNMAPPED: kind = MCUSIM_FAULT_FETCH_UNMAPPED; break;
+  case UC_ERR_WRITE_PROT: kind = MCUSIM_FAULT_WRITE_PROTECTED; break;
+  case UC_ERR_FETCH_PROT: kind = MCUSIM_FAULT_FETCH_PROTECTED; break;
+  case UC_ERR_INSN_INVALID: kind = MCUSIM_FAULT_UNDEFINED_INSN; break;
+  case UC_ERR_READ_UNALIGNED:
+  case UC_ERR_WRITE_UNALIGNED:
+  case UC_ERR_FETCH_UNALIGNED: kind = MCUSIM_FAULT_UNALIGNED; break;
+  default: kind = MCUSIM_FAULT_EXCEPTION; break;
+  }
+  int data_fault = kind == MCUSIM_FAULT_READ_UNMAPPED || kind == MCUSIM_FAULT_WRITE_UNMAPPED ||
+                   kind == MCUSIM_FAULT_WRITE_PROTECTED || kind == MCUSIM_FAULT_UNALIGNED;
+  if (kind == MCUSIM_FAULT_WRITE_PROTECTED)
+    snprintf(what, sizeof what, "write to flash at 0x%08x", sim->fault_address);
+  else if (data_fault)
+    snprintf(what, sizeof what, "%s at 0x%08x", uc_strerror(err), sim->fault_address);
+  else if (kind == MCUSIM_FAULT_FETCH_UNMAPPED || kind == MCUSIM_FAULT_FETCH_PROTECTED)
+    snprintf(what, sizeof what, "instruction fetch from unmapped address 0x%08x", pc);
+  else
+    snprintf(what, sizeof what, "%s", uc_strerror(err));
+  sim_truncate_block(sim, pc, 0);
+  sim_fault(sim, kind, pc, data_fault ? sim->fault_address : pc, what);
+}
+
+/* uc_emu_start returned OK without a stop we asked for: the core halted on WFI/WFE. */
+static void halted(mcusim_t *sim) {
+  uint32_t pc = reg(sim, 15);
+  uint16_t before = read_halfword(sim, pc - 2), at = read_halfword(sim, pc);
+  uint32_t wfi_pc = (before == 0xBF30u || before == 0xBF20u) ? pc - 2 : pc;
+  if (at == 0xBF30u || at == 0xBF20u || before == 0xBF30u || before == 0xBF20u)
+    sim_fault(sim, MCUSIM_FAULT_WFI, wfi_pc, 0, "WFI/WFE with no interrupt source to wake the core");
+  else
+    sim_fault(sim, MCUSIM_FAULT_EXCEPTION, pc, 0, "the core stopped for no reason the simulator knows");
+}
+
+static void finish_memory(mcusim_t *sim) {
+  mem_t *m = &sim->mem;
+  m->initial_sp = sim->result.initial_sp;
+  m->lowest_sp = sim->lowest_sp;
+  m->stack_floor = sim->heap_base;
+  for (unsigned i = 0; i < sim->profile->sram_count; i++) {
+    const prof_region_t *r = &sim->profile->sram[i];
+    uint8_t *copy = malloc(r->size);
+    if (!copy) continue;
+    if (uc_mem_read(sim->uc, r->base, copy, r->size) == UC_ERR_OK) mem_scan_painted(m, copy, r->base, r->size);
+    free(copy);
+  }
+  mem_finish(m);
+}
+
+static mcusim_err run_result(mcusim_t *sim) {
+  switch (sim->result.stop) {
+  case MCUSIM_STOP_EXIT: return MCUSIM_OK;
+  case MCUSIM_STOP_FAULT: return set_error(sim, MCUSIM_E_FAULT, "%s", sim->result.fault.message);
+  case MCUSIM_STOP_INSN_LIMIT:
+    return set_error(sim, MCUSIM_E_LIMIT, "instruction limit of %llu reached",
+                     (unsigned long long)sim->limits.max_instructions);
+  case MCUSIM_STOP_TIME_LIMIT:
+    return set_error(sim, MCUSIM_E_LIMIT, "time limit of %.1f s reached", sim->limits.timeout_seconds);
+  case MCUSIM_STOP_INTERRUPTED: return set_error(sim, MCUSIM_E_INTERRUPTED, "interrupted");
+  default: return set_error(sim, MCUSIM_E_ENGINE, "the run ended without a reason");
+  }
+}
+
+mcusim_err mcusim_run(mcusim_t *sim, const mcusim_limits_t *limits) {
+  if (!sim->loaded || sim->ran) return set_error(sim, MCUSIM_E_STATE, sim->ran ? "already ran" : "no firmware loaded");
+  sim->ran = 1;
+  sim->limits = *limits;
+  sim->lowest_sp = UINT32_MAX;
+  mcusim_err err = install_hooks(sim);
+  if (err) return err;
+  uint32_t sp = sim->result.initial_sp;
+  uc_reg_write(sim->uc, UC_ARM_REG_SP, &sp);
+  check_limits(sim); /* sets next_check */
+  sim->start_wall = sim->last_progress_wall = wall_now();
+  uc_err uerr = uc_emu_start(sim->uc, sim->result.entry_pc | 1u, SIM_UNTIL_NEVER, 0, 0);
+  if (uerr != UC_ERR_OK && !sim->stopping) fault_from_engine(sim, uerr);
+  else if (!sim->stopping) halted(sim);
+  if (sim->result.stop == MCUSIM_STOP_INSN_LIMIT || sim->result.stop == MCUSIM_STOP_TIME_LIMIT ||
+      sim->result.stop == MCUSIM_STOP_INTERRUPTED) {
+    uint32_t pc = reg(sim, 15);
+    mcusim_symbolize(sim, pc, sim->result.fault.symbol, sizeof sim->result.fault.symbol);
+    sim->result.fault.pc = pc;
+  }
+  sim->result.wall_seconds = wall_now() - sim->start_wall;
+  sim->result.totals = sim->totals;
+  sim->result.latency_us = (double)sim->totals.cycles * 1e6 / (double)sim->profile->clock_hz;
+  finish_memory(sim);
+  return run_result(sim);
+}
+
+void mcusim_request_stop(mcusim_t *sim) {
+  sim->stop_requested = 1;
+  sim->next_check = 0;
+}
+
+const mcusim_result_t *mcusim_result(const mcusim_t *sim) { return &sim->result; }
+const mem_t *mcusim_memory(const mcusim_t *sim) { return &sim->mem; }
+const mcusim_firmware_t *mcusim_firmware(const mcusim_t *sim) { return &sim->firmware; }
+const prof_t *mcusim_profile(const mcusim_t *sim) { return sim->profile; }
+
+void mcusim_symbolize(const mcusim_t *sim, uint32_t addr, char *buf, size_t size) {
+  const sim_elf_symbol_t *s = sim->elf ? sim_elf_symbol_at(sim->elf, addr & ~1u) : NULL;
+  if (!s) snprintf(buf, size, "0x%08x", addr);
+  else if ((addr & ~1u) == s->addr) snprintf(buf, size, "%s", s->name);
+  else snprintf(buf, size, "%s+0x%x", s->name, (addr & ~1u) - s->addr);
+}

@@ -1,7 +1,7 @@
 /* isa/timing_v7m.c — block rules shared by the Cortex-M3 and Cortex-M4 models.
  *
  * Both cores have the same 3-stage pipeline and AHB-Lite load/store unit; their TRMs carry the same
- * "Load/store timings" section (DDI 0337I section 18.3 for M3, DDI 0439B section 3.3.1 for M4):
+ * "Load/store timings" section (DDI 0337I section 3.3.1 for M3, DDI 0439B section 3.3.1 for M4):
  *  - "LDR [any] are pipelined when possible ... if the next instruction is an LDR or STR, and the
  *    destination of the first LDR is not used to compute the address for the next instruction, then one
  *    cycle is removed from the cost of the next instruction" (LDR R0,[R1]; LDR R1,[R2] = 3 cycles;
@@ -95,6 +95,55 @@ void isa_v7m_cost_block(isa_v7m_base_fn base, const cs_insn *insns, size_t n, is
       out->cycles = (uint16_t)full;
     }
     prev = cur;
+  }
+}
+
+/* Rows common to DDI 0337I table 3-1 (M3) and DDI 0439B table 3-1 (M4), P as chosen in timing_v7m.h.
+ * Multiplies are the M3's and the ARMv7E-M/FPU rows a 1-cycle fallback: the M4 overrides them. */
+unsigned isa_v7m_common_cycles(const isa_class_t *cls)
+{
+  switch (cls->kind) {
+  case ISA_K_ALU:     /* MOV, ADD, ADC, ADR, SUB, RSB, CMP, AND, ..., shifts, extends, bit field, REV: 1 */
+  case ISA_K_IT:      /* IT: 1 (folding onto the previous 16-bit instruction is not modelled) */
+  case ISA_K_NOP:     /* NOP, SEV, YIELD: 1; PLD treated as a 1-cycle hint */
+  case ISA_K_SYS:     /* MRS, MSR, CPSID, CPSIE: "1 or 2", the minimum taken */
+  case ISA_K_MUL:     /* MUL: 1 */
+  case ISA_K_BARRIER: /* DMB, DSB: 1 + B, B minimum 0 */
+  case ISA_K_WAIT:    /* WFI, WFE: 1 + W, W (waiting) not modelled */
+  case ISA_K_EXCEPTION: /* SVC, BKPT: exception entry is not simulated; the instruction itself 1 */
+    return 1;
+  case ISA_K_MLA:     /* M3: MLA, MLS 2 */
+  case ISA_K_MLS:
+    return 2;
+  case ISA_K_MULL:    /* M3: UMULL, SMULL "3 to 5": the minimum, see timing_m3.c */
+    return 3;
+  case ISA_K_MLAL:    /* M3: UMLAL, SMLAL "4 to 7": the minimum */
+    return 4;
+  case ISA_K_DIV:     /* SDIV, UDIV: 2 to 12; 2 here, the rest from isa_divide_extra_cycles */
+    return 2;
+  case ISA_K_LOAD:    /* LDR, LDRH, LDRB, LDRSH, LDRSB, LDRT, LDREX: 2 (pipelining below) */
+  case ISA_K_STORE:   /* STR, STRH, STRB, STRT, STREX: 2 */
+    return 2;
+  case ISA_K_LOAD_PC: /* LDR PC: 2 + P; "this operation takes at least five cycles" */
+    return 2 + ISA_V7M_P_LOAD;
+  case ISA_K_LDRD:    /* LDRD, STRD: 1 + N, N = 2; "this operation requires three cycles" */
+  case ISA_K_STRD:
+    return 3;
+  case ISA_K_LDM:     /* LDM, POP: 1 + N; with PC: 1 + N + P */
+    return 1 + cls->words + (cls->writes_pc ? ISA_V7M_P_LOAD : 0);
+  case ISA_K_STM:     /* STM, PUSH: 1 + N */
+    return 1 + cls->words;
+  case ISA_K_BRANCH:  /* B, BL, CBZ/CBNZ, B<c> taken: 1 + P */
+  case ISA_K_BRANCH_REG: /* BX, BLX, MOV PC, ADD PC: 1 + P */
+  case ISA_K_ISB:     /* ISB: 1 + B, B = a pipeline refill */
+    return 1 + ISA_V7M_P_REFILL;
+  case ISA_K_TABLE_BRANCH: /* TBB, TBH: 2 + P; "load 2, add 1, reload 3: at least six cycles" */
+    return 6;
+  case ISA_K_VFP_MOV2:
+  case ISA_K_VLDR: case ISA_K_VSTR: case ISA_K_VLDM: case ISA_K_VSTM:
+    return 1 + (cls->words ? cls->words : 1);
+  default:            /* DSP multiplies, FPU data processing: not on the M3 */
+    return 1;
   }
 }
 

@@ -1,5 +1,5 @@
 /* isa/timing_v7m.h — private: the block-level rules Cortex-M3 and Cortex-M4 share (3-stage pipeline,
- * ARM DDI 0337 section 18.3 / DDI 0439B section 3.3.1 "Load/store timings"); each core supplies the
+ * ARM DDI 0337I section 3.3.1 / DDI 0439B section 3.3.1 "Load/store timings"); each core supplies the
  * per-instruction table figure. */
 #ifndef MCUSIM_ISA_TIMING_V7M_H
 #define MCUSIM_ISA_TIMING_V7M_H
@@ -19,6 +19,8 @@
 /* Table figure of one instruction in isolation, for the core's table (branch taken, PC writes). */
 typedef unsigned (*isa_v7m_base_fn)(const isa_class_t *cls);
 
+/* Table rows the M3 and M4 share (the M4 overrides multiplies and adds DSP/FPU rows). */
+unsigned isa_v7m_common_cycles(const isa_class_t *cls);
 void isa_v7m_cost_block(isa_v7m_base_fn base, const cs_insn *insns, size_t n, isa_block_t *block);
 /* SDIV/UDIV cycles beyond the minimum 2 for the documented 2..12 range. */
 uint32_t isa_v7m_divide_extra_cycles(int is_signed, uint32_t dividend, uint32_t divisor);

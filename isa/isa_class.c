@@ -66,7 +66,8 @@ static isa_kind_t kind_of_id(unsigned id)
   case ARM_INS_ISB: return ISA_K_ISB;
   case ARM_INS_WFI: case ARM_INS_WFE: return ISA_K_WAIT;
   case ARM_INS_SVC: case ARM_INS_BKPT: case ARM_INS_UDF: return ISA_K_EXCEPTION;
-  case ARM_INS_MRS: case ARM_INS_MSR: case ARM_INS_CPS: return ISA_K_SYS;
+  case ARM_INS_MRS: case ARM_INS_MSR: return ISA_K_SYS;
+  case ARM_INS_CPS: return ISA_K_CPS;
   case ARM_INS_IT: return ISA_K_IT;
   case ARM_INS_NOP: case ARM_INS_YIELD: case ARM_INS_SEV: case ARM_INS_HINT: case ARM_INS_PLD:
   case ARM_INS_PLDW: case ARM_INS_PLI: case ARM_INS_CLREX: case ARM_INS_DBG:

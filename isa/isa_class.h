@@ -12,7 +12,8 @@ typedef enum {
   ISA_K_ALU,          /* data processing, moves, shifts, extends, bit fields, saturation, SIMD, CLZ */
   ISA_K_IT,           /* IT */
   ISA_K_NOP,          /* NOP, YIELD, SEV, PLD/PLI (hints) */
-  ISA_K_SYS,          /* MRS, MSR, CPS */
+  ISA_K_SYS,          /* MRS, MSR */
+  ISA_K_CPS,          /* CPSID, CPSIE */
   ISA_K_MUL,          /* MUL(S): 32-bit result */
   ISA_K_MLA,          /* MLA */
   ISA_K_MLS,          /* MLS */

@@ -107,6 +107,7 @@ unsigned isa_v7m_common_cycles(const isa_class_t *cls)
   case ISA_K_IT:      /* IT: 1 (folding onto the previous 16-bit instruction is not modelled) */
   case ISA_K_NOP:     /* NOP, SEV, YIELD: 1; PLD treated as a 1-cycle hint */
   case ISA_K_SYS:     /* MRS, MSR, CPSID, CPSIE: "1 or 2", the minimum taken */
+  case ISA_K_CPS:
   case ISA_K_MUL:     /* MUL: 1 */
   case ISA_K_BARRIER: /* DMB, DSB: 1 + B, B minimum 0 */
   case ISA_K_WAIT:    /* WFI, WFE: 1 + W, W (waiting) not modelled */

@@ -1,0 +1,501 @@
+/* gen_model.c — build a runnable int8 model from its JSON description (format: docs/models.md).
+ *
+ * Weights are deterministic pseudo-random (splitmix64 seeded from the model name and layer index). So that
+ * the pseudo-random network keeps a live int8 signal through 50+ layers (instead of saturating or collapsing
+ * to a constant, which would make the bit-identity checks weak), each layer is calibrated on the input frame
+ * as a post-training quantizer would be: the generator runs the network once on the host with the runtime's
+ * own kernels, measures each layer's accumulator spread on sampled outputs, and picks the output scale. */
+#include "gen/gen_model.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { ACT_NONE = 0, ACT_RELU = 1 };
+
+typedef struct {
+  char name[GEN_NAME_MAX];
+  uint8_t op, k, stride, pad, act;
+  int16_t res_src;
+  uint16_t out_c;
+} spec_t;
+
+static void set_err(char *err, size_t len, const char *fmt, ...) {
+  if (!err || !len) return;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(err, len, fmt, ap);
+  va_end(ap);
+}
+
+uint64_t gen_hash64(const char *s, uint64_t salt) {
+  uint64_t h = 0xcbf29ce484222325ull ^ salt;
+  for (; *s; s++) {
+    h ^= (uint8_t)*s;
+    h *= 0x100000001b3ull;
+  }
+  return h;
+}
+
+uint64_t gen_rand(uint64_t *state) {
+  uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
+static double rand_unit(uint64_t *st) { return (double)(gen_rand(st) >> 11) * (1.0 / 9007199254740992.0); }
+static int32_t rand_range(uint64_t *st, int32_t lo, int32_t hi) {
+  return lo + (int32_t)(gen_rand(st) % (uint64_t)(hi - lo + 1));
+}
+
+void gen_quantize_multiplier(double real, int32_t *mult, int32_t *shift) {
+  if (real == 0.0) {
+    *mult = 0;
+    *shift = 0;
+    return;
+  }
+  int exp;
+  double q = frexp(real, &exp); /* real = q * 2^exp, q in [0.5, 1) */
+  int64_t q_fixed = (int64_t)llround(q * (double)(1ll << 31));
+  if (q_fixed == (1ll << 31)) {
+    q_fixed /= 2;
+    exp++;
+  }
+  if (exp < -31) { /* too small to represent: flush to zero like TFLite */
+    exp = 0;
+    q_fixed = 0;
+  }
+  *mult = (int32_t)q_fixed;
+  *shift = exp;
+}
+
+/* ---- JSON -> layer specs ---- */
+
+static int get_int(const cJSON *o, const char *key, int def) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+  return cJSON_IsNumber(v) ? v->valueint : def;
+}
+
+static int parse_act(const cJSON *o, int def) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "act");
+  if (!cJSON_IsString(v)) return def;
+  return strcmp(v->valuestring, "none") == 0 || strcmp(v->valuestring, "linear") == 0 ? ACT_NONE : ACT_RELU;
+}
+
+static int add_spec(spec_t *specs, int *n, const char *block, const char *suffix, uint8_t op, int k, int stride,
+                    int act, int out_c, int res_src) {
+  if (*n >= RT_MAX_LAYERS) return -1;
+  spec_t *s = &specs[(*n)++];
+  memset(s, 0, sizeof *s);
+  if (suffix)
+    snprintf(s->name, sizeof s->name, "%.32s_%.12s", block, suffix);
+  else
+    snprintf(s->name, sizeof s->name, "%s", block);
+  s->op = op;
+  s->k = (uint8_t)k;
+  s->stride = (uint8_t)stride;
+  s->pad = (uint8_t)((k - 1) / 2);
+  s->act = (uint8_t)act;
+  s->out_c = (uint16_t)out_c;
+  s->res_src = (int16_t)res_src;
+  return 0;
+}
+
+static int expand_blocks(const cJSON *blocks, gen_model_t *m, spec_t *specs, int *n_specs, int in_c, char *err,
+                         size_t err_len) {
+  int n = 0, c = in_c, bi = 0;
+  const cJSON *b;
+  cJSON_ArrayForEach(b, blocks) {
+    if (bi >= GEN_MAX_BLOCKS) {
+      set_err(err, err_len, "more than %d blocks", GEN_MAX_BLOCKS);
+      return -1;
+    }
+    const cJSON *jt = cJSON_GetObjectItemCaseSensitive(b, "type");
+    const cJSON *jn = cJSON_GetObjectItemCaseSensitive(b, "name");
+    if (!cJSON_IsString(jt)) {
+      set_err(err, err_len, "block %d: missing \"type\"", bi);
+      return -1;
+    }
+    char bname[GEN_NAME_MAX];
+    if (cJSON_IsString(jn))
+      snprintf(bname, sizeof bname, "%.*s", GEN_NAME_MAX - 12, jn->valuestring);
+    else
+      snprintf(bname, sizeof bname, "b%d", bi);
+    snprintf(m->block_names[bi], GEN_NAME_MAX, "%s", bname);
+    m->block_first_layer[bi] = n;
+    const char *type = jt->valuestring;
+    int k = get_int(b, "k", 3), stride = get_int(b, "stride", 1), out = get_int(b, "out", c), rc = 0;
+    if (k < 1 || k > 7 || (k % 2) == 0 || stride < 1 || stride > 2 || out < 1 || out > 4096) {
+      set_err(err, err_len, "block %s: k must be 1,3,5,7, stride 1 or 2, out 1..4096", bname);
+      return -1;
+    }
+    if (strcmp(type, "conv") == 0) {
+      uint8_t op = (k == 1 && stride == 1) ? RT_OP_PW : RT_OP_CONV;
+      rc = add_spec(specs, &n, bname, NULL, op, k, stride, parse_act(b, ACT_RELU), out, -1);
+      c = out;
+    } else if (strcmp(type, "dwconv") == 0) {
+      rc = add_spec(specs, &n, bname, NULL, RT_OP_DW, k, stride, parse_act(b, ACT_RELU), c, -1);
+    } else if (strcmp(type, "dwsep") == 0) {
+      rc = add_spec(specs, &n, bname, "dw", RT_OP_DW, k, stride, ACT_RELU, c, -1);
+      if (!rc) rc = add_spec(specs, &n, bname, "pw", RT_OP_PW, 1, 1, parse_act(b, ACT_RELU), out, -1);
+      c = out;
+    } else if (strcmp(type, "mbconv") == 0) {
+      const cJSON *je = cJSON_GetObjectItemCaseSensitive(b, "expand");
+      double ratio = cJSON_IsNumber(je) ? je->valuedouble : 6.0;
+      int mid = get_int(b, "mid", (int)lround(ratio * c));
+      const cJSON *jr = cJSON_GetObjectItemCaseSensitive(b, "residual");
+      int residual = cJSON_IsBool(jr) ? cJSON_IsTrue(jr) : (stride == 1 && out == c);
+      int block_in = n - 1; /* the layer whose output enters this block */
+      if (residual && (stride != 1 || out != c || block_in < 0)) {
+        set_err(err, err_len, "block %s: a residual needs stride 1, out == in, and a previous layer", bname);
+        return -1;
+      }
+      if (mid != c) rc = add_spec(specs, &n, bname, "expand", RT_OP_PW, 1, 1, ACT_RELU, mid, -1);
+      if (!rc) rc = add_spec(specs, &n, bname, "dw", RT_OP_DW, k, stride, ACT_RELU, mid, -1);
+      if (!rc) rc = add_spec(specs, &n, bname, "project", RT_OP_PW, 1, 1, ACT_NONE, out, residual ? block_in : -1);
+      c = out;
+    } else if (strcmp(type, "avgpool") == 0) {
+      rc = add_spec(specs, &n, bname, NULL, RT_OP_AVGPOOL, 1, 1, ACT_NONE, c, -1);
+    } else if (strcmp(type, "fc") == 0) {
+      rc = add_spec(specs, &n, bname, NULL, RT_OP_FC, 1, 1, parse_act(b, ACT_NONE), out, -1);
+      c = out;
+    } else {
+      set_err(err, err_len, "block %s: unknown type \"%s\" (conv, dwconv, dwsep, mbconv, avgpool, fc)", bname, type);
+      return -1;
+    }
+    if (rc) {
+      set_err(err, err_len, "more than %d layers", RT_MAX_LAYERS);
+      return -1;
+    }
+    bi++;
+  }
+  m->n_blocks = bi;
+  m->block_first_layer[bi] = n;
+  *n_specs = n;
+  if (n == 0) {
+    set_err(err, err_len, "no blocks");
+    return -1;
+  }
+  return 0;
+}
+
+/* ---- calibration: reference accumulator of one output element (without bias) ---- */
+static int32_t ref_acc(const rt_layer_t *L, const int8_t *w, const int8_t *in, int32_t oy, int32_t ox, int32_t co) {
+  int32_t acc = 0;
+  if (L->op == RT_OP_PW) {
+    const int8_t *x = in + ((size_t)oy * L->in_w + ox) * L->in_c;
+    for (int32_t ci = 0; ci < L->in_c; ci++) acc += (x[ci] - L->in_zp) * w[co * L->in_c + ci];
+    return acc;
+  }
+  if (L->op == RT_OP_FC) {
+    int32_t n = L->in_h * L->in_w * L->in_c;
+    for (int32_t i = 0; i < n; i++) acc += (in[i] - L->in_zp) * w[(size_t)co * n + i];
+    return acc;
+  }
+  for (int32_t ky = 0; ky < L->k; ky++)
+    for (int32_t kx = 0; kx < L->k; kx++) {
+      int32_t iy = oy * L->stride - L->pad + ky, ix = ox * L->stride - L->pad + kx;
+      if (iy < 0 || iy >= L->in_h || ix < 0 || ix >= L->in_w) continue;
+      const int8_t *x = in + ((size_t)iy * L->in_w + ix) * L->in_c;
+      if (L->op == RT_OP_DW)
+        acc += (x[co] - L->in_zp) * w[(ky * L->k + kx) * L->in_c + co];
+      else
+        for (int32_t ci = 0; ci < L->in_c; ci++)
+          acc += (x[ci] - L->in_zp) * w[((co * L->k + ky) * L->k + kx) * L->in_c + ci];
+    }
+  return acc;
+}
+
+static uint32_t align4(uint32_t v) { return (v + 3u) & ~3u; }
+
+static uint32_t weight_count(const rt_layer_t *L) {
+  switch (L->op) {
+  case RT_OP_CONV: return (uint32_t)L->out_c * L->k * L->k * L->in_c;
+  case RT_OP_DW: return (uint32_t)L->k * L->k * L->in_c;
+  case RT_OP_PW: return (uint32_t)L->out_c * L->in_c;
+  case RT_OP_FC: return (uint32_t)L->out_c * L->in_h * L->in_w * L->in_c;
+  default: return 0;
+  }
+}
+
+/* Zero point of tensor t (output of layer t-1) as the next layer reads it. */
+static int32_t tensor_zp(const gen_model_t *m, int32_t t) {
+  if (t == 0) return m->model.in_zp;
+  const rt_layer_t *P = &m->layers[t - 1];
+  return P->res_src >= 0 ? P->add.out_zp : P->out_zp;
+}
+
+/* Fill layer i's weights and quantization from its input tensor, then run it to produce its output. */
+static void calibrate_layer(gen_model_t *m, int32_t i, int8_t **tens, double *scale) {
+  rt_layer_t *L = &m->layers[i];
+  const double s_in = scale[i];
+  uint64_t st = gen_hash64(m->name, (uint64_t)(i + 1) * 0x9e3779b97f4a7c15ull);
+  const rt_view_t in = {tens[i], 0, 0, L->in_h, L->in_w, L->in_c};
+  tens[i + 1] = calloc((size_t)L->out_h * L->out_w * L->out_c, 1);
+  rt_view_t out = {tens[i + 1], 0, 0, L->out_h, L->out_w, L->out_c};
+  rt_rect_t full = {0, 0, L->out_h, L->out_w};
+  if (L->op == RT_OP_AVGPOOL) {
+    L->out_zp = L->in_zp;
+    L->act_min = -128;
+    L->act_max = 127;
+    scale[i + 1] = s_in;
+    rt_avgpool(L, &in, &out);
+    return;
+  }
+  int8_t *w = (int8_t *)(m->blob + L->weights_off);
+  int32_t *bias = (int32_t *)(void *)(m->blob + L->bias_off);
+  int32_t *mult = (int32_t *)(void *)(m->blob + L->mult_off);
+  int32_t *shift = (int32_t *)(void *)(m->blob + L->shift_off);
+  const uint32_t nw = weight_count(L);
+  for (uint32_t j = 0; j < nw; j++) w[j] = (int8_t)rand_range(&st, -127, 127);
+  double *s_w = malloc(sizeof(double) * L->out_c);
+  for (int32_t c = 0; c < L->out_c; c++) s_w[c] = (0.6 + 0.8 * rand_unit(&st)) / 127.0;
+  /* spread of the real-valued accumulator over sampled output elements */
+  double sum2 = 0;
+  const int samples = 2048;
+  for (int sidx = 0; sidx < samples; sidx++) {
+    int32_t oy = rand_range(&st, 0, L->out_h - 1), ox = rand_range(&st, 0, L->out_w - 1);
+    int32_t co = rand_range(&st, 0, L->out_c - 1);
+    double real = ref_acc(L, w, tens[i], oy, ox, co) * s_in * s_w[co];
+    sum2 += real * real;
+  }
+  double sigma = sqrt(sum2 / samples);
+  if (sigma <= 0) sigma = s_in;
+  const int relu = L->act_max == 1; /* set by the caller: 1 = relu, 0 = linear */
+  double s_out;
+  if (relu) {
+    L->out_zp = -128;
+    s_out = 3.0 * sigma / 255.0; /* [0, 3 sigma] -> [-128, 127] */
+  } else {
+    L->out_zp = rand_range(&st, -6, 6);
+    s_out = 8.0 * sigma / 255.0; /* [-4 sigma, 4 sigma] */
+  }
+  L->act_min = -128;
+  L->act_max = 127;
+  for (int32_t c = 0; c < L->out_c; c++) {
+    double acc_scale = s_in * s_w[c];
+    double b_real = (rand_unit(&st) - 0.5) * sigma; /* bias: up to half a sigma either way */
+    bias[c] = (int32_t)lround(b_real / acc_scale);
+    int32_t qm, qs;
+    gen_quantize_multiplier(acc_scale / s_out, &qm, &qs);
+    mult[c] = qm;
+    shift[c] = qs;
+  }
+  free(s_w);
+  scale[i + 1] = s_out;
+  if (L->res_src >= 0) { /* fused TFLite ADD with the residual tensor */
+    const int32_t r = L->res_src + 1;
+    const double s1 = s_out, s2 = scale[r], twice_max = 2.0 * (s1 > s2 ? s1 : s2);
+    const double s_add = 1.4 * (s1 > s2 ? s1 : s2);
+    rt_add_params_t *a = &L->add;
+    a->in1_zp = L->out_zp;
+    a->in2_zp = tensor_zp(m, r);
+    gen_quantize_multiplier(s1 / twice_max, &a->in1_mult, &a->in1_shift);
+    gen_quantize_multiplier(s2 / twice_max, &a->in2_mult, &a->in2_shift);
+    gen_quantize_multiplier(twice_max / ((double)(1 << RT_ADD_LEFT_SHIFT) * s_add), &a->out_mult, &a->out_shift);
+    a->out_zp = rand_range(&st, -6, 6);
+    a->act_min = -128;
+    a->act_max = 127;
+    scale[i + 1] = s_add;
+  }
+  switch (L->op) {
+  case RT_OP_CONV: rt_conv(L, &(rt_layer_data_t){w, bias, mult, shift}, &in, &out, full); break;
+  case RT_OP_DW: rt_depthwise(L, &(rt_layer_data_t){w, bias, mult, shift}, &in, &out, full, NULL); break;
+  case RT_OP_PW: {
+    rt_view_t res;
+    if (L->res_src >= 0) {
+      const rt_layer_t *R = &m->layers[L->res_src];
+      res = (rt_view_t){tens[L->res_src + 1], 0, 0, R->out_h, R->out_w, R->out_c};
+    }
+    rt_pointwise(L, &(rt_layer_data_t){w, bias, mult, shift}, &in, L->res_src >= 0 ? &res : NULL, &out, full);
+    break;
+  }
+  case RT_OP_FC: rt_fully_connected(L, &(rt_layer_data_t){w, bias, mult, shift}, tens[i], tens[i + 1]); break;
+  default: break;
+  }
+}
+
+int gen_model_parse(const char *json_text, gen_model_t *m, char *err, size_t err_len) {
+  memset(m, 0, sizeof *m);
+  spec_t specs[RT_MAX_LAYERS];
+  int n = 0, rc = -1;
+  cJSON *root = cJSON_Parse(json_text);
+  if (!root) {
+    set_err(err, err_len, "JSON parse error near: %.40s", cJSON_GetErrorPtr() ? cJSON_GetErrorPtr() : "?");
+    return -1;
+  }
+  const cJSON *jv = cJSON_GetObjectItemCaseSensitive(root, "version");
+  const cJSON *jn = cJSON_GetObjectItemCaseSensitive(root, "name");
+  const cJSON *ji = cJSON_GetObjectItemCaseSensitive(root, "input");
+  const cJSON *jb = cJSON_GetObjectItemCaseSensitive(root, "blocks");
+  const cJSON *jd = cJSON_GetObjectItemCaseSensitive(root, "description");
+  if (!cJSON_IsNumber(jv) || jv->valueint != 1) {
+    set_err(err, err_len, "\"version\": 1 required");
+    goto fail;
+  }
+  if (!cJSON_IsString(jn) || !cJSON_IsObject(ji) || !cJSON_IsArray(jb)) {
+    set_err(err, err_len, "\"name\" (string), \"input\" (object) and \"blocks\" (array) required");
+    goto fail;
+  }
+  snprintf(m->name, sizeof m->name, "%s", jn->valuestring);
+  if (cJSON_IsString(jd)) snprintf(m->description, sizeof m->description, "%s", jd->valuestring);
+  int in_h = get_int(ji, "h", 0), in_w = get_int(ji, "w", 0), in_c = get_int(ji, "c", 0);
+  if (in_h < 1 || in_w < 1 || in_c < 1 || in_h > 4096 || in_w > 4096 || in_c > 64) {
+    set_err(err, err_len, "input h, w, c out of range");
+    goto fail;
+  }
+  if (expand_blocks(jb, m, specs, &n, in_c, err, err_len)) goto fail;
+
+  m->layers = calloc((size_t)n, sizeof(rt_layer_t));
+  m->layer_names = calloc((size_t)n, sizeof *m->layer_names);
+  /* shapes and blob layout: the input frame first, then per layer weights, bias, mult, shift */
+  uint32_t off = align4((uint32_t)in_h * in_w * in_c);
+  int32_t h = in_h, w = in_w, c = in_c;
+  for (int32_t i = 0; i < n; i++) {
+    rt_layer_t *L = &m->layers[i];
+    const spec_t *s = &specs[i];
+    memcpy(m->layer_names[i], s->name, GEN_NAME_MAX);
+    L->name = m->layer_names[i];
+    L->op = s->op;
+    L->k = s->k;
+    L->stride = s->stride;
+    L->pad = s->pad;
+    L->res_src = s->res_src;
+    L->in_h = (uint16_t)h;
+    L->in_w = (uint16_t)w;
+    L->in_c = (uint16_t)c;
+    if (s->op == RT_OP_AVGPOOL || s->op == RT_OP_FC) {
+      h = w = 1;
+    } else if (s->op != RT_OP_PW) {
+      h = (h + 2 * s->pad - s->k) / s->stride + 1;
+      w = (w + 2 * s->pad - s->k) / s->stride + 1;
+    }
+    if (h < 1 || w < 1) {
+      set_err(err, err_len, "layer %s: feature map shrinks to nothing", s->name);
+      goto fail;
+    }
+    c = s->op == RT_OP_DW || s->op == RT_OP_AVGPOOL ? c : s->out_c;
+    L->out_h = (uint16_t)h;
+    L->out_w = (uint16_t)w;
+    L->out_c = (uint16_t)c;
+    L->act_max = s->act; /* carried to calibration, replaced there */
+    if (s->op != RT_OP_AVGPOOL) {
+      uint32_t nw = weight_count(L);
+      L->weights_off = off;
+      off = align4(off + nw);
+      L->bias_off = off;
+      L->mult_off = off + 4u * c;
+      L->shift_off = off + 8u * c;
+      off += 12u * c;
+      m->weight_bytes += nw;
+      m->param_bytes += nw + 12u * c;
+    }
+  }
+  m->blob_bytes = off;
+  m->blob = calloc(1, off ? off : 4);
+  m->model.name = m->name;
+  m->model.n_layers = (uint16_t)n;
+  m->model.layers = m->layers;
+  m->model.blob = m->blob;
+  m->model.input_off = 0;
+  m->model.in_h = (uint16_t)in_h;
+  m->model.in_w = (uint16_t)in_w;
+  m->model.in_c = (uint16_t)in_c;
+  m->model.in_zp = 0;
+  {
+    /* the input frame: a deterministic pseudo-random "image" standing in for the camera */
+    uint64_t st = gen_hash64(m->name, 0x1234567ull);
+    for (uint32_t j = 0; j < (uint32_t)in_h * in_w * in_c; j++) m->blob[j] = (uint8_t)rand_range(&st, -128, 127);
+    int8_t **tens = calloc((size_t)n + 1, sizeof *tens);
+    double *scale = calloc((size_t)n + 1, sizeof *scale);
+    tens[0] = (int8_t *)m->blob;
+    scale[0] = 1.0 / 128.0;
+    for (int32_t i = 0; i < n; i++) {
+      m->layers[i].in_zp = tensor_zp(m, i);
+      calibrate_layer(m, i, tens, scale);
+    }
+    for (int32_t i = 1; i <= n; i++) free(tens[i]);
+    free(tens);
+    free(scale);
+  }
+  rc = 0;
+fail:
+  cJSON_Delete(root);
+  if (rc) gen_model_free(m);
+  return rc;
+}
+
+int gen_model_load(const char *path, gen_model_t *m, char *err, size_t err_len) {
+  FILE *f = fopen(path, "rb");
+  if (!f) {
+    set_err(err, err_len, "cannot open %s", path);
+    return -1;
+  }
+  fseek(f, 0, SEEK_END);
+  long len = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  char *text = malloc((size_t)len + 1);
+  size_t got = fread(text, 1, (size_t)len, f);
+  fclose(f);
+  text[got] = 0;
+  int rc = gen_model_parse(text, m, err, err_len);
+  free(text);
+  return rc;
+}
+
+void gen_model_free(gen_model_t *m) {
+  free(m->layers);
+  free(m->layer_names);
+  free(m->blob);
+  m->layers = NULL;
+  m->layer_names = NULL;
+  m->blob = NULL;
+}
+
+int gen_schedule_parse(const gen_model_t *m, const char *spec, rt_schedule_t *out, char *name_buf,
+                       size_t name_len, char *err, size_t err_len) {
+  memset(out, 0, sizeof *out);
+  snprintf(name_buf, name_len, "%s", spec);
+  out->name = name_buf;
+  const char *opts;
+  int patch = 0;
+  if (strncmp(spec, "layerwise", 9) == 0 && (spec[9] == 0 || spec[9] == ',')) {
+    opts = spec[9] ? spec + 10 : spec + 9;
+  } else if (strncmp(spec, "patch:", 6) == 0) {
+    patch = 1;
+    opts = spec + 6;
+  } else {
+    set_err(err, err_len, "schedule must be \"layerwise[,...]\" or \"patch:n=N,blocks=K[,...]\"");
+    return -1;
+  }
+  int n = patch ? 0 : -1, blocks = -1;
+  char buf[128];
+  snprintf(buf, sizeof buf, "%s", opts);
+  for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
+    if (sscanf(tok, "n=%d", &n) == 1 || sscanf(tok, "blocks=%d", &blocks) == 1) continue;
+    if (strcmp(tok, "input=arena") == 0) out->input_in_arena = 1;
+    else if (strcmp(tok, "input=flash") == 0) out->input_in_arena = 0;
+    else if (strcmp(tok, "halo=clip") == 0) out->halo_clip = 1;
+    else if (strcmp(tok, "halo=full") == 0) out->halo_clip = 0;
+    else {
+      set_err(err, err_len, "unknown schedule option \"%s\"", tok);
+      return -1;
+    }
+  }
+  if (blocks > m->n_blocks || (patch && blocks < 1)) {
+    set_err(err, err_len, "blocks=%d: the model has %d blocks (a patch schedule needs blocks >= 1)", blocks,
+            m->n_blocks);
+    return -1;
+  }
+  if (patch && (n < 1 || n > 16)) {
+    set_err(err, err_len, "patch schedule needs n=1..16");
+    return -1;
+  }
+  out->patch_n = patch ? (uint8_t)n : 0;
+  out->patch_layers = blocks > 0 ? (uint8_t)m->block_first_layer[blocks] : 0;
+  return 0;
+}

@@ -1,0 +1,48 @@
+/* gen_model.h — model JSON (docs/models.md) -> an in-memory rt_model_t with deterministic pseudo-random
+ * weights, calibrated so activations use the int8 range; schedule strings -> rt_schedule_t.
+ * Host only (cJSON, math). The generator CLI writes the result out as C + a binary blob; tests run it natively. */
+#ifndef MCUSIM_GEN_MODEL_H
+#define MCUSIM_GEN_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "runtime/rt.h"
+
+#define GEN_MAX_BLOCKS 64
+#define GEN_NAME_MAX 48
+
+typedef struct {
+  char name[GEN_NAME_MAX];
+  char description[160];
+  rt_model_t model;  /* points into the arrays below */
+  rt_layer_t *layers;
+  char (*layer_names)[GEN_NAME_MAX];
+  uint8_t *blob; /* owned, 4-byte aligned */
+  uint32_t blob_bytes;
+  int32_t n_blocks;
+  char block_names[GEN_MAX_BLOCKS][GEN_NAME_MAX];
+  int32_t block_first_layer[GEN_MAX_BLOCKS + 1]; /* block b is layers [first[b], first[b+1]) */
+  uint64_t weight_bytes;                         /* int8 weights only */
+  uint64_t param_bytes;                          /* weights + int32 bias/mult/shift */
+} gen_model_t;
+
+/* Parse a model description and build it. err receives a message on failure. Returns 0 on success. */
+int gen_model_parse(const char *json_text, gen_model_t *out, char *err, size_t err_len);
+int gen_model_load(const char *path, gen_model_t *out, char *err, size_t err_len);
+void gen_model_free(gen_model_t *m);
+
+/* "layerwise[,input=arena]" or "patch:n=4,blocks=5[,input=arena][,halo=clip]" (blocks counted in the model's
+ * block list, which starts with the stem). A layer-wise schedule keeps patch_layers from an optional
+ * blocks=K so its patch-stage MACs can be compared. The name is copied into name_buf. */
+int gen_schedule_parse(const gen_model_t *m, const char *spec, rt_schedule_t *out, char *name_buf,
+                       size_t name_len, char *err, size_t err_len);
+
+/* TFLite QuantizeMultiplier: real = mult * 2^(shift - 31), mult in [2^30, 2^31). */
+void gen_quantize_multiplier(double real, int32_t *mult, int32_t *shift);
+
+/* Deterministic PRNG (splitmix64) used for weights and the input frame. */
+uint64_t gen_hash64(const char *s, uint64_t salt);
+uint64_t gen_rand(uint64_t *state);
+
+#endif /* MCUSIM_GEN_MODEL_H */

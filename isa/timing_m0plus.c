@@ -16,19 +16,18 @@
 #include "isa_class.h"
 #include "timing.h"
 
-static unsigned m0plus_cycles(const isa_config_t *config, const isa_class_t *cls)
-{
+static unsigned m0plus_cycles(const isa_config_t *config, const isa_class_t *cls) {
   switch (cls->kind) {
   case ISA_K_MUL:
     return config->mul_cycles ? config->mul_cycles : 1;
   case ISA_K_LOAD:
   case ISA_K_STORE:
     return 2;
-  case ISA_K_LDM:     /* POP {..., PC}: 3 + N; LDM, POP: 1 + N */
+  case ISA_K_LDM: /* POP {..., PC}: 3 + N; LDM, POP: 1 + N */
     return (cls->writes_pc ? 3u : 1u) + cls->words;
-  case ISA_K_STM:     /* STM, PUSH: 1 + N */
+  case ISA_K_STM: /* STM, PUSH: 1 + N */
     return 1 + cls->words;
-  case ISA_K_BRANCH:  /* B 2, BL 3, B<cc> taken 2 */
+  case ISA_K_BRANCH: /* B 2, BL 3, B<cc> taken 2 */
     return (cls->dst_regs & (1u << 14)) ? 3 : 2;
   case ISA_K_BRANCH_REG: /* BX, BLX, MOV PC, ADD PC: 2 */
     return 2;
@@ -36,15 +35,14 @@ static unsigned m0plus_cycles(const isa_config_t *config, const isa_class_t *cls
   case ISA_K_BARRIER: /* DMB, DSB: 3 */
   case ISA_K_ISB:     /* ISB: 3 */
     return 3;
-  case ISA_K_WAIT:    /* WFE, WFI: 2 */
+  case ISA_K_WAIT: /* WFE, WFI: 2 */
     return 2;
-  default:            /* data processing, CPS, hints, SVC, BKPT: 1 */
+  default: /* data processing, CPS, hints, SVC, BKPT: 1 */
     return 1;
   }
 }
 
-static void m0plus_cost_block(const isa_config_t *config, const cs_insn *insns, size_t n, isa_block_t *block)
-{
+static void m0plus_cost_block(const isa_config_t *config, const cs_insn *insns, size_t n, isa_block_t *block) {
   block->taken_extra_cycles = 0;
   for (size_t i = 0; i < n; i++) {
     isa_class_t cls;
@@ -53,8 +51,7 @@ static void m0plus_cost_block(const isa_config_t *config, const cs_insn *insns, 
     isa_insn_t *out = &block->insns[i];
     if (out->flags & ISA_F_COND_BRANCH) {
       out->cycles = 1; /* B<cc> not taken: 1; taken: 2 */
-      if (i + 1 == n)
-        block->taken_extra_cycles = full - 1;
+      if (i + 1 == n) block->taken_extra_cycles = full - 1;
     } else {
       out->cycles = (uint16_t)full;
     }
@@ -62,8 +59,7 @@ static void m0plus_cost_block(const isa_config_t *config, const cs_insn *insns, 
 }
 
 /* The M0+ has no divide instruction. */
-static uint32_t m0plus_divide_extra_cycles(int is_signed, uint32_t dividend, uint32_t divisor)
-{
+static uint32_t m0plus_divide_extra_cycles(int is_signed, uint32_t dividend, uint32_t divisor) {
   (void)is_signed;
   (void)dividend;
   (void)divisor;

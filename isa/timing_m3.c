@@ -15,8 +15,7 @@
  */
 #include "timing_v7m.h"
 
-static void m3_cost_block(const isa_config_t *config, const cs_insn *insns, size_t n, isa_block_t *block)
-{
+static void m3_cost_block(const isa_config_t *config, const cs_insn *insns, size_t n, isa_block_t *block) {
   (void)config;
   isa_v7m_cost_block(isa_v7m_common_cycles, insns, n, block);
 }

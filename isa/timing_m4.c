@@ -10,8 +10,7 @@
 
 /* Rows where the M4 differs from the M3 (multiplies, DSP, FPU); the rest is the shared ARMv7-M table in
  * timing_v7m.c, which quotes the same table 3-1 rows. */
-static unsigned m4_base_cycles(const isa_class_t *cls)
-{
+static unsigned m4_base_cycles(const isa_class_t *cls) {
   switch (cls->kind) {
   case ISA_K_MUL:     /* table 3-1: MUL 1 */
   case ISA_K_MLA:     /* MLA 1 */
@@ -25,21 +24,20 @@ static unsigned m4_base_cycles(const isa_class_t *cls)
     return 2;
   case ISA_K_VFP_MAC: /* table 7-1: VMLA, VMLS, VNMLA, VNMLS, VFMA, VFMS, VFNMA, VFNMS: 3 */
     return 3;
-  case ISA_K_VFP_DIV: /* table 7-1: VDIV: 14 */
+  case ISA_K_VFP_DIV:  /* table 7-1: VDIV: 14 */
   case ISA_K_VFP_SQRT: /* table 7-1: VSQRT: 14 */
     return 14;
-  case ISA_K_VLDR:    /* table 7-1: VLDR.F32 2, VLDR.F64 3 (1 + words) */
-  case ISA_K_VSTR:    /* table 7-1: VSTR.F32 2, VSTR.F64 3 */
-  case ISA_K_VLDM:    /* table 7-1: VLDM, VPOP: 1 + N (N in 32-bit words here) */
-  case ISA_K_VSTM:    /* table 7-1: VSTM, VPUSH: 1 + N */
+  case ISA_K_VLDR: /* table 7-1: VLDR.F32 2, VLDR.F64 3 (1 + words) */
+  case ISA_K_VSTR: /* table 7-1: VSTR.F32 2, VSTR.F64 3 */
+  case ISA_K_VLDM: /* table 7-1: VLDM, VPOP: 1 + N (N in 32-bit words here) */
+  case ISA_K_VSTM: /* table 7-1: VSTM, VPUSH: 1 + N */
     return 1 + cls->words;
   default:
     return isa_v7m_common_cycles(cls);
   }
 }
 
-static void m4_cost_block(const isa_config_t *config, const cs_insn *insns, size_t n, isa_block_t *block)
-{
+static void m4_cost_block(const isa_config_t *config, const cs_insn *insns, size_t n, isa_block_t *block) {
   (void)config;
   isa_v7m_cost_block(m4_base_cycles, insns, n, block);
 }

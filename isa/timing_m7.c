@@ -37,14 +37,10 @@
 #define M7_DIVIDE_MIN 3u
 #define M7_DIVIDE_MAX 20u
 
-static unsigned pair_words(unsigned words)
-{
-  return (words + 1u) / 2u;
-}
+static unsigned pair_words(unsigned words) { return (words + 1u) / 2u; }
 
 /* Issue cycles of one instruction alone, taken branches included. */
-static unsigned m7_base_cycles(const isa_class_t *cls)
-{
+static unsigned m7_base_cycles(const isa_class_t *cls) {
   switch (cls->kind) {
   case ISA_K_DIV:
     return M7_DIVIDE_MIN;
@@ -69,59 +65,45 @@ static unsigned m7_base_cycles(const isa_class_t *cls)
   }
 }
 
-static int is_multiply(isa_kind_t kind)
-{
-  return kind == ISA_K_MUL || kind == ISA_K_MLA || kind == ISA_K_MLS || kind == ISA_K_MULL ||
-         kind == ISA_K_MLAL || kind == ISA_K_DSP_MUL;
+static int is_multiply(isa_kind_t kind) {
+  return kind == ISA_K_MUL || kind == ISA_K_MLA || kind == ISA_K_MLS || kind == ISA_K_MULL || kind == ISA_K_MLAL ||
+         kind == ISA_K_DSP_MUL;
 }
 
-static int is_single_memory(isa_kind_t kind)
-{
+static int is_single_memory(isa_kind_t kind) {
   return kind == ISA_K_LOAD || kind == ISA_K_STORE || kind == ISA_K_VLDR || kind == ISA_K_VSTR;
 }
 
-static int is_fpu_op(isa_kind_t kind)
-{
+static int is_fpu_op(isa_kind_t kind) {
   return kind == ISA_K_VFP_ALU || kind == ISA_K_VFP_MAC || kind == ISA_K_VFP_MOV2;
 }
 
-static int is_pairable(isa_kind_t kind)
-{
+static int is_pairable(isa_kind_t kind) {
   return kind == ISA_K_ALU || kind == ISA_K_IT || kind == ISA_K_NOP || kind == ISA_K_CPS || is_multiply(kind) ||
          is_single_memory(kind) || is_fpu_op(kind) || kind == ISA_K_BRANCH || kind == ISA_K_BRANCH_REG;
 }
 
-static int can_dual_issue(const isa_class_t *first, const isa_class_t *second)
-{
-  if (!is_pairable(first->kind) || !is_pairable(second->kind) || first->writes_pc)
-    return 0;
-  if (is_single_memory(first->kind) && is_single_memory(second->kind))
-    return 0;
-  if (is_multiply(first->kind) && is_multiply(second->kind))
-    return 0;
-  if (is_fpu_op(first->kind) && is_fpu_op(second->kind))
-    return 0;
+static int can_dual_issue(const isa_class_t *first, const isa_class_t *second) {
+  if (!is_pairable(first->kind) || !is_pairable(second->kind) || first->writes_pc) return 0;
+  if (is_single_memory(first->kind) && is_single_memory(second->kind)) return 0;
+  if (is_multiply(first->kind) && is_multiply(second->kind)) return 0;
+  if (is_fpu_op(first->kind) && is_fpu_op(second->kind)) return 0;
   return (first->dst_regs & second->src_regs) == 0 && (first->dst_regs & second->dst_regs) == 0;
 }
 
 /* Stall cycles of `cur` waiting for a result of `prev`. */
-static unsigned result_stall(const isa_class_t *prev, const isa_class_t *cur)
-{
-  if (prev->load_dst_regs & cur->src_regs)
-    return M7_LOAD_USE_STALL;
-  if (!is_multiply(prev->kind) || (prev->dst_regs & cur->src_regs) == 0)
-    return 0;
+static unsigned result_stall(const isa_class_t *prev, const isa_class_t *cur) {
+  if (prev->load_dst_regs & cur->src_regs) return M7_LOAD_USE_STALL;
+  if (!is_multiply(prev->kind) || (prev->dst_regs & cur->src_regs) == 0) return 0;
   /* back-to-back accumulation: cur reads prev's result only as its own accumulator */
   if (cur->acc_reg >= 0 && prev->dst_regs == (1u << cur->acc_reg)) {
     uint16_t others = (uint16_t)(cur->src_regs & ~(1u << cur->acc_reg));
-    if ((prev->dst_regs & others) == 0)
-      return 0;
+    if ((prev->dst_regs & others) == 0) return 0;
   }
   return M7_MAC_RESULT_STALL;
 }
 
-static void m7_cost_block(const isa_config_t *config, const cs_insn *insns, size_t n, isa_block_t *block)
-{
+static void m7_cost_block(const isa_config_t *config, const cs_insn *insns, size_t n, isa_block_t *block) {
   (void)config;
   isa_class_t classes[2];
   const isa_class_t *prev = NULL;
@@ -138,8 +120,7 @@ static void m7_cost_block(const isa_config_t *config, const cs_insn *insns, size
     if (out->flags & ISA_F_COND_BRANCH) {
       unsigned not_taken = paired ? 0 : 1 + stall;
       out->cycles = (uint16_t)not_taken;
-      if (i + 1 == n)
-        block->taken_extra_cycles = issue - not_taken;
+      if (i + 1 == n) block->taken_extra_cycles = issue - not_taken;
     } else {
       out->cycles = (uint16_t)issue;
     }
@@ -149,14 +130,11 @@ static void m7_cost_block(const isa_config_t *config, const cs_insn *insns, size
 }
 
 /* 3 + ceil(qbits / 2) (+1 signed), clamped to [3, 20]; divide by zero takes the minimum. */
-static uint32_t m7_divide_extra_cycles(int is_signed, uint32_t dividend, uint32_t divisor)
-{
-  if (divisor == 0)
-    return 0;
+static uint32_t m7_divide_extra_cycles(int is_signed, uint32_t dividend, uint32_t divisor) {
+  if (divisor == 0) return 0;
   unsigned qbits = isa_quotient_bits(is_signed, dividend, divisor);
   unsigned cycles = M7_DIVIDE_MIN + (qbits + 1u) / 2u + (is_signed && qbits ? 1u : 0u);
-  if (cycles > M7_DIVIDE_MAX)
-    cycles = M7_DIVIDE_MAX;
+  if (cycles > M7_DIVIDE_MAX) cycles = M7_DIVIDE_MAX;
   return cycles - M7_DIVIDE_MIN;
 }
 

@@ -26,28 +26,41 @@
  */
 #include "timing_v7m.h"
 
-static int is_single_load_store(isa_kind_t kind)
-{
-  return kind == ISA_K_LOAD || kind == ISA_K_STORE;
-}
+static int is_single_load_store(isa_kind_t kind) { return kind == ISA_K_LOAD || kind == ISA_K_STORE; }
 
-static int is_memory(isa_kind_t kind)
-{
+static int is_memory(isa_kind_t kind) {
   switch (kind) {
-  case ISA_K_LOAD: case ISA_K_STORE: case ISA_K_LOAD_PC: case ISA_K_LDRD: case ISA_K_STRD:
-  case ISA_K_LDM: case ISA_K_STM: case ISA_K_TABLE_BRANCH: case ISA_K_VLDR: case ISA_K_VSTR:
-  case ISA_K_VLDM: case ISA_K_VSTM:
+  case ISA_K_LOAD:
+  case ISA_K_STORE:
+  case ISA_K_LOAD_PC:
+  case ISA_K_LDRD:
+  case ISA_K_STRD:
+  case ISA_K_LDM:
+  case ISA_K_STM:
+  case ISA_K_TABLE_BRANCH:
+  case ISA_K_VLDR:
+  case ISA_K_VSTR:
+  case ISA_K_VLDM:
+  case ISA_K_VSTM:
     return 1;
   default:
     return 0;
   }
 }
 
-static int is_data_processing(isa_kind_t kind)
-{
+static int is_data_processing(isa_kind_t kind) {
   switch (kind) {
-  case ISA_K_ALU: case ISA_K_SYS: case ISA_K_MUL: case ISA_K_MLA: case ISA_K_MLS: case ISA_K_MULL:
-  case ISA_K_MLAL: case ISA_K_DSP_MUL: case ISA_K_DIV: case ISA_K_VFP_ALU: case ISA_K_VFP_MOV2:
+  case ISA_K_ALU:
+  case ISA_K_SYS:
+  case ISA_K_MUL:
+  case ISA_K_MLA:
+  case ISA_K_MLS:
+  case ISA_K_MULL:
+  case ISA_K_MLAL:
+  case ISA_K_DSP_MUL:
+  case ISA_K_DIV:
+  case ISA_K_VFP_ALU:
+  case ISA_K_VFP_MOV2:
     return 1;
   default:
     return 0;
@@ -55,8 +68,7 @@ static int is_data_processing(isa_kind_t kind)
 }
 
 /* May `cur` (a single LDR/STR) overlap its address phase with `prev`'s data phase? */
-static int pipelines_after(const isa_class_t *prev, const isa_class_t *cur)
-{
+static int pipelines_after(const isa_class_t *prev, const isa_class_t *cur) {
   if (prev->kind == ISA_K_LOAD)
     return (prev->load_dst_regs & cur->addr_regs) == 0; /* address dependency: no pipelining */
   if (prev->kind == ISA_K_STORE)
@@ -65,19 +77,15 @@ static int pipelines_after(const isa_class_t *prev, const isa_class_t *cur)
 }
 
 /* Contextual cost of `cur` after `prev` (NULL at the start of the block). */
-static unsigned context_cycles(unsigned cycles, const isa_class_t *prev, const isa_class_t *cur)
-{
-  if (prev == NULL)
-    return cycles;
-  if (is_single_load_store(cur->kind) && pipelines_after(prev, cur))
-    return cycles - 1;
+static unsigned context_cycles(unsigned cycles, const isa_class_t *prev, const isa_class_t *cur) {
+  if (prev == NULL) return cycles;
+  if (is_single_load_store(cur->kind) && pipelines_after(prev, cur)) return cycles - 1;
   if (is_memory(cur->kind) && is_data_processing(prev->kind) && (prev->dst_regs & cur->addr_regs))
     return cycles + 1; /* address generation waits for the register bank */
   return cycles;
 }
 
-void isa_v7m_cost_block(isa_v7m_base_fn base, const cs_insn *insns, size_t n, isa_block_t *block)
-{
+void isa_v7m_cost_block(isa_v7m_base_fn base, const cs_insn *insns, size_t n, isa_block_t *block) {
   isa_class_t classes[2];
   const isa_class_t *prev = NULL;
   block->taken_extra_cycles = 0;
@@ -89,8 +97,7 @@ void isa_v7m_cost_block(isa_v7m_base_fn base, const cs_insn *insns, size_t n, is
     if (out->flags & ISA_F_COND_BRANCH) {
       /* condition failed / not taken: 1 cycle; taken: the full figure */
       out->cycles = 1;
-      if (i + 1 == n)
-        block->taken_extra_cycles = full > 1 ? full - 1 : 0;
+      if (i + 1 == n) block->taken_extra_cycles = full > 1 ? full - 1 : 0;
     } else {
       out->cycles = (uint16_t)full;
     }
@@ -100,50 +107,52 @@ void isa_v7m_cost_block(isa_v7m_base_fn base, const cs_insn *insns, size_t n, is
 
 /* Rows common to DDI 0337I table 3-1 (M3) and DDI 0439B table 3-1 (M4), P as chosen in timing_v7m.h.
  * Multiplies are the M3's and the ARMv7E-M/FPU rows a 1-cycle fallback: the M4 overrides them. */
-unsigned isa_v7m_common_cycles(const isa_class_t *cls)
-{
+unsigned isa_v7m_common_cycles(const isa_class_t *cls) {
   switch (cls->kind) {
-  case ISA_K_ALU:     /* MOV, ADD, ADC, ADR, SUB, RSB, CMP, AND, ..., shifts, extends, bit field, REV: 1 */
-  case ISA_K_IT:      /* IT: 1 (folding onto the previous 16-bit instruction is not modelled) */
-  case ISA_K_NOP:     /* NOP, SEV, YIELD: 1; PLD treated as a 1-cycle hint */
-  case ISA_K_SYS:     /* MRS, MSR, CPSID, CPSIE: "1 or 2", the minimum taken */
+  case ISA_K_ALU: /* MOV, ADD, ADC, ADR, SUB, RSB, CMP, AND, ..., shifts, extends, bit field, REV: 1 */
+  case ISA_K_IT:  /* IT: 1 (folding onto the previous 16-bit instruction is not modelled) */
+  case ISA_K_NOP: /* NOP, SEV, YIELD: 1; PLD treated as a 1-cycle hint */
+  case ISA_K_SYS: /* MRS, MSR, CPSID, CPSIE: "1 or 2", the minimum taken */
   case ISA_K_CPS:
-  case ISA_K_MUL:     /* MUL: 1 */
-  case ISA_K_BARRIER: /* DMB, DSB: 1 + B, B minimum 0 */
-  case ISA_K_WAIT:    /* WFI, WFE: 1 + W, W (waiting) not modelled */
+  case ISA_K_MUL:       /* MUL: 1 */
+  case ISA_K_BARRIER:   /* DMB, DSB: 1 + B, B minimum 0 */
+  case ISA_K_WAIT:      /* WFI, WFE: 1 + W, W (waiting) not modelled */
   case ISA_K_EXCEPTION: /* SVC, BKPT: exception entry is not simulated; the instruction itself 1 */
     return 1;
-  case ISA_K_MLA:     /* M3: MLA, MLS 2 */
+  case ISA_K_MLA: /* M3: MLA, MLS 2 */
   case ISA_K_MLS:
     return 2;
-  case ISA_K_MULL:    /* M3: UMULL, SMULL "3 to 5": the minimum, see timing_m3.c */
+  case ISA_K_MULL: /* M3: UMULL, SMULL "3 to 5": the minimum, see timing_m3.c */
     return 3;
-  case ISA_K_MLAL:    /* M3: UMLAL, SMLAL "4 to 7": the minimum */
+  case ISA_K_MLAL: /* M3: UMLAL, SMLAL "4 to 7": the minimum */
     return 4;
-  case ISA_K_DIV:     /* SDIV, UDIV: 2 to 12; 2 here, the rest from isa_divide_extra_cycles */
+  case ISA_K_DIV: /* SDIV, UDIV: 2 to 12; 2 here, the rest from isa_divide_extra_cycles */
     return 2;
-  case ISA_K_LOAD:    /* LDR, LDRH, LDRB, LDRSH, LDRSB, LDRT, LDREX: 2 (pipelining below) */
-  case ISA_K_STORE:   /* STR, STRH, STRB, STRT, STREX: 2 */
+  case ISA_K_LOAD:  /* LDR, LDRH, LDRB, LDRSH, LDRSB, LDRT, LDREX: 2 (pipelining below) */
+  case ISA_K_STORE: /* STR, STRH, STRB, STRT, STREX: 2 */
     return 2;
   case ISA_K_LOAD_PC: /* LDR PC: 2 + P; "this operation takes at least five cycles" */
     return 2 + ISA_V7M_P_LOAD;
-  case ISA_K_LDRD:    /* LDRD, STRD: 1 + N, N = 2; "this operation requires three cycles" */
+  case ISA_K_LDRD: /* LDRD, STRD: 1 + N, N = 2; "this operation requires three cycles" */
   case ISA_K_STRD:
     return 3;
-  case ISA_K_LDM:     /* LDM, POP: 1 + N; with PC: 1 + N + P */
+  case ISA_K_LDM: /* LDM, POP: 1 + N; with PC: 1 + N + P */
     return 1 + cls->words + (cls->writes_pc ? ISA_V7M_P_LOAD : 0);
-  case ISA_K_STM:     /* STM, PUSH: 1 + N */
+  case ISA_K_STM: /* STM, PUSH: 1 + N */
     return 1 + cls->words;
-  case ISA_K_BRANCH:  /* B, BL, CBZ/CBNZ, B<c> taken: 1 + P */
+  case ISA_K_BRANCH:     /* B, BL, CBZ/CBNZ, B<c> taken: 1 + P */
   case ISA_K_BRANCH_REG: /* BX, BLX, MOV PC, ADD PC: 1 + P */
-  case ISA_K_ISB:     /* ISB: 1 + B, B = a pipeline refill */
+  case ISA_K_ISB:        /* ISB: 1 + B, B = a pipeline refill */
     return 1 + ISA_V7M_P_REFILL;
   case ISA_K_TABLE_BRANCH: /* TBB, TBH: 2 + P; "load 2, add 1, reload 3: at least six cycles" */
     return 6;
   case ISA_K_VFP_MOV2:
-  case ISA_K_VLDR: case ISA_K_VSTR: case ISA_K_VLDM: case ISA_K_VSTM:
+  case ISA_K_VLDR:
+  case ISA_K_VSTR:
+  case ISA_K_VLDM:
+  case ISA_K_VSTM:
     return 1 + (cls->words ? cls->words : 1);
-  default:            /* DSP multiplies, FPU data processing: not on the M3 */
+  default: /* DSP multiplies, FPU data processing: not on the M3 */
     return 1;
   }
 }
@@ -155,10 +164,8 @@ unsigned isa_v7m_common_cycles(const isa_class_t *cls)
  * We take that quantity and spread it linearly over the M3/M4 documented range: cycles =
  * 2 + ceil(10 * qbits / 32), qbits in 0..32, so a quotient of 0 (|dividend| < |divisor| by leading
  * zeros) costs 2 and a full 32-bit quotient costs 12. Divide by zero takes the minimum, 2. */
-uint32_t isa_v7m_divide_extra_cycles(int is_signed, uint32_t dividend, uint32_t divisor)
-{
-  if (divisor == 0)
-    return 0;
+uint32_t isa_v7m_divide_extra_cycles(int is_signed, uint32_t dividend, uint32_t divisor) {
+  if (divisor == 0) return 0;
   unsigned qbits = isa_quotient_bits(is_signed, dividend, divisor);
   return (10u * qbits + 31u) / 32u;
 }

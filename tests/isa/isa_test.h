@@ -14,8 +14,7 @@
 
 /* Analyze `code` at `addr` with `core` (mul_cycles for the M0+); the caller frees with isa_block_free. */
 static inline isa_block_t isa_test_block_at(isa_core_t core, unsigned mul_cycles, const uint8_t *code, size_t size,
-                                            uint32_t addr)
-{
+                                            uint32_t addr) {
   isa_config_t config = {.core = core, .mul_cycles = mul_cycles};
   isa_t *isa = NULL;
   ck_assert_int_eq(isa_open(&config, &isa), ISA_OK);
@@ -26,8 +25,7 @@ static inline isa_block_t isa_test_block_at(isa_core_t core, unsigned mul_cycles
 }
 
 /* Static block cycles (branch not taken) of a byte sequence. */
-static inline uint32_t isa_test_cycles(isa_core_t core, const uint8_t *code, size_t size)
-{
+static inline uint32_t isa_test_cycles(isa_core_t core, const uint8_t *code, size_t size) {
   isa_block_t block = isa_test_block_at(core, 0, code, size, ISA_TEST_ADDR);
   uint32_t cycles = block.cycles;
   isa_block_free(&block);
@@ -35,16 +33,14 @@ static inline uint32_t isa_test_cycles(isa_core_t core, const uint8_t *code, siz
 }
 
 /* Extra cycles when the block's final conditional branch is taken. */
-static inline uint32_t isa_test_taken_extra(isa_core_t core, const uint8_t *code, size_t size)
-{
+static inline uint32_t isa_test_taken_extra(isa_core_t core, const uint8_t *code, size_t size) {
   isa_block_t block = isa_test_block_at(core, 0, code, size, ISA_TEST_ADDR);
   uint32_t extra = block.taken_extra_cycles;
   isa_block_free(&block);
   return extra;
 }
 
-static inline uint32_t isa_test_divide(isa_core_t core, int is_signed, uint32_t dividend, uint32_t divisor)
-{
+static inline uint32_t isa_test_divide(isa_core_t core, int is_signed, uint32_t dividend, uint32_t divisor) {
   isa_config_t config = {.core = core};
   isa_t *isa = NULL;
   ck_assert_int_eq(isa_open(&config, &isa), ISA_OK);
@@ -59,8 +55,7 @@ static inline uint32_t isa_test_divide(isa_core_t core, int is_signed, uint32_t 
 #define TAKEN_EXTRA(core, ...) isa_test_taken_extra((core), ISA_BYTES(__VA_ARGS__))
 
 /* Run a suite, return the process exit status. */
-static inline int isa_test_run(Suite *suite)
-{
+static inline int isa_test_run(Suite *suite) {
   SRunner *runner = srunner_create(suite);
   srunner_run_all(runner, CK_NORMAL);
   int failed = srunner_ntests_failed(runner);

@@ -7,8 +7,7 @@
 #include "isa_test.h"
 
 /* Decode one instruction (or a short sequence) with the M4 model at `addr`, return insn `index`. */
-static isa_insn_t insn_at(const uint8_t *code, size_t size, uint32_t addr, unsigned index)
-{
+static isa_insn_t insn_at(const uint8_t *code, size_t size, uint32_t addr, unsigned index) {
   isa_block_t block = isa_test_block_at(ISA_CORE_M4, 0, code, size, addr);
   ck_assert_uint_gt(block.insn_count, index);
   isa_insn_t insn = block.insns[index];
@@ -18,8 +17,7 @@ static isa_insn_t insn_at(const uint8_t *code, size_t size, uint32_t addr, unsig
 
 #define INSN(...) insn_at(ISA_BYTES(__VA_ARGS__), ISA_TEST_ADDR, 0)
 
-START_TEST(core_names_round_trip)
-{
+START_TEST(core_names_round_trip) {
   const char *names[] = {"m0plus", "m3", "m4", "m7"};
   for (int i = 0; i < ISA_CORE_COUNT; i++) {
     ck_assert_int_eq(isa_core_from_name(names[i]), i);
@@ -31,10 +29,8 @@ START_TEST(core_names_round_trip)
 }
 END_TEST
 
-START_TEST(errors_and_arguments)
-{
-  for (int e = ISA_OK; e <= ISA_E_ARG; e++)
-    ck_assert_ptr_nonnull(isa_strerror((isa_err)e));
+START_TEST(errors_and_arguments) {
+  for (int e = ISA_OK; e <= ISA_E_ARG; e++) ck_assert_ptr_nonnull(isa_strerror((isa_err)e));
   isa_t *isa = NULL;
   isa_config_t bad = {.core = ISA_CORE_COUNT};
   ck_assert_int_eq(isa_open(&bad, &isa), ISA_E_ARG);
@@ -46,8 +42,7 @@ START_TEST(errors_and_arguments)
 }
 END_TEST
 
-START_TEST(undecodable_first_insn)
-{
+START_TEST(undecodable_first_insn) {
   isa_config_t config = {.core = ISA_CORE_M4};
   isa_t *isa = NULL;
   ck_assert_int_eq(isa_open(&config, &isa), ISA_OK);
@@ -64,11 +59,10 @@ START_TEST(undecodable_first_insn)
 }
 END_TEST
 
-START_TEST(block_fields)
-{
+START_TEST(block_fields) {
   /* adds r0, r1, r2; sdiv r0, r1, r2; ldr.w r0, [r1, #4]; udiv r3, r4, r5; bx lr */
-  const uint8_t code[] = {0x88, 0x18, 0x91, 0xfb, 0xf2, 0xf0, 0xd1, 0xf8, 0x04, 0x00,
-                          0xb4, 0xfb, 0xf5, 0xf3, 0x70, 0x47};
+  const uint8_t code[] = {0x88, 0x18, 0x91, 0xfb, 0xf2, 0xf0, 0xd1, 0xf8,
+                          0x04, 0x00, 0xb4, 0xfb, 0xf5, 0xf3, 0x70, 0x47};
   isa_block_t block = isa_test_block_at(ISA_CORE_M4, 0, code, sizeof code, 0x2000);
   ck_assert_uint_eq(block.addr, 0x2000);
   ck_assert_uint_eq(block.end, 0x2010);
@@ -80,16 +74,14 @@ START_TEST(block_fields)
   ck_assert_uint_eq(block.insns[1].size, 4);
   ck_assert_uint_eq(block.insns[1].id, ARM_INS_SDIV);
   uint32_t sum = 0;
-  for (uint32_t i = 0; i < block.insn_count; i++)
-    sum += block.insns[i].cycles;
+  for (uint32_t i = 0; i < block.insn_count; i++) sum += block.insns[i].cycles;
   ck_assert_uint_eq(block.cycles, sum);
   isa_block_free(&block);
   ck_assert_ptr_null(block.insns);
 }
 END_TEST
 
-START_TEST(divide_flags_and_operands)
-{
+START_TEST(divide_flags_and_operands) {
   isa_insn_t sdiv = INSN(0x91, 0xfb, 0xf2, 0xf0); /* sdiv r0, r1, r2 */
   ck_assert_uint_eq(sdiv.flags, ISA_F_DIVIDE | ISA_F_SIGNED);
   ck_assert_int_eq(sdiv.div_rn, 1);
@@ -105,47 +97,42 @@ START_TEST(divide_flags_and_operands)
 }
 END_TEST
 
-START_TEST(branch_flags)
-{
-  ck_assert_uint_eq(INSN(0xfe, 0xe7).flags, ISA_F_BRANCH);                     /* b . */
-  ck_assert_uint_eq(INSN(0xfe, 0xd0).flags, ISA_F_BRANCH | ISA_F_COND_BRANCH); /* beq . */
-  ck_assert_uint_eq(INSN(0x00, 0xb1).flags, ISA_F_BRANCH | ISA_F_COND_BRANCH); /* cbz r0 */
-  ck_assert_uint_eq(INSN(0x00, 0xb9).flags, ISA_F_BRANCH | ISA_F_COND_BRANCH); /* cbnz r0 */
-  ck_assert_uint_eq(INSN(0xff, 0xf7, 0xfe, 0xff).flags, ISA_F_BRANCH);         /* bl . */
-  ck_assert_uint_eq(INSN(0x70, 0x47).flags, ISA_F_BRANCH);                     /* bx lr */
-  ck_assert_uint_eq(INSN(0x98, 0x47).flags, ISA_F_BRANCH);                     /* blx r3 */
-  ck_assert_uint_eq(INSN(0xf7, 0x46).flags, ISA_F_BRANCH);                     /* mov pc, lr */
-  ck_assert_uint_eq(INSN(0x87, 0x44).flags, ISA_F_BRANCH);                     /* add pc, r0 */
-  ck_assert_uint_eq(INSN(0x10, 0xbd).flags, ISA_F_BRANCH | ISA_F_MEM);         /* pop {r4, pc} */
-  ck_assert_uint_eq(INSN(0xf0, 0xbc).flags, ISA_F_MEM);                        /* pop {r4-r7} */
+START_TEST(branch_flags) {
+  ck_assert_uint_eq(INSN(0xfe, 0xe7).flags, ISA_F_BRANCH);                         /* b . */
+  ck_assert_uint_eq(INSN(0xfe, 0xd0).flags, ISA_F_BRANCH | ISA_F_COND_BRANCH);     /* beq . */
+  ck_assert_uint_eq(INSN(0x00, 0xb1).flags, ISA_F_BRANCH | ISA_F_COND_BRANCH);     /* cbz r0 */
+  ck_assert_uint_eq(INSN(0x00, 0xb9).flags, ISA_F_BRANCH | ISA_F_COND_BRANCH);     /* cbnz r0 */
+  ck_assert_uint_eq(INSN(0xff, 0xf7, 0xfe, 0xff).flags, ISA_F_BRANCH);             /* bl . */
+  ck_assert_uint_eq(INSN(0x70, 0x47).flags, ISA_F_BRANCH);                         /* bx lr */
+  ck_assert_uint_eq(INSN(0x98, 0x47).flags, ISA_F_BRANCH);                         /* blx r3 */
+  ck_assert_uint_eq(INSN(0xf7, 0x46).flags, ISA_F_BRANCH);                         /* mov pc, lr */
+  ck_assert_uint_eq(INSN(0x87, 0x44).flags, ISA_F_BRANCH);                         /* add pc, r0 */
+  ck_assert_uint_eq(INSN(0x10, 0xbd).flags, ISA_F_BRANCH | ISA_F_MEM);             /* pop {r4, pc} */
+  ck_assert_uint_eq(INSN(0xf0, 0xbc).flags, ISA_F_MEM);                            /* pop {r4-r7} */
   ck_assert_uint_eq(INSN(0x5d, 0xf8, 0x04, 0xfb).flags, ISA_F_BRANCH | ISA_F_MEM); /* ldr.w pc, [sp], #4 */
   ck_assert_uint_eq(INSN(0x90, 0xe8, 0x06, 0x80).flags, ISA_F_BRANCH | ISA_F_MEM); /* ldm r0, {r1, r2, pc} */
   ck_assert_uint_eq(INSN(0xd0, 0xe8, 0x01, 0xf0).flags, ISA_F_BRANCH | ISA_F_MEM); /* tbb [r0, r1] */
-  ck_assert_uint_eq(INSN(0x00, 0xbf).flags, 0);                                /* nop */
+  ck_assert_uint_eq(INSN(0x00, 0xbf).flags, 0);                                    /* nop */
 }
 END_TEST
 
 /* Decoded as a block, instructions inside an IT block keep their condition: a BX/POP {pc} there is a
  * conditional branch; a conditional MOV is not a branch at all. */
-START_TEST(it_block_conditions_survive)
-{
+START_TEST(it_block_conditions_survive) {
   const uint8_t bxeq[] = {0x08, 0xbf, 0x70, 0x47}; /* it eq; bxeq lr */
   ck_assert_uint_eq(insn_at(bxeq, sizeof bxeq, ISA_TEST_ADDR, 1).flags, ISA_F_BRANCH | ISA_F_COND_BRANCH);
   ck_assert_uint_eq(insn_at(bxeq, sizeof bxeq, ISA_TEST_ADDR, 0).flags, 0);
   const uint8_t popne[] = {0x18, 0xbf, 0x10, 0xbd}; /* it ne; popne {r4, pc} */
-  ck_assert_uint_eq(insn_at(popne, sizeof popne, ISA_TEST_ADDR, 1).flags,
-                    ISA_F_BRANCH | ISA_F_COND_BRANCH | ISA_F_MEM);
+  ck_assert_uint_eq(insn_at(popne, sizeof popne, ISA_TEST_ADDR, 1).flags, ISA_F_BRANCH | ISA_F_COND_BRANCH | ISA_F_MEM);
   const uint8_t beq_in_it[] = {0x08, 0xbf, 0xff, 0xe7}; /* it eq; beq.n +2 (in an IT block) */
-  ck_assert_uint_eq(insn_at(beq_in_it, sizeof beq_in_it, ISA_TEST_ADDR, 1).flags,
-                    ISA_F_BRANCH | ISA_F_COND_BRANCH);
+  ck_assert_uint_eq(insn_at(beq_in_it, sizeof beq_in_it, ISA_TEST_ADDR, 1).flags, ISA_F_BRANCH | ISA_F_COND_BRANCH);
   const uint8_t moveq[] = {0x08, 0xbf, 0x08, 0x46}; /* it eq; moveq r0, r1 */
   ck_assert_uint_eq(insn_at(moveq, sizeof moveq, ISA_TEST_ADDR, 1).flags, 0);
 }
 END_TEST
 
 /* str r3, [r2, #4] -> base 2, disp 4, no index, single transfer */
-START_TEST(mem_immediate_offset)
-{
+START_TEST(mem_immediate_offset) {
   isa_insn_t insn = INSN(0x53, 0x60);
   ck_assert_uint_eq(insn.flags, ISA_F_MEM);
   ck_assert_int_eq(insn.mem.base, 2);
@@ -161,8 +148,7 @@ END_TEST
 
 /* ldr r0, [pc, #24] -> base -1, disp = Align(addr + 4, 4) + 24, at aligned and unaligned addresses;
  * ldr.w r0, [pc, #-8] -> negative literal offset; vldr s0, [pc, #8] likewise. */
-START_TEST(mem_literal_is_absolute)
-{
+START_TEST(mem_literal_is_absolute) {
   const uint8_t ldr_lit[] = {0x06, 0x48};
   isa_insn_t a = insn_at(ldr_lit, sizeof ldr_lit, 0x1000, 0);
   ck_assert_int_eq(a.mem.base, -1);
@@ -182,8 +168,7 @@ START_TEST(mem_literal_is_absolute)
 END_TEST
 
 /* ldr.w r0, [r1, r2, lsl #2] -> base 1, index 2, shift 2, sign +1; tbh [r0, r1, lsl #1] likewise. */
-START_TEST(mem_register_offset)
-{
+START_TEST(mem_register_offset) {
   isa_insn_t insn = INSN(0x51, 0xf8, 0x22, 0x00);
   ck_assert_int_eq(insn.mem.base, 1);
   ck_assert_int_eq(insn.mem.index, 2);
@@ -202,8 +187,7 @@ START_TEST(mem_register_offset)
 END_TEST
 
 /* Post-indexed forms access the base as it was: disp 0. Pre-indexed with write-back keep the offset. */
-START_TEST(mem_post_and_pre_index)
-{
+START_TEST(mem_post_and_pre_index) {
   isa_insn_t post = INSN(0x51, 0xf8, 0x04, 0x0b); /* ldr.w r0, [r1], #4 */
   ck_assert_int_eq(post.mem.base, 1);
   ck_assert_int_eq(post.mem.disp, 0);
@@ -220,8 +204,7 @@ START_TEST(mem_post_and_pre_index)
 END_TEST
 
 /* LDRD/STRD are memory instructions covering two words: ldrd r0, r1, [r2, #8] -> base 2, disp 8, count 2. */
-START_TEST(mem_doubleword)
-{
+START_TEST(mem_doubleword) {
   isa_insn_t insn = INSN(0xd2, 0xe9, 0x02, 0x01);
   ck_assert_uint_eq(insn.flags, ISA_F_MEM);
   ck_assert_int_eq(insn.mem.base, 2);
@@ -234,8 +217,7 @@ END_TEST
 /* push {r4-r7, lr} -> base 13, count 5, descending; pop {r4, pc} -> base 13, count 2, ascending;
  * ldmdb r0!, {r1-r3} -> base 0, count 3, descending; stmia r0!, {r1, r2} -> count 2 ascending;
  * vpush {d8-d9} -> base 13, 4 words, descending. */
-START_TEST(mem_multiple)
-{
+START_TEST(mem_multiple) {
   isa_insn_t push = INSN(0xf0, 0xb5);
   ck_assert_uint_eq(push.flags, ISA_F_MEM);
   ck_assert_int_eq(push.mem.base, 13);
@@ -266,14 +248,10 @@ START_TEST(mem_multiple)
 END_TEST
 
 /* PLD is a hint with no data access the simulator could see. */
-START_TEST(mem_pld_is_not_memory)
-{
-  ck_assert_uint_eq(INSN(0x90, 0xf8, 0x04, 0xf0).flags, 0);
-}
+START_TEST(mem_pld_is_not_memory) { ck_assert_uint_eq(INSN(0x90, 0xf8, 0x04, 0xf0).flags, 0); }
 END_TEST
 
-START_TEST(disasm_text)
-{
+START_TEST(disasm_text) {
   isa_config_t config = {.core = ISA_CORE_M4};
   isa_t *isa = NULL;
   ck_assert_int_eq(isa_open(&config, &isa), ISA_OK);
@@ -294,8 +272,7 @@ START_TEST(disasm_text)
 }
 END_TEST
 
-static Suite *isa_suite(void)
-{
+static Suite *isa_suite(void) {
   Suite *suite = suite_create("isa");
   TCase *tc = tcase_create("decode");
   tcase_add_test(tc, core_names_round_trip);
@@ -317,7 +294,4 @@ static Suite *isa_suite(void)
   return suite;
 }
 
-int main(void)
-{
-  return isa_test_run(isa_suite());
-}
+int main(void) { return isa_test_run(isa_suite()); }

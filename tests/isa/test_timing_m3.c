@@ -6,8 +6,7 @@
 #define M3 ISA_CORE_M3
 
 /* Table 3-1: MOV, ADD, shifts, MOVW, MVN, logical, extend, CLZ, RBIT, bit field: 1. */
-START_TEST(m3_t3_1_alu_1)
-{
+START_TEST(m3_t3_1_alu_1) {
   ck_assert_uint_eq(CYCLES(M3, 0x88, 0x18), 1);             /* adds r0, r1, r2 */
   ck_assert_uint_eq(CYCLES(M3, 0x08, 0x46), 1);             /* mov r0, r1 */
   ck_assert_uint_eq(CYCLES(M3, 0x88, 0x00), 1);             /* lsls r0, r1, #2 */
@@ -21,8 +20,7 @@ START_TEST(m3_t3_1_alu_1)
 END_TEST
 
 /* Table 3-1: MUL 1; MLA, MLS 2. */
-START_TEST(m3_t3_1_mul_1_mla_mls_2)
-{
+START_TEST(m3_t3_1_mul_1_mla_mls_2) {
   ck_assert_uint_eq(CYCLES(M3, 0x01, 0xfb, 0x02, 0xf0), 1); /* mul.w r0, r1, r2 */
   ck_assert_uint_eq(CYCLES(M3, 0x48, 0x43), 1);             /* muls r0, r1 */
   ck_assert_uint_eq(CYCLES(M3, 0x01, 0xfb, 0x02, 0x30), 2); /* mla r0, r1, r2, r3 */
@@ -31,8 +29,7 @@ START_TEST(m3_t3_1_mul_1_mla_mls_2)
 END_TEST
 
 /* Table 3-1: SMULL/UMULL "3 to 5", SMLAL/UMLAL "4 to 7": the documented minimum is taken. */
-START_TEST(m3_t3_1_long_multiply_minimum)
-{
+START_TEST(m3_t3_1_long_multiply_minimum) {
   ck_assert_uint_eq(CYCLES(M3, 0x82, 0xfb, 0x03, 0x01), 3); /* smull r0, r1, r2, r3 */
   ck_assert_uint_eq(CYCLES(M3, 0xa2, 0xfb, 0x03, 0x01), 3); /* umull */
   ck_assert_uint_eq(CYCLES(M3, 0xc2, 0xfb, 0x03, 0x01), 4); /* smlal */
@@ -41,8 +38,7 @@ START_TEST(m3_t3_1_long_multiply_minimum)
 END_TEST
 
 /* Table 3-1: single loads and stores 2. */
-START_TEST(m3_t3_1_single_load_store_2)
-{
+START_TEST(m3_t3_1_single_load_store_2) {
   ck_assert_uint_eq(CYCLES(M3, 0x08, 0x68), 2); /* ldr r0, [r1] */
   ck_assert_uint_eq(CYCLES(M3, 0x1a, 0x88), 2); /* ldrh r2, [r3] */
   ck_assert_uint_eq(CYCLES(M3, 0x48, 0x60), 2); /* str r0, [r1, #4] */
@@ -51,8 +47,7 @@ START_TEST(m3_t3_1_single_load_store_2)
 END_TEST
 
 /* Section 3.3.1: LDR R0,[R1]; LDR R1,[R2] = 3; three loads = 4; LDR;STR = 3. */
-START_TEST(m3_s3_3_1_load_pipelining)
-{
+START_TEST(m3_s3_3_1_load_pipelining) {
   ck_assert_uint_eq(CYCLES(M3, 0x08, 0x68, 0x11, 0x68), 3);
   ck_assert_uint_eq(CYCLES(M3, 0x48, 0x59, 0x11, 0x68, 0x5a, 0x68), 4);
   ck_assert_uint_eq(CYCLES(M3, 0x88, 0x58, 0x58, 0x61), 3);
@@ -62,8 +57,7 @@ END_TEST
 
 /* Section 3.3.1: no pipelining when the loaded register forms the next address, nor after STR with a
  * register offset; AGU stall of one cycle after a data-processing result used as an address. */
-START_TEST(m3_s3_3_1_pipelining_exceptions)
-{
+START_TEST(m3_s3_3_1_pipelining_exceptions) {
   ck_assert_uint_eq(CYCLES(M3, 0x08, 0x68, 0x02, 0x68), 4); /* ldr r0,[r1]; ldr r2,[r0] */
   ck_assert_uint_eq(CYCLES(M3, 0x88, 0x50, 0x23, 0x68), 4); /* str r0,[r1,r2]; ldr r3,[r4] */
   ck_assert_uint_eq(CYCLES(M3, 0x04, 0x31, 0x08, 0x68), 4); /* adds r1,#4; ldr r0,[r1] */
@@ -73,8 +67,7 @@ END_TEST
 
 /* Table 3-1: LDRD/STRD 1 + N = 3 ("three cycles"), LDM/STM/PUSH/POP 1 + N, POP {pc} 1 + N + P,
  * LDR PC 2 + P ("at least five cycles"). */
-START_TEST(m3_t3_1_multiple_and_pc_loads)
-{
+START_TEST(m3_t3_1_multiple_and_pc_loads) {
   ck_assert_uint_eq(CYCLES(M3, 0xd4, 0xe9, 0x00, 0x23), 3); /* ldrd r2, r3, [r4] */
   ck_assert_uint_eq(CYCLES(M3, 0xc4, 0xe9, 0x02, 0x23), 3); /* strd */
   ck_assert_uint_eq(CYCLES(M3, 0x90, 0xe8, 0x0e, 0x00), 4); /* ldm r0, {r1-r3} */
@@ -85,8 +78,7 @@ START_TEST(m3_t3_1_multiple_and_pc_loads)
 END_TEST
 
 /* Table 3-1: B, BL, BX, BLX, MOV PC 1 + P = 2; B<cond>/CBZ "1 or 1 + P"; TBB/TBH 2 + P ("six"). */
-START_TEST(m3_t3_1_branches)
-{
+START_TEST(m3_t3_1_branches) {
   ck_assert_uint_eq(CYCLES(M3, 0xfe, 0xe7), 2);             /* b . */
   ck_assert_uint_eq(CYCLES(M3, 0xff, 0xf7, 0xfe, 0xff), 2); /* bl . */
   ck_assert_uint_eq(CYCLES(M3, 0x70, 0x47), 2);             /* bx lr */
@@ -102,8 +94,7 @@ START_TEST(m3_t3_1_branches)
 END_TEST
 
 /* Table 3-1: SDIV/UDIV "2 to 12": 2 static, early termination by quotient bits (timing_v7m.c). */
-START_TEST(m3_t3_1_divide_2_to_12)
-{
+START_TEST(m3_t3_1_divide_2_to_12) {
   ck_assert_uint_eq(CYCLES(M3, 0x91, 0xfb, 0xf2, 0xf0), 2); /* sdiv r0, r1, r2 */
   ck_assert_uint_eq(2 + isa_test_divide(M3, 0, 1, 2), 2);
   ck_assert_uint_eq(2 + isa_test_divide(M3, 0, 7, 0), 2);
@@ -113,8 +104,7 @@ START_TEST(m3_t3_1_divide_2_to_12)
 END_TEST
 
 /* Table 3-1: NOP, WFI, SVC, CPSID, MRS, DMB 1; ISB 1 + B = 2. */
-START_TEST(m3_t3_1_system_and_hints)
-{
+START_TEST(m3_t3_1_system_and_hints) {
   ck_assert_uint_eq(CYCLES(M3, 0x00, 0xbf), 1);             /* nop */
   ck_assert_uint_eq(CYCLES(M3, 0x30, 0xbf), 1);             /* wfi */
   ck_assert_uint_eq(CYCLES(M3, 0x00, 0xdf), 1);             /* svc 0 */
@@ -125,8 +115,7 @@ START_TEST(m3_t3_1_system_and_hints)
 }
 END_TEST
 
-static Suite *m3_suite(void)
-{
+static Suite *m3_suite(void) {
   Suite *suite = suite_create("timing_m3");
   TCase *tc = tcase_create("ddi0337i");
   tcase_add_test(tc, m3_t3_1_alu_1);
@@ -143,7 +132,4 @@ static Suite *m3_suite(void)
   return suite;
 }
 
-int main(void)
-{
-  return isa_test_run(m3_suite());
-}
+int main(void) { return isa_test_run(m3_suite()); }

@@ -7,8 +7,7 @@
 #define M4 ISA_CORE_M4
 
 /* Table 3-1: MOV, ADD, shifts, MOVW, MVN, ADD with shifted register: 1 each. */
-START_TEST(m4_t3_1_alu_1)
-{
+START_TEST(m4_t3_1_alu_1) {
   ck_assert_uint_eq(CYCLES(M4, 0x88, 0x18), 1);             /* adds r0, r1, r2 */
   ck_assert_uint_eq(CYCLES(M4, 0x08, 0x46), 1);             /* mov r0, r1 */
   ck_assert_uint_eq(CYCLES(M4, 0x88, 0x00), 1);             /* lsls r0, r1, #2 */
@@ -23,8 +22,7 @@ START_TEST(m4_t3_1_alu_1)
 END_TEST
 
 /* Table 3-1: LDR, LDRB, LDRH, LDRSB, STR, STRB, STRH: 2 when alone. */
-START_TEST(m4_t3_1_single_load_store_2)
-{
+START_TEST(m4_t3_1_single_load_store_2) {
   ck_assert_uint_eq(CYCLES(M4, 0x08, 0x68), 2); /* ldr r0, [r1] */
   ck_assert_uint_eq(CYCLES(M4, 0x08, 0x78), 2); /* ldrb r0, [r1] */
   ck_assert_uint_eq(CYCLES(M4, 0x1a, 0x88), 2); /* ldrh r2, [r3] */
@@ -36,22 +34,15 @@ START_TEST(m4_t3_1_single_load_store_2)
 END_TEST
 
 /* Section 3.3.1: "LDR R0,[R1]; LDR R1,[R2] - normally three cycles total". */
-START_TEST(m4_s3_3_1_ldr_ldr_3)
-{
-  ck_assert_uint_eq(CYCLES(M4, 0x08, 0x68, 0x11, 0x68), 3);
-}
+START_TEST(m4_s3_3_1_ldr_ldr_3) { ck_assert_uint_eq(CYCLES(M4, 0x08, 0x68, 0x11, 0x68), 3); }
 END_TEST
 
 /* Section 3.3.1: "LDR R0,[R1,R5]; LDR R1,[R2]; LDR R2,[R3,#4] - normally four cycles total". */
-START_TEST(m4_s3_3_1_three_loads_4)
-{
-  ck_assert_uint_eq(CYCLES(M4, 0x48, 0x59, 0x11, 0x68, 0x5a, 0x68), 4);
-}
+START_TEST(m4_s3_3_1_three_loads_4) { ck_assert_uint_eq(CYCLES(M4, 0x48, 0x59, 0x11, 0x68, 0x5a, 0x68), 4); }
 END_TEST
 
 /* Section 3.3.1: "LDR R0,[R1,R2]; STR R0,[R3,#20]" and "LDR R0,[R1,R2]; STR R1,[R3,R2]": three cycles. */
-START_TEST(m4_s3_3_1_ldr_str_3)
-{
+START_TEST(m4_s3_3_1_ldr_str_3) {
   ck_assert_uint_eq(CYCLES(M4, 0x88, 0x58, 0x58, 0x61), 3);
   ck_assert_uint_eq(CYCLES(M4, 0x88, 0x58, 0x99, 0x50), 3);
 }
@@ -59,31 +50,25 @@ END_TEST
 
 /* Section 3.3.1: pipelined only if "the destination of the first LDR is not used to compute the
  * address for the next instruction": ldr r0,[r1]; ldr r2,[r0] = 2 + 2. */
-START_TEST(m4_s3_3_1_address_dependency_no_pipelining)
-{
-  ck_assert_uint_eq(CYCLES(M4, 0x08, 0x68, 0x02, 0x68), 4);
-}
+START_TEST(m4_s3_3_1_address_dependency_no_pipelining) { ck_assert_uint_eq(CYCLES(M4, 0x08, 0x68, 0x02, 0x68), 4); }
 END_TEST
 
 /* Section 3.3.1: "Other instructions cannot be pipelined after STR with register offset":
  * str r0,[r1,r2]; ldr r3,[r4] = 2 + 2; after STR with an immediate offset the load pipelines: 3. */
-START_TEST(m4_s3_3_1_store_register_offset_blocks)
-{
+START_TEST(m4_s3_3_1_store_register_offset_blocks) {
   ck_assert_uint_eq(CYCLES(M4, 0x88, 0x50, 0x23, 0x68), 4);
   ck_assert_uint_eq(CYCLES(M4, 0x48, 0x60, 0x23, 0x68), 3);
 }
 END_TEST
 
 /* Table 3-1 note b: neighbouring single loads and stores pipeline: four stores in a row = 5. */
-START_TEST(m4_t3_1_note_b_store_run)
-{
+START_TEST(m4_t3_1_note_b_store_run) {
   ck_assert_uint_eq(CYCLES(M4, 0x48, 0x60, 0x08, 0x70, 0x08, 0x80, 0x48, 0x60), 5);
 }
 END_TEST
 
 /* Section 3.3.1: "LDREX and STREX can be pipelined exactly as LDR": ldrex; strex (independent) = 3. */
-START_TEST(m4_s3_3_1_ldrex_strex_pipeline)
-{
+START_TEST(m4_s3_3_1_ldrex_strex_pipeline) {
   ck_assert_uint_eq(CYCLES(M4, 0x51, 0xe8, 0x00, 0x0f, 0x41, 0xe8, 0x00, 0x02), 3);
 }
 END_TEST
@@ -91,8 +76,7 @@ END_TEST
 /* Section 3.3.1: "Any load or store that generates an address dependent on the result of a preceding
  * data processing operation stalls the pipeline for an additional cycle":
  * adds r1,#4; ldr r0,[r1] = 1 + 2 + 1; with an unrelated register (adds r2,#4) = 1 + 2. */
-START_TEST(m4_s3_3_1_agu_stall_after_alu)
-{
+START_TEST(m4_s3_3_1_agu_stall_after_alu) {
   ck_assert_uint_eq(CYCLES(M4, 0x04, 0x31, 0x08, 0x68), 4);
   ck_assert_uint_eq(CYCLES(M4, 0x04, 0x32, 0x08, 0x68), 3);
 }
@@ -100,8 +84,7 @@ END_TEST
 
 /* Table 3-1: LDRD, STRD 1 + N = 3; section 3.3.1 "cannot be pipelined with preceding or following
  * instructions": ldr; ldrd = 2 + 3; ldrd; ldr = 3 + 2. */
-START_TEST(m4_t3_1_ldrd_strd_3)
-{
+START_TEST(m4_t3_1_ldrd_strd_3) {
   ck_assert_uint_eq(CYCLES(M4, 0xd4, 0xe9, 0x00, 0x23), 3);             /* ldrd r2, r3, [r4] */
   ck_assert_uint_eq(CYCLES(M4, 0xc4, 0xe9, 0x02, 0x23), 3);             /* strd r2, r3, [r4, #8] */
   ck_assert_uint_eq(CYCLES(M4, 0x08, 0x68, 0xd4, 0xe9, 0x00, 0x23), 5); /* ldr; ldrd */
@@ -110,8 +93,7 @@ START_TEST(m4_t3_1_ldrd_strd_3)
 END_TEST
 
 /* Table 3-1: LDM, POP, STM, PUSH: 1 + N; not pipelined with a neighbour. */
-START_TEST(m4_t3_1_ldm_stm_1_plus_n)
-{
+START_TEST(m4_t3_1_ldm_stm_1_plus_n) {
   ck_assert_uint_eq(CYCLES(M4, 0x90, 0xe8, 0x0e, 0x00), 4);             /* ldmia.w r0, {r1, r2, r3} */
   ck_assert_uint_eq(CYCLES(M4, 0xf0, 0xbc), 5);                         /* pop {r4-r7} */
   ck_assert_uint_eq(CYCLES(M4, 0xf0, 0xb5), 6);                         /* push {r4-r7, lr} */
@@ -120,22 +102,15 @@ START_TEST(m4_t3_1_ldm_stm_1_plus_n)
 END_TEST
 
 /* Table 3-1: POP/LDM including PC: 1 + N + P, P = 3 for a PC loaded from memory. */
-START_TEST(m4_t3_1_pop_pc_1_plus_n_plus_p)
-{
-  ck_assert_uint_eq(CYCLES(M4, 0x10, 0xbd), 1 + 2 + 3); /* pop {r4, pc} */
-}
+START_TEST(m4_t3_1_pop_pc_1_plus_n_plus_p) { ck_assert_uint_eq(CYCLES(M4, 0x10, 0xbd), 1 + 2 + 3); /* pop {r4, pc} */ }
 END_TEST
 
 /* Table 3-1: LDR PC 2 + P; section 3.3.1 "this operation takes at least five cycles". */
-START_TEST(m4_s3_3_1_ldr_pc_5)
-{
-  ck_assert_uint_eq(CYCLES(M4, 0x5d, 0xf8, 0x04, 0xfb), 5); /* ldr.w pc, [sp], #4 */
-}
+START_TEST(m4_s3_3_1_ldr_pc_5) { ck_assert_uint_eq(CYCLES(M4, 0x5d, 0xf8, 0x04, 0xfb), 5); /* ldr.w pc, [sp], #4 */ }
 END_TEST
 
 /* Table 3-1: B, BL, BX, BLX, MOV PC: 1 + P = 2 (P = 1). */
-START_TEST(m4_t3_1_branch_1_plus_p)
-{
+START_TEST(m4_t3_1_branch_1_plus_p) {
   ck_assert_uint_eq(CYCLES(M4, 0xfe, 0xe7), 2);             /* b.n . */
   ck_assert_uint_eq(CYCLES(M4, 0xff, 0xf7, 0xfe, 0xff), 2); /* bl . */
   ck_assert_uint_eq(CYCLES(M4, 0x70, 0x47), 2);             /* bx lr */
@@ -146,18 +121,16 @@ START_TEST(m4_t3_1_branch_1_plus_p)
 END_TEST
 
 /* Table 3-1: B<cond>, CBZ/CBNZ: "1 or 1 + P": 1 not taken, + P = 1 when taken. */
-START_TEST(m4_t3_1_conditional_branch_1_or_1_plus_p)
-{
-  ck_assert_uint_eq(CYCLES(M4, 0xfe, 0xd0), 1);      /* beq . */
+START_TEST(m4_t3_1_conditional_branch_1_or_1_plus_p) {
+  ck_assert_uint_eq(CYCLES(M4, 0xfe, 0xd0), 1); /* beq . */
   ck_assert_uint_eq(TAKEN_EXTRA(M4, 0xfe, 0xd0), 1);
-  ck_assert_uint_eq(CYCLES(M4, 0x00, 0xb1), 1);      /* cbz r0, +4 */
+  ck_assert_uint_eq(CYCLES(M4, 0x00, 0xb1), 1); /* cbz r0, +4 */
   ck_assert_uint_eq(TAKEN_EXTRA(M4, 0x00, 0xb1), 1);
 }
 END_TEST
 
 /* IT blocks: a conditional BX/POP {pc} costs 1 when its condition fails, its table figure otherwise. */
-START_TEST(m4_it_conditional_pc_writes)
-{
+START_TEST(m4_it_conditional_pc_writes) {
   ck_assert_uint_eq(CYCLES(M4, 0x08, 0xbf, 0x70, 0x47), 2);      /* it eq; bxeq lr: 1 + 1 */
   ck_assert_uint_eq(TAKEN_EXTRA(M4, 0x08, 0xbf, 0x70, 0x47), 1); /* taken: 1 + P */
   ck_assert_uint_eq(CYCLES(M4, 0x18, 0xbf, 0x10, 0xbd), 2);      /* it ne; popne {r4, pc} */
@@ -167,16 +140,14 @@ START_TEST(m4_it_conditional_pc_writes)
 END_TEST
 
 /* Table 3-1: TBB/TBH 2 + P; section 3.3.1 "at least six cycles". */
-START_TEST(m4_s3_3_1_tbb_tbh_6)
-{
+START_TEST(m4_s3_3_1_tbb_tbh_6) {
   ck_assert_uint_eq(CYCLES(M4, 0xd0, 0xe8, 0x01, 0xf0), 6); /* tbb [r0, r1] */
   ck_assert_uint_eq(CYCLES(M4, 0xd0, 0xe8, 0x11, 0xf0), 6); /* tbh [r0, r1, lsl #1] */
 }
 END_TEST
 
 /* Table 3-1: MUL, MLA, MLS, SMULL, UMULL, SMLAL, UMLAL: 1 each on the M4. */
-START_TEST(m4_t3_1_multiply_1)
-{
+START_TEST(m4_t3_1_multiply_1) {
   ck_assert_uint_eq(CYCLES(M4, 0x01, 0xfb, 0x02, 0xf0), 1); /* mul.w r0, r1, r2 */
   ck_assert_uint_eq(CYCLES(M4, 0x48, 0x43), 1);             /* muls r0, r1 */
   ck_assert_uint_eq(CYCLES(M4, 0x01, 0xfb, 0x02, 0x30), 1); /* mla r0, r1, r2, r3 */
@@ -190,8 +161,7 @@ END_TEST
 
 /* Table 3-1: DSP multiplies and SIMD (SMLAD, SMUAD, SMLABB, SMULBB, SMMUL, SMLALD, UMAAL, SXTB16,
  * SXTAB16, SSAT, USAT, QADD, SADD16, PKHBT): 1 each. */
-START_TEST(m4_t3_1_dsp_simd_1)
-{
+START_TEST(m4_t3_1_dsp_simd_1) {
   ck_assert_uint_eq(CYCLES(M4, 0x21, 0xfb, 0x02, 0x30), 1); /* smlad r0, r1, r2, r3 */
   ck_assert_uint_eq(CYCLES(M4, 0x21, 0xfb, 0x02, 0xf0), 1); /* smuad r0, r1, r2 */
   ck_assert_uint_eq(CYCLES(M4, 0x11, 0xfb, 0x02, 0x30), 1); /* smlabb */
@@ -211,8 +181,7 @@ START_TEST(m4_t3_1_dsp_simd_1)
 END_TEST
 
 /* Table 3-1: SDIV/UDIV "2 to 12": 2 statically. */
-START_TEST(m4_t3_1_divide_static_2)
-{
+START_TEST(m4_t3_1_divide_static_2) {
   ck_assert_uint_eq(CYCLES(M4, 0x91, 0xfb, 0xf2, 0xf0), 2); /* sdiv r0, r1, r2 */
   ck_assert_uint_eq(CYCLES(M4, 0xb4, 0xfb, 0xf5, 0xf3), 2); /* udiv r3, r4, r5 */
 }
@@ -220,13 +189,12 @@ END_TEST
 
 /* Table 3-1 note a (early termination): 2 + ceil(10 * qbits / 32) with qbits = clz(d) - clz(n) + 1,
  * so the range is exactly the documented 2..12; divide by zero takes the minimum. */
-START_TEST(m4_t3_1_divide_dynamic_2_to_12)
-{
-  ck_assert_uint_eq(2 + isa_test_divide(M4, 0, 1, 2), 2);            /* quotient 0 */
-  ck_assert_uint_eq(2 + isa_test_divide(M4, 0, 100, 0), 2);          /* divide by zero */
-  ck_assert_uint_eq(2 + isa_test_divide(M4, 0, 0xffffffffu, 1), 12); /* 32 quotient bits */
-  ck_assert_uint_eq(2 + isa_test_divide(M4, 0, 5, 7), 3);            /* 1 quotient bit */
-  ck_assert_uint_eq(2 + isa_test_divide(M4, 0, 1000, 10), 5);        /* clz 22 vs 28: 7 bits */
+START_TEST(m4_t3_1_divide_dynamic_2_to_12) {
+  ck_assert_uint_eq(2 + isa_test_divide(M4, 0, 1, 2), 2);                /* quotient 0 */
+  ck_assert_uint_eq(2 + isa_test_divide(M4, 0, 100, 0), 2);              /* divide by zero */
+  ck_assert_uint_eq(2 + isa_test_divide(M4, 0, 0xffffffffu, 1), 12);     /* 32 quotient bits */
+  ck_assert_uint_eq(2 + isa_test_divide(M4, 0, 5, 7), 3);                /* 1 quotient bit */
+  ck_assert_uint_eq(2 + isa_test_divide(M4, 0, 1000, 10), 5);            /* clz 22 vs 28: 7 bits */
   ck_assert_uint_eq(2 + isa_test_divide(M4, 1, (uint32_t)-1000, 10), 5); /* signed: magnitudes */
   ck_assert_uint_eq(2 + isa_test_divide(M4, 1, 0x80000000u, 1), 12);
 }
@@ -234,8 +202,7 @@ END_TEST
 
 /* Table 3-1: NOP, SEV, YIELD, WFI/WFE (1 + W), SVC, BKPT, CPSID/CPSIE, MRS/MSR ("1 or 2": 1),
  * DMB/DSB (1 + B, B >= 0): 1; ISB 1 + B with B a pipeline refill: 2. */
-START_TEST(m4_t3_1_system_and_hints)
-{
+START_TEST(m4_t3_1_system_and_hints) {
   ck_assert_uint_eq(CYCLES(M4, 0x00, 0xbf), 1);             /* nop */
   ck_assert_uint_eq(CYCLES(M4, 0x30, 0xbf), 1);             /* wfi */
   ck_assert_uint_eq(CYCLES(M4, 0x20, 0xbf), 1);             /* wfe */
@@ -253,8 +220,7 @@ START_TEST(m4_t3_1_system_and_hints)
 END_TEST
 
 /* Table 7-1: VADD, VMUL, VCVT, VCMP, VNEG, VMOV (immediate, core <-> single), VMRS: 1. */
-START_TEST(m4_t7_1_fpu_single_cycle)
-{
+START_TEST(m4_t7_1_fpu_single_cycle) {
   ck_assert_uint_eq(CYCLES(M4, 0x30, 0xee, 0x81, 0x0a), 1); /* vadd.f32 s0, s1, s2 */
   ck_assert_uint_eq(CYCLES(M4, 0x20, 0xee, 0x81, 0x0a), 1); /* vmul.f32 */
   ck_assert_uint_eq(CYCLES(M4, 0xbd, 0xee, 0xc0, 0x0a), 1); /* vcvt.s32.f32 s0, s0 */
@@ -267,16 +233,14 @@ START_TEST(m4_t7_1_fpu_single_cycle)
 END_TEST
 
 /* Table 7-1: VMOV two core registers <-> two singles / a double: 2. */
-START_TEST(m4_t7_1_fpu_vmov_pair_2)
-{
+START_TEST(m4_t7_1_fpu_vmov_pair_2) {
   ck_assert_uint_eq(CYCLES(M4, 0x41, 0xec, 0x10, 0x0a), 2); /* vmov s0, s1, r0, r1 */
   ck_assert_uint_eq(CYCLES(M4, 0x41, 0xec, 0x10, 0x0b), 2); /* vmov d0, r0, r1 */
 }
 END_TEST
 
 /* Table 7-1: VMLA, VFMA: 3; VDIV, VSQRT: 14. */
-START_TEST(m4_t7_1_fpu_mac_3_div_sqrt_14)
-{
+START_TEST(m4_t7_1_fpu_mac_3_div_sqrt_14) {
   ck_assert_uint_eq(CYCLES(M4, 0x00, 0xee, 0x81, 0x0a), 3);  /* vmla.f32 */
   ck_assert_uint_eq(CYCLES(M4, 0xa0, 0xee, 0x81, 0x0a), 3);  /* vfma.f32 */
   ck_assert_uint_eq(CYCLES(M4, 0x80, 0xee, 0x81, 0x0a), 14); /* vdiv.f32 */
@@ -285,20 +249,18 @@ START_TEST(m4_t7_1_fpu_mac_3_div_sqrt_14)
 END_TEST
 
 /* Table 7-1: VLDR/VSTR.F32 2, VLDR.F64 3, VPUSH/VPOP/VLDM 1 + N (N in words). */
-START_TEST(m4_t7_1_fpu_load_store)
-{
-  ck_assert_uint_eq(CYCLES(M4, 0x90, 0xed, 0x02, 0x0a), 2);  /* vldr s0, [r0, #8] */
-  ck_assert_uint_eq(CYCLES(M4, 0x80, 0xed, 0x00, 0x0a), 2);  /* vstr s0, [r0] */
-  ck_assert_uint_eq(CYCLES(M4, 0x90, 0xed, 0x00, 0x0b), 3);  /* vldr d0, [r0] */
-  ck_assert_uint_eq(CYCLES(M4, 0x2d, 0xed, 0x04, 0x8a), 5);  /* vpush {s16-s19} */
-  ck_assert_uint_eq(CYCLES(M4, 0xbd, 0xec, 0x04, 0x8b), 5);  /* vpop {d8-d9} */
-  ck_assert_uint_eq(CYCLES(M4, 0xb0, 0xec, 0x04, 0x0a), 5);  /* vldmia r0!, {s0-s3} */
+START_TEST(m4_t7_1_fpu_load_store) {
+  ck_assert_uint_eq(CYCLES(M4, 0x90, 0xed, 0x02, 0x0a), 2); /* vldr s0, [r0, #8] */
+  ck_assert_uint_eq(CYCLES(M4, 0x80, 0xed, 0x00, 0x0a), 2); /* vstr s0, [r0] */
+  ck_assert_uint_eq(CYCLES(M4, 0x90, 0xed, 0x00, 0x0b), 3); /* vldr d0, [r0] */
+  ck_assert_uint_eq(CYCLES(M4, 0x2d, 0xed, 0x04, 0x8a), 5); /* vpush {s16-s19} */
+  ck_assert_uint_eq(CYCLES(M4, 0xbd, 0xec, 0x04, 0x8b), 5); /* vpop {d8-d9} */
+  ck_assert_uint_eq(CYCLES(M4, 0xb0, 0xec, 0x04, 0x0a), 5); /* vldmia r0!, {s0-s3} */
 }
 END_TEST
 
 /* The block total is the sum of the per-instruction costs. */
-START_TEST(m4_block_sum)
-{
+START_TEST(m4_block_sum) {
   const uint8_t code[] = {0x88, 0x18, 0x08, 0x68, 0x11, 0x68, 0xfe, 0xd0}; /* adds; ldr; ldr; beq */
   isa_block_t block = isa_test_block_at(M4, 0, code, sizeof code, ISA_TEST_ADDR);
   ck_assert_uint_eq(block.insn_count, 4);
@@ -312,8 +274,7 @@ START_TEST(m4_block_sum)
 }
 END_TEST
 
-static Suite *m4_suite(void)
-{
+static Suite *m4_suite(void) {
   Suite *suite = suite_create("timing_m4");
   TCase *tc = tcase_create("ddi0439b");
   tcase_add_test(tc, m4_t3_1_alu_1);
@@ -348,7 +309,4 @@ static Suite *m4_suite(void)
   return suite;
 }
 
-int main(void)
-{
-  return isa_test_run(m4_suite());
-}
+int main(void) { return isa_test_run(m4_suite()); }

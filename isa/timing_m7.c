@@ -12,8 +12,8 @@
  *    (a branch may be the second), at most one of them is a load/store, at most one a multiply, at
  *    most one an FPU operation, the second does not read a register the first writes, and they do not
  *    write the same register. Flag (APSR) dependencies are ignored, so CMP + B<cond> pair.
- *  - Single loads and stores, LDRD/STRD: 1 cycle. A load's result is available one cycle late: the next
- *    instruction using a loaded register stalls 1 cycle (load-use penalty).
+ *  - Single loads and stores, LDRD/STRD: 1 cycle. A load's result is available one cycle late: an
+ *    instruction in the next issue cycle using a loaded register stalls 1 cycle (load-use penalty).
  *  - LDM/STM/PUSH/POP, VLDM/VSTM: 1 + ceil(words / 2) (64-bit data path).
  *  - Multiplies and MACs issue in 1 cycle with a 2-cycle result latency: the next instruction reading
  *    the result stalls 1 cycle, except a MAC that only accumulates into the same accumulator
@@ -103,19 +103,29 @@ static unsigned result_stall(const isa_class_t *prev, const isa_class_t *cur) {
   return M7_MAC_RESULT_STALL;
 }
 
+/* Stall of `cur` on the previous issue cycle: prev, and the first of prev's pair when prev was paired. */
+static unsigned group_stall(const isa_class_t *pair_first, const isa_class_t *prev, const isa_class_t *cur) {
+  unsigned stall = prev ? result_stall(prev, cur) : 0;
+  if (pair_first) {
+    unsigned first_stall = result_stall(pair_first, cur);
+    if (first_stall > stall) stall = first_stall;
+  }
+  return stall;
+}
+
 static void m7_cost_block(const isa_config_t *config, const cs_insn *insns, size_t n, isa_block_t *block) {
   (void)config;
-  isa_class_t classes[2];
+  isa_class_t classes[3];
   const isa_class_t *prev = NULL;
-  int prev_is_second = 0; /* prev already issued as the second of a pair */
+  const isa_class_t *pair_first = NULL; /* when prev issued as the second of a pair: its partner */
   block->taken_extra_cycles = 0;
   for (size_t i = 0; i < n; i++) {
-    isa_class_t *cur = &classes[i & 1];
+    isa_class_t *cur = &classes[i % 3];
     isa_classify(&insns[i], cur);
     isa_insn_t *out = &block->insns[i];
     unsigned full = m7_base_cycles(cur);
-    unsigned stall = prev ? result_stall(prev, cur) : 0;
-    int paired = prev && !prev_is_second && stall == 0 && can_dual_issue(prev, cur);
+    unsigned stall = group_stall(pair_first, prev, cur);
+    int paired = prev && !pair_first && stall == 0 && can_dual_issue(prev, cur);
     unsigned issue = paired ? full - 1 : full + stall; /* a paired instruction shares prev's cycle */
     if (out->flags & ISA_F_COND_BRANCH) {
       unsigned not_taken = paired ? 0 : 1 + stall;
@@ -124,7 +134,7 @@ static void m7_cost_block(const isa_config_t *config, const cs_insn *insns, size
     } else {
       out->cycles = (uint16_t)issue;
     }
-    prev_is_second = paired;
+    pair_first = paired ? prev : NULL;
     prev = cur;
   }
 }

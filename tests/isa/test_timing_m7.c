@@ -27,6 +27,8 @@ START_TEST(m7_load_use_penalty_1) {
   ck_assert_uint_eq(CYCLES(M7, 0x08, 0x68, 0x01, 0x30), 3);
   ck_assert_uint_eq(CYCLES(M7, 0x08, 0x68, 0x08, 0x60), 3); /* ldr r0,[r1]; str r0,[r1] */
   ck_assert_uint_eq(CYCLES(M7, 0x08, 0x68), 1);             /* a word load alone: 1 */
+  /* ldr r0,[r1]; adds r3,r4,r5 (paired with the load); adds r0,#1: r0 is used in the next issue cycle */
+  ck_assert_uint_eq(CYCLES(M7, 0x08, 0x68, 0x63, 0x19, 0x01, 0x30), 3);
 }
 END_TEST
 

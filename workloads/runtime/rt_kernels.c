@@ -70,6 +70,34 @@ static inline int32_t dot_s8(const int8_t *x, const int8_t *w, int32_t n, int32_
   return acc;
 }
 
+#if defined(__ARM_FEATURE_SIMD32)
+/* Two output channels per pass: the sign-extended, offset input pairs are shared by both. */
+static inline void dot2_s8(const int8_t *x, const int8_t *w0, const int8_t *w1, int32_t n, int32_t in_offset,
+                           int32_t *acc0, int32_t *acc1) {
+  const int16x2_t off2 = (int16x2_t)(((uint32_t)(uint16_t)in_offset << 16) | (uint16_t)in_offset);
+  int32_t a0 = *acc0, a1 = *acc1, i = 0;
+  for (; i + 4 <= n; i += 4) {
+    uint32_t xv, wv0, wv1;
+    memcpy(&xv, x + i, 4);
+    memcpy(&wv0, w0 + i, 4);
+    memcpy(&wv1, w1 + i, 4);
+    int16x2_t x02 = __sadd16(__sxtb16((int8x4_t)xv), off2);
+    int16x2_t x13 = __sadd16(__sxtb16((int8x4_t)rt_ror8(xv)), off2);
+    a0 = __smlad(x02, __sxtb16((int8x4_t)wv0), a0);
+    a0 = __smlad(x13, __sxtb16((int8x4_t)rt_ror8(wv0)), a0);
+    a1 = __smlad(x02, __sxtb16((int8x4_t)wv1), a1);
+    a1 = __smlad(x13, __sxtb16((int8x4_t)rt_ror8(wv1)), a1);
+  }
+  for (; i < n; i++) {
+    int32_t xi = (int32_t)x[i] + in_offset;
+    a0 += xi * (int32_t)w0[i];
+    a1 += xi * (int32_t)w1[i];
+  }
+  *acc0 = a0;
+  *acc1 = a1;
+}
+#endif
+
 int32_t rt_dot_s8(const int8_t *x, const int8_t *w, int32_t n, int32_t in_offset, int32_t acc) {
   return dot_s8(x, w, n, in_offset, acc);
 }
@@ -159,7 +187,18 @@ void rt_pointwise(const rt_layer_t *L, const rt_layer_data_t *D, const rt_view_t
       const int8_t *src = in->data + ((y - in->y0) * in->w + (x - in->x0)) * cin;
       int8_t *dst = out->data + ((y - out->y0) * out->w + (x - out->x0)) * cout;
       const int8_t *rsrc = res ? res->data + ((y - res->y0) * res->w + (x - res->x0)) * cout : NULL;
-      for (int32_t co = 0; co < cout; co++) {
+      int32_t co = 0;
+#if defined(__ARM_FEATURE_SIMD32)
+      for (; co + 2 <= cout; co += 2) {
+        int32_t acc0 = D->bias[co], acc1 = D->bias[co + 1];
+        dot2_s8(src, D->weights + co * cin, D->weights + (co + 1) * cin, cin, in_off, &acc0, &acc1);
+        int8_t q0 = rt_requantize(acc0, D->mult[co], D->shift[co], L->out_zp, L->act_min, L->act_max);
+        int8_t q1 = rt_requantize(acc1, D->mult[co + 1], D->shift[co + 1], L->out_zp, L->act_min, L->act_max);
+        dst[co] = rsrc ? add_one(&L->add, q0, rsrc[co]) : q0;
+        dst[co + 1] = rsrc ? add_one(&L->add, q1, rsrc[co + 1]) : q1;
+      }
+#endif
+      for (; co < cout; co++) {
         int32_t acc = dot_s8(src, D->weights + co * cin, cin, in_off, D->bias[co]);
         int8_t q = rt_requantize(acc, D->mult[co], D->shift[co], L->out_zp, L->act_min, L->act_max);
         /* residual element read before the same element is written: safe when dst aliases rsrc */

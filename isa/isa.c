@@ -144,6 +144,9 @@ static void describe_insn(const cs_insn *insn, isa_insn_t *out) {
     out->flags |= ISA_F_BRANCH;
     if (cls.conditional || insn->id == ARM_INS_CBZ || insn->id == ARM_INS_CBNZ) out->flags |= ISA_F_COND_BRANCH;
   }
+  if ((cls.dst_regs & (1u << 13)) || insn->id == ARM_INS_PUSH || insn->id == ARM_INS_POP ||
+      insn->id == ARM_INS_VPUSH || insn->id == ARM_INS_VPOP)
+    out->flags |= ISA_F_WRITES_SP;
   if (cls.kind == ISA_K_DIV) {
     const cs_arm *arm = &insn->detail->arm;
     out->flags |= ISA_F_DIVIDE | (insn->id == ARM_INS_SDIV ? ISA_F_SIGNED : 0);

@@ -46,6 +46,7 @@ enum isa_insn_flags {
   ISA_F_MEM = 1u << 2,         /* reads or writes data memory; mem describes the address */
   ISA_F_BRANCH = 1u << 3,      /* any instruction that may write PC */
   ISA_F_SIGNED = 1u << 4,      /* with ISA_F_DIVIDE: SDIV */
+  ISA_F_WRITES_SP = 1u << 5,   /* may change SP (PUSH/POP, SUB SP, write-back to SP, MOV SP, ...) */
 };
 
 /* Effective data address of a memory instruction, from register values before it executes:

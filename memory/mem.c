@@ -75,7 +75,8 @@ void mem_scan_painted(mem_t *mem, const uint8_t *sram, uint32_t base, uint32_t s
        addr -= 4) {
     uint32_t word;
     memcpy(&word, sram + (addr - 4 - base), 4);
-    if (word == MEM_PAINT_WORD) gap += 4;
+    if (word == MEM_PAINT_WORD)
+      gap += 4;
     else {
       gap = 0;
       lowest = addr - 4;

@@ -21,8 +21,8 @@ typedef struct {
   uint64_t alloc_count, free_count, misuse_count;
   /* painting */
   uint64_t touched_bytes;
-  uint64_t sram_bytes; /* the profile's */
-  uint64_t peak_bytes; /* static + stack peak + arena peak */
+  uint64_t sram_bytes;    /* the profile's */
+  uint64_t peak_bytes;    /* static + stack peak + arena peak */
   int64_t headroom_bytes; /* sram_bytes - peak_bytes; negative: overflow */
   /* live allocations (address, size), small open list */
   uint32_t *live_addr, *live_size;

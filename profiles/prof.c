@@ -76,8 +76,8 @@ static const char *unknown_key(const cJSON *obj, const char *const *known) {
   return NULL;
 }
 
-static prof_err parse_region(const cJSON *obj, const char *origin, const char *field, prof_region_t *out,
-                             char *msg, size_t size) {
+static prof_err parse_region(const cJSON *obj, const char *origin, const char *field, prof_region_t *out, char *msg,
+                             size_t size) {
   static const char *const known[] = {"name", "base", "size", "wait_states", NULL};
   if (!cJSON_IsObject(obj)) return fail(msg, size, PROF_E_FIELD, "%s: '%s' must be an object", origin, field);
   const char *bad = unknown_key(obj, known);
@@ -131,8 +131,8 @@ static prof_err parse_memories(const cJSON *root, const char *origin, prof_t *p,
 }
 
 static prof_err parse_root(const cJSON *root, const char *origin, prof_t *p, char *msg, size_t size) {
-  static const char *const known[] = {"version", "name",  "description", "core", "clock_hz",
-                                      "flash",   "sram",  "multiplier_cycles", NULL};
+  static const char *const known[] = {"version", "name", "description",       "core", "clock_hz",
+                                      "flash",   "sram", "multiplier_cycles", NULL};
   if (!cJSON_IsObject(root)) return fail(msg, size, PROF_E_FIELD, "%s: the profile must be a JSON object", origin);
   const char *bad = unknown_key(root, known);
   if (bad) return fail(msg, size, PROF_E_FIELD, "%s: unknown field '%s'", origin, bad);
@@ -146,8 +146,7 @@ static prof_err parse_root(const cJSON *root, const char *origin, prof_t *p, cha
   static const char *const cores[] = {"m0plus", "m3", "m4", "m7", NULL};
   int core_ok = 0;
   for (const char *const *c = cores; cJSON_IsString(core) && *c; c++) core_ok |= strcmp(core->valuestring, *c) == 0;
-  if (!core_ok)
-    return fail(msg, size, PROF_E_FIELD, "%s: 'core' must be one of m0plus, m3, m4, m7", origin);
+  if (!core_ok) return fail(msg, size, PROF_E_FIELD, "%s: 'core' must be one of m0plus, m3, m4, m7", origin);
   if (get_u64(root, "clock_hz", 2000000000ull, &p->clock_hz) || p->clock_hz == 0)
     return fail(msg, size, PROF_E_FIELD, "%s: 'clock_hz' must be a positive frequency in Hz", origin);
   uint64_t mul = 1;
@@ -252,9 +251,7 @@ const prof_region_t *prof_find_region(const prof_t *p, uint32_t addr, uint32_t s
   return NULL;
 }
 
-static int compare_names(const void *a, const void *b) {
-  return strcmp(*(char *const *)a, *(char *const *)b);
-}
+static int compare_names(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
 char **prof_list(const char *dir) {
   DIR *d = opendir(dir);

@@ -20,8 +20,8 @@ typedef struct {
 typedef struct {
   char *name;
   char *description;
-  char *path;        /* file it came from */
-  char core[16];     /* "m0plus", "m3", "m4", "m7" */
+  char *path;    /* file it came from */
+  char core[16]; /* "m0plus", "m3", "m4", "m7" */
   uint64_t clock_hz;
   prof_region_t flash;
   unsigned flash_wait_states;

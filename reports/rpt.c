@@ -50,7 +50,7 @@ static cJSON *build_profile(const mcusim_t *sim) {
 }
 
 static cJSON *build_fault(const mcusim_result_t *r) {
-  static const char *const reg_names[17] = {"r0", "r1", "r2",  "r3", "r4", "r5", "r6", "r7",  "r8",
+  static const char *const reg_names[17] = {"r0", "r1",  "r2",  "r3",  "r4", "r5", "r6", "r7",  "r8",
                                             "r9", "r10", "r11", "r12", "sp", "lr", "pc", "xpsr"};
   const mcusim_fault_t *f = &r->fault;
   cJSON *o = cJSON_CreateObject();
@@ -69,12 +69,16 @@ static cJSON *build_result(const mcusim_t *sim) {
   const mcusim_result_t *r = mcusim_result(sim);
   cJSON *o = cJSON_CreateObject();
   cJSON_AddStringToObject(o, "stop", mcusim_stop_name(r->stop));
-  if (r->stop == MCUSIM_STOP_EXIT) cJSON_AddNumberToObject(o, "exit_code", r->exit_code);
-  else cJSON_AddNullToObject(o, "exit_code");
+  if (r->stop == MCUSIM_STOP_EXIT)
+    cJSON_AddNumberToObject(o, "exit_code", r->exit_code);
+  else
+    cJSON_AddNullToObject(o, "exit_code");
   cJSON_AddStringToObject(o, "stdout", r->stdout_text ? r->stdout_text : "");
   cJSON_AddBoolToObject(o, "stdout_truncated", r->stdout_truncated);
-  if (r->stop == MCUSIM_STOP_FAULT) cJSON_AddItemToObject(o, "fault", build_fault(r));
-  else cJSON_AddNullToObject(o, "fault");
+  if (r->stop == MCUSIM_STOP_FAULT)
+    cJSON_AddItemToObject(o, "fault", build_fault(r));
+  else
+    cJSON_AddNullToObject(o, "fault");
   if (r->stop == MCUSIM_STOP_INSN_LIMIT || r->stop == MCUSIM_STOP_TIME_LIMIT || r->stop == MCUSIM_STOP_INTERRUPTED) {
     cJSON *at = cJSON_AddObjectToObject(o, "stopped_at");
     add_hex(at, "pc", r->fault.pc);
@@ -213,7 +217,11 @@ void rpt_print_text(const cJSON *report, FILE *out) {
   double clock_mhz = num(prof, "clock_hz") / 1e6;
   const char *core = str(prof, "core");
   fprintf(out, "mcusim: %s on %s (Cortex-%s, %g MHz)\n", str(fw, "path"), str(prof, "name"),
-          !strcmp(core, "m0plus") ? "M0+" : !strcmp(core, "m3") ? "M3" : !strcmp(core, "m4") ? "M4" : "M7", clock_mhz);
+          !strcmp(core, "m0plus") ? "M0+"
+          : !strcmp(core, "m3")   ? "M3"
+          : !strcmp(core, "m4")   ? "M4"
+                                  : "M7",
+          clock_mhz);
   print_result(cJSON_GetObjectItemCaseSensitive(report, "result"), out);
   fprintf(out, "  instructions  %s\n", grouped(totals, "instructions", a, sizeof a));
   fprintf(out, "  cycles        %s  (%.3f ms at %g MHz, %.2f cycles/instruction)\n",

@@ -2,7 +2,6 @@
  * cycle counter, and Arm semihosting. ITM and DWT are uc_mmio_map regions, which cost nothing to code
  * that does not touch them (DESIGN.md, engine facts). */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "sim/sim_internal.h"
@@ -35,7 +34,8 @@ static void trace_event(mcusim_t *sim, uint32_t offset, uint32_t code) {
   case MCUSIM_EV_FREE:
     if (sim->trace_argc >= 1) mem_free(&sim->mem, a[0]);
     break;
-  default: break; /* layers, patches and marks: the memory-report issue attributes them */
+  default:
+    break; /* layers, patches and marks: the memory-report issue attributes them */
   }
   sim->trace_argc = 0;
   (void)offset;
@@ -97,10 +97,29 @@ int sim_devices_map(mcusim_t *sim) {
 /* ---- semihosting (Arm "Semihosting for AArch32 and AArch64", version 2) ---- */
 
 enum {
-  SYS_OPEN = 0x01, SYS_CLOSE = 0x02, SYS_WRITEC = 0x03, SYS_WRITE0 = 0x04, SYS_WRITE = 0x05, SYS_READ = 0x06,
-  SYS_READC = 0x07, SYS_ISERROR = 0x08, SYS_ISTTY = 0x09, SYS_SEEK = 0x0A, SYS_FLEN = 0x0C, SYS_TMPNAM = 0x0D,
-  SYS_REMOVE = 0x0E, SYS_RENAME = 0x0F, SYS_CLOCK = 0x10, SYS_TIME = 0x11, SYS_SYSTEM = 0x12, SYS_ERRNO = 0x13,
-  SYS_GET_CMDLINE = 0x15, SYS_HEAPINFO = 0x16, SYS_EXIT = 0x18, SYS_ELAPSED = 0x30, SYS_TICKFREQ = 0x31,
+  SYS_OPEN = 0x01,
+  SYS_CLOSE = 0x02,
+  SYS_WRITEC = 0x03,
+  SYS_WRITE0 = 0x04,
+  SYS_WRITE = 0x05,
+  SYS_READ = 0x06,
+  SYS_READC = 0x07,
+  SYS_ISERROR = 0x08,
+  SYS_ISTTY = 0x09,
+  SYS_SEEK = 0x0A,
+  SYS_FLEN = 0x0C,
+  SYS_TMPNAM = 0x0D,
+  SYS_REMOVE = 0x0E,
+  SYS_RENAME = 0x0F,
+  SYS_CLOCK = 0x10,
+  SYS_TIME = 0x11,
+  SYS_SYSTEM = 0x12,
+  SYS_ERRNO = 0x13,
+  SYS_GET_CMDLINE = 0x15,
+  SYS_HEAPINFO = 0x16,
+  SYS_EXIT = 0x18,
+  SYS_ELAPSED = 0x30,
+  SYS_TICKFREQ = 0x31,
   SYS_EXIT_EXTENDED = 0x20,
 };
 #define ADP_STOPPED_APPLICATION_EXIT 0x20026u
@@ -189,27 +208,48 @@ static uint32_t semihost_call(mcusim_t *sim, uint32_t op, uint32_t args) {
   char text[SIM_MAX_STRING];
   uint64_t cycles = sim->totals.cycles;
   switch (op) {
-  case SYS_OPEN: return sh_open(sim, args);
-  case SYS_CLOSE: return 0;
+  case SYS_OPEN:
+    return sh_open(sim, args);
+  case SYS_CLOSE:
+    return 0;
   case SYS_WRITEC:
     if (uc_mem_read(sim->uc, args, &c, 1) == UC_ERR_OK) sim_emit_output(sim, 1, &c, 1);
     return 0;
-  case SYS_WRITE0: sim_emit_output(sim, 1, text, string_at(sim, args, text, sizeof text)); return 0;
-  case SYS_WRITE: return sh_write(sim, args);
-  case SYS_READ: return sh_read(sim, args);
-  case SYS_READC: return (uint32_t)-1;
-  case SYS_ISERROR: return 0;
-  case SYS_ISTTY: return word_at(sim, args) != H_FEATURES;
-  case SYS_SEEK: return 0;
-  case SYS_FLEN: return word_at(sim, args) == H_FEATURES ? sizeof features_file : 0;
-  case SYS_CLOCK: return (uint32_t)(cycles * 100 / sim->profile->clock_hz); /* simulated centiseconds */
-  case SYS_TIME: return 0; /* deterministic runs: the epoch */
-  case SYS_ERRNO: return 0;
-  case SYS_GET_CMDLINE: return sh_cmdline(sim, args);
-  case SYS_HEAPINFO: return sh_heapinfo(sim, args);
-  case SYS_EXIT: sh_exit(sim, args, 0); return 0; /* AArch32: the reason is in R1 itself */
-  case SYS_EXIT_EXTENDED: sh_exit(sim, word_at(sim, args), word_at(sim, args + 4)); return 0;
-  default: return (uint32_t)-1; /* TMPNAM, REMOVE, RENAME, SYSTEM, ...: refused */
+  case SYS_WRITE0:
+    sim_emit_output(sim, 1, text, string_at(sim, args, text, sizeof text));
+    return 0;
+  case SYS_WRITE:
+    return sh_write(sim, args);
+  case SYS_READ:
+    return sh_read(sim, args);
+  case SYS_READC:
+    return (uint32_t)-1;
+  case SYS_ISERROR:
+    return 0;
+  case SYS_ISTTY:
+    return word_at(sim, args) != H_FEATURES;
+  case SYS_SEEK:
+    return 0;
+  case SYS_FLEN:
+    return word_at(sim, args) == H_FEATURES ? sizeof features_file : 0;
+  case SYS_CLOCK:
+    return (uint32_t)(cycles * 100 / sim->profile->clock_hz); /* simulated centiseconds */
+  case SYS_TIME:
+    return 0; /* deterministic runs: the epoch */
+  case SYS_ERRNO:
+    return 0;
+  case SYS_GET_CMDLINE:
+    return sh_cmdline(sim, args);
+  case SYS_HEAPINFO:
+    return sh_heapinfo(sim, args);
+  case SYS_EXIT:
+    sh_exit(sim, args, 0);
+    return 0; /* AArch32: the reason is in R1 itself */
+  case SYS_EXIT_EXTENDED:
+    sh_exit(sim, word_at(sim, args), word_at(sim, args + 4));
+    return 0;
+  default:
+    return (uint32_t)-1; /* TMPNAM, REMOVE, RENAME, SYSTEM, ...: refused */
   }
 }
 
@@ -218,7 +258,6 @@ int sim_semihost(mcusim_t *sim, uint32_t pc) {
   uc_reg_read(sim->uc, UC_ARM_REG_R0, &op);
   uc_reg_read(sim->uc, UC_ARM_REG_R1, &args);
   uint32_t ret = semihost_call(sim, op, args);
-  if (getenv("DBGSH")) fprintf(stderr, "semihost op %x args %08x -> %x at pc %08x\n", op, args, ret, pc);
   uc_reg_write(sim->uc, UC_ARM_REG_R0, &ret);
   (void)pc;
   return 0;

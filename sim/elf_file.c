@@ -34,8 +34,8 @@ static uint8_t *slurp(const char *path, size_t *size, char *msg, size_t msg_size
     return NULL;
   }
   if ((uint64_t)st.st_size > SIM_ELF_MAX_BYTES) {
-    say(msg, msg_size, "%s: %lld bytes is larger than any Cortex-M image (limit %u MiB)", path,
-        (long long)st.st_size, SIM_ELF_MAX_BYTES >> 20);
+    say(msg, msg_size, "%s: %lld bytes is larger than any Cortex-M image (limit %u MiB)", path, (long long)st.st_size,
+        SIM_ELF_MAX_BYTES >> 20);
     fclose(f);
     return NULL;
   }
@@ -180,8 +180,7 @@ static int read_sections(Elf *e, sim_elf_t *elf, const char *path, char *msg, si
     GElf_Shdr sh;
     if (!gelf_getshdr(scn, &sh)) continue;
     const char *name = elf_strptr(e, shstrndx, sh.sh_name);
-    if (sh.sh_type == SHT_SYMTAB &&
-        read_symtab(e, scn, &sh, elf, &used, &cap, &sym_count, &sym_alloc, &sym_off))
+    if (sh.sh_type == SHT_SYMTAB && read_symtab(e, scn, &sh, elf, &used, &cap, &sym_count, &sym_alloc, &sym_off))
       goto done;
     if (!(sh.sh_flags & SHF_ALLOC) || elf->section_count >= n) continue;
     sim_elf_section_t *s = &elf->sections[elf->section_count];
@@ -251,8 +250,10 @@ const sim_elf_symbol_t *sim_elf_symbol_at(const sim_elf_t *elf, uint32_t addr) {
   size_t lo = 0, hi = elf->symbol_count;
   while (lo < hi) { /* first symbol with addr > target */
     size_t mid = (lo + hi) / 2;
-    if (elf->symbols[mid].addr <= addr) lo = mid + 1;
-    else hi = mid;
+    if (elf->symbols[mid].addr <= addr)
+      lo = mid + 1;
+    else
+      hi = mid;
   }
   /* Walk back to a symbol that contains addr; zero-size symbols match only exactly. */
   for (size_t i = lo; i-- > 0 && lo - i <= 16;) {

@@ -94,47 +94,61 @@ typedef struct {
 } run_opts_t;
 
 static void usage_run(FILE *out) {
-  fprintf(out,
-          "usage: mcusim run --profile NAME|FILE [options] FIRMWARE.elf\n"
-          "\n"
-          "Runs a Cortex-M firmware ELF under the simulator and prints a summary; writes a JSON report.\n"
-          "\n"
-          "  -p, --profile NAME|FILE  MCU profile (see 'mcusim profiles') or a profile JSON file\n"
-          "  -r, --report OUT.json    write the JSON report (schema mcusim-report/1); also on a fault\n"
-          "      --max-insns N        stop after N instructions (exit 4)\n"
-          "      --timeout SECONDS    stop after this much host time (exit 4)\n"
-          "  -q, --quiet              do not echo the firmware's output\n"
-          "      --progress           progress line on stderr (default when stderr is a terminal)\n"
-          "  -h, --help               this text\n"
-          "\n"
-          "Exit codes: 0 firmware exited 0, 1 firmware exited non-zero, 2 bad input, 3 firmware fault,\n"
-          "4 limit reached, 5 interrupted, 70 internal error.\n");
+  fprintf(out, "usage: mcusim run --profile NAME|FILE [options] FIRMWARE.elf\n"
+               "\n"
+               "Runs a Cortex-M firmware ELF under the simulator and prints a summary; writes a JSON report.\n"
+               "\n"
+               "  -p, --profile NAME|FILE  MCU profile (see 'mcusim profiles') or a profile JSON file\n"
+               "  -r, --report OUT.json    write the JSON report (schema mcusim-report/1); also on a fault\n"
+               "      --max-insns N        stop after N instructions (exit 4)\n"
+               "      --timeout SECONDS    stop after this much host time (exit 4)\n"
+               "  -q, --quiet              do not echo the firmware's output\n"
+               "      --progress           progress line on stderr (default when stderr is a terminal)\n"
+               "  -h, --help               this text\n"
+               "\n"
+               "Exit codes: 0 firmware exited 0, 1 firmware exited non-zero, 2 bad input, 3 firmware fault,\n"
+               "4 limit reached, 5 interrupted, 70 internal error.\n");
 }
 
 static int parse_run(int argc, char **argv, run_opts_t *o) {
-  static const struct option longopts[] = {
-      {"profile", required_argument, 0, 'p'}, {"report", required_argument, 0, 'r'},
-      {"max-insns", required_argument, 0, 'n'}, {"timeout", required_argument, 0, 't'},
-      {"quiet", no_argument, 0, 'q'},         {"progress", no_argument, 0, 'P'},
-      {"help", no_argument, 0, 'h'},          {0, 0, 0, 0}};
+  static const struct option longopts[] = {{"profile", required_argument, 0, 'p'},
+                                           {"report", required_argument, 0, 'r'},
+                                           {"max-insns", required_argument, 0, 'n'},
+                                           {"timeout", required_argument, 0, 't'},
+                                           {"quiet", no_argument, 0, 'q'},
+                                           {"progress", no_argument, 0, 'P'},
+                                           {"help", no_argument, 0, 'h'},
+                                           {0, 0, 0, 0}};
   memset(o, 0, sizeof *o);
   o->limits.accounting = 1;
   o->progress = isatty(STDERR_FILENO);
   optind = 1;
   for (int c; (c = getopt_long(argc, argv, "p:r:qh", longopts, NULL)) != -1;) {
     switch (c) {
-    case 'p': o->profile = optarg; break;
-    case 'r': o->report = optarg; break;
+    case 'p':
+      o->profile = optarg;
+      break;
+    case 'r':
+      o->report = optarg;
+      break;
     case 'n':
       if (parse_u64(optarg, "--max-insns", &o->limits.max_instructions)) return EXIT_BAD_INPUT;
       break;
     case 't':
       if (parse_seconds(optarg, &o->limits.timeout_seconds)) return EXIT_BAD_INPUT;
       break;
-    case 'q': o->quiet = 1; break;
-    case 'P': o->progress = 1; break;
-    case 'h': usage_run(stdout); return -1;
-    default: usage_run(stderr); return EXIT_BAD_INPUT;
+    case 'q':
+      o->quiet = 1;
+      break;
+    case 'P':
+      o->progress = 1;
+      break;
+    case 'h':
+      usage_run(stdout);
+      return -1;
+    default:
+      usage_run(stderr);
+      return EXIT_BAD_INPUT;
     }
   }
   if (optind != argc - 1 || !o->profile) {
@@ -162,11 +176,16 @@ static void show_progress(void *opaque, const mcusim_totals_t *t, double wall) {
 
 static int exit_code_for(mcusim_err err, const mcusim_result_t *r) {
   switch (err) {
-  case MCUSIM_OK: return r->exit_code == 0 ? EXIT_FW_OK : EXIT_FW_NONZERO;
-  case MCUSIM_E_FAULT: return EXIT_FAULT;
-  case MCUSIM_E_LIMIT: return EXIT_LIMIT;
-  case MCUSIM_E_INTERRUPTED: return EXIT_INTERRUPTED;
-  default: return EXIT_INTERNAL;
+  case MCUSIM_OK:
+    return r->exit_code == 0 ? EXIT_FW_OK : EXIT_FW_NONZERO;
+  case MCUSIM_E_FAULT:
+    return EXIT_FAULT;
+  case MCUSIM_E_LIMIT:
+    return EXIT_LIMIT;
+  case MCUSIM_E_INTERRUPTED:
+    return EXIT_INTERRUPTED;
+  default:
+    return EXIT_INTERNAL;
   }
 }
 
@@ -274,11 +293,10 @@ static int cmd_profiles(int argc, char **argv) {
 /* ---- bench ---- */
 
 static void usage_bench(FILE *out) {
-  fprintf(out,
-          "usage: mcusim bench --profile NAME|FILE [--runs N] FIRMWARE.elf\n"
-          "\n"
-          "Runs the firmware N times (default 5) alternately on bare Unicorn (no hooks, no accounting) and\n"
-          "with mcusim's full accounting, and prints simulated MIPS of both and their ratio (medians).\n");
+  fprintf(out, "usage: mcusim bench --profile NAME|FILE [--runs N] FIRMWARE.elf\n"
+               "\n"
+               "Runs the firmware N times (default 5) alternately on bare Unicorn (no hooks, no accounting) and\n"
+               "with mcusim's full accounting, and prints simulated MIPS of both and their ratio (medians).\n");
 }
 
 static int compare_doubles(const void *a, const void *b) {
@@ -314,7 +332,8 @@ static int cmd_bench(int argc, char **argv) {
   uint64_t runs = 5;
   optind = 1;
   for (int c; (c = getopt_long(argc, argv, "p:h", longopts, NULL)) != -1;) {
-    if (c == 'p') o.profile = optarg;
+    if (c == 'p')
+      o.profile = optarg;
     else if (c == 'n') {
       if (parse_u64(optarg, "--runs", &runs) || runs == 0 || runs > 100) return EXIT_BAD_INPUT;
     } else if (c == 'h') {
@@ -354,16 +373,15 @@ static int cmd_bench(int argc, char **argv) {
 /* ---- main ---- */
 
 static void usage(FILE *out) {
-  fprintf(out,
-          "usage: mcusim COMMAND [options]\n"
-          "\n"
-          "Commands:\n"
-          "  run       simulate a firmware ELF: cycles, instructions, memory; JSON report\n"
-          "  profiles  list the bundled MCU profiles\n"
-          "  bench     speed of full accounting against bare Unicorn on a firmware\n"
-          "  version   print the version\n"
-          "\n"
-          "'mcusim COMMAND --help' describes each command.\n");
+  fprintf(out, "usage: mcusim COMMAND [options]\n"
+               "\n"
+               "Commands:\n"
+               "  run       simulate a firmware ELF: cycles, instructions, memory; JSON report\n"
+               "  profiles  list the bundled MCU profiles\n"
+               "  bench     speed of full accounting against bare Unicorn on a firmware\n"
+               "  version   print the version\n"
+               "\n"
+               "'mcusim COMMAND --help' describes each command.\n");
 }
 
 int main(int argc, char **argv) {

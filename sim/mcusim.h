@@ -63,7 +63,7 @@ typedef enum {
   MCUSIM_FAULT_EXCEPTION, /* any other CPU exception Unicorn raised */
 } mcusim_fault_kind_t;
 
-const char *mcusim_stop_name(mcusim_stop_t stop);      /* "exit", "fault", ... */
+const char *mcusim_stop_name(mcusim_stop_t stop);        /* "exit", "fault", ... */
 const char *mcusim_fault_name(mcusim_fault_kind_t kind); /* "read_unmapped", ... */
 
 typedef struct {
@@ -77,11 +77,11 @@ typedef struct {
 } mcusim_fault_t;
 
 /* Figures a run produces, declared once (X-macro): name, JSON key, unit. */
-#define MCUSIM_TOTALS(X)                       \
-  X(instructions, "instructions", "insns")     \
-  X(cycles, "cycles", "cycles")                \
-  X(blocks, "blocks", "blocks")                \
-  X(divides, "divides", "insns")               \
+#define MCUSIM_TOTALS(X)                                                                                               \
+  X(instructions, "instructions", "insns")                                                                             \
+  X(cycles, "cycles", "cycles")                                                                                        \
+  X(blocks, "blocks", "blocks")                                                                                        \
+  X(divides, "divides", "insns")                                                                                       \
   X(taken_branches, "taken_branches", "insns")
 
 typedef struct {

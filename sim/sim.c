@@ -4,8 +4,8 @@
  * static cycles when it starts; the next block's address tells whether a final conditional branch was
  * taken; divides get their data-dependent cycles from code hooks placed on divide instructions only; an
  * exception that leaves a block early (semihosting, SVC, a fault) un-charges the instructions after it. */
-#include <elf.h>
 #include <capstone/capstone.h>
+#include <elf.h>
 #include <nettle/sha2.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -44,9 +44,17 @@ const char *mcusim_stop_name(mcusim_stop_t stop) {
 }
 
 const char *mcusim_fault_name(mcusim_fault_kind_t kind) {
-  static const char *const names[] = {"none",           "read_unmapped",   "write_unmapped",  "fetch_unmapped",
-                                      "write_protected", "fetch_protected", "undefined_instruction",
-                                      "bkpt",            "svc",             "wfi",             "unaligned",
+  static const char *const names[] = {"none",
+                                      "read_unmapped",
+                                      "write_unmapped",
+                                      "fetch_unmapped",
+                                      "write_protected",
+                                      "fetch_protected",
+                                      "undefined_instruction",
+                                      "bkpt",
+                                      "svc",
+                                      "wfi",
+                                      "unaligned",
                                       "exception"};
   return (unsigned)kind < sizeof names / sizeof *names ? names[kind] : "unknown";
 }
@@ -121,6 +129,7 @@ static sim_block_t *block_analyze(mcusim_t *sim, uint32_t addr, uint32_t size) {
   }
   b->cycles_before[b->blk.insn_count] = sum;
   b->unicorn_size = size;
+  for (uint32_t k = 0; k < b->blk.insn_count; k++) b->writes_sp |= (b->blk.insns[k].flags & ISA_F_WRITES_SP) != 0;
   return b;
 fail:
   block_free(b);
@@ -163,8 +172,8 @@ void sim_stop(mcusim_t *sim, mcusim_stop_t stop) {
 }
 
 static void read_registers(mcusim_t *sim, uint32_t regs[17]) {
-  static const int ids[17] = {UC_ARM_REG_R0,  UC_ARM_REG_R1,  UC_ARM_REG_R2, UC_ARM_REG_R3, UC_ARM_REG_R4,
-                              UC_ARM_REG_R5,  UC_ARM_REG_R6,  UC_ARM_REG_R7, UC_ARM_REG_R8, UC_ARM_REG_R9,
+  static const int ids[17] = {UC_ARM_REG_R0,  UC_ARM_REG_R1,  UC_ARM_REG_R2,  UC_ARM_REG_R3, UC_ARM_REG_R4,
+                              UC_ARM_REG_R5,  UC_ARM_REG_R6,  UC_ARM_REG_R7,  UC_ARM_REG_R8, UC_ARM_REG_R9,
                               UC_ARM_REG_R10, UC_ARM_REG_R11, UC_ARM_REG_R12, UC_ARM_REG_SP, UC_ARM_REG_LR,
                               UC_ARM_REG_PC,  UC_ARM_REG_XPSR};
   for (int i = 0; i < 17; i++) {
@@ -183,8 +192,10 @@ void sim_fault(mcusim_t *sim, mcusim_fault_kind_t kind, uint32_t pc, uint32_t ad
   f->regs[15] = pc;
   mcusim_symbolize(sim, pc, f->symbol, sizeof f->symbol);
   uint8_t code[4] = {0};
-  if (uc_mem_read(sim->uc, pc, code, 4) == UC_ERR_OK) isa_disasm(sim->isa, code, 4, pc, f->insn, sizeof f->insn);
-  else snprintf(f->insn, sizeof f->insn, "?");
+  if (uc_mem_read(sim->uc, pc, code, 4) == UC_ERR_OK)
+    isa_disasm(sim->isa, code, 4, pc, f->insn, sizeof f->insn);
+  else
+    snprintf(f->insn, sizeof f->insn, "?");
   snprintf(f->message, sizeof f->message, "%s at pc 0x%08x (%s: %s)", what, pc, f->symbol, f->insn);
   sim_stop(sim, MCUSIM_STOP_FAULT);
 }
@@ -218,7 +229,8 @@ static void report_progress(mcusim_t *sim, double now) {
 static void check_limits(mcusim_t *sim) {
   const mcusim_limits_t *lim = &sim->limits;
   double now = wall_now();
-  if (sim->stop_requested) sim_stop(sim, MCUSIM_STOP_INTERRUPTED);
+  if (sim->stop_requested)
+    sim_stop(sim, MCUSIM_STOP_INTERRUPTED);
   else if (lim->max_instructions && sim->totals.instructions >= lim->max_instructions)
     sim_stop(sim, MCUSIM_STOP_INSN_LIMIT);
   else if (lim->timeout_seconds > 0 && now - sim->start_wall >= lim->timeout_seconds)
@@ -231,15 +243,35 @@ static void check_limits(mcusim_t *sim) {
 }
 
 /* The hot path: once per executed basic block. */
+/* The successor of `prev` at addr, from its two remembered successors or the cache. */
+static sim_block_t *successor(mcusim_t *sim, sim_block_t *prev, uint32_t addr, uint32_t size) {
+  if (!prev) return cache_get(sim, addr, size);
+  int taken = addr != prev->blk.end;
+  sim_block_t *b = prev->next[taken];
+  if (b && b->blk.addr == addr && b->unicorn_size == size) return b;
+  b = cache_get(sim, addr, size);
+  prev->next[taken] = b;
+  return b;
+}
+
+/* The hot path: once per executed basic block. */
 static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *opaque) {
   mcusim_t *sim = opaque;
   uint32_t addr = (uint32_t)address;
-  const sim_block_t *prev = sim->cur;
-  if (prev && prev->blk.taken_extra_cycles && addr != prev->blk.end) {
-    sim->totals.cycles += prev->blk.taken_extra_cycles;
-    sim->totals.taken_branches++;
+  sim_block_t *prev = sim->cur;
+  if (prev) {
+    if (prev->blk.taken_extra_cycles && addr != prev->blk.end) {
+      sim->totals.cycles += prev->blk.taken_extra_cycles;
+      sim->totals.taken_branches++;
+    }
+    /* Reading a register costs about as much as the rest of this hook: only after SP may have moved. */
+    if (prev->writes_sp) {
+      uint32_t sp;
+      uc_reg_read(uc, UC_ARM_REG_SP, &sp);
+      if (sp < sim->lowest_sp) sim->lowest_sp = sp;
+    }
   }
-  sim_block_t *b = cache_get(sim, addr, size);
+  sim_block_t *b = successor(sim, prev, addr, size);
   if (!b) {
     sim->cur = NULL;
     sim_fault(sim, MCUSIM_FAULT_UNDEFINED_INSN, addr, 0, "undecodable code");
@@ -253,20 +285,21 @@ static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *opaqu
   sim->totals.instructions += b->blk.insn_count;
   sim->totals.cycles += b->blk.cycles;
   sim->totals.blocks++;
-  uint32_t sp;
-  uc_reg_read(uc, UC_ARM_REG_SP, &sp);
-  if (sp < sim->lowest_sp) sim->lowest_sp = sp;
   if (sim->totals.instructions >= sim->next_check) check_limits(sim);
 }
 
-static const int arm_regs[16] = {UC_ARM_REG_R0, UC_ARM_REG_R1, UC_ARM_REG_R2,  UC_ARM_REG_R3,
-                                 UC_ARM_REG_R4, UC_ARM_REG_R5, UC_ARM_REG_R6,  UC_ARM_REG_R7,
-                                 UC_ARM_REG_R8, UC_ARM_REG_R9, UC_ARM_REG_R10, UC_ARM_REG_R11,
+static const int arm_regs[16] = {UC_ARM_REG_R0,  UC_ARM_REG_R1, UC_ARM_REG_R2,  UC_ARM_REG_R3,
+                                 UC_ARM_REG_R4,  UC_ARM_REG_R5, UC_ARM_REG_R6,  UC_ARM_REG_R7,
+                                 UC_ARM_REG_R8,  UC_ARM_REG_R9, UC_ARM_REG_R10, UC_ARM_REG_R11,
                                  UC_ARM_REG_R12, UC_ARM_REG_SP, UC_ARM_REG_LR,  UC_ARM_REG_PC};
 
+/* r0..r15 by number; 16 is xPSR. */
 static uint32_t reg(mcusim_t *sim, int n) {
   uint32_t v = 0;
-  if (n >= 0 && n < 16) uc_reg_read(sim->uc, arm_regs[n], &v);
+  if (n >= 0 && n < 16)
+    uc_reg_read(sim->uc, arm_regs[n], &v);
+  else if (n == 16)
+    uc_reg_read(sim->uc, UC_ARM_REG_XPSR, &v);
   return v;
 }
 
@@ -278,8 +311,8 @@ static void on_divide(uc_engine *uc, uint64_t address, uint32_t size, void *opaq
   int k = block_index_of(b, (uint32_t)address);
   if (k < 0 || !(b->blk.insns[k].flags & ISA_F_DIVIDE)) return;
   const isa_insn_t *in = &b->blk.insns[k];
-  uint32_t extra = isa_divide_extra_cycles(sim->isa, (in->flags & ISA_F_SIGNED) != 0, reg(sim, in->div_rn),
-                                           reg(sim, in->div_rm));
+  uint32_t extra =
+      isa_divide_extra_cycles(sim->isa, (in->flags & ISA_F_SIGNED) != 0, reg(sim, in->div_rn), reg(sim, in->div_rm));
   sim->totals.cycles += extra;
   sim->cur_extra_cycles += extra;
   sim->totals.divides++;
@@ -350,7 +383,7 @@ static void on_interrupt(uc_engine *uc, uint32_t intno, void *opaque) {
     if ((read_halfword(sim, pc) & 0xFF00u) == 0xBE00u && (read_halfword(sim, pc) & 0xFFu) == 0xABu) {
       sim_truncate_block(sim, pc, 1);
       sim_semihost(sim, pc);
-      if (sim->stopping) return; /* writing PC would restart Unicorn's loop and undo the stop */
+      if (sim->stopping) return;     /* writing PC would restart Unicorn's loop and undo the stop */
       uint32_t next = (pc + 2) | 1u; /* BKPT does not advance PC; bit 0 keeps Thumb state */
       uc_reg_write(uc, UC_ARM_REG_PC, &next);
       return;
@@ -386,8 +419,7 @@ static void on_interrupt(uc_engine *uc, uint32_t intno, void *opaque) {
   }
 }
 
-static bool on_bad_access(uc_engine *uc, uc_mem_type type, uint64_t address, int size, int64_t value,
-                          void *opaque) {
+static bool on_bad_access(uc_engine *uc, uc_mem_type type, uint64_t address, int size, int64_t value, void *opaque) {
   mcusim_t *sim = opaque;
   sim->fault_address = (uint32_t)address;
   return false; /* let Unicorn stop with its error code; the run loop turns it into a fault */
@@ -402,8 +434,10 @@ mcusim_err mcusim_open(const prof_t *profile, mcusim_t **out) {
   sim->profile = profile;
   mem_init(&sim->mem, prof_sram_bytes(profile));
   int core = isa_core_from_name(profile->core);
-  static const int uc_models[] = {[ISA_CORE_M0PLUS] = UC_CPU_ARM_CORTEX_M0, [ISA_CORE_M3] = UC_CPU_ARM_CORTEX_M3,
-                                  [ISA_CORE_M4] = UC_CPU_ARM_CORTEX_M4, [ISA_CORE_M7] = UC_CPU_ARM_CORTEX_M7};
+  static const int uc_models[] = {[ISA_CORE_M0PLUS] = UC_CPU_ARM_CORTEX_M0,
+                                  [ISA_CORE_M3] = UC_CPU_ARM_CORTEX_M3,
+                                  [ISA_CORE_M4] = UC_CPU_ARM_CORTEX_M4,
+                                  [ISA_CORE_M7] = UC_CPU_ARM_CORTEX_M7};
   mcusim_err err = MCUSIM_E_BAD_PROFILE;
   if (core < 0) {
     set_error(sim, err, "%s: unknown core '%s'", profile->path, profile->core);
@@ -465,8 +499,8 @@ static mcusim_err map_memory(mcusim_t *sim) {
     free(paint);
   }
   /* The PPB: ITM and DWT are devices, the rest (SCB, NVIC, SysTick) plain memory so start-up code runs. */
-  if (sim_devices_map(sim) ||
-      uc_mem_map(sim->uc, SIM_PPB_BASE + SIM_DEVICES_SIZE, SIM_PPB_SIZE - SIM_DEVICES_SIZE, UC_PROT_READ | UC_PROT_WRITE))
+  if (sim_devices_map(sim) || uc_mem_map(sim->uc, SIM_PPB_BASE + SIM_DEVICES_SIZE, SIM_PPB_SIZE - SIM_DEVICES_SIZE,
+                                         UC_PROT_READ | UC_PROT_WRITE))
     return set_error(sim, MCUSIM_E_ENGINE, "cannot map the private peripheral bus");
   return MCUSIM_OK;
 }
@@ -484,8 +518,8 @@ static mcusim_err load_segments(mcusim_t *sim, const char *path) {
                        s->paddr, s->paddr + s->file_size, p->name, p->flash.base, p->flash.size);
     if (!prof_find_region(p, s->vaddr, s->mem_size, &run_in_flash))
       return set_error(sim, MCUSIM_E_BAD_ELF,
-                       "%s: segment %zu runs at 0x%08x..0x%08x, outside %s's memory map (does it fit the SRAM?)",
-                       path, i, s->vaddr, s->vaddr + s->mem_size, p->name);
+                       "%s: segment %zu runs at 0x%08x..0x%08x, outside %s's memory map (does it fit the SRAM?)", path,
+                       i, s->vaddr, s->vaddr + s->mem_size, p->name);
     if (s->file_size) uc_mem_write(sim->uc, s->paddr, s->bytes, s->file_size);
     if (load_in_flash) sim->firmware.flash_used_bytes += s->file_size;
     /* A segment loaded where it runs gets its zero-filled tail here (rdimon-style images rely on it). */
@@ -515,11 +549,15 @@ static void measure_sections(mcusim_t *sim) {
     const sim_elf_section_t *s = &sim->elf->sections[i];
     int in_flash = 0;
     int in_memory = prof_find_region(sim->profile, s->addr, s->size ? s->size : 1, &in_flash) != NULL;
-    if (s->flags & SHF_EXECINSTR) fw->text_bytes += s->size;
-    else if (!(s->flags & SHF_WRITE)) fw->rodata_bytes += s->size;
+    if (s->flags & SHF_EXECINSTR)
+      fw->text_bytes += s->size;
+    else if (!(s->flags & SHF_WRITE))
+      fw->rodata_bytes += s->size;
     else if (in_memory && !in_flash && !is_dynamic_section(s->name)) {
-      if (s->nobits) fw->bss_bytes += s->size;
-      else fw->data_bytes += s->size;
+      if (s->nobits)
+        fw->bss_bytes += s->size;
+      else
+        fw->data_bytes += s->size;
     }
   }
   sim->mem.data_bytes = fw->data_bytes;
@@ -559,8 +597,7 @@ static mcusim_err choose_start(mcusim_t *sim, const char *path) {
     uint32_t vectors[2];
     uc_mem_read(sim->uc, p->flash.base, vectors, sizeof vectors);
     if (!(vectors[1] & 1u))
-      return set_error(sim, MCUSIM_E_BAD_ELF, "%s: reset vector 0x%08x is even: not a Thumb address", path,
-                       vectors[1]);
+      return set_error(sim, MCUSIM_E_BAD_ELF, "%s: reset vector 0x%08x is even: not a Thumb address", path, vectors[1]);
     if (!executable_address(p, vectors[1] & ~1u))
       return set_error(sim, MCUSIM_E_BAD_ELF, "%s: reset vector 0x%08x points outside %s's memory", path, vectors[1],
                        p->name);
@@ -644,10 +681,9 @@ void sim_emit_output(mcusim_t *sim, int fd, const char *data, size_t len) {
 
 static mcusim_err install_hooks(mcusim_t *sim) {
   uc_engine *uc = sim->uc;
-  int ok = uc_hook_add(uc, &sim->hooks[sim->hook_count++], UC_HOOK_INTR, (void *)on_interrupt, sim, 1, 0) ==
-           UC_ERR_OK;
-  ok &= uc_hook_add(uc, &sim->hooks[sim->hook_count++], UC_HOOK_MEM_UNMAPPED | UC_HOOK_MEM_PROT,
-                    (void *)on_bad_access, sim, 1, 0) == UC_ERR_OK;
+  int ok = uc_hook_add(uc, &sim->hooks[sim->hook_count++], UC_HOOK_INTR, (void *)on_interrupt, sim, 1, 0) == UC_ERR_OK;
+  ok &= uc_hook_add(uc, &sim->hooks[sim->hook_count++], UC_HOOK_MEM_UNMAPPED | UC_HOOK_MEM_PROT, (void *)on_bad_access,
+                    sim, 1, 0) == UC_ERR_OK;
   if (sim->limits.accounting) {
     ok &= uc_hook_add(uc, &sim->hooks[sim->hook_count++], UC_HOOK_BLOCK, (void *)on_block, sim, 1, 0) == UC_ERR_OK;
     if (ok && hook_divides(sim)) return MCUSIM_E_NOMEM;
@@ -661,23 +697,54 @@ static void fault_from_engine(mcusim_t *sim, uc_err err) {
   char what[128];
   mcusim_fault_kind_t kind;
   switch (err) {
-  case UC_ERR_READ_UNMAPPED: kind = MCUSIM_FAULT_READ_UNMAPPED; break;
-  case UC_ERR_WRITE_UNMAPPED: kind = MCUSIM_FAULT_WRITE_UNMAPPED; break;
-  case UC_ERR_FETCH_UNMAPPED: kind = MCUSIM_FAULT_FETCH_UNMAPPED; break;
-  case UC_ERR_WRITE_PROT: kind = MCUSIM_FAULT_WRITE_PROTECTED; break;
-  case UC_ERR_FETCH_PROT: kind = MCUSIM_FAULT_FETCH_PROTECTED; break;
-  case UC_ERR_INSN_INVALID: kind = MCUSIM_FAULT_UNDEFINED_INSN; break;
+  case UC_ERR_READ_UNMAPPED:
+    kind = MCUSIM_FAULT_READ_UNMAPPED;
+    break;
+  case UC_ERR_WRITE_UNMAPPED:
+    kind = MCUSIM_FAULT_WRITE_UNMAPPED;
+    break;
+  case UC_ERR_FETCH_UNMAPPED:
+    kind = MCUSIM_FAULT_FETCH_UNMAPPED;
+    break;
+  case UC_ERR_WRITE_PROT:
+    kind = MCUSIM_FAULT_WRITE_PROTECTED;
+    break;
+  case UC_ERR_FETCH_PROT:
+    kind = MCUSIM_FAULT_FETCH_PROTECTED;
+    break;
+  case UC_ERR_INSN_INVALID:
+    kind = MCUSIM_FAULT_UNDEFINED_INSN;
+    break;
   case UC_ERR_READ_UNALIGNED:
   case UC_ERR_WRITE_UNALIGNED:
-  case UC_ERR_FETCH_UNALIGNED: kind = MCUSIM_FAULT_UNALIGNED; break;
-  default: kind = MCUSIM_FAULT_EXCEPTION; break;
+  case UC_ERR_FETCH_UNALIGNED:
+    kind = MCUSIM_FAULT_UNALIGNED;
+    break;
+  default:
+    kind = MCUSIM_FAULT_EXCEPTION;
+    break;
   }
   int data_fault = kind == MCUSIM_FAULT_READ_UNMAPPED || kind == MCUSIM_FAULT_WRITE_UNMAPPED ||
                    kind == MCUSIM_FAULT_WRITE_PROTECTED || kind == MCUSIM_FAULT_UNALIGNED;
+  /* Unicorn leaves PC at the block's start after a data fault; the registers are exact, so find the
+   * memory instruction whose address matches, as for MMIO accesses. */
+  if (data_fault && sim->cur && pc == sim->cur->blk.addr)
+    pc = sim->cur->blk.insns[locate_access(sim, sim->fault_address)].addr;
+  uint32_t xpsr = reg(sim, 16);
+  if (kind == MCUSIM_FAULT_UNDEFINED_INSN && !(xpsr & (1u << 24))) {
+    sim->cur = NULL;
+    sim_fault(sim, MCUSIM_FAULT_EXCEPTION, pc, pc,
+              "branch to an even address left Thumb state (INVSTATE UsageFault: BX/BLX needs bit 0 set)");
+    return;
+  }
   if (kind == MCUSIM_FAULT_WRITE_PROTECTED)
     snprintf(what, sizeof what, "write to flash at 0x%08x", sim->fault_address);
   else if (data_fault)
-    snprintf(what, sizeof what, "%s at 0x%08x", uc_strerror(err), sim->fault_address);
+    snprintf(what, sizeof what, "%s 0x%08x",
+             kind == MCUSIM_FAULT_READ_UNMAPPED    ? "read from unmapped address"
+             : kind == MCUSIM_FAULT_WRITE_UNMAPPED ? "write to unmapped address"
+                                                   : "unaligned access at",
+             sim->fault_address);
   else if (kind == MCUSIM_FAULT_FETCH_UNMAPPED || kind == MCUSIM_FAULT_FETCH_PROTECTED)
     snprintf(what, sizeof what, "instruction fetch from unmapped address 0x%08x", pc);
   else
@@ -714,15 +781,19 @@ static void finish_memory(mcusim_t *sim) {
 
 static mcusim_err run_result(mcusim_t *sim) {
   switch (sim->result.stop) {
-  case MCUSIM_STOP_EXIT: return MCUSIM_OK;
-  case MCUSIM_STOP_FAULT: return set_error(sim, MCUSIM_E_FAULT, "%s", sim->result.fault.message);
+  case MCUSIM_STOP_EXIT:
+    return MCUSIM_OK;
+  case MCUSIM_STOP_FAULT:
+    return set_error(sim, MCUSIM_E_FAULT, "%s", sim->result.fault.message);
   case MCUSIM_STOP_INSN_LIMIT:
     return set_error(sim, MCUSIM_E_LIMIT, "instruction limit of %llu reached",
                      (unsigned long long)sim->limits.max_instructions);
   case MCUSIM_STOP_TIME_LIMIT:
     return set_error(sim, MCUSIM_E_LIMIT, "time limit of %.1f s reached", sim->limits.timeout_seconds);
-  case MCUSIM_STOP_INTERRUPTED: return set_error(sim, MCUSIM_E_INTERRUPTED, "interrupted");
-  default: return set_error(sim, MCUSIM_E_ENGINE, "the run ended without a reason");
+  case MCUSIM_STOP_INTERRUPTED:
+    return set_error(sim, MCUSIM_E_INTERRUPTED, "interrupted");
+  default:
+    return set_error(sim, MCUSIM_E_ENGINE, "the run ended without a reason");
   }
 }
 
@@ -735,11 +806,14 @@ mcusim_err mcusim_run(mcusim_t *sim, const mcusim_limits_t *limits) {
   if (err) return err;
   uint32_t sp = sim->result.initial_sp;
   uc_reg_write(sim->uc, UC_ARM_REG_SP, &sp);
-  check_limits(sim); /* sets next_check */
+  sim->lowest_sp = sp;
   sim->start_wall = sim->last_progress_wall = wall_now();
+  check_limits(sim); /* sets next_check */
   uc_err uerr = uc_emu_start(sim->uc, sim->result.entry_pc | 1u, SIM_UNTIL_NEVER, 0, 0);
-  if (uerr != UC_ERR_OK && !sim->stopping) fault_from_engine(sim, uerr);
-  else if (!sim->stopping) halted(sim);
+  if (uerr != UC_ERR_OK && !sim->stopping)
+    fault_from_engine(sim, uerr);
+  else if (!sim->stopping)
+    halted(sim);
   if (sim->result.stop == MCUSIM_STOP_INSN_LIMIT || sim->result.stop == MCUSIM_STOP_TIME_LIMIT ||
       sim->result.stop == MCUSIM_STOP_INTERRUPTED) {
     uint32_t pc = reg(sim, 15);
@@ -765,7 +839,10 @@ const prof_t *mcusim_profile(const mcusim_t *sim) { return sim->profile; }
 
 void mcusim_symbolize(const mcusim_t *sim, uint32_t addr, char *buf, size_t size) {
   const sim_elf_symbol_t *s = sim->elf ? sim_elf_symbol_at(sim->elf, addr & ~1u) : NULL;
-  if (!s) snprintf(buf, size, "0x%08x", addr);
-  else if ((addr & ~1u) == s->addr) snprintf(buf, size, "%s", s->name);
-  else snprintf(buf, size, "%s+0x%x", s->name, (addr & ~1u) - s->addr);
+  if (!s)
+    snprintf(buf, size, "0x%08x", addr);
+  else if ((addr & ~1u) == s->addr)
+    snprintf(buf, size, "%s", s->name);
+  else
+    snprintf(buf, size, "%s+0x%x", s->name, (addr & ~1u) - s->addr);
 }

@@ -13,10 +13,12 @@
 #define SIM_TRACE_MAX_ARGS 4
 
 /* A decoded, costed basic block, cached by start address. */
-typedef struct {
+typedef struct sim_block {
   isa_block_t blk;
-  uint32_t *cycles_before; /* cycles_before[k]: static cycles of insns[0..k-1]; insn_count + 1 entries */
-  uint32_t unicorn_size;   /* size Unicorn reported, to detect a changed translation */
+  uint32_t *cycles_before;   /* cycles_before[k]: static cycles of insns[0..k-1]; insn_count + 1 entries */
+  uint32_t unicorn_size;     /* size Unicorn reported, to detect a changed translation */
+  int writes_sp;             /* SP is sampled at the start of the block after one that may move it */
+  struct sim_block *next[2]; /* last successors seen (fall-through, taken): skips the hash lookup */
 } sim_block_t;
 
 typedef struct {
@@ -35,8 +37,8 @@ struct mcusim {
 
   /* accounting, hot */
   mcusim_totals_t totals;
-  sim_block_t *cur;          /* block executing now (NULL after an interruption inside a block) */
-  uint64_t cur_base_cycles;  /* totals.cycles when cur started */
+  sim_block_t *cur;         /* block executing now (NULL after an interruption inside a block) */
+  uint64_t cur_base_cycles; /* totals.cycles when cur started */
   uint64_t cur_base_insns;
   uint64_t cur_extra_cycles; /* dynamic cycles (divides) added inside cur so far */
   uint64_t next_check;       /* instruction count at which limits/progress are checked */

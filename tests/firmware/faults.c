@@ -10,7 +10,9 @@ __attribute__((noinline)) void faulting_function(void) {
 #elif defined(FAULT_unmapped_write)
   *(volatile uint32_t *)0x60000000u = 1;
 #elif defined(FAULT_flash_write)
-  *(volatile uint32_t *)0x00000100u = 1; /* flash is read-only */
+  volatile uint32_t *flash = (volatile uint32_t *)(uintptr_t)0x00000100u;
+  __asm__ volatile("" : "+r"(flash));
+  *flash = 1; /* flash is read-only */
 #elif defined(FAULT_undefined)
   __asm__ volatile(".short 0xde00"); /* UDF #0 */
 #elif defined(FAULT_bkpt)

@@ -107,12 +107,22 @@ START_TEST(branch_flags) {
   ck_assert_uint_eq(INSN(0x98, 0x47).flags, ISA_F_BRANCH);                         /* blx r3 */
   ck_assert_uint_eq(INSN(0xf7, 0x46).flags, ISA_F_BRANCH);                         /* mov pc, lr */
   ck_assert_uint_eq(INSN(0x87, 0x44).flags, ISA_F_BRANCH);                         /* add pc, r0 */
-  ck_assert_uint_eq(INSN(0x10, 0xbd).flags, ISA_F_BRANCH | ISA_F_MEM);             /* pop {r4, pc} */
-  ck_assert_uint_eq(INSN(0xf0, 0xbc).flags, ISA_F_MEM);                            /* pop {r4-r7} */
-  ck_assert_uint_eq(INSN(0x5d, 0xf8, 0x04, 0xfb).flags, ISA_F_BRANCH | ISA_F_MEM); /* ldr.w pc, [sp], #4 */
+  ck_assert_uint_eq(INSN(0x10, 0xbd).flags, ISA_F_BRANCH | ISA_F_MEM | ISA_F_WRITES_SP);             /* pop {r4, pc} */
+  ck_assert_uint_eq(INSN(0xf0, 0xbc).flags, ISA_F_MEM | ISA_F_WRITES_SP);                            /* pop {r4-r7} */
+  ck_assert_uint_eq(INSN(0x5d, 0xf8, 0x04, 0xfb).flags, ISA_F_BRANCH | ISA_F_MEM | ISA_F_WRITES_SP); /* ldr.w pc, [sp], #4 */
   ck_assert_uint_eq(INSN(0x90, 0xe8, 0x06, 0x80).flags, ISA_F_BRANCH | ISA_F_MEM); /* ldm r0, {r1, r2, pc} */
   ck_assert_uint_eq(INSN(0xd0, 0xe8, 0x01, 0xf0).flags, ISA_F_BRANCH | ISA_F_MEM); /* tbb [r0, r1] */
   ck_assert_uint_eq(INSN(0x00, 0xbf).flags, 0);                                    /* nop */
+}
+END_TEST
+
+/* The simulator samples SP only after blocks that may move it. */
+START_TEST(writes_sp_flag) {
+  ck_assert_uint_eq(INSN(0x84, 0xb0).flags, ISA_F_WRITES_SP);                 /* sub sp, #16 */
+  ck_assert_uint_eq(INSN(0x85, 0x46).flags, ISA_F_WRITES_SP);                 /* mov sp, r0 */
+  ck_assert_uint_eq(INSN(0x4d, 0xf8, 0x04, 0x0d).flags & ISA_F_WRITES_SP, ISA_F_WRITES_SP); /* str r0, [sp, #-4]! */
+  ck_assert_uint_eq(INSN(0x08, 0x44).flags, 0);                               /* add r0, r1 */
+  ck_assert_uint_eq(INSN(0x00, 0x98).flags & ISA_F_WRITES_SP, 0);             /* ldr r0, [sp] */
 }
 END_TEST
 
@@ -123,7 +133,8 @@ START_TEST(it_block_conditions_survive) {
   ck_assert_uint_eq(insn_at(bxeq, sizeof bxeq, ISA_TEST_ADDR, 1).flags, ISA_F_BRANCH | ISA_F_COND_BRANCH);
   ck_assert_uint_eq(insn_at(bxeq, sizeof bxeq, ISA_TEST_ADDR, 0).flags, 0);
   const uint8_t popne[] = {0x18, 0xbf, 0x10, 0xbd}; /* it ne; popne {r4, pc} */
-  ck_assert_uint_eq(insn_at(popne, sizeof popne, ISA_TEST_ADDR, 1).flags, ISA_F_BRANCH | ISA_F_COND_BRANCH | ISA_F_MEM);
+  ck_assert_uint_eq(insn_at(popne, sizeof popne, ISA_TEST_ADDR, 1).flags,
+                    ISA_F_BRANCH | ISA_F_COND_BRANCH | ISA_F_MEM | ISA_F_WRITES_SP);
   const uint8_t beq_in_it[] = {0x08, 0xbf, 0xff, 0xe7}; /* it eq; beq.n +2 (in an IT block) */
   ck_assert_uint_eq(insn_at(beq_in_it, sizeof beq_in_it, ISA_TEST_ADDR, 1).flags, ISA_F_BRANCH | ISA_F_COND_BRANCH);
   const uint8_t moveq[] = {0x08, 0xbf, 0x08, 0x46}; /* it eq; moveq r0, r1 */
@@ -219,7 +230,7 @@ END_TEST
  * vpush {d8-d9} -> base 13, 4 words, descending. */
 START_TEST(mem_multiple) {
   isa_insn_t push = INSN(0xf0, 0xb5);
-  ck_assert_uint_eq(push.flags, ISA_F_MEM);
+  ck_assert_uint_eq(push.flags, ISA_F_MEM | ISA_F_WRITES_SP);
   ck_assert_int_eq(push.mem.base, 13);
   ck_assert_uint_eq(push.mem.count, 5);
   ck_assert_uint_eq(push.mem.descending, 1);
@@ -281,6 +292,7 @@ static Suite *isa_suite(void) {
   tcase_add_test(tc, block_fields);
   tcase_add_test(tc, divide_flags_and_operands);
   tcase_add_test(tc, branch_flags);
+  tcase_add_test(tc, writes_sp_flag);
   tcase_add_test(tc, it_block_conditions_survive);
   tcase_add_test(tc, mem_immediate_offset);
   tcase_add_test(tc, mem_literal_is_absolute);

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs the Debian packages mcusim needs (when missing) and configures + builds it into build/.
+# Sourced by demo.sh and test.sh; safe to run again: it only installs what is missing.
+set -euo pipefail
+
+MCUSIM_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+MCUSIM_BUILD="${MCUSIM_BUILD:-$MCUSIM_ROOT/build}"
+MCUSIM_PACKAGES=(cmake make gcc pkg-config libunicorn-dev libcapstone-dev libcjson-dev check libelf-dev
+                 nettle-dev gcc-arm-none-eabi libnewlib-arm-none-eabi)
+
+mcusim_install_packages() {
+  local missing=()
+  for pkg in "${MCUSIM_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  local cmd="apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${missing[*]}"
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "mcusim: missing Debian packages: ${missing[*]}" >&2
+    echo "mcusim: run as root:  sudo sh -c '$cmd'" >&2
+    exit 2
+  fi
+  echo "mcusim: installing ${missing[*]}" >&2
+  sh -c "$cmd" >&2
+}
+
+mcusim_build() {
+  cmake -S "$MCUSIM_ROOT" -B "$MCUSIM_BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+  cmake --build "$MCUSIM_BUILD" -j"$(nproc)" >"$MCUSIM_BUILD/build.log" 2>&1 || {
+    tail -40 "$MCUSIM_BUILD/build.log" >&2
+    echo "mcusim: build failed; full log in $MCUSIM_BUILD/build.log" >&2
+    exit 70
+  }
+}

@@ -176,6 +176,22 @@ START_TEST(instruction_and_time_limits) {
 }
 END_TEST
 
+/* SIGINT (Ctrl-C) stops the run: exit 5 and the partial report, marked interrupted. */
+START_TEST(interrupt_writes_the_partial_report) {
+  char cmd[1024];
+  remove(OUT("interrupted"));
+  snprintf(cmd, sizeof cmd, "timeout --preserve-status -s INT 1 %s run -q -p cortex-m4-0ws -r %s %s > /dev/null 2>&1", MCUSIM_BIN,
+           OUT("interrupted"), FW("fault_runaway"));
+  int status = system(cmd);
+  ck_assert(WIFEXITED(status));
+  ck_assert_int_eq(WEXITSTATUS(status), 5);
+  cJSON *r = report(OUT("interrupted"));
+  ck_assert_str_eq(str(r, "result", "stop"), "interrupted");
+  ck_assert(num(r, "totals", "instructions") > 0);
+  cJSON_Delete(r);
+}
+END_TEST
+
 START_TEST(bad_input_is_one_line_and_exit_2) {
   ck_assert_int_eq(mcusim("run -p cortex-m4-0ws /nonexistent/fw.elf"), 2);
   ck_assert_ptr_nonnull(strstr(output, "/nonexistent/fw.elf: cannot open"));
@@ -232,6 +248,7 @@ int main(void) {
   tcase_add_test(tc, itm_stdout_and_arena_events);
   tcase_add_loop_test(tc, each_fault_class_stops_with_a_diagnostic_and_a_report, 0, sizeof faults / sizeof *faults);
   tcase_add_test(tc, instruction_and_time_limits);
+  tcase_add_test(tc, interrupt_writes_the_partial_report);
   tcase_add_test(tc, bad_input_is_one_line_and_exit_2);
   tcase_add_test(tc, reports_are_deterministic);
   tcase_add_test(tc, help_and_profiles);

@@ -180,8 +180,8 @@ END_TEST
 START_TEST(interrupt_writes_the_partial_report) {
   char cmd[1024];
   remove(OUT("interrupted"));
-  snprintf(cmd, sizeof cmd, "timeout --preserve-status -s INT 1 %s run -q -p cortex-m4-0ws -r %s %s > /dev/null 2>&1", MCUSIM_BIN,
-           OUT("interrupted"), FW("fault_runaway"));
+  snprintf(cmd, sizeof cmd, "timeout --preserve-status -s INT 1 %s run -q -p cortex-m4-0ws -r %s %s > /dev/null 2>&1",
+           MCUSIM_BIN, OUT("interrupted"), FW("fault_runaway"));
   int status = system(cmd);
   ck_assert(WIFEXITED(status));
   ck_assert_int_eq(WEXITSTATUS(status), 5);
@@ -226,6 +226,46 @@ START_TEST(reports_are_deterministic) {
 }
 END_TEST
 
+/* Bundled workloads: both schedules complete on their profile, each firmware checks its output checksum
+ * against the native run (exit 0), the two schedules print the same checksum, and the arena peak comes out
+ * of the firmware's own alloc/free events. */
+static const struct {
+  const char *firmware, *profile;
+  int arena_peak;
+} workloads[] = {
+    {"person-det-mbv1-r96_layerwise", "stm32f412", 55296},
+    {"person-det-mbv1-r96_patch2", "stm32f412", 38616},
+    {"mbv2-w0.35-r144_layerwise", "stm32h743", 290304},
+    {"mbv2-w0.35-r144_patch4", "stm32h743", 46008},
+};
+
+static void checksum_of(const char *text, char *out, size_t size) {
+  const char *c = strstr(text, "checksum=");
+  ck_assert_ptr_nonnull(c);
+  snprintf(out, size, "%.*s", (int)strcspn(c, " \n"), c);
+}
+
+START_TEST(bundled_workloads_match_across_schedules) {
+  char first[64] = "", args[512], out[256];
+  for (size_t i = 0; i < sizeof workloads / sizeof *workloads; i++) {
+    snprintf(out, sizeof out, "%s/%s.json", WORK_DIR, workloads[i].firmware);
+    snprintf(args, sizeof args, "run -p %s -r %s %s/%s.elf", workloads[i].profile, out, WORKLOAD_DIR,
+             workloads[i].firmware);
+    ck_assert_msg(mcusim(args) == 0, "%s: %s", workloads[i].firmware, output);
+    char sum[64];
+    checksum_of(output, sum, sizeof sum);
+    if (i % 2 == 0)
+      snprintf(first, sizeof first, "%s", sum);
+    else
+      ck_assert_str_eq(sum, first);
+    cJSON *r = report(out);
+    ck_assert_int_eq((int)num(r, "memory", "arena_peak_bytes"), workloads[i].arena_peak);
+    ck_assert(cJSON_IsTrue(at(r, "memory", "fits")));
+    cJSON_Delete(r);
+  }
+}
+END_TEST
+
 START_TEST(help_and_profiles) {
   ck_assert_int_eq(mcusim("run --help"), 0);
   ck_assert_ptr_nonnull(strstr(output, "usage: mcusim run"));
@@ -251,6 +291,7 @@ int main(void) {
   tcase_add_test(tc, interrupt_writes_the_partial_report);
   tcase_add_test(tc, bad_input_is_one_line_and_exit_2);
   tcase_add_test(tc, reports_are_deterministic);
+  tcase_add_test(tc, bundled_workloads_match_across_schedules);
   tcase_add_test(tc, help_and_profiles);
   suite_add_tcase(s, tc);
   SRunner *sr = srunner_create(s);

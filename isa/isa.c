@@ -78,26 +78,6 @@ static int is_descending(unsigned id) {
          id == ARM_INS_VSTMDB || id == ARM_INS_VLDMDB;
 }
 
-static int is_memory_kind(isa_kind_t kind) {
-  switch (kind) {
-  case ISA_K_LOAD:
-  case ISA_K_STORE:
-  case ISA_K_LOAD_PC:
-  case ISA_K_LDRD:
-  case ISA_K_STRD:
-  case ISA_K_LDM:
-  case ISA_K_STM:
-  case ISA_K_TABLE_BRANCH:
-  case ISA_K_VLDR:
-  case ISA_K_VSTR:
-  case ISA_K_VLDM:
-  case ISA_K_VSTM:
-    return 1;
-  default:
-    return 0;
-  }
-}
-
 /* Single transfers (LDR/STR/LDRD/STRD/VLDR/VSTR/TBB/TBH): the [base, index, shift, disp] operand.
  * Capstone 4 gives a post-indexed offset as an extra operand after the memory one, with disp 0;
  * a PC base is turned into the absolute literal address Align(addr + 4, 4) + disp. */
@@ -144,8 +124,8 @@ static void describe_insn(const cs_insn *insn, isa_insn_t *out) {
     out->flags |= ISA_F_BRANCH;
     if (cls.conditional || insn->id == ARM_INS_CBZ || insn->id == ARM_INS_CBNZ) out->flags |= ISA_F_COND_BRANCH;
   }
-  if ((cls.dst_regs & (1u << 13)) || insn->id == ARM_INS_PUSH || insn->id == ARM_INS_POP ||
-      insn->id == ARM_INS_VPUSH || insn->id == ARM_INS_VPOP)
+  if ((cls.dst_regs & (1u << 13)) || insn->id == ARM_INS_PUSH || insn->id == ARM_INS_POP || insn->id == ARM_INS_VPUSH ||
+      insn->id == ARM_INS_VPOP)
     out->flags |= ISA_F_WRITES_SP;
   if (cls.kind == ISA_K_DIV) {
     const cs_arm *arm = &insn->detail->arm;
@@ -153,7 +133,7 @@ static void describe_insn(const cs_insn *insn, isa_insn_t *out) {
     out->div_rn = (int8_t)isa_reg_num(arm->operands[1].reg);
     out->div_rm = (int8_t)isa_reg_num(arm->operands[2].reg);
   }
-  if (is_memory_kind(cls.kind)) {
+  if (isa_kind_is_memory(cls.kind)) {
     out->flags |= ISA_F_MEM;
     if (cls.kind == ISA_K_LDM || cls.kind == ISA_K_STM || cls.kind == ISA_K_VLDM || cls.kind == ISA_K_VSTM)
       describe_multiple(insn, &cls, &out->mem);

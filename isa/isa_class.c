@@ -336,3 +336,23 @@ void isa_classify(const cs_insn *insn, isa_class_t *out) {
     out->kind = ISA_K_BRANCH_REG; /* MOV PC, Rm / ADD PC, Rm: table row "1 + P" */
   out->acc_reg = accumulator_of(insn, out->kind);
 }
+
+int isa_kind_is_memory(isa_kind_t kind) {
+  switch (kind) {
+  case ISA_K_LOAD:
+  case ISA_K_STORE:
+  case ISA_K_LOAD_PC:
+  case ISA_K_LDRD:
+  case ISA_K_STRD:
+  case ISA_K_LDM:
+  case ISA_K_STM:
+  case ISA_K_TABLE_BRANCH:
+  case ISA_K_VLDR:
+  case ISA_K_VSTR:
+  case ISA_K_VLDM:
+  case ISA_K_VSTM:
+    return 1;
+  default:
+    return 0;
+  }
+}

@@ -65,6 +65,8 @@ typedef struct {
 int isa_reg_num(int cs_reg);
 /* Fill `out` from a capstone decode made with detail on. */
 void isa_classify(const cs_insn *insn, isa_class_t *out);
+/* Loads, stores, table branches and their FPU forms: instructions that access data memory. */
+int isa_kind_is_memory(isa_kind_t kind);
 /* Number of leading zeros of x, 32 for 0. */
 unsigned isa_clz32(uint32_t x);
 /* Significant quotient bits of a divide, from the operands' leading zeros: max(clz(d) - clz(n) + 1, 0),

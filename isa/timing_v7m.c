@@ -28,26 +28,6 @@
 
 static int is_single_load_store(isa_kind_t kind) { return kind == ISA_K_LOAD || kind == ISA_K_STORE; }
 
-static int is_memory(isa_kind_t kind) {
-  switch (kind) {
-  case ISA_K_LOAD:
-  case ISA_K_STORE:
-  case ISA_K_LOAD_PC:
-  case ISA_K_LDRD:
-  case ISA_K_STRD:
-  case ISA_K_LDM:
-  case ISA_K_STM:
-  case ISA_K_TABLE_BRANCH:
-  case ISA_K_VLDR:
-  case ISA_K_VSTR:
-  case ISA_K_VLDM:
-  case ISA_K_VSTM:
-    return 1;
-  default:
-    return 0;
-  }
-}
-
 static int is_data_processing(isa_kind_t kind) {
   switch (kind) {
   case ISA_K_ALU:
@@ -80,7 +60,7 @@ static int pipelines_after(const isa_class_t *prev, const isa_class_t *cur) {
 static unsigned context_cycles(unsigned cycles, const isa_class_t *prev, const isa_class_t *cur) {
   if (prev == NULL) return cycles;
   if (is_single_load_store(cur->kind) && pipelines_after(prev, cur)) return cycles - 1;
-  if (is_memory(cur->kind) && is_data_processing(prev->kind) && (prev->dst_regs & cur->addr_regs))
+  if (isa_kind_is_memory(cur->kind) && is_data_processing(prev->kind) && (prev->dst_regs & cur->addr_regs))
     return cycles + 1; /* address generation waits for the register bank */
   return cycles;
 }

@@ -374,6 +374,18 @@ static uint16_t read_halfword(mcusim_t *sim, uint32_t addr) {
 /* Exceptions Unicorn raises to the host (QEMU's EXCP_* numbers for ARM). */
 enum { EXCP_UDEF = 1, EXCP_SWI = 2, EXCP_BKPT = 7, EXCP_NOCP = 17, EXCP_INVSTATE = 18, EXCP_UNALIGNED = 22 };
 
+/* UsageFaults of the instruction at PC: nothing executed it. */
+static const struct {
+  uint32_t intno;
+  mcusim_fault_kind_t kind;
+  const char *what;
+} usage_faults[] = {
+    {EXCP_UDEF, MCUSIM_FAULT_UNDEFINED_INSN, "undefined instruction (UsageFault)"},
+    {EXCP_NOCP, MCUSIM_FAULT_UNDEFINED_INSN, "coprocessor instruction with the coprocessor disabled"},
+    {EXCP_INVSTATE, MCUSIM_FAULT_EXCEPTION, "branch to an ARM-state (even) address: INVSTATE UsageFault"},
+    {EXCP_UNALIGNED, MCUSIM_FAULT_UNALIGNED, "unaligned access (UsageFault)"},
+};
+
 static void on_interrupt(uc_engine *uc, uint32_t intno, void *opaque) {
   mcusim_t *sim = opaque;
   uint32_t pc = reg(sim, 15);
@@ -396,23 +408,13 @@ static void on_interrupt(uc_engine *uc, uint32_t intno, void *opaque) {
     sim_truncate_block(sim, pc - 2, 1);
     sim_fault(sim, MCUSIM_FAULT_SVC, pc - 2, 0, "SVC with no exception model to handle it");
     return;
-  case EXCP_UDEF:
-    sim_truncate_block(sim, pc, 0);
-    sim_fault(sim, MCUSIM_FAULT_UNDEFINED_INSN, pc, 0, "undefined instruction (UsageFault)");
-    return;
-  case EXCP_NOCP:
-    sim_truncate_block(sim, pc, 0);
-    sim_fault(sim, MCUSIM_FAULT_UNDEFINED_INSN, pc, 0, "coprocessor instruction with the coprocessor disabled");
-    return;
-  case EXCP_INVSTATE:
-    sim_truncate_block(sim, pc, 0);
-    sim_fault(sim, MCUSIM_FAULT_EXCEPTION, pc, 0, "branch to an ARM-state (even) address: INVSTATE UsageFault");
-    return;
-  case EXCP_UNALIGNED:
-    sim_truncate_block(sim, pc, 0);
-    sim_fault(sim, MCUSIM_FAULT_UNALIGNED, pc, 0, "unaligned access (UsageFault)");
-    return;
   default:
+    for (size_t i = 0; i < sizeof usage_faults / sizeof *usage_faults; i++)
+      if (usage_faults[i].intno == intno) {
+        sim_truncate_block(sim, pc, 0);
+        sim_fault(sim, usage_faults[i].kind, pc, 0, usage_faults[i].what);
+        return;
+      }
     sim_truncate_block(sim, pc, 0);
     snprintf(what, sizeof what, "CPU exception %u with no exception model to handle it", intno);
     sim_fault(sim, MCUSIM_FAULT_EXCEPTION, pc, 0, what);

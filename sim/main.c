@@ -11,21 +11,12 @@
 #include <unistd.h>
 
 #include "reports/rpt.h"
+#include "sim/cli.h"
 #include "sim/mcusim.h"
 
 #ifndef MCUSIM_PROFILES_DIR
 #define MCUSIM_PROFILES_DIR "profiles"
 #endif
-
-enum {
-  EXIT_FW_OK = 0,
-  EXIT_FW_NONZERO = 1,
-  EXIT_BAD_INPUT = 2,
-  EXIT_FAULT = 3,
-  EXIT_LIMIT = 4,
-  EXIT_INTERRUPTED = 5,
-  EXIT_INTERNAL = 70
-};
 
 static mcusim_t *volatile running_sim;
 
@@ -42,7 +33,7 @@ static void install_signal_handlers(void) {
   sigaction(SIGTERM, &sa, NULL);
 }
 
-static const char *const *profile_dirs(void) {
+const char *const *cli_profile_dirs(void) {
   static const char *dirs[3];
   const char *env = getenv("MCUSIM_PROFILES");
   int n = 0;
@@ -52,17 +43,17 @@ static const char *const *profile_dirs(void) {
   return dirs;
 }
 
-static prof_t *load_profile(const char *name) {
+prof_t *cli_load_profile(const char *name) {
   prof_t *p = NULL;
   char msg[512];
-  if (prof_load(name, profile_dirs(), &p, msg, sizeof msg) != PROF_OK) {
+  if (prof_load(name, cli_profile_dirs(), &p, msg, sizeof msg) != PROF_OK) {
     fprintf(stderr, "mcusim: %s\n", msg);
     return NULL;
   }
   return p;
 }
 
-static int parse_u64(const char *text, const char *what, uint64_t *out) {
+int cli_parse_u64(const char *text, const char *what, uint64_t *out) {
   char *end;
   errno = 0;
   unsigned long long v = strtoull(text, &end, 0);
@@ -132,10 +123,10 @@ static int parse_run(int argc, char **argv, run_opts_t *o) {
       o->report = optarg;
       break;
     case 'n':
-      if (parse_u64(optarg, "--max-insns", &o->limits.max_instructions)) return EXIT_BAD_INPUT;
+      if (cli_parse_u64(optarg, "--max-insns", &o->limits.max_instructions)) return CLI_EXIT_BAD_INPUT;
       break;
     case 't':
-      if (parse_seconds(optarg, &o->limits.timeout_seconds)) return EXIT_BAD_INPUT;
+      if (parse_seconds(optarg, &o->limits.timeout_seconds)) return CLI_EXIT_BAD_INPUT;
       break;
     case 'q':
       o->quiet = 1;
@@ -148,13 +139,13 @@ static int parse_run(int argc, char **argv, run_opts_t *o) {
       return -1;
     default:
       usage_run(stderr);
-      return EXIT_BAD_INPUT;
+      return CLI_EXIT_BAD_INPUT;
     }
   }
   if (optind != argc - 1 || !o->profile) {
     fprintf(stderr, "mcusim run: %s\n", !o->profile ? "--profile is required" : "exactly one FIRMWARE.elf is needed");
     usage_run(stderr);
-    return EXIT_BAD_INPUT;
+    return CLI_EXIT_BAD_INPUT;
   }
   o->firmware = argv[optind];
   return 0;
@@ -177,15 +168,15 @@ static void show_progress(void *opaque, const mcusim_totals_t *t, double wall) {
 static int exit_code_for(mcusim_err err, const mcusim_result_t *r) {
   switch (err) {
   case MCUSIM_OK:
-    return r->exit_code == 0 ? EXIT_FW_OK : EXIT_FW_NONZERO;
+    return r->exit_code == 0 ? CLI_EXIT_OK : CLI_EXIT_FAIL;
   case MCUSIM_E_FAULT:
-    return EXIT_FAULT;
+    return CLI_EXIT_FAULT;
   case MCUSIM_E_LIMIT:
-    return EXIT_LIMIT;
+    return CLI_EXIT_LIMIT;
   case MCUSIM_E_INTERRUPTED:
-    return EXIT_INTERRUPTED;
+    return CLI_EXIT_INTERRUPTED;
   default:
-    return EXIT_INTERNAL;
+    return CLI_EXIT_INTERNAL;
   }
 }
 
@@ -204,22 +195,22 @@ static int write_report(const mcusim_t *sim, const char *path, cJSON **report_ou
 }
 
 static int open_and_load(const run_opts_t *o, prof_t **profile, mcusim_t **sim) {
-  *profile = load_profile(o->profile);
-  if (!*profile) return EXIT_BAD_INPUT;
+  *profile = cli_load_profile(o->profile);
+  if (!*profile) return CLI_EXIT_BAD_INPUT;
   mcusim_err err = mcusim_open(*profile, sim);
   if (err) {
     fprintf(stderr, "mcusim: %s: %s (core '%s')\n", (*profile)->path, mcusim_strerror(err), (*profile)->core);
-    return err == MCUSIM_E_BAD_PROFILE ? EXIT_BAD_INPUT : EXIT_INTERNAL;
+    return err == MCUSIM_E_BAD_PROFILE ? CLI_EXIT_BAD_INPUT : CLI_EXIT_INTERNAL;
   }
   err = mcusim_load_elf(*sim, o->firmware);
   if (err) {
     fprintf(stderr, "mcusim: %s\n", mcusim_last_error(*sim));
-    return err == MCUSIM_E_NOMEM || err == MCUSIM_E_ENGINE ? EXIT_INTERNAL : EXIT_BAD_INPUT;
+    return err == MCUSIM_E_NOMEM || err == MCUSIM_E_ENGINE ? CLI_EXIT_INTERNAL : CLI_EXIT_BAD_INPUT;
   }
   return 0;
 }
 
-static int cmd_run(int argc, char **argv) {
+int cli_run(int argc, char **argv) {
   run_opts_t o;
   int rc = parse_run(argc, argv, &o);
   if (rc) return rc < 0 ? 0 : rc;
@@ -239,14 +230,14 @@ static int cmd_run(int argc, char **argv) {
   fflush(stdout);
   if (err == MCUSIM_E_STATE || err == MCUSIM_E_NOMEM || err == MCUSIM_E_ENGINE) {
     fprintf(stderr, "mcusim: %s\n", mcusim_last_error(sim));
-    rc = EXIT_INTERNAL;
+    rc = CLI_EXIT_INTERNAL;
     goto done;
   }
   const mcusim_result_t *r = mcusim_result(sim);
   if (r->stdout_len && r->stdout_text[r->stdout_len - 1] != '\n' && !o.quiet) putchar('\n');
   if (err) fprintf(stderr, "mcusim: %s\n", mcusim_last_error(sim));
   if (write_report(sim, o.report, &report)) {
-    rc = EXIT_INTERNAL;
+    rc = CLI_EXIT_INTERNAL;
     goto done;
   }
   rpt_print_text(report, stdout);
@@ -261,14 +252,14 @@ done:
 
 /* ---- profiles ---- */
 
-static int cmd_profiles(int argc, char **argv) {
+int cli_profiles(int argc, char **argv) {
   if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
     printf("usage: mcusim profiles\n\nLists the bundled MCU profiles (from %s, or $MCUSIM_PROFILES).\n",
            MCUSIM_PROFILES_DIR);
     return 0;
   }
   int rc = 0;
-  for (const char *const *dir = profile_dirs(); *dir; dir++) {
+  for (const char *const *dir = cli_profile_dirs(); *dir; dir++) {
     char **names = prof_list(*dir);
     for (char **n = names; n && *n; n++) {
       prof_t *p = NULL;
@@ -280,7 +271,7 @@ static int cmd_profiles(int argc, char **argv) {
                p->flash.size / 1024, p->description);
       else {
         fprintf(stderr, "mcusim: %s\n", msg);
-        rc = EXIT_BAD_INPUT;
+        rc = CLI_EXIT_BAD_INPUT;
       }
       prof_free(p);
       free(*n);
@@ -314,7 +305,7 @@ static int bench_once(const run_opts_t *o, int accounting, double *seconds, uint
     mcusim_err err = mcusim_run(sim, &lim);
     if (err) {
       fprintf(stderr, "mcusim bench: %s\n", mcusim_last_error(sim));
-      rc = EXIT_FAULT;
+      rc = CLI_EXIT_FAULT;
     }
     *seconds = mcusim_result(sim)->wall_seconds;
     if (accounting) *insns = mcusim_result(sim)->totals.instructions;
@@ -324,7 +315,7 @@ static int bench_once(const run_opts_t *o, int accounting, double *seconds, uint
   return rc;
 }
 
-static int cmd_bench(int argc, char **argv) {
+int cli_bench(int argc, char **argv) {
   static const struct option longopts[] = {
       {"profile", required_argument, 0, 'p'}, {"runs", required_argument, 0, 'n'}, {"help", no_argument, 0, 'h'}, {0}};
   run_opts_t o;
@@ -335,18 +326,18 @@ static int cmd_bench(int argc, char **argv) {
     if (c == 'p')
       o.profile = optarg;
     else if (c == 'n') {
-      if (parse_u64(optarg, "--runs", &runs) || runs == 0 || runs > 100) return EXIT_BAD_INPUT;
+      if (cli_parse_u64(optarg, "--runs", &runs) || runs == 0 || runs > 100) return CLI_EXIT_BAD_INPUT;
     } else if (c == 'h') {
       usage_bench(stdout);
       return 0;
     } else {
       usage_bench(stderr);
-      return EXIT_BAD_INPUT;
+      return CLI_EXIT_BAD_INPUT;
     }
   }
   if (optind != argc - 1 || !o.profile) {
     usage_bench(stderr);
-    return EXIT_BAD_INPUT;
+    return CLI_EXIT_BAD_INPUT;
   }
   o.firmware = argv[optind];
   double bare[100], full[100];
@@ -370,29 +361,63 @@ static int cmd_bench(int argc, char **argv) {
   return 0;
 }
 
+char *cli_read_file(const char *path) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  char *buf = NULL;
+  size_t len = 0, cap = 0;
+  for (size_t n = 1; n > 0;) {
+    if (len + 4097 > cap) {
+      char *grown = realloc(buf, cap = cap ? cap * 2 : 65536);
+      if (!grown) {
+        free(buf);
+        fclose(f);
+        errno = ENOMEM;
+        return NULL;
+      }
+      buf = grown;
+    }
+    n = fread(buf + len, 1, cap - len - 1, f);
+    len += n;
+  }
+  int failed = ferror(f);
+  fclose(f);
+  if (failed) {
+    free(buf);
+    errno = EIO;
+    return NULL;
+  }
+  buf[len] = '\0';
+  return buf;
+}
+
 /* ---- main ---- */
 
+/* One row per command: name, what it does (for the usage text), entry point. */
+static const struct {
+  const char *name, *summary;
+  int (*run)(int argc, char **argv);
+} commands[] = {
+    {"run", "simulate a firmware ELF: cycles, instructions, memory; JSON report", cli_run},
+    {"profiles", "list the bundled MCU profiles", cli_profiles},
+    {"bench", "speed of full accounting against bare Unicorn on a firmware", cli_bench},
+};
+
 static void usage(FILE *out) {
-  fprintf(out, "usage: mcusim COMMAND [options]\n"
-               "\n"
-               "Commands:\n"
-               "  run       simulate a firmware ELF: cycles, instructions, memory; JSON report\n"
-               "  profiles  list the bundled MCU profiles\n"
-               "  bench     speed of full accounting against bare Unicorn on a firmware\n"
-               "  version   print the version\n"
-               "\n"
-               "'mcusim COMMAND --help' describes each command.\n");
+  fprintf(out, "usage: mcusim COMMAND [options]\n\nCommands:\n");
+  for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+    fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].summary);
+  fprintf(out, "  %-9s %s\n\n'mcusim COMMAND --help' describes each command.\n", "version", "print the version");
 }
 
 int main(int argc, char **argv) {
   if (argc < 2) {
     usage(stderr);
-    return EXIT_BAD_INPUT;
+    return CLI_EXIT_BAD_INPUT;
   }
   const char *cmd = argv[1];
-  if (!strcmp(cmd, "run")) return cmd_run(argc - 1, argv + 1);
-  if (!strcmp(cmd, "profiles")) return cmd_profiles(argc - 1, argv + 1);
-  if (!strcmp(cmd, "bench")) return cmd_bench(argc - 1, argv + 1);
+  for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+    if (!strcmp(cmd, commands[i].name)) return commands[i].run(argc - 1, argv + 1);
   if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
     printf("mcusim 0.1.0\n");
     return 0;
@@ -403,5 +428,5 @@ int main(int argc, char **argv) {
   }
   fprintf(stderr, "mcusim: unknown command '%s'\n", cmd);
   usage(stderr);
-  return EXIT_BAD_INPUT;
+  return CLI_EXIT_BAD_INPUT;
 }

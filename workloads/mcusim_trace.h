@@ -10,7 +10,10 @@
  *   1 LAYER_BEGIN  id, name, macs        2 LAYER_END  id
  *   3 PATCH_BEGIN  stage, index, macs    4 PATCH_END  stage, index
  *   5 ALLOC        addr, size, tag       6 FREE       addr
- *   7 MARK         name, value           (a named value: checksum, model, schedule, ...)
+ *   7 MARK         name, value           (a named number: checksum, MACs, ...)
+ *   8 LAYER_INFO   id, kind, out_hw, out_c   (optional, before a layer's first LAYER_BEGIN: kind is a string
+ *                  such as "conv2d", out_hw = out_h << 16 | out_w)
+ *   9 MARK_STR     name, text            (a named string: model, schedule, ...)
  *
  * Everything compiles to nothing when MCUSIM_TRACE is 0. Port 0 is separate: use ITM_SendChar or semihosting.
  */
@@ -37,6 +40,8 @@ enum mcusim_event {
   MCUSIM_EV_ALLOC = 5,
   MCUSIM_EV_FREE = 6,
   MCUSIM_EV_MARK = 7,
+  MCUSIM_EV_LAYER_INFO = 8,
+  MCUSIM_EV_MARK_STR = 9,
 };
 
 #if MCUSIM_TRACE && defined(__arm__)
@@ -50,11 +55,17 @@ static inline void mcusim_itm_put(unsigned port, uint32_t value) {
   MCUSIM_ITM_PORT(port) = value;
 }
 
-static inline void mcusim_trace_event(uint32_t code, uint32_t nargs, uint32_t a0, uint32_t a1, uint32_t a2) {
+static inline void mcusim_trace_event4(uint32_t code, uint32_t nargs, uint32_t a0, uint32_t a1, uint32_t a2,
+                                       uint32_t a3) {
   if (nargs > 0) mcusim_itm_put(MCUSIM_ITM_PORT_ARG, a0);
   if (nargs > 1) mcusim_itm_put(MCUSIM_ITM_PORT_ARG, a1);
   if (nargs > 2) mcusim_itm_put(MCUSIM_ITM_PORT_ARG, a2);
+  if (nargs > 3) mcusim_itm_put(MCUSIM_ITM_PORT_ARG, a3);
   mcusim_itm_put(MCUSIM_ITM_PORT_EVENT, code);
+}
+
+static inline void mcusim_trace_event(uint32_t code, uint32_t nargs, uint32_t a0, uint32_t a1, uint32_t a2) {
+  mcusim_trace_event4(code, nargs, a0, a1, a2, 0);
 }
 
 #define MCUSIM_PTR(p) ((uint32_t)(uintptr_t)(p))
@@ -69,6 +80,10 @@ static inline void mcusim_trace_event(uint32_t code, uint32_t nargs, uint32_t a0
   mcusim_trace_event(MCUSIM_EV_ALLOC, 3, MCUSIM_PTR(addr), (uint32_t)(size), MCUSIM_PTR(tag))
 #define MCUSIM_FREE(addr) mcusim_trace_event(MCUSIM_EV_FREE, 1, MCUSIM_PTR(addr), 0, 0)
 #define MCUSIM_MARK(name, value) mcusim_trace_event(MCUSIM_EV_MARK, 2, MCUSIM_PTR(name), (uint32_t)(value), 0)
+#define MCUSIM_LAYER_INFO(id, kind, out_h, out_w, out_c)                                                         \
+  mcusim_trace_event4(MCUSIM_EV_LAYER_INFO, 4, (uint32_t)(id), MCUSIM_PTR(kind),                               \
+                      ((uint32_t)(out_h) << 16) | ((uint32_t)(out_w)&0xFFFFu), (uint32_t)(out_c))
+#define MCUSIM_MARK_STR(name, text) mcusim_trace_event(MCUSIM_EV_MARK_STR, 2, MCUSIM_PTR(name), MCUSIM_PTR(text), 0)
 
 #else /* tracing off, or a native (host) build of the runtime */
 
@@ -79,6 +94,8 @@ static inline void mcusim_trace_event(uint32_t code, uint32_t nargs, uint32_t a0
 #define MCUSIM_ALLOC(addr, size, tag) ((void)(addr), (void)(size), (void)(tag))
 #define MCUSIM_FREE(addr) ((void)(addr))
 #define MCUSIM_MARK(name, value) ((void)(name), (void)(value))
+#define MCUSIM_LAYER_INFO(id, kind, out_h, out_w, out_c) ((void)(id), (void)(kind), (void)(out_h), (void)(out_w), (void)(out_c))
+#define MCUSIM_MARK_STR(name, text) ((void)(name), (void)(text))
 
 #endif
 

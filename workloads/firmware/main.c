@@ -19,8 +19,8 @@ int main(void) {
   static rt_arena_t arena;
   rt_stats_t stats;
   /* string-valued marks carry a pointer to a NUL-terminated string in flash */
-  MCUSIM_MARK("model", mcusim_model.name);
-  MCUSIM_MARK("schedule", mcusim_schedule.name);
+  MCUSIM_MARK_STR("model", mcusim_model.name);
+  MCUSIM_MARK_STR("schedule", mcusim_schedule.name);
   MCUSIM_MARK("patch_n", mcusim_schedule.patch_n);
   MCUSIM_MARK("patch_layers", mcusim_schedule.patch_layers);
   MCUSIM_MARK("input_in_arena", mcusim_schedule.input_in_arena);

@@ -239,6 +239,17 @@ static rt_err run_patch_stage(exec_t *x, rt_stats_t *stats) {
   return RT_OK;
 }
 
+/* Kind and output shape of every layer, once, for the simulator's per-layer table. */
+static void describe_layers(const rt_model_t *m) {
+  static const char *const kinds[] = {"?", "conv2d", "depthwise", "pointwise", "avgpool", "fully_connected"};
+  for (int32_t i = 0; i < m->n_layers; i++) {
+    const rt_layer_t *L = &m->layers[i];
+    const char *kind = L->op < sizeof kinds / sizeof *kinds ? kinds[L->op] : kinds[0];
+    MCUSIM_LAYER_INFO(i, kind, L->out_h, L->out_w, L->out_c);
+    (void)kind;
+  }
+}
+
 rt_err rt_run(const rt_model_t *m, const rt_schedule_t *s, rt_arena_t *arena, int8_t *output, rt_stats_t *stats) {
   rt_err err = check_schedule(m, s);
   if (err != RT_OK) return err;
@@ -257,6 +268,7 @@ rt_err rt_run(const rt_model_t *m, const rt_schedule_t *s, rt_arena_t *arena, in
     if (L->res_src >= 0 && x.last_use[L->res_src + 1] < i) x.last_use[L->res_src + 1] = (int16_t)i;
   }
   x.last_use[N] = (int16_t)N; /* the output is read by the caller */
+  describe_layers(m);
 
   /* tensor 0: the input frame, in flash (the camera; not counted) or copied into the arena */
   const rt_view_t frame = {(int8_t *)(uintptr_t)(m->blob + m->input_off), 0, 0, m->in_h, m->in_w, m->in_c};

@@ -1,0 +1,35 @@
+/* sim/cli.h — what the mcusim commands share: exit codes, argument helpers, and the commands themselves.
+ * Each command is `int cli_NAME(int argc, char **argv)` (argv[0] is the command name) in its own file and one
+ * row of the table in sim/main.c. Commands print; the library does not. */
+#ifndef MCUSIM_CLI_H
+#define MCUSIM_CLI_H
+
+#include <stdint.h>
+
+#include "profiles/prof.h"
+
+/* Exit codes (README "Exit codes"). */
+enum {
+  CLI_EXIT_OK = 0,          /* firmware exited 0; check passed; ... */
+  CLI_EXIT_FAIL = 1,        /* firmware exited non-zero; check found a regression */
+  CLI_EXIT_BAD_INPUT = 2,   /* usage, unreadable or invalid input files */
+  CLI_EXIT_FAULT = 3,       /* the firmware faulted */
+  CLI_EXIT_LIMIT = 4,       /* instruction or time limit */
+  CLI_EXIT_INTERRUPTED = 5, /* SIGINT/SIGTERM */
+  CLI_EXIT_INTERNAL = 70,
+};
+
+/* Profile by name (bundled folder, $MCUSIM_PROFILES) or path; prints the error and returns NULL. */
+prof_t *cli_load_profile(const char *name);
+/* The folders searched for profiles, NULL-terminated. */
+const char *const *cli_profile_dirs(void);
+/* Parses a whole number; prints "mcusim: WHAT must be ..." and returns -1 when it is not one. */
+int cli_parse_u64(const char *text, const char *what, uint64_t *out);
+/* Reads a whole file (NUL-terminated); NULL with errno set on failure. Caller frees. */
+char *cli_read_file(const char *path);
+
+int cli_run(int argc, char **argv);
+int cli_profiles(int argc, char **argv);
+int cli_bench(int argc, char **argv);
+
+#endif /* MCUSIM_CLI_H */

@@ -101,6 +101,19 @@ static cJSON *build_totals(const mcusim_t *sim) {
   return o;
 }
 
+static cJSON *build_timing(const mcusim_t *sim) {
+  uint64_t lookups, misses, stalls, data_reads, data_stalls;
+  mcusim_fetch_stats(sim, &lookups, &misses, &stalls, &data_reads, &data_stalls);
+  cJSON *o = cJSON_CreateObject();
+  cJSON_AddStringToObject(o, "mode", mcusim_limits(sim)->precise_flash ? "precise_flash" : "default");
+  add_u64(o, "fetch_line_lookups", lookups);
+  add_u64(o, "fetch_line_misses", misses);
+  add_u64(o, "fetch_stall_cycles", stalls);
+  add_u64(o, "flash_data_reads", data_reads);
+  add_u64(o, "flash_data_stall_cycles", data_stalls);
+  return o;
+}
+
 static cJSON *build_memory(const mcusim_t *sim) {
   const mem_t *m = mcusim_memory(sim);
   cJSON *o = cJSON_CreateObject();
@@ -129,6 +142,7 @@ cJSON *rpt_build(const mcusim_t *sim) {
   cJSON_AddItemToObject(root, "profile", build_profile(sim));
   cJSON_AddItemToObject(root, "result", build_result(sim));
   cJSON_AddItemToObject(root, "totals", build_totals(sim));
+  cJSON_AddItemToObject(root, "timing", build_timing(sim));
   cJSON_AddItemToObject(root, "memory", build_memory(sim));
   return root;
 }
@@ -167,6 +181,63 @@ int rpt_write_json(const cJSON *report, const char *path) {
   int rc = rpt_write_atomic(path, with_newline);
   free(with_newline);
   return rc;
+}
+
+static char *read_text(const char *path) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  char *buf = NULL;
+  size_t len = 0, cap = 0;
+  for (size_t n = 1; n > 0;) {
+    if (len + 4097 > cap) {
+      char *grown = realloc(buf, cap = cap ? cap * 2 : 65536);
+      if (!grown) break;
+      buf = grown;
+    }
+    n = fread(buf + len, 1, cap - len - 1, f);
+    len += n;
+  }
+  int io_error = ferror(f), bad = io_error || !buf || len + 4097 > cap;
+  fclose(f);
+  if (bad) {
+    free(buf);
+    errno = io_error ? EIO : ENOMEM;
+    return NULL;
+  }
+  buf[len] = '\0';
+  return buf;
+}
+
+cJSON *rpt_read(const char *path, char *msg, size_t size) {
+  char *text = read_text(path);
+  if (!text) {
+    snprintf(msg, size, "%s: cannot read the report: %s", path, strerror(errno));
+    return NULL;
+  }
+  cJSON *r = cJSON_Parse(text);
+  if (!r) {
+    size_t offset = cJSON_GetErrorPtr() ? (size_t)(cJSON_GetErrorPtr() - text) : 0;
+    int line = 1;
+    for (size_t i = 0; i < offset && text[i]; i++) line += text[i] == '\n';
+    snprintf(msg, size, "%s:%d: not valid JSON", path, line);
+    free(text);
+    return NULL;
+  }
+  free(text);
+  const cJSON *schema = cJSON_GetObjectItemCaseSensitive(r, "schema");
+  if (!cJSON_IsString(schema) || strcmp(schema->valuestring, RPT_SCHEMA) != 0) {
+    snprintf(msg, size, "%s: not an mcusim report (schema is not \"%s\")", path, RPT_SCHEMA);
+    cJSON_Delete(r);
+    return NULL;
+  }
+  static const char *const required[] = {"firmware", "profile", "result", "totals", "memory", NULL};
+  for (const char *const *key = required; *key; key++)
+    if (!cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(r, *key))) {
+      snprintf(msg, size, "%s: the report has no '%s' object", path, *key);
+      cJSON_Delete(r);
+      return NULL;
+    }
+  return r;
 }
 
 void rpt_group_digits(unsigned long long value, char *buf, size_t size) {

@@ -20,6 +20,10 @@ int rpt_write_atomic(const char *path, const char *text);
 /* Serialises the report (deterministic: same order, same formatting) and writes it atomically. */
 int rpt_write_json(const cJSON *report, const char *path);
 
+/* Reads and checks a report written by `mcusim run` (schema, required objects). On failure returns NULL and
+ * writes one line naming the file and the problem into msg. Caller frees with cJSON_Delete. */
+cJSON *rpt_read(const char *path, char *msg, size_t msg_size);
+
 /* Human summary rendered from a report. */
 void rpt_print_text(const cJSON *report, FILE *out);
 

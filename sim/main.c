@@ -94,6 +94,7 @@ static void usage_run(FILE *out) {
                "      --max-insns N        stop after N instructions (exit 4)\n"
                "      --timeout SECONDS    stop after this much host time (exit 4)\n"
                "  -q, --quiet              do not echo the firmware's output\n"
+               "      --precise-flash      also charge flash wait states of data reads (weights): slower\n"
                "      --progress           progress line on stderr (default when stderr is a terminal)\n"
                "  -h, --help               this text\n"
                "\n"
@@ -107,6 +108,7 @@ static int parse_run(int argc, char **argv, run_opts_t *o) {
                                            {"max-insns", required_argument, 0, 'n'},
                                            {"timeout", required_argument, 0, 't'},
                                            {"quiet", no_argument, 0, 'q'},
+                                           {"precise-flash", no_argument, 0, 'F'},
                                            {"progress", no_argument, 0, 'P'},
                                            {"help", no_argument, 0, 'h'},
                                            {0, 0, 0, 0}};

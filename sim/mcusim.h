@@ -108,6 +108,7 @@ typedef struct {
   uint64_t max_instructions; /* 0: no limit */
   double timeout_seconds;    /* 0: no limit */
   int accounting;            /* 1: full accounting (default); 0: bare Unicorn, for the speed benchmark */
+  int precise_flash;         /* 1: charge wait states of data reads from flash (a memory hook: slower) */
 } mcusim_limits_t;
 
 /* Firmware output: called for every chunk the firmware writes (ITM port 0, semihosting). fd 1 or 2. */
@@ -139,6 +140,11 @@ typedef struct {
 } mcusim_firmware_t;
 const mcusim_firmware_t *mcusim_firmware(const mcusim_t *sim);
 const prof_t *mcusim_profile(const mcusim_t *sim);
+/* The limits and modes the run used. */
+const mcusim_limits_t *mcusim_limits(const mcusim_t *sim);
+/* Flash fetch model figures (all zero when the profile has no wait states). */
+void mcusim_fetch_stats(const mcusim_t *sim, uint64_t *line_lookups, uint64_t *line_misses, uint64_t *stall_cycles,
+                        uint64_t *data_reads, uint64_t *data_stall_cycles);
 
 /* "func+0x12" for an address, from the ELF's symbols; "0x..." when none. */
 void mcusim_symbolize(const mcusim_t *sim, uint32_t addr, char *buf, size_t size);

@@ -278,6 +278,7 @@ static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *opaqu
     return;
   }
   sim->cur = b;
+  if (sim->fetch) sim->totals.cycles += sim_fetch_block_cycles(sim->fetch, &b->blk);
   sim->cur_base_cycles = sim->totals.cycles;
   sim->cur_base_insns = sim->totals.instructions;
   sim->cur_extra_cycles = 0;
@@ -456,6 +457,12 @@ mcusim_err mcusim_open(const prof_t *profile, mcusim_t **out) {
     err = set_error(sim, MCUSIM_E_ENGINE, "Unicorn could not create a Cortex-%s core", profile->core);
     goto fail;
   }
+  int fetch_err = 0;
+  sim->fetch = sim_fetch_create(profile, &fetch_err);
+  if (fetch_err) {
+    err = MCUSIM_E_NOMEM;
+    goto fail;
+  }
   *out = sim;
   return MCUSIM_OK;
 fail:
@@ -467,6 +474,7 @@ void mcusim_close(mcusim_t *sim) {
   if (!sim) return;
   if (sim->uc) uc_close(sim->uc);
   isa_close(sim->isa);
+  sim_fetch_destroy(sim->fetch);
   sim_elf_free(sim->elf);
   cache_release(&sim->cache);
   mem_release(&sim->mem);
@@ -689,6 +697,8 @@ static mcusim_err install_hooks(mcusim_t *sim) {
   if (sim->limits.accounting) {
     ok &= uc_hook_add(uc, &sim->hooks[sim->hook_count++], UC_HOOK_BLOCK, (void *)on_block, sim, 1, 0) == UC_ERR_OK;
     if (ok && hook_divides(sim)) return MCUSIM_E_NOMEM;
+    if (ok && sim->limits.precise_flash && sim->fetch)
+      ok = sim_fetch_enable_data_reads(sim->fetch, uc, &sim->totals.cycles) == 0;
   }
   return ok ? MCUSIM_OK : set_error(sim, MCUSIM_E_ENGINE, "Unicorn refused a hook");
 }
@@ -838,6 +848,18 @@ const mcusim_result_t *mcusim_result(const mcusim_t *sim) { return &sim->result;
 const mem_t *mcusim_memory(const mcusim_t *sim) { return &sim->mem; }
 const mcusim_firmware_t *mcusim_firmware(const mcusim_t *sim) { return &sim->firmware; }
 const prof_t *mcusim_profile(const mcusim_t *sim) { return sim->profile; }
+const mcusim_limits_t *mcusim_limits(const mcusim_t *sim) { return &sim->limits; }
+
+void mcusim_fetch_stats(const mcusim_t *sim, uint64_t *line_lookups, uint64_t *line_misses, uint64_t *stall_cycles,
+                        uint64_t *data_reads, uint64_t *data_stall_cycles) {
+  sim_fetch_stats_t st;
+  sim_fetch_stats(sim->fetch, &st);
+  *line_lookups = st.line_lookups;
+  *line_misses = st.line_misses;
+  *stall_cycles = st.stall_cycles;
+  *data_reads = st.data_reads;
+  *data_stall_cycles = st.data_stall_cycles;
+}
 
 void mcusim_symbolize(const mcusim_t *sim, uint32_t addr, char *buf, size_t size) {
   const sim_elf_symbol_t *s = sim->elf ? sim_elf_symbol_at(sim->elf, addr & ~1u) : NULL;

@@ -8,6 +8,7 @@
 #include "isa/isa.h"
 #include "mcusim.h"
 #include "sim/elf_file.h"
+#include "sim/fetch.h"
 
 #define SIM_STDOUT_CAPTURE_BYTES (1u << 20)
 #define SIM_TRACE_MAX_ARGS 4
@@ -44,6 +45,7 @@ struct mcusim {
   uint64_t next_check;       /* instruction count at which limits/progress are checked */
   uint32_t lowest_sp;
   sim_block_cache_t cache;
+  sim_fetch_t *fetch; /* flash wait states; NULL when the profile has none */
 
   /* locating the instruction behind an MMIO access inside cur */
   uint32_t mmio_cursor, mmio_index, mmio_left;

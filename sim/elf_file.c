@@ -72,6 +72,41 @@ static int check_header(Elf *e, const GElf_Ehdr *eh, const char *path, char *msg
   return 0;
 }
 
+static int ranges_overlap(uint32_t a, uint32_t a_size, uint32_t b, uint32_t b_size) {
+  return a_size && b_size && (uint64_t)a < (uint64_t)b + b_size && (uint64_t)b < (uint64_t)a + a_size;
+}
+
+/* Two segments that run or load at the same bytes: one would silently overwrite the other. */
+static int check_overlaps(const sim_elf_t *elf, const char *path, char *msg, size_t size) {
+  for (size_t i = 0; i < elf->segment_count; i++)
+    for (size_t j = i + 1; j < elf->segment_count; j++) {
+      const sim_elf_segment_t *a = &elf->segments[i], *b = &elf->segments[j];
+      if (ranges_overlap(a->vaddr, a->mem_size, b->vaddr, b->mem_size) ||
+          ranges_overlap(a->paddr, a->file_size, b->paddr, b->file_size)) {
+        say(msg, size, "%s: loadable segments overlap (0x%08x+0x%x and 0x%08x+0x%x)", path, a->vaddr, a->mem_size,
+            b->vaddr, b->mem_size);
+        return -1;
+      }
+    }
+  return 0;
+}
+
+/* libelf quietly reports no sections when the section header table is cut or misplaced: say so instead. */
+static int check_section_table(const GElf_Ehdr *eh, size_t image_size, const char *path, char *msg, size_t size) {
+  if (!eh->e_shnum) return 0; /* none, or an extended count that libelf checks */
+  uint64_t end = eh->e_shoff + (uint64_t)eh->e_shnum * eh->e_shentsize;
+  if (eh->e_shnum > SIM_ELF_MAX_SECTIONS || eh->e_shentsize != sizeof(Elf32_Shdr) || end > image_size) {
+    say(msg, size, "%s: section header table (%u entries at offset 0x%llx) lies beyond the end of the file", path,
+        eh->e_shnum, (unsigned long long)eh->e_shoff);
+    return -1;
+  }
+  if (eh->e_shstrndx != SHN_XINDEX && eh->e_shstrndx >= eh->e_shnum) {
+    say(msg, size, "%s: section name table index %u is not a section (%u sections)", path, eh->e_shstrndx, eh->e_shnum);
+    return -1;
+  }
+  return 0;
+}
+
 static int read_segments(Elf *e, sim_elf_t *elf, const char *path, char *msg, size_t size) {
   size_t n = 0;
   if (elf_getphdrnum(e, &n) || n > SIM_ELF_MAX_SEGMENTS) {
@@ -108,7 +143,7 @@ static int read_segments(Elf *e, sim_elf_t *elf, const char *path, char *msg, si
     say(msg, size, "%s: no loadable segment", path);
     return -1;
   }
-  return 0;
+  return check_overlaps(elf, path, msg, size);
 }
 
 /* Copies a name into elf->strings (grown as needed); returns its offset. */
@@ -180,6 +215,12 @@ static int read_sections(Elf *e, sim_elf_t *elf, const char *path, char *msg, si
     GElf_Shdr sh;
     if (!gelf_getshdr(scn, &sh)) continue;
     const char *name = elf_strptr(e, shstrndx, sh.sh_name);
+    if (sh.sh_type != SHT_NOBITS && (sh.sh_offset > elf->image_size || sh.sh_size > elf->image_size - sh.sh_offset)) {
+      say(msg, size, "%s: section %s (offset 0x%llx, size 0x%llx) extends beyond the end of the file", path,
+          name ? name : "?", (unsigned long long)sh.sh_offset, (unsigned long long)sh.sh_size);
+      rc = -2;
+      goto done;
+    }
     if (sh.sh_type == SHT_SYMTAB && read_symtab(e, scn, &sh, elf, &used, &cap, &sym_count, &sym_alloc, &sym_off))
       goto done;
     if (!(sh.sh_flags & SHF_ALLOC) || elf->section_count >= n) continue;
@@ -199,7 +240,7 @@ static int read_sections(Elf *e, sim_elf_t *elf, const char *path, char *msg, si
   if (sym_count) qsort(elf->symbols, sym_count, sizeof *elf->symbols, compare_symbols);
   rc = 0;
 done:
-  if (rc) say(msg, size, "%s: out of memory reading sections", path);
+  if (rc == -1) say(msg, size, "%s: out of memory reading sections", path);
   free(name_off);
   free(sym_off);
   return rc;
@@ -224,8 +265,8 @@ sim_elf_t *sim_elf_read(const char *path, char *msg, size_t size) {
     say(msg, size, "%s: not an ELF file (%s)", path, elf->image_size < 52 ? "too short" : "bad header");
     goto fail;
   }
-  if (check_header(e, &eh, path, msg, size) || read_segments(e, elf, path, msg, size) ||
-      read_sections(e, elf, path, msg, size))
+  if (check_header(e, &eh, path, msg, size) || check_section_table(&eh, elf->image_size, path, msg, size) ||
+      read_segments(e, elf, path, msg, size) || read_sections(e, elf, path, msg, size))
     goto fail;
   elf->entry = (uint32_t)eh.e_entry;
   elf_end(e);

@@ -31,5 +31,7 @@ char *cli_read_file(const char *path);
 int cli_run(int argc, char **argv);
 int cli_profiles(int argc, char **argv);
 int cli_bench(int argc, char **argv);
+int cli_compare(int argc, char **argv); /* reports/cli_compare.c */
+int cli_plan(int argc, char **argv);    /* workloads/gen/cli_plan.c */
 
 #endif /* MCUSIM_CLI_H */

@@ -403,6 +403,8 @@ static const struct {
     {"run", "simulate a firmware ELF: cycles, instructions, memory; JSON report", cli_run},
     {"profiles", "list the bundled MCU profiles", cli_profiles},
     {"bench", "speed of full accounting against bare Unicorn on a firmware", cli_bench},
+    {"compare", "two reports side by side: peak reduction, MAC/cycle overhead, per-layer rows", cli_compare},
+    {"plan", "analytic memory and MAC plan of a model JSON, layer-wise and patch-based", cli_plan},
 };
 
 static void usage(FILE *out) {

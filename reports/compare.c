@@ -1,0 +1,426 @@
+/* reports/compare.c — rpt_compare: reads two mcusim-report/1 trees (docs/report.md) and builds the
+ * mcusim-compare/1 tree (docs/compare.md); rpt_compare_print renders it. Figures a report lacks (reports of
+ * firmware without layer events, for instance) are null, never guessed. */
+#include "reports/compare.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "reports/rpt.h"
+
+typedef struct {
+  const cJSON *root, *marks, *layers, *patches;
+  const char *name, *model, *schedule, *profile;
+  double patch_n, patch_layers, sram_bytes;
+} side_t;
+
+static const cJSON *get(const cJSON *o, const char *key) { return cJSON_GetObjectItemCaseSensitive(o, key); }
+
+static const char *str_at(const cJSON *o, const char *key) {
+  const cJSON *v = get(o, key);
+  return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* NAN when absent: every derived figure then stays absent too. */
+static double num_at(const cJSON *o, const char *key) {
+  const cJSON *v = get(o, key);
+  return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+}
+
+static void read_side(const cJSON *r, const char *name, side_t *s) {
+  memset(s, 0, sizeof *s);
+  s->root = r;
+  s->name = name ? name : "";
+  s->marks = get(r, "marks");
+  s->layers = cJSON_IsArray(get(r, "layers")) ? get(r, "layers") : NULL;
+  s->patches = cJSON_IsArray(get(r, "patches")) ? get(r, "patches") : NULL;
+  s->model = str_at(s->marks, "model");
+  s->schedule = str_at(s->marks, "schedule");
+  s->profile = str_at(get(r, "profile"), "name");
+  s->patch_n = num_at(s->marks, "patch_n");
+  s->patch_layers = num_at(s->marks, "patch_layers");
+  s->sram_bytes = num_at(get(r, "profile"), "sram_bytes");
+}
+
+static int is_patched(const side_t *s) { return s->patch_n > 0 || cJSON_GetArraySize(s->patches) > 0; }
+
+static int in_stage(const side_t *s, const cJSON *row) {
+  if (cJSON_IsTrue(get(row, "patch_stage"))) return 1;
+  const double id = num_at(row, "id");
+  return s->patch_layers > 0 && id >= 0 && id < s->patch_layers;
+}
+
+/* Sum of a field over layer rows: all (stage_only 0) or the patch stage's (1); NAN without layer rows. */
+static double layers_sum(const side_t *s, const char *field, int stage_only) {
+  if (!cJSON_GetArraySize(s->layers)) return NAN;
+  double sum = 0;
+  int rows = 0;
+  const cJSON *row;
+  cJSON_ArrayForEach(row, s->layers) {
+    if (stage_only && !in_stage(s, row)) continue;
+    sum += num_at(row, field);
+    rows++;
+  }
+  return rows ? sum : NAN;
+}
+
+static double total_macs(const side_t *s) {
+  const double sum = layers_sum(s, "macs", 0);
+  if (!isnan(sum)) return sum;
+  return num_at(s->marks, "macs_lo") + 4294967296.0 * num_at(s->marks, "macs_hi");
+}
+
+/* The patch stage's cycles: its patches (stitching included) when there are patches, else its layers. */
+static double stage_cycles(const side_t *s) {
+  if (!cJSON_GetArraySize(s->patches)) return layers_sum(s, "cycles", 1);
+  double sum = 0;
+  const cJSON *row;
+  cJSON_ArrayForEach(row, s->patches) sum += num_at(row, "cycles");
+  return sum;
+}
+
+static void add_num_or_null(cJSON *o, const char *key, double v) {
+  if (isnan(v))
+    cJSON_AddNullToObject(o, key);
+  else
+    cJSON_AddNumberToObject(o, key, v);
+}
+
+/* {"a", "b", "delta", "ratio"}: ratio = b / a */
+static cJSON *figure(cJSON *figures, const char *key, double a, double b) {
+  cJSON *f = cJSON_AddObjectToObject(figures, key);
+  add_num_or_null(f, "a", a);
+  add_num_or_null(f, "b", b);
+  add_num_or_null(f, "delta", b - a);
+  add_num_or_null(f, "ratio", a > 0 ? b / a : NAN);
+  return f;
+}
+
+static cJSON *side_json(const side_t *s) {
+  cJSON *o = cJSON_CreateObject();
+  cJSON_AddStringToObject(o, "report", s->name);
+  if (s->model)
+    cJSON_AddStringToObject(o, "model", s->model);
+  else
+    cJSON_AddNullToObject(o, "model");
+  if (s->schedule)
+    cJSON_AddStringToObject(o, "schedule", s->schedule);
+  else
+    cJSON_AddNullToObject(o, "schedule");
+  cJSON_AddStringToObject(o, "profile", s->profile ? s->profile : "");
+  cJSON_AddStringToObject(o, "core",
+                          str_at(get(s->root, "profile"), "core") ? str_at(get(s->root, "profile"), "core") : "");
+  add_num_or_null(o, "clock_hz", num_at(get(s->root, "profile"), "clock_hz"));
+  add_num_or_null(o, "sram_bytes", s->sram_bytes);
+  add_num_or_null(o, "checksum", num_at(s->marks, "checksum"));
+  add_num_or_null(o, "overflow_mapped_bytes", num_at(get(s->root, "memory"), "overflow_mapped_bytes"));
+  cJSON_AddBoolToObject(o, "patched", is_patched(s));
+  return o;
+}
+
+/* Refuses different models or profiles unless allowed; lists what differs in "mismatch" either way. */
+static int check_mismatch(const side_t *a, const side_t *b, const rpt_compare_opts_t *o, cJSON *cmp, char *msg,
+                          size_t size) {
+  cJSON *mm = cJSON_AddArrayToObject(cmp, "mismatch");
+  if (a->model && b->model && strcmp(a->model, b->model)) {
+    cJSON_AddItemToArray(mm, cJSON_CreateString("model"));
+    if (!o->allow_mismatch) {
+      snprintf(msg, size, "the reports are of different models (%s: %s, %s: %s); --allow-mismatch compares them anyway",
+               a->name, a->model, b->name, b->model);
+      return -1;
+    }
+  }
+  if (a->profile && b->profile && strcmp(a->profile, b->profile)) {
+    cJSON_AddItemToArray(mm, cJSON_CreateString("profile"));
+    if (!o->allow_mismatch) {
+      snprintf(msg, size,
+               "the reports are of different profiles (%s: %s, %s: %s); --allow-mismatch compares them anyway", a->name,
+               a->profile, b->name, b->profile);
+      return -1;
+    }
+  }
+  return 0;
+}
+
+/* The device both are judged against: the smaller SRAM of the two profiles (the real part, when the other
+ * side ran on a simulation-only profile). */
+static void device_json(const side_t *a, const side_t *b, cJSON *cmp) {
+  const side_t *dev = !(b->sram_bytes < a->sram_bytes) ? a : b;
+  cJSON *d = cJSON_AddObjectToObject(cmp, "device");
+  cJSON_AddStringToObject(d, "profile", dev->profile ? dev->profile : "");
+  add_num_or_null(d, "sram_bytes", dev->sram_bytes);
+  const side_t *sides[2] = {a, b};
+  const char *keys[2] = {"a", "b"};
+  for (int i = 0; i < 2; i++) {
+    cJSON *f = cJSON_AddObjectToObject(d, keys[i]);
+    const double peak = num_at(get(sides[i]->root, "memory"), "peak_bytes");
+    cJSON_AddBoolToObject(f, "fits", peak <= dev->sram_bytes);
+    add_num_or_null(f, "overflow_bytes", peak > dev->sram_bytes ? peak - dev->sram_bytes : 0);
+    add_num_or_null(f, "free_bytes", peak <= dev->sram_bytes ? dev->sram_bytes - peak : 0);
+  }
+}
+
+/* Planned figures beside a figure: plan_a / plan_b, from the layer-wise or the patch part of the plan. */
+static void plan_beside(cJSON *fig, const cJSON *plan, const side_t *a, const side_t *b, const char *lw_key,
+                        const char *patch_key) {
+  if (!plan) return;
+  const cJSON *patch = get(plan, "patch");
+  const side_t *sides[2] = {a, b};
+  const char *keys[2] = {"plan_a", "plan_b"};
+  for (int i = 0; i < 2; i++) {
+    const int patched = is_patched(sides[i]) && cJSON_IsObject(patch);
+    add_num_or_null(fig, keys[i], patched ? num_at(patch, patch_key) : num_at(get(plan, "layerwise"), lw_key));
+  }
+}
+
+static void figures_json(const side_t *a, const side_t *b, const cJSON *plan, cJSON *cmp) {
+  cJSON *f = cJSON_AddObjectToObject(cmp, "figures");
+#define X(key, obj, field, label, unit)                                                                                \
+  figure(f, #key, num_at(get(a->root, obj), field), num_at(get(b->root, obj), field));
+  RPT_COMPARE_REPORT_FIGURES(X)
+#undef X
+  plan_beside(cJSON_GetObjectItemCaseSensitive(f, "arena_peak_bytes"), plan, a, b, "peak_live_bytes",
+              "peak_live_bytes");
+  plan_beside(figure(f, "macs", total_macs(a), total_macs(b)), plan, a, b, "macs", "macs");
+  plan_beside(figure(f, "stage_macs", layers_sum(a, "macs", 1), layers_sum(b, "macs", 1)), plan, a, b, "stage_macs",
+              "stage_macs");
+  figure(f, "stage_cycles", stage_cycles(a), stage_cycles(b));
+}
+
+/* Headline ratios for machines: reduction = a / b (memory), overhead = b / a - 1 (work, time). */
+static void summary_json(cJSON *cmp, const side_t *a, const side_t *b) {
+  const cJSON *f = get(cmp, "figures");
+  cJSON *s = cJSON_AddObjectToObject(cmp, "summary");
+  const double peak = num_at(get(f, "peak_bytes"), "ratio"), arena = num_at(get(f, "arena_peak_bytes"), "ratio");
+  add_num_or_null(s, "peak_reduction", peak > 0 ? 1.0 / peak : NAN);
+  add_num_or_null(s, "arena_reduction", arena > 0 ? 1.0 / arena : NAN);
+  static const char *const over[][2] = {{"mac_overhead", "macs"},
+                                        {"stage_mac_overhead", "stage_macs"},
+                                        {"cycle_overhead", "cycles"},
+                                        {"stage_cycle_overhead", "stage_cycles"},
+                                        {"latency_overhead", "latency_us"}};
+  for (size_t i = 0; i < sizeof over / sizeof *over; i++)
+    add_num_or_null(s, over[i][0], num_at(get(f, over[i][1]), "ratio") - 1.0);
+  const double ca = num_at(a->marks, "checksum"), cb = num_at(b->marks, "checksum");
+  if (isnan(ca) || isnan(cb))
+    cJSON_AddNullToObject(s, "outputs_match");
+  else
+    cJSON_AddBoolToObject(s, "outputs_match", ca == cb);
+}
+
+static const cJSON *find_layer(const cJSON *layers, const char *name) {
+  const cJSON *row;
+  cJSON_ArrayForEach(row, layers) {
+    const char *n = str_at(row, "name");
+    if (n && !strcmp(n, name)) return row;
+  }
+  return NULL;
+}
+
+static void add_layer_side(cJSON *row, const char *key, const cJSON *layer) {
+  if (!layer) {
+    cJSON_AddNullToObject(row, key);
+    return;
+  }
+  cJSON *o = cJSON_AddObjectToObject(row, key);
+  static const char *const fields[] = {"calls", "macs", "cycles", "arena_peak_bytes"};
+  for (size_t i = 0; i < sizeof fields / sizeof *fields; i++) add_num_or_null(o, fields[i], num_at(layer, fields[i]));
+}
+
+static void add_plan_layer(cJSON *row, const char *key, const cJSON *plan_layer, int patched) {
+  if (!plan_layer) return;
+  cJSON *o = cJSON_AddObjectToObject(row, key);
+  add_num_or_null(o, "macs", num_at(plan_layer, patched ? "patched_macs" : "macs"));
+  add_num_or_null(o, "arena_peak_bytes", num_at(plan_layer, patched ? "patched_live_bytes" : "live_bytes"));
+}
+
+static void layer_row(cJSON *rows, const char *name, const side_t *a, const side_t *b, const cJSON *plan) {
+  const cJSON *la = find_layer(a->layers, name), *lb = find_layer(b->layers, name);
+  cJSON *row = cJSON_CreateObject();
+  cJSON_AddStringToObject(row, "name", name);
+  cJSON_AddBoolToObject(row, "patch_stage", (la && in_stage(a, la)) || (lb && in_stage(b, lb)));
+  add_layer_side(row, "a", la);
+  add_layer_side(row, "b", lb);
+  const cJSON *pl = plan ? find_layer(get(plan, "layers"), name) : NULL;
+  const int has_patch = plan && cJSON_IsObject(get(plan, "patch"));
+  add_plan_layer(row, "plan_a", pl, has_patch && is_patched(a));
+  add_plan_layer(row, "plan_b", pl, has_patch && is_patched(b));
+  cJSON_AddItemToArray(rows, row);
+}
+
+/* A's layers in order, then B's that A does not have. */
+static void layers_json(const side_t *a, const side_t *b, const cJSON *plan, cJSON *cmp) {
+  cJSON *rows = cJSON_AddArrayToObject(cmp, "layers");
+  const cJSON *row;
+  cJSON_ArrayForEach(row, a->layers) {
+    const char *name = str_at(row, "name");
+    if (name) layer_row(rows, name, a, b, plan);
+  }
+  cJSON_ArrayForEach(row, b->layers) {
+    const char *name = str_at(row, "name");
+    if (name && !find_layer(a->layers, name)) layer_row(rows, name, a, b, plan);
+  }
+}
+
+cJSON *rpt_compare(const cJSON *ra, const cJSON *rb, const rpt_compare_opts_t *opts, char *msg, size_t msg_size) {
+  side_t a, b;
+  read_side(ra, opts->a_name, &a);
+  read_side(rb, opts->b_name, &b);
+  cJSON *cmp = cJSON_CreateObject();
+  cJSON_AddStringToObject(cmp, "schema", RPT_COMPARE_SCHEMA);
+  if (check_mismatch(&a, &b, opts, cmp, msg, msg_size)) goto fail;
+  cJSON_AddItemToObject(cmp, "a", side_json(&a));
+  cJSON_AddItemToObject(cmp, "b", side_json(&b));
+  device_json(&a, &b, cmp);
+  figures_json(&a, &b, opts->plan, cmp);
+  summary_json(cmp, &a, &b);
+  layers_json(&a, &b, opts->plan, cmp);
+  return cmp;
+fail:
+  cJSON_Delete(cmp);
+  return NULL;
+}
+
+/* ---- text ---- */
+
+typedef enum { FMT_BYTES, FMT_COUNT, FMT_MS } fmt_t;
+
+static void fmt_value(double v, fmt_t fmt, char *buf, size_t size) {
+  if (isnan(v)) {
+    snprintf(buf, size, "-");
+    return;
+  }
+  if (fmt == FMT_MS) {
+    snprintf(buf, size, "%.3f ms", v / 1000.0);
+    return;
+  }
+  char digits[32];
+  rpt_group_digits((unsigned long long)llround(v), digits, sizeof digits);
+  snprintf(buf, size, "%s%s", digits, fmt == FMT_BYTES ? " B" : "");
+}
+
+/* Memory shrinks ("3.45x smaller"), work and time grow ("+42.6%"). */
+static void fmt_change(double ratio, fmt_t fmt, char *buf, size_t size) {
+  if (isnan(ratio) || ratio <= 0)
+    snprintf(buf, size, "-");
+  else if (fmt == FMT_BYTES && ratio < 1)
+    snprintf(buf, size, "%.2fx smaller", 1.0 / ratio);
+  else if (fmt == FMT_BYTES && ratio > 1)
+    snprintf(buf, size, "%.2fx larger", ratio);
+  else
+    snprintf(buf, size, "%+.1f%%", 100.0 * (ratio - 1.0));
+}
+
+static void print_figure(const cJSON *cmp, const char *key, const char *label, fmt_t fmt, int with_plan, FILE *out) {
+  const cJSON *f = get(get(cmp, "figures"), key);
+  char a[40], b[40], change[40], pa[40], pb[40];
+  fmt_value(num_at(f, "a"), fmt, a, sizeof a);
+  fmt_value(num_at(f, "b"), fmt, b, sizeof b);
+  fmt_change(num_at(f, "ratio"), fmt, change, sizeof change);
+  fprintf(out, "%-20s %16s %16s  %-14s", label, a, b, change);
+  if (with_plan && (get(f, "plan_a") || get(f, "plan_b"))) {
+    fmt_value(num_at(f, "plan_a"), fmt, pa, sizeof pa);
+    fmt_value(num_at(f, "plan_b"), fmt, pb, sizeof pb);
+    fprintf(out, " %16s %16s", pa, pb);
+  }
+  fputc('\n', out);
+}
+
+static void print_side(const char *tag, const cJSON *s, FILE *out) {
+  const char *model = str_at(s, "model"), *sched = str_at(s, "schedule");
+  fprintf(out, "%s  %s  (%s, %s, %s)\n", tag, str_at(s, "report"), model ? model : "model ?",
+          sched ? sched : "schedule ?", str_at(s, "profile"));
+}
+
+static void print_fit(const cJSON *dev, const char *key, FILE *out) {
+  const cJSON *f = get(dev, key);
+  char buf[40];
+  if (cJSON_IsTrue(get(f, "fits"))) {
+    fmt_value(num_at(f, "free_bytes"), FMT_BYTES, buf, sizeof buf);
+    fprintf(out, " %16s", "fits");
+    return;
+  }
+  fmt_value(num_at(f, "overflow_bytes"), FMT_BYTES, buf, sizeof buf);
+  char over[48];
+  snprintf(over, sizeof over, "over by %s", buf);
+  fprintf(out, " %16s", over);
+}
+
+static void print_header(const cJSON *cmp, FILE *out) {
+  print_side("A", get(cmp, "a"), out);
+  print_side("B", get(cmp, "b"), out);
+  const cJSON *a = get(cmp, "a"), *dev = get(cmp, "device");
+  char sram[40];
+  fmt_value(num_at(dev, "sram_bytes"), FMT_BYTES, sram, sizeof sram);
+  fprintf(out, "device  %s: %s %.0f MHz, SRAM %s (%.0f KiB)\n", str_at(dev, "profile"), str_at(a, "core"),
+          num_at(a, "clock_hz") / 1e6, sram, num_at(dev, "sram_bytes") / 1024.0);
+  const cJSON *mm = get(cmp, "mismatch");
+  if (cJSON_GetArraySize(mm) > 0) {
+    fprintf(out, "note    compared with --allow-mismatch: different");
+    const cJSON *item;
+    cJSON_ArrayForEach(item, mm) fprintf(out, " %s", item->valuestring);
+    fputc('\n', out);
+  }
+}
+
+static void print_summary(const cJSON *cmp, FILE *out) {
+  const int plan = get(get(get(cmp, "figures"), "macs"), "plan_a") != NULL;
+  fprintf(out, "\n%-20s %16s %16s  %-14s", "", "A", "B", "B vs A");
+  if (plan) fprintf(out, " %16s %16s", "plan A", "plan B");
+  fputc('\n', out);
+  print_figure(cmp, "peak_bytes", "peak SRAM", FMT_BYTES, plan, out);
+  const cJSON *dev = get(cmp, "device");
+  char label[48];
+  snprintf(label, sizeof label, "  vs %.0f KiB", num_at(dev, "sram_bytes") / 1024.0);
+  fprintf(out, "%-20s", label);
+  print_fit(dev, "a", out);
+  print_fit(dev, "b", out);
+  fputc('\n', out);
+  print_figure(cmp, "arena_peak_bytes", "arena peak", FMT_BYTES, plan, out);
+  print_figure(cmp, "static_bytes", "static", FMT_BYTES, plan, out);
+  print_figure(cmp, "stack_peak_bytes", "stack peak", FMT_BYTES, plan, out);
+  print_figure(cmp, "macs", "MACs overall", FMT_COUNT, plan, out);
+  print_figure(cmp, "stage_macs", "MACs patch stage", FMT_COUNT, plan, out);
+  print_figure(cmp, "cycles", "cycles overall", FMT_COUNT, plan, out);
+  print_figure(cmp, "stage_cycles", "cycles patch stage", FMT_COUNT, plan, out);
+  print_figure(cmp, "instructions", "instructions", FMT_COUNT, plan, out);
+  print_figure(cmp, "latency_us", "latency", FMT_MS, plan, out);
+  const cJSON *match = get(get(cmp, "summary"), "outputs_match");
+  char ca[16] = "?", cb[16] = "?";
+  if (cJSON_IsNumber(get(get(cmp, "a"), "checksum")))
+    snprintf(ca, sizeof ca, "0x%08lx", (unsigned long)num_at(get(cmp, "a"), "checksum"));
+  if (cJSON_IsNumber(get(get(cmp, "b"), "checksum")))
+    snprintf(cb, sizeof cb, "0x%08lx", (unsigned long)num_at(get(cmp, "b"), "checksum"));
+  fprintf(out, "%-20s %s (checksum %s, %s)\n", "outputs",
+          cJSON_IsNull(match)   ? "unknown"
+          : cJSON_IsTrue(match) ? "match"
+                                : "DIFFER",
+          ca, cb);
+}
+
+static void print_layer_row(const cJSON *row, FILE *out) {
+  const cJSON *a = get(row, "a"), *b = get(row, "b");
+  char calls[24], ma[32], mb[32], cya[32], cyb[32], ra[32], rb[32];
+  snprintf(calls, sizeof calls, "%.0f/%.0f", cJSON_IsObject(a) ? num_at(a, "calls") : 0.0,
+           cJSON_IsObject(b) ? num_at(b, "calls") : 0.0);
+  fmt_value(num_at(a, "macs"), FMT_COUNT, ma, sizeof ma);
+  fmt_value(num_at(b, "macs"), FMT_COUNT, mb, sizeof mb);
+  fmt_value(num_at(a, "cycles"), FMT_COUNT, cya, sizeof cya);
+  fmt_value(num_at(b, "cycles"), FMT_COUNT, cyb, sizeof cyb);
+  fmt_value(num_at(a, "arena_peak_bytes"), FMT_COUNT, ra, sizeof ra);
+  fmt_value(num_at(b, "arena_peak_bytes"), FMT_COUNT, rb, sizeof rb);
+  fprintf(out, "%-18s %c %7s %12s %12s %14s %14s %10s %10s\n", str_at(row, "name"),
+          cJSON_IsTrue(get(row, "patch_stage")) ? '*' : ' ', calls, ma, mb, cya, cyb, ra, rb);
+}
+
+void rpt_compare_print(const cJSON *cmp, FILE *out) {
+  print_header(cmp, out);
+  print_summary(cmp, out);
+  const cJSON *rows = get(cmp, "layers");
+  if (!cJSON_GetArraySize(rows)) return;
+  fprintf(out, "\nper layer (* patch stage: summed over its patches; arena = peak inside the layer, B)\n");
+  fprintf(out, "%-18s %c %7s %12s %12s %14s %14s %10s %10s\n", "layer", ' ', "calls", "MACs A", "MACs B", "cycles A",
+          "cycles B", "arena A", "arena B");
+  const cJSON *row;
+  cJSON_ArrayForEach(row, rows) print_layer_row(row, out);
+}

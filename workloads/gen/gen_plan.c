@@ -1,0 +1,335 @@
+/* gen_plan.c — the analytic plan (gen_plan.h): shapes and windows in, bytes and MACs out. The live-bytes walk
+ * mirrors the placement rules of runtime/rt_exec.c (run_layer): in-place depthwise with a one-channel scratch,
+ * the residual add written into the block's input, a tensor freed after its last reader. */
+#include "gen/gen_plan.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <string.h>
+
+typedef struct {
+  const rt_model_t *model;
+  int16_t last_use[RT_MAX_LAYERS + 1]; /* last layer reading tensor t (tensor t = output of layer t-1) */
+  const rt_rect_t *wins;               /* per layer output window (patch), or NULL: whole tensors */
+  rt_rect_t in_win;                    /* the stage's input window (patch) */
+} walk_t;
+
+static void plan_err(char *err, size_t len, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(err, len, fmt, ap);
+  va_end(ap);
+}
+
+static const char *op_name(uint8_t op) {
+  static const char *const names[] = {"?", "conv", "dw", "pw", "avgpool", "fc"};
+  return op < sizeof names / sizeof *names ? names[op] : "?";
+}
+
+static uint64_t max_u64(uint64_t a, uint64_t b) { return a > b ? a : b; }
+
+static uint64_t out_bytes(const walk_t *w, int32_t i) {
+  const rt_layer_t *L = &w->model->layers[i];
+  if (w->wins) return (uint64_t)w->wins[i].h * (uint64_t)w->wins[i].w * L->out_c;
+  return (uint64_t)L->out_h * L->out_w * L->out_c;
+}
+
+/* Height x width of layer i's input buffer (the depthwise scratch is one channel of it). */
+static uint64_t in_area(const walk_t *w, int32_t i) {
+  const rt_layer_t *L = &w->model->layers[i];
+  if (!w->wins) return (uint64_t)L->in_h * L->in_w;
+  const rt_rect_t r = i == 0 ? w->in_win : w->wins[i - 1];
+  return (uint64_t)r.h * (uint64_t)r.w;
+}
+
+static uint64_t held_sum(const uint64_t *held, int32_t n) {
+  uint64_t sum = 0;
+  for (int32_t t = 0; t < n; t++) sum += held[t];
+  return sum;
+}
+
+/* Runs layers [first, last) over `held` (bytes of each tensor in the arena, 0 = not there) and writes the
+ * largest live bytes inside each layer to live[i]; `extra` is held throughout (the stitched stage output). */
+static void live_walk(const walk_t *w, uint64_t *held, int32_t first, int32_t last, uint64_t extra, uint64_t *live) {
+  const int32_t n_tensors = w->model->n_layers + 1;
+  for (int32_t i = first; i < last; i++) {
+    const rt_layer_t *L = &w->model->layers[i];
+    const int32_t r = L->res_src >= 0 ? L->res_src + 1 : -1;
+    const uint64_t now = extra + held_sum(held, n_tensors), out = out_bytes(w, i);
+    if (L->op == RT_OP_DW && held[i] && w->last_use[i] == i) { /* in place through a one-channel scratch */
+      live[i] = now + in_area(w, i);
+      held[i] = 0;
+    } else if (L->op == RT_OP_PW && r >= 0 && held[r] && w->last_use[r] == i) { /* add into the residual */
+      live[i] = now;
+      held[r] = 0;
+    } else {
+      live[i] = now + out;
+    }
+    held[i + 1] = out;
+    if (w->last_use[i] == i) held[i] = 0;
+    if (r >= 0 && w->last_use[r] == i) held[r] = 0;
+  }
+}
+
+static void init_walk(walk_t *w, const rt_model_t *m) {
+  memset(w, 0, sizeof *w);
+  w->model = m;
+  for (int32_t t = 0; t <= m->n_layers; t++) w->last_use[t] = -1;
+  for (int32_t i = 0; i < m->n_layers; i++) {
+    w->last_use[i] = (int16_t)i;
+    const int16_t r = m->layers[i].res_src;
+    if (r >= 0 && w->last_use[r + 1] < i) w->last_use[r + 1] = (int16_t)i;
+  }
+  w->last_use[m->n_layers] = (int16_t)m->n_layers;
+}
+
+/* The paper's count: input + output, depthwise in place (input only); the frame (tensor 0) is in flash. */
+static uint64_t io_count(const rt_layer_t *L, int32_t i, uint64_t in, uint64_t out) {
+  if (i == 0) in = 0;
+  return L->op == RT_OP_DW ? max_u64(in, out) : in + out;
+}
+
+static void plan_layerwise(const gen_model_t *gm, const rt_schedule_t *s, gen_plan_t *p) {
+  const rt_model_t *m = &gm->model;
+  walk_t w;
+  init_walk(&w, m);
+  uint64_t held[RT_MAX_LAYERS + 1] = {0}, live[RT_MAX_LAYERS] = {0};
+  live_walk(&w, held, 0, m->n_layers, 0, live);
+  p->peak_io_layer = p->peak_live_layer = -1;
+  for (int32_t i = 0; i < m->n_layers; i++) {
+    const rt_layer_t *L = &m->layers[i];
+    gen_plan_layer_t *pl = &p->layers[i];
+    pl->name = L->name;
+    pl->op = op_name(L->op);
+    pl->in_bytes = (uint32_t)L->in_h * L->in_w * L->in_c;
+    pl->out_bytes = (uint32_t)L->out_h * L->out_w * L->out_c;
+    pl->io_bytes = io_count(L, i, pl->in_bytes, pl->out_bytes);
+    pl->live_bytes = live[i];
+    pl->macs = rt_layer_macs(L);
+    pl->patch_stage = i < s->patch_layers;
+    p->macs += pl->macs;
+    if (pl->patch_stage) p->stage_macs += pl->macs;
+    if (p->peak_io_layer < 0 || pl->io_bytes > p->peak_io_bytes) p->peak_io_bytes = pl->io_bytes, p->peak_io_layer = i;
+    if (p->peak_live_layer < 0 || live[i] > p->peak_live_bytes) p->peak_live_bytes = live[i], p->peak_live_layer = i;
+  }
+}
+
+static int32_t receptive_field(const rt_model_t *m, int32_t n_layers) {
+  int32_t rf = 1, jump = 1;
+  for (int32_t i = 0; i < n_layers; i++) {
+    rf += (m->layers[i].k - 1) * jump;
+    jump *= m->layers[i].stride;
+  }
+  return rf;
+}
+
+/* One patch: windows from the runtime's planner, then its MACs, io and live bytes per stage layer. */
+static void plan_one_patch(const rt_model_t *m, const rt_schedule_t *s, int32_t index, gen_plan_t *p) {
+  const int32_t P = s->patch_layers;
+  rt_rect_t wins[RT_MAX_LAYERS];
+  walk_t w;
+  init_walk(&w, m);
+  w.wins = wins;
+  const uint64_t macs = rt_patch_plan(m, s, index, wins, &w.in_win);
+  p->patch_macs_max = max_u64(p->patch_macs_max, macs);
+  if (w.in_win.h > p->patch_in_h) p->patch_in_h = w.in_win.h;
+  if (w.in_win.w > p->patch_in_w) p->patch_in_w = w.in_win.w;
+  uint64_t held[RT_MAX_LAYERS + 1] = {0}, live[RT_MAX_LAYERS] = {0};
+  live_walk(&w, held, 0, P, p->stage_out_bytes, live);
+  for (int32_t i = 0; i < P; i++) {
+    const rt_layer_t *L = &m->layers[i];
+    gen_plan_layer_t *pl = &p->layers[i];
+    const rt_rect_t in = i == 0 ? w.in_win : wins[i - 1];
+    const uint64_t win_macs = (uint64_t)rt_layer_macs_per_pixel(L) * (uint64_t)wins[i].h * (uint64_t)wins[i].w;
+    const uint64_t io = io_count(L, i, (uint64_t)in.h * in.w * L->in_c, out_bytes(&w, i));
+    pl->patched_macs += win_macs;
+    if (wins[i].h * wins[i].w > pl->win_h * pl->win_w) pl->win_h = wins[i].h, pl->win_w = wins[i].w;
+    pl->patch_io_bytes = max_u64(pl->patch_io_bytes, io);
+    pl->patched_live_bytes = max_u64(pl->patched_live_bytes, live[i]);
+    p->in_patch_io_bytes = max_u64(p->in_patch_io_bytes, io + p->stage_out_bytes);
+    p->in_patch_live_bytes = max_u64(p->in_patch_live_bytes, live[i]);
+  }
+}
+
+static void plan_patches(const gen_model_t *gm, const rt_schedule_t *s, gen_plan_t *p) {
+  const rt_model_t *m = &gm->model;
+  const int32_t P = s->patch_layers, N = m->n_layers;
+  const rt_layer_t *last = &m->layers[P - 1];
+  p->patch_n = s->patch_n;
+  p->halo_clip = s->halo_clip;
+  p->receptive_field = receptive_field(m, P);
+  p->stage_out_bytes = (uint64_t)last->out_h * last->out_w * last->out_c;
+  for (int32_t index = 0; index < s->patch_n * s->patch_n; index++) plan_one_patch(m, s, index, p);
+  for (int32_t i = 0; i < P; i++) p->patched_stage_macs += p->layers[i].patched_macs;
+  p->patched_macs = p->macs - p->stage_macs + p->patched_stage_macs;
+  p->stage_mac_overhead = p->stage_macs ? (double)p->patched_stage_macs / (double)p->stage_macs - 1.0 : 0.0;
+  p->mac_overhead = p->macs ? (double)p->patched_macs / (double)p->macs - 1.0 : 0.0;
+  /* after the stage: whole tensors again, starting from the stitched stage output */
+  walk_t w;
+  init_walk(&w, m);
+  uint64_t held[RT_MAX_LAYERS + 1] = {0}, live[RT_MAX_LAYERS] = {0};
+  held[P] = p->stage_out_bytes;
+  live_walk(&w, held, P, N, 0, live);
+  for (int32_t i = P; i < N; i++) {
+    p->layers[i].patched_macs = p->layers[i].macs;
+    p->layers[i].patched_live_bytes = live[i];
+    p->later_io_bytes = max_u64(p->later_io_bytes, p->layers[i].io_bytes);
+    p->later_live_bytes = max_u64(p->later_live_bytes, live[i]);
+  }
+  p->patched_peak_io_bytes = max_u64(p->in_patch_io_bytes, p->later_io_bytes);
+  p->patched_peak_live_bytes = max_u64(p->in_patch_live_bytes, p->later_live_bytes);
+}
+
+int gen_plan(const gen_model_t *gm, const rt_schedule_t *s, gen_plan_t *out, char *err, size_t err_len) {
+  const rt_model_t *m = &gm->model;
+  memset(out, 0, sizeof *out);
+  if (s->input_in_arena) {
+    plan_err(err, err_len, "the plan counts the input frame as read from flash: input=arena is not planned");
+    return -1;
+  }
+  if (s->patch_n) {
+    /* the runtime's own check: a dry run of zero bytes fails on the schedule before any allocation */
+    rt_arena_t arena;
+    rt_stats_t stats;
+    rt_arena_init(&arena, NULL, 0);
+    if (rt_run(m, s, &arena, NULL, &stats) == RT_E_BAD_SCHEDULE) {
+      plan_err(err, err_len, "the runtime cannot run %d patch-stage layers patch by patch (docs/models.md)",
+               s->patch_layers);
+      return -1;
+    }
+  }
+  out->model = gm->name;
+  out->n_layers = m->n_layers;
+  out->patch_layers = s->patch_layers;
+  plan_layerwise(gm, s, out);
+  if (s->patch_n) plan_patches(gm, s, out);
+  return 0;
+}
+
+/* ---- output ---- */
+
+static void add_u64(cJSON *o, const char *key, uint64_t v) { cJSON_AddNumberToObject(o, key, (double)v); }
+
+static cJSON *layer_json(const gen_plan_t *p, const gen_plan_layer_t *pl) {
+  cJSON *o = cJSON_CreateObject();
+  cJSON_AddStringToObject(o, "name", pl->name);
+  cJSON_AddStringToObject(o, "op", pl->op);
+  add_u64(o, "in_bytes", pl->in_bytes);
+  add_u64(o, "out_bytes", pl->out_bytes);
+  add_u64(o, "io_bytes", pl->io_bytes);
+  add_u64(o, "live_bytes", pl->live_bytes);
+  add_u64(o, "macs", pl->macs);
+  cJSON_AddBoolToObject(o, "patch_stage", pl->patch_stage);
+  if (p->patch_n && pl->patch_stage) {
+    cJSON *win = cJSON_AddArrayToObject(o, "patch_window");
+    cJSON_AddItemToArray(win, cJSON_CreateNumber(pl->win_h));
+    cJSON_AddItemToArray(win, cJSON_CreateNumber(pl->win_w));
+    add_u64(o, "patch_io_bytes", pl->patch_io_bytes);
+  }
+  if (p->patch_n) {
+    add_u64(o, "patched_macs", pl->patched_macs);
+    add_u64(o, "patched_live_bytes", pl->patched_live_bytes);
+  }
+  return o;
+}
+
+static void patch_json(const gen_plan_t *p, cJSON *root) {
+  cJSON *o = cJSON_AddObjectToObject(root, "patch");
+  cJSON_AddNumberToObject(o, "n", p->patch_n);
+  cJSON_AddStringToObject(o, "halo", p->halo_clip ? "clip" : "full");
+  cJSON_AddNumberToObject(o, "receptive_field", p->receptive_field);
+  cJSON *in = cJSON_AddArrayToObject(o, "input_patch");
+  cJSON_AddItemToArray(in, cJSON_CreateNumber(p->patch_in_h));
+  cJSON_AddItemToArray(in, cJSON_CreateNumber(p->patch_in_w));
+  add_u64(o, "patch_macs_max", p->patch_macs_max);
+  add_u64(o, "stage_macs", p->patched_stage_macs);
+  add_u64(o, "macs", p->patched_macs);
+  cJSON_AddNumberToObject(o, "stage_mac_overhead", p->stage_mac_overhead);
+  cJSON_AddNumberToObject(o, "mac_overhead", p->mac_overhead);
+  add_u64(o, "stage_out_bytes", p->stage_out_bytes);
+  add_u64(o, "in_patch_io_bytes", p->in_patch_io_bytes);
+  add_u64(o, "in_patch_live_bytes", p->in_patch_live_bytes);
+  add_u64(o, "later_io_bytes", p->later_io_bytes);
+  add_u64(o, "later_live_bytes", p->later_live_bytes);
+  add_u64(o, "peak_io_bytes", p->patched_peak_io_bytes);
+  add_u64(o, "peak_live_bytes", p->patched_peak_live_bytes);
+}
+
+cJSON *gen_plan_json(const gen_plan_t *p) {
+  cJSON *root = cJSON_CreateObject();
+  cJSON_AddStringToObject(root, "schema", "mcusim-plan/1");
+  cJSON_AddStringToObject(root, "model", p->model);
+  cJSON_AddNumberToObject(root, "patch_layers", p->patch_layers);
+  cJSON *lw = cJSON_AddObjectToObject(root, "layerwise");
+  add_u64(lw, "macs", p->macs);
+  add_u64(lw, "stage_macs", p->stage_macs);
+  add_u64(lw, "peak_io_bytes", p->peak_io_bytes);
+  cJSON_AddStringToObject(lw, "peak_io_layer", p->layers[p->peak_io_layer].name);
+  add_u64(lw, "peak_live_bytes", p->peak_live_bytes);
+  cJSON_AddStringToObject(lw, "peak_live_layer", p->layers[p->peak_live_layer].name);
+  if (p->patch_n)
+    patch_json(p, root);
+  else
+    cJSON_AddNullToObject(root, "patch");
+  cJSON *layers = cJSON_AddArrayToObject(root, "layers");
+  for (int32_t i = 0; i < p->n_layers; i++) cJSON_AddItemToArray(layers, layer_json(p, &p->layers[i]));
+  return root;
+}
+
+static const char *kib(uint64_t bytes, char *buf, size_t size) {
+  snprintf(buf, size, "%" PRIu64 " B (%.1f KiB)", bytes, (double)bytes / 1024.0);
+  return buf;
+}
+
+static void print_layers(const gen_plan_t *p, FILE *out) {
+  fprintf(out, "%-3s %-16s %-7s %11s %11s %11s %11s %12s", "id", "layer", "op", "in B", "out B", "in+out B", "live B",
+          "MACs");
+  if (p->patch_n) fprintf(out, "  %-9s %12s %11s %11s", "window", "patched MACs", "in+out B", "live B");
+  fputc('\n', out);
+  for (int32_t i = 0; i < p->n_layers; i++) {
+    const gen_plan_layer_t *pl = &p->layers[i];
+    fprintf(out, "%-3d %-16s %-7s %11u %11u %11" PRIu64 " %11" PRIu64 " %12" PRIu64, i, pl->name, pl->op, pl->in_bytes,
+            pl->out_bytes, pl->io_bytes, pl->live_bytes, pl->macs);
+    if (p->patch_n) {
+      char win[24] = "", io[24] = "";
+      if (pl->patch_stage) snprintf(win, sizeof win, "%dx%d", pl->win_h, pl->win_w);
+      if (pl->patch_stage) snprintf(io, sizeof io, "%" PRIu64, pl->patch_io_bytes);
+      fprintf(out, "  %-9s %12" PRIu64 " %11s %11" PRIu64, win, pl->patched_macs, io, pl->patched_live_bytes);
+    }
+    fputc('\n', out);
+  }
+}
+
+static void print_patches(const gen_plan_t *p, FILE *out) {
+  char b1[48], b2[48];
+  fprintf(out, "patch schedule        %dx%d patches over layers 0..%d (halo %s)\n", p->patch_n, p->patch_n,
+          p->patch_layers - 1, p->halo_clip ? "clipped" : "full");
+  fprintf(out, "receptive field       %d px; input patch %dx%d px (halo included)\n", p->receptive_field, p->patch_in_h,
+          p->patch_in_w);
+  fprintf(out, "MACs per patch        %" PRIu64 " (largest)\n", p->patch_macs_max);
+  fprintf(out, "patch-stage MACs      %" PRIu64 " -> %" PRIu64 " (%+.1f%%)\n", p->stage_macs, p->patched_stage_macs,
+          100.0 * p->stage_mac_overhead);
+  fprintf(out, "overall MACs          %" PRIu64 " -> %" PRIu64 " (%+.1f%%)\n", p->macs, p->patched_macs,
+          100.0 * p->mac_overhead);
+  fprintf(out, "in-patch peak         in+out %s; live %s (stage output %" PRIu64 " B held)\n",
+          kib(p->in_patch_io_bytes, b1, sizeof b1), kib(p->in_patch_live_bytes, b2, sizeof b2), p->stage_out_bytes);
+  fprintf(out, "after the stage       in+out %s; live %s\n", kib(p->later_io_bytes, b1, sizeof b1),
+          kib(p->later_live_bytes, b2, sizeof b2));
+  fprintf(out, "peak with patches     in+out %s; live %s\n", kib(p->patched_peak_io_bytes, b1, sizeof b1),
+          kib(p->patched_peak_live_bytes, b2, sizeof b2));
+  fprintf(out, "peak reduction        %.2fx (in+out), %.2fx (live)\n",
+          (double)p->peak_io_bytes / (double)p->patched_peak_io_bytes,
+          (double)p->peak_live_bytes / (double)p->patched_peak_live_bytes);
+}
+
+void gen_plan_print(const gen_plan_t *p, FILE *out) {
+  char b1[48], b2[48];
+  fprintf(out, "plan of %s: %d layers; in+out = the paper's count, live = what the runtime holds\n", p->model,
+          p->n_layers);
+  print_layers(p, out);
+  fprintf(out, "\nlayer-wise MACs       %" PRIu64 "", p->macs);
+  if (p->patch_layers) fprintf(out, " (layers 0..%d: %" PRIu64 ")", p->patch_layers - 1, p->stage_macs);
+  fprintf(out, "\nper-layer peak        in+out %s at %s; live %s at %s\n", kib(p->peak_io_bytes, b1, sizeof b1),
+          p->layers[p->peak_io_layer].name, kib(p->peak_live_bytes, b2, sizeof b2), p->layers[p->peak_live_layer].name);
+  if (p->patch_n) print_patches(p, out);
+}

@@ -303,6 +303,8 @@ static void fmt_value(double v, fmt_t fmt, char *buf, size_t size) {
 static void fmt_change(double ratio, fmt_t fmt, char *buf, size_t size) {
   if (isnan(ratio) || ratio <= 0)
     snprintf(buf, size, "-");
+  else if (ratio == 1.0)
+    snprintf(buf, size, "same");
   else if (fmt == FMT_BYTES && ratio < 1)
     snprintf(buf, size, "%.2fx smaller", 1.0 / ratio);
   else if (fmt == FMT_BYTES && ratio > 1)

@@ -373,7 +373,15 @@ static uint16_t read_halfword(mcusim_t *sim, uint32_t addr) {
 }
 
 /* Exceptions Unicorn raises to the host (QEMU's EXCP_* numbers for ARM). */
-enum { EXCP_UDEF = 1, EXCP_SWI = 2, EXCP_BKPT = 7, EXCP_NOCP = 17, EXCP_INVSTATE = 18, EXCP_UNALIGNED = 22 };
+enum {
+  EXCP_UDEF = 1,
+  EXCP_SWI = 2,
+  EXCP_DATA_ABORT = 4,
+  EXCP_BKPT = 7,
+  EXCP_NOCP = 17,
+  EXCP_INVSTATE = 18,
+  EXCP_UNALIGNED = 22
+};
 
 /* UsageFaults of the instruction at PC: nothing executed it. */
 static const struct {
@@ -385,6 +393,8 @@ static const struct {
     {EXCP_NOCP, MCUSIM_FAULT_UNDEFINED_INSN, "coprocessor instruction with the coprocessor disabled"},
     {EXCP_INVSTATE, MCUSIM_FAULT_EXCEPTION, "branch to an ARM-state (even) address: INVSTATE UsageFault"},
     {EXCP_UNALIGNED, MCUSIM_FAULT_UNALIGNED, "unaligned access (UsageFault)"},
+    /* Measured: an unaligned LDR/LDRH/STR on the M0+ arrives as a data abort (no MPU: nothing else raises one). */
+    {EXCP_DATA_ABORT, MCUSIM_FAULT_UNALIGNED, "unaligned access (HardFault on ARMv6-M)"},
 };
 
 static void on_interrupt(uc_engine *uc, uint32_t intno, void *opaque) {

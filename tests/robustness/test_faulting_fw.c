@@ -1,0 +1,147 @@
+/* tests/robustness/test_faulting_fw.c — firmware that faults in ways tests/integration does not cover (stack
+ * overflow through .bss, an arena larger than SRAM, unaligned LDRD/LDM/STM on the M4 and any unaligned access on
+ * the M0+, a jump to an even SRAM address, undefined instructions inside a block): each run stops with exit 3, one
+ * diagnostic line (PC, symbol, instruction) and a partial report with the fault and all registers; never a crash. */
+#include <check.h>
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+static char output[1 << 16];
+
+static int mcusim(const char *args) {
+  char cmd[2048];
+  snprintf(cmd, sizeof cmd, "timeout -s KILL 60 %s %s 2>&1", MCUSIM_BIN, args);
+  FILE *p = popen(cmd, "r");
+  ck_assert_ptr_nonnull(p);
+  size_t n = fread(output, 1, sizeof output - 1, p);
+  output[n] = '\0';
+  int status = pclose(p);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static cJSON *read_report(const char *path) {
+  FILE *f = fopen(path, "rb");
+  ck_assert_msg(f != NULL, "report %s missing", path);
+  static char buf[1 << 20];
+  size_t n = fread(buf, 1, sizeof buf - 1, f);
+  fclose(f);
+  buf[n] = '\0';
+  cJSON *r = cJSON_Parse(buf);
+  ck_assert_msg(r != NULL, "report %s is not JSON", path);
+  return r;
+}
+
+static const char *str_at(const cJSON *obj, const char *key) {
+  const cJSON *x = cJSON_GetObjectItemCaseSensitive(obj, key);
+  ck_assert_msg(cJSON_IsString(x), "'%s' is not a string", key);
+  return x->valuestring;
+}
+
+static const struct {
+  const char *firmware, *profile;
+  const char *kind;   /* result.fault.kind */
+  const char *symbol; /* prefix of result.fault.symbol */
+  const char *says;   /* in the diagnostic line */
+} cases[] = {
+    /* the recursion writes through .bss and .data and faults below the SRAM base */
+    {"m4_stack_overflow", "cortex-m4-0ws", "write_unmapped", "dive", "write to unmapped address 0x1fff"},
+    /* the loop runs from the arena over the stack and faults at the end of SRAM */
+    {"m4_arena_overflow", "cortex-m4-0ws", "write_unmapped", "faulting_function", "0x20040000"},
+    {"m4_even_jump_sram", "cortex-m4-0ws", "exception", "", "even address"},
+    {"m4_udf_mid_block", "cortex-m4-0ws", "undefined_instruction", "faulting_function", "udf #7"},
+    {"m4_udf_wide_mid_block", "cortex-m4-0ws", "undefined_instruction", "faulting_function", "udf.w #0x2a"},
+    {"m0_ldr_unaligned", M0_PROFILE, "unaligned", "faulting_function", "ldr"},
+    {"m0_ldrh_unaligned", M0_PROFILE, "unaligned", "faulting_function", "ldrh"},
+    {"m0_str_unaligned", M0_PROFILE, "unaligned", "faulting_function", "str"},
+    {"m0_udf_mid_block", M0_PROFILE, "undefined_instruction", "faulting_function", "udf #7"},
+};
+
+/* Known gap (docs/robustness.md): Unicorn 2.0.1 (QEMU 5.0) checks no alignment for LDRD/STRD/LDM/STM on ARMv7-M, so
+ * these run on where a Cortex-M4 takes an UNALIGNED UsageFault. What must hold already: no simulator crash, a
+ * complete report. When the simulator learns these faults, move them to `cases` above (kind "unaligned"). */
+static const char *const unaligned_v7m_gaps[] = {"m4_ldrd_unaligned", "m4_ldm_unaligned", "m4_stm_unaligned"};
+
+START_TEST(unaligned_multiword_access_on_m4_does_not_crash) {
+  char args[1024], out[512];
+  snprintf(out, sizeof out, "%s/%s.json", WORK_DIR, unaligned_v7m_gaps[_i]);
+  remove(out);
+  snprintf(args, sizeof args, "run -p cortex-m4-0ws -r %s %s/%s.elf", out, FIRMWARE_DIR, unaligned_v7m_gaps[_i]);
+  int rc = mcusim(args);
+  ck_assert_msg(rc == 0 || rc == 3, "%s: exit %d:\n%s", unaligned_v7m_gaps[_i], rc, output);
+  cJSON *r = read_report(out);
+  ck_assert_str_eq(str_at(cJSON_GetObjectItemCaseSensitive(r, "result"), "stop"), rc == 0 ? "exit" : "fault");
+  cJSON_Delete(r);
+}
+END_TEST
+
+START_TEST(faulting_firmware_stops_with_a_diagnostic_and_a_partial_report) {
+  char args[1024], out[512];
+  snprintf(out, sizeof out, "%s/%s.json", WORK_DIR, cases[_i].firmware);
+  remove(out);
+  snprintf(args, sizeof args, "run -p %s -r %s %s/%s.elf", cases[_i].profile, out, FIRMWARE_DIR, cases[_i].firmware);
+  int rc = mcusim(args);
+  ck_assert_msg(rc == 3, "%s: exit %d, expected 3 (fault):\n%s", cases[_i].firmware, rc, output);
+  ck_assert_msg(strstr(output, "before the fault"), "%s: output before the fault lost:\n%s", cases[_i].firmware,
+                output);
+  ck_assert_msg(!strstr(output, "after the fault"), "%s: ran on after the fault:\n%s", cases[_i].firmware, output);
+  ck_assert_msg(strstr(output, cases[_i].says), "%s: '%s' not in:\n%s", cases[_i].firmware, cases[_i].says, output);
+  cJSON *r = read_report(out);
+  const cJSON *result = cJSON_GetObjectItemCaseSensitive(r, "result");
+  ck_assert_str_eq(str_at(result, "stop"), "fault");
+  const cJSON *fault = cJSON_GetObjectItemCaseSensitive(result, "fault");
+  ck_assert_msg(cJSON_IsObject(fault), "%s: no result.fault", cases[_i].firmware);
+  ck_assert_msg(strcmp(str_at(fault, "kind"), cases[_i].kind) == 0, "%s: kind %s, expected %s", cases[_i].firmware,
+                str_at(fault, "kind"), cases[_i].kind);
+  ck_assert_msg(strncmp(str_at(fault, "symbol"), cases[_i].symbol, strlen(cases[_i].symbol)) == 0,
+                "%s: symbol %s, expected %s...", cases[_i].firmware, str_at(fault, "symbol"), cases[_i].symbol);
+  ck_assert_int_eq(strncmp(str_at(fault, "pc"), "0x", 2), 0);
+  const cJSON *regs = cJSON_GetObjectItemCaseSensitive(fault, "registers");
+  ck_assert(cJSON_IsObject(regs));
+  ck_assert_int_eq(cJSON_GetArraySize(regs), 17); /* r0-r12, sp, lr, pc, xpsr */
+  const cJSON *insns = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(r, "totals"), "instructions");
+  ck_assert(cJSON_IsNumber(insns) && insns->valuedouble > 0);
+  cJSON_Delete(r);
+}
+END_TEST
+
+/* The three instructions before the UDF in the same block are charged, the one after it is not: the block is
+ * truncated at the fault (ARCHITECTURE.md, "Early exits un-charge"). The M0+ build differs only in the core. */
+START_TEST(undefined_instruction_mid_block_charges_only_what_ran) {
+  char args[1024];
+  double insns[2];
+  const char *fw[2] = {"m4_udf_mid_block", "m4_udf_wide_mid_block"};
+  for (int i = 0; i < 2; i++) {
+    snprintf(args, sizeof args, "run -q -p cortex-m4-0ws -r %s/%s.json %s/%s.elf", WORK_DIR, fw[i], FIRMWARE_DIR,
+             fw[i]);
+    ck_assert_int_eq(mcusim(args), 3);
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s.json", WORK_DIR, fw[i]);
+    cJSON *r = read_report(path);
+    insns[i] =
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(r, "totals"), "instructions")->valuedouble;
+    cJSON_Delete(r);
+  }
+  /* the narrow build runs movs, adds, adds before its UDF; the wide build movs, adds: one instruction fewer */
+  ck_assert_int_eq((long)(insns[0] - insns[1]), 1);
+}
+END_TEST
+
+int main(void) {
+  Suite *s = suite_create("faulting_firmware");
+  TCase *tc = tcase_create("run");
+  tcase_set_timeout(tc, 120);
+  tcase_add_loop_test(tc, faulting_firmware_stops_with_a_diagnostic_and_a_partial_report, 0,
+                      sizeof cases / sizeof *cases);
+  tcase_add_test(tc, undefined_instruction_mid_block_charges_only_what_ran);
+  tcase_add_loop_test(tc, unaligned_multiword_access_on_m4_does_not_crash, 0,
+                      sizeof unaligned_v7m_gaps / sizeof *unaligned_v7m_gaps);
+  suite_add_tcase(s, tc);
+  SRunner *sr = srunner_create(s);
+  srunner_run_all(sr, CK_NORMAL);
+  int failed = srunner_ntests_failed(sr);
+  srunner_free(sr);
+  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

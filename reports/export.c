@@ -1,0 +1,285 @@
+/* reports/export.c — the format table, output paths and the helpers every backend uses. */
+#include "reports/export.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "reports/export_backend.h"
+#include "reports/rpt.h"
+
+/* Report writers as a table of backends (STYLE.md): adding a format is one row. */
+static const rpt_export_backend_t *const backends[] = {&rpt_export_html, &rpt_export_perfetto, &rpt_export_massif,
+                                                       &rpt_export_csv, NULL};
+
+const char *rpt_export_format_name(size_t i, const char **summary) {
+  if (i >= sizeof backends / sizeof *backends - 1) return NULL;
+  if (summary) *summary = backends[i]->summary;
+  return backends[i]->name;
+}
+
+/* ---- text buffer ---- */
+
+static bool buf_reserve(rpt_buf_t *b, size_t extra) {
+  if (b->failed) return false;
+  if (b->len + extra + 1 <= b->cap) return true;
+  size_t cap = b->cap ? b->cap : 4096;
+  while (cap < b->len + extra + 1) cap *= 2;
+  char *grown = realloc(b->data, cap);
+  if (!grown) {
+    b->failed = true;
+    return false;
+  }
+  b->data = grown;
+  b->cap = cap;
+  return true;
+}
+
+void rpt_buf_put(rpt_buf_t *b, const char *text) {
+  size_t n = strlen(text);
+  if (!buf_reserve(b, n)) return;
+  memcpy(b->data + b->len, text, n + 1);
+  b->len += n;
+}
+
+void rpt_buf_printf(rpt_buf_t *b, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  if (n < 0 || !buf_reserve(b, (size_t)n)) return;
+  va_start(ap, fmt);
+  vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+  va_end(ap);
+  b->len += (size_t)n;
+}
+
+void rpt_buf_html(rpt_buf_t *b, const char *text) {
+  for (const char *p = text; *p; p++) {
+    switch (*p) {
+    case '&':
+      rpt_buf_put(b, "&amp;");
+      break;
+    case '<':
+      rpt_buf_put(b, "&lt;");
+      break;
+    case '>':
+      rpt_buf_put(b, "&gt;");
+      break;
+    case '"':
+      rpt_buf_put(b, "&quot;");
+      break;
+    case '\'':
+      rpt_buf_put(b, "&#39;");
+      break;
+    default:
+      rpt_buf_printf(b, "%c", *p);
+    }
+  }
+}
+
+void rpt_buf_json_str(rpt_buf_t *b, const char *text) {
+  char *quoted = cJSON_PrintUnformatted(&(cJSON){.type = cJSON_String, .valuestring = (char *)text});
+  if (!quoted) {
+    b->failed = true;
+    return;
+  }
+  rpt_buf_put(b, quoted);
+  cJSON_free(quoted);
+}
+
+void rpt_buf_free(rpt_buf_t *b) {
+  free(b->data);
+  *b = (rpt_buf_t){0};
+}
+
+/* ---- report fields ---- */
+
+const cJSON *rpt_get(const cJSON *obj, const char *path) {
+  char key[64];
+  while (obj && *path) {
+    size_t n = strcspn(path, ".");
+    if (n >= sizeof key) return NULL;
+    memcpy(key, path, n);
+    key[n] = '\0';
+    obj = cJSON_IsObject(obj) ? cJSON_GetObjectItemCaseSensitive(obj, key) : NULL;
+    path += n + (path[n] == '.');
+  }
+  return obj;
+}
+
+double rpt_num(const cJSON *obj, const char *path) {
+  const cJSON *item = rpt_get(obj, path);
+  return cJSON_IsNumber(item) ? item->valuedouble : 0;
+}
+
+bool rpt_has_num(const cJSON *obj, const char *path) { return cJSON_IsNumber(rpt_get(obj, path)); }
+
+const char *rpt_str(const cJSON *obj, const char *path) {
+  const cJSON *item = rpt_get(obj, path);
+  return cJSON_IsString(item) ? item->valuestring : "";
+}
+
+const cJSON *rpt_array(const cJSON *obj, const char *path, int *count) {
+  const cJSON *item = rpt_get(obj, path);
+  if (!cJSON_IsArray(item)) item = NULL;
+  if (count) *count = item ? cJSON_GetArraySize(item) : 0;
+  return item;
+}
+
+const char *rpt_fmt_int(double value, char *buf, size_t size) {
+  if (value < 0) {
+    char digits[40];
+    rpt_group_digits((unsigned long long)(-value + 0.5), digits, sizeof digits);
+    snprintf(buf, size, "-%s", digits);
+  } else {
+    rpt_group_digits((unsigned long long)(value + 0.5), buf, size);
+  }
+  return buf;
+}
+
+const char *rpt_fmt_bytes(double bytes, char *buf, size_t size) {
+  if (bytes < 1024)
+    snprintf(buf, size, "%.0f B", bytes);
+  else if (bytes < 1024.0 * 1024)
+    snprintf(buf, size, "%.1f KiB", bytes / 1024);
+  else
+    snprintf(buf, size, "%.2f MiB", bytes / (1024.0 * 1024));
+  return buf;
+}
+
+double rpt_clock_hz(const cJSON *report) {
+  double hz = rpt_num(report, "profile.clock_hz");
+  return hz > 0 ? hz : 1e6;
+}
+
+/* ---- labels and output ---- */
+
+/* "build/x/mcunet_patch3.elf" -> "mcunet_patch3" */
+static void base_label(const cJSON *report, char *buf, size_t size) {
+  const char *path = rpt_str(report, "firmware.path");
+  const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+  size_t len = strlen(base);
+  if (len > 4 && !strcmp(base + len - 4, ".elf")) len -= 4;
+  if (len == 0) base = "report", len = 6;
+  snprintf(buf, size, "%.*s", (int)len, base);
+}
+
+/* The base label, with " #2" appended when an earlier report has the same one. */
+static void make_label(const cJSON *const *reports, size_t i, char *buf, size_t size) {
+  base_label(reports[i], buf, size);
+  unsigned same = 1;
+  for (size_t j = 0; j < i; j++) {
+    char other[128];
+    base_label(reports[j], other, sizeof other);
+    same += !strcmp(other, buf);
+  }
+  size_t len = strlen(buf);
+  if (same > 1) snprintf(buf + len, size - len, " #%u", same);
+}
+
+static const rpt_export_backend_t *find_backend(const char *format) {
+  for (const rpt_export_backend_t *const *b = backends; *b; b++)
+    if (format && !strcmp((*b)->name, format)) return *b;
+  return NULL;
+}
+
+static bool is_directory(const char *path) {
+  struct stat st;
+  size_t len = strlen(path);
+  return (len && path[len - 1] == '/') || (stat(path, &st) == 0 && S_ISDIR(st.st_mode));
+}
+
+static bool has_table(const rpt_export_backend_t *b, const char *table) {
+  if (!b->tables) return table == NULL;
+  if (!table) return true;
+  for (const char *const *t = b->tables; *t; t++)
+    if (!strcmp(*t, table)) return true;
+  return false;
+}
+
+static rpt_export_err render_to(const rpt_export_backend_t *b, rpt_export_ctx_t *ctx, const char *path) {
+  rpt_buf_t out = {0};
+  rpt_export_err err = b->render(ctx, &out);
+  if (err == RPT_EXPORT_OK && out.failed) err = RPT_EXPORT_E_NOMEM;
+  if (err == RPT_EXPORT_E_NOMEM) snprintf(ctx->msg, ctx->msg_size, "out of memory rendering %s", b->name);
+  if (err == RPT_EXPORT_OK && rpt_write_atomic(path, out.data ? out.data : "") != 0) {
+    snprintf(ctx->msg, ctx->msg_size, "%s: cannot write: %s", path, strerror(errno));
+    err = RPT_EXPORT_E_IO;
+  }
+  rpt_buf_free(&out);
+  return err;
+}
+
+/* csv into a directory: one file per table (layers.csv, patches.csv). */
+static rpt_export_err render_tables(const rpt_export_backend_t *b, rpt_export_ctx_t *ctx, const char *dir) {
+  for (const char *const *t = b->tables; *t; t++) {
+    char path[4096];
+    size_t len = strlen(dir);
+    snprintf(path, sizeof path, "%s%s%s.%s", dir, len && dir[len - 1] == '/' ? "" : "/", *t, b->name);
+    ctx->table = *t;
+    rpt_export_err err = render_to(b, ctx, path);
+    if (err) return err;
+  }
+  return RPT_EXPORT_OK;
+}
+
+static rpt_export_err check_request(const rpt_export_backend_t *b, const char *format, size_t n,
+                                    const rpt_export_opts_t *opts, char *msg, size_t size) {
+  if (!b) {
+    snprintf(msg, size, "unknown format '%s' (html, perfetto, massif, csv)", format ? format : "");
+    return RPT_EXPORT_E_USAGE;
+  }
+  if (n == 0 || (b->max_reports && n > b->max_reports)) {
+    snprintf(msg, size, "%s takes %s report%s, not %zu", b->name, b->max_reports == 1 ? "one" : "at least one",
+             b->max_reports == 1 ? "" : "s", n);
+    return RPT_EXPORT_E_USAGE;
+  }
+  if (!has_table(b, opts->table)) {
+    snprintf(msg, size, "%s has no table '%s'%s", b->name, opts->table, b->tables ? " (layers, patches)" : "");
+    return RPT_EXPORT_E_USAGE;
+  }
+  return RPT_EXPORT_OK;
+}
+
+rpt_export_err rpt_export_with(const cJSON *const *reports, size_t n, const char *format, const char *out_path,
+                               const rpt_export_opts_t *opts, char *msg, size_t msg_size) {
+  static const rpt_export_opts_t defaults = {0};
+  if (!opts) opts = &defaults;
+  const rpt_export_backend_t *b = find_backend(format);
+  rpt_export_err err = check_request(b, format, n, opts, msg, msg_size);
+  if (err) return err;
+  char(*label_text)[128] = calloc(n, sizeof *label_text);
+  const char **labels = calloc(n, sizeof *labels);
+  if (!label_text || !labels) {
+    err = RPT_EXPORT_E_NOMEM;
+    snprintf(msg, msg_size, "out of memory");
+    goto done;
+  }
+  for (size_t i = 0; i < n; i++) {
+    make_label(reports, i, label_text[i], sizeof label_text[i]);
+    labels[i] = label_text[i];
+  }
+  rpt_export_ctx_t ctx = {reports, labels, n, opts->table, msg, msg_size};
+  if (b->tables && !opts->table && is_directory(out_path)) {
+    err = render_tables(b, &ctx, out_path);
+  } else if (is_directory(out_path)) {
+    snprintf(msg, msg_size, "%s: is a directory (%s writes one file)", out_path, b->name);
+    err = RPT_EXPORT_E_USAGE;
+  } else {
+    if (b->tables && !ctx.table) ctx.table = b->tables[0];
+    err = render_to(b, &ctx, out_path);
+  }
+done:
+  free(labels);
+  free(label_text);
+  return err;
+}
+
+rpt_export_err rpt_export(const cJSON *const *reports, size_t n, const char *format, const char *out_path, char *msg,
+                          size_t msg_size) {
+  return rpt_export_with(reports, n, format, out_path, NULL, msg, msg_size);
+}

@@ -1,0 +1,60 @@
+/* reports/export_backend.h — what the export formats share (internal to reports/): a growing text buffer, readers
+ * for report fields, and the backend table row each format fills in (export_html.c, export_perfetto.c, ...). */
+#ifndef MCUSIM_RPT_EXPORT_BACKEND_H
+#define MCUSIM_RPT_EXPORT_BACKEND_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "reports/export.h"
+
+/* Text under construction; after an allocation failure `failed` is set and further appends do nothing. */
+typedef struct {
+  char *data;
+  size_t len, cap;
+  bool failed;
+} rpt_buf_t;
+
+void rpt_buf_put(rpt_buf_t *b, const char *text);
+void rpt_buf_printf(rpt_buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void rpt_buf_html(rpt_buf_t *b, const char *text);     /* escapes & < > " ' */
+void rpt_buf_json_str(rpt_buf_t *b, const char *text); /* a quoted JSON string */
+void rpt_buf_free(rpt_buf_t *b);
+
+/* What a backend gets: the reports, their short labels, the options; it appends to out or fails with msg. */
+typedef struct {
+  const cJSON *const *reports;
+  const char *const *labels; /* one per report: firmware file name without ".elf", made unique */
+  size_t n;
+  const char *table; /* csv only: "layers" or "patches" */
+  char *msg;
+  size_t msg_size;
+} rpt_export_ctx_t;
+
+/* One output format (TinyEMU-style class: a row of data plus function pointers). */
+typedef struct {
+  const char *name, *summary;
+  size_t max_reports;        /* 0: any number */
+  const char *const *tables; /* NULL-terminated, or NULL when the format has a single table */
+  rpt_export_err (*render)(const rpt_export_ctx_t *ctx, rpt_buf_t *out);
+} rpt_export_backend_t;
+
+extern const rpt_export_backend_t rpt_export_html, rpt_export_perfetto, rpt_export_massif, rpt_export_csv;
+
+/* Field access that tolerates absence: "memory.peak_bytes" style paths. */
+const cJSON *rpt_get(const cJSON *obj, const char *path);
+double rpt_num(const cJSON *obj, const char *path);      /* 0 when missing or not a number */
+const char *rpt_str(const cJSON *obj, const char *path); /* "" when missing or not a string */
+bool rpt_has_num(const cJSON *obj, const char *path);
+/* Array at path, or NULL; size in *count (0 when missing). */
+const cJSON *rpt_array(const cJSON *obj, const char *path, int *count);
+
+/* Formatting: "1,204,332"; bytes as "18.0 KiB" (1024 B, the unit of the MCUNetV2 paper's "kB"). */
+const char *rpt_fmt_int(double value, char *buf, size_t size);
+const char *rpt_fmt_bytes(double bytes, char *buf, size_t size);
+
+/* The report's profile clock in Hz (never 0: falls back to 1 MHz so times stay finite). */
+double rpt_clock_hz(const cJSON *report);
+
+#endif /* MCUSIM_RPT_EXPORT_BACKEND_H */

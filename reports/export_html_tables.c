@@ -1,0 +1,131 @@
+/* reports/export_html_tables.c — per-layer and per-patch tables of the HTML page, with bar columns in the style
+ * of STM32Cube.AI's per-layer report. */
+#include <stdio.h>
+
+#include "reports/export_html.h"
+
+static void cell_int(const html_t *h, double v) {
+  char a[32];
+  rpt_buf_printf(h->out, "<td>%s</td>", rpt_fmt_int(v, a, sizeof a));
+}
+
+static void cell_bar(const html_t *h, double v, double max, const char *cls, const char *text) {
+  rpt_buf_printf(h->out, "<td><span class=\"bar%s\" style=\"width:%.0fpx\"></span>%s</td>", cls,
+                 max > 0 ? 60 * v / max : 0, text);
+}
+
+static void cell_text(const html_t *h, const char *text) {
+  rpt_buf_put(h->out, "<td class=\"l\">");
+  rpt_buf_html(h->out, text);
+  rpt_buf_put(h->out, "</td>");
+}
+
+static double max_of(const cJSON *rows, const char *key) {
+  double max = 0;
+  const cJSON *row;
+  cJSON_ArrayForEach(row, rows) if (rpt_num(row, key) > max) max = rpt_num(row, key);
+  return max;
+}
+
+static void layer_row(const html_t *h, const cJSON *r, const cJSON *row, double max_arena) {
+  char a[48];
+  double cycles = rpt_num(row, "cycles"), total = rpt_num(r, "totals.cycles");
+  const cJSON *shape = rpt_get(row, "out_shape");
+  rpt_buf_printf(h->out, "<tr%s>", cJSON_IsTrue(rpt_get(row, "patch_stage")) ? " class=\"patch\"" : "");
+  cell_int(h, rpt_num(row, "id"));
+  cell_text(h, rpt_str(row, "name"));
+  cell_text(h, rpt_str(row, "kind"));
+  if (cJSON_GetArraySize(shape) == 3)
+    snprintf(a, sizeof a, "%d&times;%d&times;%d", cJSON_GetArrayItem(shape, 0)->valueint,
+             cJSON_GetArrayItem(shape, 1)->valueint, cJSON_GetArrayItem(shape, 2)->valueint);
+  else
+    snprintf(a, sizeof a, "&ndash;");
+  rpt_buf_printf(h->out, "<td>%s</td>", a);
+  cell_int(h, rpt_num(row, "calls"));
+  cell_int(h, rpt_num(row, "macs"));
+  cell_int(h, cycles);
+  snprintf(a, sizeof a, "%.1f%%", total > 0 ? 100 * cycles / total : 0);
+  cell_bar(h, cycles, total, " c", a);
+  rpt_buf_printf(h->out, "<td>%.3f</td><td>%.2f</td>", rpt_num(row, "latency_us") / 1000,
+                 rpt_num(row, "cycles_per_mac"));
+  cell_bar(h, rpt_num(row, "arena_peak_bytes"), max_arena, "",
+           rpt_fmt_int(rpt_num(row, "arena_peak_bytes"), a, sizeof a));
+  cell_int(h, rpt_num(row, "arena_at_entry_bytes"));
+  rpt_buf_put(h->out, "</tr>\n");
+}
+
+static void other_row(const html_t *h, const cJSON *r) {
+  if (!cJSON_IsObject(rpt_get(r, "other"))) return;
+  char a[32];
+  double cycles = rpt_num(r, "other.cycles"), total = rpt_num(r, "totals.cycles");
+  rpt_buf_put(h->out, "<tr class=\"other\"><td></td><td class=\"l\">outside layers</td><td class=\"l\">start-up, "
+                      "output</td><td></td><td></td><td></td>");
+  cell_int(h, cycles);
+  snprintf(a, sizeof a, "%.1f%%", total > 0 ? 100 * cycles / total : 0);
+  cell_bar(h, cycles, total, " c", a);
+  rpt_buf_printf(h->out, "<td>%.3f</td><td></td><td></td><td></td></tr>\n", cycles / rpt_clock_hz(r) * 1e3);
+}
+
+static void put_layer_table(const html_t *h, const cJSON *r) {
+  const cJSON *rows = rpt_array(r, "layers", NULL), *row;
+  double max_arena = max_of(rows, "arena_peak_bytes");
+  rpt_buf_put(h->out, "<table class=\"layers\"><thead><tr><th>id</th><th class=\"l\">layer</th><th class=\"l\">kind"
+                      "</th><th>output</th><th>calls</th><th>MACs</th><th>cycles</th><th class=\"l\">share</th>"
+                      "<th>ms</th><th>cycles/MAC</th><th class=\"l\">arena peak (B)</th><th>arena at entry (B)</th>"
+                      "</tr></thead>\n<tbody>\n");
+  cJSON_ArrayForEach(row, rows) layer_row(h, r, row, max_arena);
+  other_row(h, r);
+  rpt_buf_put(h->out, "</tbody></table>\n");
+}
+
+static void put_patch_table(const html_t *h, const cJSON *r) {
+  const cJSON *rows = rpt_array(r, "patches", NULL), *row;
+  double max_arena = max_of(rows, "arena_peak_bytes");
+  char a[32];
+  rpt_buf_put(h->out,
+              "<table class=\"patches\"><thead><tr><th>stage</th><th>patch</th><th>MACs</th><th>cycles</th>"
+              "<th>ms</th><th class=\"l\">arena peak (B)</th><th>arena at entry (B)</th></tr></thead>\n<tbody>\n");
+  cJSON_ArrayForEach(row, rows) {
+    rpt_buf_put(h->out, "<tr>");
+    cell_int(h, rpt_num(row, "stage"));
+    cell_int(h, rpt_num(row, "index"));
+    cell_int(h, rpt_num(row, "macs"));
+    cell_int(h, rpt_num(row, "cycles"));
+    rpt_buf_printf(h->out, "<td>%.3f</td>", rpt_num(row, "latency_us") / 1000);
+    cell_bar(h, rpt_num(row, "arena_peak_bytes"), max_arena, "",
+             rpt_fmt_int(rpt_num(row, "arena_peak_bytes"), a, sizeof a));
+    cell_int(h, rpt_num(row, "arena_at_entry_bytes"));
+    rpt_buf_put(h->out, "</tr>\n");
+  }
+  rpt_buf_put(h->out, "</tbody></table>\n");
+}
+
+static void put_heading(const html_t *h, size_t i, const char *what) {
+  rpt_buf_printf(h->out, "<h3>%s", what);
+  if (h->ctx->n > 1) {
+    rpt_buf_put(h->out, ": ");
+    rpt_buf_html(h->out, h->ctx->labels[i]);
+  }
+  rpt_buf_put(h->out, "</h3>\n");
+}
+
+void html_put_tables(const html_t *h) {
+  bool any_layers = false, any_patches = false;
+  for (size_t i = 0; i < h->ctx->n; i++) {
+    any_layers |= cJSON_GetArraySize(rpt_get(h->ctx->reports[i], "layers")) > 0;
+    any_patches |= cJSON_GetArraySize(rpt_get(h->ctx->reports[i], "patches")) > 0;
+  }
+  if (any_layers)
+    rpt_buf_put(h->out, "<h2>Layers</h2>\n<p class=\"sub\">Shaded rows ran inside patches (their "
+                        "figures sum over all patches).</p>\n");
+  for (size_t i = 0; i < h->ctx->n && any_layers; i++) {
+    put_heading(h, i, "Per layer");
+    put_layer_table(h, h->ctx->reports[i]);
+  }
+  if (any_patches) rpt_buf_put(h->out, "<h2>Patches</h2>\n");
+  for (size_t i = 0; i < h->ctx->n && any_patches; i++) {
+    if (cJSON_GetArraySize(rpt_get(h->ctx->reports[i], "patches")) == 0) continue;
+    put_heading(h, i, "Per patch");
+    put_patch_table(h, h->ctx->reports[i]);
+  }
+}

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Renders an HTML report in headless Chromium: no console messages, the page's SVG holds the memory timeline,
+# and a screenshot PNG is written as a test artifact.
+#   export_chromium.sh MCUSIM FIXTURE_DIR OUT_DIR [REPORT.json ...]
+# Installs Debian's chromium when missing (as root; it is large, so only this test pulls it in, not setup.sh).
+# Exits 77 (ctest: skipped) with a message when Chromium is missing and cannot be installed.
+set -euo pipefail
+mcusim="$1" fixtures="$2" out="$3"
+shift 3
+reports=("$@")
+[ ${#reports[@]} -eq 0 ] && reports=("$fixtures/tiny_layerwise.json" "$fixtures/tiny_patch2.json")
+
+browser="$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)"
+if [ -z "$browser" ]; then
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+    echo "export_chromium: installing Debian's chromium (headless rendering test)" >&2
+    (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium) >&2 ||
+      { echo "SKIP: chromium could not be installed (apt-get failed)"; exit 77; }
+    browser="$(command -v chromium)"
+  else
+    echo "SKIP: chromium is not installed and this is not root; run: sudo apt-get install chromium"
+    exit 77
+  fi
+fi
+
+mkdir -p "$out"
+html="$out/export_chromium.html" png="$out/export_chromium.png"
+"$mcusim" export "${reports[@]}" --format html -o "$html"
+flags=(--headless --no-sandbox --disable-gpu --hide-scrollbars --no-first-run --disable-extensions
+       --user-data-dir="$out/chromium-profile" --enable-logging=stderr --v=0 --virtual-time-budget=2000)
+
+# Console messages (errors included) arrive on stderr as "CONSOLE(...)" lines.
+"$browser" "${flags[@]}" --dump-dom "file://$html" >"$out/dom.html" 2>"$out/chromium.log"
+if grep -E 'CONSOLE|Uncaught|Refused to|net::ERR' "$out/chromium.log"; then
+  echo "FAIL: the page logged console messages or failed loads (above)"
+  exit 1
+fi
+grep -q '<svg id="timeline-0"' "$out/dom.html" || { echo "FAIL: no timeline SVG in the rendered DOM"; exit 1; }
+grep -q '<polygon fill="var(--arena)"' "$out/dom.html" || { echo "FAIL: the timeline has no arena area"; exit 1; }
+
+"$browser" "${flags[@]}" --window-size=1280,2400 --screenshot="$png" "file://$html" >/dev/null 2>>"$out/chromium.log"
+[ -s "$png" ] || { echo "FAIL: no screenshot written"; exit 1; }
+echo "ok: rendered $html without console messages; screenshot $png"

@@ -76,12 +76,18 @@ static void put_x_axis(const html_t *h, const frame_t *f, double clock_hz) {
   rpt_buf_printf(h->out,
                  "<text x=\"%d\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\" fill=\"#5b6575\">cycles"
                  "</text>\n",
-                 PLOT_L - 6, f->bottom + 16);
+                 PLOT_L - 22, f->bottom + 16);
 }
 
 static void put_sram_line(const html_t *h, const frame_t *f, double sram, const char *label) {
-  if (sram <= 0 || sram > f->max_y) return;
   char b[32];
+  if (sram <= 0) return;
+  if (sram > f->max_y) {
+    rpt_buf_printf(h->out, "<text x=\"%d\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\" fill=\"#d7263d\">%s SRAM ",
+                   PLOT_R - 4, f->top + 11, label);
+    rpt_buf_printf(h->out, "%s: above the scale &#8593;</text>\n", rpt_fmt_bytes(sram, b, sizeof b));
+    return;
+  }
   rpt_buf_printf(h->out,
                  "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#d7263d\" stroke-width=\"1.5\" "
                  "stroke-dasharray=\"6 4\"><title>device SRAM %s: ",
@@ -92,15 +98,21 @@ static void put_sram_line(const html_t *h, const frame_t *f, double sram, const 
   rpt_buf_printf(h->out, "%s</text>\n", rpt_fmt_bytes(sram, b, sizeof b));
 }
 
+/* The memory axis covers the largest peak, and a device's SRAM when it is near (within 1.6x): a simulation-only
+ * profile with megabytes of SRAM would otherwise flatten every curve. SRAM above the axis is named in a note. */
 void html_scale_init(html_t *h) {
+  double peak = 0;
   for (size_t i = 0; i < h->ctx->n; i++) {
     const cJSON *r = h->ctx->reports[i];
-    double cycles = rpt_num(r, "totals.cycles"), top = rpt_num(r, "memory.peak_bytes");
-    if (cycles > h->max_cycles) h->max_cycles = cycles;
-    if (rpt_num(r, "memory.sram_bytes") > top) top = rpt_num(r, "memory.sram_bytes");
-    if (top > h->max_sram_bytes) h->max_sram_bytes = top;
+    if (rpt_num(r, "totals.cycles") > h->max_cycles) h->max_cycles = rpt_num(r, "totals.cycles");
+    if (rpt_num(r, "memory.peak_bytes") > peak) peak = rpt_num(r, "memory.peak_bytes");
   }
-  h->max_sram_bytes = html_frame_top_bytes(h->max_sram_bytes);
+  double top = peak;
+  for (size_t i = 0; i < h->ctx->n; i++) {
+    double sram = rpt_num(h->ctx->reports[i], "memory.sram_bytes");
+    if (sram > top && sram <= 1.6 * peak) top = sram;
+  }
+  h->max_sram_bytes = html_frame_top_bytes(top > 0 ? top : 1024);
 }
 
 /* ---- slices of the timeline: runs of samples with the same layer (or patch) ---- */

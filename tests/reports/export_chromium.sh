@@ -3,6 +3,7 @@
 # and a screenshot PNG is written as a test artifact.
 #   export_chromium.sh MCUSIM FIXTURE_DIR OUT_DIR [REPORT.json ...]
 # Installs Debian's chromium when missing (as root; it is large, so only this test pulls it in, not setup.sh).
+# EXPORT_SHOT_SIZE=W,H sets the screenshot size (docs/images/demo_report.png: 1100,1560 on the demo reports).
 # Exits 77 (ctest: skipped) with a message when Chromium is missing and cannot be installed.
 set -euo pipefail
 mcusim="$1" fixtures="$2" out="$3"
@@ -38,6 +39,6 @@ fi
 grep -q '<svg id="timeline-0"' "$out/dom.html" || { echo "FAIL: no timeline SVG in the rendered DOM"; exit 1; }
 grep -q '<polygon fill="var(--arena)"' "$out/dom.html" || { echo "FAIL: the timeline has no arena area"; exit 1; }
 
-"$browser" "${flags[@]}" --window-size=1280,2400 --screenshot="$png" "file://$html" >/dev/null 2>>"$out/chromium.log"
+"$browser" "${flags[@]}" --window-size="${EXPORT_SHOT_SIZE:-1280,2400}" --screenshot="$png" "file://$html" >/dev/null 2>>"$out/chromium.log"
 [ -s "$png" ] || { echo "FAIL: no screenshot written"; exit 1; }
 echo "ok: rendered $html without console messages; screenshot $png"

@@ -16,3 +16,6 @@ fw="$MCUSIM_BUILD/workloads/firmware"
 echo
 "$MCUSIM_BUILD/sim/mcusim" run --profile sim-large --report "$out/vww_layerwise_sim-large.json" \
   "$fw/mcunet-vww-r160_layerwise.elf"
+"$MCUSIM_BUILD/sim/mcusim" export "$out/vww_layerwise_sim-large.json" "$out/vww_patch3_stm32f746.json" --format html \
+  -o "$out/vww_report.html"
+echo "HTML report (open in a browser): $out/vww_report.html"

@@ -76,9 +76,8 @@ static const char *unknown_key(const cJSON *obj, const char *const *known) {
   return NULL;
 }
 
-static prof_err parse_region(const cJSON *obj, const char *origin, const char *field, prof_region_t *out, char *msg,
-                             size_t size) {
-  static const char *const known[] = {"name", "base", "size", "wait_states", NULL};
+static prof_err parse_region(const cJSON *obj, const char *origin, const char *field, const char *const *known,
+                             prof_region_t *out, char *msg, size_t size) {
   if (!cJSON_IsObject(obj)) return fail(msg, size, PROF_E_FIELD, "%s: '%s' must be an object", origin, field);
   const char *bad = unknown_key(obj, known);
   if (bad) return fail(msg, size, PROF_E_FIELD, "%s: unknown field '%s.%s'", origin, field, bad);
@@ -91,7 +90,9 @@ static prof_err parse_region(const cJSON *obj, const char *origin, const char *f
   if (base % 4096 || bytes % 4096)
     return fail(msg, size, PROF_E_FIELD, "%s: '%s' base and size must be multiples of 4 KiB", origin, field);
   const cJSON *name = cJSON_GetObjectItemCaseSensitive(obj, "name");
-  snprintf(out->name, sizeof out->name, "%s", cJSON_IsString(name) ? name->valuestring : field);
+  if (name && !cJSON_IsString(name))
+    return fail(msg, size, PROF_E_FIELD, "%s: '%s.name' must be a string", origin, field);
+  snprintf(out->name, sizeof out->name, "%s", name ? name->valuestring : field);
   out->base = (uint32_t)base;
   out->size = (uint32_t)bytes;
   return PROF_OK;
@@ -101,14 +102,81 @@ static int overlaps(const prof_region_t *a, const prof_region_t *b) {
   return (uint64_t)a->base < (uint64_t)b->base + b->size && (uint64_t)b->base < (uint64_t)a->base + a->size;
 }
 
-static prof_err parse_memories(const cJSON *root, const char *origin, prof_t *p, char *msg, size_t size) {
-  prof_err err = parse_region(cJSON_GetObjectItemCaseSensitive(root, "flash"), origin, "flash", &p->flash, msg, size);
-  if (err) return err;
-  uint64_t ws = 0;
+static int is_pow2(uint64_t v) { return v && !(v & (v - 1)); }
+
+static int get_bool(const cJSON *obj, const char *key, uint8_t *out) {
+  const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
+  if (!item) return 0;
+  if (!cJSON_IsBool(item)) return -1;
+  *out = cJSON_IsTrue(item) ? 1 : 0;
+  return 0;
+}
+
+/* `flash.icache` / `flash.dcache`. A line fill costs, unless the profile says otherwise, the wait states of every
+ * flash read it needs: wait_states * line_bits / read_bits (reads are serial; critical-word-first is not modelled). */
+static prof_err parse_cache(const cJSON *obj, const char *origin, const char *field, int is_icache, unsigned ws,
+                            unsigned read_bits, prof_cache_t *out, char *msg, size_t size) {
+  static const char *const known_i[] = {"kind",        "line_bytes", "lines",   "ways",
+                                        "miss_cycles", "prefetch",   "unified", NULL};
+  static const char *const known_d[] = {"kind", "line_bytes", "lines", "ways", "miss_cycles", NULL};
+  if (!cJSON_IsObject(obj)) return fail(msg, size, PROF_E_FIELD, "%s: '%s' must be an object", origin, field);
+  const char *bad = unknown_key(obj, is_icache ? known_i : known_d);
+  if (bad) return fail(msg, size, PROF_E_FIELD, "%s: unknown field '%s.%s'", origin, field, bad);
+  const cJSON *kind = cJSON_GetObjectItemCaseSensitive(obj, "kind");
+  static const char *const kinds[] = {"art", "l1", "nvmc", "xip", NULL};
+  int kind_ok = 0;
+  for (const char *const *k = kinds; cJSON_IsString(kind) && *k; k++) kind_ok |= strcmp(kind->valuestring, *k) == 0;
+  if (!kind_ok) return fail(msg, size, PROF_E_FIELD, "%s: '%s.kind' must be one of art, l1, nvmc, xip", origin, field);
+  snprintf(out->kind, sizeof out->kind, "%s", kind->valuestring);
+  uint64_t line = 0, lines = 0, ways = 0, miss = 0;
+  if (get_u64(obj, "line_bytes", 128, &line) || line < 4 || !is_pow2(line))
+    return fail(msg, size, PROF_E_FIELD, "%s: '%s.line_bytes' must be a power of two, 4..128", origin, field);
+  if (get_u64(obj, "lines", 65536, &lines) || !is_pow2(lines))
+    return fail(msg, size, PROF_E_FIELD, "%s: '%s.lines' must be a power of two, 1..65536", origin, field);
+  if (get_u64(obj, "ways", 65536, &ways) || !is_pow2(ways) || ways > lines)
+    return fail(msg, size, PROF_E_FIELD, "%s: '%s.ways' must be a power of two, 1..lines", origin, field);
+  int has_miss = get_u64(obj, "miss_cycles", 1000, &miss);
+  if (has_miss == -1) return fail(msg, size, PROF_E_FIELD, "%s: '%s.miss_cycles' must be 0..1000", origin, field);
+  if (has_miss == -2) miss = (uint64_t)ws * ((line * 8 + read_bits - 1) / read_bits);
+  if (get_bool(obj, "prefetch", &out->prefetch) || get_bool(obj, "unified", &out->unified))
+    return fail(msg, size, PROF_E_FIELD, "%s: '%s.prefetch' and '%s.unified' must be true or false", origin, field,
+                field);
+  out->line_bytes = (uint32_t)line;
+  out->lines = (uint32_t)lines;
+  out->ways = (uint32_t)ways;
+  out->miss_cycles = (uint32_t)miss;
+  return PROF_OK;
+}
+
+static prof_err parse_flash(const cJSON *root, const char *origin, prof_t *p, char *msg, size_t size) {
+  static const char *const known[] = {"name", "base", "size", "wait_states", "read_bits", "icache", "dcache", NULL};
   const cJSON *flash = cJSON_GetObjectItemCaseSensitive(root, "flash");
+  prof_err err = parse_region(flash, origin, "flash", known, &p->flash, msg, size);
+  if (err) return err;
+  uint64_t ws = 0, read_bits = 32;
   if (get_u64(flash, "wait_states", 15, &ws) == -1)
     return fail(msg, size, PROF_E_FIELD, "%s: 'flash.wait_states' must be 0..15", origin);
+  if (get_u64(flash, "read_bits", 256, &read_bits) == -1 || read_bits < 32 || !is_pow2(read_bits))
+    return fail(msg, size, PROF_E_FIELD, "%s: 'flash.read_bits' must be 32, 64, 128 or 256", origin);
   p->flash_wait_states = (unsigned)ws;
+  p->flash_read_bits = (unsigned)read_bits;
+  const cJSON *icache = cJSON_GetObjectItemCaseSensitive(flash, "icache");
+  const cJSON *dcache = cJSON_GetObjectItemCaseSensitive(flash, "dcache");
+  if (icache && (err = parse_cache(icache, origin, "flash.icache", 1, p->flash_wait_states, p->flash_read_bits,
+                                   &p->icache, msg, size)))
+    return err;
+  if (dcache && (err = parse_cache(dcache, origin, "flash.dcache", 0, p->flash_wait_states, p->flash_read_bits,
+                                   &p->dcache, msg, size)))
+    return err;
+  if (p->icache.unified && dcache)
+    return fail(msg, size, PROF_E_FIELD, "%s: 'flash.dcache' conflicts with 'flash.icache.unified'", origin);
+  return PROF_OK;
+}
+
+static prof_err parse_memories(const cJSON *root, const char *origin, prof_t *p, char *msg, size_t size) {
+  static const char *const known[] = {"name", "base", "size", NULL};
+  prof_err err = parse_flash(root, origin, p, msg, size);
+  if (err) return err;
   const cJSON *sram = cJSON_GetObjectItemCaseSensitive(root, "sram");
   int n = cJSON_GetArraySize(sram);
   if (!cJSON_IsArray(sram) || n < 1 || n > PROF_MAX_SRAM)
@@ -116,7 +184,7 @@ static prof_err parse_memories(const cJSON *root, const char *origin, prof_t *p,
   for (int i = 0; i < n; i++) {
     char field[32];
     snprintf(field, sizeof field, "sram[%d]", i);
-    err = parse_region(cJSON_GetArrayItem(sram, i), origin, field, &p->sram[i], msg, size);
+    err = parse_region(cJSON_GetArrayItem(sram, i), origin, field, known, &p->sram[i], msg, size);
     if (err) return err;
     if (overlaps(&p->sram[i], &p->flash))
       return fail(msg, size, PROF_E_FIELD, "%s: '%s' overlaps 'flash'", origin, field);
@@ -127,12 +195,49 @@ static prof_err parse_memories(const cJSON *root, const char *origin, prof_t *p,
       return fail(msg, size, PROF_E_FIELD, "%s: '%s' lies in the system region (>= 0xE0000000)", origin, field);
   }
   p->sram_count = (unsigned)n;
+  /* TCMs: descriptive (the DTCM is usually the start of sram[0]); they may not overlap flash. */
+  const cJSON *tcm = cJSON_GetObjectItemCaseSensitive(root, "tcm");
+  if (!tcm) return PROF_OK;
+  n = cJSON_GetArraySize(tcm);
+  if (!cJSON_IsArray(tcm) || n < 1 || n > PROF_MAX_TCM)
+    return fail(msg, size, PROF_E_FIELD, "%s: 'tcm' must be an array of 1..%d regions", origin, PROF_MAX_TCM);
+  if (strcmp(p->core, "m7") != 0) return fail(msg, size, PROF_E_FIELD, "%s: 'tcm' needs core m7", origin);
+  for (int i = 0; i < n; i++) {
+    char field[32];
+    snprintf(field, sizeof field, "tcm[%d]", i);
+    err = parse_region(cJSON_GetArrayItem(tcm, i), origin, field, known, &p->tcm[i], msg, size);
+    if (err) return err;
+    if (overlaps(&p->tcm[i], &p->flash))
+      return fail(msg, size, PROF_E_FIELD, "%s: '%s' overlaps 'flash'", origin, field);
+  }
+  p->tcm_count = (unsigned)n;
+  return PROF_OK;
+}
+
+/* `power`: the datasheet's run-mode current (mA) at clock_hz and the supply voltage it was measured at. */
+static prof_err parse_power(const cJSON *root, const char *origin, prof_t *p, char *msg, size_t size) {
+  static const char *const known[] = {"run_current_ma", "supply_v", "source", NULL};
+  const cJSON *power = cJSON_GetObjectItemCaseSensitive(root, "power");
+  if (!power) return PROF_OK;
+  if (!cJSON_IsObject(power)) return fail(msg, size, PROF_E_FIELD, "%s: 'power' must be an object", origin);
+  const char *bad = unknown_key(power, known);
+  if (bad) return fail(msg, size, PROF_E_FIELD, "%s: unknown field 'power.%s'", origin, bad);
+  const cJSON *ma = cJSON_GetObjectItemCaseSensitive(power, "run_current_ma");
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(power, "supply_v");
+  const cJSON *src = cJSON_GetObjectItemCaseSensitive(power, "source");
+  if (!cJSON_IsNumber(ma) || !(ma->valuedouble > 0 && ma->valuedouble <= 2000))
+    return fail(msg, size, PROF_E_FIELD, "%s: 'power.run_current_ma' must be a current in mA, 0..2000", origin);
+  if (!cJSON_IsNumber(v) || !(v->valuedouble > 0 && v->valuedouble <= 6))
+    return fail(msg, size, PROF_E_FIELD, "%s: 'power.supply_v' must be a voltage in V, 0..6", origin);
+  if (src && !cJSON_IsString(src)) return fail(msg, size, PROF_E_FIELD, "%s: 'power.source' must be a string", origin);
+  p->run_current_ma = ma->valuedouble;
+  p->supply_v = v->valuedouble;
   return PROF_OK;
 }
 
 static prof_err parse_root(const cJSON *root, const char *origin, prof_t *p, char *msg, size_t size) {
-  static const char *const known[] = {"version", "name", "description",       "core", "clock_hz",
-                                      "flash",   "sram", "multiplier_cycles", NULL};
+  static const char *const known[] = {"version", "name", "description",       "core",  "clock_hz", "flash",
+                                      "sram",    "tcm",  "multiplier_cycles", "power", NULL};
   if (!cJSON_IsObject(root)) return fail(msg, size, PROF_E_FIELD, "%s: the profile must be a JSON object", origin);
   const char *bad = unknown_key(root, known);
   if (bad) return fail(msg, size, PROF_E_FIELD, "%s: unknown field '%s'", origin, bad);
@@ -159,7 +264,8 @@ static prof_err parse_root(const cJSON *root, const char *origin, prof_t *p, cha
   p->path = strdup(origin);
   snprintf(p->core, sizeof p->core, "%s", core->valuestring);
   if (!p->name || !p->description || !p->path) return fail(msg, size, PROF_E_NOMEM, "%s: out of memory", origin);
-  return parse_memories(root, origin, p, msg, size);
+  prof_err err = parse_memories(root, origin, p, msg, size);
+  return err ? err : parse_power(root, origin, p, msg, size);
 }
 
 prof_err prof_parse(const char *json, const char *origin, prof_t **out, char *msg, size_t size) {
@@ -232,6 +338,12 @@ uint64_t prof_sram_bytes(const prof_t *p) {
   uint64_t total = 0;
   for (unsigned i = 0; i < p->sram_count; i++) total += p->sram[i].size;
   return total;
+}
+
+double prof_energy_uj(const prof_t *p, uint64_t cycles) {
+  if (!(p->run_current_ma > 0) || !(p->supply_v > 0)) return -1;
+  /* mA * V = mW; mW * s = mJ; * 1000 = uJ */
+  return p->run_current_ma * p->supply_v * ((double)cycles / (double)p->clock_hz) * 1000.0;
 }
 
 static int contains(const prof_region_t *r, uint32_t addr, uint32_t size) {

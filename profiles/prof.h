@@ -10,12 +10,25 @@
 #include <stdint.h>
 
 #define PROF_MAX_SRAM 8
+#define PROF_MAX_TCM 4
 
 typedef struct {
   char name[32];
   uint32_t base;
   uint32_t size;
 } prof_region_t;
+
+/* A cache in front of flash: the STM32 ART accelerator, a Cortex-M7 L1 cache, the nRF52 NVMC I-cache, the RP2040
+ * XIP cache. line_bytes == 0: no cache (every flash read pays the wait states). */
+typedef struct {
+  char kind[16];        /* "art", "l1", "nvmc", "xip": descriptive */
+  uint32_t line_bytes;  /* power of two, 4..128 */
+  uint32_t lines;       /* total lines; a power of two multiple of ways */
+  uint32_t ways;        /* associativity; ways == lines: fully associative */
+  uint32_t miss_cycles; /* core cycles one line fill stalls the core */
+  uint8_t prefetch;     /* next sequential line fetched while the current one executes */
+  uint8_t unified;      /* icache only: data reads from flash go through the same cache (RP2040 XIP) */
+} prof_cache_t;
 
 typedef struct {
   char *name;
@@ -25,6 +38,13 @@ typedef struct {
   uint64_t clock_hz;
   prof_region_t flash;
   unsigned flash_wait_states;
+  unsigned flash_read_bits;        /* width of one flash array read: 32..256 */
+  prof_cache_t icache;             /* instruction fetch from flash */
+  prof_cache_t dcache;             /* data reads from flash (precise mode) */
+  prof_region_t tcm[PROF_MAX_TCM]; /* Cortex-M7 tightly coupled memories (zero wait states), descriptive */
+  unsigned tcm_count;
+  double run_current_ma; /* datasheet run-mode supply current at clock_hz; 0 when unknown */
+  double supply_v;       /* supply voltage of that figure */
   prof_region_t sram[PROF_MAX_SRAM];
   unsigned sram_count;
   unsigned mul_cycles; /* Cortex-M0+ multiplier: 1 or 32 */
@@ -40,6 +60,9 @@ prof_err prof_parse(const char *json, const char *origin, prof_t **out, char *ms
 void prof_free(prof_t *profile);
 
 uint64_t prof_sram_bytes(const prof_t *profile); /* sum of SRAM regions */
+/* Energy of `cycles` at the run-mode current and supply voltage, in microjoules; -1 when the profile has no power
+ * figures. E = I * V * cycles / clock_hz. */
+double prof_energy_uj(const prof_t *profile, uint64_t cycles);
 /* The region holding [addr, addr+size), or NULL. */
 const prof_region_t *prof_find_region(const prof_t *profile, uint32_t addr, uint32_t size, int *is_flash);
 

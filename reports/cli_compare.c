@@ -17,7 +17,7 @@ static void compare_usage(FILE *out) {
                "  peak SRAM and arena with the reduction, MAC and cycle overhead (patch stage and overall),\n"
                "  latency, per-layer rows aligned by name, whether the outputs matched.\n"
                "  --model          the model JSON: show the analytic plan beside the measured figures\n"
-               "  --json           print mcusim-compare/1 (docs/compare.md)\n"
+               "  --json           print mcusim-compare/1 (docs/compare.md); --flat: the same as \"path value\" lines\n"
                "  --allow-mismatch compare reports of different models or profiles\n");
 }
 
@@ -50,11 +50,9 @@ static cJSON *plan_for(const char *model_path, const char *spec) {
 }
 
 int cli_compare(int argc, char **argv) {
-  static const struct option longopts[] = {{"model", required_argument, 0, 'm'},
-                                           {"json", no_argument, 0, 'j'},
-                                           {"allow-mismatch", no_argument, 0, 'a'},
-                                           {"help", no_argument, 0, 'h'},
-                                           {0}};
+  static const struct option longopts[] = {
+      {"model", required_argument, 0, 'm'},    {"json", no_argument, 0, 'j'}, {"flat", no_argument, 0, 'f'},
+      {"allow-mismatch", no_argument, 0, 'a'}, {"help", no_argument, 0, 'h'}, {0}};
   const char *model_path = NULL;
   int json = 0, c;
   rpt_compare_opts_t opts = {0};
@@ -64,6 +62,8 @@ int cli_compare(int argc, char **argv) {
       model_path = optarg;
     else if (c == 'j')
       json = 1;
+    else if (c == 'f')
+      json = 2;
     else if (c == 'a')
       opts.allow_mismatch = 1;
     else if (c == 'h') {
@@ -94,7 +94,9 @@ int cli_compare(int argc, char **argv) {
     fprintf(stderr, "mcusim: %s\n", msg);
     goto done;
   }
-  if (json) {
+  if (json == 2) {
+    rpt_json_print_flat(cmp, stdout);
+  } else if (json) {
     char *text = cJSON_Print(cmp);
     printf("%s\n", text);
     free(text);

@@ -426,3 +426,38 @@ void rpt_compare_print(const cJSON *cmp, FILE *out) {
   const cJSON *row;
   cJSON_ArrayForEach(row, rows) print_layer_row(row, out);
 }
+
+/* ---- flat: "path value" lines for shell scripts (scripts/paper.sh) ---- */
+
+static void flat_value(const cJSON *v, FILE *out) {
+  if (cJSON_IsNumber(v) && v->valuedouble == floor(v->valuedouble) && fabs(v->valuedouble) < 9007199254740992.0)
+    fprintf(out, "%.0f", v->valuedouble);
+  else if (cJSON_IsNumber(v))
+    fprintf(out, "%.6f", v->valuedouble);
+  else if (cJSON_IsString(v))
+    for (const char *p = v->valuestring; *p; p++) fputs(*p == '\n' ? "\\n" : (char[]){*p, 0}, out);
+  else
+    fputs(cJSON_IsTrue(v) ? "true" : cJSON_IsFalse(v) ? "false" : "null", out);
+}
+
+static void flat_walk(const cJSON *node, char *path, size_t len, size_t size, FILE *out) {
+  if (!cJSON_IsObject(node) && !cJSON_IsArray(node)) {
+    fprintf(out, "%s ", path);
+    flat_value(node, out);
+    fputc('\n', out);
+    return;
+  }
+  int index = 0;
+  const cJSON *child;
+  cJSON_ArrayForEach(child, node) {
+    int n = cJSON_IsArray(node) ? snprintf(path + len, size - len, "%s%d", len ? "." : "", index++)
+                                : snprintf(path + len, size - len, "%s%s", len ? "." : "", child->string);
+    if (n > 0 && len + (size_t)n < size) flat_walk(child, path, len + (size_t)n, size, out);
+    path[len] = '\0';
+  }
+}
+
+void rpt_json_print_flat(const cJSON *json, FILE *out) {
+  char path[512] = "";
+  flat_walk(json, path, 0, sizeof path, out);
+}

@@ -35,4 +35,7 @@ cJSON *rpt_compare(const cJSON *a, const cJSON *b, const rpt_compare_opts_t *opt
 /* The comparison for people: summary figures, then the per-layer rows. */
 void rpt_compare_print(const cJSON *cmp, FILE *out);
 
+/* Any JSON tree as "path value" lines (figures.macs.b 339009152; arrays by index), for shell scripts. */
+void rpt_json_print_flat(const cJSON *json, FILE *out);
+
 #endif /* MCUSIM_RPT_COMPARE_H */

@@ -7,6 +7,7 @@
 
 #include "gen/gen_model.h"
 #include "gen/gen_plan.h"
+#include "reports/compare.h"
 #include "sim/cli.h"
 
 typedef struct {
@@ -21,7 +22,8 @@ static void plan_usage(FILE *out) {
                "  the analytic plan from the model description alone: per-layer input+output activation bytes,\n"
                "  the per-layer peak; with --patches, an N x N patch schedule over the first K blocks (the stem\n"
                "  counts) or up to and including layer NAME: receptive field, input patch with halo, per-patch\n"
-               "  MACs, patch-stage and overall MAC overhead, per-patch peak. --json prints mcusim-plan/1.\n");
+               "  MACs, patch-stage and overall MAC overhead, per-patch peak. --json prints mcusim-plan/1,\n"
+               "  --flat the same as \"path value\" lines.\n");
 }
 
 static int parse_plan_args(int argc, char **argv, plan_args_t *a) {
@@ -30,6 +32,7 @@ static int parse_plan_args(int argc, char **argv, plan_args_t *a) {
                                            {"split-layer", required_argument, 0, 'l'},
                                            {"halo", required_argument, 0, 'H'},
                                            {"json", no_argument, 0, 'j'},
+                                           {"flat", no_argument, 0, 'f'},
                                            {"help", no_argument, 0, 'h'},
                                            {0}};
   int c;
@@ -48,6 +51,8 @@ static int parse_plan_args(int argc, char **argv, plan_args_t *a) {
       a->halo_clip = !strcmp(optarg, "clip");
     else if (c == 'j')
       a->json = 1;
+    else if (c == 'f')
+      a->json = 2;
     else if (c == 'h') {
       plan_usage(stdout);
       exit(CLI_EXIT_OK);
@@ -122,9 +127,13 @@ int cli_plan(int argc, char **argv) {
   }
   if (a.json) {
     cJSON *j = gen_plan_json(&plan);
-    char *text = cJSON_Print(j);
-    printf("%s\n", text);
-    free(text);
+    if (a.json == 2) {
+      rpt_json_print_flat(j, stdout);
+    } else {
+      char *text = cJSON_Print(j);
+      printf("%s\n", text);
+      free(text);
+    }
     cJSON_Delete(j);
   } else {
     gen_plan_print(&plan, stdout);

@@ -1,21 +1,242 @@
-/* memory/mem.c — SRAM accounting (see mem.h). */
+/* memory/mem.c — SRAM accounting and attribution (see mem.h). */
 #include "mem.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Grows *array (of elem bytes) so that it holds at least need elements; 0 or -1. */
+static int grow(void **array, size_t *cap, size_t need, size_t elem) {
+  if (need <= *cap) return 0;
+  size_t cap2 = *cap ? *cap : 16;
+  while (cap2 < need) cap2 *= 2;
+  void *grown = realloc(*array, cap2 * elem);
+  if (!grown) return -1;
+  *array = grown;
+  *cap = cap2;
+  return 0;
+}
+
+static void copy_name(char *dst, size_t size, const char *src) { snprintf(dst, size, "%s", src ? src : ""); }
 
 void mem_init(mem_t *mem, uint64_t sram_bytes) {
   memset(mem, 0, sizeof *mem);
   mem->sram_bytes = sram_bytes;
   mem->lowest_sp = UINT32_MAX;
+  mem->lowest_alloc = UINT32_MAX;
+  mem->timeline_stride = 1;
 }
 
 void mem_release(mem_t *mem) {
   free(mem->live_addr);
   free(mem->live_size);
-  mem->live_addr = mem->live_size = NULL;
-  mem->live_count = mem->live_cap = 0;
+  free(mem->live_record);
+  free(mem->layers);
+  free(mem->patches);
+  free(mem->timeline);
+  free(mem->allocs);
+  free(mem->diags);
+  free(mem->marks);
+  uint64_t sram = mem->sram_bytes;
+  mem_init(mem, sram);
 }
+
+/* ---- timeline: at most MEM_TIMELINE_MAX samples; when full, pairs merge into the larger one and the
+ * stride doubles, so the resolution stays uniform and the peak sample is never lost. ---- */
+
+static uint64_t sample_weight(const mem_sample_t *s) { return s->arena_bytes + s->stack_bytes; }
+
+static void timeline_halve(mem_t *mem) {
+  size_t out = 0;
+  for (size_t i = 0; i + 1 < mem->timeline_count; i += 2)
+    mem->timeline[out++] = sample_weight(&mem->timeline[i + 1]) > sample_weight(&mem->timeline[i])
+                               ? mem->timeline[i + 1]
+                               : mem->timeline[i];
+  if (mem->timeline_count % 2) mem->timeline[out++] = mem->timeline[mem->timeline_count - 1];
+  mem->timeline_count = out;
+  mem->timeline_stride *= 2;
+  mem->timeline_decimated = 1;
+}
+
+static void timeline_push(mem_t *mem, const mem_sample_t *s) {
+  if (!mem->timeline) {
+    mem->timeline = malloc(MEM_TIMELINE_MAX * sizeof *mem->timeline);
+    if (!mem->timeline) return;
+  }
+  if (mem->timeline_pending_n == 0 || sample_weight(s) > sample_weight(&mem->timeline_pending))
+    mem->timeline_pending = *s;
+  if (++mem->timeline_pending_n < mem->timeline_stride) return;
+  if (mem->timeline_count == MEM_TIMELINE_MAX) timeline_halve(mem);
+  mem->timeline[mem->timeline_count++] = mem->timeline_pending;
+  mem->timeline_pending_n = 0;
+}
+
+static void timeline_flush(mem_t *mem) {
+  if (!mem->timeline_pending_n || !mem->timeline) return;
+  if (mem->timeline_count == MEM_TIMELINE_MAX) timeline_halve(mem);
+  mem->timeline[mem->timeline_count++] = mem->timeline_pending;
+  mem->timeline_pending_n = 0;
+}
+
+static const mem_frame_t *innermost(const mem_t *mem, int is_patch) {
+  for (size_t i = mem->frame_count; i-- > 0;)
+    if (mem->frames[i].is_patch == is_patch) return &mem->frames[i];
+  return NULL;
+}
+
+void mem_sample(mem_t *mem, const mem_when_t *when) {
+  const mem_frame_t *layer = innermost(mem, 0), *patch = innermost(mem, 1);
+  mem_sample_t s = {
+      .cycle = when->cycle,
+      .insn = when->insn,
+      .arena_bytes = mem->arena_live_bytes,
+      .stack_bytes = mem->initial_sp > when->sp ? mem->initial_sp - when->sp : 0,
+      .layer = layer ? (int32_t)layer->id : -1,
+      .patch_stage = patch ? (int32_t)patch->stage : -1,
+      .patch_index = patch ? (int32_t)patch->index : -1,
+  };
+  timeline_push(mem, &s);
+}
+
+/* ---- diagnostics ---- */
+
+const char *mem_diag_name(mem_diag_kind_t kind) {
+  static const char *const names[] = {"unknown_free", "double_free",       "overlap",
+                                      "outside_sram", "stack_into_static", "unbalanced_range"};
+  return (unsigned)kind < sizeof names / sizeof *names ? names[kind] : "unknown";
+}
+
+void mem_diagnose(mem_t *mem, mem_diag_kind_t kind, const mem_when_t *when, uint32_t address, uint32_t size,
+                  const char *message) {
+  mem->misuse_count++;
+  if (mem->diag_count >= MEM_DIAGNOSTICS_MAX) return;
+  if (!mem->diags && !(mem->diags = calloc(MEM_DIAGNOSTICS_MAX, sizeof *mem->diags))) return;
+  mem_diag_t *d = &mem->diags[mem->diag_count++];
+  d->kind = kind;
+  d->cycle = when ? when->cycle : 0;
+  d->pc = when ? when->pc : 0;
+  d->lr = when ? when->lr : 0;
+  d->address = address;
+  d->size = size;
+  copy_name(d->message, sizeof d->message, message);
+}
+
+/* ---- layers and patches ---- */
+
+static mem_layer_t *layer_record(mem_t *mem, uint32_t id, size_t *index) {
+  for (size_t i = 0; i < mem->layer_count; i++)
+    if (mem->layers[i].id == id) {
+      if (index) *index = i;
+      return &mem->layers[i];
+    }
+  if (grow((void **)&mem->layers, &mem->layer_cap, mem->layer_count + 1, sizeof *mem->layers)) return NULL;
+  mem_layer_t *l = &mem->layers[mem->layer_count];
+  memset(l, 0, sizeof *l);
+  l->id = id;
+  if (index) *index = mem->layer_count;
+  mem->layer_count++;
+  return l;
+}
+
+void mem_layer_info(mem_t *mem, uint32_t id, const char *kind, uint32_t out_h, uint32_t out_w, uint32_t out_c) {
+  mem_layer_t *l = layer_record(mem, id, NULL);
+  if (!l) return;
+  copy_name(l->kind, sizeof l->kind, kind);
+  l->out_h = out_h;
+  l->out_w = out_w;
+  l->out_c = out_c;
+}
+
+static void open_frame(mem_t *mem, const mem_when_t *when, const mem_frame_t *frame) {
+  if (mem->frame_count == sizeof mem->frames / sizeof *mem->frames) {
+    mem_diagnose(mem, MEM_DIAG_UNBALANCED_RANGE, when, 0, 0, "ranges nested more than 16 deep");
+    return;
+  }
+  if (mem->frame_count == 0) {
+    mem->covered_cycles -= when->cycle; /* adds back at the matching close: cycles inside top-level ranges */
+    mem->covered_insns -= when->insn;
+  }
+  mem->frames[mem->frame_count] = *frame;
+  mem->frames[mem->frame_count].start_cycle = when->cycle;
+  mem->frames[mem->frame_count].start_insn = when->insn;
+  mem->frames[mem->frame_count].arena_peak = mem->arena_live_bytes;
+  mem->frame_count++;
+}
+
+static void close_frame(mem_t *mem, const mem_when_t *when) {
+  mem_frame_t *f = &mem->frames[--mem->frame_count];
+  uint64_t cycles = when->cycle - f->start_cycle, insns = when->insn - f->start_insn;
+  if (f->is_patch) {
+    mem_patch_t *p = &mem->patches[f->record];
+    p->cycles += cycles;
+    p->instructions += insns;
+    if (f->arena_peak > p->arena_peak_bytes) p->arena_peak_bytes = f->arena_peak;
+  } else {
+    mem_layer_t *l = &mem->layers[f->record];
+    l->cycles += cycles;
+    l->instructions += insns;
+    if (f->arena_peak > l->arena_peak_bytes) l->arena_peak_bytes = f->arena_peak;
+  }
+  if (mem->frame_count == 0) {
+    mem->covered_cycles += when->cycle;
+    mem->covered_insns += when->insn;
+  }
+}
+
+/* Closes ranges down to the one that matches; a mismatch is reported once. */
+static void close_matching(mem_t *mem, const mem_when_t *when, int is_patch, uint32_t a, uint32_t b) {
+  for (size_t i = mem->frame_count; i-- > 0;) {
+    const mem_frame_t *f = &mem->frames[i];
+    int match = f->is_patch == is_patch && (is_patch ? f->stage == a && f->index == b : f->id == a);
+    if (!match) continue;
+    if (i + 1 != mem->frame_count)
+      mem_diagnose(mem, MEM_DIAG_UNBALANCED_RANGE, when, 0, 0, "a range ended while an inner one was still open");
+    while (mem->frame_count > i) close_frame(mem, when);
+    return;
+  }
+  char msg[96];
+  snprintf(msg, sizeof msg, "end of a %s (%u) that was never begun", is_patch ? "patch" : "layer", a);
+  mem_diagnose(mem, MEM_DIAG_UNBALANCED_RANGE, when, 0, 0, msg);
+}
+
+void mem_layer_begin(mem_t *mem, const mem_when_t *when, uint32_t id, const char *name, uint32_t macs) {
+  size_t index;
+  mem_layer_t *l = layer_record(mem, id, &index);
+  if (!l) return;
+  if (!l->name[0]) copy_name(l->name, sizeof l->name, name);
+  if (l->calls == 0) l->arena_at_entry_bytes = mem->arena_live_bytes;
+  l->calls++;
+  l->macs += macs;
+  if (innermost(mem, 1)) l->calls_in_patch++;
+  mem_frame_t f = {.is_patch = 0, .id = id, .record = index};
+  open_frame(mem, when, &f);
+  mem_sample(mem, when);
+}
+
+void mem_layer_end(mem_t *mem, const mem_when_t *when, uint32_t id) {
+  close_matching(mem, when, 0, id, 0);
+  mem_sample(mem, when);
+}
+
+void mem_patch_begin(mem_t *mem, const mem_when_t *when, uint32_t stage, uint32_t index, uint32_t macs) {
+  if (grow((void **)&mem->patches, &mem->patch_cap, mem->patch_count + 1, sizeof *mem->patches)) return;
+  mem_patch_t *p = &mem->patches[mem->patch_count];
+  memset(p, 0, sizeof *p);
+  p->stage = stage;
+  p->index = index;
+  p->macs = macs;
+  p->arena_at_entry_bytes = mem->arena_live_bytes;
+  mem_frame_t f = {.is_patch = 1, .stage = stage, .index = index, .record = mem->patch_count++};
+  open_frame(mem, when, &f);
+  mem_sample(mem, when);
+}
+
+void mem_patch_end(mem_t *mem, const mem_when_t *when, uint32_t stage, uint32_t index) {
+  close_matching(mem, when, 1, stage, index);
+  mem_sample(mem, when);
+}
+
+/* ---- arena ---- */
 
 static int overlaps_live(const mem_t *mem, uint32_t addr, uint32_t size) {
   for (size_t i = 0; i < mem->live_count; i++) {
@@ -25,39 +246,108 @@ static int overlaps_live(const mem_t *mem, uint32_t addr, uint32_t size) {
   return 0;
 }
 
-int mem_alloc(mem_t *mem, uint32_t addr, uint32_t size) {
-  int misuse = overlaps_live(mem, addr, size);
-  if (mem->live_count == mem->live_cap) {
-    size_t cap = mem->live_cap ? mem->live_cap * 2 : 64;
-    uint32_t *a = realloc(mem->live_addr, cap * sizeof *a);
-    if (a) mem->live_addr = a;
-    uint32_t *s = realloc(mem->live_size, cap * sizeof *s);
-    if (s) mem->live_size = s;
-    if (!a || !s) return -1;
-    mem->live_cap = cap;
+static size_t record_allocation(mem_t *mem, const mem_when_t *when, uint32_t addr, uint32_t size, const char *tag) {
+  if (mem->alloc_record_count >= MEM_ALLOCATIONS_MAX ||
+      grow((void **)&mem->allocs, &mem->alloc_record_cap, mem->alloc_record_count + 1, sizeof *mem->allocs)) {
+    mem->allocs_truncated = 1;
+    return SIZE_MAX;
   }
+  mem_allocation_t *a = &mem->allocs[mem->alloc_record_count];
+  copy_name(a->tag, sizeof a->tag, tag);
+  a->address = addr;
+  a->size = size;
+  a->alloc_cycle = when->cycle;
+  a->free_cycle = UINT64_MAX;
+  const mem_frame_t *layer = innermost(mem, 0);
+  a->layer = layer ? (int32_t)layer->id : -1;
+  return mem->alloc_record_count++;
+}
+
+static void raise_frame_peaks(mem_t *mem) {
+  for (size_t i = 0; i < mem->frame_count; i++)
+    if (mem->arena_live_bytes > mem->frames[i].arena_peak) mem->frames[i].arena_peak = mem->arena_live_bytes;
+}
+
+int mem_alloc(mem_t *mem, const mem_when_t *when, uint32_t addr, uint32_t size, const char *tag) {
+  int misuse = overlaps_live(mem, addr, size);
+  if (misuse) {
+    char msg[160];
+    snprintf(msg, sizeof msg, "allocation '%s' of %u B at 0x%08x overlaps a live allocation", tag ? tag : "", size,
+             addr);
+    mem_diagnose(mem, MEM_DIAG_OVERLAP, when, addr, size, msg);
+  }
+  size_t n = mem->live_count + 1;
+  size_t cap = mem->live_cap;
+  if (grow((void **)&mem->live_addr, &cap, n, sizeof *mem->live_addr)) return -1;
+  cap = mem->live_cap;
+  if (grow((void **)&mem->live_size, &cap, n, sizeof *mem->live_size)) return -1;
+  if (grow((void **)&mem->live_record, &mem->live_cap, n, sizeof *mem->live_record)) return -1;
   mem->live_addr[mem->live_count] = addr;
-  mem->live_size[mem->live_count++] = size;
+  mem->live_size[mem->live_count] = size;
+  mem->live_record[mem->live_count++] = record_allocation(mem, when, addr, size, tag);
   mem->arena_live_bytes += size;
   if (mem->arena_live_bytes > mem->arena_peak_bytes) mem->arena_peak_bytes = mem->arena_live_bytes;
+  if (addr < mem->lowest_alloc) mem->lowest_alloc = addr;
+  if ((uint64_t)addr + size > mem->highest_alloc_end) mem->highest_alloc_end = (uint32_t)((uint64_t)addr + size);
+  raise_frame_peaks(mem);
   mem->alloc_count++;
-  mem->misuse_count += misuse;
+  mem_sample(mem, when);
   return misuse ? -1 : 0;
 }
 
-int mem_free(mem_t *mem, uint32_t addr) {
+static int freed_before(const mem_t *mem, uint32_t addr) {
+  for (size_t i = mem->alloc_record_count; i-- > 0;)
+    if (mem->allocs[i].address == addr) return mem->allocs[i].free_cycle != UINT64_MAX;
+  return 0;
+}
+
+int mem_free(mem_t *mem, const mem_when_t *when, uint32_t addr) {
   for (size_t i = mem->live_count; i-- > 0;) {
     if (mem->live_addr[i] != addr) continue;
     mem->arena_live_bytes -= mem->live_size[i];
-    mem->live_addr[i] = mem->live_addr[mem->live_count - 1];
-    mem->live_size[i] = mem->live_size[mem->live_count - 1];
-    mem->live_count--;
+    if (mem->live_record[i] != SIZE_MAX) mem->allocs[mem->live_record[i]].free_cycle = when->cycle;
+    size_t last = --mem->live_count;
+    mem->live_addr[i] = mem->live_addr[last];
+    mem->live_size[i] = mem->live_size[last];
+    mem->live_record[i] = mem->live_record[last];
     mem->free_count++;
+    mem_sample(mem, when);
     return 0;
   }
-  mem->misuse_count++;
+  char msg[96];
+  int twice = freed_before(mem, addr);
+  snprintf(msg, sizeof msg, "%s of 0x%08x", twice ? "second free" : "free of an address never allocated", addr);
+  mem_diagnose(mem, twice ? MEM_DIAG_DOUBLE_FREE : MEM_DIAG_UNKNOWN_FREE, when, addr, 0, msg);
   return -1;
 }
+
+/* ---- marks ---- */
+
+static mem_mark_t *mark_slot(mem_t *mem, const char *name) {
+  for (size_t i = 0; i < mem->mark_count; i++)
+    if (strncmp(mem->marks[i].name, name, MEM_NAME_MAX - 1) == 0) return &mem->marks[i];
+  if (grow((void **)&mem->marks, &mem->mark_cap, mem->mark_count + 1, sizeof *mem->marks)) return NULL;
+  mem_mark_t *m = &mem->marks[mem->mark_count++];
+  memset(m, 0, sizeof *m);
+  copy_name(m->name, sizeof m->name, name);
+  return m;
+}
+
+void mem_mark_number(mem_t *mem, const char *name, uint32_t value) {
+  mem_mark_t *m = mark_slot(mem, name);
+  if (!m) return;
+  m->is_string = 0;
+  m->number = value;
+}
+
+void mem_mark_string(mem_t *mem, const char *name, const char *text) {
+  mem_mark_t *m = mark_slot(mem, name);
+  if (!m) return;
+  m->is_string = 1;
+  copy_name(m->text, sizeof m->text, text);
+}
+
+/* ---- after the run ---- */
 
 /* The stack is the written run that reaches down from the initial SP; it ends at the first gap of
  * MEM_STACK_GAP_BYTES still-painted bytes (frames may leave shorter gaps; the heap below is separate). */
@@ -85,10 +375,24 @@ void mem_scan_painted(mem_t *mem, const uint8_t *sram, uint32_t base, uint32_t s
   mem->stack_painted_bytes = mem->initial_sp - lowest;
 }
 
-void mem_finish(mem_t *mem) {
+void mem_finish(mem_t *mem, const mem_when_t *end) {
+  while (mem->frame_count) close_frame(mem, end);
+  mem_sample(mem, end);
+  timeline_flush(mem);
+  mem->other_cycles = end->cycle - mem->covered_cycles;
+  mem->other_insns = end->insn - mem->covered_insns;
   mem->static_bytes = mem->data_bytes + mem->bss_bytes;
   if (mem->lowest_sp != UINT32_MAX && mem->initial_sp > mem->lowest_sp)
     mem->stack_peak_bytes = mem->initial_sp - mem->lowest_sp;
+  if (mem->static_end && mem->lowest_sp < mem->static_end) {
+    char msg[160];
+    snprintf(msg, sizeof msg, "the stack grew down to 0x%08x, into static data and the arena (which end at 0x%08x)",
+             mem->lowest_sp, mem->static_end);
+    mem_diagnose(mem, MEM_DIAG_STACK_INTO_STATIC, end, mem->lowest_sp, mem->static_end - mem->lowest_sp, msg);
+  }
+  uint32_t base = mem->arena_base ? mem->arena_base : mem->lowest_alloc;
+  if (mem->alloc_count && mem->highest_alloc_end > base) mem->arena_high_water_bytes = mem->highest_alloc_end - base;
+  if (!mem->arena_base && mem->alloc_count) mem->arena_base = mem->lowest_alloc;
   mem->peak_bytes = mem->static_bytes + mem->stack_peak_bytes + mem->arena_peak_bytes;
   mem->headroom_bytes = (int64_t)mem->sram_bytes - (int64_t)mem->peak_bytes;
 }

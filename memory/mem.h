@@ -1,6 +1,8 @@
-/* memory/mem.h — SRAM accounting: static sections, stack watermark, arena live set from the firmware's
- * alloc/free events, and SRAM painting (touched bytes, stack confirmation). Definitions: ARCHITECTURE.md
- * "Memory accounting". The simulator feeds it; reports read it. Never prints, never exits. */
+/* memory/mem.h — SRAM accounting and attribution: static sections, stack watermark, the arena live set from the
+ * firmware's alloc/free events, per-layer and per-patch figures, a bounded timeline, the allocation list,
+ * misuse diagnostics and the firmware's marks. Definitions: ARCHITECTURE.md "Memory accounting"; the report
+ * format: docs/report.md. The simulator feeds it events stamped with mem_when_t; reports read the structs.
+ * Never prints, never exits. Ownership: mem_init/mem_release; strings passed in are copied. */
 #ifndef MCUSIM_MEM_H
 #define MCUSIM_MEM_H
 
@@ -9,36 +11,145 @@
 
 /* Fill pattern painted over SRAM before the firmware runs; a word that still holds it was never written. */
 #define MEM_PAINT_WORD 0xDEADC0DEu
+#define MEM_TIMELINE_MAX 4096u
+#define MEM_ALLOCATIONS_MAX 100000u
+#define MEM_DIAGNOSTICS_MAX 1000u
+#define MEM_NAME_MAX 64u
+
+/* When an event happened: the executing instruction's cycle and instruction counts, SP and PC. */
+typedef struct {
+  uint64_t cycle, insn;
+  uint32_t sp, pc, lr; /* lr: the caller when the event came from a helper such as mcusim_trace_event */
+} mem_when_t;
+
+typedef struct {
+  uint32_t id;
+  char name[MEM_NAME_MAX];
+  char kind[24];
+  uint32_t out_h, out_w, out_c; /* 0 when unknown */
+  uint64_t calls, instructions, cycles, macs;
+  uint64_t arena_peak_bytes, arena_at_entry_bytes;
+  uint64_t calls_in_patch; /* calls that ran inside a patch range */
+} mem_layer_t;
+
+typedef struct {
+  uint32_t stage, index;
+  uint64_t instructions, cycles, macs, arena_peak_bytes, arena_at_entry_bytes;
+} mem_patch_t;
+
+typedef struct {
+  uint64_t cycle, insn, arena_bytes, stack_bytes;
+  int32_t layer;                    /* innermost open layer id, -1 none */
+  int32_t patch_stage, patch_index; /* innermost open patch, -1 none */
+} mem_sample_t;
+
+typedef struct {
+  char tag[MEM_NAME_MAX];
+  uint32_t address, size;
+  uint64_t alloc_cycle, free_cycle; /* free_cycle UINT64_MAX while live */
+  int32_t layer;
+} mem_allocation_t;
+
+typedef enum {
+  MEM_DIAG_UNKNOWN_FREE,
+  MEM_DIAG_DOUBLE_FREE,
+  MEM_DIAG_OVERLAP,
+  MEM_DIAG_OUTSIDE_SRAM,
+  MEM_DIAG_STACK_INTO_STATIC,
+  MEM_DIAG_UNBALANCED_RANGE,
+} mem_diag_kind_t;
+
+typedef struct {
+  mem_diag_kind_t kind;
+  uint64_t cycle;
+  uint32_t pc, lr, address, size;
+  char message[160];
+} mem_diag_t;
+
+typedef struct {
+  char name[MEM_NAME_MAX];
+  int is_string;
+  uint32_t number;
+  char text[MEM_NAME_MAX];
+} mem_mark_t;
+
+/* An open layer or patch range. */
+typedef struct {
+  int is_patch;
+  uint32_t id, stage, index; /* id: layer id; stage/index: patch */
+  uint64_t start_cycle, start_insn, arena_peak;
+  size_t record; /* index into layers[] or patches[] */
+} mem_frame_t;
 
 typedef struct {
   /* static: .data + .bss in SRAM, from the ELF */
   uint64_t data_bytes, bss_bytes, static_bytes;
-  /* stack: initial SP minus the lowest SP sampled at block entries, and the same from painting */
-  uint32_t initial_sp, lowest_sp, stack_floor; /* stack_floor: lowest address the stack may use (end of statics) */
+  uint32_t static_end; /* first SRAM address above the firmware's static sections and arena section */
+  /* stack */
+  uint32_t initial_sp, lowest_sp, stack_floor;
   uint64_t stack_peak_bytes, stack_painted_bytes;
-  /* arena: live bytes of allocations reported through ITM */
-  uint64_t arena_live_bytes, arena_peak_bytes;
+  /* arena */
+  uint64_t arena_live_bytes, arena_peak_bytes, arena_high_water_bytes;
+  uint32_t arena_base; /* 0: the lowest allocation address */
   uint64_t alloc_count, free_count, misuse_count;
-  /* painting */
-  uint64_t touched_bytes;
-  uint64_t sram_bytes;    /* the profile's */
-  uint64_t peak_bytes;    /* static + stack peak + arena peak */
+  /* painting and totals */
+  uint64_t touched_bytes, sram_bytes, peak_bytes, overflow_mapped_bytes;
   int64_t headroom_bytes; /* sram_bytes - peak_bytes; negative: overflow */
-  /* live allocations (address, size), small open list */
+  uint32_t highest_alloc_end, lowest_alloc;
+
+  /* live allocations: indexes into allocs[] (or -1 when the list is full), with address and size */
   uint32_t *live_addr, *live_size;
+  size_t *live_record;
   size_t live_count, live_cap;
+
+  mem_layer_t *layers;
+  size_t layer_count, layer_cap;
+  mem_patch_t *patches;
+  size_t patch_count, patch_cap;
+  mem_frame_t frames[16];
+  size_t frame_count;
+  uint64_t covered_cycles, covered_insns; /* inside any top-level layer or patch range */
+  uint64_t other_cycles, other_insns;
+
+  mem_sample_t *timeline;
+  size_t timeline_count, timeline_stride, timeline_pending_n;
+  mem_sample_t timeline_pending;
+  int timeline_decimated;
+
+  mem_allocation_t *allocs;
+  size_t alloc_record_count, alloc_record_cap;
+  int allocs_truncated;
+
+  mem_diag_t *diags;
+  size_t diag_count;
+
+  mem_mark_t *marks;
+  size_t mark_count, mark_cap;
 } mem_t;
 
 void mem_init(mem_t *mem, uint64_t sram_bytes);
 void mem_release(mem_t *mem);
 
-/* Arena events; return 0, or -1 for misuse (unknown or double free, overlapping allocation). */
-int mem_alloc(mem_t *mem, uint32_t addr, uint32_t size);
-int mem_free(mem_t *mem, uint32_t addr);
+/* Firmware events. Names are copied (truncated to MEM_NAME_MAX - 1). */
+void mem_layer_info(mem_t *mem, uint32_t id, const char *kind, uint32_t out_h, uint32_t out_w, uint32_t out_c);
+void mem_layer_begin(mem_t *mem, const mem_when_t *when, uint32_t id, const char *name, uint32_t macs);
+void mem_layer_end(mem_t *mem, const mem_when_t *when, uint32_t id);
+void mem_patch_begin(mem_t *mem, const mem_when_t *when, uint32_t stage, uint32_t index, uint32_t macs);
+void mem_patch_end(mem_t *mem, const mem_when_t *when, uint32_t stage, uint32_t index);
+/* Return 0, or -1 for misuse (recorded as a diagnostic). */
+int mem_alloc(mem_t *mem, const mem_when_t *when, uint32_t addr, uint32_t size, const char *tag);
+int mem_free(mem_t *mem, const mem_when_t *when, uint32_t addr);
+void mem_mark_number(mem_t *mem, const char *name, uint32_t value);
+void mem_mark_string(mem_t *mem, const char *name, const char *text);
+void mem_diagnose(mem_t *mem, mem_diag_kind_t kind, const mem_when_t *when, uint32_t address, uint32_t size,
+                  const char *message);
+const char *mem_diag_name(mem_diag_kind_t kind);
+/* A timeline sample now (events add their own; the simulator adds start and end). */
+void mem_sample(mem_t *mem, const mem_when_t *when);
 
 /* After the run: stack and touched figures from painted SRAM (`sram` is a copy of one region at `base`). */
 void mem_scan_painted(mem_t *mem, const uint8_t *sram, uint32_t base, uint32_t size);
-/* Derives stack_peak_bytes, peak_bytes and headroom_bytes. */
-void mem_finish(mem_t *mem);
+/* Closes open ranges at `end`, derives stack peak, other, peak_bytes, headroom and the stack diagnostic. */
+void mem_finish(mem_t *mem, const mem_when_t *end);
 
 #endif /* MCUSIM_MEM_H */

@@ -125,10 +125,141 @@ static cJSON *build_memory(const mcusim_t *sim) {
   add_u64(o, "stack_painted_bytes", m->stack_painted_bytes);
   add_u64(o, "arena_peak_bytes", m->arena_peak_bytes);
   add_u64(o, "touched_bytes", m->touched_bytes);
+  add_u64(o, "arena_high_water_bytes", m->arena_high_water_bytes);
+  add_hex(o, "arena_base", m->arena_base);
   add_u64(o, "sram_bytes", m->sram_bytes);
   cJSON_AddBoolToObject(o, "fits", m->headroom_bytes >= 0);
   add_u64(o, "overflow_bytes", m->headroom_bytes < 0 ? (uint64_t)-m->headroom_bytes : 0);
+  add_u64(o, "overflow_mapped_bytes", m->overflow_mapped_bytes);
   return o;
+}
+
+static double latency_us(const mcusim_t *sim, uint64_t cycles) {
+  return (double)cycles * 1e6 / (double)mcusim_profile(sim)->clock_hz;
+}
+
+static cJSON *build_marks(const mem_t *m) {
+  cJSON *o = cJSON_CreateObject();
+  for (size_t i = 0; i < m->mark_count; i++) {
+    if (m->marks[i].is_string)
+      cJSON_AddStringToObject(o, m->marks[i].name, m->marks[i].text);
+    else
+      add_u64(o, m->marks[i].name, m->marks[i].number);
+  }
+  return o;
+}
+
+static cJSON *build_layer(const mcusim_t *sim, const mem_layer_t *l) {
+  cJSON *o = cJSON_CreateObject();
+  add_u64(o, "id", l->id);
+  cJSON_AddStringToObject(o, "name", l->name);
+  cJSON_AddStringToObject(o, "kind", l->kind);
+  if (l->out_c) {
+    cJSON *shape = cJSON_AddArrayToObject(o, "out_shape");
+    cJSON_AddItemToArray(shape, cJSON_CreateNumber(l->out_h));
+    cJSON_AddItemToArray(shape, cJSON_CreateNumber(l->out_w));
+    cJSON_AddItemToArray(shape, cJSON_CreateNumber(l->out_c));
+  } else {
+    cJSON_AddNullToObject(o, "out_shape");
+  }
+  add_u64(o, "calls", l->calls);
+  add_u64(o, "instructions", l->instructions);
+  add_u64(o, "cycles", l->cycles);
+  add_rounded(o, "latency_us", latency_us(sim, l->cycles), 3);
+  add_u64(o, "macs", l->macs);
+  add_rounded(o, "cycles_per_mac", l->macs ? (double)l->cycles / (double)l->macs : 0.0, 4);
+  add_u64(o, "arena_peak_bytes", l->arena_peak_bytes);
+  add_u64(o, "arena_at_entry_bytes", l->arena_at_entry_bytes);
+  cJSON_AddBoolToObject(o, "patch_stage", l->calls > 0 && l->calls_in_patch == l->calls);
+  return o;
+}
+
+static cJSON *build_patch(const mcusim_t *sim, const mem_patch_t *p) {
+  cJSON *o = cJSON_CreateObject();
+  add_u64(o, "stage", p->stage);
+  add_u64(o, "index", p->index);
+  add_u64(o, "instructions", p->instructions);
+  add_u64(o, "cycles", p->cycles);
+  add_rounded(o, "latency_us", latency_us(sim, p->cycles), 3);
+  add_u64(o, "macs", p->macs);
+  add_u64(o, "arena_peak_bytes", p->arena_peak_bytes);
+  add_u64(o, "arena_at_entry_bytes", p->arena_at_entry_bytes);
+  return o;
+}
+
+static cJSON *build_sample(const mem_sample_t *t) {
+  cJSON *o = cJSON_CreateObject();
+  add_u64(o, "cycle", t->cycle);
+  add_u64(o, "instruction", t->insn);
+  add_u64(o, "arena_bytes", t->arena_bytes);
+  add_u64(o, "stack_bytes", t->stack_bytes);
+  if (t->layer >= 0)
+    add_u64(o, "layer", (uint64_t)t->layer);
+  else
+    cJSON_AddNullToObject(o, "layer");
+  if (t->patch_stage >= 0) {
+    cJSON *patch = cJSON_AddArrayToObject(o, "patch");
+    cJSON_AddItemToArray(patch, cJSON_CreateNumber(t->patch_stage));
+    cJSON_AddItemToArray(patch, cJSON_CreateNumber(t->patch_index));
+  } else {
+    cJSON_AddNullToObject(o, "patch");
+  }
+  return o;
+}
+
+static cJSON *build_allocation(const mem_allocation_t *a) {
+  cJSON *o = cJSON_CreateObject();
+  cJSON_AddStringToObject(o, "tag", a->tag);
+  add_hex(o, "address", a->address);
+  add_u64(o, "size", a->size);
+  add_u64(o, "alloc_cycle", a->alloc_cycle);
+  if (a->free_cycle != UINT64_MAX)
+    add_u64(o, "free_cycle", a->free_cycle);
+  else
+    cJSON_AddNullToObject(o, "free_cycle");
+  if (a->layer >= 0)
+    add_u64(o, "layer", (uint64_t)a->layer);
+  else
+    cJSON_AddNullToObject(o, "layer");
+  return o;
+}
+
+static cJSON *build_diagnostic(const mcusim_t *sim, const mem_diag_t *d) {
+  cJSON *o = cJSON_CreateObject();
+  char symbol[128];
+  cJSON_AddStringToObject(o, "kind", mem_diag_name(d->kind));
+  add_u64(o, "cycle", d->cycle);
+  add_hex(o, "pc", d->pc);
+  mcusim_symbolize(sim, d->pc, symbol, sizeof symbol);
+  cJSON_AddStringToObject(o, "symbol", symbol);
+  mcusim_symbolize(sim, d->lr & ~1u, symbol, sizeof symbol);
+  cJSON_AddStringToObject(o, "caller", d->lr ? symbol : "");
+  add_hex(o, "address", d->address);
+  add_u64(o, "size", d->size);
+  cJSON_AddStringToObject(o, "message", d->message);
+  return o;
+}
+
+/* layers, patches, other, timeline, allocations, diagnostics (docs/report.md) */
+static void add_attribution(cJSON *root, const mcusim_t *sim) {
+  const mem_t *m = mcusim_memory(sim);
+  cJSON_AddItemToObject(root, "marks", build_marks(m));
+  cJSON *layers = cJSON_AddArrayToObject(root, "layers");
+  for (size_t i = 0; i < m->layer_count; i++)
+    if (m->layers[i].calls) cJSON_AddItemToArray(layers, build_layer(sim, &m->layers[i]));
+  cJSON *patches = cJSON_AddArrayToObject(root, "patches");
+  for (size_t i = 0; i < m->patch_count; i++) cJSON_AddItemToArray(patches, build_patch(sim, &m->patches[i]));
+  cJSON *other = cJSON_AddObjectToObject(root, "other");
+  add_u64(other, "instructions", m->other_insns);
+  add_u64(other, "cycles", m->other_cycles);
+  cJSON *timeline = cJSON_AddArrayToObject(root, "timeline");
+  for (size_t i = 0; i < m->timeline_count; i++) cJSON_AddItemToArray(timeline, build_sample(&m->timeline[i]));
+  cJSON_AddBoolToObject(root, "timeline_decimated", m->timeline_decimated);
+  cJSON *allocs = cJSON_AddArrayToObject(root, "allocations");
+  for (size_t i = 0; i < m->alloc_record_count; i++) cJSON_AddItemToArray(allocs, build_allocation(&m->allocs[i]));
+  cJSON_AddBoolToObject(root, "allocations_truncated", m->allocs_truncated);
+  cJSON *diags = cJSON_AddArrayToObject(root, "diagnostics");
+  for (size_t i = 0; i < m->diag_count; i++) cJSON_AddItemToArray(diags, build_diagnostic(sim, &m->diags[i]));
 }
 
 cJSON *rpt_build(const mcusim_t *sim) {
@@ -144,6 +275,7 @@ cJSON *rpt_build(const mcusim_t *sim) {
   cJSON_AddItemToObject(root, "totals", build_totals(sim));
   cJSON_AddItemToObject(root, "timing", build_timing(sim));
   cJSON_AddItemToObject(root, "memory", build_memory(sim));
+  add_attribution(root, sim);
   return root;
 }
 
@@ -279,6 +411,84 @@ static void print_result(const cJSON *result, FILE *out) {
   }
 }
 
+/* A bar of up to `width` characters for value/max, in the style of STM32Cube.AI's analyze tables. */
+static void bar(char *buf, size_t size, double value, double max, int width) {
+  int n = max > 0 ? (int)(value / max * width + 0.5) : 0;
+  size_t out = 0;
+  for (int i = 0; i < n && out + 4 < size; i++) {
+    memcpy(buf + out, "\u2588", 3); /* full block, UTF-8 */
+    out += 3;
+  }
+  buf[out] = '\0';
+}
+
+static void print_layers(const cJSON *report, FILE *out) {
+  const cJSON *layers = cJSON_GetObjectItemCaseSensitive(report, "layers");
+  if (cJSON_GetArraySize(layers) == 0) return;
+  double max_arena = 0, total_cycles = num(cJSON_GetObjectItemCaseSensitive(report, "totals"), "cycles");
+  const cJSON *peak_layer = NULL;
+  const cJSON *l;
+  cJSON_ArrayForEach(l, layers) if (num(l, "arena_peak_bytes") > max_arena) {
+    max_arena = num(l, "arena_peak_bytes");
+    peak_layer = l;
+  }
+  fprintf(out, "\n  %3s  %-16s %-15s %-13s %12s %14s %9s %11s  %s\n", "id", "layer", "kind", "out shape", "MACs",
+          "cycles", "ms", "arena peak", "");
+  cJSON_ArrayForEach(l, layers) {
+    char shape[32] = "", macs[32], cycles[32], arena[32], bars[128];
+    const cJSON *s = cJSON_GetObjectItemCaseSensitive(l, "out_shape");
+    if (cJSON_GetArraySize(s) == 3)
+      snprintf(shape, sizeof shape, "%dx%dx%d", cJSON_GetArrayItem(s, 0)->valueint, cJSON_GetArrayItem(s, 1)->valueint,
+               cJSON_GetArrayItem(s, 2)->valueint);
+    bar(bars, sizeof bars, num(l, "arena_peak_bytes"), max_arena, 20);
+    fprintf(out, "  %3d  %-16.16s %-15.15s %-13s %12s %14s %9.3f %11s  %s%s\n", (int)num(l, "id"), str(l, "name"),
+            str(l, "kind"), shape, grouped(l, "macs", macs, sizeof macs), grouped(l, "cycles", cycles, sizeof cycles),
+            num(l, "latency_us") / 1000.0, grouped(l, "arena_peak_bytes", arena, sizeof arena), bars,
+            cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(l, "patch_stage")) ? " (patches)" : "");
+  }
+  const cJSON *other = cJSON_GetObjectItemCaseSensitive(report, "other");
+  char cycles[32];
+  fprintf(out, "       %-16s %-15s %-13s %12s %14s %9.3f\n", "(other)", "", "", "",
+          grouped(other, "cycles", cycles, sizeof cycles),
+          total_cycles > 0 ? num(other, "cycles") / total_cycles *
+                                 num(cJSON_GetObjectItemCaseSensitive(report, "totals"), "latency_us") / 1000.0
+                           : 0.0);
+  if (peak_layer) {
+    char peak[32];
+    fprintf(out, "  peak arena    %s B in layer %d '%s'\n", grouped(peak_layer, "arena_peak_bytes", peak, sizeof peak),
+            (int)num(peak_layer, "id"), str(peak_layer, "name"));
+  }
+}
+
+static void print_patches(const cJSON *report, FILE *out) {
+  const cJSON *patches = cJSON_GetObjectItemCaseSensitive(report, "patches");
+  int n = cJSON_GetArraySize(patches);
+  if (n == 0) return;
+  double min_c = 0, max_c = 0, max_arena = 0, macs = 0;
+  const cJSON *p;
+  cJSON_ArrayForEach(p, patches) {
+    double c = num(p, "cycles");
+    min_c = (min_c == 0 || c < min_c) ? c : min_c;
+    max_c = c > max_c ? c : max_c;
+    max_arena = num(p, "arena_peak_bytes") > max_arena ? num(p, "arena_peak_bytes") : max_arena;
+    macs += num(p, "macs");
+  }
+  char a[32], b[32], c[32], d[32];
+  rpt_group_digits((unsigned long long)min_c, a, sizeof a);
+  rpt_group_digits((unsigned long long)max_c, b, sizeof b);
+  rpt_group_digits((unsigned long long)max_arena, c, sizeof c);
+  rpt_group_digits((unsigned long long)macs, d, sizeof d);
+  fprintf(out, "  patches       %d: %s..%s cycles each, %s MACs in all, arena peak %s B\n", n, a, b, d, c);
+}
+
+static void print_diagnostics(const cJSON *report, FILE *out) {
+  const cJSON *d;
+  cJSON_ArrayForEach(d, cJSON_GetObjectItemCaseSensitive(report, "diagnostics")) {
+    fprintf(out, "  WARNING       %s: %s (at %s, %s, called from %s)\n", str(d, "kind"), str(d, "message"),
+            str(d, "pc"), str(d, "symbol"), str(d, "caller"));
+  }
+}
+
 void rpt_print_text(const cJSON *report, FILE *out) {
   const cJSON *fw = cJSON_GetObjectItemCaseSensitive(report, "firmware");
   const cJSON *prof = cJSON_GetObjectItemCaseSensitive(report, "profile");
@@ -313,4 +523,10 @@ void rpt_print_text(const cJSON *report, FILE *out) {
           grouped(fw, "rodata_bytes", d, sizeof d));
   fprintf(out, "  touched       %s B of SRAM written (stack by painting: %s B)\n",
           grouped(mem, "touched_bytes", a, sizeof a), grouped(mem, "stack_painted_bytes", b, sizeof b));
+  if (num(mem, "overflow_mapped_bytes") > 0)
+    fprintf(out, "  note          the firmware needs more SRAM than %s has: %s B were mapped behind it to finish\n",
+            str(prof, "name"), grouped(mem, "overflow_mapped_bytes", a, sizeof a));
+  print_layers(report, out);
+  print_patches(report, out);
+  print_diagnostics(report, out);
 }

@@ -25,20 +25,73 @@ static uint64_t itm_read(uc_engine *uc, uint64_t offset, unsigned size, void *op
   return 0;
 }
 
+/* A NUL-terminated string from firmware memory (names live in flash), at most size - 1 characters. */
+static void firmware_string(mcusim_t *sim, uint32_t addr, char *buf, size_t size) {
+  size_t n = 0;
+  for (; n + 1 < size; n++)
+    if (uc_mem_read(sim->uc, addr + (uint32_t)n, &buf[n], 1) != UC_ERR_OK || buf[n] == '\0') break;
+  buf[n] = '\0';
+}
+
+static void trace_alloc(mcusim_t *sim, const mem_when_t *when, const uint32_t *a) {
+  char tag[MEM_NAME_MAX];
+  firmware_string(sim, a[2], tag, sizeof tag);
+  if (!sim_sram_range(sim, a[0], a[1])) {
+    char msg[160];
+    snprintf(msg, sizeof msg, "allocation '%s' of %u B at 0x%08x lies outside SRAM", tag, a[1], a[0]);
+    mem_diagnose(&sim->mem, MEM_DIAG_OUTSIDE_SRAM, when, a[0], a[1], msg);
+  }
+  mem_alloc(&sim->mem, when, a[0], a[1], tag);
+}
+
+/* Decodes one event of workloads/mcusim_trace.h, stamped with the cycle of the instruction that wrote it. */
 static void trace_event(mcusim_t *sim, uint32_t offset, uint32_t code) {
-  uint32_t *a = sim->trace_args;
+  const uint32_t *a = sim->trace_args;
+  unsigned argc = sim->trace_argc;
+  static const unsigned needed[] = {
+      [MCUSIM_EV_LAYER_BEGIN] = 3, [MCUSIM_EV_LAYER_END] = 1,  [MCUSIM_EV_PATCH_BEGIN] = 3,
+      [MCUSIM_EV_PATCH_END] = 2,   [MCUSIM_EV_ALLOC] = 3,      [MCUSIM_EV_FREE] = 1,
+      [MCUSIM_EV_MARK] = 2,        [MCUSIM_EV_LAYER_INFO] = 4, [MCUSIM_EV_MARK_STR] = 2};
+  sim->trace_argc = 0;
+  if (code == 0 || code >= sizeof needed / sizeof *needed || argc < needed[code]) return; /* not ours */
+  mem_when_t when;
+  sim_now(sim, ITM_BASE + offset, &when);
+  char name[MEM_NAME_MAX], text[MEM_NAME_MAX];
+  mem_t *mem = &sim->mem;
   switch (code) {
+  case MCUSIM_EV_LAYER_BEGIN:
+    firmware_string(sim, a[1], name, sizeof name);
+    mem_layer_begin(mem, &when, a[0], name, a[2]);
+    break;
+  case MCUSIM_EV_LAYER_END:
+    mem_layer_end(mem, &when, a[0]);
+    break;
+  case MCUSIM_EV_PATCH_BEGIN:
+    mem_patch_begin(mem, &when, a[0], a[1], a[2]);
+    break;
+  case MCUSIM_EV_PATCH_END:
+    mem_patch_end(mem, &when, a[0], a[1]);
+    break;
   case MCUSIM_EV_ALLOC:
-    if (sim->trace_argc >= 2) mem_alloc(&sim->mem, a[0], a[1]);
+    trace_alloc(sim, &when, a);
     break;
   case MCUSIM_EV_FREE:
-    if (sim->trace_argc >= 1) mem_free(&sim->mem, a[0]);
+    mem_free(mem, &when, a[0]);
     break;
-  default:
-    break; /* layers, patches and marks: the memory-report issue attributes them */
+  case MCUSIM_EV_MARK:
+    firmware_string(sim, a[0], name, sizeof name);
+    mem_mark_number(mem, name, a[1]);
+    break;
+  case MCUSIM_EV_MARK_STR:
+    firmware_string(sim, a[0], name, sizeof name);
+    firmware_string(sim, a[1], text, sizeof text);
+    mem_mark_string(mem, name, text);
+    break;
+  case MCUSIM_EV_LAYER_INFO:
+    firmware_string(sim, a[1], text, sizeof text);
+    mem_layer_info(mem, a[0], text, a[2] >> 16, a[2] & 0xFFFFu, a[3]);
+    break;
   }
-  sim->trace_argc = 0;
-  (void)offset;
 }
 
 static void itm_write(uc_engine *uc, uint64_t offset, unsigned size, uint64_t value, void *opaque) {
@@ -60,9 +113,9 @@ static void itm_write(uc_engine *uc, uint64_t offset, unsigned size, uint64_t va
 
 static uint32_t cyccnt(mcusim_t *sim, uint32_t offset) {
   if (!(sim->dwt_ctrl & DWT_CTRL_CYCCNTENA)) return sim->cyccnt_frozen;
-  uint64_t cycles, insns;
-  sim_now(sim, DWT_BASE + offset, &cycles, &insns);
-  return (uint32_t)(cycles - sim->cyccnt_base);
+  mem_when_t now;
+  sim_now(sim, DWT_BASE + offset, &now);
+  return (uint32_t)(now.cycle - sim->cyccnt_base);
 }
 
 static uint64_t dwt_read(uc_engine *uc, uint64_t offset, unsigned size, void *opaque) {
@@ -74,16 +127,16 @@ static uint64_t dwt_read(uc_engine *uc, uint64_t offset, unsigned size, void *op
 
 static void dwt_write(uc_engine *uc, uint64_t offset, unsigned size, uint64_t value, void *opaque) {
   mcusim_t *sim = opaque;
-  uint64_t cycles, insns;
+  mem_when_t now;
   if (offset == DWT_CYCCNT) {
-    sim_now(sim, DWT_BASE + (uint32_t)offset, &cycles, &insns);
-    sim->cyccnt_base = cycles - (uint32_t)value;
+    sim_now(sim, DWT_BASE + (uint32_t)offset, &now);
+    sim->cyccnt_base = now.cycle - (uint32_t)value;
     sim->cyccnt_frozen = (uint32_t)value;
   } else if (offset == DWT_CTRL) {
-    uint32_t was = sim->dwt_ctrl & DWT_CTRL_CYCCNTENA, now = (uint32_t)value & DWT_CTRL_CYCCNTENA;
-    sim_now(sim, DWT_BASE + (uint32_t)offset, &cycles, &insns);
-    if (!was && now) sim->cyccnt_base = cycles - sim->cyccnt_frozen; /* resumes from the frozen value */
-    if (was && !now) sim->cyccnt_frozen = (uint32_t)(cycles - sim->cyccnt_base);
+    uint32_t was = sim->dwt_ctrl & DWT_CTRL_CYCCNTENA, enable = (uint32_t)value & DWT_CTRL_CYCCNTENA;
+    sim_now(sim, DWT_BASE + (uint32_t)offset, &now);
+    if (!was && enable) sim->cyccnt_base = now.cycle - sim->cyccnt_frozen; /* resumes from the frozen value */
+    if (was && !enable) sim->cyccnt_frozen = (uint32_t)(now.cycle - sim->cyccnt_base);
     sim->dwt_ctrl = (uint32_t)value;
   }
 }

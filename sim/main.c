@@ -81,7 +81,7 @@ static int parse_seconds(const char *text, double *out) {
 typedef struct {
   const char *profile, *report, *firmware;
   mcusim_limits_t limits;
-  int quiet, progress;
+  int quiet, progress, strict_sram;
 } run_opts_t;
 
 static void usage_run(FILE *out) {
@@ -95,6 +95,8 @@ static void usage_run(FILE *out) {
                "      --timeout SECONDS    stop after this much host time (exit 4)\n"
                "  -q, --quiet              do not echo the firmware's output\n"
                "      --precise-flash      also charge flash wait states of data reads (weights): slower\n"
+               "      --strict-sram        refuse firmware that needs more SRAM than the profile has (default: run it\n"
+               "                           with overflow SRAM mapped behind the device's and report the overflow)\n"
                "      --progress           progress line on stderr (default when stderr is a terminal)\n"
                "  -h, --help               this text\n"
                "\n"
@@ -109,6 +111,7 @@ static int parse_run(int argc, char **argv, run_opts_t *o) {
                                            {"timeout", required_argument, 0, 't'},
                                            {"quiet", no_argument, 0, 'q'},
                                            {"precise-flash", no_argument, 0, 'F'},
+                                           {"strict-sram", no_argument, 0, 'S'},
                                            {"progress", no_argument, 0, 'P'},
                                            {"help", no_argument, 0, 'h'},
                                            {0, 0, 0, 0}};
@@ -132,6 +135,12 @@ static int parse_run(int argc, char **argv, run_opts_t *o) {
       break;
     case 'q':
       o->quiet = 1;
+      break;
+    case 'F':
+      o->limits.precise_flash = 1;
+      break;
+    case 'S':
+      o->strict_sram = 1;
       break;
     case 'P':
       o->progress = 1;
@@ -204,6 +213,7 @@ static int open_and_load(const run_opts_t *o, prof_t **profile, mcusim_t **sim) 
     fprintf(stderr, "mcusim: %s: %s (core '%s')\n", (*profile)->path, mcusim_strerror(err), (*profile)->core);
     return err == MCUSIM_E_BAD_PROFILE ? CLI_EXIT_BAD_INPUT : CLI_EXIT_INTERNAL;
   }
+  mcusim_set_strict_sram(*sim, o->strict_sram);
   err = mcusim_load_elf(*sim, o->firmware);
   if (err) {
     fprintf(stderr, "mcusim: %s\n", mcusim_last_error(*sim));

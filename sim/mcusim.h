@@ -123,6 +123,9 @@ const char *mcusim_last_error(const mcusim_t *sim); /* message of the last faili
 void mcusim_set_output(mcusim_t *sim, mcusim_output_fn fn, void *opaque);
 void mcusim_set_progress(mcusim_t *sim, mcusim_progress_fn fn, void *opaque);
 
+/* Before loading: refuse firmware that needs more SRAM than the profile has (default: map overflow SRAM
+ * behind the device's, run to completion and report the overflow). */
+void mcusim_set_strict_sram(mcusim_t *sim, int strict);
 mcusim_err mcusim_load_elf(mcusim_t *sim, const char *path);
 mcusim_err mcusim_run(mcusim_t *sim, const mcusim_limits_t *limits);
 /* Async-signal-safe: asks a running mcusim_run to stop soon with MCUSIM_STOP_INTERRUPTED. */

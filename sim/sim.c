@@ -354,16 +354,20 @@ static uint32_t locate_access(mcusim_t *sim, uint32_t addr) {
   return sim->mmio_cursor < b->blk.insn_count ? sim->mmio_cursor : b->blk.insn_count - 1;
 }
 
-void sim_now(mcusim_t *sim, uint32_t access_addr, uint64_t *cycles, uint64_t *insns) {
+void sim_now(mcusim_t *sim, uint32_t access_addr, mem_when_t *now) {
   const sim_block_t *b = sim->cur;
+  now->sp = reg(sim, 13);
+  now->lr = reg(sim, 14);
   if (!b) {
-    *cycles = sim->totals.cycles;
-    *insns = sim->totals.instructions;
+    now->cycle = sim->totals.cycles;
+    now->insn = sim->totals.instructions;
+    now->pc = reg(sim, 15);
     return;
   }
   uint32_t k = locate_access(sim, access_addr);
-  *cycles = sim->cur_base_cycles + b->cycles_before[k] + sim->cur_extra_cycles;
-  *insns = sim->cur_base_insns + k;
+  now->cycle = sim->cur_base_cycles + b->cycles_before[k] + sim->cur_extra_cycles;
+  now->insn = sim->cur_base_insns + k;
+  now->pc = b->blk.insns[k].addr;
 }
 
 static uint16_t read_halfword(mcusim_t *sim, uint32_t addr) {
@@ -498,26 +502,34 @@ void mcusim_set_output(mcusim_t *sim, mcusim_output_fn fn, void *opaque) {
   sim->output_opaque = opaque;
 }
 
+void mcusim_set_strict_sram(mcusim_t *sim, int strict) { sim->strict_sram = strict; }
+
 void mcusim_set_progress(mcusim_t *sim, mcusim_progress_fn fn, void *opaque) {
   sim->progress = fn;
   sim->progress_opaque = opaque;
+}
+
+/* Maps an SRAM region and paints it so that touched bytes and the stack's depth can be read back later. */
+static int map_painted(mcusim_t *sim, const prof_region_t *r) {
+  if (uc_mem_map(sim->uc, r->base, r->size, UC_PROT_ALL) != UC_ERR_OK) return -1;
+  uint32_t *paint = malloc(r->size);
+  if (!paint) return -1;
+  for (uint32_t w = 0; w < r->size / 4; w++) paint[w] = MEM_PAINT_WORD;
+  uc_mem_write(sim->uc, r->base, paint, r->size);
+  free(paint);
+  return 0;
 }
 
 static mcusim_err map_memory(mcusim_t *sim) {
   const prof_t *p = sim->profile;
   if (uc_mem_map(sim->uc, p->flash.base, p->flash.size, UC_PROT_READ | UC_PROT_EXEC) != UC_ERR_OK)
     return set_error(sim, MCUSIM_E_BAD_PROFILE, "%s: cannot map flash at 0x%08x", p->path, p->flash.base);
-  for (unsigned i = 0; i < p->sram_count; i++) {
-    const prof_region_t *r = &p->sram[i];
-    if (uc_mem_map(sim->uc, r->base, r->size, UC_PROT_ALL) != UC_ERR_OK)
-      return set_error(sim, MCUSIM_E_BAD_PROFILE, "%s: cannot map %s at 0x%08x", p->path, r->name, r->base);
-    /* Paint SRAM so that touched bytes and the stack's depth can be read back after the run. */
-    uint32_t *paint = malloc(r->size);
-    if (!paint) return MCUSIM_E_NOMEM;
-    for (uint32_t w = 0; w < r->size / 4; w++) paint[w] = MEM_PAINT_WORD;
-    uc_mem_write(sim->uc, r->base, paint, r->size);
-    free(paint);
-  }
+  for (unsigned i = 0; i < p->sram_count; i++)
+    if (map_painted(sim, &p->sram[i]))
+      return set_error(sim, MCUSIM_E_BAD_PROFILE, "%s: cannot map %s at 0x%08x", p->path, p->sram[i].name,
+                       p->sram[i].base);
+  if (sim->overflow.size && map_painted(sim, &sim->overflow))
+    return set_error(sim, MCUSIM_E_ENGINE, "cannot map %u bytes of overflow SRAM", sim->overflow.size);
   /* The PPB: ITM and DWT are devices, the rest (SCB, NVIC, SysTick) plain memory so start-up code runs. */
   if (sim_devices_map(sim) || uc_mem_map(sim->uc, SIM_PPB_BASE + SIM_DEVICES_SIZE, SIM_PPB_SIZE - SIM_DEVICES_SIZE,
                                          UC_PROT_READ | UC_PROT_WRITE))
@@ -525,18 +537,68 @@ static mcusim_err map_memory(mcusim_t *sim) {
   return MCUSIM_OK;
 }
 
-static const char *region_word(int in_flash) { return in_flash ? "flash" : "SRAM"; }
+/* The profile's region holding [addr, addr+size), or the overflow SRAM the simulator mapped behind it. */
+static const prof_region_t *find_region(const mcusim_t *sim, uint32_t addr, uint32_t size, int *is_flash) {
+  const prof_region_t *r = prof_find_region(sim->profile, addr, size, is_flash);
+  if (r || !sim->overflow.size) return r;
+  /* the overflow continues the first SRAM region: a range may start in one and end in the other */
+  const prof_region_t *sram = &sim->profile->sram[0];
+  if (addr >= sram->base && (uint64_t)addr + size <= (uint64_t)sim->overflow.base + sim->overflow.size) {
+    if (is_flash) *is_flash = 0;
+    return addr >= sim->overflow.base ? &sim->overflow : sram;
+  }
+  return NULL;
+}
+
+int sim_sram_range(const mcusim_t *sim, uint32_t addr, uint32_t size) {
+  int in_flash = 0;
+  return find_region(sim, addr, size ? size : 1, &in_flash) && !in_flash;
+}
+
+#define SIM_OVERFLOW_MAX (256u << 20) /* how far past the device's SRAM a firmware may reach */
+
+static uint32_t vector_table_sp(const sim_elf_t *elf, uint32_t flash_base) {
+  for (size_t i = 0; i < elf->segment_count; i++) {
+    const sim_elf_segment_t *s = &elf->segments[i];
+    if (s->file_size >= 8 && s->paddr == flash_base)
+      return s->bytes[0] | s->bytes[1] << 8 | s->bytes[2] << 16 | (uint32_t)s->bytes[3] << 24;
+  }
+  return 0;
+}
+
+/* Firmware linked for more SRAM than the device has (e.g. for sim-large) still runs: SRAM is extended behind
+ * the first region up to what its segments and initial SP need, and reports say the peak overflows. */
+static void plan_overflow(mcusim_t *sim) {
+  const prof_region_t *sram = &sim->profile->sram[0];
+  uint64_t end = (uint64_t)sram->base + sram->size, needed = end;
+  for (size_t i = 0; i < sim->elf->segment_count; i++) {
+    const sim_elf_segment_t *seg = &sim->elf->segments[i];
+    uint64_t top = (uint64_t)seg->vaddr + seg->mem_size;
+    if (seg->vaddr >= sram->base && seg->vaddr < end + SIM_OVERFLOW_MAX && top > needed) needed = top;
+  }
+  uint32_t sp = vector_table_sp(sim->elf, sim->profile->flash.base);
+  if (sp > end && sp <= end + SIM_OVERFLOW_MAX && sp > needed) needed = sp;
+  if (needed == end || sim->strict_sram) return;
+  uint64_t size = (needed - end + 0xFFF) & ~0xFFFull;
+  prof_region_t candidate = {.base = (uint32_t)end, .size = (uint32_t)size};
+  snprintf(candidate.name, sizeof candidate.name, "overflow");
+  if (prof_find_region(sim->profile, candidate.base, 1, NULL) ||
+      prof_find_region(sim->profile, (uint32_t)(end + size - 1), 1, NULL))
+    return; /* another region is there: the firmware really does not fit this map */
+  sim->overflow = candidate;
+  sim->mem.overflow_mapped_bytes = size;
+}
 
 static mcusim_err load_segments(mcusim_t *sim, const char *path) {
   const prof_t *p = sim->profile;
   for (size_t i = 0; i < sim->elf->segment_count; i++) {
     const sim_elf_segment_t *s = &sim->elf->segments[i];
     int load_in_flash = 0, run_in_flash = 0;
-    if (s->file_size && !prof_find_region(p, s->paddr, s->file_size, &load_in_flash))
+    if (s->file_size && !find_region(sim, s->paddr, s->file_size, &load_in_flash))
       return set_error(sim, MCUSIM_E_BAD_ELF,
                        "%s: segment %zu (0x%08x..0x%08x) lies outside %s's memory map (flash 0x%08x+%u)", path, i,
                        s->paddr, s->paddr + s->file_size, p->name, p->flash.base, p->flash.size);
-    if (!prof_find_region(p, s->vaddr, s->mem_size, &run_in_flash))
+    if (!find_region(sim, s->vaddr, s->mem_size, &run_in_flash))
       return set_error(sim, MCUSIM_E_BAD_ELF,
                        "%s: segment %zu runs at 0x%08x..0x%08x, outside %s's memory map (does it fit the SRAM?)", path,
                        i, s->vaddr, s->vaddr + s->mem_size, p->name);
@@ -550,7 +612,6 @@ static mcusim_err load_segments(mcusim_t *sim, const char *path) {
       uc_mem_write(sim->uc, s->vaddr + s->file_size, zeros, tail);
       free(zeros);
     }
-    (void)region_word;
   }
   return MCUSIM_OK;
 }
@@ -568,7 +629,9 @@ static void measure_sections(mcusim_t *sim) {
   for (size_t i = 0; i < sim->elf->section_count; i++) {
     const sim_elf_section_t *s = &sim->elf->sections[i];
     int in_flash = 0;
-    int in_memory = prof_find_region(sim->profile, s->addr, s->size ? s->size : 1, &in_flash) != NULL;
+    int in_memory = find_region(sim, s->addr, s->size ? s->size : 1, &in_flash) != NULL;
+    if (in_memory && !in_flash && (s->flags & SHF_WRITE) && s->addr + s->size > sim->mem.static_end)
+      sim->mem.static_end = s->addr + s->size;
     if (s->flags & SHF_EXECINSTR)
       fw->text_bytes += s->size;
     else if (!(s->flags & SHF_WRITE))
@@ -593,13 +656,10 @@ static void hash_file(mcusim_t *sim) {
   for (int i = 0; i < SHA256_DIGEST_SIZE; i++) snprintf(sim->firmware.sha256 + 2 * i, 3, "%02x", digest[i]);
 }
 
-static int executable_address(const prof_t *p, uint32_t addr) { return prof_find_region(p, addr, 2, NULL) != NULL; }
+static int executable_address(const mcusim_t *sim, uint32_t addr) { return find_region(sim, addr, 2, NULL) != NULL; }
 
-static int stack_pointer_ok(const prof_t *p, uint32_t sp) {
-  for (unsigned i = 0; i < p->sram_count; i++)
-    if (sp > p->sram[i].base && (uint64_t)sp <= (uint64_t)p->sram[i].base + p->sram[i].size) return 1;
-  return 0;
-}
+/* An initial SP may point one past the end of an SRAM region (full-descending stack). */
+static int stack_pointer_ok(const mcusim_t *sim, uint32_t sp) { return sim_sram_range(sim, sp - 4, 4); }
 
 static int segment_covers(const sim_elf_t *elf, uint32_t addr, uint32_t size) {
   for (size_t i = 0; i < elf->segment_count; i++) {
@@ -618,10 +678,10 @@ static mcusim_err choose_start(mcusim_t *sim, const char *path) {
     uc_mem_read(sim->uc, p->flash.base, vectors, sizeof vectors);
     if (!(vectors[1] & 1u))
       return set_error(sim, MCUSIM_E_BAD_ELF, "%s: reset vector 0x%08x is even: not a Thumb address", path, vectors[1]);
-    if (!executable_address(p, vectors[1] & ~1u))
+    if (!executable_address(sim, vectors[1] & ~1u))
       return set_error(sim, MCUSIM_E_BAD_ELF, "%s: reset vector 0x%08x points outside %s's memory", path, vectors[1],
                        p->name);
-    if (!stack_pointer_ok(p, vectors[0]) || (vectors[0] & 3u))
+    if (!stack_pointer_ok(sim, vectors[0]) || (vectors[0] & 3u))
       return set_error(sim, MCUSIM_E_BAD_ELF, "%s: initial stack pointer 0x%08x is not inside %s's SRAM", path,
                        vectors[0], p->name);
     r->initial_sp = vectors[0];
@@ -630,7 +690,7 @@ static mcusim_err choose_start(mcusim_t *sim, const char *path) {
     return MCUSIM_OK;
   }
   uint32_t entry = sim->elf->entry & ~1u;
-  if (!executable_address(p, entry))
+  if (!executable_address(sim, entry))
     return set_error(sim, MCUSIM_E_BAD_ELF, "%s: no vector table at 0x%08x and the entry 0x%08x is outside %s's memory",
                      path, p->flash.base, sim->elf->entry, p->name);
   r->initial_sp = p->sram[0].base + p->sram[0].size;
@@ -669,6 +729,7 @@ mcusim_err mcusim_load_elf(mcusim_t *sim, const char *path) {
   sim->firmware.path = path;
   sim->firmware.entry = sim->elf->entry;
   hash_file(sim);
+  plan_overflow(sim);
   mcusim_err err = map_memory(sim);
   if (!err) err = load_segments(sim, path);
   if (!err) err = choose_start(sim, path);
@@ -676,6 +737,8 @@ mcusim_err mcusim_load_elf(mcusim_t *sim, const char *path) {
   measure_sections(sim);
   uint32_t end_sym;
   sim->heap_base = sim_elf_lookup(sim->elf, "end", &end_sym) == 0 ? end_sym : sim->profile->sram[0].base;
+  uint32_t arena_sym;
+  if (sim_elf_lookup(sim->elf, "__arena_start", &arena_sym) == 0) sim->mem.arena_base = arena_sym;
   sim->loaded = 1;
   return MCUSIM_OK;
 }
@@ -786,19 +849,21 @@ static void halted(mcusim_t *sim) {
     sim_fault(sim, MCUSIM_FAULT_EXCEPTION, pc, 0, "the core stopped for no reason the simulator knows");
 }
 
+static void scan_region(mcusim_t *sim, const prof_region_t *r) {
+  uint8_t *copy = malloc(r->size);
+  if (copy && uc_mem_read(sim->uc, r->base, copy, r->size) == UC_ERR_OK)
+    mem_scan_painted(&sim->mem, copy, r->base, r->size);
+  free(copy);
+}
+
 static void finish_memory(mcusim_t *sim) {
   mem_t *m = &sim->mem;
-  m->initial_sp = sim->result.initial_sp;
   m->lowest_sp = sim->lowest_sp;
   m->stack_floor = sim->heap_base;
-  for (unsigned i = 0; i < sim->profile->sram_count; i++) {
-    const prof_region_t *r = &sim->profile->sram[i];
-    uint8_t *copy = malloc(r->size);
-    if (!copy) continue;
-    if (uc_mem_read(sim->uc, r->base, copy, r->size) == UC_ERR_OK) mem_scan_painted(m, copy, r->base, r->size);
-    free(copy);
-  }
-  mem_finish(m);
+  for (unsigned i = 0; i < sim->profile->sram_count; i++) scan_region(sim, &sim->profile->sram[i]);
+  if (sim->overflow.size) scan_region(sim, &sim->overflow);
+  mem_when_t end = {sim->totals.cycles, sim->totals.instructions, reg(sim, 13), reg(sim, 15), reg(sim, 14)};
+  mem_finish(m, &end);
 }
 
 static mcusim_err run_result(mcusim_t *sim) {
@@ -829,6 +894,9 @@ mcusim_err mcusim_run(mcusim_t *sim, const mcusim_limits_t *limits) {
   uint32_t sp = sim->result.initial_sp;
   uc_reg_write(sim->uc, UC_ARM_REG_SP, &sp);
   sim->lowest_sp = sp;
+  sim->mem.initial_sp = sp;
+  mem_when_t start = {0, 0, sp, sim->result.entry_pc, 0};
+  mem_sample(&sim->mem, &start);
   sim->start_wall = sim->last_progress_wall = wall_now();
   check_limits(sim); /* sets next_check */
   uc_err uerr = uc_emu_start(sim->uc, sim->result.entry_pc | 1u, SIM_UNTIL_NEVER, 0, 0);

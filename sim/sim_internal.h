@@ -34,7 +34,7 @@ struct mcusim {
   sim_elf_t *elf;
   mcusim_firmware_t firmware;
   char error[512];
-  int loaded, ran;
+  int loaded, ran, strict_sram;
 
   /* accounting, hot */
   mcusim_totals_t totals;
@@ -76,10 +76,14 @@ struct mcusim {
   uc_hook *div_hooks;
   size_t div_hook_count;
   uint32_t fault_address; /* from the unmapped/protection hooks */
+  prof_region_t overflow; /* SRAM mapped behind the first region when the firmware needs more; size 0 if none */
 };
 
-/* Cycle and instruction counts at the instruction that is executing now (MMIO callbacks use it). */
-void sim_now(mcusim_t *sim, uint32_t access_addr, uint64_t *cycles, uint64_t *insns);
+/* Cycle, instruction count, PC and SP at the instruction that is executing now, found from the address it
+ * accessed (MMIO callbacks use it). */
+void sim_now(mcusim_t *sim, uint32_t access_addr, mem_when_t *now);
+/* Whether [addr, addr+size) is SRAM of the profile (or overflow SRAM the simulator mapped). */
+int sim_sram_range(const mcusim_t *sim, uint32_t addr, uint32_t size);
 /* Records why the run stops and asks Unicorn to stop. */
 void sim_stop(mcusim_t *sim, mcusim_stop_t stop);
 /* Records a fault at pc with a formatted message and stops. */

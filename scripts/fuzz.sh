@@ -50,11 +50,11 @@ cp -n "$ROOT/tests/fuzz/corpus/$target/"* "$corpus/" 2>/dev/null || true
 # Limits: an input that takes more than 10 s or 1 GiB is a finding (bounded time and memory), as is any leak.
 export ASAN_OPTIONS="detect_leaks=1:allocator_may_return_null=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+status=0
 "$FUZZ_BUILD/tests/fuzz/fuzz_$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=1024 \
-  -artifact_prefix="$findings/" -print_final_stats=1 "$@" "$corpus" 2>&1 | tee "$FUZZ_BUILD/fuzz-$target.log" |
-  grep -E "^(#[0-9]+ +(INITED|DONE)|==[0-9]+==ERROR|SUMMARY|stat::number_of_executed_units|stat::peak_rss_mb|artifact_prefix|Test unit written)" ||
-  true
-status=${PIPESTATUS[0]}
+  -artifact_prefix="$findings/" -print_final_stats=1 "$@" "$corpus" >"$FUZZ_BUILD/fuzz-$target.log" 2>&1 || status=$?
+grep -E "^(#[0-9]+ +(INITED|DONE)|==[0-9]+==ERROR|SUMMARY|stat::number_of_executed_units|stat::peak_rss_mb|artifact_prefix)" \
+  "$FUZZ_BUILD/fuzz-$target.log" || true
 echo "fuzz: $target: $(grep -o 'stat::number_of_executed_units: [0-9]*' "$FUZZ_BUILD/fuzz-$target.log" | awk '{print $2}') executions" \
   "in $seconds s, corpus $(ls "$corpus" | wc -l) inputs, findings $(ls "$findings" | wc -l) (log $FUZZ_BUILD/fuzz-$target.log)"
 exit "$status"

@@ -216,8 +216,9 @@ static int read_sections(Elf *e, sim_elf_t *elf, const char *path, char *msg, si
     if (!gelf_getshdr(scn, &sh)) continue;
     const char *name = elf_strptr(e, shstrndx, sh.sh_name);
     if (sh.sh_type != SHT_NOBITS && (sh.sh_offset > elf->image_size || sh.sh_size > elf->image_size - sh.sh_offset)) {
-      say(msg, size, "%s: section %s (offset 0x%llx, size 0x%llx) extends beyond the end of the file", path,
-          name ? name : "?", (unsigned long long)sh.sh_offset, (unsigned long long)sh.sh_size);
+      /* the index, not the name: a name from a broken file may hold anything, newlines included */
+      say(msg, size, "%s: section %zu (offset 0x%llx, size 0x%llx) extends beyond the end of the file", path,
+          elf_ndxscn(scn), (unsigned long long)sh.sh_offset, (unsigned long long)sh.sh_size);
       rc = -2;
       goto done;
     }

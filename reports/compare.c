@@ -356,6 +356,12 @@ static void print_header(const cJSON *cmp, FILE *out) {
   fmt_value(num_at(dev, "sram_bytes"), FMT_BYTES, sram, sizeof sram);
   fprintf(out, "device  %s: %s %.0f MHz, SRAM %s (%.0f KiB)\n", str_at(dev, "profile"), str_at(a, "core"),
           num_at(a, "clock_hz") / 1e6, sram, num_at(dev, "sram_bytes") / 1024.0);
+  static const char *const sides[] = {"a", "b"};
+  for (int i = 0; i < 2; i++) {
+    const double mapped = num_at(get(cmp, sides[i]), "overflow_mapped_bytes");
+    if (mapped > 0)
+      fprintf(out, "note    %c ran with %.0f B of overflow SRAM mapped behind the device's\n", 'A' + i, mapped);
+  }
   const cJSON *mm = get(cmp, "mismatch");
   if (cJSON_GetArraySize(mm) > 0) {
     fprintf(out, "note    compared with --allow-mismatch: different");

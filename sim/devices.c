@@ -102,6 +102,8 @@ static void itm_write(uc_engine *uc, uint64_t offset, unsigned size, uint64_t va
     char bytes[4];
     for (unsigned i = 0; i < size && i < 4; i++) bytes[i] = (char)(value >> (8 * i));
     sim_emit_output(sim, 1, bytes, size < 4 ? size : 4);
+  } else if (sim->limits.no_tracking) {
+    return;
   } else if (port == MCUSIM_ITM_PORT_ARG) {
     if (sim->trace_argc < SIM_TRACE_MAX_ARGS) sim->trace_args[sim->trace_argc++] = (uint32_t)value;
   } else if (port == MCUSIM_ITM_PORT_EVENT) {

@@ -298,8 +298,9 @@ int cli_profiles(int argc, char **argv) {
 static void usage_bench(FILE *out) {
   fprintf(out, "usage: mcusim bench --profile NAME|FILE [--runs N] FIRMWARE.elf\n"
                "\n"
-               "Runs the firmware N times (default 5) alternately on bare Unicorn (no hooks, no accounting) and\n"
-               "with mcusim's full accounting, and prints simulated MIPS of both and their ratio (medians).\n");
+               "Runs the firmware N times (default 5) in three ways: bare Unicorn (no hooks, no accounting), cycle\n"
+               "accounting without memory tracking (trace events ignored), and full accounting with tracking; prints\n"
+               "simulated MIPS of each (medians), the ratio mcusim / bare and the cost of tracking.\n");
 }
 
 static int compare_doubles(const void *a, const void *b) {
@@ -307,69 +308,88 @@ static int compare_doubles(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
-static int bench_once(const run_opts_t *o, int accounting, double *seconds, uint64_t *insns) {
+/* The three ways the benchmark runs a firmware. */
+enum { BENCH_BARE, BENCH_NO_TRACKING, BENCH_FULL, BENCH_MODES };
+
+static int bench_once(const run_opts_t *o, int mode, double *seconds, uint64_t *insns) {
   prof_t *profile = NULL;
   mcusim_t *sim = NULL;
   int rc = open_and_load(o, &profile, &sim);
   if (!rc) {
     mcusim_limits_t lim = o->limits;
-    lim.accounting = accounting;
+    lim.accounting = mode != BENCH_BARE;
+    lim.no_tracking = mode == BENCH_NO_TRACKING;
     mcusim_err err = mcusim_run(sim, &lim);
     if (err) {
       fprintf(stderr, "mcusim bench: %s\n", mcusim_last_error(sim));
       rc = CLI_EXIT_FAULT;
     }
     *seconds = mcusim_result(sim)->wall_seconds;
-    if (accounting) *insns = mcusim_result(sim)->totals.instructions;
+    if (mode == BENCH_FULL) *insns = mcusim_result(sim)->totals.instructions;
   }
   mcusim_close(sim);
   prof_free(profile);
   return rc;
 }
 
-int cli_bench(int argc, char **argv) {
+static int parse_bench(int argc, char **argv, run_opts_t *o, uint64_t *runs) {
   static const struct option longopts[] = {
       {"profile", required_argument, 0, 'p'}, {"runs", required_argument, 0, 'n'}, {"help", no_argument, 0, 'h'}, {0}};
-  run_opts_t o;
-  memset(&o, 0, sizeof o);
-  uint64_t runs = 5;
+  memset(o, 0, sizeof *o);
+  *runs = 5;
   optind = 1;
   for (int c; (c = getopt_long(argc, argv, "p:h", longopts, NULL)) != -1;) {
     if (c == 'p')
-      o.profile = optarg;
+      o->profile = optarg;
     else if (c == 'n') {
-      if (cli_parse_u64(optarg, "--runs", &runs) || runs == 0 || runs > 100) return CLI_EXIT_BAD_INPUT;
+      if (cli_parse_u64(optarg, "--runs", runs) || *runs == 0 || *runs > 100) return CLI_EXIT_BAD_INPUT;
     } else if (c == 'h') {
       usage_bench(stdout);
-      return 0;
+      return -1;
     } else {
       usage_bench(stderr);
       return CLI_EXIT_BAD_INPUT;
     }
   }
-  if (optind != argc - 1 || !o.profile) {
+  if (optind != argc - 1 || !o->profile) {
     usage_bench(stderr);
     return CLI_EXIT_BAD_INPUT;
   }
-  o.firmware = argv[optind];
-  double bare[100], full[100];
+  o->firmware = argv[optind];
+  return 0;
+}
+
+int cli_bench(int argc, char **argv) {
+  run_opts_t o;
+  uint64_t runs;
+  int rc = parse_bench(argc, argv, &o, &runs);
+  if (rc) return rc < 0 ? 0 : rc;
+  double t[BENCH_MODES][100];
   uint64_t insns = 0;
   for (uint64_t i = 0; i < runs; i++) {
-    int rc = bench_once(&o, 1, &full[i], &insns);
-    if (!rc) rc = bench_once(&o, 0, &bare[i], &insns);
-    if (rc) return rc;
-    fprintf(stderr, "  run %llu: bare %.3f s, mcusim %.3f s\n", (unsigned long long)i + 1, bare[i], full[i]);
+    for (int mode = BENCH_MODES; mode-- > 0;)
+      if ((rc = bench_once(&o, mode, &t[mode][i], &insns))) return rc;
+    fprintf(stderr, "  run %llu: bare %.3f s, accounting %.3f s, accounting + tracking %.3f s\n",
+            (unsigned long long)i + 1, t[BENCH_BARE][i], t[BENCH_NO_TRACKING][i], t[BENCH_FULL][i]);
   }
-  qsort(bare, runs, sizeof *bare, compare_doubles);
-  qsort(full, runs, sizeof *full, compare_doubles);
-  double bare_mips = insns / bare[runs / 2] / 1e6, full_mips = insns / full[runs / 2] / 1e6;
+  double mips[BENCH_MODES], median[BENCH_MODES];
+  for (int mode = 0; mode < BENCH_MODES; mode++) {
+    qsort(t[mode], runs, sizeof t[mode][0], compare_doubles);
+    median[mode] = t[mode][runs / 2];
+    mips[mode] = insns / median[mode] / 1e6;
+  }
   char grouped_insns[32];
   rpt_group_digits(insns, grouped_insns, sizeof grouped_insns);
   printf("firmware      %s (%s instructions per run, %llu runs)\n", o.firmware, grouped_insns,
          (unsigned long long)runs);
-  printf("bare unicorn  %.1f MIPS (median %.3f s)\n", bare_mips, bare[runs / 2]);
-  printf("mcusim        %.1f MIPS (median %.3f s, full accounting)\n", full_mips, full[runs / 2]);
-  printf("ratio         %.3f (mcusim / bare)\n", full_mips / bare_mips);
+  printf("bare unicorn  %.1f MIPS (median %.3f s)\n", mips[BENCH_BARE], median[BENCH_BARE]);
+  printf("accounting    %.1f MIPS (median %.3f s, cycles without memory tracking)\n", mips[BENCH_NO_TRACKING],
+         median[BENCH_NO_TRACKING]);
+  printf("mcusim        %.1f MIPS (median %.3f s, full accounting and tracking)\n", mips[BENCH_FULL],
+         median[BENCH_FULL]);
+  printf("ratio         %.3f (mcusim / bare)\n", mips[BENCH_FULL] / mips[BENCH_BARE]);
+  printf("tracking      %+.1f%% run time (mcusim / accounting)\n",
+         (median[BENCH_FULL] / median[BENCH_NO_TRACKING] - 1) * 100);
   return 0;
 }
 

@@ -109,6 +109,7 @@ typedef struct {
   double timeout_seconds;    /* 0: no limit */
   int accounting;            /* 1: full accounting (default); 0: bare Unicorn, for the speed benchmark */
   int precise_flash;         /* 1: charge wait states of data reads from flash (a memory hook: slower) */
+  int no_tracking;           /* 1: ignore the firmware's trace events (for the benchmark's tracking cost) */
 } mcusim_limits_t;
 
 /* Firmware output: called for every chunk the firmware writes (ITM port 0, semihosting). fd 1 or 2. */

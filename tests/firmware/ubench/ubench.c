@@ -1,0 +1,155 @@
+/* tests/firmware/ubench/ubench.c — instruction-timing microbenchmarks timed with DWT->CYCCNT exactly as on a board:
+ * each sequence is repeated REPS times in straight-line code between two CYCCNT reads, and the same two reads with
+ * nothing between them are subtracted. Prints "name cycles" (cycles for REPS repetitions) through semihosting;
+ * tests/integration/test_timing.c compares them with the Technical Reference Manuals' figures.
+ *
+ * The Cortex-M0+ has no DWT cycle counter (ARMv6-M DWT has no CYCCNT); mcusim provides CYCCNT on every core, so the
+ * same code runs on all four. Sequences end with a non-memory instruction where a following load would pipeline
+ * with them (M3/M4 DDI 0439B 3.3.1), so that repetitions do not interact; the expected figures include it.
+ * Each function is 512-byte aligned and shorter than 512 bytes: Unicorn ends a translated block at every 1 KiB
+ * page, and the simulator costs each block on its own, so a sequence split across a page boundary would lose its
+ * pipeline context (measured: an ALU-to-address stall disappeared, 159 instead of 160 cycles). */
+#include <stdint.h>
+#include <stdio.h>
+
+#define REPS 16
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+#define DEMCR (*(volatile uint32_t *)0xE000EDFCu)
+#define DWT_CTRL (*(volatile uint32_t *)0xE0001000u)
+#define DWT_CYCCNT (*(volatile uint32_t *)0xE0001004u)
+
+/* Registers the sequences start from: r0 = a, r1 = buf, r2 = b, r3 = buf. Every word of buf holds &buf, so a
+ * loaded value is a valid address too. */
+typedef struct {
+  uint32_t a, buf, b, buf2, cyccnt_addr;
+} ctx_t;
+
+static uint32_t buf[128] __attribute__((aligned(8)));
+
+/* t1 holds the CYCCNT address until the second read overwrites it with the count; r0-r3 are the sequence's. The
+ * "mov r8, r8" around the body keep the CYCCNT loads from pipelining with the body's first and last loads. */
+#define BENCH(fn, body)                                                                                                \
+  __attribute__((noinline, aligned(512))) static uint32_t fn(const ctx_t *ctx) {                                       \
+    uint32_t t0, t1;                                                                                                   \
+    __asm__ volatile(".syntax unified\n"                                                                               \
+                     "ldr r0, [%[c], #0]\n ldr r1, [%[c], #4]\n ldr r2, [%[c], #8]\n ldr r3, [%[c], #12]\n"            \
+                     "ldr %[t1], [%[c], #16]\n"                                                                        \
+                     ".p2align 2\n"                                                                                    \
+                     "ldr %[t0], [%[t1]]\n mov r8, r8\n"                                                               \
+                     ".rept " STR(REPS) "\n" body "\n.endr\n"                                                          \
+                                        "mov r8, r8\n ldr %[t1], [%[t1]]\n"                                            \
+                     : [t0] "=&l"(t0), [t1] "=&l"(t1)                                                                  \
+                     : [c] "l"(ctx)                                                                                    \
+                     : "r0", "r1", "r2", "r3", "r8", "lr", "memory", "cc");                                            \
+    return t1 - t0;                                                                                                    \
+  }
+
+/* Called by the BL sequences. */
+__asm__(".syntax unified\n .text\n .p2align 2\n .global ubench_ret\n .thumb_func\n ubench_ret:\n bx lr\n"
+        " .global ubench_pop\n .thumb_func\n ubench_pop:\n push {lr}\n pop {pc}\n");
+
+BENCH(b_empty, "")
+/* Every core */
+BENCH(b_alu, "adds r0, r0, #1")
+BENCH(b_mov_high, "mov r8, r8")
+BENCH(b_b, "b 2f\n nop\n 2:")
+BENCH(b_bcc_taken, "cmp r0, r0\n beq 2f\n nop\n 2:")
+BENCH(b_bcc_not_taken, "cmp r0, r0\n bne 2f\n 2:")
+BENCH(b_bl_bx, "bl ubench_ret")
+BENCH(b_bl_pop_pc, "bl ubench_pop")
+BENCH(b_push_pop_2, "push {r0, r2}\n pop {r0, r2}")
+
+#if defined(__ARM_ARCH_6M__)
+BENCH(b_ldr, "ldr r0, [r1]")
+BENCH(b_ldr_ldr, "ldr r0, [r1]\n ldr r2, [r3]")
+BENCH(b_str, "str r0, [r1]")
+BENCH(b_ldm_3, "ldm r3, {r0, r2, r3}")
+BENCH(b_stm_2, "stm r1!, {r0, r2}")
+BENCH(b_muls, "muls r0, r2, r0")
+#else
+BENCH(b_ldr, "ldr r0, [r1]\n mov r8, r8")
+BENCH(b_ldr_ldr, "ldr r0, [r1]\n ldr r2, [r3]\n mov r8, r8")
+BENCH(b_ldr_3, "ldr r0, [r1]\n ldr r2, [r3]\n ldr r2, [r3, #4]\n mov r8, r8")
+BENCH(b_ldr_str, "ldr r0, [r1]\n str r0, [r3, #20]\n mov r8, r8")
+BENCH(b_ldr_addr_dep, "ldr r0, [r1]\n ldr r2, [r0]\n mov r8, r8")
+BENCH(b_str_reg_ldr, "str r0, [r1, r2]\n ldr r0, [r3]\n mov r8, r8")
+BENCH(b_str_imm_ldr, "str r0, [r1, #4]\n ldr r0, [r3]\n mov r8, r8")
+BENCH(b_alu_addr, "adds r3, r1, #0\n ldr r0, [r3]\n mov r8, r8")
+BENCH(b_str_run_4, "str r0, [r1]\n str r0, [r1, #4]\n str r0, [r1, #8]\n str r0, [r1, #12]\n mov r8, r8")
+BENCH(b_ldrd, "ldrd r0, r2, [r1]\n mov r8, r8")
+BENCH(b_ldm_3, "ldm r3, {r0, r2, r3}")
+BENCH(b_stm_2, "stm r1, {r0, r2}")
+BENCH(b_cbz_taken, "cbz r2, 2f\n nop\n 2:")
+BENCH(b_cbnz_not_taken, "cbnz r2, 2f\n 2:")
+BENCH(b_mul, "mul r0, r2, r0")
+BENCH(b_mla, "mla r0, r2, r2, r0")
+BENCH(b_umull, "umull r0, r3, r2, r2")
+BENCH(b_udiv, "udiv r3, r0, r2")
+BENCH(b_sdiv, "sdiv r3, r0, r2")
+BENCH(b_it_2, "cmp r0, r0\n ite eq\n addeq r2, r2, #1\n addne r2, r2, #1")
+#endif
+#if defined(__ARM_FEATURE_DSP)
+BENCH(b_dsp_4, "smlad r0, r2, r2, r0\n qadd r0, r0, r2\n ssat r0, #8, r0\n sxtb16 r2, r2")
+#endif
+
+static uint32_t empty_cycles;
+
+static void report(const char *name, uint32_t (*fn)(const ctx_t *), uint32_t a, uint32_t b) {
+  ctx_t ctx = {a, (uint32_t)buf, b, (uint32_t)buf, (uint32_t)&DWT_CYCCNT};
+  for (unsigned i = 0; i < sizeof buf / sizeof buf[0]; i++) buf[i] = (uint32_t)buf;
+  printf("%s %lu\n", name, (unsigned long)(fn(&ctx) - empty_cycles));
+}
+
+#define RUN(fn, a, b) report(#fn + 2, fn, a, b)
+
+int main(void) {
+  DEMCR |= 1u << 24; /* TRCENA */
+  DWT_CYCCNT = 0;
+  DWT_CTRL |= 1u; /* CYCCNTENA */
+  ctx_t ctx = {0, (uint32_t)buf, 0, (uint32_t)buf, (uint32_t)&DWT_CYCCNT};
+  empty_cycles = b_empty(&ctx);
+  printf("reps %d\n", REPS);
+  RUN(b_alu, 0, 4);
+  RUN(b_mov_high, 0, 4);
+  RUN(b_b, 0, 4);
+  RUN(b_bcc_taken, 0, 4);
+  RUN(b_bcc_not_taken, 0, 4);
+  RUN(b_bl_bx, 0, 4);
+  RUN(b_bl_pop_pc, 0, 4);
+  RUN(b_push_pop_2, 0, 4);
+  RUN(b_ldr, 0, 4);
+  RUN(b_ldr_ldr, 0, 4);
+  RUN(b_ldm_3, 0, 4);
+  RUN(b_stm_2, 0, 4);
+#if defined(__ARM_ARCH_6M__)
+  RUN(b_str, 0, 4);
+  RUN(b_muls, 3, 5);
+#else
+  RUN(b_ldr_3, 0, 4);
+  RUN(b_ldr_str, 0, 4);
+  RUN(b_ldr_addr_dep, 0, 4);
+  RUN(b_str_reg_ldr, 0, 4);
+  RUN(b_str_imm_ldr, 0, 4);
+  RUN(b_alu_addr, 0, 4);
+  RUN(b_str_run_4, 0, 4);
+  RUN(b_ldrd, 0, 4);
+  RUN(b_cbz_taken, 0, 0);
+  RUN(b_cbnz_not_taken, 0, 0);
+  RUN(b_mul, 3, 5);
+  RUN(b_mla, 3, 5);
+  RUN(b_umull, 3, 5);
+  /* SDIV/UDIV "2 to 12" (table 3-1 note a): quotient bits 0, 5, 32, and divide by zero */
+  report("udiv_5_by_100", b_udiv, 5, 100);
+  report("udiv_100_by_7", b_udiv, 100, 7);
+  report("udiv_max_by_1", b_udiv, 0xFFFFFFFFu, 1);
+  report("udiv_by_0", b_udiv, 100, 0);
+  report("sdiv_minus_100_by_7", b_sdiv, (uint32_t)-100, 7);
+  RUN(b_it_2, 0, 4);
+#endif
+#if defined(__ARM_FEATURE_DSP)
+  RUN(b_dsp_4, 3, 5);
+#endif
+  return 0;
+}

@@ -33,6 +33,7 @@ int cli_profiles(int argc, char **argv);
 int cli_bench(int argc, char **argv);
 int cli_compare(int argc, char **argv); /* reports/cli_compare.c */
 int cli_plan(int argc, char **argv);    /* workloads/gen/cli_plan.c */
+int cli_check(int argc, char **argv);   /* reports/cli_check.c */
 int cli_export(int argc, char **argv);  /* reports/cli_export.c */
 
 #endif /* MCUSIM_CLI_H */

@@ -1,0 +1,591 @@
+/* reports/check.c — the comparison behind `mcusim check`: budgets (defaults, budget file, flags), figure
+ * extraction from two report trees, one row per figure and per layer figure with its verdict. Renderers are in
+ * check_render.c. */
+#include "check.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rpt.h"
+
+typedef struct {
+  const char *name;
+  rpt_unit_t unit;
+  const char *section, *key, *layer_key;
+  double default_pct, default_abs;
+} fig_info_t;
+
+static const fig_info_t figures[RPT_FIG_COUNT] = {
+#define RPT_FIG_INFO(id, name, unit, section, key, layer_key, pct, abs) {name, unit, section, key, layer_key, pct, abs},
+    RPT_CHECK_FIGURES(RPT_FIG_INFO)
+#undef RPT_FIG_INFO
+};
+
+int rpt_fig_by_name(const char *name) {
+  for (int f = 0; f < RPT_FIG_COUNT; f++)
+    if (!strcmp(figures[f].name, name)) return f;
+  return -1;
+}
+
+const char *rpt_fig_name(rpt_fig_t fig) { return figures[fig].name; }
+
+static void fail_msg(char *msg, size_t size, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, size, fmt, ap);
+  va_end(ap);
+}
+
+/* ---- budgets ---- */
+
+void rpt_budget_defaults(rpt_budget_t *b) {
+  for (int f = 0; f < RPT_FIG_COUNT; f++) {
+    rpt_limit_t lim = {figures[f].default_pct, figures[f].default_abs, -1, 0};
+    b->totals[f] = lim;
+    b->layers[f] = lim;
+  }
+}
+
+static const char *unit_names(rpt_unit_t unit) {
+  return unit == RPT_UNIT_BYTES ? "B, KiB or MiB" : unit == RPT_UNIT_MS ? "us, ms or s" : "no unit";
+}
+
+/* Multiplier of a unit suffix into the figure's unit; 0 when the suffix does not belong to it. */
+static double unit_scale(const char *suffix, rpt_unit_t unit) {
+  static const struct {
+    const char *suffix;
+    rpt_unit_t unit;
+    double scale;
+  } table[] = {{"B", RPT_UNIT_BYTES, 1},         {"K", RPT_UNIT_BYTES, 1024},    {"KB", RPT_UNIT_BYTES, 1024},
+               {"KiB", RPT_UNIT_BYTES, 1024},    {"M", RPT_UNIT_BYTES, 1 << 20}, {"MB", RPT_UNIT_BYTES, 1 << 20},
+               {"MiB", RPT_UNIT_BYTES, 1 << 20}, {"us", RPT_UNIT_MS, 1e-3},      {"ms", RPT_UNIT_MS, 1},
+               {"s", RPT_UNIT_MS, 1000}};
+  if (!*suffix) return 1;
+  for (size_t i = 0; i < sizeof table / sizeof *table; i++)
+    if (table[i].unit == unit && !strcmp(table[i].suffix, suffix)) return table[i].scale;
+  return 0;
+}
+
+/* "320 KiB", "100ms", "4096" (the figure's unit) -> value >= 0. */
+static int parse_quantity(const char *text, rpt_unit_t unit, double *out) {
+  char *end;
+  errno = 0;
+  double v = strtod(text, &end);
+  if (end == text || errno || !isfinite(v) || v < 0) return -1;
+  while (*end == ' ') end++;
+  double scale = unit_scale(end, unit);
+  if (scale == 0) return -1;
+  *out = v * scale;
+  return 0;
+}
+
+/* A quantity field of a budget file: a number in the figure's unit, a string with a unit, or null (no limit). */
+static int budget_quantity(const cJSON *item, rpt_unit_t unit, double *out) {
+  if (cJSON_IsNull(item)) {
+    *out = -1;
+    return 0;
+  }
+  if (cJSON_IsNumber(item) && item->valuedouble >= 0 && isfinite(item->valuedouble)) {
+    *out = item->valuedouble;
+    return 0;
+  }
+  return cJSON_IsString(item) ? parse_quantity(item->valuestring, unit, out) : -1;
+}
+
+static int budget_limit(rpt_limit_t *lim, const cJSON *obj, int fig, const char *where, const char *name, char *msg,
+                        size_t size) {
+  if (!cJSON_IsObject(obj)) {
+    fail_msg(msg, size, "%s: %s must be an object", name, where);
+    return -1;
+  }
+  for (const cJSON *f = obj->child; f; f = f->next)
+    if (strcmp(f->string, "max_growth_pct") && strcmp(f->string, "max_growth") && strcmp(f->string, "max") &&
+        strcmp(f->string, "ignore")) {
+      fail_msg(msg, size, "%s: %s.%s: unknown field (max_growth_pct, max_growth, max, ignore)", name, where, f->string);
+      return -1;
+    }
+  const cJSON *pct = cJSON_GetObjectItemCaseSensitive(obj, "max_growth_pct");
+  const cJSON *abs_growth = cJSON_GetObjectItemCaseSensitive(obj, "max_growth");
+  const cJSON *max = cJSON_GetObjectItemCaseSensitive(obj, "max");
+  const cJSON *ignore = cJSON_GetObjectItemCaseSensitive(obj, "ignore");
+  rpt_unit_t unit = figures[fig].unit;
+  if (pct || abs_growth) lim->max_growth_pct = lim->max_growth = -1; /* an entry replaces the default growth limits */
+  if (pct && budget_quantity(pct, RPT_UNIT_COUNT, &lim->max_growth_pct)) {
+    fail_msg(msg, size, "%s: %s.max_growth_pct: must be a number >= 0 (percent) or null", name, where);
+    return -1;
+  }
+  if (abs_growth && budget_quantity(abs_growth, unit, &lim->max_growth)) {
+    fail_msg(msg, size, "%s: %s.max_growth: must be a number >= 0 or a string with a unit (%s), or null", name, where,
+             unit_names(unit));
+    return -1;
+  }
+  if (max && budget_quantity(max, unit, &lim->max)) {
+    fail_msg(msg, size, "%s: %s.max: must be a number >= 0 or a string with a unit (%s), or null", name, where,
+             unit_names(unit));
+    return -1;
+  }
+  if (ignore && !cJSON_IsBool(ignore)) {
+    fail_msg(msg, size, "%s: %s.ignore: must be true or false", name, where);
+    return -1;
+  }
+  if (ignore) lim->ignore = cJSON_IsTrue(ignore);
+  return 0;
+}
+
+static int budget_section(rpt_limit_t *limits, const cJSON *obj, const char *section, const char *name, char *msg,
+                          size_t size) {
+  if (!cJSON_IsObject(obj)) {
+    fail_msg(msg, size, "%s: %s must be an object of figures", name, section);
+    return -1;
+  }
+  int layers = !strcmp(section, "layers");
+  for (const cJSON *item = obj->child; item; item = item->next) {
+    int fig = rpt_fig_by_name(item->string);
+    char where[128];
+    snprintf(where, sizeof where, "%s.%s", section, item->string);
+    if (fig < 0 || (layers && !figures[fig].layer_key)) {
+      fail_msg(msg, size, "%s: %s: unknown figure (%s)", name, where,
+               layers ? "cycles, instructions, arena_peak"
+                      : "cycles, instructions, latency, peak_sram, arena_peak, stack_peak, flash_used");
+      return -1;
+    }
+    if (budget_limit(&limits[fig], item, fig, where, name, msg, size)) return -1;
+  }
+  return 0;
+}
+
+static int budget_top_fields(const cJSON *root, const char *name, char *msg, size_t size) {
+  if (!cJSON_IsObject(root)) {
+    fail_msg(msg, size, "%s: a budget file is a JSON object", name);
+    return -1;
+  }
+  const cJSON *version = cJSON_GetObjectItemCaseSensitive(root, "version");
+  if (!version) {
+    fail_msg(msg, size, "%s: version: missing (write \"version\": 1)", name);
+    return -1;
+  }
+  if (!cJSON_IsNumber(version) || version->valuedouble != 1) {
+    fail_msg(msg, size, "%s: version: must be 1 (this mcusim reads budget files of version 1)", name);
+    return -1;
+  }
+  for (const cJSON *f = root->child; f; f = f->next)
+    if (strcmp(f->string, "version") && strcmp(f->string, "figures") && strcmp(f->string, "layers") &&
+        strcmp(f->string, "comment")) {
+      fail_msg(msg, size, "%s: %s: unknown field (version, figures, layers, comment)", name, f->string);
+      return -1;
+    }
+  return 0;
+}
+
+int rpt_budget_parse(rpt_budget_t *b, const char *text, const char *name, char *msg, size_t size) {
+  cJSON *root = cJSON_Parse(text);
+  if (!root) {
+    size_t offset = cJSON_GetErrorPtr() ? (size_t)(cJSON_GetErrorPtr() - text) : 0;
+    int line = 1;
+    for (size_t i = 0; i < offset && text[i]; i++) line += text[i] == '\n';
+    fail_msg(msg, size, "%s:%d: not valid JSON", name, line);
+    return -1;
+  }
+  int rc = budget_top_fields(root, name, msg, size);
+  const cJSON *totals = cJSON_GetObjectItemCaseSensitive(root, "figures");
+  const cJSON *layers = cJSON_GetObjectItemCaseSensitive(root, "layers");
+  if (!rc && totals) rc = budget_section(b->totals, totals, "figures", name, msg, size);
+  if (!rc && layers) rc = budget_section(b->layers, layers, "layers", name, msg, size);
+  cJSON_Delete(root);
+  return rc;
+}
+
+int rpt_budget_load(rpt_budget_t *b, const char *path, char *msg, size_t size) {
+  FILE *f = fopen(path, "rb");
+  if (!f) {
+    fail_msg(msg, size, "%s: cannot read the budget file: %s", path, strerror(errno));
+    return -1;
+  }
+  char text[65536];
+  size_t n = fread(text, 1, sizeof text - 1, f);
+  int too_big = !feof(f);
+  fclose(f);
+  if (too_big) {
+    fail_msg(msg, size, "%s: a budget file is small; this one is over 64 KiB", path);
+    return -1;
+  }
+  text[n] = '\0';
+  return rpt_budget_parse(b, text, path, msg, size);
+}
+
+int rpt_budget_set(rpt_budget_t *b, int kind, const char *spec, char *msg, size_t size) {
+  const char *eq = strchr(spec, '=');
+  char name[64];
+  const char *flag = kind == 'm' ? "--max" : "--max-growth";
+  if (!eq || (size_t)(eq - spec) >= sizeof name) {
+    fail_msg(msg, size, "%s '%s': write FIGURE=VALUE, e.g. %s", flag, spec,
+             kind == 'm' ? "peak_sram=320KiB or latency=100ms" : "cycles=2% or stack_peak=256");
+    return -1;
+  }
+  memcpy(name, spec, (size_t)(eq - spec));
+  name[eq - spec] = '\0';
+  int layers = !strncmp(name, "layers.", 7);
+  int fig = rpt_fig_by_name(layers ? name + 7 : name);
+  if (fig < 0 || (layers && !figures[fig].layer_key)) {
+    fail_msg(msg, size, "%s '%s': unknown figure '%s'", flag, spec, name);
+    return -1;
+  }
+  rpt_limit_t *lim = layers ? &b->layers[fig] : &b->totals[fig];
+  const char *value = eq + 1;
+  size_t len = strlen(value);
+  if (!strcmp(value, "none")) {
+    if (kind == 'm')
+      lim->max = -1;
+    else
+      lim->max_growth_pct = lim->max_growth = -1;
+    return 0;
+  }
+  if (kind == 'g' && len > 1 && value[len - 1] == '%') {
+    char pct[64];
+    snprintf(pct, sizeof pct, "%.*s", (int)(len - 1), value);
+    double v;
+    if (!parse_quantity(pct, RPT_UNIT_COUNT, &v)) {
+      lim->max_growth_pct = v;
+      lim->max_growth = -1;
+      return 0;
+    }
+  } else {
+    double v;
+    if (!parse_quantity(value, figures[fig].unit, &v)) {
+      if (kind == 'm') {
+        lim->max = v;
+      } else {
+        lim->max_growth = v;
+        lim->max_growth_pct = -1;
+      }
+      return 0;
+    }
+  }
+  fail_msg(msg, size, "%s '%s': '%s' is not a quantity for %s (%s%s)", flag, spec, value, name,
+           unit_names(figures[fig].unit), kind == 'g' ? ", or a percentage" : "");
+  return -1;
+}
+
+/* ---- reading the reports ---- */
+
+static const cJSON *field(const cJSON *obj, const char *a, const char *b) {
+  const cJSON *x = cJSON_GetObjectItemCaseSensitive(obj, a);
+  return b ? cJSON_GetObjectItemCaseSensitive(x, b) : x;
+}
+
+static const char *text_of(const cJSON *obj, const char *a, const char *b) {
+  const cJSON *x = field(obj, a, b);
+  return cJSON_IsString(x) ? x->valuestring : NULL;
+}
+
+static int number_of(const cJSON *obj, const char *a, const char *b, double *out) {
+  const cJSON *x = field(obj, a, b);
+  if (!cJSON_IsNumber(x)) return 0;
+  *out = x->valuedouble;
+  return 1;
+}
+
+/* A total figure of a report; 0 when the report does not have it. */
+static int total_value(const cJSON *report, int fig, double *out) {
+  if (fig == RPT_FIG_LATENCY) {
+    double cycles, clock_hz, latency_us;
+    if (number_of(report, "totals", "cycles", &cycles) && number_of(report, "profile", "clock_hz", &clock_hz) &&
+        clock_hz > 0) {
+      *out = cycles * 1000.0 / clock_hz; /* at the profile's clock */
+      return 1;
+    }
+    if (!number_of(report, "totals", "latency_us", &latency_us)) return 0;
+    *out = latency_us / 1000.0;
+    return 1;
+  }
+  return number_of(report, figures[fig].section, figures[fig].key, out);
+}
+
+int rpt_check_compatible(const cJSON *report, const cJSON *baseline, char *msg, size_t size) {
+  const char *p_new = text_of(report, "profile", "name"), *p_old = text_of(baseline, "profile", "name");
+  if (p_new && p_old && strcmp(p_new, p_old)) {
+    fail_msg(msg, size, "different profiles: the report is for '%s', the baseline for '%s'", p_new, p_old);
+    return -1;
+  }
+  const char *m_new = text_of(report, "marks", "model"), *m_old = text_of(baseline, "marks", "model");
+  if (m_new && m_old && strcmp(m_new, m_old)) {
+    fail_msg(msg, size, "different firmware models: the report runs '%s', the baseline '%s'", m_new, m_old);
+    return -1;
+  }
+  return 0;
+}
+
+/* ---- rows ---- */
+
+static rpt_check_row_t *new_row(rpt_check_t *c, size_t *cap) {
+  if (c->n_rows == *cap) {
+    size_t grown = *cap ? *cap * 2 : 64;
+    rpt_check_row_t *rows = realloc(c->rows, grown * sizeof *rows);
+    if (!rows) return NULL;
+    c->rows = rows;
+    *cap = grown;
+  }
+  rpt_check_row_t *row = &c->rows[c->n_rows++];
+  memset(row, 0, sizeof *row);
+  return row;
+}
+
+/* "+1%", "+4,096 B", "<= 320 KiB": a limit as the table shows it. */
+static void format_amount(double v, rpt_unit_t unit, char *buf, size_t size) {
+  if (unit == RPT_UNIT_MS) {
+    snprintf(buf, size, "%.3f ms", v);
+    return;
+  }
+  char digits[32];
+  rpt_group_digits((unsigned long long)llround(v), digits, sizeof digits);
+  snprintf(buf, size, "%s%s", digits, unit == RPT_UNIT_BYTES ? " B" : "");
+}
+
+/* Limits people write as "320 KiB" read back the same way. */
+static void format_limit(double v, rpt_unit_t unit, char *buf, size_t size) {
+  if (unit == RPT_UNIT_BYTES && v >= 1024 && fmod(v, 1024) == 0)
+    snprintf(buf, size, fmod(v, 1 << 20) == 0 ? "%g MiB" : "%g KiB", fmod(v, 1 << 20) == 0 ? v / (1 << 20) : v / 1024);
+  else
+    format_amount(v, unit, buf, size);
+}
+
+static void describe_limit(rpt_check_row_t *row, const rpt_limit_t *lim) {
+  char a[64] = "", b[64] = "", amount[48];
+  if (lim->ignore) {
+    snprintf(row->limit, sizeof row->limit, "ignored");
+    return;
+  }
+  if (lim->max_growth_pct >= 0) snprintf(a, sizeof a, "+%g%%", lim->max_growth_pct);
+  if (lim->max_growth >= 0) {
+    format_limit(lim->max_growth, row->unit, amount, sizeof amount);
+    snprintf(a + strlen(a), sizeof a - strlen(a), "%s+%s", *a ? " " : "", amount);
+  }
+  if (lim->max >= 0) {
+    format_limit(lim->max, row->unit, amount, sizeof amount);
+    snprintf(b, sizeof b, "<= %s", amount);
+  }
+  snprintf(row->limit, sizeof row->limit, "%s%s%s", a, *a && *b ? ", " : "", b);
+}
+
+static void judge_growth(rpt_check_row_t *row, const rpt_limit_t *lim) {
+  double delta = row->new_value - row->old_value;
+  row->change = delta > 0 ? RPT_CHANGE_GREW : delta < 0 ? RPT_CHANGE_SHRANK : RPT_CHANGE_SAME;
+  if (row->change != RPT_CHANGE_GREW) return;
+  int over_pct = lim->max_growth_pct >= 0 && delta * 100.0 > lim->max_growth_pct * row->old_value * (1 + 1e-12);
+  int over_abs = lim->max_growth >= 0 && delta > lim->max_growth * (1 + 1e-12);
+  char amount[48];
+  format_amount(delta, row->unit, amount, sizeof amount);
+  if (row->old_value > 0)
+    snprintf(row->why, sizeof row->why, "grew by %s (+%.2f%%)", amount, delta * 100.0 / row->old_value);
+  else
+    snprintf(row->why, sizeof row->why, "grew by %s from 0", amount);
+  int limited = lim->max_growth_pct >= 0 || lim->max_growth >= 0; /* unlimited growth (latency) is only shown */
+  row->verdict = lim->ignore || !limited  ? RPT_VERDICT_OK
+                 : (over_pct || over_abs) ? RPT_VERDICT_FAIL
+                                          : RPT_VERDICT_WARN;
+  if (row->verdict == RPT_VERDICT_FAIL)
+    snprintf(row->why + strlen(row->why), sizeof row->why - strlen(row->why), ", more than %s allowed", row->limit);
+}
+
+static void judge_budget(rpt_check_row_t *row, const rpt_limit_t *lim) {
+  if (lim->max < 0 || lim->ignore) return;
+  char amount[48];
+  format_limit(lim->max, row->unit, amount, sizeof amount);
+  if (!row->has_new) {
+    if (row->verdict == RPT_VERDICT_OK) row->verdict = RPT_VERDICT_WARN;
+    snprintf(row->why, sizeof row->why, "not in the report: budget <= %s not checked", amount);
+  } else if (row->new_value > lim->max) {
+    char value[48];
+    format_amount(row->new_value, row->unit, value, sizeof value);
+    size_t n = strlen(row->why);
+    snprintf(row->why + n, sizeof row->why - n, "%s%s is over its budget of %s", n ? "; " : "", value, amount);
+    row->verdict = RPT_VERDICT_FAIL;
+  }
+}
+
+/* Fills change, verdict and why of a numeric row from its values and limit. */
+static void judge(rpt_check_row_t *row, const rpt_limit_t *lim) {
+  describe_limit(row, lim);
+  if (row->has_old && row->has_new) {
+    judge_growth(row, lim);
+  } else if (row->has_new) {
+    row->change = RPT_CHANGE_ADDED;
+    snprintf(row->why, sizeof row->why, "only in the report (added)");
+  } else {
+    row->change = RPT_CHANGE_REMOVED;
+    row->verdict = lim->ignore ? RPT_VERDICT_OK : RPT_VERDICT_WARN;
+    snprintf(row->why, sizeof row->why, "only in the baseline (removed)");
+  }
+  judge_budget(row, lim);
+}
+
+static void count_row(rpt_check_t *c, const rpt_check_row_t *row) {
+  c->regressions += row->verdict == RPT_VERDICT_FAIL;
+  c->warnings += row->verdict == RPT_VERDICT_WARN;
+  c->grown += row->change == RPT_CHANGE_GREW;
+  c->shrunk += row->change == RPT_CHANGE_SHRANK;
+  c->added += row->change == RPT_CHANGE_ADDED;
+  c->removed += row->change == RPT_CHANGE_REMOVED;
+}
+
+/* "exit 0", "fault: read_unmapped", "instruction_limit" */
+static void describe_result(const cJSON *report, char *buf, size_t size) {
+  const char *stop = text_of(report, "result", "stop");
+  double code;
+  if (stop && !strcmp(stop, "exit") && number_of(report, "result", "exit_code", &code))
+    snprintf(buf, size, "exit %d", (int)code);
+  else if (stop && !strcmp(stop, "fault") && text_of(field(report, "result", "fault"), "kind", NULL))
+    snprintf(buf, size, "fault: %s", text_of(field(report, "result", "fault"), "kind", NULL));
+  else
+    snprintf(buf, size, "%s", stop ? stop : "unknown");
+}
+
+/* How the run ended: a report of a run that did not exit 0 like its baseline is not a valid measurement. */
+static int add_result_row(rpt_check_t *c, size_t *cap, const cJSON *report, const cJSON *baseline) {
+  rpt_check_row_t *row = new_row(c, cap);
+  if (!row) return -1;
+  row->figure = "result";
+  row->has_old = row->has_new = 1;
+  describe_result(baseline, row->old_text, sizeof row->old_text);
+  describe_result(report, row->new_text, sizeof row->new_text);
+  if (strcmp(row->old_text, row->new_text)) {
+    row->verdict = RPT_VERDICT_FAIL;
+    snprintf(row->why, sizeof row->why, "the run ended differently: %s, baseline %s", row->new_text, row->old_text);
+  } else if (strcmp(row->new_text, "exit 0")) {
+    row->verdict = RPT_VERDICT_WARN;
+    snprintf(row->why, sizeof row->why, "the run did not exit 0 (neither did the baseline's)");
+  }
+  count_row(c, row);
+  return 0;
+}
+
+static int add_total_rows(rpt_check_t *c, size_t *cap, const cJSON *report, const cJSON *baseline,
+                          const rpt_budget_t *b) {
+  for (int f = 0; f < RPT_FIG_COUNT; f++) {
+    double old_value = 0, new_value = 0;
+    int has_old = total_value(baseline, f, &old_value), has_new = total_value(report, f, &new_value);
+    if (!has_old && !has_new) continue;
+    rpt_check_row_t *row = new_row(c, cap);
+    if (!row) return -1;
+    *row = (rpt_check_row_t){.figure = figures[f].name,
+                             .unit = figures[f].unit,
+                             .has_old = has_old,
+                             .has_new = has_new,
+                             .old_value = old_value,
+                             .new_value = new_value};
+    judge(row, &b->totals[f]);
+    count_row(c, row);
+  }
+  return 0;
+}
+
+/* Layers are matched by name (by "#id" when unnamed), so renumbering does not pair unrelated layers. */
+static void layer_key(const cJSON *layer, char *buf, size_t size) {
+  const char *name = text_of(layer, "name", NULL);
+  double id = -1;
+  number_of(layer, "id", NULL, &id);
+  if (name && *name)
+    snprintf(buf, size, "%s", name);
+  else
+    snprintf(buf, size, "#%d", (int)id);
+}
+
+static const cJSON *find_layer(const cJSON *layers, const char *key) {
+  char other[64];
+  for (const cJSON *l = layers ? layers->child : NULL; l; l = l->next) {
+    layer_key(l, other, sizeof other);
+    if (!strcmp(key, other)) return l;
+  }
+  return NULL;
+}
+
+static int add_layer_rows(rpt_check_t *c, size_t *cap, const char *key, const cJSON *new_layer, const cJSON *old_layer,
+                          const rpt_budget_t *b) {
+  for (int f = 0; f < RPT_FIG_COUNT; f++) {
+    if (!figures[f].layer_key) continue;
+    double old_value = 0, new_value = 0;
+    int has_old = old_layer && number_of(old_layer, figures[f].layer_key, NULL, &old_value);
+    int has_new = new_layer && number_of(new_layer, figures[f].layer_key, NULL, &new_value);
+    if (!has_old && !has_new) continue;
+    rpt_check_row_t *row = new_row(c, cap);
+    if (!row) return -1;
+    *row = (rpt_check_row_t){.figure = figures[f].name,
+                             .unit = figures[f].unit,
+                             .has_old = has_old,
+                             .has_new = has_new,
+                             .old_value = old_value,
+                             .new_value = new_value};
+    snprintf(row->layer, sizeof row->layer, "%s", key);
+    judge(row, &b->layers[f]);
+    count_row(c, row);
+  }
+  return 0;
+}
+
+static int add_layers(rpt_check_t *c, size_t *cap, const cJSON *report, const cJSON *baseline, const rpt_budget_t *b) {
+  const cJSON *new_layers = cJSON_GetObjectItemCaseSensitive(report, "layers");
+  const cJSON *old_layers = cJSON_GetObjectItemCaseSensitive(baseline, "layers");
+  if (!cJSON_IsArray(new_layers)) new_layers = NULL;
+  if (!cJSON_IsArray(old_layers)) old_layers = NULL;
+  char key[64];
+  for (const cJSON *l = new_layers ? new_layers->child : NULL; l; l = l->next) {
+    layer_key(l, key, sizeof key);
+    if (add_layer_rows(c, cap, key, l, find_layer(old_layers, key), b)) return -1;
+  }
+  for (const cJSON *l = old_layers ? old_layers->child : NULL; l; l = l->next) {
+    layer_key(l, key, sizeof key);
+    if (!find_layer(new_layers, key) && add_layer_rows(c, cap, key, NULL, l, b)) return -1;
+  }
+  return 0;
+}
+
+static void make_label(rpt_check_t *c, const cJSON *report) {
+  const char *model = text_of(report, "marks", "model"), *schedule = text_of(report, "marks", "schedule");
+  const char *profile = text_of(report, "profile", "name"), *path = text_of(report, "firmware", "path");
+  if (model)
+    snprintf(c->label, sizeof c->label, "%s%s%s on %s", model, schedule ? " " : "", schedule ? schedule : "",
+             profile ? profile : "?");
+  else {
+    const char *base = path ? strrchr(path, '/') : NULL;
+    snprintf(c->label, sizeof c->label, "%s on %s",
+             base   ? base + 1
+             : path ? path
+                    : "firmware",
+             profile ? profile : "?");
+  }
+}
+
+rpt_check_t *rpt_check_run(const cJSON *report, const cJSON *baseline, const rpt_budget_t *b) {
+  rpt_check_t *c = calloc(1, sizeof *c);
+  size_t cap = 0;
+  if (!c) return NULL;
+  make_label(c, report);
+  const char *sha_old = text_of(baseline, "firmware", "sha256"), *sha_new = text_of(report, "firmware", "sha256");
+  snprintf(c->old_sha, sizeof c->old_sha, "%.16s", sha_old ? sha_old : "");
+  snprintf(c->new_sha, sizeof c->new_sha, "%.16s", sha_new ? sha_new : "");
+  if (add_result_row(c, &cap, report, baseline) || add_total_rows(c, &cap, report, baseline, b) ||
+      add_layers(c, &cap, report, baseline, b)) {
+    rpt_check_free(c);
+    return NULL;
+  }
+  return c;
+}
+
+void rpt_check_free(rpt_check_t *c) {
+  if (!c) return;
+  free(c->rows);
+  free(c);
+}
+
+cJSON *rpt_check_baseline_of(const cJSON *report) {
+  cJSON *copy = cJSON_Duplicate(report, 1);
+  if (!copy) return NULL;
+  cJSON_DeleteItemFromObjectCaseSensitive(copy, "timeline");
+  cJSON_DeleteItemFromObjectCaseSensitive(copy, "allocations");
+  cJSON_DeleteItemFromObjectCaseSensitive(cJSON_GetObjectItemCaseSensitive(copy, "result"), "stdout");
+  return copy;
+}

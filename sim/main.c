@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "reports/export.h"
 #include "reports/rpt.h"
 #include "sim/cli.h"
 #include "sim/mcusim.h"
@@ -80,9 +81,12 @@ static int parse_seconds(const char *text, double *out) {
 
 typedef struct {
   const char *profile, *report, *firmware;
+  const char *exports[4]; /* output paths by format: html, perfetto, massif, csv */
   mcusim_limits_t limits;
   int quiet, progress, strict_sram;
 } run_opts_t;
+
+static const char *const export_formats[4] = {"html", "perfetto", "massif", "csv"};
 
 static void usage_run(FILE *out) {
   fprintf(out, "usage: mcusim run --profile NAME|FILE [options] FIRMWARE.elf\n"
@@ -97,6 +101,8 @@ static void usage_run(FILE *out) {
                "      --precise-flash      also charge flash wait states of data reads (weights): slower\n"
                "      --strict-sram        refuse firmware that needs more SRAM than the profile has (default: run it\n"
                "                           with overflow SRAM mapped behind the device's and report the overflow)\n"
+               "      --html OUT.html      also render the report as a self-contained HTML page\n"
+               "      --perfetto OUT.json  ... as a Chrome/Perfetto trace; --massif OUT, --csv OUT (per-layer table)\n"
                "      --progress           progress line on stderr (default when stderr is a terminal)\n"
                "  -h, --help               this text\n"
                "\n"
@@ -112,6 +118,10 @@ static int parse_run(int argc, char **argv, run_opts_t *o) {
                                            {"quiet", no_argument, 0, 'q'},
                                            {"precise-flash", no_argument, 0, 'F'},
                                            {"strict-sram", no_argument, 0, 'S'},
+                                           {"html", required_argument, 0, 1000},
+                                           {"perfetto", required_argument, 0, 1001},
+                                           {"massif", required_argument, 0, 1002},
+                                           {"csv", required_argument, 0, 1003},
                                            {"progress", no_argument, 0, 'P'},
                                            {"help", no_argument, 0, 'h'},
                                            {0, 0, 0, 0}};
@@ -141,6 +151,12 @@ static int parse_run(int argc, char **argv, run_opts_t *o) {
       break;
     case 'S':
       o->strict_sram = 1;
+      break;
+    case 1000:
+    case 1001:
+    case 1002:
+    case 1003:
+      o->exports[c - 1000] = optarg;
       break;
     case 'P':
       o->progress = 1;
@@ -205,6 +221,23 @@ static int write_report(const mcusim_t *sim, const char *path, cJSON **report_ou
   return 0;
 }
 
+/* --html/--perfetto/--massif/--csv: the same renderers as `mcusim export`, from the report just built. */
+static int write_exports(const run_opts_t *o, const cJSON *report) {
+  int failed = 0;
+  for (int i = 0; i < 4; i++) {
+    if (!o->exports[i]) continue;
+    char msg[512];
+    const cJSON *reports[1] = {report};
+    if (rpt_export(reports, 1, export_formats[i], o->exports[i], msg, sizeof msg) != RPT_EXPORT_OK) {
+      fprintf(stderr, "mcusim: %s\n", msg);
+      failed = 1;
+    } else {
+      printf("  %-13s %s\n", export_formats[i], o->exports[i]);
+    }
+  }
+  return failed;
+}
+
 static int open_and_load(const run_opts_t *o, prof_t **profile, mcusim_t **sim) {
   *profile = cli_load_profile(o->profile);
   if (!*profile) return CLI_EXIT_BAD_INPUT;
@@ -255,6 +288,7 @@ int cli_run(int argc, char **argv) {
   rpt_print_text(report, stdout);
   if (o.report) printf("  report        %s\n", o.report);
   rc = exit_code_for(err, r);
+  if (write_exports(&o, report)) rc = CLI_EXIT_BAD_INPUT;
 done:
   cJSON_Delete(report);
   mcusim_close(sim);
@@ -435,7 +469,6 @@ static const struct {
     {"bench", "speed of full accounting against bare Unicorn on a firmware", cli_bench},
     {"compare", "two reports side by side: peak reduction, MAC/cycle overhead, per-layer rows", cli_compare},
     {"plan", "analytic memory and MAC plan of a model JSON, layer-wise and patch-based", cli_plan},
-    {"check", "regression gate: a report against a baseline, with limits and budgets; JUnit, GitHub", cli_check},
     {"export", "render reports: HTML page, Perfetto trace, massif, CSV", cli_export},
 };
 

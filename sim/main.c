@@ -469,6 +469,7 @@ static const struct {
     {"bench", "speed of full accounting against bare Unicorn on a firmware", cli_bench},
     {"compare", "two reports side by side: peak reduction, MAC/cycle overhead, per-layer rows", cli_compare},
     {"plan", "analytic memory and MAC plan of a model JSON, layer-wise and patch-based", cli_plan},
+    {"check", "regression gate: a report against a baseline, with limits and budgets; JUnit, GitHub", cli_check},
     {"export", "render reports: HTML page, Perfetto trace, massif, CSV", cli_export},
 };
 

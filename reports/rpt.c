@@ -2,6 +2,7 @@
 #include "rpt.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -391,13 +392,17 @@ static double num(const cJSON *obj, const char *key) {
   return cJSON_IsNumber(item) ? item->valuedouble : 0;
 }
 
+/* Report numbers as integers for printing: a broken or hostile report's out-of-range value prints as 0, not UB. */
+static unsigned long long num_u64(double v) { return v >= 0 && v < 18446744073709551616.0 ? (unsigned long long)v : 0; }
+static int num_int(double v) { return v >= INT_MIN && v <= INT_MAX ? (int)v : 0; }
+
 static const char *str(const cJSON *obj, const char *key) {
   const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
   return cJSON_IsString(item) ? item->valuestring : "";
 }
 
 static const char *grouped(const cJSON *obj, const char *key, char *buf, size_t size) {
-  rpt_group_digits((unsigned long long)num(obj, key), buf, size);
+  rpt_group_digits(num_u64(num(obj, key)), buf, size);
   return buf;
 }
 
@@ -405,7 +410,7 @@ static void print_result(const cJSON *result, FILE *out) {
   const char *stop = str(result, "stop");
   const cJSON *fault = cJSON_GetObjectItemCaseSensitive(result, "fault");
   if (strcmp(stop, "exit") == 0) {
-    fprintf(out, "  result        firmware exited with code %d\n", (int)num(result, "exit_code"));
+    fprintf(out, "  result        firmware exited with code %d\n", num_int(num(result, "exit_code")));
   } else if (cJSON_IsObject(fault)) {
     fprintf(out, "  result        FAULT: %s\n", str(fault, "message"));
   } else {
@@ -444,7 +449,7 @@ static void print_layers(const cJSON *report, FILE *out) {
       snprintf(shape, sizeof shape, "%dx%dx%d", cJSON_GetArrayItem(s, 0)->valueint, cJSON_GetArrayItem(s, 1)->valueint,
                cJSON_GetArrayItem(s, 2)->valueint);
     bar(bars, sizeof bars, num(l, "arena_peak_bytes"), max_arena, 20);
-    fprintf(out, "  %3d  %-16.16s %-15.15s %-13s %12s %14s %9.3f %11s  %s%s\n", (int)num(l, "id"), str(l, "name"),
+    fprintf(out, "  %3d  %-16.16s %-15.15s %-13s %12s %14s %9.3f %11s  %s%s\n", num_int(num(l, "id")), str(l, "name"),
             str(l, "kind"), shape, grouped(l, "macs", macs, sizeof macs), grouped(l, "cycles", cycles, sizeof cycles),
             num(l, "latency_us") / 1000.0, grouped(l, "arena_peak_bytes", arena, sizeof arena), bars,
             cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(l, "patch_stage")) ? " (patches)" : "");
@@ -459,7 +464,7 @@ static void print_layers(const cJSON *report, FILE *out) {
   if (peak_layer) {
     char peak[32];
     fprintf(out, "  peak arena    %s B in layer %d '%s'\n", grouped(peak_layer, "arena_peak_bytes", peak, sizeof peak),
-            (int)num(peak_layer, "id"), str(peak_layer, "name"));
+            num_int(num(peak_layer, "id")), str(peak_layer, "name"));
   }
 }
 
@@ -477,10 +482,10 @@ static void print_patches(const cJSON *report, FILE *out) {
     macs += num(p, "macs");
   }
   char a[32], b[32], c[32], d[32];
-  rpt_group_digits((unsigned long long)min_c, a, sizeof a);
-  rpt_group_digits((unsigned long long)max_c, b, sizeof b);
-  rpt_group_digits((unsigned long long)max_arena, c, sizeof c);
-  rpt_group_digits((unsigned long long)macs, d, sizeof d);
+  rpt_group_digits(num_u64(min_c), a, sizeof a);
+  rpt_group_digits(num_u64(max_c), b, sizeof b);
+  rpt_group_digits(num_u64(max_arena), c, sizeof c);
+  rpt_group_digits(num_u64(macs), d, sizeof d);
   fprintf(out, "  patches       %d: %s..%s cycles each, %s MACs in all, arena peak %s B\n", n, a, b, d, c);
 }
 
@@ -517,7 +522,7 @@ void rpt_print_text(const cJSON *report, FILE *out) {
   const cJSON *fits = cJSON_GetObjectItemCaseSensitive(mem, "fits");
   if (cJSON_IsTrue(fits))
     fprintf(out, "  sram          fits in %s B (%s B free)\n", grouped(mem, "sram_bytes", a, sizeof a),
-            (rpt_group_digits((unsigned long long)(num(mem, "sram_bytes") - num(mem, "peak_bytes")), e, sizeof e), e));
+            (rpt_group_digits(num_u64(num(mem, "sram_bytes") - num(mem, "peak_bytes")), e, sizeof e), e));
   else
     fprintf(out, "  sram          OVERFLOW: needs %s B more than the device's %s B\n",
             grouped(mem, "overflow_bytes", a, sizeof a), grouped(mem, "sram_bytes", b, sizeof b));

@@ -146,7 +146,11 @@ static int expand_blocks(const cJSON *blocks, gen_model_t *m, spec_t *specs, int
     } else if (strcmp(type, "mbconv") == 0) {
       const cJSON *je = cJSON_GetObjectItemCaseSensitive(b, "expand");
       double ratio = cJSON_IsNumber(je) ? je->valuedouble : 6.0;
-      int mid = get_int(b, "mid", (int)lround(ratio * c));
+      int mid = get_int(b, "mid", ratio > 0 && ratio <= 64 ? (int)lround(ratio * c) : 0);
+      if (mid < 1 || mid > 4096) { /* expand 0 gave 0 channels and a division by zero in calibration (fuzz_model) */
+        set_err(err, err_len, "block %s: expand/mid gives %d channels (1..4096)", bname, mid);
+        return -1;
+      }
       const cJSON *jr = cJSON_GetObjectItemCaseSensitive(b, "residual");
       int residual = cJSON_IsBool(jr) ? cJSON_IsTrue(jr) : (stride == 1 && out == c);
       int block_in = n - 1; /* the layer whose output enters this block */

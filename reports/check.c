@@ -349,6 +349,8 @@ static void format_amount(double v, rpt_unit_t unit, char *buf, size_t size) {
 static void format_limit(double v, rpt_unit_t unit, char *buf, size_t size) {
   if (unit == RPT_UNIT_BYTES && v >= 1024 && fmod(v, 1024) == 0)
     snprintf(buf, size, fmod(v, 1 << 20) == 0 ? "%g MiB" : "%g KiB", fmod(v, 1 << 20) == 0 ? v / (1 << 20) : v / 1024);
+  else if (unit == RPT_UNIT_MS)
+    snprintf(buf, size, "%g ms", v);
   else
     format_amount(v, unit, buf, size);
 }

@@ -80,6 +80,9 @@ START_TEST(fixture_pass_and_regression_exit_codes) {
   expect_output("check: FAIL (1 regression,");
   /* a flag loosens the limit */
   ck_assert_int_eq(mcusim("check " WORK("slow.json") " -b " BASE " --max-growth cycles=5%"), 0);
+  /* the budget file shipped as an example in docs/ci-examples is valid */
+  ck_assert_int_eq(
+      mcusim("check " BASE " -b " BASE " --budget " CHECK_FIXTURE_DIR "/../../../docs/ci-examples/budget.json"), 0);
   /* an absolute budget tightens it */
   ck_assert_int_eq(mcusim("check " BASE " -b " BASE " --max peak_sram=16KiB"), 1);
   expect_output("regression: peak_sram: 20,000 B is over its budget of 16 KiB");

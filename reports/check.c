@@ -485,21 +485,31 @@ static int add_total_rows(rpt_check_t *c, size_t *cap, const cJSON *report, cons
   return 0;
 }
 
-/* Layers are matched by name (by "#id" when unnamed), so renumbering does not pair unrelated layers. */
-static void layer_key(const cJSON *layer, char *buf, size_t size) {
+/* Layers are matched by name (by "#id" when unnamed), so renumbering does not pair unrelated layers; a name
+ * repeated in one report matches by occurrence ("name/2" is its second layer). */
+static void layer_key(const cJSON *layers, const cJSON *layer, char *buf, size_t size) {
   const char *name = text_of(layer, "name", NULL);
   double id = -1;
   number_of(layer, "id", NULL, &id);
-  if (name && *name)
-    snprintf(buf, size, "%s", name);
-  else
+  if (!name || !*name) {
     snprintf(buf, size, "#%d", (int)id);
+    return;
+  }
+  int repeat = 1;
+  for (const cJSON *l = layers->child; l && l != layer; l = l->next) {
+    const char *other = text_of(l, "name", NULL);
+    repeat += other && !strcmp(other, name);
+  }
+  if (repeat > 1)
+    snprintf(buf, size, "%s/%d", name, repeat);
+  else
+    snprintf(buf, size, "%s", name);
 }
 
 static const cJSON *find_layer(const cJSON *layers, const char *key) {
   char other[64];
   for (const cJSON *l = layers ? layers->child : NULL; l; l = l->next) {
-    layer_key(l, other, sizeof other);
+    layer_key(layers, l, other, sizeof other);
     if (!strcmp(key, other)) return l;
   }
   return NULL;
@@ -535,11 +545,11 @@ static int add_layers(rpt_check_t *c, size_t *cap, const cJSON *report, const cJ
   if (!cJSON_IsArray(old_layers)) old_layers = NULL;
   char key[64];
   for (const cJSON *l = new_layers ? new_layers->child : NULL; l; l = l->next) {
-    layer_key(l, key, sizeof key);
+    layer_key(new_layers, l, key, sizeof key);
     if (add_layer_rows(c, cap, key, l, find_layer(old_layers, key), b)) return -1;
   }
   for (const cJSON *l = old_layers ? old_layers->child : NULL; l; l = l->next) {
-    layer_key(l, key, sizeof key);
+    layer_key(old_layers, l, key, sizeof key);
     if (!find_layer(new_layers, key) && add_layer_rows(c, cap, key, NULL, l, b)) return -1;
   }
   return 0;

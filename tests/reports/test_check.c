@@ -281,6 +281,21 @@ START_TEST(layers_in_one_report_only_are_added_or_removed) {
 }
 END_TEST
 
+START_TEST(repeated_layer_names_match_by_occurrence) {
+  cJSON *base = load(FIXTURE("base.json")), *now = load(FIXTURE("base.json"));
+  cJSON_SetValuestring(cJSON_GetObjectItem(layer(base, 2), "name"), "dw1");
+  cJSON_SetValuestring(cJSON_GetObjectItem(layer(now, 2), "name"), "dw1");
+  cJSON_SetNumberValue(cJSON_GetObjectItem(layer(now, 2), "cycles"), 90000);
+  rpt_check_t *c = check_with_defaults(now, base);
+  ck_assert_int_eq(row(c, "dw1", "cycles")->change, RPT_CHANGE_SAME);
+  ck_assert_int_eq(row(c, "dw1/2", "cycles")->verdict, RPT_VERDICT_FAIL);
+  ck_assert(row(c, "dw1/2", "cycles")->old_value == 60000);
+  rpt_check_free(c);
+  cJSON_Delete(base);
+  cJSON_Delete(now);
+}
+END_TEST
+
 /* A baseline written before the report format gained fields: they are added rows, not errors. */
 START_TEST(fields_in_one_report_only_are_rows_not_errors) {
   cJSON *base = load(FIXTURE("base.json")), *now = load(FIXTURE("base.json"));
@@ -366,6 +381,7 @@ int main(void) {
   tcase_add_test(tc, flag_settings_are_validated);
   tcase_add_test(tc, per_layer_rows_fail_and_become_junit_cases);
   tcase_add_test(tc, layers_in_one_report_only_are_added_or_removed);
+  tcase_add_test(tc, repeated_layer_names_match_by_occurrence);
   tcase_add_test(tc, fields_in_one_report_only_are_rows_not_errors);
   tcase_add_test(tc, different_profile_or_model_is_refused);
   tcase_add_test(tc, a_run_that_ended_differently_fails);

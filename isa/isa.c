@@ -111,6 +111,18 @@ static void describe_multiple(const cs_insn *insn, const isa_class_t *cls, isa_m
   mem->descending = (uint8_t)is_descending(insn->id);
 }
 
+/* Call and return edges for the function profile: BL/BLX set LR; a return is BX LR or PC loaded from the stack
+ * (POP {..., pc}, LDM SP!, LDR PC, [SP], #4), the forms AAPCS code uses. */
+static uint8_t call_or_return(const cs_insn *insn, const isa_class_t *cls) {
+  const cs_arm *arm = &insn->detail->arm;
+  if (insn->id == ARM_INS_BL || insn->id == ARM_INS_BLX) return ISA_F_CALL;
+  if (insn->id == ARM_INS_BX && arm->op_count == 1 && arm->operands[0].type == ARM_OP_REG &&
+      arm->operands[0].reg == ARM_REG_LR)
+    return ISA_F_RETURN;
+  if ((cls->kind == ISA_K_LDM || cls->kind == ISA_K_LOAD_PC) && (cls->addr_regs & (1u << 13))) return ISA_F_RETURN;
+  return 0;
+}
+
 static void describe_insn(const cs_insn *insn, isa_insn_t *out) {
   isa_class_t cls;
   isa_classify(insn, &cls);
@@ -123,6 +135,7 @@ static void describe_insn(const cs_insn *insn, isa_insn_t *out) {
   if (cls.writes_pc) {
     out->flags |= ISA_F_BRANCH;
     if (cls.conditional || insn->id == ARM_INS_CBZ || insn->id == ARM_INS_CBNZ) out->flags |= ISA_F_COND_BRANCH;
+    out->flags |= call_or_return(insn, &cls);
   }
   if ((cls.dst_regs & (1u << 13)) || insn->id == ARM_INS_PUSH || insn->id == ARM_INS_POP || insn->id == ARM_INS_VPUSH ||
       insn->id == ARM_INS_VPOP)

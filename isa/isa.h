@@ -47,6 +47,8 @@ enum isa_insn_flags {
   ISA_F_BRANCH = 1u << 3,      /* any instruction that may write PC */
   ISA_F_SIGNED = 1u << 4,      /* with ISA_F_DIVIDE: SDIV */
   ISA_F_WRITES_SP = 1u << 5,   /* may change SP (PUSH/POP, SUB SP, write-back to SP, MOV SP, ...) */
+  ISA_F_CALL = 1u << 6,        /* BL, BLX: writes LR with the return address (the function profile's call edge) */
+  ISA_F_RETURN = 1u << 7,      /* BX LR, POP/LDM/LDR loading PC from the stack: the usual AAPCS returns */
 };
 
 /* Effective data address of a memory instruction, from register values before it executes:

@@ -266,6 +266,49 @@ static void add_attribution(cJSON *root, const mcusim_t *sim) {
   for (size_t i = 0; i < m->diag_count; i++) cJSON_AddItemToArray(diags, build_diagnostic(sim, &m->diags[i]));
 }
 
+/* functions, lines, calls (docs/report.md "Function profile"): present only when the run profiled functions. */
+static void add_function_profile(cJSON *root, const mcusim_t *sim) {
+  const mcusim_funcprof_t *fp = mcusim_function_profile(sim);
+  if (!fp) return;
+  cJSON *functions = cJSON_AddArrayToObject(root, "functions");
+  for (size_t i = 0; i < fp->function_count; i++) {
+    const mcusim_function_t *f = &fp->functions[i];
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "name", f->name);
+    add_hex(o, "address", f->address);
+    add_u64(o, "calls", f->calls);
+    add_u64(o, "instructions", f->instructions);
+    add_u64(o, "cycles", f->cycles);
+    add_u64(o, "inclusive_instructions", f->inclusive_instructions);
+    add_u64(o, "inclusive_cycles", f->inclusive_cycles);
+    cJSON_AddItemToArray(functions, o);
+  }
+  cJSON_AddBoolToObject(root, "functions_truncated", fp->truncated);
+  cJSON *lines = cJSON_AddArrayToObject(root, "lines");
+  for (size_t i = 0; i < fp->line_count; i++) {
+    const mcusim_line_t *l = &fp->lines[i];
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "file", l->file);
+    add_u64(o, "line", l->line);
+    cJSON_AddStringToObject(o, "function", l->function);
+    add_u64(o, "instructions", l->instructions);
+    add_u64(o, "cycles", l->cycles);
+    cJSON_AddItemToArray(lines, o);
+  }
+  cJSON *calls = cJSON_AddArrayToObject(root, "calls");
+  for (size_t i = 0; i < fp->call_count; i++) {
+    const mcusim_call_t *c = &fp->calls[i];
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "name", c->name);
+    add_u64(o, "depth", c->depth);
+    add_u64(o, "start_cycle", c->start_cycle);
+    add_u64(o, "cycles", c->cycles);
+    add_u64(o, "instructions", c->instructions);
+    cJSON_AddItemToArray(calls, o);
+  }
+  add_u64(root, "calls_min_cycles", fp->calls_min_cycles);
+}
+
 cJSON *rpt_build(const mcusim_t *sim) {
   cJSON *root = cJSON_CreateObject();
   if (!root) return NULL;
@@ -280,6 +323,7 @@ cJSON *rpt_build(const mcusim_t *sim) {
   cJSON_AddItemToObject(root, "timing", build_timing(sim));
   cJSON_AddItemToObject(root, "memory", build_memory(sim));
   add_attribution(root, sim);
+  add_function_profile(root, sim);
   return root;
 }
 
@@ -489,6 +533,41 @@ static void print_patches(const cJSON *report, FILE *out) {
   fprintf(out, "  patches       %d: %s..%s cycles each, %s MACs in all, arena peak %s B\n", n, a, b, d, c);
 }
 
+#define RPT_TOP_N 10
+
+static const char *base_name(const char *path) {
+  const char *slash = strrchr(path, '/');
+  return slash ? slash + 1 : path;
+}
+
+/* Top functions by exclusive cycles and top source lines, when the report has a function profile. */
+static void print_profile(const cJSON *report, FILE *out) {
+  const cJSON *functions = cJSON_GetObjectItemCaseSensitive(report, "functions"), *f;
+  double total = num(cJSON_GetObjectItemCaseSensitive(report, "totals"), "cycles");
+  if (cJSON_GetArraySize(functions) == 0 || total <= 0) return;
+  char calls[32], self[32], incl[32];
+  fprintf(out, "\n  %-32s %10s %14s %6s %14s %6s\n", "function", "calls", "cycles", "self", "inclusive", "incl");
+  int n = 0;
+  cJSON_ArrayForEach(f, functions) {
+    if (n++ == RPT_TOP_N) break;
+    fprintf(out, "  %-32.32s %10s %14s %5.1f%% %14s %5.1f%%\n", str(f, "name"),
+            grouped(f, "calls", calls, sizeof calls), grouped(f, "cycles", self, sizeof self),
+            100 * num(f, "cycles") / total, grouped(f, "inclusive_cycles", incl, sizeof incl),
+            100 * num(f, "inclusive_cycles") / total);
+  }
+  const cJSON *lines = cJSON_GetObjectItemCaseSensitive(report, "lines"), *l;
+  if (cJSON_GetArraySize(lines) == 0) return;
+  fprintf(out, "\n  %-40s %-24s %14s %6s\n", "source line", "function", "cycles", "share");
+  n = 0;
+  cJSON_ArrayForEach(l, lines) {
+    if (n++ == RPT_TOP_N) break;
+    char where[64];
+    snprintf(where, sizeof where, "%s:%d", base_name(str(l, "file")), num_int(num(l, "line")));
+    fprintf(out, "  %-40.40s %-24.24s %14s %5.1f%%\n", where, str(l, "function"),
+            grouped(l, "cycles", self, sizeof self), 100 * num(l, "cycles") / total);
+  }
+}
+
 static void print_diagnostics(const cJSON *report, FILE *out) {
   const cJSON *d;
   cJSON_ArrayForEach(d, cJSON_GetObjectItemCaseSensitive(report, "diagnostics")) {
@@ -536,5 +615,6 @@ void rpt_print_text(const cJSON *report, FILE *out) {
             str(prof, "name"), grouped(mem, "overflow_mapped_bytes", a, sizeof a));
   print_layers(report, out);
   print_patches(report, out);
+  print_profile(report, out);
   print_diagnostics(report, out);
 }

@@ -82,6 +82,7 @@ static int parse_seconds(const char *text, double *out) {
 typedef struct {
   const char *profile, *report, *firmware;
   const char *exports[4]; /* output paths by format: html, perfetto, massif, csv */
+  const char *folded, *annotate; /* issue 10: folded stacks out, annotation file in */
   mcusim_limits_t limits;
   int quiet, progress, strict_sram;
 } run_opts_t;
@@ -104,6 +105,9 @@ static void usage_run(FILE *out) {
                "      --html OUT.html      also render the report as a self-contained HTML page\n"
                "      --perfetto OUT.json  ... as a Chrome/Perfetto trace; --massif OUT, --csv OUT (per-layer table)\n"
                "      --progress           progress line on stderr (default when stderr is a terminal)\n"
+               "      --profile-functions  cycles per function and source line (DWARF), call slices (docs/annotate.md)\n"
+               "      --folded OUT         write folded stacks (flamegraph.pl, speedscope); implies --profile-functions\n"
+               "      --annotate FILE      layers, allocations and markers from symbols (docs/annotate.md)\n"
                "  -h, --help               this text\n"
                "\n"
                "Exit codes: 0 firmware exited 0, 1 firmware exited non-zero, 2 bad input, 3 firmware fault,\n"
@@ -123,6 +127,9 @@ static int parse_run(int argc, char **argv, run_opts_t *o) {
                                            {"massif", required_argument, 0, 1002},
                                            {"csv", required_argument, 0, 1003},
                                            {"progress", no_argument, 0, 'P'},
+                                           {"profile-functions", no_argument, 0, 'f'},
+                                           {"folded", required_argument, 0, 'o'},
+                                           {"annotate", required_argument, 0, 'a'},
                                            {"help", no_argument, 0, 'h'},
                                            {0, 0, 0, 0}};
   memset(o, 0, sizeof *o);
@@ -160,6 +167,16 @@ static int parse_run(int argc, char **argv, run_opts_t *o) {
       break;
     case 'P':
       o->progress = 1;
+      break;
+    case 'f':
+      o->limits.profile_functions = 1;
+      break;
+    case 'o':
+      o->folded = optarg;
+      o->limits.profile_functions = 1;
+      break;
+    case 'a':
+      o->annotate = optarg;
       break;
     case 'h':
       usage_run(stdout);
@@ -287,6 +304,12 @@ int cli_run(int argc, char **argv) {
   }
   rpt_print_text(report, stdout);
   if (o.report) printf("  report        %s\n", o.report);
+  if (o.folded && mcusim_write_folded(sim, o.folded)) {
+    fprintf(stderr, "mcusim: %s: cannot write the folded stacks: %s\n", o.folded, strerror(errno));
+    rc = CLI_EXIT_INTERNAL;
+    goto done;
+  }
+  if (o.folded) printf("  folded        %s\n", o.folded);
   rc = exit_code_for(err, r);
   if (write_exports(&o, report)) rc = CLI_EXIT_BAD_INPUT;
 done:

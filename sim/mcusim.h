@@ -110,6 +110,7 @@ typedef struct {
   int accounting;            /* 1: full accounting (default); 0: bare Unicorn, for the speed benchmark */
   int precise_flash;         /* 1: charge wait states of data reads from flash (a memory hook: slower) */
   int no_tracking;           /* 1: ignore the firmware's trace events (for the benchmark's tracking cost) */
+  int profile_functions;     /* 1: per-function and per-line profile, call slices (sim/funcprof.h; costs speed) */
 } mcusim_limits_t;
 
 /* Firmware output: called for every chunk the firmware writes (ITM port 0, semihosting). fd 1 or 2. */
@@ -149,6 +150,39 @@ const mcusim_limits_t *mcusim_limits(const mcusim_t *sim);
 /* Flash fetch model figures (all zero when the profile has no wait states). */
 void mcusim_fetch_stats(const mcusim_t *sim, uint64_t *line_lookups, uint64_t *line_misses, uint64_t *stall_cycles,
                         uint64_t *data_reads, uint64_t *data_stall_cycles);
+
+/* Function profile of a run with limits.profile_functions (docs/report.md "functions", "lines", "calls"). */
+typedef struct {
+  const char *name; /* symbol, or "[unknown]" for code outside any symbol */
+  uint32_t address;
+  uint64_t calls, instructions, cycles; /* exclusive: the function's own blocks */
+  uint64_t inclusive_instructions, inclusive_cycles; /* with callees; recursion counted once */
+} mcusim_function_t;
+typedef struct {
+  const char *file, *function;
+  uint32_t line;
+  uint64_t instructions, cycles;
+} mcusim_line_t;
+typedef struct mcusim_call {
+  const char *name;
+  uint32_t depth; /* 0: outermost */
+  uint64_t start_cycle, cycles, instructions;
+} mcusim_call_t;
+typedef struct mcusim_funcprof {
+  mcusim_function_t *functions; /* by exclusive cycles, descending; only functions that ran */
+  size_t function_count;
+  mcusim_line_t *lines; /* the hottest source lines (DWARF), by cycles, descending */
+  size_t line_count;
+  int has_dwarf;
+  mcusim_call_t *calls; /* calls of at least calls_min_cycles, in the order they ended */
+  size_t call_count;
+  uint64_t calls_min_cycles;
+  int truncated; /* call depth or call-tree size limit reached: inclusive figures are approximate */
+} mcusim_funcprof_t;
+/* NULL unless the run profiled functions. */
+const mcusim_funcprof_t *mcusim_function_profile(const mcusim_t *sim);
+/* Folded stacks of the run (flamegraph.pl, speedscope), cycles as the value. Returns 0, or -1 with errno set. */
+int mcusim_write_folded(const mcusim_t *sim, const char *path);
 
 /* "func+0x12" for an address, from the ELF's symbols; "0x..." when none. */
 void mcusim_symbolize(const mcusim_t *sim, uint32_t addr, char *buf, size_t size);

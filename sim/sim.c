@@ -130,6 +130,7 @@ static sim_block_t *block_analyze(mcusim_t *sim, uint32_t addr, uint32_t size) {
   b->cycles_before[b->blk.insn_count] = sum;
   b->unicorn_size = size;
   for (uint32_t k = 0; k < b->blk.insn_count; k++) b->writes_sp |= (b->blk.insns[k].flags & ISA_F_WRITES_SP) != 0;
+  if (sim->funcprof) sim_funcprof_init_block(sim->funcprof, &b->prof, addr, b->blk.insns[b->blk.insn_count - 1].flags);
   return b;
 fail:
   block_free(b);
@@ -277,6 +278,10 @@ static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *opaqu
     sim_fault(sim, MCUSIM_FAULT_UNDEFINED_INSN, addr, 0, "undecodable code");
     return;
   }
+  /* before b is charged: what ran since the previous block entry belongs to prev */
+  if (sim->funcprof)
+    sim_funcprof_block(sim->funcprof, prev ? &prev->prof : NULL, prev ? prev->blk.end : 0, &b->prof, addr,
+                       sim->totals.cycles, sim->totals.instructions);
   sim->cur = b;
   if (sim->fetch) sim->totals.cycles += sim_fetch_block_cycles(sim->fetch, &b->blk);
   sim->cur_base_cycles = sim->totals.cycles;
@@ -489,6 +494,7 @@ void mcusim_close(mcusim_t *sim) {
   if (sim->uc) uc_close(sim->uc);
   isa_close(sim->isa);
   sim_fetch_destroy(sim->fetch);
+  sim_funcprof_destroy(sim->funcprof);
   sim_elf_free(sim->elf);
   cache_release(&sim->cache);
   mem_release(&sim->mem);
@@ -768,6 +774,7 @@ static mcusim_err install_hooks(mcusim_t *sim) {
   ok &= uc_hook_add(uc, &sim->hooks[sim->hook_count++], UC_HOOK_MEM_UNMAPPED | UC_HOOK_MEM_PROT, (void *)on_bad_access,
                     sim, 1, 0) == UC_ERR_OK;
   if (sim->limits.accounting) {
+    if (sim->limits.profile_functions && !(sim->funcprof = sim_funcprof_create(sim->elf))) return MCUSIM_E_NOMEM;
     ok &= uc_hook_add(uc, &sim->hooks[sim->hook_count++], UC_HOOK_BLOCK, (void *)on_block, sim, 1, 0) == UC_ERR_OK;
     if (ok && hook_divides(sim)) return MCUSIM_E_NOMEM;
     if (ok && sim->limits.precise_flash && sim->fetch)
@@ -914,6 +921,7 @@ mcusim_err mcusim_run(mcusim_t *sim, const mcusim_limits_t *limits) {
   sim->result.totals = sim->totals;
   sim->result.latency_us = (double)sim->totals.cycles * 1e6 / (double)sim->profile->clock_hz;
   finish_memory(sim);
+  if (sim_funcprof_run_end(sim)) return set_error(sim, MCUSIM_E_NOMEM, "out of memory building the function profile");
   return run_result(sim);
 }
 

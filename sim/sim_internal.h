@@ -9,6 +9,7 @@
 #include "mcusim.h"
 #include "sim/elf_file.h"
 #include "sim/fetch.h"
+#include "sim/funcprof.h"
 
 #define SIM_STDOUT_CAPTURE_BYTES (1u << 20)
 #define SIM_TRACE_MAX_ARGS 4
@@ -20,6 +21,7 @@ typedef struct sim_block {
   uint32_t unicorn_size;     /* size Unicorn reported, to detect a changed translation */
   int writes_sp;             /* SP is sampled at the start of the block after one that may move it */
   struct sim_block *next[2]; /* last successors seen (fall-through, taken): skips the hash lookup */
+  sim_fp_block_t prof;       /* function profile: the block's function, edge and figures */
 } sim_block_t;
 
 typedef struct {
@@ -46,6 +48,7 @@ struct mcusim {
   uint32_t lowest_sp;
   sim_block_cache_t cache;
   sim_fetch_t *fetch; /* flash wait states; NULL when the profile has none */
+  sim_funcprof_t *funcprof; /* function profile; NULL unless asked for */
 
   /* locating the instruction behind an MMIO access inside cur */
   uint32_t mmio_cursor, mmio_index, mmio_left;
@@ -93,6 +96,9 @@ void sim_fault(mcusim_t *sim, mcusim_fault_kind_t kind, uint32_t pc, uint32_t ad
 void sim_truncate_block(mcusim_t *sim, uint32_t pc, int include_pc);
 /* Firmware output to capture and forward. */
 void sim_emit_output(mcusim_t *sim, int fd, const char *data, size_t len);
+
+/* funcprof.c: charges the last block, closes open calls and builds the profile's view; 0 or -1 (no memory). */
+int sim_funcprof_run_end(mcusim_t *sim);
 
 /* devices.c */
 int sim_devices_map(mcusim_t *sim);

@@ -98,21 +98,25 @@ START_TEST(divide_flags_and_operands) {
 END_TEST
 
 START_TEST(branch_flags) {
-  ck_assert_uint_eq(INSN(0xfe, 0xe7).flags, ISA_F_BRANCH);                         /* b . */
-  ck_assert_uint_eq(INSN(0xfe, 0xd0).flags, ISA_F_BRANCH | ISA_F_COND_BRANCH);     /* beq . */
-  ck_assert_uint_eq(INSN(0x00, 0xb1).flags, ISA_F_BRANCH | ISA_F_COND_BRANCH);     /* cbz r0 */
-  ck_assert_uint_eq(INSN(0x00, 0xb9).flags, ISA_F_BRANCH | ISA_F_COND_BRANCH);     /* cbnz r0 */
-  ck_assert_uint_eq(INSN(0xff, 0xf7, 0xfe, 0xff).flags, ISA_F_BRANCH);             /* bl . */
-  ck_assert_uint_eq(INSN(0x70, 0x47).flags, ISA_F_BRANCH);                         /* bx lr */
-  ck_assert_uint_eq(INSN(0x98, 0x47).flags, ISA_F_BRANCH);                         /* blx r3 */
-  ck_assert_uint_eq(INSN(0xf7, 0x46).flags, ISA_F_BRANCH);                         /* mov pc, lr */
-  ck_assert_uint_eq(INSN(0x87, 0x44).flags, ISA_F_BRANCH);                         /* add pc, r0 */
-  ck_assert_uint_eq(INSN(0x10, 0xbd).flags, ISA_F_BRANCH | ISA_F_MEM | ISA_F_WRITES_SP);             /* pop {r4, pc} */
-  ck_assert_uint_eq(INSN(0xf0, 0xbc).flags, ISA_F_MEM | ISA_F_WRITES_SP);                            /* pop {r4-r7} */
-  ck_assert_uint_eq(INSN(0x5d, 0xf8, 0x04, 0xfb).flags, ISA_F_BRANCH | ISA_F_MEM | ISA_F_WRITES_SP); /* ldr.w pc, [sp], #4 */
+  ck_assert_uint_eq(INSN(0xfe, 0xe7).flags, ISA_F_BRANCH);                          /* b . */
+  ck_assert_uint_eq(INSN(0xfe, 0xd0).flags, ISA_F_BRANCH | ISA_F_COND_BRANCH);      /* beq . */
+  ck_assert_uint_eq(INSN(0x00, 0xb1).flags, ISA_F_BRANCH | ISA_F_COND_BRANCH);      /* cbz r0 */
+  ck_assert_uint_eq(INSN(0x00, 0xb9).flags, ISA_F_BRANCH | ISA_F_COND_BRANCH);      /* cbnz r0 */
+  ck_assert_uint_eq(INSN(0xff, 0xf7, 0xfe, 0xff).flags, ISA_F_BRANCH | ISA_F_CALL); /* bl . */
+  ck_assert_uint_eq(INSN(0x70, 0x47).flags, ISA_F_BRANCH | ISA_F_RETURN);           /* bx lr */
+  ck_assert_uint_eq(INSN(0x98, 0x47).flags, ISA_F_BRANCH | ISA_F_CALL);             /* blx r3 */
+  ck_assert_uint_eq(INSN(0xf7, 0x46).flags, ISA_F_BRANCH);                          /* mov pc, lr */
+  ck_assert_uint_eq(INSN(0x87, 0x44).flags, ISA_F_BRANCH);                          /* add pc, r0 */
+  ck_assert_uint_eq(INSN(0x10, 0xbd).flags,
+                    ISA_F_BRANCH | ISA_F_RETURN | ISA_F_MEM | ISA_F_WRITES_SP); /* pop {r4, pc} */
+  ck_assert_uint_eq(INSN(0xf0, 0xbc).flags, ISA_F_MEM | ISA_F_WRITES_SP);       /* pop {r4-r7} */
+  ck_assert_uint_eq(INSN(0x5d, 0xf8, 0x04, 0xfb).flags,
+                    ISA_F_BRANCH | ISA_F_RETURN | ISA_F_MEM | ISA_F_WRITES_SP);    /* ldr.w pc, [sp], #4 */
   ck_assert_uint_eq(INSN(0x90, 0xe8, 0x06, 0x80).flags, ISA_F_BRANCH | ISA_F_MEM); /* ldm r0, {r1, r2, pc} */
   ck_assert_uint_eq(INSN(0xd0, 0xe8, 0x01, 0xf0).flags, ISA_F_BRANCH | ISA_F_MEM); /* tbb [r0, r1] */
-  ck_assert_uint_eq(INSN(0x00, 0xbf).flags, 0);                                    /* nop */
+  ck_assert_uint_eq(INSN(0xbd, 0xe8, 0x10, 0x80).flags,
+                    ISA_F_BRANCH | ISA_F_RETURN | ISA_F_MEM | ISA_F_WRITES_SP); /* pop.w {r4, pc} */
+  ck_assert_uint_eq(INSN(0x00, 0xbf).flags, 0);                                 /* nop */
 }
 END_TEST
 
@@ -130,11 +134,12 @@ END_TEST
  * conditional branch; a conditional MOV is not a branch at all. */
 START_TEST(it_block_conditions_survive) {
   const uint8_t bxeq[] = {0x08, 0xbf, 0x70, 0x47}; /* it eq; bxeq lr */
-  ck_assert_uint_eq(insn_at(bxeq, sizeof bxeq, ISA_TEST_ADDR, 1).flags, ISA_F_BRANCH | ISA_F_COND_BRANCH);
+  ck_assert_uint_eq(insn_at(bxeq, sizeof bxeq, ISA_TEST_ADDR, 1).flags,
+                    ISA_F_BRANCH | ISA_F_COND_BRANCH | ISA_F_RETURN);
   ck_assert_uint_eq(insn_at(bxeq, sizeof bxeq, ISA_TEST_ADDR, 0).flags, 0);
   const uint8_t popne[] = {0x18, 0xbf, 0x10, 0xbd}; /* it ne; popne {r4, pc} */
   ck_assert_uint_eq(insn_at(popne, sizeof popne, ISA_TEST_ADDR, 1).flags,
-                    ISA_F_BRANCH | ISA_F_COND_BRANCH | ISA_F_MEM | ISA_F_WRITES_SP);
+                    ISA_F_BRANCH | ISA_F_COND_BRANCH | ISA_F_RETURN | ISA_F_MEM | ISA_F_WRITES_SP);
   const uint8_t beq_in_it[] = {0x08, 0xbf, 0xff, 0xe7}; /* it eq; beq.n +2 (in an IT block) */
   ck_assert_uint_eq(insn_at(beq_in_it, sizeof beq_in_it, ISA_TEST_ADDR, 1).flags, ISA_F_BRANCH | ISA_F_COND_BRANCH);
   const uint8_t moveq[] = {0x08, 0xbf, 0x08, 0x46}; /* it eq; moveq r0, r1 */

@@ -160,14 +160,21 @@ uint32_t sim_fetch_block_cycles(sim_fetch_t *f, const isa_block_t *block) {
     return cost;
   }
   uint32_t first = block->addr >> c->line_shift, last = (block->end - 1) >> c->line_shift;
+  uint32_t prev = f->prev_line;
+  f->prev_line = last + 1;
+  f->stats.line_lookups += last - first + 1;
+  /* Hot path: every line verified resident since the last miss (one compare each, no stores). */
+  uint32_t line = first;
+  for (; line <= last; line++) {
+    const filter_t *seen = &c->filter[line % FILTER_SLOTS];
+    if (seen->tag != line + 1 || seen->epoch != c->epoch) break;
+  }
+  if (line > last) return 0;
   uint32_t cost = 0;
-  for (uint32_t line = first; line <= last; line++) {
-    f->stats.line_lookups++;
-    if (!cache_access(c, line)) {
-      f->stats.line_misses++;
-      cost += c->prefetch && f->prev_line && line == f->prev_line ? prefetched_cost(c, block) : c->miss_cycles;
-    }
-    f->prev_line = line + 1;
+  for (line = first; line <= last; prev = ++line) {
+    if (cache_access(c, line)) continue;
+    f->stats.line_misses++;
+    cost += c->prefetch && prev && line == prev ? prefetched_cost(c, block) : c->miss_cycles;
   }
   f->stats.stall_cycles += cost;
   return cost;

@@ -35,5 +35,8 @@ int cli_compare(int argc, char **argv); /* reports/cli_compare.c */
 int cli_plan(int argc, char **argv);    /* workloads/gen/cli_plan.c */
 int cli_check(int argc, char **argv);   /* reports/cli_check.c */
 int cli_export(int argc, char **argv);  /* reports/cli_export.c */
+int cli_search(int argc, char **argv);  /* sim/cli_search.c */
+int cli_sweep(int argc, char **argv);   /* sim/cli_sweep.c */
+int cli_merge(int argc, char **argv);   /* sim/cli_merge.c */
 
 #endif /* MCUSIM_CLI_H */

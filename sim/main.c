@@ -494,6 +494,9 @@ static const struct {
     {"plan", "analytic memory and MAC plan of a model JSON, layer-wise and patch-based", cli_plan},
     {"check", "regression gate: a report against a baseline, with limits and budgets; JUnit, GitHub", cli_check},
     {"export", "render reports: HTML page, Perfetto trace, massif, CSV", cli_export},
+    {"search", "schedule search: plan, build and simulate schedules; Pareto front, chosen schedule", cli_search},
+    {"sweep", "models x schedules x profiles from a JSON matrix, in parallel, shardable", cli_sweep},
+    {"merge", "join the reports of sweep shards into one table (CSV, JSON, HTML)", cli_merge},
 };
 
 static void usage(FILE *out) {

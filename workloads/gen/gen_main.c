@@ -2,9 +2,12 @@
  *
  *   mcusim-gen --model M.json --schedule SPEC --out PREFIX   writes PREFIX.c, PREFIX.S, PREFIX.bin
  *   mcusim-gen --model M.json [--schedule SPEC] --plan        prints the per-layer / per-patch plan
+ *   --schedule-file F.json instead of --schedule: {"version": 1, "schedule": SPEC, "model": NAME} as written by
+ *   `mcusim search` (docs/sweep.md); "model", when present, must name the loaded model.
  *
  * The generator runs the schedule natively with the runtime (a dry run) to size the arena exactly and to
  * record the expected output checksum, MACs and arena peak; the firmware compares its own result with them. */
+#include <cjson/cJSON.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -152,17 +155,40 @@ static int write_sources(const gen_model_t *m, const rt_schedule_t *s, const dry
   return 0;
 }
 
+/* A schedule file (version 1): the spec it holds, copied into `spec` (size 128). 0, or -1 with a message. */
+static int read_schedule_file(const char *path, const char *model_name, char *spec) {
+  FILE *f = fopen(path, "rb");
+  char text[16384];
+  size_t len = f ? fread(text, 1, sizeof text - 1, f) : 0;
+  if (f) fclose(f);
+  text[len] = 0;
+  cJSON *j = cJSON_Parse(text);
+  const cJSON *v = cJSON_GetObjectItem(j, "version"), *s = cJSON_GetObjectItem(j, "schedule");
+  const cJSON *model = cJSON_GetObjectItem(j, "model");
+  int rc = -1;
+  if (!f || !j || !cJSON_IsNumber(v) || v->valuedouble != 1 || !cJSON_IsString(s) || strlen(s->valuestring) >= 128)
+    fprintf(stderr, "mcusim-gen: %s: not a schedule file (version 1 with a \"schedule\" string)\n", path);
+  else if (cJSON_IsString(model) && strcmp(model->valuestring, model_name))
+    fprintf(stderr, "mcusim-gen: %s is for model %s, not %s\n", path, model->valuestring, model_name);
+  else
+    rc = 0, snprintf(spec, 128, "%s", s->valuestring);
+  cJSON_Delete(j);
+  return rc;
+}
+
 static void usage(void) {
-  fprintf(stderr, "usage: mcusim-gen --model M.json [--schedule SPEC] (--out PREFIX | --plan)\n"
+  fprintf(stderr, "usage: mcusim-gen --model M.json [--schedule SPEC | --schedule-file F.json] (--out PREFIX | --plan)\n"
                   "  SPEC: layerwise[,input=arena] | patch:n=N,blocks=K[,input=arena][,halo=clip]\n");
 }
 
 int main(int argc, char **argv) {
-  const char *model_path = NULL, *spec = "layerwise", *prefix = NULL;
+  const char *model_path = NULL, *spec = "layerwise", *prefix = NULL, *schedule_file = NULL;
+  char file_spec[128];
   int plan = 0;
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--model") && i + 1 < argc) model_path = argv[++i];
     else if (!strcmp(argv[i], "--schedule") && i + 1 < argc) spec = argv[++i];
+    else if (!strcmp(argv[i], "--schedule-file") && i + 1 < argc) schedule_file = argv[++i];
     else if (!strcmp(argv[i], "--out") && i + 1 < argc) prefix = argv[++i];
     else if (!strcmp(argv[i], "--plan")) plan = 1;
     else {
@@ -182,6 +208,10 @@ int main(int argc, char **argv) {
   if (gen_model_load(model_path, &m, err, sizeof err)) {
     fprintf(stderr, "mcusim-gen: %s: %s\n", model_path, err);
     return 1;
+  }
+  if (schedule_file) {
+    if (read_schedule_file(schedule_file, m.name, file_spec)) goto done;
+    spec = file_spec;
   }
   if (gen_schedule_parse(&m, spec, &s, sched_name, sizeof sched_name, err, sizeof err)) {
     fprintf(stderr, "mcusim-gen: %s\n", err);

@@ -1,0 +1,206 @@
+/* sim/cli_search.c — `mcusim search MODEL.json --profile P [--sram-budget BYTES] [--max-latency-overhead PCT]
+ * [-j N] [--out DIR] [--exhaustive]`: enumerate schedules, prune with the analytic plan, build and simulate the
+ * promising ones, print the Pareto front of peak SRAM vs cycles and the chosen schedule, and write it as a
+ * schedule file (DIR/schedule.json) the generator reads with --schedule-file. docs/sweep.md. */
+#define _GNU_SOURCE
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gen/gen_plan.h"
+#include "reports/rpt.h"
+#include "sim/cli.h"
+#include "sim/fwbuild.h"
+#include "sim/jobpool.h"
+#include "sim/cli_search.h"
+#include "sim/sweep.h"
+
+static void search_usage(FILE *out) {
+  fprintf(out,
+          "usage: mcusim search MODEL.json --profile P [--sram-budget BYTES] [--max-latency-overhead PCT] [-j N]\n"
+          "                     [--out DIR] [--exhaustive] [--top N] [--input flash|sram|any] [--quiet]\n"
+          "  enumerates schedules (layer-wise; n x n patches, n = 2..8 as the resolution allows, over the first K\n"
+          "  blocks for every K of the memory-heavy stage; input frame in flash or in SRAM), predicts each with the\n"
+          "  analytic plan, prunes those over the budget (default: the device's SRAM) or the latency limit and those\n"
+          "  the plan dominates (keeping the --top N (3) with fewest MACs), builds and simulates the rest (-j N at a\n"
+          "  time), prints the Pareto front (peak SRAM vs cycles) and the chosen schedule: the fewest cycles among\n"
+          "  those within the budget. Writes DIR/search.json and DIR/schedule.json (mcusim-gen --schedule-file).\n"
+          "  --exhaustive simulates every valid schedule and says whether the pruned search chooses the same.\n");
+}
+
+static int parse_inputs(const char *text, int *inputs) {
+  if (!strcmp(text, "flash")) *inputs = 1;
+  else if (!strcmp(text, "sram")) *inputs = 2;
+  else if (!strcmp(text, "any")) *inputs = 3;
+  else return fprintf(stderr, "mcusim: --input must be flash, sram or any\n"), -1;
+  return 0;
+}
+
+static int parse_search_opt(int c, search_t *s) {
+  uint64_t v;
+  switch (c) {
+  case 'p': s->profile_arg = optarg; return 0;
+  case 'b': return cli_parse_u64(optarg, "--sram-budget", &s->budget_bytes);
+  case 'l':
+    if (cli_parse_u64(optarg, "--max-latency-overhead", &v)) return -1;
+    s->max_latency_overhead = (double)v / 100.0;
+    return 0;
+  case 'j':
+    if (cli_parse_u64(optarg, "-j", &v) || v < 1 || v > 256) return -1;
+    s->parallel = (int)v;
+    return 0;
+  case 'o': s->out_dir = optarg; return 0;
+  case 'x': s->exhaustive = 1; return 0;
+  case 't':
+    if (cli_parse_u64(optarg, "--top", &v) || v > 64) return -1;
+    s->top = (int)v;
+    return 0;
+  case 'i': return parse_inputs(optarg, &s->inputs);
+  case 'q': s->progress = 0; return 0;
+  case 'h': search_usage(stdout); exit(CLI_EXIT_OK);
+  default: return -1;
+  }
+}
+
+static int parse_search_args(int argc, char **argv, search_t *s) {
+  static const struct option longopts[] = {{"profile", required_argument, 0, 'p'},
+                                           {"sram-budget", required_argument, 0, 'b'},
+                                           {"max-latency-overhead", required_argument, 0, 'l'},
+                                           {"jobs", required_argument, 0, 'j'},
+                                           {"out", required_argument, 0, 'o'},
+                                           {"exhaustive", no_argument, 0, 'x'},
+                                           {"top", required_argument, 0, 't'},
+                                           {"input", required_argument, 0, 'i'},
+                                           {"quiet", no_argument, 0, 'q'},
+                                           {"help", no_argument, 0, 'h'},
+                                           {0}};
+  s->parallel = (int)sysconf(_SC_NPROCESSORS_ONLN);
+  s->max_latency_overhead = -1;
+  s->top = 3;
+  s->inputs = 3;
+  s->out_dir = "search-out";
+  s->progress = isatty(STDERR_FILENO) ? 2 : 1;
+  optind = 1;
+  for (int c; (c = getopt_long(argc, argv, "p:j:o:qh", longopts, NULL)) != -1;)
+    if (parse_search_opt(c, s)) return -1;
+  if (optind + 1 != argc) return fprintf(stderr, "mcusim: search needs exactly one model JSON\n"), -1;
+  if (!s->profile_arg) return fprintf(stderr, "mcusim: search needs --profile\n"), -1;
+  s->model_path = argv[optind];
+  return 0;
+}
+
+/* The space: the heavy stage from the layer-wise plan, the stage output heights, then every candidate planned. */
+static int enumerate(search_t *s) {
+  static gen_plan_t plan;
+  char name[128], err[256];
+  rt_schedule_t sched;
+  if (gen_schedule_parse(&s->model, "layerwise", &sched, name, sizeof name, err, sizeof err) ||
+      gen_plan(&s->model, &sched, &plan, err, sizeof err))
+    return fprintf(stderr, "mcusim: %s: %s\n", s->model_path, err), -1;
+  uint64_t live[RT_MAX_LAYERS];
+  int32_t stage_h[GEN_MAX_BLOCKS + 1] = {0};
+  for (int32_t i = 0; i < plan.n_layers; i++) live[i] = plan.layers[i].live_bytes;
+  for (int k = 1; k <= s->model.n_blocks; k++) stage_h[k] = s->model.layers[s->model.block_first_layer[k] - 1].out_h;
+  const int heavy = search_heavy_blocks(&s->model, live);
+  s->n = search_enumerate(heavy, stage_h, s->inputs, s->cand, SEARCH_MAX_CANDIDATES);
+  for (size_t i = 0; i < s->n; i++) search_predict(&s->model, &s->cand[i]);
+  search_opts_t o = {s->budget_bytes, SEARCH_OVERHEAD_ESTIMATE, s->max_latency_overhead, s->top, s->inputs};
+  search_prune(s->cand, s->n, &o);
+  printf("model %s: %d blocks; memory-heavy stage: the first %d blocks (layer-wise live peak %llu B at %s)\n",
+         s->model.name, s->model.n_blocks, heavy, (unsigned long long)plan.peak_live_bytes,
+         plan.layers[plan.peak_live_layer].name);
+  return 0;
+}
+
+static void cand_dir(const search_t *s, size_t i, char *buf, size_t len) {
+  char safe[128];
+  size_t k = 0;
+  for (const char *p = s->cand[i].spec; *p && k + 1 < sizeof safe; p++)
+    if (*p != '=') safe[k++] = *p == ':' || *p == ',' ? '-' : *p;
+  safe[k] = 0;
+  snprintf(buf, len, "%s/candidates/%03zu_%s", s->out_dir, i, safe);
+}
+
+static int search_job(void *ctx, size_t i) {
+  search_t *s = ctx;
+  char dir[FW_PATH_MAX + 200];
+  cand_dir(s, i, dir, sizeof dir);
+  return fw_job(&s->tools, s->model_path, s->cand[i].spec, s->profile, s->profile_arg, dir);
+}
+
+static void search_done(void *ctx, size_t i, int code, double seconds) {
+  search_t *s = ctx;
+  s->codes[i] = code;
+  s->cand[i].simulated = 1;
+}
+
+/* Figures of candidate i from its report and job file. */
+static void collect(search_t *s, size_t i) {
+  char dir[FW_PATH_MAX + 200], path[FW_PATH_MAX + 240], msg[256];
+  search_cand_t *c = &s->cand[i];
+  cand_dir(s, i, dir, sizeof dir);
+  snprintf(path, sizeof path, "%s/report.json", dir);
+  cJSON *rep = s->codes[i] == FW_BUILD_FAILED ? NULL : rpt_read(path, msg, sizeof msg);
+  sweep_figures_t f;
+  if (rep && !sweep_figures(rep, &f)) {
+    c->sim_ok = s->codes[i] == 0;
+    c->peak_bytes = f.peak_bytes, c->arena_peak_bytes = f.arena_peak_bytes;
+    c->cycles = f.cycles, c->macs = f.macs, c->latency_us = f.latency_us;
+  }
+  cJSON_Delete(rep);
+  snprintf(path, sizeof path, "%s/job.json", dir);
+  char *text = cli_read_file(path);
+  cJSON *job = text ? cJSON_Parse(text) : NULL;
+  const cJSON *over = cJSON_GetObjectItem(job, "flash_over_bytes");
+  if (cJSON_IsNumber(over) && over->valuedouble > (double)s->flash_over_bytes)
+    s->flash_over_bytes = (uint64_t)over->valuedouble;
+  cJSON_Delete(job);
+  free(text);
+}
+
+static int simulate(search_t *s) {
+  size_t idx[SEARCH_MAX_CANDIDATES], n = 0;
+  char err[256];
+  for (size_t i = 0; i < s->n; i++)
+    if (s->exhaustive ? s->cand[i].plan_ok : s->cand[i].prune == SEARCH_KEEP) idx[n++] = i;
+  if (fw_prepare_core(&s->tools, s->profile->core, err, sizeof err)) return fprintf(stderr, "mcusim: %s\n", err), -1;
+  printf("simulating %zu of %zu schedules (%s), %d at a time, in %s/candidates\n", n, s->n,
+         s->exhaustive ? "exhaustive: every valid one" : "the promising ones", s->parallel, s->out_dir);
+  fflush(stdout);
+  const double t0 = pool_now();
+  pool_opts_t po = {"search", s->parallel, s->progress};
+  if (pool_run(&po, n, idx, search_job, search_done, s) < 0) return fprintf(stderr, "mcusim: cannot start jobs\n"), -1;
+  for (size_t k = 0; k < n; k++) collect(s, idx[k]);
+  printf("simulated in %.1f s wall\n", pool_now() - t0);
+  return 0;
+}
+
+int cli_search(int argc, char **argv) {
+  static search_t s;
+  memset(&s, 0, sizeof s);
+  if (parse_search_args(argc, argv, &s)) return search_usage(stderr), CLI_EXIT_BAD_INPUT;
+  if (!(s.profile = cli_load_profile(s.profile_arg))) return CLI_EXIT_BAD_INPUT;
+  int rc = CLI_EXIT_BAD_INPUT;
+  char err[256];
+  if (gen_model_load(s.model_path, &s.model, err, sizeof err)) {
+    fprintf(stderr, "mcusim: %s: %s\n", s.model_path, err);
+    prof_free(s.profile);
+    return CLI_EXIT_BAD_INPUT;
+  }
+  if (!s.budget_bytes) s.budget_bytes = prof_sram_bytes(s.profile);
+  if (fw_mkdirs(s.out_dir)) {
+    fprintf(stderr, "mcusim: cannot create %s\n", s.out_dir);
+    goto done;
+  }
+  fw_tools_init(&s.tools, s.out_dir);
+  if (enumerate(&s)) goto done;
+  rc = CLI_EXIT_INTERNAL;
+  if (simulate(&s)) goto done;
+  rc = search_report(&s);
+done:
+  gen_model_free(&s.model);
+  prof_free(s.profile);
+  return rc;
+}

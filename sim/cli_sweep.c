@@ -1,0 +1,175 @@
+/* sim/cli_sweep.c — `mcusim sweep MATRIX.json [-j N] [--shard i/n] [--out DIR]` and
+ * `mcusim merge DIR... [--format csv|json|html] [-o OUT]` (issue 9, docs/sweep.md).
+ *
+ * Contract between them (what GNU parallel or a Slurm array needs, nothing more): every job of shard i/n writes
+ * DIR/jobs/<id>/report.json, and the shard writes DIR/sweep-<i>-of-<n>.json listing its jobs (index, id, status,
+ * report). merge reads any number of such folders, joins the rows by job index and names the missing ones. */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "reports/rpt.h"
+#include "sim/cli.h"
+#include "sim/fwbuild.h"
+#include "sim/jobpool.h"
+#include "sim/sweep.h"
+
+typedef struct {
+  const char *matrix_path, *out_dir;
+  int parallel, shard_i, shard_n, progress;
+  sweep_matrix_t m;
+  prof_t *profiles[SWEEP_MAX_AXIS];
+  fw_tools_t tools;
+  int codes[4096];
+  double seconds[4096];
+} sweep_t;
+
+static void sweep_usage(FILE *out) {
+  fprintf(out, "usage: mcusim sweep MATRIX.json [-j N] [--shard i/n] [--out DIR] [--quiet]\n"
+               "  runs every model x schedule x profile of the matrix (JSON, \"version\": 1; docs/sweep.md): each job\n"
+               "  generates and cross-compiles its firmware and runs it (`mcusim run`) into DIR/jobs/<id>/report.json;\n"
+               "  -j N jobs at once (default: the online cores); --shard i/n runs jobs j with j %% n == i-1;\n"
+               "  DIR/sweep-<i>-of-<n>.json lists the shard's jobs for `mcusim merge`. Default DIR: sweep-out.\n");
+}
+
+static int parse_sweep_args(int argc, char **argv, sweep_t *s) {
+  static const struct option longopts[] = {{"jobs", required_argument, 0, 'j'}, {"shard", required_argument, 0, 's'},
+                                           {"out", required_argument, 0, 'o'},  {"quiet", no_argument, 0, 'q'},
+                                           {"help", no_argument, 0, 'h'},       {0}};
+  uint64_t v;
+  s->parallel = (int)sysconf(_SC_NPROCESSORS_ONLN);
+  s->shard_i = s->shard_n = 1;
+  s->out_dir = "sweep-out";
+  s->progress = isatty(STDERR_FILENO) ? 2 : 1;
+  optind = 1;
+  for (int c; (c = getopt_long(argc, argv, "j:o:qh", longopts, NULL)) != -1;) {
+    if (c == 'j') {
+      if (cli_parse_u64(optarg, "-j", &v) || v < 1 || v > 256) return -1;
+      s->parallel = (int)v;
+    } else if (c == 's' && sweep_parse_shard(optarg, &s->shard_i, &s->shard_n)) {
+      fprintf(stderr, "mcusim: --shard must be i/n with 1 <= i <= n, not '%s'\n", optarg);
+      return -1;
+    } else if (c == 'o') {
+      s->out_dir = optarg;
+    } else if (c == 'q') {
+      s->progress = 0;
+    } else if (c == 'h') {
+      sweep_usage(stdout);
+      exit(CLI_EXIT_OK);
+    } else if (c == '?') {
+      return -1;
+    }
+  }
+  if (optind + 1 != argc) return fprintf(stderr, "mcusim: sweep needs exactly one matrix file\n"), -1;
+  s->matrix_path = argv[optind];
+  return 0;
+}
+
+static int load_matrix(sweep_t *s) {
+  char *text = cli_read_file(s->matrix_path), err[256], models_dir[FW_PATH_MAX + 32], base[FW_PATH_MAX];
+  if (!text) return fprintf(stderr, "mcusim: cannot read %s\n", s->matrix_path), -1;
+  snprintf(base, sizeof base, "%s", s->matrix_path);
+  snprintf(models_dir, sizeof models_dir, "%s/workloads/models", s->tools.root);
+  int rc = sweep_matrix_parse(text, dirname(base), models_dir, &s->m, err, sizeof err);
+  free(text);
+  if (rc) return fprintf(stderr, "mcusim: %s: %s\n", s->matrix_path, err), -1;
+  if (sweep_job_count(&s->m) > 4096) return fprintf(stderr, "mcusim: %s: more than 4096 jobs\n", s->matrix_path), -1;
+  return 0;
+}
+
+/* Profiles are loaded (and checked) once in the parent; children inherit them. */
+static int load_profiles(sweep_t *s) {
+  char err[256];
+  for (size_t p = 0; p < s->m.n_profiles; p++) {
+    if (!(s->profiles[p] = cli_load_profile(s->m.profiles[p]))) return -1;
+    if (fw_prepare_core(&s->tools, s->profiles[p]->core, err, sizeof err))
+      return fprintf(stderr, "mcusim: %s\n", err), -1;
+  }
+  return 0;
+}
+
+static int sweep_job(void *ctx, size_t j) {
+  sweep_t *s = ctx;
+  size_t mi, si, pi;
+  char id[160], dir[FW_PATH_MAX + 200];
+  sweep_job_cell(&s->m, j, &mi, &si, &pi);
+  sweep_job_id(&s->m, j, id, sizeof id);
+  snprintf(dir, sizeof dir, "%s/jobs/%s", s->out_dir, id);
+  return fw_job(&s->tools, s->m.models[mi], s->m.schedules[si], s->profiles[pi], s->m.profiles[pi], dir);
+}
+
+static void sweep_done(void *ctx, size_t j, int code, double seconds) {
+  sweep_t *s = ctx;
+  s->codes[j] = code;
+  s->seconds[j] = seconds;
+}
+
+static int write_manifest(const sweep_t *s, const size_t *jobs, size_t n, double wall) {
+  cJSON *root = cJSON_CreateObject(), *arr = cJSON_CreateArray();
+  cJSON_AddStringToObject(root, "schema", "mcusim-sweep/1");
+  cJSON_AddStringToObject(root, "matrix", s->matrix_path);
+  cJSON_AddNumberToObject(root, "jobs_total", (double)sweep_job_count(&s->m));
+  cJSON_AddNumberToObject(root, "shard", s->shard_i);
+  cJSON_AddNumberToObject(root, "shards", s->shard_n);
+  cJSON_AddNumberToObject(root, "parallel", s->parallel);
+  cJSON_AddNumberToObject(root, "wall_seconds", wall);
+  for (size_t k = 0; k < n; k++) {
+    char id[160], report[200];
+    sweep_job_id(&s->m, jobs[k], id, sizeof id);
+    snprintf(report, sizeof report, "jobs/%s/report.json", id);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "index", (double)jobs[k]);
+    cJSON_AddStringToObject(o, "id", id);
+    cJSON_AddStringToObject(o, "status", fw_status(s->codes[jobs[k]]));
+    cJSON_AddStringToObject(o, "report", report);
+    cJSON_AddNumberToObject(o, "seconds", s->seconds[jobs[k]]);
+    cJSON_AddItemToArray(arr, o);
+  }
+  cJSON_AddItemToObject(root, "jobs", arr);
+  char path[FW_PATH_MAX + 64], *text = cJSON_Print(root);
+  snprintf(path, sizeof path, "%s/sweep-%d-of-%d.json", s->out_dir, s->shard_i, s->shard_n);
+  int rc = text ? rpt_write_atomic(path, text) : -1;
+  if (!rc) fprintf(stderr, "sweep: manifest %s\n", path);
+  free(text);
+  cJSON_Delete(root);
+  return rc;
+}
+
+int cli_sweep(int argc, char **argv) {
+  static sweep_t s; /* large; one per process */
+  memset(&s, 0, sizeof s);
+  if (parse_sweep_args(argc, argv, &s)) return sweep_usage(stderr), CLI_EXIT_BAD_INPUT;
+  if (fw_mkdirs(s.out_dir)) return fprintf(stderr, "mcusim: cannot create %s\n", s.out_dir), CLI_EXIT_BAD_INPUT;
+  fw_tools_init(&s.tools, s.out_dir);
+  int rc = CLI_EXIT_BAD_INPUT;
+  size_t *jobs = NULL, n = 0;
+  if (load_matrix(&s) || load_profiles(&s)) goto done;
+  const size_t total = sweep_job_count(&s.m);
+  jobs = malloc(total * sizeof *jobs);
+  for (size_t j = 0; jobs && j < total; j++)
+    if (sweep_in_shard(j, s.shard_i, s.shard_n)) jobs[n++] = j;
+  fprintf(stderr, "sweep: %zu of %zu jobs (shard %d/%d), %d at a time, into %s\n", n, total, s.shard_i, s.shard_n,
+          s.parallel, s.out_dir);
+  const double t0 = pool_now();
+  pool_opts_t po = {"sweep", s.parallel, s.progress};
+  int failed = pool_run(&po, n, jobs, sweep_job, sweep_done, &s);
+  const double wall = pool_now() - t0;
+  if (failed < 0) {
+    fprintf(stderr, "mcusim: cannot start jobs\n");
+    rc = CLI_EXIT_INTERNAL;
+    goto done;
+  }
+  fprintf(stderr, "sweep: %zu jobs in %.1f s wall (-j %d): %zu ok, %d failed\n", n, wall, s.parallel,
+          n - (size_t)failed, failed);
+  rc = write_manifest(&s, jobs, n, wall) ? CLI_EXIT_INTERNAL : failed ? CLI_EXIT_FAIL : CLI_EXIT_OK;
+done:
+  free(jobs);
+  for (size_t p = 0; p < s.m.n_profiles; p++) prof_free(s.profiles[p]);
+  sweep_matrix_free(&s.m);
+  return rc;
+}

@@ -1,0 +1,341 @@
+/* sim/fwbuild.c — generator + cross compiler for one firmware, without CMake (sim/fwbuild.h). */
+#define _GNU_SOURCE
+#include "sim/fwbuild.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sim/jobpool.h"
+
+#ifndef MCUSIM_GEN_PATH
+#define MCUSIM_GEN_PATH "mcusim-gen"
+#endif
+#ifndef MCUSIM_SOURCE_DIR
+#define MCUSIM_SOURCE_DIR "."
+#endif
+
+#define FW_CODE_BYTES (64u << 10)   /* runtime + newlib: ~30 KiB measured; margin for the flash check */
+#define FW_STATIC_MARGIN (32u << 10) /* static data + stack beside the arena when sizing an enlarged SRAM */
+
+static const char *const rt_objects[] = {"main", "rt_kernels", "rt_arena", "rt_exec", "startup"};
+#define RT_OBJECT_COUNT 5
+
+static void fw_err(char *err, size_t len, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(err, len, fmt, ap);
+  va_end(ap);
+}
+
+/* snprintf for paths (a path longer than the buffer is cut; FW_PATH_MAX is far above what builds use) */
+__attribute__((format(printf, 3, 4))) static void fmt_path(char *buf, size_t len, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(buf, len, fmt, ap);
+  va_end(ap);
+}
+
+static void copy_path(char *dst, const char *src) { fmt_path(dst, FW_PATH_MAX, "%s", src); }
+
+void fw_tools_init(fw_tools_t *t, const char *work) {
+  const char *gen = getenv("MCUSIM_GEN"), *cc = getenv("MCUSIM_CC"), *root = getenv("MCUSIM_ROOT");
+  copy_path(t->gen, gen && *gen ? gen : MCUSIM_GEN_PATH);
+  copy_path(t->cc, cc && *cc ? cc : "arm-none-eabi-gcc");
+  copy_path(t->root, root && *root ? root : MCUSIM_SOURCE_DIR);
+  copy_path(t->work, work);
+}
+
+int fw_mkdirs(const char *path) {
+  char buf[FW_PATH_MAX];
+  fmt_path(buf, sizeof buf, "%s", path);
+  for (char *p = buf + 1; *p; p++) {
+    if (*p != '/') continue;
+    *p = 0;
+    if (mkdir(buf, 0755) && errno != EEXIST) return -1;
+    *p = '/';
+  }
+  return mkdir(buf, 0755) && errno != EEXIST ? -1 : 0;
+}
+
+/* cmake/firmware.cmake mcusim_core_flags */
+static const char *const *core_flags(const char *core) {
+  static const char *const m0plus[] = {"-mcpu=cortex-m0plus", "-mthumb", "-mfloat-abi=soft", NULL};
+  static const char *const m3[] = {"-mcpu=cortex-m3", "-mthumb", "-mfloat-abi=soft", NULL};
+  static const char *const m4[] = {"-mcpu=cortex-m4", "-mthumb", "-mfloat-abi=hard", "-mfpu=fpv4-sp-d16", NULL};
+  static const char *const m7[] = {"-mcpu=cortex-m7", "-mthumb", "-mfloat-abi=hard", "-mfpu=fpv5-d16", NULL};
+  if (!strcmp(core, "m0plus")) return m0plus;
+  if (!strcmp(core, "m3")) return m3;
+  if (!strcmp(core, "m4")) return m4;
+  if (!strcmp(core, "m7")) return m7;
+  return NULL;
+}
+
+typedef struct {
+  char *argv[64];
+  char store[64][FW_PATH_MAX];
+  int argc;
+} cmd_t;
+
+static void cmd_add(cmd_t *c, const char *fmt, ...) {
+  if (c->argc >= 63) return;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(c->store[c->argc], FW_PATH_MAX, fmt, ap);
+  va_end(ap);
+  c->argv[c->argc] = c->store[c->argc];
+  c->argv[++c->argc] = NULL;
+}
+
+/* The Release flags of the bundled firmware build, up to the per-target options. */
+static void cmd_compiler(cmd_t *c, const fw_tools_t *t, const char *core) {
+  cmd_add(c, "%s", t->cc);
+  cmd_add(c, "-O3");
+  cmd_add(c, "-DNDEBUG");
+  for (const char *const *f = core_flags(core); *f; f++) cmd_add(c, "%s", *f);
+}
+
+static const char *rt_source(const fw_tools_t *t, const char *name, char *buf) {
+  const char *dir = !strcmp(name, "main") ? "workloads/firmware" : !strcmp(name, "startup") ? "workloads/support"
+                                                                                           : "workloads/runtime";
+  fmt_path(buf, FW_PATH_MAX, "%s/%s/%s.c", t->root, dir, name);
+  return buf;
+}
+
+static int compile(const fw_tools_t *t, const char *core, const char *src, const char *obj, const char *log) {
+  cmd_t c = {.argc = 0};
+  cmd_compiler(&c, t, core);
+  cmd_add(&c, "-O2");
+  cmd_add(&c, "-g");
+  cmd_add(&c, "-ffunction-sections");
+  cmd_add(&c, "-fdata-sections");
+  cmd_add(&c, "-Wall");
+  cmd_add(&c, "-Wextra");
+  cmd_add(&c, "-I%s/workloads/support", t->root);
+  cmd_add(&c, "-I%s/workloads", t->root);
+  cmd_add(&c, "-c");
+  cmd_add(&c, "%s", src);
+  cmd_add(&c, "-o");
+  cmd_add(&c, "%s", obj);
+  return pool_spawn_wait(c.argv, log);
+}
+
+int fw_prepare_core(const fw_tools_t *t, const char *core, char *err, size_t err_len) {
+  if (!core_flags(core)) return fw_err(err, err_len, "unknown core '%s'", core), -1;
+  char dir[FW_PATH_MAX], obj[FW_PATH_MAX + 32], src[FW_PATH_MAX], log[FW_PATH_MAX + 32];
+  fmt_path(dir, sizeof dir, "%s/rt-%s", t->work, core);
+  if (fw_mkdirs(dir)) return fw_err(err, err_len, "cannot create %s: %s", dir, strerror(errno)), -1;
+  fmt_path(log, sizeof log, "%s/build.log", dir);
+  for (int i = 0; i < RT_OBJECT_COUNT; i++) {
+    fmt_path(obj, sizeof obj, "%s/%s.o", dir, rt_objects[i]);
+    if (access(obj, R_OK) == 0) continue;
+    char tmp[FW_PATH_MAX + 40];
+    fmt_path(tmp, sizeof tmp, "%s.tmp%d", obj, (int)getpid());
+    if (compile(t, core, rt_source(t, rt_objects[i], src), tmp, log) != 0 || rename(tmp, obj))
+      return fw_err(err, err_len, "cannot compile %s for %s (see %s)", src, core, log), -1;
+  }
+  return 0;
+}
+
+static uint64_t file_bytes(const char *path) {
+  struct stat st;
+  return stat(path, &st) ? 0 : (uint64_t)st.st_size;
+}
+
+/* The arena the generator sized: "const uint32_t mcusim_arena_bytes = N" in DIR/fw.c. */
+static uint32_t generated_arena_bytes(const char *c_path) {
+  FILE *f = fopen(c_path, "r");
+  char line[512];
+  unsigned value = 0;
+  while (f && fgets(line, sizeof line, f))
+    if (sscanf(line, "const uint32_t mcusim_arena_bytes = %u", &value) == 1) break;
+  if (f) fclose(f);
+  return value;
+}
+
+static uint64_t round_up(uint64_t v, uint64_t to) { return (v + to - 1) / to * to; }
+
+static uint64_t pow2_at_least(uint64_t v) {
+  uint64_t p = 1;
+  while (p < v) p <<= 1;
+  return p;
+}
+
+static int write_memory_ld(const char *path, const prof_t *p, uint64_t flash_bytes, uint64_t sram_bytes) {
+  FILE *f = fopen(path, "w");
+  if (!f) return -1;
+  fprintf(f, "/* generated by mcusim (search/sweep) from %s */\nMEMORY\n{\n", p->path ? p->path : p->name);
+  fprintf(f, "  FLASH (rx) : ORIGIN = 0x%08x, LENGTH = %llu\n", p->flash.base, (unsigned long long)flash_bytes);
+  fprintf(f, "  SRAM (rwx) : ORIGIN = 0x%08x, LENGTH = %llu\n}\n", p->sram[0].base, (unsigned long long)sram_bytes);
+  return fclose(f);
+}
+
+/* A copy of the profile with a larger flash, for weights that do not fit the part. */
+static int write_big_flash_profile(const prof_t *p, uint64_t flash_bytes, const char *path) {
+  char *text = NULL;
+  FILE *f = fopen(p->path, "rb");
+  if (!f) return -1;
+  size_t cap = 1 << 16, len = 0;
+  text = malloc(cap + 1);
+  if (text) len = fread(text, 1, cap, f);
+  fclose(f);
+  if (!text) return -1;
+  text[len] = 0;
+  cJSON *j = cJSON_Parse(text);
+  free(text);
+  cJSON *flash = cJSON_GetObjectItem(j, "flash");
+  if (!j || !flash) return cJSON_Delete(j), -1;
+  char name[96];
+  fmt_path(name, sizeof name, "%s+flash", p->name);
+  cJSON_ReplaceItemInObject(j, "name", cJSON_CreateString(name));
+  cJSON_ReplaceItemInObject(flash, "size", cJSON_CreateNumber((double)flash_bytes));
+  char *out = cJSON_Print(j);
+  cJSON_Delete(j);
+  f = out ? fopen(path, "w") : NULL;
+  int rc = f && fputs(out, f) >= 0 ? 0 : -1;
+  if (f && fclose(f)) rc = -1;
+  free(out);
+  return rc;
+}
+
+static int generate(const fw_tools_t *t, const char *model, const char *spec, const char *dir, const char *log) {
+  cmd_t c = {.argc = 0};
+  cmd_add(&c, "%s", t->gen);
+  cmd_add(&c, "--model");
+  cmd_add(&c, "%s", model);
+  cmd_add(&c, "--schedule");
+  cmd_add(&c, "%s", spec);
+  cmd_add(&c, "--out");
+  cmd_add(&c, "%s/fw", dir);
+  return pool_spawn_wait(c.argv, log);
+}
+
+static int link_elf(const fw_tools_t *t, const char *core, const char *dir, const char *log) {
+  cmd_t c = {.argc = 0};
+  cmd_compiler(&c, t, core);
+  cmd_add(&c, "-nostartfiles");
+  cmd_add(&c, "-Wl,--gc-sections");
+  cmd_add(&c, "-T%s/memory.ld", dir);
+  cmd_add(&c, "-T%s/workloads/support/cortex-m.ld", t->root);
+  cmd_add(&c, "-Wl,-Map=%s/fw.map", dir);
+  for (int i = 0; i < RT_OBJECT_COUNT; i++) cmd_add(&c, "%s/rt-%s/%s.o", t->work, core, rt_objects[i]);
+  cmd_add(&c, "%s/fw.c.o", dir);
+  cmd_add(&c, "%s/fw.S.o", dir);
+  cmd_add(&c, "-o");
+  cmd_add(&c, "%s/fw.elf", dir);
+  cmd_add(&c, "-Wl,--start-group");
+  cmd_add(&c, "-lc");
+  cmd_add(&c, "-lm");
+  cmd_add(&c, "-lrdimon");
+  cmd_add(&c, "-lgcc");
+  cmd_add(&c, "-Wl,--end-group");
+  return pool_spawn_wait(c.argv, log);
+}
+
+/* Flash and SRAM to link with; a profile copy when the weights need more flash than the part has. */
+static int size_memory(const prof_t *p, const char *profile_arg, const char *dir, fw_built_t *out) {
+  char path[FW_PATH_MAX + 16];
+  fmt_path(path, sizeof path, "%s/fw.bin", dir);
+  out->flash_needed_bytes = file_bytes(path) + FW_CODE_BYTES;
+  uint64_t flash = p->flash.size;
+  copy_path(out->run_profile, profile_arg);
+  if (out->flash_needed_bytes > p->flash.size) {
+    out->flash_over_bytes = out->flash_needed_bytes - p->flash.size;
+    flash = pow2_at_least(out->flash_needed_bytes);
+    fmt_path(path, sizeof path, "%s/profile.json", dir);
+    if (write_big_flash_profile(p, flash, path)) return -1;
+    copy_path(out->run_profile, path);
+  }
+  fmt_path(path, sizeof path, "%s/fw.c", dir);
+  out->arena_bytes = generated_arena_bytes(path);
+  uint64_t sram = p->sram[0].size;
+  if ((uint64_t)out->arena_bytes + FW_STATIC_MARGIN > sram)
+    sram = round_up((uint64_t)out->arena_bytes + FW_STATIC_MARGIN, 64u << 10);
+  fmt_path(path, sizeof path, "%s/memory.ld", dir);
+  return write_memory_ld(path, p, flash, sram);
+}
+
+int fw_build(const fw_tools_t *t, const char *model_path, const char *spec, const prof_t *profile,
+             const char *profile_arg, const char *dir, fw_built_t *out, char *err, size_t err_len) {
+  char log[FW_PATH_MAX + 16], src[FW_PATH_MAX + 16], obj[FW_PATH_MAX + 16];
+  memset(out, 0, sizeof *out);
+  if (fw_mkdirs(dir)) return fw_err(err, err_len, "cannot create %s: %s", dir, strerror(errno)), -1;
+  fmt_path(log, sizeof log, "%s/build.log", dir);
+  unlink(log);
+  if (generate(t, model_path, spec, dir, log))
+    return fw_err(err, err_len, "mcusim-gen failed on %s / %s (see %s)", model_path, spec, log), -1;
+  if (size_memory(profile, profile_arg, dir, out))
+    return fw_err(err, err_len, "cannot size memory for %s in %s", profile->name, dir), -1;
+  for (int s = 0; s < 2; s++) {
+    fmt_path(src, sizeof src, "%s/fw.%s", dir, s ? "S" : "c");
+    fmt_path(obj, sizeof obj, "%s.o", src);
+    if (compile(t, profile->core, src, obj, log)) return fw_err(err, err_len, "cannot compile %s (see %s)", src, log), -1;
+  }
+  if (link_elf(t, profile->core, dir, log)) return fw_err(err, err_len, "cannot link %s/fw.elf (see %s)", dir, log), -1;
+  fmt_path(out->elf, sizeof out->elf, "%s/fw.elf", dir);
+  return 0;
+}
+
+int fw_run(const char *profile, const char *elf, const char *report, const char *log) {
+  char self[FW_PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n <= 0) return -1;
+  self[n] = 0;
+  char *argv[] = {self, "run", "--quiet", "--profile", (char *)profile, "--report", (char *)report, (char *)elf, NULL};
+  return pool_spawn_wait(argv, log);
+}
+
+static void write_job_json(const char *dir, const char *model, const char *spec, const char *profile_arg,
+                           const fw_built_t *b, const char *error) {
+  char path[FW_PATH_MAX + 16];
+  fmt_path(path, sizeof path, "%s/job.json", dir);
+  cJSON *j = cJSON_CreateObject();
+  cJSON_AddStringToObject(j, "model", model);
+  cJSON_AddStringToObject(j, "schedule", spec);
+  cJSON_AddStringToObject(j, "profile", profile_arg);
+  cJSON_AddStringToObject(j, "run_profile", b->run_profile);
+  cJSON_AddNumberToObject(j, "flash_needed_bytes", (double)b->flash_needed_bytes);
+  cJSON_AddNumberToObject(j, "flash_over_bytes", (double)b->flash_over_bytes);
+  cJSON_AddNumberToObject(j, "arena_bytes", b->arena_bytes);
+  if (error) cJSON_AddStringToObject(j, "error", error);
+  else cJSON_AddNullToObject(j, "error");
+  char *text = cJSON_Print(j);
+  FILE *f = text ? fopen(path, "w") : NULL;
+  if (f) fprintf(f, "%s\n", text), fclose(f);
+  free(text);
+  cJSON_Delete(j);
+}
+
+int fw_job(const fw_tools_t *t, const char *model_path, const char *spec, const prof_t *profile,
+           const char *profile_arg, const char *dir) {
+  fw_built_t b;
+  char err[512], report[FW_PATH_MAX + 16], log[FW_PATH_MAX + 16];
+  if (fw_build(t, model_path, spec, profile, profile_arg, dir, &b, err, sizeof err)) {
+    write_job_json(dir, model_path, spec, profile_arg, &b, err);
+    return FW_BUILD_FAILED;
+  }
+  write_job_json(dir, model_path, spec, profile_arg, &b, NULL);
+  fmt_path(report, sizeof report, "%s/report.json", dir);
+  fmt_path(log, sizeof log, "%s/run.log", dir);
+  unlink(log);
+  int code = fw_run(b.run_profile, b.elf, report, log);
+  return code < 0 ? 70 : code;
+}
+
+const char *fw_status(int code) {
+  switch (code) {
+  case 0: return "ok";
+  case 1: return "firmware_failed";
+  case 2: return "bad_input";
+  case 3: return "fault";
+  case 4: return "limit";
+  case 5: return "interrupted";
+  case FW_BUILD_FAILED: return "build_failed";
+  default: return "error";
+  }
+}

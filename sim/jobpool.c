@@ -1,0 +1,106 @@
+/* sim/jobpool.c — forked jobs, at most N at a time, with a progress line (sim/jobpool.h). */
+#define _GNU_SOURCE
+#include "sim/jobpool.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+double pool_now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int exit_code(int status) {
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return 70;
+}
+
+int pool_spawn_wait(char *const argv[], const char *log) {
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  if (log) {
+    posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+    posix_spawn_file_actions_adddup2(&fa, STDOUT_FILENO, STDERR_FILENO);
+  }
+  pid_t pid;
+  int rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+  posix_spawn_file_actions_destroy(&fa);
+  if (rc) return -1;
+  int status;
+  while (waitpid(pid, &status, 0) < 0)
+    if (errno != EINTR) return -1;
+  return exit_code(status);
+}
+
+typedef struct {
+  pid_t pid;
+  size_t index;
+  double start;
+} slot_t;
+
+static void progress(const pool_opts_t *o, size_t done, size_t n, size_t running, size_t failed, double t0) {
+  if (!o->progress) return;
+  fprintf(stderr, "%s%s: %zu/%zu done, %zu running, %zu failed, %.1f s%s", o->progress == 2 ? "\r" : "", o->label,
+          done, n, running, failed, pool_now() - t0, o->progress == 2 ? "\033[K" : "\n");
+  fflush(stderr);
+}
+
+static pid_t start_job(pool_job_fn job, void *ctx, size_t index) {
+  fflush(stdout);
+  fflush(stderr);
+  pid_t pid = fork();
+  if (pid == 0) _exit(job(ctx, index));
+  return pid;
+}
+
+/* Waits for one child; returns its slot, with its exit code in *code. */
+static int reap(slot_t *slots, int used, int *code) {
+  int status;
+  pid_t pid;
+  while ((pid = wait(&status)) < 0)
+    if (errno != EINTR) return -1;
+  for (int s = 0; s < used; s++)
+    if (slots[s].pid == pid) {
+      *code = exit_code(status);
+      return s;
+    }
+  return -1;
+}
+
+int pool_run(const pool_opts_t *o, size_t n, const size_t *indices, pool_job_fn job, pool_done_fn done, void *ctx) {
+  const int parallel = o->parallel < 1 ? 1 : o->parallel > 256 ? 256 : o->parallel;
+  slot_t slots[256];
+  int used = 0, failed = 0;
+  size_t next = 0, finished = 0;
+  const double t0 = pool_now();
+  progress(o, 0, n, 0, 0, t0);
+  while (finished < n) {
+    while (used < parallel && next < n) {
+      const size_t index = indices ? indices[next] : next;
+      slots[used] = (slot_t){start_job(job, ctx, index), index, pool_now()};
+      if (slots[used].pid < 0) return -1;
+      used++, next++;
+    }
+    int code = 0, s = reap(slots, used, &code);
+    if (s < 0) return -1;
+    const slot_t ended = slots[s];
+    slots[s] = slots[--used];
+    finished++;
+    if (code) failed++;
+    if (done) done(ctx, ended.index, code, pool_now() - ended.start);
+    progress(o, finished, n, (size_t)used, (size_t)failed, t0);
+  }
+  if (o->progress == 2) fputc('\n', stderr);
+  return failed;
+}

@@ -1,0 +1,178 @@
+/* sim/sweep.c — sweep matrix, job numbering, shards, merged tables (sim/sweep.h). */
+#include "sim/sweep.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void sweep_err(char *err, size_t len, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(err, len, fmt, ap);
+  va_end(ap);
+}
+
+static char *dup_printf(const char *fmt, const char *a, const char *b) {
+  size_t len = strlen(fmt) + strlen(a) + strlen(b) + 1;
+  char *s = malloc(len);
+  if (s) snprintf(s, len, fmt, a, b);
+  return s;
+}
+
+static char *resolve_model(const char *name, const char *base_dir, const char *models_dir) {
+  const size_t len = strlen(name);
+  const int is_path = strchr(name, '/') || (len > 5 && !strcmp(name + len - 5, ".json"));
+  if (!is_path) return dup_printf("%s/%s.json", models_dir, name);
+  if (name[0] == '/') return strdup(name);
+  return dup_printf("%s/%s", base_dir, name);
+}
+
+/* One axis: a non-empty array of strings. */
+static int parse_axis(const cJSON *root, const char *key, char **out, size_t *n, char *err, size_t err_len) {
+  const cJSON *arr = cJSON_GetObjectItem(root, key), *it;
+  if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) < 1 || cJSON_GetArraySize(arr) > SWEEP_MAX_AXIS)
+    return sweep_err(err, err_len, "\"%s\" must be an array of 1..%d strings", key, SWEEP_MAX_AXIS), -1;
+  cJSON_ArrayForEach(it, arr) {
+    if (!cJSON_IsString(it) || !*it->valuestring)
+      return sweep_err(err, err_len, "\"%s\" must hold non-empty strings", key), -1;
+    if (!(out[(*n)++] = strdup(it->valuestring))) return sweep_err(err, err_len, "out of memory"), -1;
+  }
+  return 0;
+}
+
+static int check_keys(const cJSON *root, char *err, size_t err_len) {
+  static const char *const known[] = {"version", "description", "models", "schedules", "profiles"};
+  const cJSON *it;
+  cJSON_ArrayForEach(it, root) {
+    int ok = 0;
+    for (size_t k = 0; k < sizeof known / sizeof *known; k++) ok |= !strcmp(it->string, known[k]);
+    if (!ok) return sweep_err(err, err_len, "unknown field \"%s\"", it->string), -1;
+  }
+  return 0;
+}
+
+int sweep_matrix_parse(const char *json_text, const char *base_dir, const char *models_dir, sweep_matrix_t *out,
+                       char *err, size_t err_len) {
+  memset(out, 0, sizeof *out);
+  cJSON *root = cJSON_Parse(json_text);
+  int rc = -1;
+  const cJSON *v = cJSON_GetObjectItem(root, "version");
+  if (!cJSON_IsObject(root)) {
+    sweep_err(err, err_len, "not a JSON object");
+    goto done;
+  }
+  if (!cJSON_IsNumber(v) || v->valuedouble != 1) {
+    sweep_err(err, err_len, "\"version\" must be 1");
+    goto done;
+  }
+  if (check_keys(root, err, err_len) || parse_axis(root, "models", out->models, &out->n_models, err, err_len) ||
+      parse_axis(root, "schedules", out->schedules, &out->n_schedules, err, err_len) ||
+      parse_axis(root, "profiles", out->profiles, &out->n_profiles, err, err_len))
+    goto done;
+  for (size_t i = 0; i < out->n_models; i++) {
+    char *path = resolve_model(out->models[i], base_dir, models_dir);
+    free(out->models[i]);
+    out->models[i] = path;
+  }
+  rc = 0;
+done:
+  cJSON_Delete(root);
+  return rc;
+}
+
+void sweep_matrix_free(sweep_matrix_t *m) {
+  for (size_t i = 0; i < m->n_models; i++) free(m->models[i]);
+  for (size_t i = 0; i < m->n_schedules; i++) free(m->schedules[i]);
+  for (size_t i = 0; i < m->n_profiles; i++) free(m->profiles[i]);
+  memset(m, 0, sizeof *m);
+}
+
+size_t sweep_job_count(const sweep_matrix_t *m) { return m->n_models * m->n_schedules * m->n_profiles; }
+
+void sweep_job_cell(const sweep_matrix_t *m, size_t j, size_t *model, size_t *schedule, size_t *profile) {
+  *profile = j % m->n_profiles;
+  *schedule = j / m->n_profiles % m->n_schedules;
+  *model = j / (m->n_profiles * m->n_schedules);
+}
+
+/* Appends `s` to buf (file-safe: letters, digits, '.', '-', '+'; ':' ',' '=' become '-', the rest dropped). */
+static void append_safe(char *buf, size_t len, const char *s) {
+  size_t at = strlen(buf);
+  for (; *s && at + 1 < len; s++) {
+    char c = *s;
+    if (c == ':' || c == ',') c = '-';
+    else if (c == '=') continue;
+    else if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+               c == '-' || c == '+'))
+      continue;
+    buf[at++] = c;
+  }
+  buf[at] = 0;
+}
+
+static const char *stem(const char *path, char *buf, size_t len) {
+  const char *base = strrchr(path, '/');
+  snprintf(buf, len, "%s", base ? base + 1 : path);
+  char *dot = strstr(buf, ".json");
+  if (dot) *dot = 0;
+  return buf;
+}
+
+void sweep_job_id(const sweep_matrix_t *m, size_t j, char *buf, size_t len) {
+  size_t mi, si, pi;
+  char tmp[256];
+  sweep_job_cell(m, j, &mi, &si, &pi);
+  snprintf(buf, len, "%04zu_", j);
+  append_safe(buf, len, stem(m->models[mi], tmp, sizeof tmp));
+  append_safe(buf, len, "_");
+  append_safe(buf, len, m->schedules[si]);
+  append_safe(buf, len, "_");
+  append_safe(buf, len, stem(m->profiles[pi], tmp, sizeof tmp));
+}
+
+int sweep_parse_shard(const char *text, int *shard_i, int *shard_n) {
+  char tail;
+  if (sscanf(text, "%d/%d%c", shard_i, shard_n, &tail) != 2) return -1;
+  return *shard_n >= 1 && *shard_i >= 1 && *shard_i <= *shard_n ? 0 : -1;
+}
+
+int sweep_in_shard(size_t j, int shard_i, int shard_n) { return (int)(j % (size_t)shard_n) == shard_i - 1; }
+
+static uint64_t num(const cJSON *obj, const char *key) {
+  const cJSON *v = cJSON_GetObjectItem(obj, key);
+  return cJSON_IsNumber(v) && v->valuedouble > 0 ? (uint64_t)v->valuedouble : 0;
+}
+
+static void str(const cJSON *obj, const char *key, char *buf, size_t len) {
+  const cJSON *v = cJSON_GetObjectItem(obj, key);
+  snprintf(buf, len, "%s", cJSON_IsString(v) ? v->valuestring : "");
+}
+
+int sweep_figures(const cJSON *report, sweep_figures_t *f) {
+  const cJSON *mem = cJSON_GetObjectItem(report, "memory"), *tot = cJSON_GetObjectItem(report, "totals");
+  const cJSON *res = cJSON_GetObjectItem(report, "result"), *prof = cJSON_GetObjectItem(report, "profile");
+  const cJSON *marks = cJSON_GetObjectItem(report, "marks");
+  memset(f, 0, sizeof *f);
+  if (!cJSON_IsObject(mem) || !cJSON_IsObject(tot) || !cJSON_IsObject(res) || !cJSON_IsObject(prof)) return -1;
+  str(marks, "model", f->model, sizeof f->model);
+  str(marks, "schedule", f->schedule, sizeof f->schedule);
+  str(prof, "name", f->profile, sizeof f->profile);
+  str(res, "stop", f->stop, sizeof f->stop);
+  const cJSON *code = cJSON_GetObjectItem(res, "exit_code"), *sum = cJSON_GetObjectItem(marks, "checksum");
+  f->exit_code = cJSON_IsNumber(code) ? code->valueint : -1;
+  if (cJSON_IsNumber(sum)) snprintf(f->checksum, sizeof f->checksum, "0x%08llx", (unsigned long long)sum->valuedouble);
+  f->fits = cJSON_IsTrue(cJSON_GetObjectItem(mem, "fits"));
+  f->peak_bytes = num(mem, "peak_bytes");
+  f->arena_peak_bytes = num(mem, "arena_peak_bytes");
+  f->static_bytes = num(mem, "static_bytes");
+  f->stack_peak_bytes = num(mem, "stack_peak_bytes");
+  f->sram_bytes = num(mem, "sram_bytes");
+  f->overflow_bytes = num(mem, "overflow_bytes");
+  f->instructions = num(tot, "instructions");
+  f->cycles = num(tot, "cycles");
+  f->clock_hz = num(prof, "clock_hz");
+  f->macs = num(marks, "macs_lo") + (num(marks, "macs_hi") << 32);
+  const cJSON *lat = cJSON_GetObjectItem(tot, "latency_us");
+  f->latency_us = cJSON_IsNumber(lat) ? lat->valuedouble : 0;
+  return 0;
+}

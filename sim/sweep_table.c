@@ -1,0 +1,135 @@
+/* sim/sweep_table.c — the merged sweep table as CSV, JSON (mcusim-sweep-table/1) or a self-contained HTML page. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/sweep.h"
+
+/* Columns, declared once: header, JSON key, and how to print the value. */
+#define SWEEP_NUM_COLUMNS(X)                                                                                           \
+  X(peak_bytes)                                                                                                        \
+  X(arena_peak_bytes)                                                                                                  \
+  X(static_bytes)                                                                                                      \
+  X(stack_peak_bytes)                                                                                                  \
+  X(sram_bytes)                                                                                                        \
+  X(overflow_bytes)                                                                                                    \
+  X(macs)                                                                                                              \
+  X(instructions)                                                                                                      \
+  X(cycles)
+
+static int by_index(const void *a, const void *b) {
+  const sweep_row_t *x = a, *y = b;
+  return x->index < y->index ? -1 : x->index > y->index;
+}
+
+static void csv_row(const sweep_row_t *r, FILE *out) {
+  const sweep_figures_t *f = &r->fig;
+  fprintf(out, "%zu,%s,%s,%s,%s,%s,", r->index, r->id, r->status, f->model, f->schedule, f->profile);
+  if (!r->has_figures) {
+    fprintf(out, ",,,,,,,,,,,,\n");
+    return;
+  }
+  fprintf(out, "%d,%s", f->exit_code, f->fits ? "true" : "false");
+#define X(key) fprintf(out, ",%llu", (unsigned long long)f->key);
+  SWEEP_NUM_COLUMNS(X)
+#undef X
+  fprintf(out, ",%.3f,%s\n", f->latency_us / 1000.0, f->checksum);
+}
+
+static void write_csv(const sweep_row_t *rows, size_t n, FILE *out) {
+  fprintf(out, "index,job,status,model,schedule,profile,exit_code,fits");
+#define X(key) fprintf(out, ",%s", #key);
+  SWEEP_NUM_COLUMNS(X)
+#undef X
+  fprintf(out, ",latency_ms,checksum\n");
+  for (size_t i = 0; i < n; i++) csv_row(&rows[i], out);
+}
+
+static cJSON *json_row(const sweep_row_t *r) {
+  cJSON *o = cJSON_CreateObject();
+  const sweep_figures_t *f = &r->fig;
+  cJSON_AddNumberToObject(o, "index", (double)r->index);
+  cJSON_AddStringToObject(o, "job", r->id);
+  cJSON_AddStringToObject(o, "status", r->status);
+  if (!r->has_figures) return o;
+  cJSON_AddStringToObject(o, "model", f->model);
+  cJSON_AddStringToObject(o, "schedule", f->schedule);
+  cJSON_AddStringToObject(o, "profile", f->profile);
+  cJSON_AddNumberToObject(o, "exit_code", f->exit_code);
+  cJSON_AddBoolToObject(o, "fits", f->fits);
+#define X(key) cJSON_AddNumberToObject(o, #key, (double)f->key);
+  SWEEP_NUM_COLUMNS(X)
+#undef X
+  cJSON_AddNumberToObject(o, "latency_us", f->latency_us);
+  cJSON_AddStringToObject(o, "checksum", f->checksum);
+  return o;
+}
+
+static void write_json(const sweep_row_t *rows, size_t n, size_t total, const cJSON *missing, FILE *out) {
+  cJSON *root = cJSON_CreateObject(), *arr = cJSON_CreateArray();
+  cJSON_AddStringToObject(root, "schema", "mcusim-sweep-table/1");
+  cJSON_AddNumberToObject(root, "jobs_total", (double)total);
+  cJSON_AddNumberToObject(root, "jobs_merged", (double)n);
+  cJSON_AddItemToObject(root, "missing", cJSON_Duplicate(missing, 1));
+  for (size_t i = 0; i < n; i++) cJSON_AddItemToArray(arr, json_row(&rows[i]));
+  cJSON_AddItemToObject(root, "rows", arr);
+  char *text = cJSON_Print(root);
+  fprintf(out, "%s\n", text);
+  free(text);
+  cJSON_Delete(root);
+}
+
+static void html_text(const char *s, FILE *out) {
+  for (; *s; s++) {
+    if (*s == '<') fputs("&lt;", out);
+    else if (*s == '>') fputs("&gt;", out);
+    else if (*s == '&') fputs("&amp;", out);
+    else fputc(*s, out);
+  }
+}
+
+static void html_row(const sweep_row_t *r, FILE *out) {
+  const sweep_figures_t *f = &r->fig;
+  fprintf(out, "<tr class=\"%s\"><td>%zu</td><td>", r->has_figures && f->fits ? "fits" : "over", r->index);
+  html_text(r->has_figures ? f->model : r->id, out);
+  fputs("</td><td>", out);
+  html_text(f->schedule, out);
+  fputs("</td><td>", out);
+  html_text(f->profile, out);
+  fprintf(out, "</td><td>%s</td>", r->status);
+  if (r->has_figures)
+    fprintf(out, "<td>%s</td><td>%llu</td><td>%llu</td><td>%llu</td><td>%llu</td><td>%.3f</td><td>%s</td>",
+            f->fits ? "yes" : "no", (unsigned long long)f->peak_bytes, (unsigned long long)f->arena_peak_bytes,
+            (unsigned long long)f->sram_bytes, (unsigned long long)f->cycles, f->latency_us / 1000.0, f->checksum);
+  fputs("</tr>\n", out);
+}
+
+static void write_html(const sweep_row_t *rows, size_t n, size_t total, FILE *out) {
+  fprintf(out, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>mcusim sweep</title><style>\n"
+               "body{font-family:sans-serif}table{border-collapse:collapse}td,th{border:1px solid #ccc;"
+               "padding:2px 6px;text-align:right}td:nth-child(-n+5){text-align:left}tr.over td:nth-child(6)"
+               "{color:#b00}</style></head><body>\n<h1>mcusim sweep</h1>\n<p>%zu of %zu jobs merged.</p>\n"
+               "<table><tr><th>job</th><th>model</th><th>schedule</th><th>profile</th><th>status</th><th>fits</th>"
+               "<th>peak SRAM B</th><th>arena peak B</th><th>SRAM B</th><th>cycles</th><th>latency ms</th>"
+               "<th>checksum</th></tr>\n",
+          n, total);
+  for (size_t i = 0; i < n; i++) html_row(&rows[i], out);
+  fputs("</table></body></html>\n", out);
+}
+
+int sweep_write_table(const sweep_row_t *rows, size_t n, size_t total, sweep_format_t fmt, FILE *out) {
+  sweep_row_t *sorted = malloc((n ? n : 1) * sizeof *sorted);
+  if (!sorted) return -1;
+  memcpy(sorted, rows, n * sizeof *sorted);
+  qsort(sorted, n, sizeof *sorted, by_index);
+  cJSON *missing = cJSON_CreateArray();
+  for (size_t j = 0, k = 0; j < total; j++) {
+    while (k < n && sorted[k].index < j) k++;
+    if (k >= n || sorted[k].index != j) cJSON_AddItemToArray(missing, cJSON_CreateNumber((double)j));
+  }
+  if (fmt == SWEEP_CSV) write_csv(sorted, n, out);
+  else if (fmt == SWEEP_JSON) write_json(sorted, n, total, missing, out);
+  else write_html(sorted, n, total, out);
+  cJSON_Delete(missing);
+  free(sorted);
+  return ferror(out) ? -1 : 0;
+}

@@ -82,7 +82,9 @@ static int parse_seconds(const char *text, double *out) {
 typedef struct {
   const char *profile, *report, *firmware;
   const char *exports[4]; /* output paths by format: html, perfetto, massif, csv */
-  const char *folded, *annotate; /* issue 10: folded stacks out, annotation file in */
+  const char *folded;       /* issue 10: folded stacks out */
+  const char *annotate[8];  /* annotation files or bundled preset names */
+  int annotate_count;
   mcusim_limits_t limits;
   int quiet, progress, strict_sram;
 } run_opts_t;
@@ -107,7 +109,8 @@ static void usage_run(FILE *out) {
                "      --progress           progress line on stderr (default when stderr is a terminal)\n"
                "      --profile-functions  cycles per function and source line (DWARF), call slices (docs/annotate.md)\n"
                "      --folded OUT         write folded stacks (flamegraph.pl, speedscope); implies --profile-functions\n"
-               "      --annotate FILE      layers, allocations and markers from symbols (docs/annotate.md)\n"
+               "      --annotate FILE|NAME layers, allocations, markers from symbols (docs/annotate.md); repeatable;\n"
+               "                           NAME: a bundled preset (newlib-malloc, malloc, cmsis-nn)\n"
                "  -h, --help               this text\n"
                "\n"
                "Exit codes: 0 firmware exited 0, 1 firmware exited non-zero, 2 bad input, 3 firmware fault,\n"
@@ -176,7 +179,11 @@ static int parse_run(int argc, char **argv, run_opts_t *o) {
       o->limits.profile_functions = 1;
       break;
     case 'a':
-      o->annotate = optarg;
+      if (o->annotate_count == (int)(sizeof o->annotate / sizeof *o->annotate)) {
+        fprintf(stderr, "mcusim run: at most 8 --annotate files\n");
+        return CLI_EXIT_BAD_INPUT;
+      }
+      o->annotate[o->annotate_count++] = optarg;
       break;
     case 'h':
       usage_run(stdout);
@@ -255,6 +262,26 @@ static int write_exports(const run_opts_t *o, const cJSON *report) {
   return failed;
 }
 
+#ifndef MCUSIM_ANNOTATIONS_DIR
+#define MCUSIM_ANNOTATIONS_DIR "annotations"
+#endif
+
+/* --annotate: a file, or the name of a bundled preset (annotations/NAME.json). */
+static int annotate(const run_opts_t *o, mcusim_t *sim) {
+  for (int i = 0; i < o->annotate_count; i++) {
+    char preset[4096];
+    const char *path = o->annotate[i];
+    snprintf(preset, sizeof preset, "%s/%s.json", MCUSIM_ANNOTATIONS_DIR, path);
+    if (!strchr(path, '/') && access(path, R_OK) != 0 && access(preset, R_OK) == 0) path = preset;
+    mcusim_err err = mcusim_annotate(sim, path);
+    if (err) {
+      fprintf(stderr, "mcusim: %s\n", mcusim_last_error(sim));
+      return err == MCUSIM_E_NOMEM ? CLI_EXIT_INTERNAL : CLI_EXIT_BAD_INPUT;
+    }
+  }
+  return 0;
+}
+
 static int open_and_load(const run_opts_t *o, prof_t **profile, mcusim_t **sim) {
   *profile = cli_load_profile(o->profile);
   if (!*profile) return CLI_EXIT_BAD_INPUT;
@@ -269,7 +296,7 @@ static int open_and_load(const run_opts_t *o, prof_t **profile, mcusim_t **sim) 
     fprintf(stderr, "mcusim: %s\n", mcusim_last_error(*sim));
     return err == MCUSIM_E_NOMEM || err == MCUSIM_E_ENGINE ? CLI_EXIT_INTERNAL : CLI_EXIT_BAD_INPUT;
   }
-  return 0;
+  return annotate(o, *sim);
 }
 
 int cli_run(int argc, char **argv) {

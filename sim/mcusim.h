@@ -129,6 +129,9 @@ void mcusim_set_progress(mcusim_t *sim, mcusim_progress_fn fn, void *opaque);
  * behind the device's, run to completion and report the overflow). */
 void mcusim_set_strict_sram(mcusim_t *sim, int strict);
 mcusim_err mcusim_load_elf(mcusim_t *sim, const char *path);
+/* After loading, before running: layers, allocators and markers from a symbol annotation file (docs/annotate.md);
+ * may be called for several files. A bad file gives MCUSIM_E_BAD_ELF with "FILE: field: problem". */
+mcusim_err mcusim_annotate(mcusim_t *sim, const char *path);
 mcusim_err mcusim_run(mcusim_t *sim, const mcusim_limits_t *limits);
 /* Async-signal-safe: asks a running mcusim_run to stop soon with MCUSIM_STOP_INTERRUPTED. */
 void mcusim_request_stop(mcusim_t *sim);

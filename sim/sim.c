@@ -495,6 +495,7 @@ void mcusim_close(mcusim_t *sim) {
   isa_close(sim->isa);
   sim_fetch_destroy(sim->fetch);
   sim_funcprof_destroy(sim->funcprof);
+  sim_annot_free(sim->annot);
   sim_elf_free(sim->elf);
   cache_release(&sim->cache);
   mem_release(&sim->mem);
@@ -777,6 +778,7 @@ static mcusim_err install_hooks(mcusim_t *sim) {
     if (sim->limits.profile_functions && !(sim->funcprof = sim_funcprof_create(sim->elf))) return MCUSIM_E_NOMEM;
     ok &= uc_hook_add(uc, &sim->hooks[sim->hook_count++], UC_HOOK_BLOCK, (void *)on_block, sim, 1, 0) == UC_ERR_OK;
     if (ok && hook_divides(sim)) return MCUSIM_E_NOMEM;
+    if (ok && !sim->limits.no_tracking && sim_annot_install(sim)) ok = 0;
     if (ok && sim->limits.precise_flash && sim->fetch)
       ok = sim_fetch_enable_data_reads(sim->fetch, uc, &sim->totals.cycles) == 0;
   }

@@ -8,6 +8,7 @@
 #include "isa/isa.h"
 #include "mcusim.h"
 #include "sim/elf_file.h"
+#include "sim/annotate.h"
 #include "sim/fetch.h"
 #include "sim/funcprof.h"
 
@@ -49,6 +50,7 @@ struct mcusim {
   sim_block_cache_t cache;
   sim_fetch_t *fetch; /* flash wait states; NULL when the profile has none */
   sim_funcprof_t *funcprof; /* function profile; NULL unless asked for */
+  sim_annot_t *annot;       /* symbol annotations (mcusim_annotate); NULL when none */
 
   /* locating the instruction behind an MMIO access inside cur */
   uint32_t mmio_cursor, mmio_index, mmio_left;

@@ -1,0 +1,545 @@
+/* sim/annotate.c — symbol annotations: the JSON file (strict, version 1), the entry and return hooks, and the
+ * memory events they produce (see annotate.h; format in docs/annotate.md). */
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/annotate.h"
+#include "sim/sim_internal.h"
+
+typedef enum { RULE_LAYER, RULE_MALLOC, RULE_FREE, RULE_CALLOC, RULE_REALLOC, RULE_RESET, RULE_MARKER } rule_kind_t;
+
+typedef struct {
+  rule_kind_t kind;
+  char function[128]; /* exact name or fnmatch(3) pattern; for markers the "at" text */
+  /* layers */
+  int by_symbol; /* 1: the layer is the function (name = symbol); 0: one layer per call, named in call order */
+  char prefix[32], kind_name[24];
+  char **names;
+  size_t name_count;
+  int nested;
+  /* allocators: argument registers r0..r3 (-1: unused) and the tag */
+  int size_reg, count_reg, pointer_reg;
+  char tag[MEM_NAME_MAX];
+  /* markers */
+  char name[MEM_NAME_MAX];
+  int value_reg;
+  uint64_t hits;
+} rule_t;
+
+typedef struct {
+  uint32_t addr;
+  size_t rule;
+  sim_annot_t *annot;
+} site_t;
+
+typedef struct {
+  uint32_t ret, sp, id, size, pointer;
+  size_t rule;
+} pending_t;
+
+struct sim_annot {
+  mcusim_t *sim;
+  rule_t rules[SIM_ANNOT_MAX_RULES];
+  size_t rule_count;
+  site_t *sites;
+  size_t site_count;
+  pending_t pending[SIM_ANNOT_MAX_PENDING];
+  size_t pending_count;
+  uint32_t returns[SIM_ANNOT_MAX_RETURNS];
+  size_t return_count;
+  int open_layers, open_allocs;
+  uint32_t next_layer_id, call_index;
+  char **layer_names; /* by id: names of symbol layers, so a function keeps one id */
+  size_t layer_name_count;
+};
+
+/* ---- the file ---- */
+
+typedef struct {
+  const char *path;
+  char *msg;
+  size_t size;
+} ctx_t;
+
+static int fail(ctx_t *c, const char *field, const char *fmt, ...) {
+  char what[256];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(what, sizeof what, fmt, ap);
+  va_end(ap);
+  snprintf(c->msg, c->size, "%s: %s: %s", c->path, field, what);
+  return -1;
+}
+
+static int check_fields(ctx_t *c, const cJSON *obj, const char *where, const char *const *known) {
+  if (!cJSON_IsObject(obj)) return fail(c, where, "must be an object");
+  const cJSON *item;
+  cJSON_ArrayForEach(item, obj) {
+    const char *const *k = known;
+    while (*k && strcmp(*k, item->string)) k++;
+    if (!*k) {
+      char field[160];
+      snprintf(field, sizeof field, "%s.%s", where, item->string);
+      return fail(c, field, "unknown field (a typo?)");
+    }
+  }
+  return 0;
+}
+
+static int get_string(ctx_t *c, const cJSON *obj, const char *where, const char *key, int required, char *out,
+                      size_t size) {
+  const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
+  char field[160];
+  snprintf(field, sizeof field, "%s.%s", where, key);
+  if (!item) return required ? fail(c, field, "missing") : 0;
+  if (!cJSON_IsString(item) || !item->valuestring[0]) return fail(c, field, "must be a non-empty string");
+  if (strlen(item->valuestring) >= size) return fail(c, field, "longer than %zu characters", size - 1);
+  snprintf(out, size, "%s", item->valuestring);
+  return 0;
+}
+
+/* "r0".."r3": AAPCS argument registers; -1 when absent. */
+static int get_reg(ctx_t *c, const cJSON *obj, const char *where, const char *key, int fallback, int *out) {
+  char text[8] = "";
+  *out = fallback;
+  if (get_string(c, obj, where, key, 0, text, sizeof text)) return -1;
+  if (!text[0]) return 0;
+  if (text[0] != 'r' || text[1] < '0' || text[1] > '3' || text[2]) {
+    char field[160];
+    snprintf(field, sizeof field, "%s.%s", where, key);
+    return fail(c, field, "'%s' is not an argument register (r0, r1, r2 or r3)", text);
+  }
+  *out = text[1] - '0';
+  return 0;
+}
+
+static int get_bool(ctx_t *c, const cJSON *obj, const char *where, const char *key, int *out) {
+  const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
+  if (!item) return 0;
+  if (!cJSON_IsBool(item)) {
+    char field[160];
+    snprintf(field, sizeof field, "%s.%s", where, key);
+    return fail(c, field, "must be true or false");
+  }
+  *out = cJSON_IsTrue(item);
+  return 0;
+}
+
+static rule_t *new_rule(sim_annot_t *a, ctx_t *c, const char *where) {
+  if (a->rule_count == SIM_ANNOT_MAX_RULES) {
+    fail(c, where, "more than %d rules", SIM_ANNOT_MAX_RULES);
+    return NULL;
+  }
+  rule_t *r = &a->rules[a->rule_count++];
+  memset(r, 0, sizeof *r);
+  r->size_reg = r->count_reg = r->pointer_reg = r->value_reg = -1;
+  return r;
+}
+
+static int parse_names(ctx_t *c, const cJSON *obj, const char *where, rule_t *r) {
+  const cJSON *names = cJSON_GetObjectItemCaseSensitive(obj, "names"), *n;
+  if (!names) return 0;
+  char field[160];
+  snprintf(field, sizeof field, "%s.names", where);
+  if (!cJSON_IsArray(names)) return fail(c, field, "must be an array of layer names");
+  r->names = calloc((size_t)cJSON_GetArraySize(names) + 1, sizeof *r->names);
+  if (!r->names) return fail(c, field, "out of memory");
+  cJSON_ArrayForEach(n, names) {
+    if (!cJSON_IsString(n) || !n->valuestring[0]) return fail(c, field, "must hold non-empty strings");
+    if (!(r->names[r->name_count++] = strdup(n->valuestring))) return fail(c, field, "out of memory");
+  }
+  return 0;
+}
+
+static int parse_layer(sim_annot_t *a, ctx_t *c, const cJSON *obj, const char *where) {
+  static const char *const known[] = {"function", "name", "prefix", "names", "kind", "nested", NULL};
+  rule_t *r = new_rule(a, c, where);
+  if (!r || check_fields(c, obj, where, known)) return -1;
+  r->kind = RULE_LAYER;
+  char name[16] = "symbol";
+  snprintf(r->prefix, sizeof r->prefix, "layer_");
+  if (get_string(c, obj, where, "function", 1, r->function, sizeof r->function) ||
+      get_string(c, obj, where, "name", 0, name, sizeof name) ||
+      get_string(c, obj, where, "prefix", 0, r->prefix, sizeof r->prefix) ||
+      get_string(c, obj, where, "kind", 0, r->kind_name, sizeof r->kind_name) ||
+      get_bool(c, obj, where, "nested", &r->nested) || parse_names(c, obj, where, r))
+    return -1;
+  if (strcmp(name, "symbol") && strcmp(name, "call")) {
+    char field[160];
+    snprintf(field, sizeof field, "%s.name", where);
+    return fail(c, field, "'%s' is neither \"symbol\" (the function's name) nor \"call\" (call order)", name);
+  }
+  r->by_symbol = !strcmp(name, "symbol");
+  return 0;
+}
+
+static const struct {
+  const char *name;
+  rule_kind_t kind;
+  int size_reg, count_reg,
+      pointer_reg; /* AAPCS defaults: malloc(size), free(ptr), calloc(n, size), realloc(ptr, size) */
+} allocator_kinds[] = {
+    {"malloc", RULE_MALLOC, 0, -1, -1},  {"free", RULE_FREE, -1, -1, 0},    {"calloc", RULE_CALLOC, 1, 0, -1},
+    {"realloc", RULE_REALLOC, 1, -1, 0}, {"reset", RULE_RESET, -1, -1, -1},
+};
+
+static int parse_allocator(sim_annot_t *a, ctx_t *c, const cJSON *obj, const char *where) {
+  static const char *const known[] = {"function", "kind", "size", "count", "pointer", "tag", NULL};
+  rule_t *r = new_rule(a, c, where);
+  char kind[16] = "";
+  if (!r || check_fields(c, obj, where, known) ||
+      get_string(c, obj, where, "function", 1, r->function, sizeof r->function) ||
+      get_string(c, obj, where, "kind", 1, kind, sizeof kind) ||
+      get_string(c, obj, where, "tag", 0, r->tag, sizeof r->tag))
+    return -1;
+  size_t k = 0;
+  while (k < sizeof allocator_kinds / sizeof *allocator_kinds && strcmp(allocator_kinds[k].name, kind)) k++;
+  if (k == sizeof allocator_kinds / sizeof *allocator_kinds) {
+    char field[160];
+    snprintf(field, sizeof field, "%s.kind", where);
+    return fail(c, field, "'%s' is not one of malloc, free, calloc, realloc, reset", kind);
+  }
+  r->kind = allocator_kinds[k].kind;
+  if (get_reg(c, obj, where, "size", allocator_kinds[k].size_reg, &r->size_reg) ||
+      get_reg(c, obj, where, "count", allocator_kinds[k].count_reg, &r->count_reg) ||
+      get_reg(c, obj, where, "pointer", allocator_kinds[k].pointer_reg, &r->pointer_reg))
+    return -1;
+  return 0;
+}
+
+static int parse_marker(sim_annot_t *a, ctx_t *c, const cJSON *obj, const char *where) {
+  static const char *const known[] = {"name", "at", "value", NULL};
+  rule_t *r = new_rule(a, c, where);
+  if (!r || check_fields(c, obj, where, known) || get_string(c, obj, where, "name", 1, r->name, sizeof r->name) ||
+      get_string(c, obj, where, "at", 1, r->function, sizeof r->function) ||
+      get_reg(c, obj, where, "value", -1, &r->value_reg))
+    return -1;
+  r->kind = RULE_MARKER;
+  return 0;
+}
+
+typedef int (*parse_fn)(sim_annot_t *, ctx_t *, const cJSON *, const char *);
+
+static int parse_list(sim_annot_t *a, ctx_t *c, const cJSON *root, const char *key, parse_fn parse) {
+  const cJSON *list = cJSON_GetObjectItemCaseSensitive(root, key), *item;
+  if (!list) return 0;
+  if (!cJSON_IsArray(list)) return fail(c, key, "must be an array");
+  int i = 0;
+  cJSON_ArrayForEach(item, list) {
+    char where[64];
+    snprintf(where, sizeof where, "%s[%d]", key, i++);
+    if (parse(a, c, item, where)) return -1;
+  }
+  return 0;
+}
+
+static int parse_file(sim_annot_t *a, ctx_t *c, const char *text) {
+  static const char *const known[] = {"version", "description", "layers", "allocators", "markers", NULL};
+  cJSON *root = cJSON_Parse(text);
+  int rc = -1;
+  if (!root) {
+    fail(c, "JSON", "not valid JSON near '%.20s'", cJSON_GetErrorPtr() ? cJSON_GetErrorPtr() : "");
+    goto done;
+  }
+  if (check_fields(c, root, "(top level)", known)) goto done;
+  const cJSON *version = cJSON_GetObjectItemCaseSensitive(root, "version");
+  if (!cJSON_IsNumber(version) || version->valuedouble != 1) {
+    fail(c, "version", version ? "must be 1 (the only format so far)" : "missing (\"version\": 1)");
+    goto done;
+  }
+  rc = parse_list(a, c, root, "layers", parse_layer) || parse_list(a, c, root, "allocators", parse_allocator) ||
+               parse_list(a, c, root, "markers", parse_marker)
+           ? -1
+           : 0;
+done:
+  cJSON_Delete(root);
+  return rc;
+}
+
+/* ---- sites: where the rules apply in this ELF ---- */
+
+static int add_site(sim_annot_t *a, uint32_t addr, size_t rule) {
+  for (size_t i = 0; i < a->site_count; i++)
+    if (a->sites[i].addr == addr && a->rules[a->sites[i].rule].kind == a->rules[rule].kind) return 0;
+  if (a->site_count == SIM_ANNOT_MAX_SITES) return -1;
+  site_t *grown = realloc(a->sites, (a->site_count + 1) * sizeof *grown);
+  if (!grown) return -1;
+  a->sites = grown;
+  a->sites[a->site_count++] = (site_t){addr, rule, a};
+  return 0;
+}
+
+static int is_code(const sim_elf_t *elf, uint32_t addr) {
+  for (size_t i = 0; i < elf->segment_count; i++) {
+    const sim_elf_segment_t *s = &elf->segments[i];
+    if ((s->flags & 1u /* PF_X */) && addr >= s->vaddr && addr - s->vaddr < s->file_size) return 1;
+  }
+  return 0;
+}
+
+/* A marker's "at": "symbol", "symbol+0x1a" or "0x08000abc". */
+static int marker_address(const sim_elf_t *elf, const char *at, uint32_t *addr) {
+  char *end;
+  if (!strncmp(at, "0x", 2)) {
+    unsigned long v = strtoul(at, &end, 16);
+    *addr = (uint32_t)v & ~1u;
+    return *end ? -1 : 0;
+  }
+  char name[128];
+  snprintf(name, sizeof name, "%s", at);
+  char *plus = strchr(name, '+');
+  unsigned long offset = 0;
+  if (plus) {
+    *plus = '\0';
+    offset = strtoul(plus + 1, &end, 0);
+    if (*end || plus[1] == '\0') return -1;
+  }
+  uint32_t base;
+  if (sim_elf_lookup(elf, name, &base)) return -1;
+  *addr = (base & ~1u) + (uint32_t)offset;
+  return 0;
+}
+
+static int match_rule(sim_annot_t *a, ctx_t *c, size_t ri) {
+  const sim_elf_t *elf = a->sim->elf;
+  rule_t *r = &a->rules[ri];
+  char where[64];
+  snprintf(where, sizeof where, "%s[%zu]", r->kind == RULE_MARKER ? "markers" : "rules", ri);
+  if (r->kind == RULE_MARKER) {
+    uint32_t addr;
+    if (marker_address(elf, r->function, &addr) || !is_code(elf, addr))
+      return fail(c, where, "'at' %s is not a function, function+offset or code address of the firmware", r->function);
+    return add_site(a, addr, ri) ? fail(c, where, "too many hooked addresses") : 0;
+  }
+  for (size_t i = 0; i < elf->symbol_count; i++) {
+    const sim_elf_symbol_t *s = &elf->symbols[i];
+    if (!is_code(elf, s->addr) || fnmatch(r->function, s->name, 0)) continue;
+    if (add_site(a, s->addr, ri)) return fail(c, where, "more than %d functions match", SIM_ANNOT_MAX_SITES);
+  }
+  return 0; /* a preset's function the firmware does not link (calloc, ...) is not an error */
+}
+
+static void free_rules(sim_annot_t *a, size_t from) {
+  for (size_t i = from; i < a->rule_count; i++) {
+    for (size_t k = 0; k < a->rules[i].name_count; k++) free(a->rules[i].names[k]);
+    free(a->rules[i].names);
+  }
+  a->rule_count = from;
+}
+
+mcusim_err mcusim_annotate(mcusim_t *sim, const char *path) {
+  if (!sim->loaded || sim->ran) return MCUSIM_E_STATE;
+  if (!sim->annot) {
+    if (!(sim->annot = calloc(1, sizeof *sim->annot))) return MCUSIM_E_NOMEM;
+    sim->annot->sim = sim;
+  }
+  sim_annot_t *a = sim->annot;
+  size_t first = a->rule_count;
+  ctx_t c = {path, sim->error, sizeof sim->error};
+  FILE *f = fopen(path, "rb");
+  if (!f) {
+    snprintf(sim->error, sizeof sim->error, "%s: cannot read the annotation file: %s", path, strerror(errno));
+    return MCUSIM_E_BAD_ELF;
+  }
+  char *text = calloc(1, 1 << 20);
+  size_t n = text ? fread(text, 1, (1 << 20) - 1, f) : 0;
+  fclose(f);
+  int rc = !text ? -1 : n == (1 << 20) - 1 ? fail(&c, "(file)", "larger than 1 MiB") : parse_file(a, &c, text);
+  free(text);
+  for (size_t i = first; !rc && i < a->rule_count; i++) rc = match_rule(a, &c, i);
+  if (rc) {
+    free_rules(a, first);
+    return MCUSIM_E_BAD_ELF;
+  }
+  return MCUSIM_OK;
+}
+
+void sim_annot_free(sim_annot_t *a) {
+  if (!a) return;
+  free_rules(a, 0);
+  for (size_t i = 0; i < a->layer_name_count; i++) free(a->layer_names[i]);
+  free(a->layer_names);
+  free(a->sites);
+  free(a);
+}
+
+/* ---- run time ---- */
+
+static uint32_t reg(mcusim_t *sim, int n) {
+  static const int ids[] = {UC_ARM_REG_R0, UC_ARM_REG_R1, UC_ARM_REG_R2, UC_ARM_REG_R3, UC_ARM_REG_SP, UC_ARM_REG_LR};
+  uint32_t v = 0;
+  uc_reg_read(sim->uc, ids[n], &v);
+  return v;
+}
+enum { REG_SP = 4, REG_LR = 5 };
+
+/* The time at the start of the instruction at pc: the block hook charged its block already, so the instruction's
+ * offset in the block gives the exact cycle (as sim_now does for MMIO accesses). */
+static void stamp(mcusim_t *sim, uint32_t pc, mem_when_t *w) {
+  const sim_block_t *b = sim->cur;
+  w->cycle = sim->totals.cycles;
+  w->insn = sim->totals.instructions;
+  for (uint32_t k = 0; b && k < b->blk.insn_count; k++)
+    if (b->blk.insns[k].addr == pc) {
+      w->cycle = sim->cur_base_cycles + b->cycles_before[k] + sim->cur_extra_cycles;
+      w->insn = sim->cur_base_insns + k;
+      break;
+    }
+  w->pc = pc;
+  w->sp = reg(sim, REG_SP);
+  w->lr = reg(sim, REG_LR);
+}
+
+static void on_return(uc_engine *uc, uint64_t address, uint32_t size, void *opaque);
+
+/* Hooks a return address once; the block already translated there is dropped so the hook takes effect. */
+static int hook_return(sim_annot_t *a, uint32_t ret) {
+  for (size_t i = 0; i < a->return_count; i++)
+    if (a->returns[i] == ret) return 0;
+  if (a->return_count == SIM_ANNOT_MAX_RETURNS) return -1;
+  uc_hook h;
+  if (uc_hook_add(a->sim->uc, &h, UC_HOOK_CODE, (void *)on_return, a, ret, ret) != UC_ERR_OK) return -1;
+  uc_ctl_remove_cache(a->sim->uc, ret, ret + 2);
+  a->returns[a->return_count++] = ret;
+  return 0;
+}
+
+static void push_pending(sim_annot_t *a, size_t rule, uint32_t id, uint32_t size, uint32_t pointer) {
+  uint32_t ret = reg(a->sim, REG_LR) & ~1u;
+  if (a->pending_count == SIM_ANNOT_MAX_PENDING || hook_return(a, ret)) return;
+  a->pending[a->pending_count++] = (pending_t){ret, reg(a->sim, REG_SP), id, size, pointer, rule};
+  if (a->rules[rule].kind == RULE_LAYER)
+    a->open_layers++;
+  else
+    a->open_allocs++;
+}
+
+/* Layer ids in order of first appearance. A layer named by its function keeps one id, so its calls add up in one
+ * row; a layer in call order gets a new id per call (name NULL: never matched again). */
+static uint32_t layer_id(sim_annot_t *a, const char *symbol) {
+  for (size_t i = 0; symbol && i < a->layer_name_count; i++)
+    if (a->layer_names[i] && !strcmp(a->layer_names[i], symbol)) return (uint32_t)i;
+  char **grown = realloc(a->layer_names, (a->layer_name_count + 1) * sizeof *grown);
+  if (!grown) return 0;
+  a->layer_names = grown;
+  a->layer_names[a->layer_name_count] = symbol ? strdup(symbol) : NULL;
+  return (uint32_t)a->layer_name_count++;
+}
+
+static void layer_entry(sim_annot_t *a, size_t ri, uint32_t pc, const mem_when_t *when) {
+  rule_t *r = &a->rules[ri];
+  if (a->open_layers && !r->nested) return;
+  const sim_elf_symbol_t *s = sim_elf_symbol_at(a->sim->elf, pc);
+  char name[MEM_NAME_MAX];
+  uint32_t id;
+  if (r->by_symbol) {
+    snprintf(name, sizeof name, "%s", s ? s->name : "?");
+    id = layer_id(a, name);
+  } else {
+    uint32_t k = a->call_index++;
+    if (k < r->name_count)
+      snprintf(name, sizeof name, "%s", r->names[k]);
+    else
+      snprintf(name, sizeof name, "%s%u", r->prefix, k);
+    id = layer_id(a, NULL);
+  }
+  if (r->kind_name[0]) mem_layer_info(&a->sim->mem, id, r->kind_name, 0, 0, 0);
+  mem_layer_begin(&a->sim->mem, when, id, name, 0);
+  push_pending(a, ri, id, 0, 0);
+}
+
+/* Frees every live allocation (an arena reset). */
+static void reset_all(mem_t *mem, const mem_when_t *when) {
+  while (mem->live_count) mem_free(mem, when, mem->live_addr[mem->live_count - 1]);
+}
+
+static void on_entry(uc_engine *uc, uint64_t address, uint32_t size, void *opaque) {
+  site_t *site = opaque;
+  sim_annot_t *a = site->annot;
+  mcusim_t *sim = a->sim;
+  rule_t *r = &a->rules[site->rule];
+  mem_when_t when;
+  if (sim->stopping) return;
+  stamp(sim, (uint32_t)address, &when);
+  switch (r->kind) {
+  case RULE_LAYER:
+    layer_entry(a, site->rule, (uint32_t)address, &when);
+    break;
+  case RULE_MALLOC:
+  case RULE_CALLOC:
+  case RULE_REALLOC:
+    if (a->open_allocs) break; /* an allocator inside another (calloc -> malloc) is part of it */
+    push_pending(a, site->rule, 0, reg(sim, r->size_reg) * (r->count_reg >= 0 ? reg(sim, r->count_reg) : 1u),
+                 r->pointer_reg >= 0 ? reg(sim, r->pointer_reg) : 0);
+    break;
+  case RULE_FREE:
+    if (!a->open_allocs && reg(sim, r->pointer_reg)) mem_free(&sim->mem, &when, reg(sim, r->pointer_reg));
+    break;
+  case RULE_RESET:
+    if (!a->open_allocs) reset_all(&sim->mem, &when);
+    break;
+  case RULE_MARKER:
+    r->hits++;
+    mem_mark_number(&sim->mem, r->name, r->value_reg >= 0 ? reg(sim, r->value_reg) : (uint32_t)r->hits);
+    mem_sample(&sim->mem, &when);
+    break;
+  }
+  (void)uc;
+  (void)size;
+}
+
+static void allocation_done(sim_annot_t *a, const pending_t *p, const mem_when_t *when) {
+  mcusim_t *sim = a->sim;
+  const rule_t *r = &a->rules[p->rule];
+  uint32_t result = reg(sim, 0);
+  char tag[MEM_NAME_MAX];
+  const sim_elf_symbol_t *caller = sim_elf_symbol_at(sim->elf, p->ret);
+  snprintf(tag, sizeof tag, "%s", r->tag[0] ? r->tag : caller ? caller->name : "?");
+  if (r->kind == RULE_REALLOC) {
+    if (!result && p->size) return; /* failed: the old block stays */
+    if (p->pointer) mem_free(&sim->mem, when, p->pointer);
+  }
+  if (result && p->size) mem_alloc(&sim->mem, when, result, p->size, tag);
+}
+
+static void on_return(uc_engine *uc, uint64_t address, uint32_t size, void *opaque) {
+  sim_annot_t *a = opaque;
+  mcusim_t *sim = a->sim;
+  if (sim->stopping) return;
+  uint32_t sp = reg(sim, REG_SP);
+  size_t i = a->pending_count;
+  while (i-- > 0)
+    if (a->pending[i].ret == (uint32_t)address && a->pending[i].sp == sp) break;
+  if (i == (size_t)-1) return; /* the address runs without a pending call (a loop back to it) */
+  mem_when_t when;
+  stamp(sim, (uint32_t)address, &when);
+  /* calls above the match never returned here (longjmp-like): they end now */
+  while (a->pending_count > i) {
+    const pending_t *p = &a->pending[--a->pending_count];
+    if (a->rules[p->rule].kind == RULE_LAYER) {
+      mem_layer_end(&sim->mem, &when, p->id);
+      a->open_layers--;
+    } else {
+      if (a->pending_count == i) allocation_done(a, p, &when);
+      a->open_allocs--;
+    }
+  }
+  (void)uc;
+  (void)size;
+}
+
+int sim_annot_install(mcusim_t *sim) {
+  sim_annot_t *a = sim->annot;
+  if (!a) return 0;
+  for (size_t i = 0; i < a->site_count; i++) {
+    uc_hook h;
+    uint64_t addr = a->sites[i].addr;
+    if (uc_hook_add(sim->uc, &h, UC_HOOK_CODE, (void *)on_entry, &a->sites[i], addr, addr) != UC_ERR_OK) return -1;
+  }
+  return 0;
+}

@@ -8,7 +8,7 @@
 
 #include "reports/export_backend.h"
 
-enum { TID_LAYERS = 1, TID_PATCHES = 2, TID_RUN = 3 };
+enum { TID_LAYERS = 1, TID_PATCHES = 2, TID_RUN = 3, TID_FUNCTIONS = 4 };
 
 typedef struct {
   rpt_buf_t *out;
@@ -129,6 +129,20 @@ static void put_run(trace_t *t, const char *label) {
                  rpt_num(t->report, "memory.peak_bytes"));
 }
 
+/* tid 4 "functions": the report's calls[] (run with --profile-functions), nested by depth; absent otherwise. */
+static void put_calls(trace_t *t) {
+  const cJSON *calls = rpt_array(t->report, "calls", NULL), *c;
+  if (!calls || cJSON_GetArraySize(calls) == 0) return;
+  put_metadata(t, "thread_name", TID_FUNCTIONS, "name", "functions");
+  cJSON_ArrayForEach(c, calls) {
+    put_event_head(t, "X", TID_FUNCTIONS, rpt_num(c, "start_cycle"));
+    rpt_buf_json_str(t->out, rpt_str(c, "name"));
+    rpt_buf_printf(t->out, ",\"dur\":%.3f,\"args\":{\"cycles\":%.0f,\"instructions\":%.0f,\"depth\":%.0f}}",
+                   rpt_num(c, "cycles") * t->us_per_cycle, rpt_num(c, "cycles"), rpt_num(c, "instructions"),
+                   rpt_num(c, "depth"));
+  }
+}
+
 static rpt_export_err render(const rpt_export_ctx_t *ctx, rpt_buf_t *out) {
   rpt_buf_put(out, "{\"displayTimeUnit\":\"ms\",\"traceEvents\":[\n");
   bool first = true;
@@ -137,6 +151,7 @@ static rpt_export_err render(const rpt_export_ctx_t *ctx, rpt_buf_t *out) {
     const cJSON *timeline = rpt_array(t.report, "timeline", NULL);
     put_names(&t, ctx->labels[i]);
     put_run(&t, ctx->labels[i]);
+    put_calls(&t);
     if (!timeline || cJSON_GetArraySize(timeline) == 0) continue;
     put_slices(&t, TID_LAYERS, timeline);
     put_slices(&t, TID_PATCHES, timeline);

@@ -90,10 +90,14 @@ static int add_dir(merge_t *g, const char *dir) {
 }
 
 static int parse_format(const char *text, sweep_format_t *fmt) {
-  if (!strcmp(text, "csv")) *fmt = SWEEP_CSV;
-  else if (!strcmp(text, "json")) *fmt = SWEEP_JSON;
-  else if (!strcmp(text, "html")) *fmt = SWEEP_HTML;
-  else return fprintf(stderr, "mcusim: --format must be csv, json or html\n"), -1;
+  if (!strcmp(text, "csv"))
+    *fmt = SWEEP_CSV;
+  else if (!strcmp(text, "json"))
+    *fmt = SWEEP_JSON;
+  else if (!strcmp(text, "html"))
+    *fmt = SWEEP_HTML;
+  else
+    return fprintf(stderr, "mcusim: --format must be csv, json or html\n"), -1;
   return 0;
 }
 

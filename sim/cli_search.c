@@ -12,9 +12,9 @@
 #include "gen/gen_plan.h"
 #include "reports/rpt.h"
 #include "sim/cli.h"
+#include "sim/cli_search.h"
 #include "sim/fwbuild.h"
 #include "sim/jobpool.h"
-#include "sim/cli_search.h"
 #include "sim/sweep.h"
 
 static void search_usage(FILE *out) {
@@ -31,18 +31,25 @@ static void search_usage(FILE *out) {
 }
 
 static int parse_inputs(const char *text, int *inputs) {
-  if (!strcmp(text, "flash")) *inputs = 1;
-  else if (!strcmp(text, "sram")) *inputs = 2;
-  else if (!strcmp(text, "any")) *inputs = 3;
-  else return fprintf(stderr, "mcusim: --input must be flash, sram or any\n"), -1;
+  if (!strcmp(text, "flash"))
+    *inputs = 1;
+  else if (!strcmp(text, "sram"))
+    *inputs = 2;
+  else if (!strcmp(text, "any"))
+    *inputs = 3;
+  else
+    return fprintf(stderr, "mcusim: --input must be flash, sram or any\n"), -1;
   return 0;
 }
 
 static int parse_search_opt(int c, search_t *s) {
   uint64_t v;
   switch (c) {
-  case 'p': s->profile_arg = optarg; return 0;
-  case 'b': return cli_parse_u64(optarg, "--sram-budget", &s->budget_bytes);
+  case 'p':
+    s->profile_arg = optarg;
+    return 0;
+  case 'b':
+    return cli_parse_u64(optarg, "--sram-budget", &s->budget_bytes);
   case 'l':
     if (cli_parse_u64(optarg, "--max-latency-overhead", &v)) return -1;
     s->max_latency_overhead = (double)v / 100.0;
@@ -51,16 +58,26 @@ static int parse_search_opt(int c, search_t *s) {
     if (cli_parse_u64(optarg, "-j", &v) || v < 1 || v > 256) return -1;
     s->parallel = (int)v;
     return 0;
-  case 'o': s->out_dir = optarg; return 0;
-  case 'x': s->exhaustive = 1; return 0;
+  case 'o':
+    s->out_dir = optarg;
+    return 0;
+  case 'x':
+    s->exhaustive = 1;
+    return 0;
   case 't':
     if (cli_parse_u64(optarg, "--top", &v) || v > 64) return -1;
     s->top = (int)v;
     return 0;
-  case 'i': return parse_inputs(optarg, &s->inputs);
-  case 'q': s->progress = 0; return 0;
-  case 'h': search_usage(stdout); exit(CLI_EXIT_OK);
-  default: return -1;
+  case 'i':
+    return parse_inputs(optarg, &s->inputs);
+  case 'q':
+    s->progress = 0;
+    return 0;
+  case 'h':
+    search_usage(stdout);
+    exit(CLI_EXIT_OK);
+  default:
+    return -1;
   }
 }
 

@@ -54,8 +54,7 @@ static void print_row(const search_t *s, size_t i, int chosen, int lw) {
     snprintf(over, sizeof over, "%+.1f%%", 100.0 * ((double)c->cycles / (double)s->cand[lw].cycles - 1.0));
   printf(" %c%c%-30s %12s %12s %12s %14s %10.1f %8s  %s\n", chosen ? '>' : ' ', c->on_front ? '*' : ' ', c->spec,
          digits(c->plan_arena_bytes, a, sizeof a), digits(c->plan_macs, b, sizeof b),
-         digits(c->peak_bytes, d, sizeof d), digits(c->cycles, e, sizeof e), c->latency_us / 1000.0, over,
-         verdict);
+         digits(c->peak_bytes, d, sizeof d), digits(c->cycles, e, sizeof e), c->latency_us / 1000.0, over, verdict);
 }
 
 static void print_counts(const search_t *s) {
@@ -98,8 +97,7 @@ static void print_verdict(const search_t *s, int chosen, int lw) {
   sram_verdict(s, c, verdict, sizeof verdict);
   printf("chosen: %s: peak %s B (%s), %.1f ms", c->spec, digits(c->peak_bytes, a, sizeof a), verdict,
          c->latency_us / 1000.0);
-  if (lw >= 0)
-    printf(", %+.1f%% cycles vs layer-wise", 100.0 * ((double)c->cycles / (double)s->cand[lw].cycles - 1.0));
+  if (lw >= 0) printf(", %+.1f%% cycles vs layer-wise", 100.0 * ((double)c->cycles / (double)s->cand[lw].cycles - 1.0));
   printf("\n");
   if (s->flash_over_bytes)
     printf("flash: the weights need up to %s B more than the part's %s B of flash: simulated with the flash "
@@ -199,8 +197,7 @@ int search_report(search_t *s) {
   print_verdict(s, chosen, lw);
   if (s->exhaustive)
     printf("exhaustive check: the pruned search (%s) chooses %s: %s\n", "plan + front + top",
-           pruned_choice >= 0 ? s->cand[pruned_choice].spec : "none",
-           pruned_choice == chosen ? "agrees" : "DIFFERS");
+           pruned_choice >= 0 ? s->cand[pruned_choice].spec : "none", pruned_choice == chosen ? "agrees" : "DIFFERS");
   if (write_search_json(s, chosen, pruned_choice)) return fprintf(stderr, "mcusim: cannot write search.json\n"), 70;
   if (chosen < 0) return CLI_EXIT_FAIL;
   if (write_schedule_file(s, chosen)) return fprintf(stderr, "mcusim: cannot write schedule.json\n"), 70;

@@ -30,11 +30,12 @@ typedef struct {
 } sweep_t;
 
 static void sweep_usage(FILE *out) {
-  fprintf(out, "usage: mcusim sweep MATRIX.json [-j N] [--shard i/n] [--out DIR] [--quiet]\n"
-               "  runs every model x schedule x profile of the matrix (JSON, \"version\": 1; docs/sweep.md): each job\n"
-               "  generates and cross-compiles its firmware and runs it (`mcusim run`) into DIR/jobs/<id>/report.json;\n"
-               "  -j N jobs at once (default: the online cores); --shard i/n runs jobs j with j %% n == i-1;\n"
-               "  DIR/sweep-<i>-of-<n>.json lists the shard's jobs for `mcusim merge`. Default DIR: sweep-out.\n");
+  fprintf(out,
+          "usage: mcusim sweep MATRIX.json [-j N] [--shard i/n] [--out DIR] [--quiet]\n"
+          "  runs every model x schedule x profile of the matrix (JSON, \"version\": 1; docs/sweep.md): each job\n"
+          "  generates and cross-compiles its firmware and runs it (`mcusim run`) into DIR/jobs/<id>/report.json;\n"
+          "  -j N jobs at once (default: the online cores); --shard i/n runs jobs j with j %% n == i-1;\n"
+          "  DIR/sweep-<i>-of-<n>.json lists the shard's jobs for `mcusim merge`. Default DIR: sweep-out.\n");
 }
 
 static int parse_sweep_args(int argc, char **argv, sweep_t *s) {

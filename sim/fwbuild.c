@@ -20,7 +20,7 @@
 #define MCUSIM_SOURCE_DIR "."
 #endif
 
-#define FW_CODE_BYTES (64u << 10)   /* runtime + newlib: ~30 KiB measured; margin for the flash check */
+#define FW_CODE_BYTES (64u << 10)    /* runtime + newlib: ~30 KiB measured; margin for the flash check */
 #define FW_STATIC_MARGIN (32u << 10) /* static data + stack beside the arena when sizing an enlarged SRAM */
 
 static const char *const rt_objects[] = {"main", "rt_kernels", "rt_arena", "rt_exec", "startup"};
@@ -101,8 +101,9 @@ static void cmd_compiler(cmd_t *c, const fw_tools_t *t, const char *core) {
 }
 
 static const char *rt_source(const fw_tools_t *t, const char *name, char *buf) {
-  const char *dir = !strcmp(name, "main") ? "workloads/firmware" : !strcmp(name, "startup") ? "workloads/support"
-                                                                                           : "workloads/runtime";
+  const char *dir = !strcmp(name, "main")      ? "workloads/firmware"
+                    : !strcmp(name, "startup") ? "workloads/support"
+                                               : "workloads/runtime";
   fmt_path(buf, FW_PATH_MAX, "%s/%s/%s.c", t->root, dir, name);
   return buf;
 }
@@ -274,7 +275,8 @@ int fw_build(const fw_tools_t *t, const char *model_path, const char *spec, cons
   for (int s = 0; s < 2; s++) {
     fmt_path(src, sizeof src, "%s/fw.%s", dir, s ? "S" : "c");
     fmt_path(obj, sizeof obj, "%s.o", src);
-    if (compile(t, profile->core, src, obj, log)) return fw_err(err, err_len, "cannot compile %s (see %s)", src, log), -1;
+    if (compile(t, profile->core, src, obj, log))
+      return fw_err(err, err_len, "cannot compile %s (see %s)", src, log), -1;
   }
   if (link_elf(t, profile->core, dir, log)) return fw_err(err, err_len, "cannot link %s/fw.elf (see %s)", dir, log), -1;
   fmt_path(out->elf, sizeof out->elf, "%s/fw.elf", dir);
@@ -302,8 +304,10 @@ static void write_job_json(const char *dir, const char *model, const char *spec,
   cJSON_AddNumberToObject(j, "flash_needed_bytes", (double)b->flash_needed_bytes);
   cJSON_AddNumberToObject(j, "flash_over_bytes", (double)b->flash_over_bytes);
   cJSON_AddNumberToObject(j, "arena_bytes", b->arena_bytes);
-  if (error) cJSON_AddStringToObject(j, "error", error);
-  else cJSON_AddNullToObject(j, "error");
+  if (error)
+    cJSON_AddStringToObject(j, "error", error);
+  else
+    cJSON_AddNullToObject(j, "error");
   char *text = cJSON_Print(j);
   FILE *f = text ? fopen(path, "w") : NULL;
   if (f) fprintf(f, "%s\n", text), fclose(f);
@@ -329,13 +333,21 @@ int fw_job(const fw_tools_t *t, const char *model_path, const char *spec, const 
 
 const char *fw_status(int code) {
   switch (code) {
-  case 0: return "ok";
-  case 1: return "firmware_failed";
-  case 2: return "bad_input";
-  case 3: return "fault";
-  case 4: return "limit";
-  case 5: return "interrupted";
-  case FW_BUILD_FAILED: return "build_failed";
-  default: return "error";
+  case 0:
+    return "ok";
+  case 1:
+    return "firmware_failed";
+  case 2:
+    return "bad_input";
+  case 3:
+    return "fault";
+  case 4:
+    return "limit";
+  case 5:
+    return "interrupted";
+  case FW_BUILD_FAILED:
+    return "build_failed";
+  default:
+    return "error";
   }
 }

@@ -51,8 +51,8 @@ typedef struct {
 
 static void progress(const pool_opts_t *o, size_t done, size_t n, size_t running, size_t failed, double t0) {
   if (!o->progress) return;
-  fprintf(stderr, "%s%s: %zu/%zu done, %zu running, %zu failed, %.1f s%s", o->progress == 2 ? "\r" : "", o->label,
-          done, n, running, failed, pool_now() - t0, o->progress == 2 ? "\033[K" : "\n");
+  fprintf(stderr, "%s%s: %zu/%zu done, %zu running, %zu failed, %.1f s%s", o->progress == 2 ? "\r" : "", o->label, done,
+          n, running, failed, pool_now() - t0, o->progress == 2 ? "\033[K" : "\n");
   fflush(stderr);
 }
 

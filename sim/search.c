@@ -8,12 +8,18 @@
 
 const char *search_prune_name(search_prune_t why) {
   switch (why) {
-  case SEARCH_KEEP: return "simulate";
-  case SEARCH_PRUNE_INVALID: return "invalid";
-  case SEARCH_PRUNE_BUDGET: return "over budget (plan)";
-  case SEARCH_PRUNE_LATENCY: return "over latency limit (plan MACs)";
-  case SEARCH_PRUNE_DOMINATED: return "dominated (plan)";
-  case SEARCH_PRUNE_DUPLICATE: return "same plan as an earlier one";
+  case SEARCH_KEEP:
+    return "simulate";
+  case SEARCH_PRUNE_INVALID:
+    return "invalid";
+  case SEARCH_PRUNE_BUDGET:
+    return "over budget (plan)";
+  case SEARCH_PRUNE_LATENCY:
+    return "over latency limit (plan MACs)";
+  case SEARCH_PRUNE_DOMINATED:
+    return "dominated (plan)";
+  case SEARCH_PRUNE_DUPLICATE:
+    return "same plan as an earlier one";
   }
   return "?";
 }

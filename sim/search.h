@@ -50,11 +50,11 @@ typedef struct {
 } search_cand_t;
 
 typedef struct {
-  uint64_t budget_bytes;        /* SRAM a schedule may use: --sram-budget, else the device's SRAM */
-  uint64_t overhead_bytes;      /* static + stack estimate added to the plan's arena */
-  double max_latency_overhead;  /* fraction (0.5 = +50%) over layer-wise MACs; < 0: no limit */
-  int top;                      /* besides the predicted front, simulate this many lowest-MAC fitting ones */
-  int inputs;                   /* bit 0: input from flash, bit 1: input in SRAM */
+  uint64_t budget_bytes;       /* SRAM a schedule may use: --sram-budget, else the device's SRAM */
+  uint64_t overhead_bytes;     /* static + stack estimate added to the plan's arena */
+  double max_latency_overhead; /* fraction (0.5 = +50%) over layer-wise MACs; < 0: no limit */
+  int top;                     /* besides the predicted front, simulate this many lowest-MAC fitting ones */
+  int inputs;                  /* bit 0: input from flash, bit 1: input in SRAM */
 } search_opts_t;
 
 /* Blocks of the memory-heavy stage: the leading blocks up to the last one holding a layer whose layer-wise live

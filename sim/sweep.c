@@ -95,15 +95,17 @@ void sweep_job_cell(const sweep_matrix_t *m, size_t j, size_t *model, size_t *sc
   *model = j / (m->n_profiles * m->n_schedules);
 }
 
-/* Appends `s` to buf (file-safe: letters, digits, '.', '-', '+'; ':' ',' '=' become '-', the rest dropped). */
+/* Appends `s` to buf (file-safe: letters, digits, '.', '-', '+', '_'; ':' ',' '=' become '-', the rest dropped). */
 static void append_safe(char *buf, size_t len, const char *s) {
   size_t at = strlen(buf);
   for (; *s && at + 1 < len; s++) {
     char c = *s;
-    if (c == ':' || c == ',') c = '-';
-    else if (c == '=') continue;
-    else if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-               c == '-' || c == '+'))
+    if (c == ':' || c == ',')
+      c = '-';
+    else if (c == '=')
+      continue;
+    else if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' ||
+               c == '+' || c == '_'))
       continue;
     buf[at++] = c;
   }

@@ -80,10 +80,14 @@ static void write_json(const sweep_row_t *rows, size_t n, size_t total, const cJ
 
 static void html_text(const char *s, FILE *out) {
   for (; *s; s++) {
-    if (*s == '<') fputs("&lt;", out);
-    else if (*s == '>') fputs("&gt;", out);
-    else if (*s == '&') fputs("&amp;", out);
-    else fputc(*s, out);
+    if (*s == '<')
+      fputs("&lt;", out);
+    else if (*s == '>')
+      fputs("&gt;", out);
+    else if (*s == '&')
+      fputs("&amp;", out);
+    else
+      fputc(*s, out);
   }
 }
 
@@ -104,13 +108,14 @@ static void html_row(const sweep_row_t *r, FILE *out) {
 }
 
 static void write_html(const sweep_row_t *rows, size_t n, size_t total, FILE *out) {
-  fprintf(out, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>mcusim sweep</title><style>\n"
-               "body{font-family:sans-serif}table{border-collapse:collapse}td,th{border:1px solid #ccc;"
-               "padding:2px 6px;text-align:right}td:nth-child(-n+5){text-align:left}tr.over td:nth-child(6)"
-               "{color:#b00}</style></head><body>\n<h1>mcusim sweep</h1>\n<p>%zu of %zu jobs merged.</p>\n"
-               "<table><tr><th>job</th><th>model</th><th>schedule</th><th>profile</th><th>status</th><th>fits</th>"
-               "<th>peak SRAM B</th><th>arena peak B</th><th>SRAM B</th><th>cycles</th><th>latency ms</th>"
-               "<th>checksum</th></tr>\n",
+  fprintf(out,
+          "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>mcusim sweep</title><style>\n"
+          "body{font-family:sans-serif}table{border-collapse:collapse}td,th{border:1px solid #ccc;"
+          "padding:2px 6px;text-align:right}td:nth-child(-n+5){text-align:left}tr.over td:nth-child(6)"
+          "{color:#b00}</style></head><body>\n<h1>mcusim sweep</h1>\n<p>%zu of %zu jobs merged.</p>\n"
+          "<table><tr><th>job</th><th>model</th><th>schedule</th><th>profile</th><th>status</th><th>fits</th>"
+          "<th>peak SRAM B</th><th>arena peak B</th><th>SRAM B</th><th>cycles</th><th>latency ms</th>"
+          "<th>checksum</th></tr>\n",
           n, total);
   for (size_t i = 0; i < n; i++) html_row(&rows[i], out);
   fputs("</table></body></html>\n", out);
@@ -126,9 +131,12 @@ int sweep_write_table(const sweep_row_t *rows, size_t n, size_t total, sweep_for
     while (k < n && sorted[k].index < j) k++;
     if (k >= n || sorted[k].index != j) cJSON_AddItemToArray(missing, cJSON_CreateNumber((double)j));
   }
-  if (fmt == SWEEP_CSV) write_csv(sorted, n, out);
-  else if (fmt == SWEEP_JSON) write_json(sorted, n, total, missing, out);
-  else write_html(sorted, n, total, out);
+  if (fmt == SWEEP_CSV)
+    write_csv(sorted, n, out);
+  else if (fmt == SWEEP_JSON)
+    write_json(sorted, n, total, missing, out);
+  else
+    write_html(sorted, n, total, out);
   cJSON_Delete(missing);
   free(sorted);
   return ferror(out) ? -1 : 0;

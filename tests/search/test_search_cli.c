@@ -1,0 +1,144 @@
+/* tests/search/test_search_cli.c — `mcusim search`, `sweep` and `merge` the way a user runs them, on the
+ * person-detection model and the STM32F412 (small: well under a minute on 2 cores). */
+#include <check.h>
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+static char output[1 << 20];
+
+/* Runs the command with stdout and stderr captured into `output`; returns the exit code. */
+static int sh(const char *fmt, const char *a, const char *b) {
+  char cmd[8192];
+  snprintf(cmd, sizeof cmd - 8, fmt, a, b);
+  strcat(cmd, " 2>&1");
+  FILE *p = popen(cmd, "r");
+  ck_assert_ptr_nonnull(p);
+  size_t n = fread(output, 1, sizeof output - 1, p);
+  output[n] = '\0';
+  int status = pclose(p);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static cJSON *read_json(const char *path) {
+  FILE *f = fopen(path, "r");
+  ck_assert_msg(f != NULL, "cannot open %s", path);
+  static char text[1 << 20];
+  size_t n = fread(text, 1, sizeof text - 1, f);
+  fclose(f);
+  text[n] = 0;
+  cJSON *j = cJSON_Parse(text);
+  ck_assert_msg(j != NULL, "%s is not JSON", path);
+  return j;
+}
+
+static double num(const cJSON *o, const char *key) {
+  const cJSON *v = cJSON_GetObjectItem(o, key);
+  ck_assert_msg(cJSON_IsNumber(v), "%s is not a number", key);
+  return v->valuedouble;
+}
+
+#define MODEL MODELS_DIR "/person-det-mbv1-r96.json"
+#define OUT WORK_DIR "/search_out"
+
+/* A budget of 50,000 B rules out layer-wise (65,392 B): the search must pick a patch schedule under it. */
+START_TEST(search_fits_a_budget_and_writes_a_schedule_file) {
+  int rc = sh("rm -rf " OUT " && %s search %s --profile stm32f412 --sram-budget 50000 --input flash -j 2 --out " OUT
+              " --quiet",
+              MCUSIM_BIN, MODEL);
+  ck_assert_msg(rc == 0, "exit %d:\n%s", rc, output);
+  ck_assert_ptr_nonnull(strstr(output, "layer-wise (layerwise): peak 65,392 B: fits"));
+  ck_assert_ptr_nonnull(strstr(output, "chosen: patch:n="));
+  cJSON *s = read_json(OUT "/search.json");
+  const cJSON *chosen = cJSON_GetObjectItem(s, "chosen");
+  ck_assert(cJSON_IsString(chosen));
+  const cJSON *c;
+  int simulated = 0, found = 0;
+  double best_cycles = 0;
+  cJSON_ArrayForEach(c, cJSON_GetObjectItem(s, "candidates")) {
+    if (!cJSON_IsTrue(cJSON_GetObjectItem(c, "simulated"))) continue;
+    simulated++;
+    const char *status = cJSON_GetObjectItem(c, "status")->valuestring;
+    ck_assert_str_eq(status, "ok"); /* every firmware's output equals the native run */
+    if (!strcmp(cJSON_GetObjectItem(c, "schedule")->valuestring, chosen->valuestring)) {
+      found = 1;
+      best_cycles = num(c, "cycles");
+      ck_assert_double_le(num(c, "peak_bytes"), 50000);
+      /* the plan's live arena equals the simulated arena peak */
+      ck_assert_double_eq(num(c, "plan_arena_bytes"), num(c, "arena_peak_bytes"));
+    }
+  }
+  ck_assert(found);
+  ck_assert_int_ge(simulated, 3);
+  /* nothing within the budget is faster */
+  cJSON_ArrayForEach(c, cJSON_GetObjectItem(s, "candidates")) {
+    if (cJSON_IsTrue(cJSON_GetObjectItem(c, "simulated")) && num(c, "peak_bytes") <= 50000)
+      ck_assert_double_ge(num(c, "cycles"), best_cycles);
+  }
+  cJSON *f = read_json(OUT "/schedule.json");
+  ck_assert_double_eq(num(f, "version"), 1);
+  ck_assert_str_eq(cJSON_GetObjectItem(f, "schedule")->valuestring, chosen->valuestring);
+  cJSON_Delete(f);
+  cJSON_Delete(s);
+  /* the generator accepts it */
+  rc = sh("%s --model %s --schedule-file " OUT "/schedule.json --plan", GEN_BIN, MODEL);
+  ck_assert_msg(rc == 0, "mcusim-gen --schedule-file: exit %d:\n%s", rc, output);
+  rc = sh("%s --model %s --schedule-file " MODELS_DIR "/mcunet-vww-r160.json --plan", GEN_BIN, MODEL);
+  ck_assert_int_ne(rc, 0);
+}
+END_TEST
+
+#define SWEEP WORK_DIR "/sweep_out"
+
+START_TEST(sweep_in_two_shards_then_merge) {
+  FILE *m = fopen(WORK_DIR "/matrix.json", "w");
+  ck_assert_ptr_nonnull(m);
+  fputs("{\"version\": 1, \"models\": [\"" MODEL "\"], \"schedules\": [\"layerwise\", \"patch:n=2,blocks=4\","
+        " \"patch:n=3,blocks=3\"], \"profiles\": [\"stm32f412\"]}\n",
+        m);
+  fclose(m);
+  int rc = sh("rm -rf " SWEEP "1 " SWEEP "2 && %s sweep " WORK_DIR "/matrix.json --shard 1/2 -j 2 --out " SWEEP "1%s",
+              MCUSIM_BIN, "");
+  ck_assert_msg(rc == 0, "exit %d:\n%s", rc, output);
+  ck_assert_ptr_nonnull(strstr(output, "sweep: 2 of 3 jobs (shard 1/2)"));
+  ck_assert_ptr_nonnull(strstr(output, "sweep: 2/2 done"));
+  /* one shard alone: the merged table names the missing job and exits 1 */
+  rc = sh("%s merge " SWEEP "1 --format csv -o " WORK_DIR "/part.csv%s", MCUSIM_BIN, "");
+  ck_assert_int_eq(rc, 1);
+  ck_assert_ptr_nonnull(strstr(output, "merge: 2 of 3 jobs from 1 manifests; 1 missing"));
+  rc = sh("%s sweep " WORK_DIR "/matrix.json --shard 2/2 -j 1 --out " SWEEP "2%s", MCUSIM_BIN, "");
+  ck_assert_msg(rc == 0, "exit %d:\n%s", rc, output);
+  rc = sh("%s merge " SWEEP "1 " SWEEP "2 --format json -o " WORK_DIR "/table.json%s", MCUSIM_BIN, "");
+  ck_assert_msg(rc == 0, "exit %d:\n%s", rc, output);
+  cJSON *t = read_json(WORK_DIR "/table.json");
+  ck_assert_double_eq(num(t, "jobs_total"), 3);
+  ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(t, "missing")), 0);
+  const cJSON *rows = cJSON_GetObjectItem(t, "rows");
+  ck_assert_int_eq(cJSON_GetArraySize(rows), 3);
+  ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(rows, 0), "schedule")->valuestring, "layerwise");
+  ck_assert_double_eq(num(cJSON_GetArrayItem(rows, 0), "peak_bytes"), 65392);
+  ck_assert_double_eq(num(cJSON_GetArrayItem(rows, 1), "arena_peak_bytes"), 38616);
+  cJSON_Delete(t);
+  rc = sh("%s merge " SWEEP "1 " SWEEP "2 --format csv%s", MCUSIM_BIN, "");
+  ck_assert_int_eq(rc, 0);
+  ck_assert_ptr_nonnull(strstr(output, "\n1,0001_person-det-mbv1-r96_patch-n2-blocks4_stm32f412,ok,"));
+  rc = sh("%s merge " SWEEP "1 " SWEEP "2 --format html -o " WORK_DIR "/table.html%s", MCUSIM_BIN, "");
+  ck_assert_int_eq(rc, 0);
+}
+END_TEST
+
+int main(void) {
+  Suite *s = suite_create("search_cli");
+  TCase *tc = tcase_create("cli");
+  tcase_set_timeout(tc, 240);
+  tcase_add_test(tc, search_fits_a_budget_and_writes_a_schedule_file);
+  tcase_add_test(tc, sweep_in_two_shards_then_merge);
+  suite_add_tcase(s, tc);
+  SRunner *sr = srunner_create(s);
+  srunner_run_all(sr, CK_NORMAL);
+  int failed = srunner_ntests_failed(sr);
+  srunner_free(sr);
+  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

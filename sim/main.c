@@ -384,7 +384,8 @@ static void usage_bench(FILE *out) {
                "\n"
                "Runs the firmware N times (default 5) in three ways: bare Unicorn (no hooks, no accounting), cycle\n"
                "accounting without memory tracking (trace events ignored), and full accounting with tracking; prints\n"
-               "simulated MIPS of each (medians), the ratio mcusim / bare and the cost of tracking.\n");
+               "simulated MIPS of each (medians), the ratio mcusim / bare and the cost of tracking.\n"
+               "With --profile-functions, a fourth way: full accounting with the function profile, and its cost.\n");
 }
 
 static int compare_doubles(const void *a, const void *b) {
@@ -393,7 +394,7 @@ static int compare_doubles(const void *a, const void *b) {
 }
 
 /* The three ways the benchmark runs a firmware. */
-enum { BENCH_BARE, BENCH_NO_TRACKING, BENCH_FULL, BENCH_MODES };
+enum { BENCH_BARE, BENCH_NO_TRACKING, BENCH_FULL, BENCH_PROFILE, BENCH_MODES };
 
 static int bench_once(const run_opts_t *o, int mode, double *seconds, uint64_t *insns) {
   prof_t *profile = NULL;
@@ -403,6 +404,7 @@ static int bench_once(const run_opts_t *o, int mode, double *seconds, uint64_t *
     mcusim_limits_t lim = o->limits;
     lim.accounting = mode != BENCH_BARE;
     lim.no_tracking = mode == BENCH_NO_TRACKING;
+    lim.profile_functions = mode == BENCH_PROFILE;
     mcusim_err err = mcusim_run(sim, &lim);
     if (err) {
       fprintf(stderr, "mcusim bench: %s\n", mcusim_last_error(sim));
@@ -418,13 +420,17 @@ static int bench_once(const run_opts_t *o, int mode, double *seconds, uint64_t *
 
 static int parse_bench(int argc, char **argv, run_opts_t *o, uint64_t *runs) {
   static const struct option longopts[] = {
-      {"profile", required_argument, 0, 'p'}, {"runs", required_argument, 0, 'n'}, {"help", no_argument, 0, 'h'}, {0}};
+      {"profile", required_argument, 0, 'p'},       {"runs", required_argument, 0, 'n'},
+      {"profile-functions", no_argument, 0, 'f'}, {"help", no_argument, 0, 'h'},
+      {0}};
   memset(o, 0, sizeof *o);
   *runs = 5;
   optind = 1;
   for (int c; (c = getopt_long(argc, argv, "p:h", longopts, NULL)) != -1;) {
     if (c == 'p')
       o->profile = optarg;
+    else if (c == 'f')
+      o->limits.profile_functions = 1; /* adds the BENCH_PROFILE mode */
     else if (c == 'n') {
       if (cli_parse_u64(optarg, "--runs", runs) || *runs == 0 || *runs > 100) return CLI_EXIT_BAD_INPUT;
     } else if (c == 'h') {
@@ -451,13 +457,14 @@ int cli_bench(int argc, char **argv) {
   double t[BENCH_MODES][100];
   uint64_t insns = 0;
   for (uint64_t i = 0; i < runs; i++) {
-    for (int mode = BENCH_MODES; mode-- > 0;)
+    int modes = o.limits.profile_functions ? BENCH_MODES : BENCH_PROFILE;
+    for (int mode = modes; mode-- > 0;)
       if ((rc = bench_once(&o, mode, &t[mode][i], &insns))) return rc;
     fprintf(stderr, "  run %llu: bare %.3f s, accounting %.3f s, accounting + tracking %.3f s\n",
             (unsigned long long)i + 1, t[BENCH_BARE][i], t[BENCH_NO_TRACKING][i], t[BENCH_FULL][i]);
   }
   double mips[BENCH_MODES], median[BENCH_MODES];
-  for (int mode = 0; mode < BENCH_MODES; mode++) {
+  for (int mode = 0; mode < (o.limits.profile_functions ? BENCH_MODES : BENCH_PROFILE); mode++) {
     qsort(t[mode], runs, sizeof t[mode][0], compare_doubles);
     median[mode] = t[mode][runs / 2];
     mips[mode] = insns / median[mode] / 1e6;
@@ -474,6 +481,9 @@ int cli_bench(int argc, char **argv) {
   printf("ratio         %.3f (mcusim / bare)\n", mips[BENCH_FULL] / mips[BENCH_BARE]);
   printf("tracking      %+.1f%% run time (mcusim / accounting)\n",
          (median[BENCH_FULL] / median[BENCH_NO_TRACKING] - 1) * 100);
+  if (o.limits.profile_functions)
+    printf("functions     %.1f MIPS, %+.1f%% run time (--profile-functions / mcusim)\n", mips[BENCH_PROFILE],
+           (median[BENCH_PROFILE] / median[BENCH_FULL] - 1) * 100);
   return 0;
 }
 

@@ -1,7 +1,7 @@
 /* sim/funcprof.h — the function profile (issue 10): cycles and instructions per function, exclusive and inclusive,
  * a calling-context tree for folded stacks, call slices for the Perfetto trace, and per-line figures from DWARF.
  *
- * How it works (ARCHITECTURE.md "Function profile"): the block hook hands every block entry to
+ * How it works (docs/annotate.md "The function profile"): the block hook hands every block entry to
  * sim_funcprof_block(). What the run charged since the previous block entry (its static cost, the taken-branch
  * extra, divides, fetch stalls) belongs to the previous block: it goes to the current call-tree node and to the
  * block's own counters. A call edge (the previous block ended in a taken BL/BLX) pushes a frame; a return edge

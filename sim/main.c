@@ -81,9 +81,9 @@ static int parse_seconds(const char *text, double *out) {
 
 typedef struct {
   const char *profile, *report, *firmware;
-  const char *exports[4]; /* output paths by format: html, perfetto, massif, csv */
-  const char *folded;       /* issue 10: folded stacks out */
-  const char *annotate[8];  /* annotation files or bundled preset names */
+  const char *exports[4];  /* output paths by format: html, perfetto, massif, csv */
+  const char *folded;      /* issue 10: folded stacks out */
+  const char *annotate[8]; /* annotation files or bundled preset names */
   int annotate_count;
   mcusim_limits_t limits;
   int quiet, progress, strict_sram;

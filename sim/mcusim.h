@@ -158,7 +158,7 @@ void mcusim_fetch_stats(const mcusim_t *sim, uint64_t *line_lookups, uint64_t *l
 typedef struct {
   const char *name; /* symbol, or "[unknown]" for code outside any symbol */
   uint32_t address;
-  uint64_t calls, instructions, cycles; /* exclusive: the function's own blocks */
+  uint64_t calls, instructions, cycles;              /* exclusive: the function's own blocks */
   uint64_t inclusive_instructions, inclusive_cycles; /* with callees; recursion counted once */
 } mcusim_function_t;
 typedef struct {

@@ -7,8 +7,8 @@
 
 #include "isa/isa.h"
 #include "mcusim.h"
-#include "sim/elf_file.h"
 #include "sim/annotate.h"
+#include "sim/elf_file.h"
 #include "sim/fetch.h"
 #include "sim/funcprof.h"
 
@@ -48,7 +48,7 @@ struct mcusim {
   uint64_t next_check;       /* instruction count at which limits/progress are checked */
   uint32_t lowest_sp;
   sim_block_cache_t cache;
-  sim_fetch_t *fetch; /* flash wait states; NULL when the profile has none */
+  sim_fetch_t *fetch;       /* flash wait states; NULL when the profile has none */
   sim_funcprof_t *funcprof; /* function profile; NULL unless asked for */
   sim_annot_t *annot;       /* symbol annotations (mcusim_annotate); NULL when none */
 

@@ -21,9 +21,26 @@ static int by_index(const void *a, const void *b) {
   return x->index < y->index ? -1 : x->index > y->index;
 }
 
+/* RFC 4180: a field holding a comma or a quote is quoted, quotes doubled ("patch:n=2,blocks=4"). */
+static void csv_field(const char *s, FILE *out) {
+  if (!strpbrk(s, ",\"\n")) {
+    fputs(s, out);
+    return;
+  }
+  fputc('"', out);
+  for (; *s; s++) {
+    if (*s == '"') fputc('"', out);
+    fputc(*s, out);
+  }
+  fputc('"', out);
+}
+
 static void csv_row(const sweep_row_t *r, FILE *out) {
   const sweep_figures_t *f = &r->fig;
-  fprintf(out, "%zu,%s,%s,%s,%s,%s,", r->index, r->id, r->status, f->model, f->schedule, f->profile);
+  const char *text[] = {r->id, r->status, f->model, f->schedule, f->profile};
+  fprintf(out, "%zu", r->index);
+  for (size_t i = 0; i < sizeof text / sizeof *text; i++) fputc(',', out), csv_field(text[i], out);
+  fputc(',', out);
   if (!r->has_figures) {
     fprintf(out, ",,,,,,,,,,,,\n");
     return;

@@ -254,6 +254,12 @@ START_TEST(figures_and_table) {
   /* sorted by index; a failed job keeps its row with empty figures (same column count) */
   ck_assert_ptr_nonnull(strstr(buf, "\n0,0000_y,build_failed,,,,,,,,,,,,,,,,\n2,0002_x,ok,person-det-mbv1-r96,"));
   ck_assert_ptr_nonnull(strstr(buf, ",65392,55296,9280,816,262144,0,7157888,5,60369994,603.700,0xb7e60faa\n"));
+  /* a schedule with commas is quoted (RFC 4180) */
+  strcpy(rows[0].fig.schedule, "patch:n=2,blocks=4");
+  f = fmemopen(buf, sizeof buf - 1, "w");
+  ck_assert_int_eq(sweep_write_table(rows, 1, 1, SWEEP_CSV, f), 0);
+  fclose(f);
+  ck_assert_ptr_nonnull(strstr(buf, ",person-det-mbv1-r96,\"patch:n=2,blocks=4\",stm32f412,0,true,"));
   f = fmemopen(buf, sizeof buf - 1, "w");
   ck_assert_int_eq(sweep_write_table(rows, 2, 3, SWEEP_JSON, f), 0);
   fclose(f);

@@ -194,6 +194,7 @@ static int read_symtab(Elf *e, Elf_Scn *scn, const GElf_Shdr *sh, sim_elf_t *elf
     (*offsets)[*count] = off;
     elf->symbols[*count].addr = (uint32_t)sym.st_value & (type == STT_FUNC ? ~1u : ~0u);
     elf->symbols[*count].size = (uint32_t)sym.st_size;
+    elf->symbols[*count].is_function = type == STT_FUNC;
     (*count)++;
   }
   return 0;

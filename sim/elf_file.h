@@ -19,6 +19,7 @@ typedef struct {
   uint32_t addr; /* Thumb bit cleared */
   uint32_t size;
   const char *name;
+  int is_function; /* STT_FUNC: the range holds code (and its literal pool) */
 } sim_elf_symbol_t;
 
 typedef struct {

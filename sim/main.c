@@ -104,6 +104,7 @@ static void usage_run(FILE *out) {
                "      --precise-flash      also charge flash wait states of data reads (weights): slower\n"
                "      --strict-sram        refuse firmware that needs more SRAM than the profile has (default: run it\n"
                "                           with overflow SRAM mapped behind the device's and report the overflow)\n"
+               "      --check-alignment    fault unaligned LDRD/STRD/LDM/STM as ARMv7-M silicon does (code hooks)\n"
                "      --html OUT.html      also render the report as a self-contained HTML page\n"
                "      --perfetto OUT.json  ... as a Chrome/Perfetto trace; --massif OUT, --csv OUT (per-layer table)\n"
                "      --progress           progress line on stderr (default when stderr is a terminal)\n"
@@ -125,6 +126,7 @@ static int parse_run(int argc, char **argv, run_opts_t *o) {
                                            {"quiet", no_argument, 0, 'q'},
                                            {"precise-flash", no_argument, 0, 'F'},
                                            {"strict-sram", no_argument, 0, 'S'},
+                                           {"check-alignment", no_argument, 0, 'A'},
                                            {"html", required_argument, 0, 1000},
                                            {"perfetto", required_argument, 0, 1001},
                                            {"massif", required_argument, 0, 1002},
@@ -161,6 +163,9 @@ static int parse_run(int argc, char **argv, run_opts_t *o) {
       break;
     case 'S':
       o->strict_sram = 1;
+      break;
+    case 'A':
+      o->limits.check_alignment = 1;
       break;
     case 1000:
     case 1001:

@@ -110,6 +110,7 @@ typedef struct {
   int accounting;            /* 1: full accounting (default); 0: bare Unicorn, for the speed benchmark */
   int precise_flash;         /* 1: charge wait states of data reads from flash (a memory hook: slower) */
   int no_tracking;           /* 1: ignore the firmware's trace events (for the benchmark's tracking cost) */
+  int check_alignment;       /* 1: fault unaligned LDRD/STRD/LDM/STM on ARMv7-M as silicon does (code hooks) */
   int profile_functions;     /* 1: per-function and per-line profile, call slices (sim/funcprof.h; costs speed) */
 } mcusim_limits_t;
 

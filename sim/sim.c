@@ -327,6 +327,25 @@ static void on_divide(uc_engine *uc, uint64_t address, uint32_t size, void *opaq
 /* Which instruction of the current block made a data access at `addr`: the registers are up to date
  * inside MMIO callbacks (the PC is not), so the first memory instruction after the previous access whose
  * effective address range holds `addr` is the one. */
+/* Lowest address and byte span a memory instruction accesses, from register values before it executes. */
+static uint32_t effective_range(const isa_insn_t *in, const uint32_t regs[16], uint32_t *span) {
+  const isa_mem_t *m = &in->mem;
+  uint32_t base = m->base >= 0 && m->base < 15 ? regs[m->base] : 0;
+  if (m->base == 15) base = (in->addr + 4) & ~3u;
+  uint32_t index = m->index >= 0 && m->index < 16 ? regs[m->index] << m->shift : 0;
+  uint32_t ea = base + (m->index_sign < 0 ? -index : index) + (uint32_t)m->disp;
+  *span = m->count ? 4u * m->count : (in->id == ARM_INS_LDRD || in->id == ARM_INS_STRD ? 8u : 4u);
+  return m->descending ? ea - *span : ea;
+}
+
+static void read_core_registers(mcusim_t *sim, uint32_t regs[16]) {
+  for (int r = 0; r < 15; r++) regs[r] = reg(sim, r);
+  regs[15] = 0;
+}
+
+/* Which instruction of the current block made a data access at `addr`: the registers are up to date
+ * inside MMIO callbacks (the PC is not), so the first memory instruction after the previous access whose
+ * effective address range holds `addr` is the one. */
 static uint32_t locate_access(mcusim_t *sim, uint32_t addr) {
   const sim_block_t *b = sim->cur;
   if (sim->mmio_left) {
@@ -339,24 +358,38 @@ static uint32_t locate_access(mcusim_t *sim, uint32_t addr) {
     const isa_insn_t *in = &b->blk.insns[k];
     if (!(in->flags & ISA_F_MEM)) continue;
     if (!have_regs) {
-      for (int r = 0; r < 15; r++) regs[r] = reg(sim, r);
-      regs[15] = 0;
+      read_core_registers(sim, regs);
       have_regs = 1;
     }
-    const isa_mem_t *m = &in->mem;
-    uint32_t base = m->base >= 0 && m->base < 15 ? regs[m->base] : 0;
-    if (m->base == 15) base = (in->addr + 4) & ~3u;
-    uint32_t index = m->index >= 0 && m->index < 16 ? regs[m->index] << m->shift : 0;
-    uint32_t ea = base + (m->index_sign < 0 ? -index : index) + (uint32_t)m->disp;
-    uint32_t span = m->count ? 4u * m->count : (in->id == ARM_INS_LDRD || in->id == ARM_INS_STRD ? 8u : 4u);
-    uint32_t lo = m->descending ? ea - span : ea;
+    uint32_t span, lo = effective_range(in, regs, &span);
     if (addr - lo >= span) continue;
     sim->mmio_index = k;
     sim->mmio_cursor = k + 1;
-    sim->mmio_left = (m->count ? m->count : (span == 8 ? 2u : 1u)) - 1;
+    sim->mmio_left = span / 4 - 1;
     return k;
   }
   return sim->mmio_cursor < b->blk.insn_count ? sim->mmio_cursor : b->blk.insn_count - 1;
+}
+
+/* ARMv7-M faults LDRD/STRD/LDM/STM on an unaligned address whatever CCR.UNALIGN_TRP says (ARMv7-M ARM
+ * A3.2.1); Unicorn does not. A code hook on those instructions checks the address before they execute. */
+static void on_multiword(uc_engine *uc, uint64_t address, uint32_t size, void *opaque) {
+  mcusim_t *sim = opaque;
+  const sim_block_t *b = sim->cur;
+  int k = b ? block_index_of(b, (uint32_t)address) : -1;
+  if (k < 0 || !(b->blk.insns[k].flags & ISA_F_MEM)) return;
+  const isa_insn_t *in = &b->blk.insns[k];
+  if (in->mem.count < 2 && in->id != ARM_INS_LDRD && in->id != ARM_INS_STRD) return;
+  uint32_t regs[16] = {0}, span; /* only the base and index registers: a register read costs ~20 ns */
+  if (in->mem.base >= 0 && in->mem.base < 15) regs[in->mem.base] = reg(sim, in->mem.base);
+  if (in->mem.index >= 0 && in->mem.index < 15) regs[in->mem.index] = reg(sim, in->mem.index);
+  uint32_t lo = effective_range(in, regs, &span);
+  if (!(lo & 3u)) return;
+  char what[96];
+  snprintf(what, sizeof what,
+           "unaligned multi-word access at 0x%08x (UsageFault: LDRD/STRD/LDM/STM need 4-byte alignment)", lo);
+  sim_truncate_block(sim, (uint32_t)address, 0);
+  sim_fault(sim, MCUSIM_FAULT_UNALIGNED, (uint32_t)address, lo, what);
 }
 
 void sim_now(mcusim_t *sim, uint32_t access_addr, mem_when_t *now) {
@@ -706,27 +739,66 @@ static mcusim_err choose_start(mcusim_t *sim, const char *path) {
   return MCUSIM_OK;
 }
 
-/* SDIV/UDIV encodings (ARMv7-M ARM A7.7.127/A7.7.195): FB9n/FBBn then Fxfx. Every halfword is tried, so
- * a literal pool costs at most a hook that never fires. */
-static mcusim_err hook_divides(mcusim_t *sim) {
-  for (size_t i = 0; i < sim->elf->segment_count; i++) {
-    const sim_elf_segment_t *s = &sim->elf->segments[i];
-    if (!(s->flags & 1u /* PF_X */)) continue;
-    for (uint32_t off = 0; off + 4 <= s->file_size; off += 2) {
-      uint16_t hw1 = (uint16_t)(s->bytes[off] | s->bytes[off + 1] << 8);
-      uint16_t hw2 = (uint16_t)(s->bytes[off + 2] | s->bytes[off + 3] << 8);
-      if (((hw1 & 0xFFF0u) != 0xFB90u && (hw1 & 0xFFF0u) != 0xFBB0u) || (hw2 & 0xF0F0u) != 0xF0F0u) continue;
-      uc_hook *grown = realloc(sim->div_hooks, (sim->div_hook_count + 1) * sizeof *grown);
-      if (!grown) return MCUSIM_E_NOMEM;
-      sim->div_hooks = grown;
-      uint64_t addr = s->paddr + off;
-      if (uc_hook_add(sim->uc, &grown[sim->div_hook_count], UC_HOOK_CODE, (void *)on_divide, sim, addr, addr) ==
-          UC_ERR_OK)
-        sim->div_hook_count++;
-    }
+/* SDIV/UDIV (ARMv7-M ARM A7.7.127/A7.7.195): FB9n/FBBn then Fxfx. */
+static int is_divide(uint16_t hw1, uint16_t hw2) {
+  return ((hw1 & 0xFFF0u) == 0xFB90u || (hw1 & 0xFFF0u) == 0xFBB0u) && (hw2 & 0xF0F0u) == 0xF0F0u;
+}
+
+/* LDRD/STRD (immediate, T1: E8x/E9x with P or W), LDM/STM.W (T2: E88x-E8Bx, E90x-E93x) and 16-bit LDM/STM
+ * (T1: Cxxx); SP- and PC-based forms (PUSH/POP, literal LDRD) are always aligned and left out. */
+static int is_multiword(uint16_t hw1, uint16_t hw2) {
+  unsigned rn = hw1 & 0xFu;
+  (void)hw2;
+  if ((hw1 & 0xFE40u) == 0xE840u && (hw1 & 0x0120u)) return rn != 13 && rn != 15;
+  if ((hw1 & 0xFFC0u) == 0xE880u || (hw1 & 0xFFC0u) == 0xE900u) return rn != 13;
+  return (hw1 & 0xF000u) == 0xC000u;
+}
+
+static mcusim_err add_code_hook(mcusim_t *sim, uint32_t addr, void *callback) {
+  uc_hook *grown = realloc(sim->div_hooks, (sim->div_hook_count + 1) * sizeof *grown);
+  if (!grown) return MCUSIM_E_NOMEM;
+  sim->div_hooks = grown;
+  if (uc_hook_add(sim->uc, &grown[sim->div_hook_count], UC_HOOK_CODE, callback, sim, addr, addr) == UC_ERR_OK)
+    sim->div_hook_count++;
+  return MCUSIM_OK;
+}
+
+/* Walks Thumb instructions in [start, end) of a segment (a halfword 0b11101/0b11110/0b11111... starts a 32-bit
+ * instruction: ARMv7-M ARM A5.1) and hooks those that match. Walking instructions rather than every halfword
+ * matters: Unicorn looks through all code hooks each time a hooked instruction runs, and weights in flash would
+ * otherwise match by the thousand. */
+static mcusim_err hook_range(mcusim_t *sim, const sim_elf_segment_t *s, uint32_t start, uint32_t end,
+                             int (*match)(uint16_t, uint16_t), void *callback) {
+  for (uint32_t addr = start; addr + 2 <= end;) {
+    uint32_t off = addr - s->paddr;
+    uint16_t hw1 = (uint16_t)(s->bytes[off] | s->bytes[off + 1] << 8);
+    int wide = (hw1 >> 11) >= 0x1D;
+    uint16_t hw2 = wide && addr + 4 <= end ? (uint16_t)(s->bytes[off + 2] | s->bytes[off + 3] << 8) : 0;
+    if (match(hw1, hw2) && add_code_hook(sim, addr, callback)) return MCUSIM_E_NOMEM;
+    addr += wide ? 4 : 2;
   }
   return MCUSIM_OK;
 }
+
+/* Hooks matching instructions of every function symbol (or of whole executable segments in a stripped ELF). */
+static mcusim_err hook_matching(mcusim_t *sim, int (*match)(uint16_t, uint16_t), void *callback) {
+  for (size_t i = 0; i < sim->elf->segment_count; i++) {
+    const sim_elf_segment_t *s = &sim->elf->segments[i];
+    if (!(s->flags & 1u /* PF_X */)) continue;
+    uint64_t seg_end = (uint64_t)s->paddr + s->file_size;
+    int functions = 0;
+    for (size_t k = 0; k < sim->elf->symbol_count; k++) {
+      const sim_elf_symbol_t *f = &sim->elf->symbols[k];
+      if (!f->is_function || !f->size || f->addr < s->paddr || (uint64_t)f->addr + f->size > seg_end) continue;
+      functions++;
+      if (hook_range(sim, s, f->addr, f->addr + f->size, match, callback)) return MCUSIM_E_NOMEM;
+    }
+    if (!functions && hook_range(sim, s, s->paddr, (uint32_t)seg_end, match, callback)) return MCUSIM_E_NOMEM;
+  }
+  return MCUSIM_OK;
+}
+
+static mcusim_err hook_divides(mcusim_t *sim) { return hook_matching(sim, is_divide, (void *)on_divide); }
 
 mcusim_err mcusim_load_elf(mcusim_t *sim, const char *path) {
   if (sim->loaded) return set_error(sim, MCUSIM_E_STATE, "a firmware is already loaded");
@@ -779,6 +851,10 @@ static mcusim_err install_hooks(mcusim_t *sim) {
     ok &= uc_hook_add(uc, &sim->hooks[sim->hook_count++], UC_HOOK_BLOCK, (void *)on_block, sim, 1, 0) == UC_ERR_OK;
     if (ok && hook_divides(sim)) return MCUSIM_E_NOMEM;
     if (ok && !sim->limits.no_tracking && sim_annot_install(sim)) ok = 0;
+    /* ARMv6-M (M0+) faults every unaligned access itself; ARMv7-M needs the check on multi-word accesses. */
+    if (ok && sim->limits.check_alignment && strcmp(sim->profile->core, "m0plus") != 0 &&
+        hook_matching(sim, is_multiword, (void *)on_multiword))
+      return MCUSIM_E_NOMEM;
     if (ok && sim->limits.precise_flash && sim->fetch)
       ok = sim_fetch_enable_data_reads(sim->fetch, uc, &sim->totals.cycles) == 0;
   }

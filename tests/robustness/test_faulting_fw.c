@@ -59,21 +59,30 @@ static const struct {
     {"m0_udf_mid_block", M0_PROFILE, "undefined_instruction", "faulting_function", "udf #7"},
 };
 
-/* Known gap (docs/robustness.md): Unicorn 2.0.1 (QEMU 5.0) checks no alignment for LDRD/STRD/LDM/STM on ARMv7-M, so
- * these run on where a Cortex-M4 takes an UNALIGNED UsageFault. What must hold already: no simulator crash, a
- * complete report. When the simulator learns these faults, move them to `cases` above (kind "unaligned"). */
-static const char *const unaligned_v7m_gaps[] = {"m4_ldrd_unaligned", "m4_ldm_unaligned", "m4_stm_unaligned"};
+/* Unicorn 2.0.1 (QEMU 5.0) checks no alignment for LDRD/STRD/LDM/STM on ARMv7-M; `--check-alignment` hooks those
+ * instructions and faults them as a Cortex-M4 does (UNALIGNED UsageFault). Without it they run on, and still must
+ * not crash the simulator. */
+static const struct {
+  const char *firmware, *insn;
+} unaligned_v7m[] = {{"m4_ldrd_unaligned", "ldrd"}, {"m4_ldm_unaligned", "ldm"}, {"m4_stm_unaligned", "stm"}};
 
-START_TEST(unaligned_multiword_access_on_m4_does_not_crash) {
+START_TEST(unaligned_multiword_access_on_m4) {
   char args[1024], out[512];
-  snprintf(out, sizeof out, "%s/%s.json", WORK_DIR, unaligned_v7m_gaps[_i]);
+  snprintf(out, sizeof out, "%s/%s.json", WORK_DIR, unaligned_v7m[_i].firmware);
   remove(out);
-  snprintf(args, sizeof args, "run -p cortex-m4-0ws -r %s %s/%s.elf", out, FIRMWARE_DIR, unaligned_v7m_gaps[_i]);
-  int rc = mcusim(args);
-  ck_assert_msg(rc == 0 || rc == 3, "%s: exit %d:\n%s", unaligned_v7m_gaps[_i], rc, output);
+  snprintf(args, sizeof args, "run --check-alignment -p cortex-m4-0ws -r %s %s/%s.elf", out, FIRMWARE_DIR,
+           unaligned_v7m[_i].firmware);
+  ck_assert_int_eq(mcusim(args), 3);
+  ck_assert_msg(strstr(output, "unaligned multi-word access") && strstr(output, unaligned_v7m[_i].insn), "%s",
+                output);
   cJSON *r = read_report(out);
-  ck_assert_str_eq(str_at(cJSON_GetObjectItemCaseSensitive(r, "result"), "stop"), rc == 0 ? "exit" : "fault");
+  const cJSON *fault = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(r, "result"), "fault");
+  ck_assert_str_eq(str_at(fault, "kind"), "unaligned");
+  ck_assert_int_eq(strncmp(str_at(fault, "symbol"), "faulting_function", 17), 0);
   cJSON_Delete(r);
+  snprintf(args, sizeof args, "run -p cortex-m4-0ws -r %s %s/%s.elf", out, FIRMWARE_DIR, unaligned_v7m[_i].firmware);
+  int rc = mcusim(args);
+  ck_assert_msg(rc == 0 || rc == 3, "%s without the check: exit %d:\n%s", unaligned_v7m[_i].firmware, rc, output);
 }
 END_TEST
 
@@ -136,8 +145,7 @@ int main(void) {
   tcase_add_loop_test(tc, faulting_firmware_stops_with_a_diagnostic_and_a_partial_report, 0,
                       sizeof cases / sizeof *cases);
   tcase_add_test(tc, undefined_instruction_mid_block_charges_only_what_ran);
-  tcase_add_loop_test(tc, unaligned_multiword_access_on_m4_does_not_crash, 0,
-                      sizeof unaligned_v7m_gaps / sizeof *unaligned_v7m_gaps);
+  tcase_add_loop_test(tc, unaligned_multiword_access_on_m4, 0, sizeof unaligned_v7m / sizeof *unaligned_v7m);
   suite_add_tcase(s, tc);
   SRunner *sr = srunner_create(s);
   srunner_run_all(sr, CK_NORMAL);

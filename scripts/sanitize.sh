@@ -28,6 +28,8 @@ built=$(date +%s)
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:detect_stack_use_after_return=0:strict_string_checks=1"
 export LSAN_OPTIONS="suppressions=$MCUSIM_ROOT/tests/robustness/lsan.supp:print_suppressions=0"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+# The simulator runs several times slower under the sanitizers: Check's per-test timeouts scale with it.
+export CK_TIMEOUT_MULTIPLIER=4
 ctest --test-dir "$ASAN_BUILD" --output-on-failure -j"$(nproc)"
 tested=$(date +%s)
 

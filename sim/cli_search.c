@@ -182,7 +182,9 @@ static int simulate(search_t *s) {
   char err[256];
   for (size_t i = 0; i < s->n; i++)
     if (s->exhaustive ? s->cand[i].plan_ok : s->cand[i].prune == SEARCH_KEEP) idx[n++] = i;
-  if (fw_prepare_core(&s->tools, s->profile->core, err, sizeof err)) return fprintf(stderr, "mcusim: %s\n", err), -1;
+  const char *cores[] = {s->profile->core};
+  if (fw_prepare_cores(&s->tools, cores, 1, s->parallel, err, sizeof err))
+    return fprintf(stderr, "mcusim: %s\n", err), -1;
   printf("simulating %zu of %zu schedules (%s), %d at a time, in %s/candidates\n", n, s->n,
          s->exhaustive ? "exhaustive: every valid one" : "the promising ones", s->parallel, s->out_dir);
   fflush(stdout);

@@ -86,11 +86,16 @@ static int load_matrix(sweep_t *s) {
 /* Profiles are loaded (and checked) once in the parent; children inherit them. */
 static int load_profiles(sweep_t *s) {
   char err[256];
+  const char *cores[SWEEP_MAX_AXIS];
+  size_t n_cores = 0;
   for (size_t p = 0; p < s->m.n_profiles; p++) {
     if (!(s->profiles[p] = cli_load_profile(s->m.profiles[p]))) return -1;
-    if (fw_prepare_core(&s->tools, s->profiles[p]->core, err, sizeof err))
-      return fprintf(stderr, "mcusim: %s\n", err), -1;
+    int seen = 0;
+    for (size_t c = 0; c < n_cores; c++) seen |= !strcmp(cores[c], s->profiles[p]->core);
+    if (!seen) cores[n_cores++] = s->profiles[p]->core;
   }
+  if (fw_prepare_cores(&s->tools, cores, n_cores, s->parallel, err, sizeof err))
+    return fprintf(stderr, "mcusim: %s\n", err), -1;
   return 0;
 }
 

@@ -126,20 +126,35 @@ static int compile(const fw_tools_t *t, const char *core, const char *src, const
   return pool_spawn_wait(c.argv, log);
 }
 
-int fw_prepare_core(const fw_tools_t *t, const char *core, char *err, size_t err_len) {
-  if (!core_flags(core)) return fw_err(err, err_len, "unknown core '%s'", core), -1;
-  char dir[FW_PATH_MAX], obj[FW_PATH_MAX + 32], src[FW_PATH_MAX], log[FW_PATH_MAX + 32];
-  fmt_path(dir, sizeof dir, "%s/rt-%s", t->work, core);
-  if (fw_mkdirs(dir)) return fw_err(err, err_len, "cannot create %s: %s", dir, strerror(errno)), -1;
-  fmt_path(log, sizeof log, "%s/build.log", dir);
-  for (int i = 0; i < RT_OBJECT_COUNT; i++) {
-    fmt_path(obj, sizeof obj, "%s/%s.o", dir, rt_objects[i]);
-    if (access(obj, R_OK) == 0) continue;
-    char tmp[FW_PATH_MAX + 40];
-    fmt_path(tmp, sizeof tmp, "%s.tmp%d", obj, (int)getpid());
-    if (compile(t, core, rt_source(t, rt_objects[i], src), tmp, log) != 0 || rename(tmp, obj))
-      return fw_err(err, err_len, "cannot compile %s for %s (see %s)", src, core, log), -1;
+typedef struct {
+  const fw_tools_t *tools;
+  const char *const *cores;
+} prepare_t;
+
+/* Job k of the preparation: object k % RT_OBJECT_COUNT for core k / RT_OBJECT_COUNT (in a forked child). */
+static int prepare_object(void *ctx, size_t k) {
+  const prepare_t *p = ctx;
+  const char *core = p->cores[k / RT_OBJECT_COUNT], *name = rt_objects[k % RT_OBJECT_COUNT];
+  char obj[FW_PATH_MAX + 32], tmp[FW_PATH_MAX + 48], src[FW_PATH_MAX], log[FW_PATH_MAX + 48];
+  fmt_path(obj, sizeof obj, "%s/rt-%s/%s.o", p->tools->work, core, name);
+  if (access(obj, R_OK) == 0) return 0;
+  fmt_path(tmp, sizeof tmp, "%s.tmp%d", obj, (int)getpid());
+  fmt_path(log, sizeof log, "%s/rt-%s/%s.log", p->tools->work, core, name);
+  return compile(p->tools, core, rt_source(p->tools, name, src), tmp, log) != 0 || rename(tmp, obj) ? 1 : 0;
+}
+
+int fw_prepare_cores(const fw_tools_t *t, const char *const *cores, size_t n_cores, int parallel, char *err,
+                     size_t err_len) {
+  char dir[FW_PATH_MAX];
+  for (size_t c = 0; c < n_cores; c++) {
+    if (!core_flags(cores[c])) return fw_err(err, err_len, "unknown core '%s'", cores[c]), -1;
+    fmt_path(dir, sizeof dir, "%s/rt-%s", t->work, cores[c]);
+    if (fw_mkdirs(dir)) return fw_err(err, err_len, "cannot create %s: %s", dir, strerror(errno)), -1;
   }
+  prepare_t p = {t, cores};
+  pool_opts_t po = {"runtime", parallel, 0};
+  if (pool_run(&po, n_cores * RT_OBJECT_COUNT, NULL, prepare_object, NULL, &p))
+    return fw_err(err, err_len, "cannot compile the runtime (see %s/rt-<core>/*.log)", t->work), -1;
   return 0;
 }
 

@@ -3,7 +3,7 @@
  * arm-none-eabi-gcc with the flags and linker script of cmake/firmware.cmake (Release: -O3 -DNDEBUG ... -O2 -g
  * -ffunction-sections -fdata-sections; workloads/support/cortex-m.ld with a MEMORY block from the profile). The
  * runtime, main.c and startup.c do not depend on the model: they are compiled once per core into
- * WORK/rt-<core>/ (fw_prepare_core) and linked into every firmware of that core.
+ * WORK/rt-<core>/ (fw_prepare_cores) and linked into every firmware of that core.
  *
  * A firmware that needs more SRAM than the part has is linked with a larger SRAM (the simulator maps overflow SRAM
  * behind the device's and reports the overflow); one whose weights exceed the part's flash is linked and run
@@ -28,9 +28,10 @@ typedef struct {
 /* Defaults from the environment and the build; `work` is copied. */
 void fw_tools_init(fw_tools_t *t, const char *work);
 
-/* Compiles the model-independent objects for `core` into WORK/rt-<core>/ unless present. Not for concurrent use
- * on the same core: call it before fanning out. 0 or -1 with a message. */
-int fw_prepare_core(const fw_tools_t *t, const char *core, char *err, size_t err_len);
+/* Compiles the model-independent objects for each core (distinct names) into WORK/rt-<core>/ unless present,
+ * `parallel` compilers at a time. Call it before fanning out the jobs. 0 or -1 with a message. */
+int fw_prepare_cores(const fw_tools_t *t, const char *const *cores, size_t n_cores, int parallel, char *err,
+                     size_t err_len);
 
 typedef struct {
   char elf[FW_PATH_MAX];

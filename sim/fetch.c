@@ -38,12 +38,12 @@ typedef struct {
 } cache_t;
 
 struct sim_fetch {
+  sim_fetch_hot_t hot; /* first: fetch.h's inline fast path reads it */
   uint32_t flash_base, flash_size;
   uint32_t uncached_cycles; /* no cache: wait states per flash read of read_bits */
   uint32_t uncached_shift;
   cache_t icache, dcache;
-  cache_t *data;      /* cache data reads go through, or NULL */
-  uint32_t prev_line; /* last instruction line fetched + 1 (0: none, or the last block was not in flash) */
+  cache_t *data; /* cache data reads go through, or NULL */
   uint64_t *data_cycles;
   uc_hook data_hook;
   sim_fetch_stats_t stats;
@@ -122,6 +122,8 @@ sim_fetch_t *sim_fetch_create(const prof_t *profile, int *err) {
   f->uncached_shift = log2u((profile->flash_read_bits ? profile->flash_read_bits : 32) / 8);
   if (cache_init(&f->icache, ic) || cache_init(&f->dcache, dc)) goto fail;
   f->data = f->dcache.present ? &f->dcache : ic->unified && f->icache.present ? &f->icache : NULL;
+  /* Memos compare against the I-cache's miss count (a memo is only written when that cache exists). */
+  f->hot.epoch = &f->icache.epoch;
   return f;
 fail:
   sim_fetch_destroy(f);
@@ -144,9 +146,9 @@ static uint32_t prefetched_cost(const cache_t *c, const isa_block_t *block) {
   return c->miss_cycles > per_line ? c->miss_cycles - per_line : 0;
 }
 
-uint32_t sim_fetch_block_cycles(sim_fetch_t *f, const isa_block_t *block) {
+uint32_t sim_fetch_block_cycles_slow(sim_fetch_t *f, const isa_block_t *block, sim_fetch_memo_t *memo) {
   if (block->addr - f->flash_base >= f->flash_size) {
-    f->prev_line = 0; /* SRAM/TCM: zero wait states; the flash prefetch stream is broken */
+    f->hot.prev_line = 0; /* SRAM/TCM: zero wait states; the flash prefetch stream is broken */
     return 0;
   }
   cache_t *c = &f->icache;
@@ -154,22 +156,25 @@ uint32_t sim_fetch_block_cycles(sim_fetch_t *f, const isa_block_t *block) {
     /* No cache: every flash read of the block's instructions pays the wait states. */
     uint32_t first = block->addr >> f->uncached_shift, last = (block->end - 1) >> f->uncached_shift;
     uint32_t n = last - first + 1, cost = n * f->uncached_cycles;
-    f->stats.line_lookups += n;
+    f->hot.line_lookups += n;
     f->stats.line_misses += n;
     f->stats.stall_cycles += cost;
     return cost;
   }
   uint32_t first = block->addr >> c->line_shift, last = (block->end - 1) >> c->line_shift;
-  uint32_t prev = f->prev_line;
-  f->prev_line = last + 1;
-  f->stats.line_lookups += last - first + 1;
+  uint32_t prev = f->hot.prev_line;
+  f->hot.prev_line = last + 1;
+  f->hot.line_lookups += last - first + 1;
   /* Hot path: every line verified resident since the last miss (one compare each, no stores). */
   uint32_t line = first;
   for (; line <= last; line++) {
     const filter_t *seen = &c->filter[line % FILTER_SLOTS];
     if (seen->tag != line + 1 || seen->epoch != c->epoch) break;
   }
-  if (line > last) return 0;
+  if (line > last) {
+    *memo = (sim_fetch_memo_t){.epoch1 = c->epoch + 1, .last_line1 = last + 1, .lines = last - first + 1};
+    return 0;
+  }
   uint32_t cost = 0;
   for (line = first; line <= last; prev = ++line) {
     if (cache_access(c, line)) continue;
@@ -211,4 +216,5 @@ int sim_fetch_enable_data_reads(sim_fetch_t *fetch, uc_engine *uc, uint64_t *cyc
 
 void sim_fetch_stats(const sim_fetch_t *fetch, sim_fetch_stats_t *out) {
   *out = fetch ? fetch->stats : (sim_fetch_stats_t){0};
+  if (fetch) out->line_lookups = fetch->hot.line_lookups;
 }

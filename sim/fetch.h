@@ -17,8 +17,34 @@ typedef struct sim_fetch sim_fetch_t;
 sim_fetch_t *sim_fetch_create(const prof_t *profile, int *err);
 void sim_fetch_destroy(sim_fetch_t *fetch);
 
-/* Extra cycles instruction fetch adds to one execution of `block` (0 when every line hits). */
-uint32_t sim_fetch_block_cycles(sim_fetch_t *fetch, const isa_block_t *block);
+/* What the caller keeps per block (zeroed at first): a note that the block's lines were resident, so that until the
+ * next cache miss the block costs one compare. */
+typedef struct {
+  uint32_t epoch1;     /* instruction-cache misses when the lines were last seen resident, + 1 (0: never) */
+  uint32_t last_line1; /* the block's last line + 1 */
+  uint32_t lines;      /* lines the block spans */
+} sim_fetch_memo_t;
+
+/* The part of the model the per-block fast path touches; the first member of sim_fetch_t. */
+typedef struct {
+  const uint32_t *epoch; /* the instruction cache's miss count */
+  uint32_t prev_line;    /* last instruction line fetched + 1 (0: none, or the last block was not in flash) */
+  uint64_t line_lookups;
+} sim_fetch_hot_t;
+
+uint32_t sim_fetch_block_cycles_slow(sim_fetch_t *fetch, const isa_block_t *block, sim_fetch_memo_t *memo);
+
+/* Extra cycles instruction fetch adds to one execution of `block` (0 when every line hits). Inline: the engine
+ * calls it for every block, and nearly always the memo answers. */
+static inline uint32_t sim_fetch_block_cycles(sim_fetch_t *fetch, const isa_block_t *block, sim_fetch_memo_t *memo) {
+  sim_fetch_hot_t *hot = (sim_fetch_hot_t *)fetch;
+  if (memo->epoch1 == *hot->epoch + 1) {
+    hot->prev_line = memo->last_line1;
+    hot->line_lookups += memo->lines;
+    return 0;
+  }
+  return sim_fetch_block_cycles_slow(fetch, block, memo);
+}
 
 /* Precise mode: a UC_HOOK_MEM_READ on the flash range charges data-read wait states into *cycles.
  * Returns 0, or -1 when Unicorn refused the hook. */

@@ -283,7 +283,7 @@ static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *opaqu
     sim_funcprof_block(sim->funcprof, prev ? &prev->prof : NULL, prev ? prev->blk.end : 0, &b->prof, addr,
                        sim->totals.cycles, sim->totals.instructions);
   sim->cur = b;
-  if (sim->fetch) sim->totals.cycles += sim_fetch_block_cycles(sim->fetch, &b->blk);
+  if (sim->fetch) sim->totals.cycles += sim_fetch_block_cycles(sim->fetch, &b->blk, &b->fetch_memo);
   sim->cur_base_cycles = sim->totals.cycles;
   sim->cur_base_insns = sim->totals.instructions;
   sim->cur_extra_cycles = 0;

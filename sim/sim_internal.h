@@ -18,11 +18,12 @@
 /* A decoded, costed basic block, cached by start address. */
 typedef struct sim_block {
   isa_block_t blk;
-  uint32_t *cycles_before;   /* cycles_before[k]: static cycles of insns[0..k-1]; insn_count + 1 entries */
-  uint32_t unicorn_size;     /* size Unicorn reported, to detect a changed translation */
-  int writes_sp;             /* SP is sampled at the start of the block after one that may move it */
-  struct sim_block *next[2]; /* last successors seen (fall-through, taken): skips the hash lookup */
-  sim_fp_block_t prof;       /* function profile: the block's function, edge and figures */
+  uint32_t *cycles_before;     /* cycles_before[k]: static cycles of insns[0..k-1]; insn_count + 1 entries */
+  uint32_t unicorn_size;       /* size Unicorn reported, to detect a changed translation */
+  int writes_sp;               /* SP is sampled at the start of the block after one that may move it */
+  sim_fetch_memo_t fetch_memo; /* the fetch model's note that the block's lines were resident (sim/fetch.h) */
+  struct sim_block *next[2];   /* last successors seen (fall-through, taken): skips the hash lookup */
+  sim_fp_block_t prof;         /* function profile: the block's function, edge and figures */
 } sim_block_t;
 
 typedef struct {

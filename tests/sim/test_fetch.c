@@ -37,8 +37,41 @@ static sim_fetch_t *art(int prefetch, prof_t **p) {
 
 static uint32_t run(sim_fetch_t *f, uint32_t addr, uint32_t end, uint32_t cycles) {
   isa_block_t b = {.addr = addr, .end = end, .insn_count = (end - addr) / 2, .cycles = cycles};
-  return sim_fetch_block_cycles(f, &b);
+  sim_fetch_memo_t memo = {0};
+  return sim_fetch_block_cycles(f, &b, &memo);
 }
+
+/* The per-block memo only skips work: a pseudo-random walk over blocks costs the same with memos kept per block
+ * as with none. */
+START_TEST(block_memo_changes_nothing) {
+  char flash[1024];
+  snprintf(flash, sizeof flash, ART, "true");
+  prof_t *p1 = profile(flash), *p2 = profile(flash);
+  int err = 0;
+  sim_fetch_t *with_memo = sim_fetch_create(p1, &err), *without = sim_fetch_create(p2, &err);
+  ck_assert_ptr_nonnull(with_memo);
+  ck_assert_ptr_nonnull(without);
+  isa_block_t blocks[40];
+  sim_fetch_memo_t memos[40] = {0};
+  for (int i = 0; i < 40; i++)
+    blocks[i] = (isa_block_t){.addr = 0x08000000u + 64u * (uint32_t)i,
+                              .end = 0x08000000u + 64u * (uint32_t)i + 18u,
+                              .insn_count = 9,
+                              .cycles = 11};
+  uint32_t state = 12345;
+  for (int step = 0; step < 20000; step++) {
+    state = state * 1664525u + 1013904223u;
+    int i = (int)((state >> 8) % (step % 100 < 50 ? 6u : 40u)); /* phases of a small and a large working set */
+    sim_fetch_memo_t none = {0};
+    ck_assert_uint_eq(sim_fetch_block_cycles(with_memo, &blocks[i], &memos[i]),
+                      sim_fetch_block_cycles(without, &blocks[i], &none));
+  }
+  sim_fetch_destroy(with_memo);
+  sim_fetch_destroy(without);
+  prof_free(p1);
+  prof_free(p2);
+}
+END_TEST
 
 START_TEST(zero_wait_states_create_nothing) {
   prof_t *p = profile("{ \"base\": 0, \"size\": 65536, \"wait_states\": 0 }");
@@ -209,6 +242,7 @@ int main(void) {
   Suite *s = suite_create("fetch");
   TCase *tc = tcase_create("fetch");
   tcase_add_test(tc, zero_wait_states_create_nothing);
+  tcase_add_test(tc, block_memo_changes_nothing);
   tcase_add_test(tc, art_miss_then_hit);
   tcase_add_test(tc, sram_and_tcm_fetch_is_free);
   tcase_add_test(tc, sequential_prefetch_hides_execution_time);

@@ -9,6 +9,7 @@
 
 #include "reports/export_backend.h"
 #include "reports/export_html.h"
+#include "reports/rpt.h"
 
 /* Report colours: the series of a comparison (memory kinds have theirs in the CSS). */
 static const char *const report_colors[] = {"#2f6fca", "#e0592a", "#2a9d6f", "#8e5bb5"};
@@ -78,7 +79,7 @@ static void put_run_line(const html_t *h, size_t i) {
   }
   rpt_buf_put(h->out, "profile <b>");
   rpt_buf_html(h->out, rpt_str(r, "profile.name"));
-  rpt_buf_printf(h->out, "</b> (Cortex-%s, %.0f MHz) &middot; <code>", rpt_str(r, "profile.core"),
+  rpt_buf_printf(h->out, "</b> (Cortex-%s, %.0f MHz) &middot; <code>", rpt_core_display(rpt_str(r, "profile.core")),
                  rpt_clock_hz(r) / 1e6);
   rpt_buf_html(h->out, rpt_str(r, "firmware.path"));
   rpt_buf_put(h->out, "</code></p>\n");

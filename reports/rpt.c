@@ -420,6 +420,13 @@ cJSON *rpt_read(const char *path, char *msg, size_t size) {
   return r;
 }
 
+const char *rpt_core_display(const char *core) {
+  static const char *const names[][2] = {{"m0plus", "M0+"}, {"m3", "M3"}, {"m4", "M4"}, {"m7", "M7"}};
+  for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+    if (core && !strcmp(core, names[i][0])) return names[i][1];
+  return core ? core : "?";
+}
+
 void rpt_group_digits(unsigned long long value, char *buf, size_t size) {
   char digits[32];
   int n = snprintf(digits, sizeof digits, "%llu", value);
@@ -583,13 +590,8 @@ void rpt_print_text(const cJSON *report, FILE *out) {
   const cJSON *mem = cJSON_GetObjectItemCaseSensitive(report, "memory");
   char a[32], b[32], c[32], d[32], e[32];
   double clock_mhz = num(prof, "clock_hz") / 1e6;
-  const char *core = str(prof, "core");
   fprintf(out, "mcusim: %s on %s (Cortex-%s, %g MHz)\n", str(fw, "path"), str(prof, "name"),
-          !strcmp(core, "m0plus") ? "M0+"
-          : !strcmp(core, "m3")   ? "M3"
-          : !strcmp(core, "m4")   ? "M4"
-                                  : "M7",
-          clock_mhz);
+          rpt_core_display(str(prof, "core")), clock_mhz);
   print_result(cJSON_GetObjectItemCaseSensitive(report, "result"), out);
   fprintf(out, "  instructions  %s\n", grouped(totals, "instructions", a, sizeof a));
   fprintf(out, "  cycles        %s  (%.3f ms at %g MHz, %.2f cycles/instruction)\n",

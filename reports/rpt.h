@@ -27,6 +27,9 @@ cJSON *rpt_read(const char *path, char *msg, size_t msg_size);
 /* Human summary rendered from a report. */
 void rpt_print_text(const cJSON *report, FILE *out);
 
+/* "M0+", "M3", "M4", "M7" for a profile's core name ("m0plus", ...), as the reports print it. */
+const char *rpt_core_display(const char *core);
+
 /* "1,204,332" */
 void rpt_group_digits(unsigned long long value, char *buf, size_t size);
 

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "tests/common/cli_test.h"
+
 #define FW FIRMWARE_DIR "/thirdparty_cnn.elf"
 #define OUT(name) WORK_DIR "/annotate_" name
 
@@ -24,29 +26,9 @@ static int run(const char *options, const char *report) {
   return sh(cmd);
 }
 
-static cJSON *load(const char *path) {
-  FILE *f = fopen(path, "rb");
-  ck_assert_msg(f != NULL, "no report %s", path);
-  static char buf[8 << 20];
-  size_t n = fread(buf, 1, sizeof buf - 1, f);
-  fclose(f);
-  buf[n] = '\0';
-  cJSON *r = cJSON_Parse(buf);
-  ck_assert_msg(r != NULL, "%s is not JSON", path);
-  return r;
-}
-
-static const cJSON *get(const cJSON *obj, const char *key) { return cJSON_GetObjectItemCaseSensitive(obj, key); }
-
-static double num(const cJSON *obj, const char *key) {
-  const cJSON *x = get(obj, key);
-  ck_assert_msg(cJSON_IsNumber(x), "'%s' is not a number", key);
-  return x->valuedouble;
-}
-
 static const cJSON *named(const cJSON *list, const char *name) {
   const cJSON *x;
-  cJSON_ArrayForEach(x, list) if (!strcmp(get(x, "name")->valuestring, name)) return x;
+  cJSON_ArrayForEach(x, list) if (!strcmp(cli_get(x, "name")->valuestring, name)) return x;
   ck_abort_msg("no entry %s", name);
   return NULL;
 }
@@ -54,8 +36,8 @@ static const cJSON *named(const cJSON *list, const char *name) {
 /* The model's buffers (thirdparty_cnn.c): conv out 2048 + scratch 54, depthwise out 2048, pool 8, fc 4. */
 START_TEST(presets_give_exact_layers_and_allocations) {
   ck_assert_int_eq(run("--annotate cmsis-nn --annotate newlib-malloc", OUT("presets.json")), 0);
-  cJSON *r = load(OUT("presets.json"));
-  const cJSON *layers = get(r, "layers");
+  cJSON *r = cli_read_json(OUT("presets.json"));
+  const cJSON *layers = cli_get(r, "layers");
   ck_assert_int_eq(cJSON_GetArraySize(layers), 4);
   static const struct {
     const char *name, *kind;
@@ -66,29 +48,29 @@ START_TEST(presets_give_exact_layers_and_allocations) {
               {"fc_3", "fully_connected", 8 + 4, 8 + 4}};
   for (int i = 0; i < 4; i++) {
     const cJSON *l = cJSON_GetArrayItem(layers, i);
-    ck_assert_str_eq(get(l, "name")->valuestring, want[i].name);
-    ck_assert_str_eq(get(l, "kind")->valuestring, want[i].kind);
-    ck_assert_int_eq((int)num(l, "id"), i);
-    ck_assert_int_eq((int)num(l, "calls"), 1);
-    ck_assert_int_eq((int)num(l, "arena_peak_bytes"), want[i].peak);
-    ck_assert_int_eq((int)num(l, "arena_at_entry_bytes"), want[i].entry);
+    ck_assert_str_eq(cli_get(l, "name")->valuestring, want[i].name);
+    ck_assert_str_eq(cli_get(l, "kind")->valuestring, want[i].kind);
+    ck_assert_int_eq((int)cli_num(l, "id"), i);
+    ck_assert_int_eq((int)cli_num(l, "calls"), 1);
+    ck_assert_int_eq((int)cli_num(l, "arena_peak_bytes"), want[i].peak);
+    ck_assert_int_eq((int)cli_num(l, "arena_at_entry_bytes"), want[i].entry);
   }
-  ck_assert_int_eq((int)num(get(r, "memory"), "arena_peak_bytes"), 4096);
+  ck_assert_int_eq((int)cli_num(cli_get(r, "memory"), "arena_peak_bytes"), 4096);
   static const int sizes[] = {2048, 54, 2048, 8, 4};
-  const cJSON *allocs = get(r, "allocations");
+  const cJSON *allocs = cli_get(r, "allocations");
   ck_assert_int_eq(cJSON_GetArraySize(allocs), 5);
   for (int i = 0; i < 5; i++) {
     const cJSON *a = cJSON_GetArrayItem(allocs, i);
-    ck_assert_int_eq((int)num(a, "size"), sizes[i]);
-    ck_assert_str_eq(get(a, "tag")->valuestring, "model_invoke"); /* the caller, through malloc's tail call */
-    ck_assert(num(a, "free_cycle") > num(a, "alloc_cycle"));
+    ck_assert_int_eq((int)cli_num(a, "size"), sizes[i]);
+    ck_assert_str_eq(cli_get(a, "tag")->valuestring, "model_invoke"); /* the caller, through malloc's tail call */
+    ck_assert(cli_num(a, "free_cycle") > cli_num(a, "alloc_cycle"));
   }
-  ck_assert_int_eq(cJSON_GetArraySize(get(r, "diagnostics")), 0);
+  ck_assert_int_eq(cJSON_GetArraySize(cli_get(r, "diagnostics")), 0);
   /* layers + other = total */
-  double sum = num(get(r, "other"), "cycles");
+  double sum = cli_num(cli_get(r, "other"), "cycles");
   const cJSON *l;
-  cJSON_ArrayForEach(l, layers) sum += num(l, "cycles");
-  ck_assert_int_eq((long)sum, (long)num(get(r, "totals"), "cycles"));
+  cJSON_ArrayForEach(l, layers) sum += cli_num(l, "cycles");
+  ck_assert_int_eq((long)sum, (long)cli_num(cli_get(r, "totals"), "cycles"));
   cJSON_Delete(r);
 }
 END_TEST
@@ -97,30 +79,32 @@ END_TEST
  * runs from the kernel's first instruction to its return); the folded stacks add up to the run too. */
 START_TEST(function_profile_adds_up) {
   ck_assert_int_eq(run("--annotate cmsis-nn --folded " OUT("stacks.folded"), OUT("profile.json")), 0);
-  cJSON *r = load(OUT("profile.json"));
-  double total = num(get(r, "totals"), "cycles"), sum = 0, insns = 0;
+  cJSON *r = cli_read_json(OUT("profile.json"));
+  double total = cli_num(cli_get(r, "totals"), "cycles"), sum = 0, insns = 0;
   const cJSON *f;
-  cJSON_ArrayForEach(f, get(r, "functions")) {
-    sum += num(f, "cycles");
-    insns += num(f, "instructions");
+  cJSON_ArrayForEach(f, cli_get(r, "functions")) {
+    sum += cli_num(f, "cycles");
+    insns += cli_num(f, "instructions");
   }
   ck_assert_int_eq((long)sum, (long)total);
-  ck_assert_int_eq((long)insns, (long)num(get(r, "totals"), "instructions"));
-  const cJSON *conv = named(get(r, "functions"), "arm_convolve_s8");
-  const cJSON *im2col = named(get(r, "functions"), "arm_nn_im2col_s8_s16");
-  ck_assert_int_eq((int)num(conv, "calls"), 1);
-  ck_assert_int_eq((int)num(im2col, "calls"), 16 * 16);
-  ck_assert_int_eq((long)num(conv, "inclusive_cycles"), (long)(num(conv, "cycles") + num(im2col, "inclusive_cycles")));
-  ck_assert_int_eq((long)num(conv, "inclusive_cycles"), (long)num(named(get(r, "layers"), "conv_0"), "cycles"));
-  ck_assert_int_eq((long)num(named(get(r, "functions"), "main"), "inclusive_cycles"),
-                   (long)num(named(get(r, "functions"), "model_invoke"), "inclusive_cycles") +
-                       (long)num(named(get(r, "functions"), "main"), "cycles"));
+  ck_assert_int_eq((long)insns, (long)cli_num(cli_get(r, "totals"), "instructions"));
+  const cJSON *conv = named(cli_get(r, "functions"), "arm_convolve_s8");
+  const cJSON *im2col = named(cli_get(r, "functions"), "arm_nn_im2col_s8_s16");
+  ck_assert_int_eq((int)cli_num(conv, "calls"), 1);
+  ck_assert_int_eq((int)cli_num(im2col, "calls"), 16 * 16);
+  ck_assert_int_eq((long)cli_num(conv, "inclusive_cycles"),
+                   (long)(cli_num(conv, "cycles") + cli_num(im2col, "inclusive_cycles")));
+  ck_assert_int_eq((long)cli_num(conv, "inclusive_cycles"),
+                   (long)cli_num(named(cli_get(r, "layers"), "conv_0"), "cycles"));
+  ck_assert_int_eq((long)cli_num(named(cli_get(r, "functions"), "main"), "inclusive_cycles"),
+                   (long)cli_num(named(cli_get(r, "functions"), "model_invoke"), "inclusive_cycles") +
+                       (long)cli_num(named(cli_get(r, "functions"), "main"), "cycles"));
   /* DWARF: the hottest line is in the firmware's source */
-  const cJSON *line = cJSON_GetArrayItem(get(r, "lines"), 0);
+  const cJSON *line = cJSON_GetArrayItem(cli_get(r, "lines"), 0);
   ck_assert_ptr_nonnull(line);
-  ck_assert_ptr_nonnull(strstr(get(line, "file")->valuestring, "thirdparty_cnn.c"));
-  ck_assert(num(line, "line") > 0);
-  ck_assert(cJSON_GetArraySize(get(r, "calls")) > 0);
+  ck_assert_ptr_nonnull(strstr(cli_get(line, "file")->valuestring, "thirdparty_cnn.c"));
+  ck_assert(cli_num(line, "line") > 0);
+  ck_assert(cJSON_GetArraySize(cli_get(r, "calls")) > 0);
   FILE *folded = fopen(OUT("stacks.folded"), "r");
   ck_assert_ptr_nonnull(folded);
   char text[4096];
@@ -153,15 +137,15 @@ START_TEST(hand_written_file) {
         f);
   fclose(f);
   ck_assert_int_eq(run("--annotate " OUT("custom.json"), OUT("custom_report.json")), 0);
-  cJSON *r = load(OUT("custom_report.json"));
-  const cJSON *l = named(get(r, "layers"), "arm_nn_im2col_s8_s16");
-  ck_assert_int_eq((int)num(l, "calls"), 256);
-  ck_assert_int_eq(cJSON_GetArraySize(get(r, "allocations")), 5);
-  ck_assert_str_eq(get(cJSON_GetArrayItem(get(r, "allocations"), 0), "tag")->valuestring, "heap");
+  cJSON *r = cli_read_json(OUT("custom_report.json"));
+  const cJSON *l = named(cli_get(r, "layers"), "arm_nn_im2col_s8_s16");
+  ck_assert_int_eq((int)cli_num(l, "calls"), 256);
+  ck_assert_int_eq(cJSON_GetArraySize(cli_get(r, "allocations")), 5);
+  ck_assert_str_eq(cli_get(cJSON_GetArrayItem(cli_get(r, "allocations"), 0), "tag")->valuestring, "heap");
   /* the fc input is the pool output: the fourth allocation's address */
-  const char *pool_addr = get(cJSON_GetArrayItem(get(r, "allocations"), 3), "address")->valuestring;
-  ck_assert_int_eq((long)num(get(r, "marks"), "fc_input"), strtol(pool_addr, NULL, 16));
-  ck_assert_int_eq((int)num(get(r, "marks"), "invocations"), 1);
+  const char *pool_addr = cli_get(cJSON_GetArrayItem(cli_get(r, "allocations"), 3), "address")->valuestring;
+  ck_assert_int_eq((long)cli_num(cli_get(r, "marks"), "fc_input"), strtol(pool_addr, NULL, 16));
+  ck_assert_int_eq((int)cli_num(cli_get(r, "marks"), "invocations"), 1);
   cJSON_Delete(r);
 }
 END_TEST

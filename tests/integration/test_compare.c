@@ -8,26 +8,14 @@
 #include <string.h>
 #include <sys/wait.h>
 
-static char output[1 << 20];
+#include "tests/common/cli_test.h"
 
-/* Runs `mcusim ARGS` with stdout and stderr captured into `output`; returns the exit code. */
-static int mcusim(const char *args) {
-  char cmd[4096];
-  snprintf(cmd, sizeof cmd, "%s %s 2>&1", MCUSIM_BIN, args);
-  FILE *p = popen(cmd, "r");
-  ck_assert_ptr_nonnull(p);
-  size_t n = fread(output, 1, sizeof output - 1, p);
-  output[n] = '\0';
-  int status = pclose(p);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-/* The value of "KEY value" in flat output, as a number. */
+/* The value of "KEY value" in flat cli_output, as a number. */
 static double flat(const char *key) {
   char pattern[256];
   snprintf(pattern, sizeof pattern, "\n%s ", key);
-  const char *at = strstr(output, pattern);
-  ck_assert_msg(at != NULL, "no '%s' in the output", key);
+  const char *at = strstr(cli_output, pattern);
+  ck_assert_msg(at != NULL, "no '%s' in the cli_output", key);
   return strtod(at + strlen(pattern), NULL);
 }
 
@@ -44,7 +32,7 @@ static double num(const cJSON *o, const char *a, const char *b) {
 #define OUT(name) WORK_DIR "/" name
 
 START_TEST(plan_reproduces_mcunetv2_table1) {
-  ck_assert_int_eq(mcusim("plan " MODEL("mbv2-w1.0-r224") " --patches 4 --split-blocks 5 --flat"), 0);
+  ck_assert_int_eq(cli_mcusim("plan " MODEL("mbv2-w1.0-r224") " --patches 4 --split-blocks 5 --flat"), 0);
   ck_assert_double_eq(flat("layerwise.peak_io_bytes"), 112 * 112 * (16 + 96)); /* 1372 kB */
   ck_assert_double_eq(flat("patch.peak_io_bytes"), 28 * 28 * (32 + 192));      /* 172 kB */
   ck_assert_double_eq(flat("patch.receptive_field"), 27);
@@ -54,9 +42,9 @@ START_TEST(plan_reproduces_mcunetv2_table1) {
   ck_assert_double_eq(flat("patch.in_patch_live_bytes"), 162288);
   ck_assert_double_eq(flat("patch.peak_live_bytes"), 176400);
   /* the same stage named by its last layer */
-  ck_assert_int_eq(mcusim("plan " MODEL("mbv2-w1.0-r224") " --patches 4 --split-layer b4_project --flat"), 0);
+  ck_assert_int_eq(cli_mcusim("plan " MODEL("mbv2-w1.0-r224") " --patches 4 --split-layer b4_project --flat"), 0);
   ck_assert_double_eq(flat("patch.stage_macs"), 129517568);
-  ck_assert_int_eq(mcusim("plan " MODEL("mbv2-rd-r224") " --patches 4 --split-blocks 4 --flat"), 0);
+  ck_assert_int_eq(cli_mcusim("plan " MODEL("mbv2-rd-r224") " --patches 4 --split-blocks 4 --flat"), 0);
   ck_assert_double_eq(flat("patch.receptive_field"), 15);
   ck_assert_double_eq(flat("patch.input_patch.0"), 63);
   ck_assert_double_eq(flat("patch.stage_macs"), 73250048);
@@ -65,12 +53,12 @@ START_TEST(plan_reproduces_mcunetv2_table1) {
 END_TEST
 
 START_TEST(plan_usage_errors) {
-  ck_assert_int_eq(mcusim("plan " MODEL("mbv2-w1.0-r224") " --patches 4"), 2);
-  ck_assert_ptr_nonnull(strstr(output, "--split-blocks"));
-  ck_assert_int_eq(mcusim("plan " MODEL("mbv2-w1.0-r224") " --patches 4 --split-layer nope"), 2);
-  ck_assert_ptr_nonnull(strstr(output, "no layer named 'nope'"));
-  ck_assert_int_eq(mcusim("plan /nonexistent.json"), 2);
-  ck_assert_int_eq(mcusim("compare " OUT("only_one.json")), 2);
+  ck_assert_int_eq(cli_mcusim("plan " MODEL("mbv2-w1.0-r224") " --patches 4"), 2);
+  ck_assert_ptr_nonnull(strstr(cli_output, "--split-blocks"));
+  ck_assert_int_eq(cli_mcusim("plan " MODEL("mbv2-w1.0-r224") " --patches 4 --split-layer nope"), 2);
+  ck_assert_ptr_nonnull(strstr(cli_output, "no layer named 'nope'"));
+  ck_assert_int_eq(cli_mcusim("plan /nonexistent.json"), 2);
+  ck_assert_int_eq(cli_mcusim("compare " OUT("only_one.json")), 2);
 }
 END_TEST
 
@@ -94,11 +82,14 @@ static void check_layer_rows(const cJSON *cmp) {
 }
 
 START_TEST(plan_agrees_with_simulation) {
-  ck_assert_int_eq(mcusim("run --quiet -p stm32f412 -r " OUT("pd_lw.json") " " WL("person-det-mbv1-r96_layerwise")), 0);
-  ck_assert_int_eq(mcusim("run --quiet -p stm32f412 -r " OUT("pd_p2.json") " " WL("person-det-mbv1-r96_patch2")), 0);
+  ck_assert_int_eq(cli_mcusim("run --quiet -p stm32f412 -r " OUT("pd_lw.json") " " WL("person-det-mbv1-r96_layerwise")),
+                   0);
+  ck_assert_int_eq(cli_mcusim("run --quiet -p stm32f412 -r " OUT("pd_p2.json") " " WL("person-det-mbv1-r96_patch2")),
+                   0);
   ck_assert_int_eq(
-      mcusim("compare " OUT("pd_lw.json") " " OUT("pd_p2.json") " --json --model " MODEL("person-det-mbv1-r96")), 0);
-  cJSON *cmp = cJSON_Parse(output);
+      cli_mcusim("compare " OUT("pd_lw.json") " " OUT("pd_p2.json") " --json --model " MODEL("person-det-mbv1-r96")),
+      0);
+  cJSON *cmp = cJSON_Parse(cli_output);
   ck_assert_ptr_nonnull(cmp);
   const cJSON *f = get(cmp, "figures");
   ck_assert_double_eq(num(f, "arena_peak_bytes", "a"), 55296);
@@ -116,19 +107,20 @@ START_TEST(plan_agrees_with_simulation) {
 END_TEST
 
 START_TEST(compare_text_and_refusal) {
-  ck_assert_int_eq(mcusim("run --quiet -p stm32f412 -r " OUT("pd_lw2.json") " " WL("person-det-mbv1-r96_layerwise")),
+  ck_assert_int_eq(
+      cli_mcusim("run --quiet -p stm32f412 -r " OUT("pd_lw2.json") " " WL("person-det-mbv1-r96_layerwise")), 0);
+  ck_assert_int_eq(cli_mcusim("run --quiet -p stm32f412 -r " OUT("pd_p22.json") " " WL("person-det-mbv1-r96_patch2")),
                    0);
-  ck_assert_int_eq(mcusim("run --quiet -p stm32f412 -r " OUT("pd_p22.json") " " WL("person-det-mbv1-r96_patch2")), 0);
-  ck_assert_int_eq(mcusim("compare " OUT("pd_lw2.json") " " OUT("pd_p22.json")), 0);
-  ck_assert_ptr_nonnull(strstr(output, "1.43x smaller"));
-  ck_assert_ptr_nonnull(strstr(output, "outputs              match"));
-  ck_assert_ptr_nonnull(strstr(output, "SRAM 262,144 B (256 KiB)"));
+  ck_assert_int_eq(cli_mcusim("compare " OUT("pd_lw2.json") " " OUT("pd_p22.json")), 0);
+  ck_assert_ptr_nonnull(strstr(cli_output, "1.43x smaller"));
+  ck_assert_ptr_nonnull(strstr(cli_output, "outputs              match"));
+  ck_assert_ptr_nonnull(strstr(cli_output, "SRAM 262,144 B (256 KiB)"));
   /* a report of another model: refused, then compared when told */
   ck_assert_int_eq(
       system("sed 's/\"person-det-mbv1-r96\"/\"other-model\"/' " OUT("pd_p22.json") " > " OUT("pd_other.json")), 0);
-  ck_assert_int_eq(mcusim("compare " OUT("pd_lw2.json") " " OUT("pd_other.json")), 2);
-  ck_assert_ptr_nonnull(strstr(output, "different models"));
-  ck_assert_int_eq(mcusim("compare --allow-mismatch " OUT("pd_lw2.json") " " OUT("pd_other.json")), 0);
+  ck_assert_int_eq(cli_mcusim("compare " OUT("pd_lw2.json") " " OUT("pd_other.json")), 2);
+  ck_assert_ptr_nonnull(strstr(cli_output, "different models"));
+  ck_assert_int_eq(cli_mcusim("compare --allow-mismatch " OUT("pd_lw2.json") " " OUT("pd_other.json")), 0);
 }
 END_TEST
 

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "tests/common/cli_test.h"
+
 #define FW(name) FIRMWARE_DIR "/" name ".elf"
 #define OUT(name) WORK_DIR "/mem_" name ".json"
 
@@ -18,82 +20,63 @@ static int run(const char *profile, const char *elf, const char *out) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-static cJSON *load(const char *path) {
-  FILE *f = fopen(path, "rb");
-  ck_assert_msg(f != NULL, "no report %s", path);
-  static char buf[8 << 20];
-  size_t n = fread(buf, 1, sizeof buf - 1, f);
-  fclose(f);
-  buf[n] = '\0';
-  cJSON *r = cJSON_Parse(buf);
-  ck_assert_msg(r != NULL, "%s is not JSON", path);
-  return r;
-}
-
-static double num(const cJSON *obj, const char *key) {
-  const cJSON *x = cJSON_GetObjectItemCaseSensitive(obj, key);
-  ck_assert_msg(cJSON_IsNumber(x), "'%s' is not a number", key);
-  return x->valuedouble;
-}
-
-static const cJSON *get(const cJSON *obj, const char *key) { return cJSON_GetObjectItemCaseSensitive(obj, key); }
-
 static const cJSON *layer_named(const cJSON *report, const char *name) {
   const cJSON *l;
-  cJSON_ArrayForEach(l, get(report, "layers")) if (!strcmp(get(l, "name")->valuestring, name)) return l;
+  cJSON_ArrayForEach(l, cli_get(report, "layers")) if (!strcmp(cli_get(l, "name")->valuestring, name)) return l;
   ck_abort_msg("no layer %s", name);
   return NULL;
 }
 
 START_TEST(synthetic_pattern_gives_exact_figures) {
   ck_assert_int_eq(run("cortex-m4-0ws", FW("trace_events"), OUT("trace")), 0);
-  cJSON *r = load(OUT("trace"));
-  const cJSON *mem = get(r, "memory");
-  ck_assert_int_eq((int)num(mem, "arena_peak_bytes"), 5000);
-  ck_assert_int_eq((int)num(mem, "arena_high_water_bytes"), 4096 + 2000);
-  ck_assert_int_eq(cJSON_GetArraySize(get(r, "layers")), 3);
+  cJSON *r = cli_read_json(OUT("trace"));
+  const cJSON *mem = cli_get(r, "memory");
+  ck_assert_int_eq((int)cli_num(mem, "arena_peak_bytes"), 5000);
+  ck_assert_int_eq((int)cli_num(mem, "arena_high_water_bytes"), 4096 + 2000);
+  ck_assert_int_eq(cJSON_GetArraySize(cli_get(r, "layers")), 3);
   const cJSON *a = layer_named(r, "conv_a"), *b = layer_named(r, "dw_b"), *c = layer_named(r, "fc_c");
-  ck_assert_str_eq(get(a, "kind")->valuestring, "conv2d");
-  ck_assert_int_eq(cJSON_GetArrayItem(get(a, "out_shape"), 2)->valueint, 16);
-  ck_assert_int_eq((int)num(a, "calls"), 1);
-  ck_assert_int_eq((int)num(a, "macs"), 100);
-  ck_assert_int_eq((int)num(a, "arena_peak_bytes"), 4000);
-  ck_assert_int_eq((int)num(a, "arena_at_entry_bytes"), 0);
-  ck_assert(cJSON_IsFalse(get(a, "patch_stage")));
-  ck_assert_int_eq((int)num(b, "calls"), 2);
-  ck_assert_int_eq((int)num(b, "macs"), 80);
-  ck_assert_int_eq((int)num(b, "arena_peak_bytes"), 5000);
-  ck_assert_int_eq((int)num(b, "arena_at_entry_bytes"), 3000);
-  ck_assert(cJSON_IsTrue(get(b, "patch_stage")));
-  ck_assert_int_eq((int)num(c, "arena_peak_bytes"), 3000);
-  ck_assert(num(a, "cycles") > 0 && num(b, "cycles") > 0);
+  ck_assert_str_eq(cli_get(a, "kind")->valuestring, "conv2d");
+  ck_assert_int_eq(cJSON_GetArrayItem(cli_get(a, "out_shape"), 2)->valueint, 16);
+  ck_assert_int_eq((int)cli_num(a, "calls"), 1);
+  ck_assert_int_eq((int)cli_num(a, "macs"), 100);
+  ck_assert_int_eq((int)cli_num(a, "arena_peak_bytes"), 4000);
+  ck_assert_int_eq((int)cli_num(a, "arena_at_entry_bytes"), 0);
+  ck_assert(cJSON_IsFalse(cli_get(a, "patch_stage")));
+  ck_assert_int_eq((int)cli_num(b, "calls"), 2);
+  ck_assert_int_eq((int)cli_num(b, "macs"), 80);
+  ck_assert_int_eq((int)cli_num(b, "arena_peak_bytes"), 5000);
+  ck_assert_int_eq((int)cli_num(b, "arena_at_entry_bytes"), 3000);
+  ck_assert(cJSON_IsTrue(cli_get(b, "patch_stage")));
+  ck_assert_int_eq((int)cli_num(c, "arena_peak_bytes"), 3000);
+  ck_assert(cli_num(a, "cycles") > 0 && cli_num(b, "cycles") > 0);
   /* patches */
-  const cJSON *patches = get(r, "patches");
+  const cJSON *patches = cli_get(r, "patches");
   ck_assert_int_eq(cJSON_GetArraySize(patches), 2);
-  ck_assert_int_eq((int)num(cJSON_GetArrayItem(patches, 0), "arena_peak_bytes"), 5000);
-  ck_assert_int_eq((int)num(cJSON_GetArrayItem(patches, 1), "arena_peak_bytes"), 3500);
-  ck_assert_int_eq((int)num(cJSON_GetArrayItem(patches, 1), "index"), 1);
-  ck_assert_int_eq((int)num(cJSON_GetArrayItem(patches, 0), "macs"), 50);
+  ck_assert_int_eq((int)cli_num(cJSON_GetArrayItem(patches, 0), "arena_peak_bytes"), 5000);
+  ck_assert_int_eq((int)cli_num(cJSON_GetArrayItem(patches, 1), "arena_peak_bytes"), 3500);
+  ck_assert_int_eq((int)cli_num(cJSON_GetArrayItem(patches, 1), "index"), 1);
+  ck_assert_int_eq((int)cli_num(cJSON_GetArrayItem(patches, 0), "macs"), 50);
   /* a patch contains its layer: its cycles are at least the layer's share */
-  ck_assert(num(cJSON_GetArrayItem(patches, 0), "cycles") >= num(b, "cycles") / 2);
+  ck_assert(cli_num(cJSON_GetArrayItem(patches, 0), "cycles") >= cli_num(b, "cycles") / 2);
   /* other + top-level ranges = total */
-  double ranges = num(a, "cycles") + num(c, "cycles") + num(cJSON_GetArrayItem(patches, 0), "cycles") +
-                  num(cJSON_GetArrayItem(patches, 1), "cycles");
-  ck_assert_int_eq((long)(ranges + num(get(r, "other"), "cycles")), (long)num(get(r, "totals"), "cycles"));
+  double ranges = cli_num(a, "cycles") + cli_num(c, "cycles") + cli_num(cJSON_GetArrayItem(patches, 0), "cycles") +
+                  cli_num(cJSON_GetArrayItem(patches, 1), "cycles");
+  ck_assert_int_eq((long)(ranges + cli_num(cli_get(r, "other"), "cycles")),
+                   (long)cli_num(cli_get(r, "totals"), "cycles"));
   /* marks, allocations, timeline */
-  ck_assert_str_eq(get(get(r, "marks"), "model")->valuestring, "synthetic");
-  ck_assert_int_eq((int)num(get(r, "marks"), "answer"), 42);
-  ck_assert_int_eq(cJSON_GetArraySize(get(r, "allocations")), 4);
-  const cJSON *tmp = cJSON_GetArrayItem(get(r, "allocations"), 2);
-  ck_assert_str_eq(get(tmp, "tag")->valuestring, "tmp");
-  ck_assert_int_eq((int)num(tmp, "layer"), 1);
-  ck_assert(num(tmp, "free_cycle") > num(tmp, "alloc_cycle"));
+  ck_assert_str_eq(cli_get(cli_get(r, "marks"), "model")->valuestring, "synthetic");
+  ck_assert_int_eq((int)cli_num(cli_get(r, "marks"), "answer"), 42);
+  ck_assert_int_eq(cJSON_GetArraySize(cli_get(r, "allocations")), 4);
+  const cJSON *tmp = cJSON_GetArrayItem(cli_get(r, "allocations"), 2);
+  ck_assert_str_eq(cli_get(tmp, "tag")->valuestring, "tmp");
+  ck_assert_int_eq((int)cli_num(tmp, "layer"), 1);
+  ck_assert(cli_num(tmp, "free_cycle") > cli_num(tmp, "alloc_cycle"));
   double timeline_peak = 0;
   const cJSON *s;
-  cJSON_ArrayForEach(s, get(r, "timeline")) if (num(s, "arena_bytes") > timeline_peak) timeline_peak =
-      num(s, "arena_bytes");
+  cJSON_ArrayForEach(s, cli_get(r, "timeline")) if (cli_num(s, "arena_bytes") > timeline_peak) timeline_peak =
+      cli_num(s, "arena_bytes");
   ck_assert_int_eq((int)timeline_peak, 5000);
-  ck_assert_int_eq(cJSON_GetArraySize(get(r, "diagnostics")), 0);
+  ck_assert_int_eq(cJSON_GetArraySize(cli_get(r, "diagnostics")), 0);
   cJSON_Delete(r);
 }
 END_TEST
@@ -105,31 +88,32 @@ START_TEST(each_misuse_gives_its_diagnostic) {
   snprintf(elf, sizeof elf, "%s/misuse_%s.elf", FIRMWARE_DIR, misuses[_i]);
   snprintf(out, sizeof out, "%s/mem_misuse_%s.json", WORK_DIR, misuses[_i]);
   ck_assert_int_eq(run("cortex-m4-0ws", elf, out), 0);
-  cJSON *r = load(out);
-  const cJSON *d = cJSON_GetArrayItem(get(r, "diagnostics"), 0);
+  cJSON *r = cli_read_json(out);
+  const cJSON *d = cJSON_GetArrayItem(cli_get(r, "diagnostics"), 0);
   ck_assert_msg(d != NULL, "no diagnostic for %s", misuses[_i]);
-  ck_assert_str_eq(get(d, "kind")->valuestring, misuses[_i]);
-  ck_assert(strlen(get(d, "message")->valuestring) > 10);
+  ck_assert_str_eq(cli_get(d, "kind")->valuestring, misuses[_i]);
+  ck_assert(strlen(cli_get(d, "message")->valuestring) > 10);
   if (strcmp(misuses[_i], "stack_into_static") != 0)
-    ck_assert_msg(strncmp(get(d, "caller")->valuestring, "main+", 5) == 0, "caller %s", get(d, "caller")->valuestring);
+    ck_assert_msg(strncmp(cli_get(d, "caller")->valuestring, "main+", 5) == 0, "caller %s",
+                  cli_get(d, "caller")->valuestring);
   cJSON_Delete(r);
 }
 END_TEST
 
 START_TEST(firmware_without_trace_calls_still_gets_figures) {
   ck_assert_int_eq(run("cortex-m4-0ws", FW("hello"), OUT("hello")), 1); /* hello exits 3 */
-  cJSON *r = load(OUT("hello"));
-  ck_assert_int_eq(cJSON_GetArraySize(get(r, "layers")), 0);
-  ck_assert(num(get(r, "totals"), "instructions") > 0);
-  ck_assert_int_eq((long)num(get(r, "other"), "cycles"), (long)num(get(r, "totals"), "cycles"));
-  ck_assert(num(get(r, "memory"), "stack_peak_bytes") > 0);
-  ck_assert(num(get(r, "memory"), "touched_bytes") > 0);
+  cJSON *r = cli_read_json(OUT("hello"));
+  ck_assert_int_eq(cJSON_GetArraySize(cli_get(r, "layers")), 0);
+  ck_assert(cli_num(cli_get(r, "totals"), "instructions") > 0);
+  ck_assert_int_eq((long)cli_num(cli_get(r, "other"), "cycles"), (long)cli_num(cli_get(r, "totals"), "cycles"));
+  ck_assert(cli_num(cli_get(r, "memory"), "stack_peak_bytes") > 0);
+  ck_assert(cli_num(cli_get(r, "memory"), "touched_bytes") > 0);
   cJSON_Delete(r);
 }
 END_TEST
 
 static long out_bytes(const cJSON *layer) {
-  const cJSON *shape = get(layer, "out_shape");
+  const cJSON *shape = cli_get(layer, "out_shape");
   return (long)cJSON_GetArrayItem(shape, 0)->valueint * cJSON_GetArrayItem(shape, 1)->valueint *
          cJSON_GetArrayItem(shape, 2)->valueint;
 }
@@ -140,7 +124,7 @@ static long out_bytes(const cJSON *layer) {
  * live during the depthwise. */
 START_TEST(mobilenet_per_layer_arena_matches_the_analytic_count) {
   ck_assert_int_eq(run("stm32h743", WORKLOAD_DIR "/mbv2-w0.35-r144_layerwise.elf", OUT("mbv2")), 0);
-  cJSON *r = load(OUT("mbv2"));
+  cJSON *r = cli_read_json(OUT("mbv2"));
   FILE *plan = popen(GEN_BIN " --model " MODEL_DIR "/mbv2-w0.35-r144.json --schedule layerwise --plan", "r");
   ck_assert_ptr_nonnull(plan);
   char line[512], name[64], op[16];
@@ -159,17 +143,18 @@ START_TEST(mobilenet_per_layer_arena_matches_the_analytic_count) {
   }
   pclose(plan);
   const cJSON *l;
-  cJSON_ArrayForEach(l, get(r, "layers")) {
-    int i = (int)num(l, "id");
+  cJSON_ArrayForEach(l, cli_get(r, "layers")) {
+    int i = (int)cli_num(l, "id");
     long want = expected[i] + (is_dw[i] ? in_hw[i] : 0);
-    if (is_dw[i] && residual[i + 1]) want += expected[i - 1] - out_bytes(cJSON_GetArrayItem(get(r, "layers"), i - 1));
-    ck_assert_msg((long)num(l, "arena_peak_bytes") == want, "layer %d %s: simulated %ld, analytic %ld", i,
-                  get(l, "name")->valuestring, (long)num(l, "arena_peak_bytes"), want);
+    if (is_dw[i] && residual[i + 1])
+      want += expected[i - 1] - out_bytes(cJSON_GetArrayItem(cli_get(r, "layers"), i - 1));
+    ck_assert_msg((long)cli_num(l, "arena_peak_bytes") == want, "layer %d %s: simulated %ld, analytic %ld", i,
+                  cli_get(l, "name")->valuestring, (long)cli_num(l, "arena_peak_bytes"), want);
     checked++;
   }
   ck_assert_int_ge(checked, 50);
   /* the layer-wise peak is the paper's figure: b2_expand, 72 x 72 x (8 + 48) */
-  ck_assert_int_eq((int)num(get(r, "memory"), "arena_peak_bytes"), 72 * 72 * (8 + 48));
+  ck_assert_int_eq((int)cli_num(cli_get(r, "memory"), "arena_peak_bytes"), 72 * 72 * (8 + 48));
   cJSON_Delete(r);
 }
 END_TEST
@@ -179,11 +164,11 @@ END_TEST
 START_TEST(overflow_sram_is_mapped_and_reported) {
   const char *elf = WORKLOAD_DIR "/mcunet-vww-r160_layerwise.elf";
   ck_assert_int_eq(run("stm32f746", elf, OUT("overflow")), 0);
-  cJSON *r = load(OUT("overflow"));
-  const cJSON *mem = get(r, "memory");
-  ck_assert(cJSON_IsFalse(get(mem, "fits")));
-  ck_assert_int_eq((long)num(mem, "overflow_bytes"), (long)(num(mem, "peak_bytes") - 327680));
-  ck_assert(num(mem, "overflow_mapped_bytes") > 0);
+  cJSON *r = cli_read_json(OUT("overflow"));
+  const cJSON *mem = cli_get(r, "memory");
+  ck_assert(cJSON_IsFalse(cli_get(mem, "fits")));
+  ck_assert_int_eq((long)cli_num(mem, "overflow_bytes"), (long)(cli_num(mem, "peak_bytes") - 327680));
+  ck_assert(cli_num(mem, "overflow_mapped_bytes") > 0);
   cJSON_Delete(r);
   char cmd[1024];
   snprintf(cmd, sizeof cmd, "%s run -q --strict-sram -p stm32f746 %s > /dev/null 2>&1", MCUSIM_BIN, elf);

@@ -1,5 +1,5 @@
 /* tests/integration/test_run.c — `mcusim run` end to end on cross-compiled test firmware: exit codes,
- * firmware output, the JSON report, faults, limits and bad input. */
+ * firmware cli_output, the JSON report, faults, limits and bad input. */
 #include <check.h>
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -7,38 +7,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
-static char output[1 << 16];
-
-/* Runs `mcusim ARGS` with stdout and stderr captured into `output`; returns the exit code. */
-static int mcusim(const char *args) {
-  char cmd[2048];
-  snprintf(cmd, sizeof cmd, "%s %s 2>&1", MCUSIM_BIN, args);
-  FILE *p = popen(cmd, "r");
-  ck_assert_ptr_nonnull(p);
-  size_t n = fread(output, 1, sizeof output - 1, p);
-  output[n] = '\0';
-  int status = pclose(p);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-static char *slurp(const char *path) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  static char buf[1 << 20];
-  size_t n = fread(buf, 1, sizeof buf - 1, f);
-  fclose(f);
-  buf[n] = '\0';
-  return strdup(buf);
-}
-
-static cJSON *report(const char *path) {
-  char *text = slurp(path);
-  ck_assert_msg(text != NULL, "report %s missing", path);
-  cJSON *r = cJSON_Parse(text);
-  free(text);
-  ck_assert_msg(r != NULL, "report %s is not JSON", path);
-  return r;
-}
+#include "tests/common/cli_test.h"
 
 static const cJSON *at(const cJSON *obj, const char *a, const char *b) {
   const cJSON *x = cJSON_GetObjectItemCaseSensitive(obj, a);
@@ -61,11 +30,11 @@ static const char *str(const cJSON *obj, const char *a, const char *b) {
 #define OUT(name) WORK_DIR "/" name ".json"
 
 START_TEST(printf_via_semihosting_and_exit_code_3) {
-  int rc = mcusim("run -p cortex-m4-0ws -r " OUT("hello") " " FW("hello"));
+  int rc = cli_mcusim("run -p cortex-m4-0ws -r " OUT("hello") " " FW("hello"));
   ck_assert_int_eq(rc, 1); /* firmware exited non-zero */
-  ck_assert_ptr_nonnull(strstr(output, "hello from Cortex-M, 2 + 3 = 5"));
-  ck_assert_ptr_nonnull(strstr(output, "firmware exited with code 3"));
-  cJSON *r = report(OUT("hello"));
+  ck_assert_ptr_nonnull(strstr(cli_output, "hello from Cortex-M, 2 + 3 = 5"));
+  ck_assert_ptr_nonnull(strstr(cli_output, "firmware exited with code 3"));
+  cJSON *r = cli_read_json(OUT("hello"));
   ck_assert_str_eq(str(r, "schema", NULL), "mcusim-report/1");
   ck_assert_int_eq((int)num(r, "result", "exit_code"), 3);
   ck_assert_str_eq(str(r, "result", "stop"), "exit");
@@ -93,14 +62,14 @@ END_TEST
 static void cyccnt_figures(const char *name, const char *out, unsigned long *sum, double *total) {
   char args[512];
   snprintf(args, sizeof args, "run -p cortex-m4-0ws -r %s %s/%s.elf", out, FIRMWARE_DIR, name);
-  ck_assert_int_eq(mcusim(args), 0);
+  ck_assert_int_eq(cli_mcusim(args), 0);
   unsigned long one, two;
-  const char *first = strstr(output, "cyccnt=");
+  const char *first = strstr(cli_output, "cyccnt=");
   ck_assert_ptr_nonnull(first);
   ck_assert_int_eq(sscanf(first, "cyccnt=%lx\ncyccnt=%lx", &one, &two), 2);
   ck_assert(two > one);
   *sum = one + two;
-  cJSON *r = report(out);
+  cJSON *r = cli_read_json(out);
   *total = num(r, "totals", "cycles");
   cJSON_Delete(r);
 }
@@ -117,9 +86,9 @@ START_TEST(cyccnt_differences_match_report_totals) {
 END_TEST
 
 START_TEST(itm_stdout_and_arena_events) {
-  ck_assert_int_eq(mcusim("run -p cortex-m4-0ws -r " OUT("itm") " " FW("itm_events")), 0);
-  ck_assert_ptr_nonnull(strstr(output, "itm says hi"));
-  cJSON *r = report(OUT("itm"));
+  ck_assert_int_eq(cli_mcusim("run -p cortex-m4-0ws -r " OUT("itm") " " FW("itm_events")), 0);
+  ck_assert_ptr_nonnull(strstr(cli_output, "itm says hi"));
+  cJSON *r = cli_read_json(OUT("itm"));
   ck_assert_int_eq((int)num(r, "memory", "arena_peak_bytes"), 5000);
   ck_assert_int_eq((int)num(r, "memory", "peak_bytes"),
                    (int)(num(r, "memory", "static_bytes") + num(r, "memory", "stack_peak_bytes") + 5000));
@@ -146,10 +115,10 @@ START_TEST(each_fault_class_stops_with_a_diagnostic_and_a_report) {
   snprintf(out, sizeof out, "%s/%s.json", WORK_DIR, faults[_i].firmware);
   remove(out);
   snprintf(args, sizeof args, "run -p cortex-m4-0ws -r %s %s/%s.elf", out, FIRMWARE_DIR, faults[_i].firmware);
-  ck_assert_int_eq(mcusim(args), 3);
-  ck_assert_msg(strstr(output, faults[_i].says), "'%s' not in: %s", faults[_i].says, output);
-  ck_assert_ptr_nonnull(strstr(output, "before the fault")); /* output before the fault is kept */
-  cJSON *r = report(out);
+  ck_assert_int_eq(cli_mcusim(args), 3);
+  ck_assert_msg(strstr(cli_output, faults[_i].says), "'%s' not in: %s", faults[_i].says, cli_output);
+  ck_assert_ptr_nonnull(strstr(cli_output, "before the fault")); /* cli_output before the fault is kept */
+  cJSON *r = cli_read_json(out);
   ck_assert_str_eq(str(r, "result", "stop"), "fault");
   const cJSON *fault = at(r, "result", "fault");
   ck_assert_str_eq(str(fault, "kind", NULL), faults[_i].kind);
@@ -163,14 +132,15 @@ START_TEST(each_fault_class_stops_with_a_diagnostic_and_a_report) {
 END_TEST
 
 START_TEST(instruction_and_time_limits) {
-  ck_assert_int_eq(mcusim("run -q -p cortex-m4-0ws --max-insns 200000 -r " OUT("limit") " " FW("fault_runaway")), 4);
-  cJSON *r = report(OUT("limit"));
+  ck_assert_int_eq(cli_mcusim("run -q -p cortex-m4-0ws --max-insns 200000 -r " OUT("limit") " " FW("fault_runaway")),
+                   4);
+  cJSON *r = cli_read_json(OUT("limit"));
   ck_assert_str_eq(str(r, "result", "stop"), "instruction_limit");
   ck_assert(num(r, "totals", "instructions") >= 200000 && num(r, "totals", "instructions") < 200100);
   ck_assert_str_eq(str(at(r, "result", "stopped_at"), "symbol", NULL), "faulting_function+0x6");
   cJSON_Delete(r);
-  ck_assert_int_eq(mcusim("run -q -p cortex-m4-0ws --timeout 0.5 -r " OUT("timeout") " " FW("fault_runaway")), 4);
-  r = report(OUT("timeout"));
+  ck_assert_int_eq(cli_mcusim("run -q -p cortex-m4-0ws --timeout 0.5 -r " OUT("timeout") " " FW("fault_runaway")), 4);
+  r = cli_read_json(OUT("timeout"));
   ck_assert_str_eq(str(r, "result", "stop"), "time_limit");
   cJSON_Delete(r);
 }
@@ -185,7 +155,7 @@ START_TEST(interrupt_writes_the_partial_report) {
   int status = system(cmd);
   ck_assert(WIFEXITED(status));
   ck_assert_int_eq(WEXITSTATUS(status), 5);
-  cJSON *r = report(OUT("interrupted"));
+  cJSON *r = cli_read_json(OUT("interrupted"));
   ck_assert_str_eq(str(r, "result", "stop"), "interrupted");
   ck_assert(num(r, "totals", "instructions") > 0);
   cJSON_Delete(r);
@@ -193,40 +163,40 @@ START_TEST(interrupt_writes_the_partial_report) {
 END_TEST
 
 START_TEST(bad_input_is_one_line_and_exit_2) {
-  ck_assert_int_eq(mcusim("run -p cortex-m4-0ws /nonexistent/fw.elf"), 2);
-  ck_assert_ptr_nonnull(strstr(output, "/nonexistent/fw.elf: cannot open"));
-  ck_assert_int_eq(mcusim("run -p cortex-m4-0ws " MCUSIM_PROFILES_JSON), 2);
-  ck_assert_ptr_nonnull(strstr(output, "not an ELF"));
-  ck_assert_int_eq(mcusim("run -p cortex-m4-0ws " MCUSIM_BIN), 2);
-  ck_assert_ptr_nonnull(strstr(output, "64-bit"));
-  ck_assert_int_eq(mcusim("run -p no-such-mcu " FW("hello")), 2);
-  ck_assert_ptr_nonnull(strstr(output, "profile 'no-such-mcu' not found"));
+  ck_assert_int_eq(cli_mcusim("run -p cortex-m4-0ws /nonexistent/fw.elf"), 2);
+  ck_assert_ptr_nonnull(strstr(cli_output, "/nonexistent/fw.elf: cannot open"));
+  ck_assert_int_eq(cli_mcusim("run -p cortex-m4-0ws " MCUSIM_PROFILES_JSON), 2);
+  ck_assert_ptr_nonnull(strstr(cli_output, "not an ELF"));
+  ck_assert_int_eq(cli_mcusim("run -p cortex-m4-0ws " MCUSIM_BIN), 2);
+  ck_assert_ptr_nonnull(strstr(cli_output, "64-bit"));
+  ck_assert_int_eq(cli_mcusim("run -p no-such-mcu " FW("hello")), 2);
+  ck_assert_ptr_nonnull(strstr(cli_output, "profile 'no-such-mcu' not found"));
   FILE *f = fopen(WORK_DIR "/typo.json", "w");
   fputs("{\"version\": 1, \"name\": \"t\", \"core\": \"m4\", \"clock_hz\": 1000000, \"clokc\": 1,"
         "\"flash\": {\"base\": 0, \"size\": 65536}, \"sram\": [{\"base\": \"0x20000000\", \"size\": 65536}]}",
         f);
   fclose(f);
-  ck_assert_int_eq(mcusim("run -p " WORK_DIR "/typo.json " FW("hello")), 2);
-  ck_assert_ptr_nonnull(strstr(output, "typo.json: unknown field 'clokc'"));
+  ck_assert_int_eq(cli_mcusim("run -p " WORK_DIR "/typo.json " FW("hello")), 2);
+  ck_assert_ptr_nonnull(strstr(cli_output, "typo.json: unknown field 'clokc'"));
   /* firmware linked for another memory map */
-  ck_assert_int_eq(mcusim("run -p stm32f412 " FW("hello")), 2);
-  ck_assert_ptr_nonnull(strstr(output, "outside stm32f412's memory map"));
-  ck_assert_int_eq(mcusim("run " FW("hello")), 2);
-  ck_assert_int_eq(mcusim("frobnicate"), 2);
+  ck_assert_int_eq(cli_mcusim("run -p stm32f412 " FW("hello")), 2);
+  ck_assert_ptr_nonnull(strstr(cli_output, "outside stm32f412's memory map"));
+  ck_assert_int_eq(cli_mcusim("run " FW("hello")), 2);
+  ck_assert_int_eq(cli_mcusim("frobnicate"), 2);
 }
 END_TEST
 
 START_TEST(reports_are_deterministic) {
-  ck_assert_int_eq(mcusim("run -q -p cortex-m4-0ws -r " OUT("det1") " " FW("itm_events")), 0);
-  ck_assert_int_eq(mcusim("run -q -p cortex-m4-0ws -r " OUT("det2") " " FW("itm_events")), 0);
-  char *a = slurp(OUT("det1")), *b = slurp(OUT("det2"));
+  ck_assert_int_eq(cli_mcusim("run -q -p cortex-m4-0ws -r " OUT("det1") " " FW("itm_events")), 0);
+  ck_assert_int_eq(cli_mcusim("run -q -p cortex-m4-0ws -r " OUT("det2") " " FW("itm_events")), 0);
+  char *a = cli_slurp(OUT("det1")), *b = cli_slurp(OUT("det2"));
   ck_assert_str_eq(a, b);
   free(a);
   free(b);
 }
 END_TEST
 
-/* Bundled workloads: both schedules complete on their profile, each firmware checks its output checksum
+/* Bundled workloads: both schedules complete on their profile, each firmware checks its cli_output checksum
  * against the native run (exit 0), the two schedules print the same checksum, and the arena peak comes out
  * of the firmware's own alloc/free events. */
 static const struct {
@@ -251,14 +221,14 @@ START_TEST(bundled_workloads_match_across_schedules) {
     snprintf(out, sizeof out, "%s/%s.json", WORK_DIR, workloads[i].firmware);
     snprintf(args, sizeof args, "run -p %s -r %s %s/%s.elf", workloads[i].profile, out, WORKLOAD_DIR,
              workloads[i].firmware);
-    ck_assert_msg(mcusim(args) == 0, "%s: %s", workloads[i].firmware, output);
+    ck_assert_msg(cli_mcusim(args) == 0, "%s: %s", workloads[i].firmware, cli_output);
     char sum[64];
-    checksum_of(output, sum, sizeof sum);
+    checksum_of(cli_output, sum, sizeof sum);
     if (i % 2 == 0)
       snprintf(first, sizeof first, "%s", sum);
     else
       ck_assert_str_eq(sum, first);
-    cJSON *r = report(out);
+    cJSON *r = cli_read_json(out);
     ck_assert_int_eq((int)num(r, "memory", "arena_peak_bytes"), workloads[i].arena_peak);
     ck_assert(cJSON_IsTrue(at(r, "memory", "fits")));
     cJSON_Delete(r);
@@ -267,15 +237,15 @@ START_TEST(bundled_workloads_match_across_schedules) {
 END_TEST
 
 START_TEST(help_and_profiles) {
-  ck_assert_int_eq(mcusim("run --help"), 0);
-  ck_assert_ptr_nonnull(strstr(output, "usage: mcusim run"));
-  ck_assert_int_eq(mcusim("bench --help"), 0);
-  ck_assert_int_eq(mcusim("profiles --help"), 0);
-  ck_assert_int_eq(mcusim("--help"), 0);
-  ck_assert_int_eq(mcusim("profiles"), 0);
+  ck_assert_int_eq(cli_mcusim("run --help"), 0);
+  ck_assert_ptr_nonnull(strstr(cli_output, "usage: mcusim run"));
+  ck_assert_int_eq(cli_mcusim("bench --help"), 0);
+  ck_assert_int_eq(cli_mcusim("profiles --help"), 0);
+  ck_assert_int_eq(cli_mcusim("--help"), 0);
+  ck_assert_int_eq(cli_mcusim("profiles"), 0);
   for (const char *const *p = (const char *const[]){"stm32f746", "stm32h743", "stm32f412", "cortex-m4-0ws", NULL}; *p;
        p++)
-    ck_assert_msg(strstr(output, *p), "profile %s not listed", *p);
+    ck_assert_msg(strstr(cli_output, *p), "profile %s not listed", *p);
 }
 END_TEST
 

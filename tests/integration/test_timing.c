@@ -10,23 +10,12 @@
 #include <string.h>
 #include <sys/wait.h>
 
-static char output[1 << 16];
-
-static int mcusim(const char *args) {
-  char cmd[2048];
-  snprintf(cmd, sizeof cmd, "%s %s 2>&1", MCUSIM_BIN, args);
-  FILE *p = popen(cmd, "r");
-  ck_assert_ptr_nonnull(p);
-  size_t n = fread(output, 1, sizeof output - 1, p);
-  output[n] = '\0';
-  int status = pclose(p);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
+#include "tests/common/cli_test.h"
 
 /* The firmware's figure for `name` ("name cycles" on a line of its own), or -1. */
 static long measured(const char *name) {
   size_t len = strlen(name);
-  for (const char *line = output; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
+  for (const char *line = cli_output; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
     if (strncmp(line, name, len) == 0 && line[len] == ' ') return strtol(line + len + 1, NULL, 10);
   return -1;
 }
@@ -40,7 +29,7 @@ typedef struct {
 static void check_core(const char *core, const expect_t *want, size_t n) {
   char args[1024];
   snprintf(args, sizeof args, "run -p cortex-%s-0ws %s/ubench_%s.elf", core, FIRMWARE_DIR, core);
-  ck_assert_msg(mcusim(args) == 0, "mcusim %s failed:\n%s", args, output);
+  ck_assert_msg(cli_mcusim(args) == 0, "mcusim %s failed:\n%s", args, cli_output);
   long reps = measured("reps");
   ck_assert_int_gt(reps, 0);
   for (size_t i = 0; i < n; i++) {

@@ -9,34 +9,16 @@
 #include <string.h>
 #include <sys/wait.h>
 
-static char output[1 << 16];
+#include "tests/common/cli_test.h"
 
-/* Runs `ENV mcusim ARGS` with stdout and stderr captured into `output`; returns the exit code. */
+/* Runs `ENV mcusim ARGS` with stdout and stderr captured into cli_output; returns the exit code. */
 static int mcusim_env(const char *env, const char *args) {
   char cmd[4096];
-  snprintf(cmd, sizeof cmd, "%s %s %s 2>&1", env, MCUSIM_BIN, args);
-  FILE *p = popen(cmd, "r");
-  ck_assert_ptr_nonnull(p);
-  size_t n = fread(output, 1, sizeof output - 1, p);
-  output[n] = '\0';
-  int status = pclose(p);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  snprintf(cmd, sizeof cmd, "%s %s %s", env, MCUSIM_BIN, args);
+  return cli_sh(cmd);
 }
 
 static int mcusim(const char *args) { return mcusim_env("env -u GITHUB_ACTIONS", args); }
-
-static char *slurp(const char *path) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  rewind(f);
-  char *buf = malloc((size_t)n + 1);
-  ck_assert_ptr_nonnull(buf);
-  buf[fread(buf, 1, (size_t)n, f)] = '\0';
-  fclose(f);
-  return buf;
-}
 
 static void spit(const char *path, const char *text) {
   FILE *f = fopen(path, "wb");
@@ -51,7 +33,7 @@ static void spit(const char *path, const char *text) {
 
 /* Writes a copy of base.json with one number changed (object.key = value) or one string (text). */
 static void variant(const char *path, const char *object, const char *key, double value, const char *text) {
-  char *json = slurp(BASE);
+  char *json = cli_slurp(BASE);
   cJSON *r = cJSON_Parse(json);
   cJSON *item = cJSON_GetObjectItem(cJSON_GetObjectItem(r, object), key);
   ck_assert_ptr_nonnull(item);
@@ -67,7 +49,7 @@ static void variant(const char *path, const char *object, const char *key, doubl
 }
 
 static void expect_output(const char *needle) {
-  ck_assert_msg(strstr(output, needle), "no '%s' in:\n%s", needle, output);
+  ck_assert_msg(strstr(cli_output, needle), "no '%s' in:\n%s", needle, cli_output);
 }
 
 START_TEST(fixture_pass_and_regression_exit_codes) {
@@ -124,7 +106,7 @@ START_TEST(update_baseline_rewrites_it_slim) {
   remove(WORK("new_base.json"));
   ck_assert_int_eq(mcusim("check " BASE " -b " WORK("new_base.json") " --update-baseline"), 0);
   expect_output("baseline updated: " WORK("new_base.json"));
-  char *text = slurp(WORK("new_base.json"));
+  char *text = cli_slurp(WORK("new_base.json"));
   ck_assert_ptr_nonnull(text);
   ck_assert_ptr_null(strstr(text, "\"timeline\""));
   ck_assert_ptr_nonnull(strstr(text, "\"layers\""));
@@ -145,7 +127,7 @@ START_TEST(junit_and_github_outputs) {
                       "check " WORK("slow.json") " -b " BASE " --junit " WORK("junit.xml"));
   ck_assert_int_eq(rc, 1);
   expect_output("::error file=" WORK("slow.json") ",title=mcusim check tiny-r48 layerwise on tiny-m4%3A cycles::");
-  char *xml = slurp(WORK("junit.xml")), *md = slurp(WORK("summary.md"));
+  char *xml = cli_slurp(WORK("junit.xml")), *md = cli_slurp(WORK("summary.md"));
   ck_assert_ptr_nonnull(xml);
   ck_assert_ptr_nonnull(strstr(xml, "tests=\"11\" failures=\"1\"")); /* result, 7 totals, 3 layers */
   ck_assert_ptr_nonnull(strstr(xml, "<testcase classname=\"mcusim.check.layers\" name=\"conv0\">"));
@@ -165,11 +147,11 @@ END_TEST
 static void run_firmware(const char *name, const char *out) {
   char args[1024];
   snprintf(args, sizeof args, "run -q -p cortex-m4-0ws -r %s %s/%s.elf", out, FIRMWARE_DIR, name);
-  ck_assert_msg(mcusim(args) == 0, "%s", output);
+  ck_assert_msg(mcusim(args) == 0, "%s", cli_output);
 }
 
 static int has_layers(const char *path) {
-  char *text = slurp(path);
+  char *text = cli_slurp(path);
   int yes = text && strstr(text, "\"layers\"") != NULL;
   free(text);
   return yes;
@@ -181,22 +163,23 @@ START_TEST(gate_on_firmware_built_three_ways) {
   run_firmware("check_target_slow", WORK("fw_slow.json"));
   run_firmware("check_target_alloc", WORK("fw_alloc.json"));
   /* unchanged firmware passes */
-  ck_assert_msg(mcusim("check " WORK("fw_again.json") " -b " WORK("fw_base.json")) == 0, "%s", output);
+  ck_assert_msg(mcusim("check " WORK("fw_again.json") " -b " WORK("fw_base.json")) == 0, "%s", cli_output);
   expect_output("grow/shrink: 0/0 added/removed: 0/0");
   /* the slow-down: cycles fail, memory does not */
-  ck_assert_msg(mcusim("check " WORK("fw_slow.json") " -b " WORK("fw_base.json")) == 1, "%s", output);
+  ck_assert_msg(mcusim("check " WORK("fw_slow.json") " -b " WORK("fw_base.json")) == 1, "%s", cli_output);
   expect_output("regression: cycles: grew by");
   expect_output("regression: instructions: grew by");
-  ck_assert_msg(!strstr(output, "regression: peak_sram") && !strstr(output, "regression: arena_peak"), "%s", output);
+  ck_assert_msg(!strstr(cli_output, "regression: peak_sram") && !strstr(cli_output, "regression: arena_peak"), "%s",
+                cli_output);
   if (has_layers(WORK("fw_slow.json"))) {
     expect_output("regression: fc cycles: grew by");
-    ck_assert_msg(!strstr(output, "regression: conv0 cycles"), "%s", output);
+    ck_assert_msg(!strstr(cli_output, "regression: conv0 cycles"), "%s", cli_output);
   }
   /* the extra allocation: arena and peak SRAM fail by exactly 1 KiB, cycles stay within 1% */
-  ck_assert_msg(mcusim("check " WORK("fw_alloc.json") " -b " WORK("fw_base.json")) == 1, "%s", output);
+  ck_assert_msg(mcusim("check " WORK("fw_alloc.json") " -b " WORK("fw_base.json")) == 1, "%s", cli_output);
   expect_output("regression: peak_sram: grew by 1,024 B");
   expect_output("regression: arena_peak: grew by 1,024 B");
-  ck_assert_msg(!strstr(output, "regression: cycles"), "%s", output);
+  ck_assert_msg(!strstr(cli_output, "regression: cycles"), "%s", cli_output);
   if (has_layers(WORK("fw_alloc.json"))) expect_output("regression: conv0 arena_peak: grew by 1,024 B");
 }
 END_TEST
@@ -206,9 +189,9 @@ static void expect_identical_runs(const char *elf, const char *profile, const ch
   char args[1024];
   for (int i = 0; i < 2; i++) {
     snprintf(args, sizeof args, "run -q -p %s -r %s %s", profile, i ? b : a, elf);
-    ck_assert_msg(mcusim(args) == 0, "%s", output);
+    ck_assert_msg(mcusim(args) == 0, "%s", cli_output);
   }
-  char *x = slurp(a), *y = slurp(b);
+  char *x = cli_slurp(a), *y = cli_slurp(b);
   ck_assert_ptr_nonnull(x);
   ck_assert_ptr_nonnull(y);
   ck_assert_msg(!strcmp(x, y), "%s and %s differ", a, b);

@@ -9,36 +9,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
-static char output[1 << 16];
-
-static int mcusim(const char *args) {
-  char cmd[2048];
-  snprintf(cmd, sizeof cmd, "timeout -s KILL 60 %s %s 2>&1", MCUSIM_BIN, args);
-  FILE *p = popen(cmd, "r");
-  ck_assert_ptr_nonnull(p);
-  size_t n = fread(output, 1, sizeof output - 1, p);
-  output[n] = '\0';
-  int status = pclose(p);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-static cJSON *read_report(const char *path) {
-  FILE *f = fopen(path, "rb");
-  ck_assert_msg(f != NULL, "report %s missing", path);
-  static char buf[1 << 20];
-  size_t n = fread(buf, 1, sizeof buf - 1, f);
-  fclose(f);
-  buf[n] = '\0';
-  cJSON *r = cJSON_Parse(buf);
-  ck_assert_msg(r != NULL, "report %s is not JSON", path);
-  return r;
-}
-
-static const char *str_at(const cJSON *obj, const char *key) {
-  const cJSON *x = cJSON_GetObjectItemCaseSensitive(obj, key);
-  ck_assert_msg(cJSON_IsString(x), "'%s' is not a string", key);
-  return x->valuestring;
-}
+#include "tests/common/cli_test.h"
 
 static const struct {
   const char *firmware, *profile;
@@ -72,17 +43,17 @@ START_TEST(unaligned_multiword_access_on_m4) {
   remove(out);
   snprintf(args, sizeof args, "run --check-alignment -p cortex-m4-0ws -r %s %s/%s.elf", out, FIRMWARE_DIR,
            unaligned_v7m[_i].firmware);
-  ck_assert_int_eq(mcusim(args), 3);
-  ck_assert_msg(strstr(output, "unaligned multi-word access") && strstr(output, unaligned_v7m[_i].insn), "%s",
-                output);
-  cJSON *r = read_report(out);
+  ck_assert_int_eq(cli_mcusim(args), 3);
+  ck_assert_msg(strstr(cli_output, "unaligned multi-word access") && strstr(cli_output, unaligned_v7m[_i].insn), "%s",
+                cli_output);
+  cJSON *r = cli_read_json(out);
   const cJSON *fault = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(r, "result"), "fault");
-  ck_assert_str_eq(str_at(fault, "kind"), "unaligned");
-  ck_assert_int_eq(strncmp(str_at(fault, "symbol"), "faulting_function", 17), 0);
+  ck_assert_str_eq(cli_str(fault, "kind"), "unaligned");
+  ck_assert_int_eq(strncmp(cli_str(fault, "symbol"), "faulting_function", 17), 0);
   cJSON_Delete(r);
   snprintf(args, sizeof args, "run -p cortex-m4-0ws -r %s %s/%s.elf", out, FIRMWARE_DIR, unaligned_v7m[_i].firmware);
-  int rc = mcusim(args);
-  ck_assert_msg(rc == 0 || rc == 3, "%s without the check: exit %d:\n%s", unaligned_v7m[_i].firmware, rc, output);
+  int rc = cli_mcusim(args);
+  ck_assert_msg(rc == 0 || rc == 3, "%s without the check: exit %d:\n%s", unaligned_v7m[_i].firmware, rc, cli_output);
 }
 END_TEST
 
@@ -91,22 +62,24 @@ START_TEST(faulting_firmware_stops_with_a_diagnostic_and_a_partial_report) {
   snprintf(out, sizeof out, "%s/%s.json", WORK_DIR, cases[_i].firmware);
   remove(out);
   snprintf(args, sizeof args, "run -p %s -r %s %s/%s.elf", cases[_i].profile, out, FIRMWARE_DIR, cases[_i].firmware);
-  int rc = mcusim(args);
-  ck_assert_msg(rc == 3, "%s: exit %d, expected 3 (fault):\n%s", cases[_i].firmware, rc, output);
-  ck_assert_msg(strstr(output, "before the fault"), "%s: output before the fault lost:\n%s", cases[_i].firmware,
-                output);
-  ck_assert_msg(!strstr(output, "after the fault"), "%s: ran on after the fault:\n%s", cases[_i].firmware, output);
-  ck_assert_msg(strstr(output, cases[_i].says), "%s: '%s' not in:\n%s", cases[_i].firmware, cases[_i].says, output);
-  cJSON *r = read_report(out);
+  int rc = cli_mcusim(args);
+  ck_assert_msg(rc == 3, "%s: exit %d, expected 3 (fault):\n%s", cases[_i].firmware, rc, cli_output);
+  ck_assert_msg(strstr(cli_output, "before the fault"), "%s: cli_output before the fault lost:\n%s", cases[_i].firmware,
+                cli_output);
+  ck_assert_msg(!strstr(cli_output, "after the fault"), "%s: ran on after the fault:\n%s", cases[_i].firmware,
+                cli_output);
+  ck_assert_msg(strstr(cli_output, cases[_i].says), "%s: '%s' not in:\n%s", cases[_i].firmware, cases[_i].says,
+                cli_output);
+  cJSON *r = cli_read_json(out);
   const cJSON *result = cJSON_GetObjectItemCaseSensitive(r, "result");
-  ck_assert_str_eq(str_at(result, "stop"), "fault");
+  ck_assert_str_eq(cli_str(result, "stop"), "fault");
   const cJSON *fault = cJSON_GetObjectItemCaseSensitive(result, "fault");
   ck_assert_msg(cJSON_IsObject(fault), "%s: no result.fault", cases[_i].firmware);
-  ck_assert_msg(strcmp(str_at(fault, "kind"), cases[_i].kind) == 0, "%s: kind %s, expected %s", cases[_i].firmware,
-                str_at(fault, "kind"), cases[_i].kind);
-  ck_assert_msg(strncmp(str_at(fault, "symbol"), cases[_i].symbol, strlen(cases[_i].symbol)) == 0,
-                "%s: symbol %s, expected %s...", cases[_i].firmware, str_at(fault, "symbol"), cases[_i].symbol);
-  ck_assert_int_eq(strncmp(str_at(fault, "pc"), "0x", 2), 0);
+  ck_assert_msg(strcmp(cli_str(fault, "kind"), cases[_i].kind) == 0, "%s: kind %s, expected %s", cases[_i].firmware,
+                cli_str(fault, "kind"), cases[_i].kind);
+  ck_assert_msg(strncmp(cli_str(fault, "symbol"), cases[_i].symbol, strlen(cases[_i].symbol)) == 0,
+                "%s: symbol %s, expected %s...", cases[_i].firmware, cli_str(fault, "symbol"), cases[_i].symbol);
+  ck_assert_int_eq(strncmp(cli_str(fault, "pc"), "0x", 2), 0);
   const cJSON *regs = cJSON_GetObjectItemCaseSensitive(fault, "registers");
   ck_assert(cJSON_IsObject(regs));
   ck_assert_int_eq(cJSON_GetArraySize(regs), 17); /* r0-r12, sp, lr, pc, xpsr */
@@ -125,10 +98,10 @@ START_TEST(undefined_instruction_mid_block_charges_only_what_ran) {
   for (int i = 0; i < 2; i++) {
     snprintf(args, sizeof args, "run -q -p cortex-m4-0ws -r %s/%s.json %s/%s.elf", WORK_DIR, fw[i], FIRMWARE_DIR,
              fw[i]);
-    ck_assert_int_eq(mcusim(args), 3);
+    ck_assert_int_eq(cli_mcusim(args), 3);
     char path[512];
     snprintf(path, sizeof path, "%s/%s.json", WORK_DIR, fw[i]);
-    cJSON *r = read_report(path);
+    cJSON *r = cli_read_json(path);
     insns[i] =
         cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(r, "totals"), "instructions")->valuedouble;
     cJSON_Delete(r);

@@ -7,37 +7,13 @@
 #include <string.h>
 #include <sys/wait.h>
 
-static char output[1 << 20];
+#include "tests/common/cli_test.h"
 
-/* Runs the command with stdout and stderr captured into `output`; returns the exit code. */
+/* Runs the command (a format with two %s) with stdout and stderr captured into cli_output; returns the exit code. */
 static int sh(const char *fmt, const char *a, const char *b) {
   char cmd[8192];
-  snprintf(cmd, sizeof cmd - 8, fmt, a, b);
-  strcat(cmd, " 2>&1");
-  FILE *p = popen(cmd, "r");
-  ck_assert_ptr_nonnull(p);
-  size_t n = fread(output, 1, sizeof output - 1, p);
-  output[n] = '\0';
-  int status = pclose(p);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-static cJSON *read_json(const char *path) {
-  FILE *f = fopen(path, "r");
-  ck_assert_msg(f != NULL, "cannot open %s", path);
-  static char text[1 << 20];
-  size_t n = fread(text, 1, sizeof text - 1, f);
-  fclose(f);
-  text[n] = 0;
-  cJSON *j = cJSON_Parse(text);
-  ck_assert_msg(j != NULL, "%s is not JSON", path);
-  return j;
-}
-
-static double num(const cJSON *o, const char *key) {
-  const cJSON *v = cJSON_GetObjectItem(o, key);
-  ck_assert_msg(cJSON_IsNumber(v), "%s is not a number", key);
-  return v->valuedouble;
+  snprintf(cmd, sizeof cmd, fmt, a, b);
+  return cli_sh(cmd);
 }
 
 #define MODEL MODELS_DIR "/person-det-mbv1-r96.json"
@@ -48,10 +24,10 @@ START_TEST(search_fits_a_budget_and_writes_a_schedule_file) {
   int rc = sh("rm -rf " OUT " && %s search %s --profile stm32f412 --sram-budget 50000 --input flash -j 2 --out " OUT
               " --quiet",
               MCUSIM_BIN, MODEL);
-  ck_assert_msg(rc == 0, "exit %d:\n%s", rc, output);
-  ck_assert_ptr_nonnull(strstr(output, "layer-wise (layerwise): peak 65,392 B: fits"));
-  ck_assert_ptr_nonnull(strstr(output, "chosen: patch:n="));
-  cJSON *s = read_json(OUT "/search.json");
+  ck_assert_msg(rc == 0, "exit %d:\n%s", rc, cli_output);
+  ck_assert_ptr_nonnull(strstr(cli_output, "layer-wise (layerwise): peak 65,392 B: fits"));
+  ck_assert_ptr_nonnull(strstr(cli_output, "chosen: patch:n="));
+  cJSON *s = cli_read_json(OUT "/search.json");
   const cJSON *chosen = cJSON_GetObjectItem(s, "chosen");
   ck_assert(cJSON_IsString(chosen));
   const cJSON *c;
@@ -61,30 +37,30 @@ START_TEST(search_fits_a_budget_and_writes_a_schedule_file) {
     if (!cJSON_IsTrue(cJSON_GetObjectItem(c, "simulated"))) continue;
     simulated++;
     const char *status = cJSON_GetObjectItem(c, "status")->valuestring;
-    ck_assert_str_eq(status, "ok"); /* every firmware's output equals the native run */
+    ck_assert_str_eq(status, "ok"); /* every firmware's cli_output equals the native run */
     if (!strcmp(cJSON_GetObjectItem(c, "schedule")->valuestring, chosen->valuestring)) {
       found = 1;
-      best_cycles = num(c, "cycles");
-      ck_assert_double_le(num(c, "peak_bytes"), 50000);
+      best_cycles = cli_num(c, "cycles");
+      ck_assert_double_le(cli_num(c, "peak_bytes"), 50000);
       /* the plan's live arena equals the simulated arena peak */
-      ck_assert_double_eq(num(c, "plan_arena_bytes"), num(c, "arena_peak_bytes"));
+      ck_assert_double_eq(cli_num(c, "plan_arena_bytes"), cli_num(c, "arena_peak_bytes"));
     }
   }
   ck_assert(found);
   ck_assert_int_ge(simulated, 3);
   /* nothing within the budget is faster */
   cJSON_ArrayForEach(c, cJSON_GetObjectItem(s, "candidates")) {
-    if (cJSON_IsTrue(cJSON_GetObjectItem(c, "simulated")) && num(c, "peak_bytes") <= 50000)
-      ck_assert_double_ge(num(c, "cycles"), best_cycles);
+    if (cJSON_IsTrue(cJSON_GetObjectItem(c, "simulated")) && cli_num(c, "peak_bytes") <= 50000)
+      ck_assert_double_ge(cli_num(c, "cycles"), best_cycles);
   }
-  cJSON *f = read_json(OUT "/schedule.json");
-  ck_assert_double_eq(num(f, "version"), 1);
+  cJSON *f = cli_read_json(OUT "/schedule.json");
+  ck_assert_double_eq(cli_num(f, "version"), 1);
   ck_assert_str_eq(cJSON_GetObjectItem(f, "schedule")->valuestring, chosen->valuestring);
   cJSON_Delete(f);
   cJSON_Delete(s);
   /* the generator accepts it */
   rc = sh("%s --model %s --schedule-file " OUT "/schedule.json --plan", GEN_BIN, MODEL);
-  ck_assert_msg(rc == 0, "mcusim-gen --schedule-file: exit %d:\n%s", rc, output);
+  ck_assert_msg(rc == 0, "mcusim-gen --schedule-file: exit %d:\n%s", rc, cli_output);
   rc = sh("%s --model %s --schedule-file " MODELS_DIR "/mcunet-vww-r160.json --plan", GEN_BIN, MODEL);
   ck_assert_int_ne(rc, 0);
 }
@@ -101,29 +77,29 @@ START_TEST(sweep_in_two_shards_then_merge) {
   fclose(m);
   int rc = sh("rm -rf " SWEEP "1 " SWEEP "2 && %s sweep " WORK_DIR "/matrix.json --shard 1/2 -j 2 --out " SWEEP "1%s",
               MCUSIM_BIN, "");
-  ck_assert_msg(rc == 0, "exit %d:\n%s", rc, output);
-  ck_assert_ptr_nonnull(strstr(output, "sweep: 2 of 3 jobs (shard 1/2)"));
-  ck_assert_ptr_nonnull(strstr(output, "sweep: 2/2 done"));
+  ck_assert_msg(rc == 0, "exit %d:\n%s", rc, cli_output);
+  ck_assert_ptr_nonnull(strstr(cli_output, "sweep: 2 of 3 jobs (shard 1/2)"));
+  ck_assert_ptr_nonnull(strstr(cli_output, "sweep: 2/2 done"));
   /* one shard alone: the merged table names the missing job and exits 1 */
   rc = sh("%s merge " SWEEP "1 --format csv -o " WORK_DIR "/part.csv%s", MCUSIM_BIN, "");
   ck_assert_int_eq(rc, 1);
-  ck_assert_ptr_nonnull(strstr(output, "merge: 2 of 3 jobs from 1 manifests; 1 missing"));
+  ck_assert_ptr_nonnull(strstr(cli_output, "merge: 2 of 3 jobs from 1 manifests; 1 missing"));
   rc = sh("%s sweep " WORK_DIR "/matrix.json --shard 2/2 -j 1 --out " SWEEP "2%s", MCUSIM_BIN, "");
-  ck_assert_msg(rc == 0, "exit %d:\n%s", rc, output);
+  ck_assert_msg(rc == 0, "exit %d:\n%s", rc, cli_output);
   rc = sh("%s merge " SWEEP "1 " SWEEP "2 --format json -o " WORK_DIR "/table.json%s", MCUSIM_BIN, "");
-  ck_assert_msg(rc == 0, "exit %d:\n%s", rc, output);
-  cJSON *t = read_json(WORK_DIR "/table.json");
-  ck_assert_double_eq(num(t, "jobs_total"), 3);
+  ck_assert_msg(rc == 0, "exit %d:\n%s", rc, cli_output);
+  cJSON *t = cli_read_json(WORK_DIR "/table.json");
+  ck_assert_double_eq(cli_num(t, "jobs_total"), 3);
   ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(t, "missing")), 0);
   const cJSON *rows = cJSON_GetObjectItem(t, "rows");
   ck_assert_int_eq(cJSON_GetArraySize(rows), 3);
   ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(rows, 0), "schedule")->valuestring, "layerwise");
-  ck_assert_double_eq(num(cJSON_GetArrayItem(rows, 0), "peak_bytes"), 65392);
-  ck_assert_double_eq(num(cJSON_GetArrayItem(rows, 1), "arena_peak_bytes"), 38616);
+  ck_assert_double_eq(cli_num(cJSON_GetArrayItem(rows, 0), "peak_bytes"), 65392);
+  ck_assert_double_eq(cli_num(cJSON_GetArrayItem(rows, 1), "arena_peak_bytes"), 38616);
   cJSON_Delete(t);
   rc = sh("%s merge " SWEEP "1 " SWEEP "2 --format csv%s", MCUSIM_BIN, "");
   ck_assert_int_eq(rc, 0);
-  ck_assert_ptr_nonnull(strstr(output, "\n1,0001_person-det-mbv1-r96_patch-n2-blocks4_stm32f412,ok,"));
+  ck_assert_ptr_nonnull(strstr(cli_output, "\n1,0001_person-det-mbv1-r96_patch-n2-blocks4_stm32f412,ok,"));
   rc = sh("%s merge " SWEEP "1 " SWEEP "2 --format html -o " WORK_DIR "/table.html%s", MCUSIM_BIN, "");
   ck_assert_int_eq(rc, 0);
 }

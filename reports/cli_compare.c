@@ -18,7 +18,8 @@ static void compare_usage(FILE *out) {
                "  latency, per-layer rows aligned by name, whether the outputs matched.\n"
                "  --model          the model JSON: show the analytic plan beside the measured figures\n"
                "  --json           print mcusim-compare/1 (docs/compare.md); --flat: the same as \"path value\" lines\n"
-               "  --allow-mismatch compare reports of different models or profiles\n");
+               "  --allow-mismatch compare reports of different models or profiles\n"
+               "  --html OUT, --perfetto OUT, --massif OUT, --csv OUT  also render both reports (as mcusim export)\n");
 }
 
 /* The schedule to plan: the patched report's, else A's (a layer-wise schedule still names its stage). */
@@ -50,10 +51,17 @@ static cJSON *plan_for(const char *model_path, const char *spec) {
 }
 
 int cli_compare(int argc, char **argv) {
-  static const struct option longopts[] = {
-      {"model", required_argument, 0, 'm'},    {"json", no_argument, 0, 'j'}, {"flat", no_argument, 0, 'f'},
-      {"allow-mismatch", no_argument, 0, 'a'}, {"help", no_argument, 0, 'h'}, {0}};
-  const char *model_path = NULL;
+  static const struct option longopts[] = {{"model", required_argument, 0, 'm'},
+                                           {"json", no_argument, 0, 'j'},
+                                           {"flat", no_argument, 0, 'f'},
+                                           {"allow-mismatch", no_argument, 0, 'a'},
+                                           {"help", no_argument, 0, 'h'},
+                                           {"html", required_argument, 0, CLI_EXPORT_OPTION_BASE},
+                                           {"perfetto", required_argument, 0, CLI_EXPORT_OPTION_BASE + 1},
+                                           {"massif", required_argument, 0, CLI_EXPORT_OPTION_BASE + 2},
+                                           {"csv", required_argument, 0, CLI_EXPORT_OPTION_BASE + 3},
+                                           {0}};
+  const char *model_path = NULL, *exports[CLI_EXPORT_FORMATS] = {0};
   int json = 0, c;
   rpt_compare_opts_t opts = {0};
   optind = 1;
@@ -66,6 +74,8 @@ int cli_compare(int argc, char **argv) {
       json = 2;
     else if (c == 'a')
       opts.allow_mismatch = 1;
+    else if (c >= CLI_EXPORT_OPTION_BASE && c < CLI_EXPORT_OPTION_BASE + CLI_EXPORT_FORMATS)
+      exports[c - CLI_EXPORT_OPTION_BASE] = optarg;
     else if (c == 'h') {
       compare_usage(stdout);
       return CLI_EXIT_OK;
@@ -103,7 +113,8 @@ int cli_compare(int argc, char **argv) {
   } else {
     rpt_compare_print(cmp, stdout);
   }
-  rc = CLI_EXIT_OK;
+  const cJSON *both[2] = {a, b};
+  rc = cli_write_exports(exports, both, 2) ? CLI_EXIT_BAD_INPUT : CLI_EXIT_OK;
 done:
   cJSON_Delete(cmp);
   cJSON_Delete(plan);

@@ -4,6 +4,7 @@
 #ifndef MCUSIM_CLI_H
 #define MCUSIM_CLI_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "profiles/prof.h"
@@ -27,6 +28,14 @@ const char *const *cli_profile_dirs(void);
 int cli_parse_u64(const char *text, const char *what, uint64_t *out);
 /* Reads a whole file (NUL-terminated); NULL with errno set on failure. Caller frees. */
 char *cli_read_file(const char *path);
+
+/* --html/--perfetto/--massif/--csv OUT, shared by run and compare: the formats in option order, and rendering
+ * the reports into each requested path through rpt_export (prints what it wrote; 1 when one failed). */
+#define CLI_EXPORT_FORMATS 4
+#define CLI_EXPORT_OPTION_BASE 1000 /* getopt value of --html; the others follow in cli_export_formats order */
+extern const char *const cli_export_formats[CLI_EXPORT_FORMATS];
+struct cJSON;
+int cli_write_exports(const char *const paths[CLI_EXPORT_FORMATS], const struct cJSON *const *reports, size_t n);
 
 int cli_run(int argc, char **argv);
 int cli_profiles(int argc, char **argv);

@@ -89,33 +89,34 @@ typedef struct {
   int quiet, progress, strict_sram;
 } run_opts_t;
 
-static const char *const export_formats[4] = {"html", "perfetto", "massif", "csv"};
+const char *const cli_export_formats[CLI_EXPORT_FORMATS] = {"html", "perfetto", "massif", "csv"};
 
 static void usage_run(FILE *out) {
-  fprintf(out, "usage: mcusim run --profile NAME|FILE [options] FIRMWARE.elf\n"
-               "\n"
-               "Runs a Cortex-M firmware ELF under the simulator and prints a summary; writes a JSON report.\n"
-               "\n"
-               "  -p, --profile NAME|FILE  MCU profile (see 'mcusim profiles') or a profile JSON file\n"
-               "  -r, --report OUT.json    write the JSON report (schema mcusim-report/1); also on a fault\n"
-               "      --max-insns N        stop after N instructions (exit 4)\n"
-               "      --timeout SECONDS    stop after this much host time (exit 4)\n"
-               "  -q, --quiet              do not echo the firmware's output\n"
-               "      --precise-flash      also charge flash wait states of data reads (weights): slower\n"
-               "      --strict-sram        refuse firmware that needs more SRAM than the profile has (default: run it\n"
-               "                           with overflow SRAM mapped behind the device's and report the overflow)\n"
-               "      --check-alignment    fault unaligned LDRD/STRD/LDM/STM as ARMv7-M silicon does (code hooks)\n"
-               "      --html OUT.html      also render the report as a self-contained HTML page\n"
-               "      --perfetto OUT.json  ... as a Chrome/Perfetto trace; --massif OUT, --csv OUT (per-layer table)\n"
-               "      --progress           progress line on stderr (default when stderr is a terminal)\n"
-               "      --profile-functions  cycles per function and source line (DWARF), call slices (docs/annotate.md)\n"
-               "      --folded OUT         write folded stacks (flamegraph.pl, speedscope); implies --profile-functions\n"
-               "      --annotate FILE|NAME layers, allocations, markers from symbols (docs/annotate.md); repeatable;\n"
-               "                           NAME: a bundled preset (newlib-malloc, malloc, cmsis-nn)\n"
-               "  -h, --help               this text\n"
-               "\n"
-               "Exit codes: 0 firmware exited 0, 1 firmware exited non-zero, 2 bad input, 3 firmware fault,\n"
-               "4 limit reached, 5 interrupted, 70 internal error.\n");
+  fprintf(out,
+          "usage: mcusim run --profile NAME|FILE [options] FIRMWARE.elf\n"
+          "\n"
+          "Runs a Cortex-M firmware ELF under the simulator and prints a summary; writes a JSON report.\n"
+          "\n"
+          "  -p, --profile NAME|FILE  MCU profile (see 'mcusim profiles') or a profile JSON file\n"
+          "  -r, --report OUT.json    write the JSON report (schema mcusim-report/1); also on a fault\n"
+          "      --max-insns N        stop after N instructions (exit 4)\n"
+          "      --timeout SECONDS    stop after this much host time (exit 4)\n"
+          "  -q, --quiet              do not echo the firmware's output\n"
+          "      --precise-flash      also charge flash wait states of data reads (weights): slower\n"
+          "      --strict-sram        refuse firmware that needs more SRAM than the profile has (default: run it\n"
+          "                           with overflow SRAM mapped behind the device's and report the overflow)\n"
+          "      --check-alignment    fault unaligned LDRD/STRD/LDM/STM as ARMv7-M silicon does (code hooks)\n"
+          "      --html OUT.html      also render the report as a self-contained HTML page\n"
+          "      --perfetto OUT.json  ... as a Chrome/Perfetto trace; --massif OUT, --csv OUT (per-layer table)\n"
+          "      --progress           progress line on stderr (default when stderr is a terminal)\n"
+          "      --profile-functions  cycles per function and source line (DWARF), call slices (docs/annotate.md)\n"
+          "      --folded OUT         write folded stacks (flamegraph.pl, speedscope); implies --profile-functions\n"
+          "      --annotate FILE|NAME layers, allocations, markers from symbols (docs/annotate.md); repeatable;\n"
+          "                           NAME: a bundled preset (newlib-malloc, malloc, cmsis-nn)\n"
+          "  -h, --help               this text\n"
+          "\n"
+          "Exit codes: 0 firmware exited 0, 1 firmware exited non-zero, 2 bad input, 3 firmware fault,\n"
+          "4 limit reached, 5 interrupted, 70 internal error.\n");
 }
 
 static int parse_run(int argc, char **argv, run_opts_t *o) {
@@ -127,10 +128,10 @@ static int parse_run(int argc, char **argv, run_opts_t *o) {
                                            {"precise-flash", no_argument, 0, 'F'},
                                            {"strict-sram", no_argument, 0, 'S'},
                                            {"check-alignment", no_argument, 0, 'A'},
-                                           {"html", required_argument, 0, 1000},
-                                           {"perfetto", required_argument, 0, 1001},
-                                           {"massif", required_argument, 0, 1002},
-                                           {"csv", required_argument, 0, 1003},
+                                           {"html", required_argument, 0, CLI_EXPORT_OPTION_BASE},
+                                           {"perfetto", required_argument, 0, CLI_EXPORT_OPTION_BASE + 1},
+                                           {"massif", required_argument, 0, CLI_EXPORT_OPTION_BASE + 2},
+                                           {"csv", required_argument, 0, CLI_EXPORT_OPTION_BASE + 3},
                                            {"progress", no_argument, 0, 'P'},
                                            {"profile-functions", no_argument, 0, 'f'},
                                            {"folded", required_argument, 0, 'o'},
@@ -167,11 +168,11 @@ static int parse_run(int argc, char **argv, run_opts_t *o) {
     case 'A':
       o->limits.check_alignment = 1;
       break;
-    case 1000:
-    case 1001:
-    case 1002:
-    case 1003:
-      o->exports[c - 1000] = optarg;
+    case CLI_EXPORT_OPTION_BASE:
+    case CLI_EXPORT_OPTION_BASE + 1:
+    case CLI_EXPORT_OPTION_BASE + 2:
+    case CLI_EXPORT_OPTION_BASE + 3:
+      o->exports[c - CLI_EXPORT_OPTION_BASE] = optarg;
       break;
     case 'P':
       o->progress = 1;
@@ -250,21 +251,24 @@ static int write_report(const mcusim_t *sim, const char *path, cJSON **report_ou
   return 0;
 }
 
-/* --html/--perfetto/--massif/--csv: the same renderers as `mcusim export`, from the report just built. */
-static int write_exports(const run_opts_t *o, const cJSON *report) {
+int cli_write_exports(const char *const paths[CLI_EXPORT_FORMATS], const cJSON *const *reports, size_t n) {
   int failed = 0;
-  for (int i = 0; i < 4; i++) {
-    if (!o->exports[i]) continue;
+  for (int i = 0; i < CLI_EXPORT_FORMATS; i++) {
+    if (!paths[i]) continue;
     char msg[512];
-    const cJSON *reports[1] = {report};
-    if (rpt_export(reports, 1, export_formats[i], o->exports[i], msg, sizeof msg) != RPT_EXPORT_OK) {
+    if (rpt_export(reports, n, cli_export_formats[i], paths[i], msg, sizeof msg) != RPT_EXPORT_OK) {
       fprintf(stderr, "mcusim: %s\n", msg);
       failed = 1;
     } else {
-      printf("  %-13s %s\n", export_formats[i], o->exports[i]);
+      printf("  %-13s %s\n", cli_export_formats[i], paths[i]);
     }
   }
   return failed;
+}
+
+static int write_exports(const run_opts_t *o, const cJSON *report) {
+  const cJSON *reports[1] = {report};
+  return cli_write_exports(o->exports, reports, 1);
 }
 
 #ifndef MCUSIM_ANNOTATIONS_DIR
@@ -424,10 +428,11 @@ static int bench_once(const run_opts_t *o, int mode, double *seconds, uint64_t *
 }
 
 static int parse_bench(int argc, char **argv, run_opts_t *o, uint64_t *runs) {
-  static const struct option longopts[] = {
-      {"profile", required_argument, 0, 'p'},       {"runs", required_argument, 0, 'n'},
-      {"profile-functions", no_argument, 0, 'f'}, {"help", no_argument, 0, 'h'},
-      {0}};
+  static const struct option longopts[] = {{"profile", required_argument, 0, 'p'},
+                                           {"runs", required_argument, 0, 'n'},
+                                           {"profile-functions", no_argument, 0, 'f'},
+                                           {"help", no_argument, 0, 'h'},
+                                           {0}};
   memset(o, 0, sizeof *o);
   *runs = 5;
   optind = 1;

@@ -236,6 +236,27 @@ START_TEST(bundled_workloads_match_across_schedules) {
 }
 END_TEST
 
+/* run and compare render through the same exporters as `mcusim export` */
+START_TEST(run_and_compare_write_exports) {
+  remove(WORK_DIR "/exp.html");
+  remove(WORK_DIR "/cmp.html");
+  ck_assert_int_eq(cli_mcusim("run -q -p cortex-m4-0ws -r " OUT("exp") " --html " WORK_DIR "/exp.html --csv " WORK_DIR
+                                                                       "/exp.csv " FW("trace_events")),
+                   0);
+  char *html = cli_slurp(WORK_DIR "/exp.html");
+  ck_assert_msg(html && strstr(html, "<svg"), "no HTML page with SVG");
+  free(html);
+  char *csv = cli_slurp(WORK_DIR "/exp.csv");
+  ck_assert_msg(csv && strstr(csv, "conv_a"), "no layer row in the CSV");
+  free(csv);
+  ck_assert_int_eq(cli_mcusim("compare --allow-mismatch " OUT("exp") " " OUT("itm") " --html " WORK_DIR "/cmp.html"),
+                   0);
+  html = cli_slurp(WORK_DIR "/cmp.html");
+  ck_assert_msg(html && strstr(html, "<svg"), "compare --html wrote no page");
+  free(html);
+}
+END_TEST
+
 START_TEST(help_and_profiles) {
   ck_assert_int_eq(cli_mcusim("run --help"), 0);
   ck_assert_ptr_nonnull(strstr(cli_output, "usage: mcusim run"));
@@ -262,6 +283,7 @@ int main(void) {
   tcase_add_test(tc, bad_input_is_one_line_and_exit_2);
   tcase_add_test(tc, reports_are_deterministic);
   tcase_add_test(tc, bundled_workloads_match_across_schedules);
+  tcase_add_test(tc, run_and_compare_write_exports);
   tcase_add_test(tc, help_and_profiles);
   suite_add_tcase(s, tc);
   SRunner *sr = srunner_create(s);

@@ -33,11 +33,14 @@ int rpt_fig_by_name(const char *name) {
 
 const char *rpt_fig_name(rpt_fig_t fig) { return figures[fig].name; }
 
+/* Error messages are one line even when they quote user input that holds line breaks (found by fuzz_budget). */
 static void fail_msg(char *msg, size_t size, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(msg, size, fmt, ap);
   va_end(ap);
+  for (char *c = msg; size && *c; c++)
+    if ((unsigned char)*c < 0x20) *c = ' ';
 }
 
 /* ---- budgets ---- */

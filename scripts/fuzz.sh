@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs one libFuzzer target (tests/fuzz/fuzz_TARGET.c) for a given time, with ASan + UBSan and leak detection.
 #
-#   scripts/fuzz.sh TARGET SECONDS [libFuzzer options...]     TARGET: elf | profile | model | report | all
+#   scripts/fuzz.sh TARGET SECONDS [libFuzzer options...]     TARGET: elf | profile | model | report | budget | all
 #   scripts/fuzz.sh elf 300
 #
 # Builds with clang into build-fuzz/ (MCUSIM_FUZZ_BUILD overrides), installing clang and its runtime
@@ -12,7 +12,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 FUZZ_BUILD="${MCUSIM_FUZZ_BUILD:-$ROOT/build-fuzz}"
-TARGETS=(elf profile model report)
+TARGETS=(elf profile model report budget)
 
 usage() {
   echo "usage: scripts/fuzz.sh TARGET SECONDS [libFuzzer options...]  (TARGET: ${TARGETS[*]} | all)" >&2

@@ -43,8 +43,8 @@ struct sim_fetch {
   uint32_t uncached_cycles; /* no cache: wait states per flash read of read_bits */
   uint32_t uncached_shift;
   cache_t icache, dcache;
-  cache_t *data; /* cache data reads go through, or NULL */
-  uint64_t *data_cycles;
+  cache_t *data;                             /* cache data reads go through, or NULL */
+  uint64_t *data_cycles, *data_block_cycles; /* the run's total, and the current block's dynamic extra */
   uc_hook data_hook;
   sim_fetch_stats_t stats;
 };
@@ -203,11 +203,13 @@ static void on_flash_read(uc_engine *uc, uc_mem_type type, uint64_t address, int
   }
   f->stats.data_stall_cycles += cost;
   *f->data_cycles += cost;
+  if (f->data_block_cycles) *f->data_block_cycles += cost;
 }
 
-int sim_fetch_enable_data_reads(sim_fetch_t *fetch, uc_engine *uc, uint64_t *cycles) {
+int sim_fetch_enable_data_reads(sim_fetch_t *fetch, uc_engine *uc, uint64_t *cycles, uint64_t *block_cycles) {
   if (!fetch) return 0;
   fetch->data_cycles = cycles;
+  fetch->data_block_cycles = block_cycles;
   uint64_t begin = fetch->flash_base, end = (uint64_t)fetch->flash_base + fetch->flash_size - 1;
   return uc_hook_add(uc, &fetch->data_hook, UC_HOOK_MEM_READ, (void *)on_flash_read, fetch, begin, end) == UC_ERR_OK
              ? 0

@@ -46,9 +46,10 @@ static inline uint32_t sim_fetch_block_cycles(sim_fetch_t *fetch, const isa_bloc
   return sim_fetch_block_cycles_slow(fetch, block, memo);
 }
 
-/* Precise mode: a UC_HOOK_MEM_READ on the flash range charges data-read wait states into *cycles.
- * Returns 0, or -1 when Unicorn refused the hook. */
-int sim_fetch_enable_data_reads(sim_fetch_t *fetch, uc_engine *uc, uint64_t *cycles);
+/* Precise mode: a UC_HOOK_MEM_READ on the flash range charges data-read wait states into *cycles and, when not
+ * NULL, *block_cycles (the engine's dynamic cycles of the current block, so that a DWT->CYCCNT read later in the
+ * same block sees them). Returns 0, or -1 when Unicorn refused the hook. */
+int sim_fetch_enable_data_reads(sim_fetch_t *fetch, uc_engine *uc, uint64_t *cycles, uint64_t *block_cycles);
 
 /* Figures for the report: lookups and misses of the fetch model, data reads from flash (precise mode). */
 typedef struct {

@@ -856,7 +856,7 @@ static mcusim_err install_hooks(mcusim_t *sim) {
         hook_matching(sim, is_multiword, (void *)on_multiword))
       return MCUSIM_E_NOMEM;
     if (ok && sim->limits.precise_flash && sim->fetch)
-      ok = sim_fetch_enable_data_reads(sim->fetch, uc, &sim->totals.cycles) == 0;
+      ok = sim_fetch_enable_data_reads(sim->fetch, uc, &sim->totals.cycles, &sim->cur_extra_cycles) == 0;
   }
   return ok ? MCUSIM_OK : set_error(sim, MCUSIM_E_ENGINE, "Unicorn refused a hook");
 }

@@ -225,7 +225,7 @@ START_TEST(precise_data_reads_through_the_dcache) {
   uint32_t r1 = 0x08000100;
   uc_reg_write(uc, UC_ARM_REG_R1, &r1);
   uint64_t cycles = 0;
-  ck_assert_int_eq(sim_fetch_enable_data_reads(f, uc, &cycles), 0);
+  ck_assert_int_eq(sim_fetch_enable_data_reads(f, uc, &cycles, NULL), 0);
   ck_assert_int_eq(uc_emu_start(uc, 0x08000000 | 1, 0x08000000 + sizeof code, 0, 0), UC_ERR_OK);
   sim_fetch_stats_t st;
   sim_fetch_stats(f, &st);

@@ -244,14 +244,35 @@ static void check_limits(mcusim_t *sim) {
 }
 
 /* The hot path: once per executed basic block. */
+/* Cycles the first instruction of `next` gains or loses from running right after the last one of `prev` when
+ * the translator split straight-line code (a 1 KiB page, the block size limit): each block was costed alone, so
+ * e.g. LDR;LDR across the split would count 2 + 2 instead of 3. The pair is costed together once, when the
+ * successor link is made: the difference is the missing pipeline context. */
+static int8_t fallthrough_adjust(mcusim_t *sim, const sim_block_t *prev, const sim_block_t *next) {
+  const isa_insn_t *last = &prev->blk.insns[prev->blk.insn_count - 1];
+  if (!next || (last->flags & ISA_F_BRANCH)) return 0;
+  uint8_t code[8];
+  uint32_t bytes = last->size + next->blk.insns[0].size;
+  isa_block_t pair;
+  if (uc_mem_read(sim->uc, last->addr, code, bytes) != UC_ERR_OK ||
+      isa_analyze_block(sim->isa, code, bytes, last->addr, &pair) != ISA_OK)
+    return 0;
+  int adjust = pair.insn_count == 2 ? (int)pair.insns[1].cycles - (int)next->blk.insns[0].cycles : 0;
+  isa_block_free(&pair);
+  return (int8_t)adjust;
+}
+
 /* The successor of `prev` at addr, from its two remembered successors or the cache. */
 static sim_block_t *successor(mcusim_t *sim, sim_block_t *prev, uint32_t addr, uint32_t size) {
   if (!prev) return cache_get(sim, addr, size);
   int taken = addr != prev->blk.end;
   sim_block_t *b = prev->next[taken];
-  if (b && b->blk.addr == addr && b->unicorn_size == size) return b;
-  b = cache_get(sim, addr, size);
-  prev->next[taken] = b;
+  if (!(b && b->blk.addr == addr && b->unicorn_size == size)) {
+    b = cache_get(sim, addr, size);
+    prev->next[taken] = b;
+    if (!taken) prev->fallthrough_adjust = fallthrough_adjust(sim, prev, b);
+  }
+  if (!taken) sim->totals.cycles += (uint64_t)(int64_t)prev->fallthrough_adjust;
   return b;
 }
 

@@ -22,6 +22,7 @@ typedef struct sim_block {
   uint32_t unicorn_size;       /* size Unicorn reported, to detect a changed translation */
   int writes_sp;               /* SP is sampled at the start of the block after one that may move it */
   sim_fetch_memo_t fetch_memo; /* the fetch model's note that the block's lines were resident (sim/fetch.h) */
+  int8_t fallthrough_adjust;   /* cycles for next[0] running straight after this block (see successor()) */
   struct sim_block *next[2];   /* last successors seen (fall-through, taken): skips the hash lookup */
   sim_fp_block_t prof;         /* function profile: the block's function, edge and figures */
 } sim_block_t;

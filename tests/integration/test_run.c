@@ -85,6 +85,18 @@ START_TEST(cyccnt_differences_match_report_totals) {
 }
 END_TEST
 
+/* Unicorn ends a block at every 1 KiB page: LDR;LDR split there must still pipeline (DDI 0439B 3.3.1). */
+START_TEST(pipelining_survives_a_page_split) {
+  ck_assert_int_eq(cli_mcusim("run -p cortex-m4-0ws " FW("page_split")), 0);
+  unsigned long split = 0, plain = 0;
+  const char *line = strstr(cli_output, "split=");
+  ck_assert_ptr_nonnull(line);
+  ck_assert_int_eq(sscanf(line, "split=%lu plain=%lu", &split, &plain), 2);
+  ck_assert_uint_eq(split, plain);
+  ck_assert_uint_gt(plain, 510);
+}
+END_TEST
+
 START_TEST(itm_stdout_and_arena_events) {
   ck_assert_int_eq(cli_mcusim("run -p cortex-m4-0ws -r " OUT("itm") " " FW("itm_events")), 0);
   ck_assert_ptr_nonnull(strstr(cli_output, "itm says hi"));
@@ -276,6 +288,7 @@ int main(void) {
   tcase_set_timeout(tc, 120);
   tcase_add_test(tc, printf_via_semihosting_and_exit_code_3);
   tcase_add_test(tc, cyccnt_differences_match_report_totals);
+  tcase_add_test(tc, pipelining_survives_a_page_split);
   tcase_add_test(tc, itm_stdout_and_arena_events);
   tcase_add_loop_test(tc, each_fault_class_stops_with_a_diagnostic_and_a_report, 0, sizeof faults / sizeof *faults);
   tcase_add_test(tc, instruction_and_time_limits);

@@ -390,12 +390,13 @@ int cli_profiles(int argc, char **argv) {
 /* ---- bench ---- */
 
 static void usage_bench(FILE *out) {
-  fprintf(out, "usage: mcusim bench --profile NAME|FILE [--runs N] FIRMWARE.elf\n"
-               "\n"
-               "Runs the firmware N times (default 5) in three ways: bare Unicorn (no hooks, no accounting), cycle\n"
-               "accounting without memory tracking (trace events ignored), and full accounting with tracking; prints\n"
-               "simulated MIPS of each (medians of the runs' CPU time), the ratio mcusim / bare and the cost of tracking.\n"
-               "With --profile-functions, a fourth way: full accounting with the function profile, and its cost.\n");
+  fprintf(out,
+          "usage: mcusim bench --profile NAME|FILE [--runs N] FIRMWARE.elf\n"
+          "\n"
+          "Runs the firmware N times (default 5) in three ways: bare Unicorn (no hooks, no accounting), cycle\n"
+          "accounting without memory tracking (trace events ignored), and full accounting with tracking; prints\n"
+          "simulated MIPS of each (medians of the runs' CPU time), the ratio mcusim / bare and the cost of tracking.\n"
+          "With --profile-functions, a fourth way: full accounting with the function profile, and its cost.\n");
 }
 
 static int compare_doubles(const void *a, const void *b) {

@@ -25,12 +25,14 @@ static uint64_t itm_read(uc_engine *uc, uint64_t offset, unsigned size, void *op
   return 0;
 }
 
-/* A NUL-terminated string from firmware memory (names live in flash), at most size - 1 characters. */
-static void firmware_string(mcusim_t *sim, uint32_t addr, char *buf, size_t size) {
+/* A NUL-terminated string from firmware memory (names in flash, semihosting arguments), at most size - 1
+ * characters; returns its length. */
+static size_t firmware_string(mcusim_t *sim, uint32_t addr, char *buf, size_t size) {
   size_t n = 0;
   for (; n + 1 < size; n++)
     if (uc_mem_read(sim->uc, addr + (uint32_t)n, &buf[n], 1) != UC_ERR_OK || buf[n] == '\0') break;
   buf[n] = '\0';
+  return n;
 }
 
 static void trace_alloc(mcusim_t *sim, const mem_when_t *when, const uint32_t *a) {
@@ -189,18 +191,9 @@ static uint32_t word_at(mcusim_t *sim, uint32_t addr) {
   return w;
 }
 
-static size_t string_at(mcusim_t *sim, uint32_t addr, char *buf, size_t size) {
-  size_t n = 0;
-  for (; n + 1 < size; n++) {
-    if (uc_mem_read(sim->uc, addr + (uint32_t)n, &buf[n], 1) != UC_ERR_OK || buf[n] == '\0') break;
-  }
-  buf[n] = '\0';
-  return n;
-}
-
 static uint32_t sh_open(mcusim_t *sim, uint32_t args) {
   char name[64];
-  string_at(sim, word_at(sim, args), name, sizeof name);
+  firmware_string(sim, word_at(sim, args), name, sizeof name);
   uint32_t mode = word_at(sim, args + 4);
   if (strcmp(name, ":tt") == 0) return mode < 4 ? H_STDIN : mode < 8 ? H_STDOUT : H_STDERR;
   if (strcmp(name, ":semihosting-features") == 0) {
@@ -271,7 +264,7 @@ static uint32_t semihost_call(mcusim_t *sim, uint32_t op, uint32_t args) {
     if (uc_mem_read(sim->uc, args, &c, 1) == UC_ERR_OK) sim_emit_output(sim, 1, &c, 1);
     return 0;
   case SYS_WRITE0:
-    sim_emit_output(sim, 1, text, string_at(sim, args, text, sizeof text));
+    sim_emit_output(sim, 1, text, firmware_string(sim, args, text, sizeof text));
     return 0;
   case SYS_WRITE:
     return sh_write(sim, args);

@@ -172,15 +172,23 @@ void sim_stop(mcusim_t *sim, mcusim_stop_t stop) {
   uc_emu_stop(sim->uc);
 }
 
+static const int arm_regs[16] = {UC_ARM_REG_R0,  UC_ARM_REG_R1, UC_ARM_REG_R2,  UC_ARM_REG_R3,
+                                 UC_ARM_REG_R4,  UC_ARM_REG_R5, UC_ARM_REG_R6,  UC_ARM_REG_R7,
+                                 UC_ARM_REG_R8,  UC_ARM_REG_R9, UC_ARM_REG_R10, UC_ARM_REG_R11,
+                                 UC_ARM_REG_R12, UC_ARM_REG_SP, UC_ARM_REG_LR,  UC_ARM_REG_PC};
+
+/* r0..r15 by number; 16 is xPSR. */
+static uint32_t reg(mcusim_t *sim, int n) {
+  uint32_t v = 0;
+  if (n >= 0 && n < 16)
+    uc_reg_read(sim->uc, arm_regs[n], &v);
+  else if (n == 16)
+    uc_reg_read(sim->uc, UC_ARM_REG_XPSR, &v);
+  return v;
+}
+
 static void read_registers(mcusim_t *sim, uint32_t regs[17]) {
-  static const int ids[17] = {UC_ARM_REG_R0,  UC_ARM_REG_R1,  UC_ARM_REG_R2,  UC_ARM_REG_R3, UC_ARM_REG_R4,
-                              UC_ARM_REG_R5,  UC_ARM_REG_R6,  UC_ARM_REG_R7,  UC_ARM_REG_R8, UC_ARM_REG_R9,
-                              UC_ARM_REG_R10, UC_ARM_REG_R11, UC_ARM_REG_R12, UC_ARM_REG_SP, UC_ARM_REG_LR,
-                              UC_ARM_REG_PC,  UC_ARM_REG_XPSR};
-  for (int i = 0; i < 17; i++) {
-    regs[i] = 0;
-    uc_reg_read(sim->uc, ids[i], &regs[i]);
-  }
+  for (int i = 0; i < 17; i++) regs[i] = reg(sim, i);
 }
 
 void sim_fault(mcusim_t *sim, mcusim_fault_kind_t kind, uint32_t pc, uint32_t address, const char *what) {
@@ -313,21 +321,6 @@ static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *opaqu
   sim->totals.cycles += b->blk.cycles;
   sim->totals.blocks++;
   if (sim->totals.instructions >= sim->next_check) check_limits(sim);
-}
-
-static const int arm_regs[16] = {UC_ARM_REG_R0,  UC_ARM_REG_R1, UC_ARM_REG_R2,  UC_ARM_REG_R3,
-                                 UC_ARM_REG_R4,  UC_ARM_REG_R5, UC_ARM_REG_R6,  UC_ARM_REG_R7,
-                                 UC_ARM_REG_R8,  UC_ARM_REG_R9, UC_ARM_REG_R10, UC_ARM_REG_R11,
-                                 UC_ARM_REG_R12, UC_ARM_REG_SP, UC_ARM_REG_LR,  UC_ARM_REG_PC};
-
-/* r0..r15 by number; 16 is xPSR. */
-static uint32_t reg(mcusim_t *sim, int n) {
-  uint32_t v = 0;
-  if (n >= 0 && n < 16)
-    uc_reg_read(sim->uc, arm_regs[n], &v);
-  else if (n == 16)
-    uc_reg_read(sim->uc, UC_ARM_REG_XPSR, &v);
-  return v;
 }
 
 /* Divides: the only instructions whose cost depends on data; hooked one address each. */
@@ -554,7 +547,7 @@ void mcusim_close(mcusim_t *sim) {
   cache_release(&sim->cache);
   mem_release(&sim->mem);
   free(sim->result.stdout_text);
-  free(sim->div_hooks);
+  free(sim->code_hooks);
   free(sim);
 }
 
@@ -776,11 +769,11 @@ static int is_multiword(uint16_t hw1, uint16_t hw2) {
 }
 
 static mcusim_err add_code_hook(mcusim_t *sim, uint32_t addr, void *callback) {
-  uc_hook *grown = realloc(sim->div_hooks, (sim->div_hook_count + 1) * sizeof *grown);
+  uc_hook *grown = realloc(sim->code_hooks, (sim->code_hook_count + 1) * sizeof *grown);
   if (!grown) return MCUSIM_E_NOMEM;
-  sim->div_hooks = grown;
-  if (uc_hook_add(sim->uc, &grown[sim->div_hook_count], UC_HOOK_CODE, callback, sim, addr, addr) == UC_ERR_OK)
-    sim->div_hook_count++;
+  sim->code_hooks = grown;
+  if (uc_hook_add(sim->uc, &grown[sim->code_hook_count], UC_HOOK_CODE, callback, sim, addr, addr) == UC_ERR_OK)
+    sim->code_hook_count++;
   return MCUSIM_OK;
 }
 

@@ -80,8 +80,8 @@ struct mcusim {
 
   uc_hook hooks[8];
   size_t hook_count;
-  uc_hook *div_hooks;
-  size_t div_hook_count;
+  uc_hook *code_hooks; /* single-address hooks: divides, and LDRD/LDM/STM with --check-alignment */
+  size_t code_hook_count;
   uint32_t fault_address; /* from the unmapped/protection hooks */
   prof_region_t overflow; /* SRAM mapped behind the first region when the firmware needs more; size 0 if none */
 };

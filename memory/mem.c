@@ -166,17 +166,10 @@ static void open_frame(mem_t *mem, const mem_when_t *when, const mem_frame_t *fr
 static void close_frame(mem_t *mem, const mem_when_t *when) {
   mem_frame_t *f = &mem->frames[--mem->frame_count];
   uint64_t cycles = when->cycle - f->start_cycle, insns = when->insn - f->start_insn;
-  if (f->is_patch) {
-    mem_patch_t *p = &mem->patches[f->record];
-    p->cycles += cycles;
-    p->instructions += insns;
-    if (f->arena_peak > p->arena_peak_bytes) p->arena_peak_bytes = f->arena_peak;
-  } else {
-    mem_layer_t *l = &mem->layers[f->record];
-    l->cycles += cycles;
-    l->instructions += insns;
-    if (f->arena_peak > l->arena_peak_bytes) l->arena_peak_bytes = f->arena_peak;
-  }
+  mem_range_t *r = f->is_patch ? &mem->patches[f->record].range : &mem->layers[f->record].range;
+  r->cycles += cycles;
+  r->instructions += insns;
+  if (f->arena_peak > r->arena_peak_bytes) r->arena_peak_bytes = f->arena_peak;
   if (mem->frame_count == 0) {
     mem->covered_cycles += when->cycle;
     mem->covered_insns += when->insn;
@@ -204,9 +197,9 @@ void mem_layer_begin(mem_t *mem, const mem_when_t *when, uint32_t id, const char
   mem_layer_t *l = layer_record(mem, id, &index);
   if (!l) return;
   if (!l->name[0]) copy_name(l->name, sizeof l->name, name);
-  if (l->calls == 0) l->arena_at_entry_bytes = mem->arena_live_bytes;
+  if (l->calls == 0) l->range.arena_at_entry_bytes = mem->arena_live_bytes;
   l->calls++;
-  l->macs += macs;
+  l->range.macs += macs;
   if (innermost(mem, 1)) l->calls_in_patch++;
   mem_frame_t f = {.is_patch = 0, .id = id, .record = index};
   open_frame(mem, when, &f);
@@ -224,8 +217,8 @@ void mem_patch_begin(mem_t *mem, const mem_when_t *when, uint32_t stage, uint32_
   memset(p, 0, sizeof *p);
   p->stage = stage;
   p->index = index;
-  p->macs = macs;
-  p->arena_at_entry_bytes = mem->arena_live_bytes;
+  p->range.macs = macs;
+  p->range.arena_at_entry_bytes = mem->arena_live_bytes;
   mem_frame_t f = {.is_patch = 1, .stage = stage, .index = index, .record = mem->patch_count++};
   open_frame(mem, when, &f);
   mem_sample(mem, when);

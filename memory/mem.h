@@ -22,19 +22,26 @@ typedef struct {
   uint32_t sp, pc, lr; /* lr: the caller when the event came from a helper such as mcusim_trace_event */
 } mem_when_t;
 
+/* What a layer or a patch range accumulates over its calls. */
+typedef struct {
+  uint64_t instructions, cycles, macs;
+  uint64_t arena_peak_bytes;     /* highest arena live bytes while inside */
+  uint64_t arena_at_entry_bytes; /* arena live bytes at the first entry */
+} mem_range_t;
+
 typedef struct {
   uint32_t id;
   char name[MEM_NAME_MAX];
   char kind[24];
   uint32_t out_h, out_w, out_c; /* 0 when unknown */
-  uint64_t calls, instructions, cycles, macs;
-  uint64_t arena_peak_bytes, arena_at_entry_bytes;
+  uint64_t calls;
   uint64_t calls_in_patch; /* calls that ran inside a patch range */
+  mem_range_t range;
 } mem_layer_t;
 
 typedef struct {
   uint32_t stage, index;
-  uint64_t instructions, cycles, macs, arena_peak_bytes, arena_at_entry_bytes;
+  mem_range_t range;
 } mem_patch_t;
 
 typedef struct {

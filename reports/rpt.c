@@ -153,6 +153,17 @@ static cJSON *build_marks(const mem_t *m) {
   return o;
 }
 
+/* The figures layers and patches share, in the report's field order; a layer adds cycles_per_mac after MACs. */
+static void add_range(cJSON *o, const mcusim_t *sim, const mem_range_t *r, int with_cycles_per_mac) {
+  add_u64(o, "instructions", r->instructions);
+  add_u64(o, "cycles", r->cycles);
+  add_rounded(o, "latency_us", latency_us(sim, r->cycles), 3);
+  add_u64(o, "macs", r->macs);
+  if (with_cycles_per_mac) add_rounded(o, "cycles_per_mac", r->macs ? (double)r->cycles / (double)r->macs : 0.0, 4);
+  add_u64(o, "arena_peak_bytes", r->arena_peak_bytes);
+  add_u64(o, "arena_at_entry_bytes", r->arena_at_entry_bytes);
+}
+
 static cJSON *build_layer(const mcusim_t *sim, const mem_layer_t *l) {
   cJSON *o = cJSON_CreateObject();
   add_u64(o, "id", l->id);
@@ -167,13 +178,7 @@ static cJSON *build_layer(const mcusim_t *sim, const mem_layer_t *l) {
     cJSON_AddNullToObject(o, "out_shape");
   }
   add_u64(o, "calls", l->calls);
-  add_u64(o, "instructions", l->instructions);
-  add_u64(o, "cycles", l->cycles);
-  add_rounded(o, "latency_us", latency_us(sim, l->cycles), 3);
-  add_u64(o, "macs", l->macs);
-  add_rounded(o, "cycles_per_mac", l->macs ? (double)l->cycles / (double)l->macs : 0.0, 4);
-  add_u64(o, "arena_peak_bytes", l->arena_peak_bytes);
-  add_u64(o, "arena_at_entry_bytes", l->arena_at_entry_bytes);
+  add_range(o, sim, &l->range, 1);
   cJSON_AddBoolToObject(o, "patch_stage", l->calls > 0 && l->calls_in_patch == l->calls);
   return o;
 }
@@ -182,12 +187,7 @@ static cJSON *build_patch(const mcusim_t *sim, const mem_patch_t *p) {
   cJSON *o = cJSON_CreateObject();
   add_u64(o, "stage", p->stage);
   add_u64(o, "index", p->index);
-  add_u64(o, "instructions", p->instructions);
-  add_u64(o, "cycles", p->cycles);
-  add_rounded(o, "latency_us", latency_us(sim, p->cycles), 3);
-  add_u64(o, "macs", p->macs);
-  add_u64(o, "arena_peak_bytes", p->arena_peak_bytes);
-  add_u64(o, "arena_at_entry_bytes", p->arena_at_entry_bytes);
+  add_range(o, sim, &p->range, 0);
   return o;
 }
 

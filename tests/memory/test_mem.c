@@ -60,11 +60,11 @@ START_TEST(nested_ranges_and_other) {
   mem_when_t end = at(1000);
   mem_finish(&m, &end);
   ck_assert_uint_eq(m.layer_count, 1);
-  ck_assert_uint_eq(m.layers[0].cycles, 40);
-  ck_assert_uint_eq(m.layers[0].arena_peak_bytes, 300);
+  ck_assert_uint_eq(m.layers[0].range.cycles, 40);
+  ck_assert_uint_eq(m.layers[0].range.arena_peak_bytes, 300);
   ck_assert_uint_eq(m.layers[0].calls_in_patch, 1);
   ck_assert_uint_eq(m.patch_count, 1);
-  ck_assert_uint_eq(m.patches[0].cycles, 100);
+  ck_assert_uint_eq(m.patches[0].range.cycles, 100);
   ck_assert_uint_eq(m.patches[0].index, 3);
   ck_assert_uint_eq(m.other_cycles, 1000 - 100);
   ck_assert_uint_eq(m.diag_count, 0);

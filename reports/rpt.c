@@ -363,7 +363,7 @@ int rpt_write_json(const cJSON *report, const char *path) {
   return rc;
 }
 
-static char *read_text(const char *path) {
+char *rpt_read_text(const char *path) {
   FILE *f = fopen(path, "rb");
   if (!f) return NULL;
   char *buf = NULL;
@@ -371,17 +371,22 @@ static char *read_text(const char *path) {
   for (size_t n = 1; n > 0;) {
     if (len + 4097 > cap) {
       char *grown = realloc(buf, cap = cap ? cap * 2 : 65536);
-      if (!grown) break;
+      if (!grown) {
+        free(buf);
+        fclose(f);
+        errno = ENOMEM;
+        return NULL;
+      }
       buf = grown;
     }
     n = fread(buf + len, 1, cap - len - 1, f);
     len += n;
   }
-  int io_error = ferror(f), bad = io_error || !buf || len + 4097 > cap;
+  int failed = ferror(f);
   fclose(f);
-  if (bad) {
+  if (failed) {
     free(buf);
-    errno = io_error ? EIO : ENOMEM;
+    errno = EIO;
     return NULL;
   }
   buf[len] = '\0';
@@ -389,7 +394,7 @@ static char *read_text(const char *path) {
 }
 
 cJSON *rpt_read(const char *path, char *msg, size_t size) {
-  char *text = read_text(path);
+  char *text = rpt_read_text(path);
   if (!text) {
     snprintf(msg, size, "%s: cannot read the report: %s", path, strerror(errno));
     return NULL;

@@ -17,6 +17,8 @@ cJSON *rpt_build(const mcusim_t *sim);
 /* Writes `text` to `path` atomically (temporary file in the same folder, then rename): a reader never
  * sees half a file. Returns 0, or -1 with errno set. */
 int rpt_write_atomic(const char *path, const char *text);
+/* A whole file as a NUL-terminated string (caller frees), or NULL with errno set. */
+char *rpt_read_text(const char *path);
 /* Serialises the report (deterministic: same order, same formatting) and writes it atomically. */
 int rpt_write_json(const cJSON *report, const char *path);
 

@@ -26,8 +26,6 @@ prof_t *cli_load_profile(const char *name);
 const char *const *cli_profile_dirs(void);
 /* Parses a whole number; prints "mcusim: WHAT must be ..." and returns -1 when it is not one. */
 int cli_parse_u64(const char *text, const char *what, uint64_t *out);
-/* Reads a whole file (NUL-terminated); NULL with errno set on failure. Caller frees. */
-char *cli_read_file(const char *path);
 
 /* --html/--perfetto/--massif/--csv OUT, shared by run and compare: the formats in option order, and rendering
  * the reports into each requested path through rpt_export (prints what it wrote; 1 when one failed). */

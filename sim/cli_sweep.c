@@ -72,7 +72,7 @@ static int parse_sweep_args(int argc, char **argv, sweep_t *s) {
 }
 
 static int load_matrix(sweep_t *s) {
-  char *text = cli_read_file(s->matrix_path), err[256], models_dir[FW_PATH_MAX + 32], base[FW_PATH_MAX];
+  char *text = rpt_read_text(s->matrix_path), err[256], models_dir[FW_PATH_MAX + 32], base[FW_PATH_MAX];
   if (!text) return fprintf(stderr, "mcusim: cannot read %s\n", s->matrix_path), -1;
   snprintf(base, sizeof base, "%s", s->matrix_path);
   snprintf(models_dir, sizeof models_dir, "%s/workloads/models", s->tools.root);

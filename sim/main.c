@@ -505,36 +505,6 @@ int cli_bench(int argc, char **argv) {
   return 0;
 }
 
-char *cli_read_file(const char *path) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  char *buf = NULL;
-  size_t len = 0, cap = 0;
-  for (size_t n = 1; n > 0;) {
-    if (len + 4097 > cap) {
-      char *grown = realloc(buf, cap = cap ? cap * 2 : 65536);
-      if (!grown) {
-        free(buf);
-        fclose(f);
-        errno = ENOMEM;
-        return NULL;
-      }
-      buf = grown;
-    }
-    n = fread(buf + len, 1, cap - len - 1, f);
-    len += n;
-  }
-  int failed = ferror(f);
-  fclose(f);
-  if (failed) {
-    free(buf);
-    errno = EIO;
-    return NULL;
-  }
-  buf[len] = '\0';
-  return buf;
-}
-
 /* ---- main ---- */
 
 /* One row per command: name, what it does (for the usage text), entry point. */

@@ -28,9 +28,7 @@ void mem_init(mem_t *mem, uint64_t sram_bytes) {
 }
 
 void mem_release(mem_t *mem) {
-  free(mem->live_addr);
-  free(mem->live_size);
-  free(mem->live_record);
+  free(mem->live);
   free(mem->layers);
   free(mem->patches);
   free(mem->timeline);
@@ -233,7 +231,7 @@ void mem_patch_end(mem_t *mem, const mem_when_t *when, uint32_t stage, uint32_t 
 
 static int overlaps_live(const mem_t *mem, uint32_t addr, uint32_t size) {
   for (size_t i = 0; i < mem->live_count; i++) {
-    uint64_t a = mem->live_addr[i], b = a + mem->live_size[i];
+    uint64_t a = mem->live[i].addr, b = a + mem->live[i].size;
     if (addr < b && a < (uint64_t)addr + size) return 1;
   }
   return 0;
@@ -269,15 +267,8 @@ int mem_alloc(mem_t *mem, const mem_when_t *when, uint32_t addr, uint32_t size, 
              addr);
     mem_diagnose(mem, MEM_DIAG_OVERLAP, when, addr, size, msg);
   }
-  size_t n = mem->live_count + 1;
-  size_t cap = mem->live_cap;
-  if (grow((void **)&mem->live_addr, &cap, n, sizeof *mem->live_addr)) return -1;
-  cap = mem->live_cap;
-  if (grow((void **)&mem->live_size, &cap, n, sizeof *mem->live_size)) return -1;
-  if (grow((void **)&mem->live_record, &mem->live_cap, n, sizeof *mem->live_record)) return -1;
-  mem->live_addr[mem->live_count] = addr;
-  mem->live_size[mem->live_count] = size;
-  mem->live_record[mem->live_count++] = record_allocation(mem, when, addr, size, tag);
+  if (grow((void **)&mem->live, &mem->live_cap, mem->live_count + 1, sizeof *mem->live)) return -1;
+  mem->live[mem->live_count++] = (mem_live_t){addr, size, record_allocation(mem, when, addr, size, tag)};
   mem->arena_live_bytes += size;
   if (mem->arena_live_bytes > mem->arena_peak_bytes) mem->arena_peak_bytes = mem->arena_live_bytes;
   if (addr < mem->lowest_alloc) mem->lowest_alloc = addr;
@@ -296,13 +287,10 @@ static int freed_before(const mem_t *mem, uint32_t addr) {
 
 int mem_free(mem_t *mem, const mem_when_t *when, uint32_t addr) {
   for (size_t i = mem->live_count; i-- > 0;) {
-    if (mem->live_addr[i] != addr) continue;
-    mem->arena_live_bytes -= mem->live_size[i];
-    if (mem->live_record[i] != SIZE_MAX) mem->allocs[mem->live_record[i]].free_cycle = when->cycle;
-    size_t last = --mem->live_count;
-    mem->live_addr[i] = mem->live_addr[last];
-    mem->live_size[i] = mem->live_size[last];
-    mem->live_record[i] = mem->live_record[last];
+    if (mem->live[i].addr != addr) continue;
+    mem->arena_live_bytes -= mem->live[i].size;
+    if (mem->live[i].record != SIZE_MAX) mem->allocs[mem->live[i].record].free_cycle = when->cycle;
+    mem->live[i] = mem->live[--mem->live_count];
     mem->free_count++;
     mem_sample(mem, when);
     return 0;

@@ -80,6 +80,12 @@ typedef struct {
   char text[MEM_NAME_MAX];
 } mem_mark_t;
 
+/* A live allocation: address, size, and its index in allocs[] (SIZE_MAX when the list was full). */
+typedef struct {
+  uint32_t addr, size;
+  size_t record;
+} mem_live_t;
+
 /* An open layer or patch range. */
 typedef struct {
   int is_patch;
@@ -104,9 +110,8 @@ typedef struct {
   int64_t headroom_bytes; /* sram_bytes - peak_bytes; negative: overflow */
   uint32_t highest_alloc_end, lowest_alloc;
 
-  /* live allocations: indexes into allocs[] (or -1 when the list is full), with address and size */
-  uint32_t *live_addr, *live_size;
-  size_t *live_record;
+  /* live allocations */
+  mem_live_t *live;
   size_t live_count, live_cap;
 
   mem_layer_t *layers;

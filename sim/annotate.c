@@ -455,7 +455,7 @@ static void layer_entry(sim_annot_t *a, size_t ri, uint32_t pc, const mem_when_t
 
 /* Frees every live allocation (an arena reset). */
 static void reset_all(mem_t *mem, const mem_when_t *when) {
-  while (mem->live_count) mem_free(mem, when, mem->live_addr[mem->live_count - 1]);
+  while (mem->live_count) mem_free(mem, when, mem->live[mem->live_count - 1].addr);
 }
 
 static void on_entry(uc_engine *uc, uint64_t address, uint32_t size, void *opaque) {

@@ -14,18 +14,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef enum {
-  ISA_CORE_M0PLUS,
-  ISA_CORE_M3,
-  ISA_CORE_M4,
-  ISA_CORE_M7,
-  ISA_CORE_COUNT
-} isa_core_t;
+typedef enum { ISA_CORE_M0PLUS, ISA_CORE_M3, ISA_CORE_M4, ISA_CORE_M7, ISA_CORE_COUNT } isa_core_t;
 
 typedef enum {
   ISA_OK,
   ISA_E_NOMEM,
-  ISA_E_CAPSTONE, /* capstone could not be opened */
+  ISA_E_CAPSTONE,    /* capstone could not be opened */
   ISA_E_UNDECODABLE, /* the first instruction of the block does not decode */
   ISA_E_ARG,
 } isa_err;
@@ -54,33 +48,33 @@ enum isa_insn_flags {
 /* Effective data address of a memory instruction, from register values before it executes:
  * base + (index << shift) * index_sign + disp; a multiple transfer covers [lo, lo + 4*count). */
 typedef struct {
-  int8_t base;   /* ARM register number 0..15, -1 when none */
-  int8_t index;  /* -1 when none */
+  int8_t base;  /* ARM register number 0..15, -1 when none */
+  int8_t index; /* -1 when none */
   int8_t index_sign;
   uint8_t shift;
-  int32_t disp;  /* already 0 for post-indexed forms */
-  uint8_t count; /* registers transferred by LDM/STM/PUSH/POP, else 0 */
+  int32_t disp;       /* already 0 for post-indexed forms */
+  uint8_t count;      /* registers transferred by LDM/STM/PUSH/POP, else 0 */
   uint8_t descending; /* STMDB/PUSH/LDMDB: the range ends at base */
 } isa_mem_t;
 
 typedef struct {
   uint32_t addr;
-  uint8_t size;  /* 2 or 4 bytes */
-  uint8_t flags; /* enum isa_insn_flags */
-  uint16_t cycles; /* static cost in this block's context (branch not taken, divide at its minimum) */
-  uint16_t id;     /* capstone instruction id (arm_insn) */
+  uint8_t size;          /* 2 or 4 bytes */
+  uint8_t flags;         /* enum isa_insn_flags */
+  uint16_t cycles;       /* static cost in this block's context (branch not taken, divide at its minimum) */
+  uint16_t id;           /* capstone instruction id (arm_insn) */
   int8_t div_rn, div_rm; /* with ISA_F_DIVIDE: dividend and divisor registers */
   isa_mem_t mem;
 } isa_insn_t;
 
 typedef struct {
-  uint32_t addr;       /* first instruction */
-  uint32_t end;        /* address after the last instruction (the fall-through) */
+  uint32_t addr; /* first instruction */
+  uint32_t end;  /* address after the last instruction (the fall-through) */
   uint32_t insn_count;
-  uint32_t cycles;     /* sum of insns[].cycles */
+  uint32_t cycles;             /* sum of insns[].cycles */
   uint32_t taken_extra_cycles; /* added when the final conditional branch is taken */
   uint32_t divide_count;
-  isa_insn_t *insns;   /* insn_count entries */
+  isa_insn_t *insns; /* insn_count entries */
 } isa_block_t;
 
 typedef struct isa isa_t;

@@ -69,19 +69,19 @@ static inline void mcusim_trace_event(uint32_t code, uint32_t nargs, uint32_t a0
 }
 
 #define MCUSIM_PTR(p) ((uint32_t)(uintptr_t)(p))
-#define MCUSIM_LAYER_BEGIN(id, name, macs) \
+#define MCUSIM_LAYER_BEGIN(id, name, macs)                                                                             \
   mcusim_trace_event(MCUSIM_EV_LAYER_BEGIN, 3, (uint32_t)(id), MCUSIM_PTR(name), (uint32_t)(macs))
 #define MCUSIM_LAYER_END(id) mcusim_trace_event(MCUSIM_EV_LAYER_END, 1, (uint32_t)(id), 0, 0)
-#define MCUSIM_PATCH_BEGIN(stage, index, macs) \
+#define MCUSIM_PATCH_BEGIN(stage, index, macs)                                                                         \
   mcusim_trace_event(MCUSIM_EV_PATCH_BEGIN, 3, (uint32_t)(stage), (uint32_t)(index), (uint32_t)(macs))
-#define MCUSIM_PATCH_END(stage, index) \
+#define MCUSIM_PATCH_END(stage, index)                                                                                 \
   mcusim_trace_event(MCUSIM_EV_PATCH_END, 2, (uint32_t)(stage), (uint32_t)(index), 0)
-#define MCUSIM_ALLOC(addr, size, tag) \
+#define MCUSIM_ALLOC(addr, size, tag)                                                                                  \
   mcusim_trace_event(MCUSIM_EV_ALLOC, 3, MCUSIM_PTR(addr), (uint32_t)(size), MCUSIM_PTR(tag))
 #define MCUSIM_FREE(addr) mcusim_trace_event(MCUSIM_EV_FREE, 1, MCUSIM_PTR(addr), 0, 0)
 #define MCUSIM_MARK(name, value) mcusim_trace_event(MCUSIM_EV_MARK, 2, MCUSIM_PTR(name), (uint32_t)(value), 0)
-#define MCUSIM_LAYER_INFO(id, kind, out_h, out_w, out_c)                                                         \
-  mcusim_trace_event4(MCUSIM_EV_LAYER_INFO, 4, (uint32_t)(id), MCUSIM_PTR(kind),                               \
+#define MCUSIM_LAYER_INFO(id, kind, out_h, out_w, out_c)                                                               \
+  mcusim_trace_event4(MCUSIM_EV_LAYER_INFO, 4, (uint32_t)(id), MCUSIM_PTR(kind),                                       \
                       ((uint32_t)(out_h) << 16) | ((uint32_t)(out_w)&0xFFFFu), (uint32_t)(out_c))
 #define MCUSIM_MARK_STR(name, text) mcusim_trace_event(MCUSIM_EV_MARK_STR, 2, MCUSIM_PTR(name), MCUSIM_PTR(text), 0)
 
@@ -94,7 +94,8 @@ static inline void mcusim_trace_event(uint32_t code, uint32_t nargs, uint32_t a0
 #define MCUSIM_ALLOC(addr, size, tag) ((void)(addr), (void)(size), (void)(tag))
 #define MCUSIM_FREE(addr) ((void)(addr))
 #define MCUSIM_MARK(name, value) ((void)(name), (void)(value))
-#define MCUSIM_LAYER_INFO(id, kind, out_h, out_w, out_c) ((void)(id), (void)(kind), (void)(out_h), (void)(out_w), (void)(out_c))
+#define MCUSIM_LAYER_INFO(id, kind, out_h, out_w, out_c)                                                               \
+  ((void)(id), (void)(kind), (void)(out_h), (void)(out_w), (void)(out_c))
 #define MCUSIM_MARK_STR(name, text) ((void)(name), (void)(text))
 
 #endif

@@ -51,7 +51,8 @@ __attribute__((noinline)) void arm_depthwise_conv_s8(const int8_t *in, int8_t *o
         for (int ky = 0; ky < 3; ky++)
           for (int kx = 0; kx < 3; kx++) {
             int iy = y + ky - 1, ix = x + kx - 1;
-            if (iy >= 0 && iy < H && ix >= 0 && ix < W) acc += in[(iy * W + ix) * C_OUT + c] * dw_w[c * 9 + ky * 3 + kx];
+            if (iy >= 0 && iy < H && ix >= 0 && ix < W)
+              acc += in[(iy * W + ix) * C_OUT + c] * dw_w[c * 9 + ky * 3 + kx];
           }
         out[(y * W + x) * C_OUT + c] = clamp8(acc >> 1);
       }

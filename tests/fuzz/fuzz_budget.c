@@ -21,8 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   rpt_budget_defaults(&budget);
   if (rpt_budget_parse(&budget, text, "fuzz.json", msg, sizeof msg) != 0 && !one_line(msg, sizeof msg)) abort();
   /* the same bytes as a --max-growth / --max setting */
-  if (rpt_budget_set(&budget, size % 2 ? 'g' : 'm', text, msg, sizeof msg) != 0 && !one_line(msg, sizeof msg))
-    abort();
+  if (rpt_budget_set(&budget, size % 2 ? 'g' : 'm', text, msg, sizeof msg) != 0 && !one_line(msg, sizeof msg)) abort();
   cJSON *report = cJSON_Parse(report_text);
   rpt_check_t *check = report ? rpt_check_run(report, report, &budget) : NULL;
   if (check) {

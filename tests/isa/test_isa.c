@@ -122,11 +122,11 @@ END_TEST
 
 /* The simulator samples SP only after blocks that may move it. */
 START_TEST(writes_sp_flag) {
-  ck_assert_uint_eq(INSN(0x84, 0xb0).flags, ISA_F_WRITES_SP);                 /* sub sp, #16 */
-  ck_assert_uint_eq(INSN(0x85, 0x46).flags, ISA_F_WRITES_SP);                 /* mov sp, r0 */
+  ck_assert_uint_eq(INSN(0x84, 0xb0).flags, ISA_F_WRITES_SP);                               /* sub sp, #16 */
+  ck_assert_uint_eq(INSN(0x85, 0x46).flags, ISA_F_WRITES_SP);                               /* mov sp, r0 */
   ck_assert_uint_eq(INSN(0x4d, 0xf8, 0x04, 0x0d).flags & ISA_F_WRITES_SP, ISA_F_WRITES_SP); /* str r0, [sp, #-4]! */
-  ck_assert_uint_eq(INSN(0x08, 0x44).flags, 0);                               /* add r0, r1 */
-  ck_assert_uint_eq(INSN(0x00, 0x98).flags & ISA_F_WRITES_SP, 0);             /* ldr r0, [sp] */
+  ck_assert_uint_eq(INSN(0x08, 0x44).flags, 0);                                             /* add r0, r1 */
+  ck_assert_uint_eq(INSN(0x00, 0x98).flags & ISA_F_WRITES_SP, 0);                           /* ldr r0, [sp] */
 }
 END_TEST
 

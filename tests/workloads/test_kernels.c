@@ -107,8 +107,8 @@ static void make_layer(test_layer_t *t, uint8_t op, int k, int stride, int h, in
     t->mult[c] = (int32_t)(0x40000000u + (rnd() & 0x3fffffffu));
     t->shift[c] = rnd_range(-12, -7);
   }
-  L->add = (rt_add_params_t){L->out_zp, 1518500250, -1, rnd_range(-10, 10), 1073741824, -1, rnd_range(-5, 5),
-                             1431655765, -19, -128, 127};
+  L->add = (rt_add_params_t){
+      L->out_zp, 1518500250, -1, rnd_range(-10, 10), 1073741824, -1, rnd_range(-5, 5), 1431655765, -19, -128, 127};
 }
 
 static rt_layer_data_t data_of(test_layer_t *t) { return (rt_layer_data_t){t->w, t->bias, t->mult, t->shift}; }
@@ -125,8 +125,8 @@ static int8_t ref_conv_at(const test_layer_t *t, const int8_t *in, int oy, int o
         acc += (in[(iy * L->in_w + ix) * L->in_c + co] - L->in_zp) * t->w[(ky * L->k + kx) * L->in_c + co];
       } else {
         for (int ci = 0; ci < L->in_c; ci++)
-          acc += (in[(iy * L->in_w + ix) * L->in_c + ci] - L->in_zp) *
-                 t->w[((co * L->k + ky) * L->k + kx) * L->in_c + ci];
+          acc +=
+              (in[(iy * L->in_w + ix) * L->in_c + ci] - L->in_zp) * t->w[((co * L->k + ky) * L->k + kx) * L->in_c + ci];
       }
     }
   return ref_req(acc, t->mult[co], t->shift[co], L->out_zp, L->act_min, L->act_max);
@@ -216,7 +216,8 @@ START_TEST(test_windowed_equals_whole) {
     x1 = x1 > L->in_w ? L->in_w : x1;
     int wh = y1 - y0, ww = x1 - x0;
     int8_t *win = malloc((size_t)wh * ww * L->in_c), *out = malloc((size_t)reg.h * reg.w * L->in_c);
-    for (int y = 0; y < wh; y++) memcpy(win + y * ww * L->in_c, in + ((y0 + y) * L->in_w + x0) * L->in_c, (size_t)ww * L->in_c);
+    for (int y = 0; y < wh; y++)
+      memcpy(win + y * ww * L->in_c, in + ((y0 + y) * L->in_w + x0) * L->in_c, (size_t)ww * L->in_c);
     rt_view_t vwin = {win, y0, x0, wh, ww, L->in_c}, vout = {out, reg.y0, reg.x0, reg.h, reg.w, L->in_c};
     rt_depthwise(L, &D, &vwin, &vout, reg, NULL);
     for (int y = reg.y0; y < reg.y0 + reg.h; y++)
@@ -281,8 +282,17 @@ START_TEST(test_add_avgpool_fc) {
   free(t.w);
 
   /* global average pooling rounds half away from zero */
-  rt_layer_t P = {.name = "pool", .op = RT_OP_AVGPOOL, .in_h = 2, .in_w = 2, .in_c = 2, .out_h = 1, .out_w = 1,
-                  .out_c = 2, .act_min = -128, .act_max = 127, .res_src = -1};
+  rt_layer_t P = {.name = "pool",
+                  .op = RT_OP_AVGPOOL,
+                  .in_h = 2,
+                  .in_w = 2,
+                  .in_c = 2,
+                  .out_h = 1,
+                  .out_w = 1,
+                  .out_c = 2,
+                  .act_min = -128,
+                  .act_max = 127,
+                  .res_src = -1};
   int8_t pin[8] = {1, -1, 2, -2, 2, -2, 1, -2}, pout[2];
   rt_view_t vi = {pin, 0, 0, 2, 2, 2}, vo = {pout, 0, 0, 1, 1, 2};
   rt_avgpool(&P, &vi, &vo);

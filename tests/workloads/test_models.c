@@ -46,11 +46,16 @@ static void run(const gen_model_t *m, const char *spec, run_t *r) {
 /* Analytic MACs written out independently of the runtime's helper. */
 static uint64_t analytic_macs(const rt_layer_t *L, int64_t out_pixels) {
   switch (L->op) {
-  case RT_OP_CONV: return (uint64_t)out_pixels * L->k * L->k * L->in_c * L->out_c;
-  case RT_OP_DW: return (uint64_t)out_pixels * L->k * L->k * L->in_c;
-  case RT_OP_PW: return (uint64_t)out_pixels * L->in_c * L->out_c;
-  case RT_OP_FC: return (uint64_t)L->in_h * L->in_w * L->in_c * L->out_c;
-  default: return 0;
+  case RT_OP_CONV:
+    return (uint64_t)out_pixels * L->k * L->k * L->in_c * L->out_c;
+  case RT_OP_DW:
+    return (uint64_t)out_pixels * L->k * L->k * L->in_c;
+  case RT_OP_PW:
+    return (uint64_t)out_pixels * L->in_c * L->out_c;
+  case RT_OP_FC:
+    return (uint64_t)L->in_h * L->in_w * L->in_c * L->out_c;
+  default:
+    return 0;
   }
 }
 
@@ -71,10 +76,12 @@ static int distinct_values(const int8_t *v, uint32_t n) {
 static const struct {
   const char *model, *schedules[5];
 } cases[] = {
-    {"mbv2-w1.0-r224", {"layerwise", "patch:n=4,blocks=5", "patch:n=4,blocks=5,halo=clip", "patch:n=2,blocks=7,input=arena", NULL}},
+    {"mbv2-w1.0-r224",
+     {"layerwise", "patch:n=4,blocks=5", "patch:n=4,blocks=5,halo=clip", "patch:n=2,blocks=7,input=arena", NULL}},
     {"mbv2-rd-r224", {"layerwise", "patch:n=4,blocks=4", "patch:n=3,blocks=4,halo=clip", NULL}},
     {"mbv2-w0.35-r144", {"layerwise,input=arena", "patch:n=4,blocks=5", "patch:n=3,blocks=5,halo=clip", NULL}},
-    {"mcunet-vww-r160", {"layerwise", "patch:n=3,blocks=5", "patch:n=2,blocks=5", "patch:n=4,blocks=4,halo=clip", NULL}},
+    {"mcunet-vww-r160",
+     {"layerwise", "patch:n=3,blocks=5", "patch:n=2,blocks=5", "patch:n=4,blocks=4,halo=clip", NULL}},
     {"person-det-mbv1-r96", {"layerwise", "patch:n=2,blocks=4", "patch:n=3,blocks=6,halo=clip", NULL}},
 };
 
@@ -185,7 +192,7 @@ START_TEST(test_patch_plan_tiles_and_halo) {
     ck_assert_int_eq(in.h, 75);
     ck_assert_int_eq(in.w, 75);
     ck_assert_int_eq(in.y0, (p / 4) * 56 - 13); /* 7 rows at stride 8, receptive field 27 centred */
-    ck_assert_int_eq(wins[0].h, 37);                                    /* stem output window */
+    ck_assert_int_eq(wins[0].h, 37);            /* stem output window */
     ck_assert_int_eq(wins[11].h, 7);
     for (int y = 0; y < wins[11].h; y++)
       for (int x = 0; x < wins[11].w; x++) covered[(wins[11].y0 + y) * 28 + wins[11].x0 + x]++;

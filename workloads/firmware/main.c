@@ -43,8 +43,7 @@ int main(void) {
   if (mcusim_schedule.patch_n)
     printf("patch_input=%lux%lu patch_peak=%lu\n", (unsigned long)stats.patch_in_h, (unsigned long)stats.patch_in_w,
            (unsigned long)stats.patch_peak_bytes);
-  printf("checksum=0x%08lx expected=0x%08lx\n", (unsigned long)stats.checksum,
-         (unsigned long)mcusim_expected_checksum);
+  printf("checksum=0x%08lx expected=0x%08lx\n", (unsigned long)stats.checksum, (unsigned long)mcusim_expected_checksum);
   int ok = stats.checksum == mcusim_expected_checksum && stats.macs == mcusim_expected_macs &&
            arena.live_peak_bytes == mcusim_expected_arena_peak;
   printf("%s\n", ok ? "PASS" : "FAIL: differs from the native run");

@@ -49,8 +49,7 @@ static uint64_t tensor_bytes_of(const rt_layer_t *L, int out) {
 static void print_plan(const gen_model_t *m, const rt_schedule_t *s, const dry_run_t *d) {
   printf("model %s: %u layers in %d blocks, %" PRIu64 " weight bytes, %" PRIu64 " parameter bytes\n", m->name,
          m->model.n_layers, m->n_blocks, m->weight_bytes, m->param_bytes);
-  printf("%-3s %-16s %-7s %-4s %-12s %-12s %12s %12s\n", "id", "layer", "op", "k/s", "in", "out", "MACs",
-         "in+out B");
+  printf("%-3s %-16s %-7s %-4s %-12s %-12s %12s %12s\n", "id", "layer", "op", "k/s", "in", "out", "MACs", "in+out B");
   uint64_t total = 0;
   for (int32_t i = 0; i < m->model.n_layers; i++) {
     const rt_layer_t *L = &m->layers[i];
@@ -65,8 +64,8 @@ static void print_plan(const gen_model_t *m, const rt_schedule_t *s, const dry_r
   printf("total MACs (analytic, layer-wise): %" PRIu64 "\n", total);
   if (s && s->patch_n) {
     rt_rect_t wins[RT_MAX_LAYERS], in_win;
-    uint64_t macs = rt_patch_plan(&m->model, s, s->patch_n + 1 < s->patch_n * s->patch_n ? s->patch_n + 1 : 0, wins,
-                                  &in_win);
+    uint64_t macs =
+        rt_patch_plan(&m->model, s, s->patch_n + 1 < s->patch_n * s->patch_n ? s->patch_n + 1 : 0, wins, &in_win);
     printf("patch stage: layers 0..%d, %dx%d patches; an interior patch: input %dx%d, %" PRIu64 " MACs\n",
            s->patch_layers - 1, s->patch_n, s->patch_n, in_win.h, in_win.w, macs);
     for (int32_t i = 0; i < s->patch_layers; i++)
@@ -132,9 +131,9 @@ static int write_sources(const gen_model_t *m, const rt_schedule_t *s, const dry
             "  {name_%d, %u, %u, %u, %u, %d, %u, %u, %u, %u, %u, %u, %d, %d, %d, %d,\n"
             "   {%d, %d, %d, %d, %d, %d, %d, %d, %d, %d, %d}, %uu, %uu, %uu, %uu},\n",
             i, L->op, L->k, L->stride, L->pad, L->res_src, L->in_h, L->in_w, L->in_c, L->out_h, L->out_w, L->out_c,
-            L->in_zp, L->out_zp, L->act_min, L->act_max, a->in1_zp, a->in1_mult, a->in1_shift, a->in2_zp,
-            a->in2_mult, a->in2_shift, a->out_zp, a->out_mult, a->out_shift, a->act_min, a->act_max, L->weights_off,
-            L->bias_off, L->mult_off, L->shift_off);
+            L->in_zp, L->out_zp, L->act_min, L->act_max, a->in1_zp, a->in1_mult, a->in1_shift, a->in2_zp, a->in2_mult,
+            a->in2_shift, a->out_zp, a->out_mult, a->out_shift, a->act_min, a->act_max, L->weights_off, L->bias_off,
+            L->mult_off, L->shift_off);
   }
   fprintf(f, "};\n\nstatic const char model_name[] = ");
   c_string(f, m->name);
@@ -142,8 +141,8 @@ static int write_sources(const gen_model_t *m, const rt_schedule_t *s, const dry
   c_string(f, s->name);
   fprintf(f, ";\n\nconst rt_model_t mcusim_model = {model_name, %u, layers, mcusim_model_blob, %uu, %u, %u, %u, %d};\n",
           m->model.n_layers, m->model.input_off, m->model.in_h, m->model.in_w, m->model.in_c, m->model.in_zp);
-  fprintf(f, "const rt_schedule_t mcusim_schedule = {schedule_name, %u, %u, %u, %u};\n\n", s->patch_n,
-          s->patch_layers, s->input_in_arena, s->halo_clip);
+  fprintf(f, "const rt_schedule_t mcusim_schedule = {schedule_name, %u, %u, %u, %u};\n\n", s->patch_n, s->patch_layers,
+          s->input_in_arena, s->halo_clip);
   fprintf(f, "/* what the native dry run of this schedule computed */\n");
   fprintf(f, "const uint32_t mcusim_expected_checksum = 0x%08xu;\n", d->stats.checksum);
   fprintf(f, "const uint64_t mcusim_expected_macs = %" PRIu64 "ull;\n", d->stats.macs);
@@ -177,8 +176,9 @@ static int read_schedule_file(const char *path, const char *model_name, char *sp
 }
 
 static void usage(void) {
-  fprintf(stderr, "usage: mcusim-gen --model M.json [--schedule SPEC | --schedule-file F.json] (--out PREFIX | --plan)\n"
-                  "  SPEC: layerwise[,input=arena] | patch:n=N,blocks=K[,input=arena][,halo=clip]\n");
+  fprintf(stderr,
+          "usage: mcusim-gen --model M.json [--schedule SPEC | --schedule-file F.json] (--out PREFIX | --plan)\n"
+          "  SPEC: layerwise[,input=arena] | patch:n=N,blocks=K[,input=arena][,halo=clip]\n");
 }
 
 int main(int argc, char **argv) {
@@ -186,11 +186,16 @@ int main(int argc, char **argv) {
   char file_spec[128];
   int plan = 0;
   for (int i = 1; i < argc; i++) {
-    if (!strcmp(argv[i], "--model") && i + 1 < argc) model_path = argv[++i];
-    else if (!strcmp(argv[i], "--schedule") && i + 1 < argc) spec = argv[++i];
-    else if (!strcmp(argv[i], "--schedule-file") && i + 1 < argc) schedule_file = argv[++i];
-    else if (!strcmp(argv[i], "--out") && i + 1 < argc) prefix = argv[++i];
-    else if (!strcmp(argv[i], "--plan")) plan = 1;
+    if (!strcmp(argv[i], "--model") && i + 1 < argc)
+      model_path = argv[++i];
+    else if (!strcmp(argv[i], "--schedule") && i + 1 < argc)
+      spec = argv[++i];
+    else if (!strcmp(argv[i], "--schedule-file") && i + 1 < argc)
+      schedule_file = argv[++i];
+    else if (!strcmp(argv[i], "--out") && i + 1 < argc)
+      prefix = argv[++i];
+    else if (!strcmp(argv[i], "--plan"))
+      plan = 1;
     else {
       usage();
       return 2;

@@ -218,11 +218,16 @@ static uint32_t align4(uint32_t v) { return (v + 3u) & ~3u; }
 
 static uint32_t weight_count(const rt_layer_t *L) {
   switch (L->op) {
-  case RT_OP_CONV: return (uint32_t)L->out_c * L->k * L->k * L->in_c;
-  case RT_OP_DW: return (uint32_t)L->k * L->k * L->in_c;
-  case RT_OP_PW: return (uint32_t)L->out_c * L->in_c;
-  case RT_OP_FC: return (uint32_t)L->out_c * L->in_h * L->in_w * L->in_c;
-  default: return 0;
+  case RT_OP_CONV:
+    return (uint32_t)L->out_c * L->k * L->k * L->in_c;
+  case RT_OP_DW:
+    return (uint32_t)L->k * L->k * L->in_c;
+  case RT_OP_PW:
+    return (uint32_t)L->out_c * L->in_c;
+  case RT_OP_FC:
+    return (uint32_t)L->out_c * L->in_h * L->in_w * L->in_c;
+  default:
+    return 0;
   }
 }
 
@@ -307,8 +312,12 @@ static void calibrate_layer(gen_model_t *m, int32_t i, int8_t **tens, double *sc
     scale[i + 1] = s_add;
   }
   switch (L->op) {
-  case RT_OP_CONV: rt_conv(L, &(rt_layer_data_t){w, bias, mult, shift}, &in, &out, full); break;
-  case RT_OP_DW: rt_depthwise(L, &(rt_layer_data_t){w, bias, mult, shift}, &in, &out, full, NULL); break;
+  case RT_OP_CONV:
+    rt_conv(L, &(rt_layer_data_t){w, bias, mult, shift}, &in, &out, full);
+    break;
+  case RT_OP_DW:
+    rt_depthwise(L, &(rt_layer_data_t){w, bias, mult, shift}, &in, &out, full, NULL);
+    break;
   case RT_OP_PW: {
     rt_view_t res;
     if (L->res_src >= 0) {
@@ -318,8 +327,11 @@ static void calibrate_layer(gen_model_t *m, int32_t i, int8_t **tens, double *sc
     rt_pointwise(L, &(rt_layer_data_t){w, bias, mult, shift}, &in, L->res_src >= 0 ? &res : NULL, &out, full);
     break;
   }
-  case RT_OP_FC: rt_fully_connected(L, &(rt_layer_data_t){w, bias, mult, shift}, tens[i], tens[i + 1]); break;
-  default: break;
+  case RT_OP_FC:
+    rt_fully_connected(L, &(rt_layer_data_t){w, bias, mult, shift}, tens[i], tens[i + 1]);
+    break;
+  default:
+    break;
   }
 }
 
@@ -460,8 +472,8 @@ void gen_model_free(gen_model_t *m) {
   m->blob = NULL;
 }
 
-int gen_schedule_parse(const gen_model_t *m, const char *spec, rt_schedule_t *out, char *name_buf,
-                       size_t name_len, char *err, size_t err_len) {
+int gen_schedule_parse(const gen_model_t *m, const char *spec, rt_schedule_t *out, char *name_buf, size_t name_len,
+                       char *err, size_t err_len) {
   memset(out, 0, sizeof *out);
   snprintf(name_buf, name_len, "%s", spec);
   out->name = name_buf;
@@ -481,10 +493,14 @@ int gen_schedule_parse(const gen_model_t *m, const char *spec, rt_schedule_t *ou
   snprintf(buf, sizeof buf, "%s", opts);
   for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
     if (sscanf(tok, "n=%d", &n) == 1 || sscanf(tok, "blocks=%d", &blocks) == 1) continue;
-    if (strcmp(tok, "input=arena") == 0) out->input_in_arena = 1;
-    else if (strcmp(tok, "input=flash") == 0) out->input_in_arena = 0;
-    else if (strcmp(tok, "halo=clip") == 0) out->halo_clip = 1;
-    else if (strcmp(tok, "halo=full") == 0) out->halo_clip = 0;
+    if (strcmp(tok, "input=arena") == 0)
+      out->input_in_arena = 1;
+    else if (strcmp(tok, "input=flash") == 0)
+      out->input_in_arena = 0;
+    else if (strcmp(tok, "halo=clip") == 0)
+      out->halo_clip = 1;
+    else if (strcmp(tok, "halo=full") == 0)
+      out->halo_clip = 0;
     else {
       set_err(err, err_len, "unknown schedule option \"%s\"", tok);
       return -1;

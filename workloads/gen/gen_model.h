@@ -15,7 +15,7 @@
 typedef struct {
   char name[GEN_NAME_MAX];
   char description[160];
-  rt_model_t model;  /* points into the arrays below */
+  rt_model_t model; /* points into the arrays below */
   rt_layer_t *layers;
   char (*layer_names)[GEN_NAME_MAX];
   uint8_t *blob; /* owned, 4-byte aligned */
@@ -35,8 +35,8 @@ void gen_model_free(gen_model_t *m);
 /* "layerwise[,input=arena]" or "patch:n=4,blocks=5[,input=arena][,halo=clip]" (blocks counted in the model's
  * block list, which starts with the stem). A layer-wise schedule keeps patch_layers from an optional
  * blocks=K so its patch-stage MACs can be compared. The name is copied into name_buf. */
-int gen_schedule_parse(const gen_model_t *m, const char *spec, rt_schedule_t *out, char *name_buf,
-                       size_t name_len, char *err, size_t err_len);
+int gen_schedule_parse(const gen_model_t *m, const char *spec, rt_schedule_t *out, char *name_buf, size_t name_len,
+                       char *err, size_t err_len);
 
 /* TFLite QuantizeMultiplier: real = mult * 2^(shift - 31), mult in [2^30, 2^31). */
 void gen_quantize_multiplier(double real, int32_t *mult, int32_t *shift);

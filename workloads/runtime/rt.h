@@ -61,8 +61,8 @@ typedef struct {
   const char *name;
   uint16_t n_layers;
   const rt_layer_t *layers;
-  const uint8_t *blob;  /* 4-byte aligned */
-  uint32_t input_off;   /* the input frame (in_h x in_w x in_c int8) inside the blob, read from flash */
+  const uint8_t *blob; /* 4-byte aligned */
+  uint32_t input_off;  /* the input frame (in_h x in_w x in_c int8) inside the blob, read from flash */
   uint16_t in_h, in_w, in_c;
   int32_t in_zp;
 } rt_model_t;
@@ -143,8 +143,8 @@ void rt_arena_shrink(rt_arena_t *arena, void *ptr, uint32_t new_size);
 
 /* ---- executor ---- */
 typedef struct {
-  uint64_t macs;             /* declared MACs of the whole run (sum of what the trace events declare) */
-  uint64_t patch_stage_macs; /* of which in the patch stage (layer-wise: the same layers, run whole) */
+  uint64_t macs;                   /* declared MACs of the whole run (sum of what the trace events declare) */
+  uint64_t patch_stage_macs;       /* of which in the patch stage (layer-wise: the same layers, run whole) */
   uint32_t patch_in_h, patch_in_w; /* largest input window of one patch (the stage's first layer) */
   uint32_t patch_peak_bytes;       /* largest arena live bytes inside one patch (stage output included) */
   uint32_t checksum;               /* FNV-1a over the output tensor */

@@ -74,8 +74,7 @@ static rt_err check_schedule(const rt_model_t *m, const rt_schedule_t *s) {
   return RT_OK;
 }
 
-uint64_t rt_patch_plan(const rt_model_t *m, const rt_schedule_t *s, int index, rt_rect_t *out_wins,
-                       rt_rect_t *in_win) {
+uint64_t rt_patch_plan(const rt_model_t *m, const rt_schedule_t *s, int index, rt_rect_t *out_wins, rt_rect_t *in_win) {
   const int32_t P = s->patch_layers, n = s->patch_n;
   const rt_layer_t *last = &m->layers[P - 1];
   static rt_rect_t need[RT_MAX_LAYERS + 1]; /* static: keeps the firmware stack small */
@@ -189,7 +188,8 @@ static rt_err run_layer(exec_t *x, int32_t i, rt_rect_t region) {
     if ((err = alloc_view(x, out, region, L->out_c, L->name, to_other_end)) != RT_OK) break;
     rt_fully_connected(L, &D, in->view.data, out->view.data);
     break;
-  default: err = RT_E_BAD_MODEL;
+  default:
+    err = RT_E_BAD_MODEL;
   }
   MCUSIM_LAYER_END(i);
   if (err != RT_OK) return err;

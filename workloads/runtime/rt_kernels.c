@@ -19,10 +19,14 @@
 
 const char *rt_strerror(rt_err err) {
   switch (err) {
-  case RT_OK: return "ok";
-  case RT_E_NOMEM: return "arena exhausted";
-  case RT_E_BAD_MODEL: return "invalid model description";
-  case RT_E_BAD_SCHEDULE: return "invalid schedule";
+  case RT_OK:
+    return "ok";
+  case RT_E_NOMEM:
+    return "arena exhausted";
+  case RT_E_BAD_MODEL:
+    return "invalid model description";
+  case RT_E_BAD_SCHEDULE:
+    return "invalid schedule";
   }
   return "unknown error";
 }
@@ -38,11 +42,16 @@ rt_layer_data_t rt_layer_data(const rt_model_t *model, const rt_layer_t *layer) 
 
 uint32_t rt_layer_macs_per_pixel(const rt_layer_t *L) {
   switch (L->op) {
-  case RT_OP_CONV: return (uint32_t)L->k * L->k * L->in_c * L->out_c;
-  case RT_OP_DW: return (uint32_t)L->k * L->k * L->out_c;
-  case RT_OP_PW: return (uint32_t)L->in_c * L->out_c;
-  case RT_OP_FC: return (uint32_t)L->in_h * L->in_w * L->in_c * L->out_c;
-  default: return 0;
+  case RT_OP_CONV:
+    return (uint32_t)L->k * L->k * L->in_c * L->out_c;
+  case RT_OP_DW:
+    return (uint32_t)L->k * L->k * L->out_c;
+  case RT_OP_PW:
+    return (uint32_t)L->in_c * L->out_c;
+  case RT_OP_FC:
+    return (uint32_t)L->in_h * L->in_w * L->in_c * L->out_c;
+  default:
+    return 0;
   }
 }
 

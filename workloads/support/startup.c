@@ -25,8 +25,22 @@ void SysTick_Handler(void) __attribute__((weak, alias("Default_Handler")));
 
 /* ARMv7-M/ARMv6-M vector table: initial SP, then the reset handler (Thumb address). */
 __attribute__((section(".isr_vector"), used)) const void *const mcusim_vectors[16] = {
-    &__stack_top, (void *)Reset_Handler, (void *)NMI_Handler, (void *)HardFault_Handler, 0, 0, 0, 0, 0, 0, 0,
-    (void *)SVC_Handler, 0, 0, (void *)PendSV_Handler, (void *)SysTick_Handler,
+    &__stack_top,
+    (void *)Reset_Handler,
+    (void *)NMI_Handler,
+    (void *)HardFault_Handler,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    (void *)SVC_Handler,
+    0,
+    0,
+    (void *)PendSV_Handler,
+    (void *)SysTick_Handler,
 };
 
 void Reset_Handler(void) {

@@ -2,14 +2,14 @@
  * malloc/free, CMSIS-NN-style names, no trace header) gets exact per-layer and per-allocation figures from the bundled
  * annotation presets alone; the function profile adds up to the run's totals; a bad annotation file is refused with
  * its name and field. */
-#include <check.h>
+#include "tests/support/check_main.h"
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 
-#include "tests/common/cli_test.h"
+#include "tests/support/cli_test.h"
 
 #define FW FIRMWARE_DIR "/thirdparty_cnn.elf"
 #define OUT(name) WORK_DIR "/annotate_" name
@@ -176,7 +176,7 @@ START_TEST(bad_file_is_refused_naming_file_and_field) {
 }
 END_TEST
 
-int main(void) {
+Suite *test_suite(void) {
   Suite *s = suite_create("annotate");
   TCase *tc = tcase_create("third-party firmware");
   tcase_set_timeout(tc, 120);
@@ -185,9 +185,5 @@ int main(void) {
   tcase_add_test(tc, hand_written_file);
   tcase_add_loop_test(tc, bad_file_is_refused_naming_file_and_field, 0, sizeof bad_files / sizeof *bad_files);
   suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return s;
 }

@@ -1,14 +1,14 @@
 /* tests/integration/test_compare.c — `mcusim plan` and `mcusim compare` the way a user runs them: the plan
  * reproduces the MCUNetV2 figures from the model JSON alone, and agrees with `mcusim run` on the bundled
  * person-detection model layer by layer (MACs and arena bytes, both schedules). */
-#include <check.h>
+#include "tests/support/check_main.h"
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 
-#include "tests/common/cli_test.h"
+#include "tests/support/cli_test.h"
 
 /* The value of "KEY value" in flat cli_output, as a number. */
 static double flat(const char *key) {
@@ -124,7 +124,7 @@ START_TEST(compare_text_and_refusal) {
 }
 END_TEST
 
-int main(void) {
+Suite *test_suite(void) {
   Suite *s = suite_create("compare");
   TCase *tc = tcase_create("cli");
   tcase_set_timeout(tc, 120);
@@ -133,9 +133,5 @@ int main(void) {
   tcase_add_test(tc, plan_agrees_with_simulation);
   tcase_add_test(tc, compare_text_and_refusal);
   suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return s;
 }

@@ -1,14 +1,14 @@
 /* tests/integration/test_memory.c — the memory report end to end: a synthetic firmware with a known pattern of
  * layers, patches and allocations gives exact figures; each misuse gives its diagnostic; firmware without trace
  * calls still gets its figures; the bundled MobileNetV2's per-layer arena equals the analytic input + output. */
-#include <check.h>
+#include "tests/support/check_main.h"
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 
-#include "tests/common/cli_test.h"
+#include "tests/support/cli_test.h"
 
 #define FW(name) FIRMWARE_DIR "/" name ".elf"
 #define OUT(name) WORK_DIR "/mem_" name ".json"
@@ -177,7 +177,7 @@ START_TEST(overflow_sram_is_mapped_and_reported) {
 }
 END_TEST
 
-int main(void) {
+Suite *test_suite(void) {
   Suite *s = suite_create("memory");
   TCase *tc = tcase_create("report");
   tcase_set_timeout(tc, 300);
@@ -187,9 +187,5 @@ int main(void) {
   tcase_add_test(tc, mobilenet_per_layer_arena_matches_the_analytic_count);
   tcase_add_test(tc, overflow_sram_is_mapped_and_reported);
   suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return s;
 }

@@ -1,13 +1,13 @@
 /* tests/integration/test_run.c — `mcusim run` end to end on cross-compiled test firmware: exit codes,
  * firmware cli_output, the JSON report, faults, limits and bad input. */
-#include <check.h>
+#include "tests/support/check_main.h"
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 
-#include "tests/common/cli_test.h"
+#include "tests/support/cli_test.h"
 
 static const cJSON *at(const cJSON *obj, const char *a, const char *b) {
   const cJSON *x = cJSON_GetObjectItemCaseSensitive(obj, a);
@@ -282,7 +282,7 @@ START_TEST(help_and_profiles) {
 }
 END_TEST
 
-int main(void) {
+Suite *test_suite(void) {
   Suite *s = suite_create("run");
   TCase *tc = tcase_create("cli");
   tcase_set_timeout(tc, 120);
@@ -299,9 +299,5 @@ int main(void) {
   tcase_add_test(tc, run_and_compare_write_exports);
   tcase_add_test(tc, help_and_profiles);
   suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return s;
 }

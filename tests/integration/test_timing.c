@@ -4,13 +4,13 @@
  * the Technical Reference Manual's (M0+: DDI 0484C table 3-1; M3: DDI 0337I table 3-1 and 3.3.1; M4: DDI 0439B
  * table 3-1 and 3.3.1), or for the M7 the documented assumption of the approximate model (docs/timing.md).
  * Sequences that end in "mov r8, r8" (a NOP, 1 cycle) include it: it keeps repetitions from pipelining. */
-#include <check.h>
+#include "tests/support/check_main.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 
-#include "tests/common/cli_test.h"
+#include "tests/support/cli_test.h"
 
 /* The firmware's figure for `name` ("name cycles" on a line of its own), or -1. */
 static long measured(const char *name) {
@@ -118,7 +118,7 @@ END_TEST
 START_TEST(cortex_m7_model_assumptions) { CHECK_CORE("m7", m7); }
 END_TEST
 
-int main(void) {
+Suite *test_suite(void) {
   Suite *s = suite_create("timing");
   TCase *tc = tcase_create("ubench");
   tcase_set_timeout(tc, 120);
@@ -127,9 +127,5 @@ int main(void) {
   tcase_add_test(tc, cortex_m4_manual);
   tcase_add_test(tc, cortex_m7_model_assumptions);
   suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return s;
 }

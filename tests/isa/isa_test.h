@@ -55,12 +55,5 @@ static inline uint32_t isa_test_divide(isa_core_t core, int is_signed, uint32_t 
 #define TAKEN_EXTRA(core, ...) isa_test_taken_extra((core), ISA_BYTES(__VA_ARGS__))
 
 /* Run a suite, return the process exit status. */
-static inline int isa_test_run(Suite *suite) {
-  SRunner *runner = srunner_create(suite);
-  srunner_run_all(runner, CK_NORMAL);
-  int failed = srunner_ntests_failed(runner);
-  srunner_free(runner);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
-}
 
 #endif /* MCUSIM_TESTS_ISA_TEST_H */

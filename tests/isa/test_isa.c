@@ -5,6 +5,7 @@
 #include <capstone/capstone.h>
 
 #include "isa_test.h"
+#include "tests/support/check_main.h"
 
 /* Decode one instruction (or a short sequence) with the M4 model at `addr`, return insn `index`. */
 static isa_insn_t insn_at(const uint8_t *code, size_t size, uint32_t addr, unsigned index) {
@@ -311,4 +312,4 @@ static Suite *isa_suite(void) {
   return suite;
 }
 
-int main(void) { return isa_test_run(isa_suite()); }
+Suite *test_suite(void) { return isa_suite(); }

@@ -1,6 +1,7 @@
 /* tests/isa/test_timing_m0plus.c — every Cortex-M0+ rule of isa/timing_m0plus.c against the Cortex-M0+
  * TRM, ARM DDI 0484C, section 3.3, table 3-1 "Cortex-M0+ instruction summary" (zero wait states). */
 #include "isa_test.h"
+#include "tests/support/check_main.h"
 
 #define M0P ISA_CORE_M0PLUS
 
@@ -108,4 +109,4 @@ static Suite *m0plus_suite(void) {
   return suite;
 }
 
-int main(void) { return isa_test_run(m0plus_suite()); }
+Suite *test_suite(void) { return m0plus_suite(); }

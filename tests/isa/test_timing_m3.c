@@ -2,6 +2,7 @@
  * the Cortex-M3 TRM r2p1, ARM DDI 0337I: section 3.3 table 3-1 "Cortex-M3 instruction set summary" and
  * section 3.3.1 "Load/store timings". Zero wait states; P = 1 for branches, 3 for PC loaded from memory. */
 #include "isa_test.h"
+#include "tests/support/check_main.h"
 
 #define M3 ISA_CORE_M3
 
@@ -132,4 +133,4 @@ static Suite *m3_suite(void) {
   return suite;
 }
 
-int main(void) { return isa_test_run(m3_suite()); }
+Suite *test_suite(void) { return m3_suite(); }

@@ -3,6 +3,7 @@
  * instruction set summary", section 3.3.1 "Load/store timings", table 7-1 "FPU instruction set".
  * Zero wait states; P (pipeline refill) = 1 for branches, 3 for PC loaded from memory (timing_v7m.h). */
 #include "isa_test.h"
+#include "tests/support/check_main.h"
 
 #define M4 ISA_CORE_M4
 
@@ -309,4 +310,4 @@ static Suite *m4_suite(void) {
   return suite;
 }
 
-int main(void) { return isa_test_run(m4_suite()); }
+Suite *test_suite(void) { return m4_suite(); }

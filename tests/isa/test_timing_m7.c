@@ -2,6 +2,7 @@
  * cycle table; each test checks one stated assumption of the model (see timing_m7.c and docs/timing.md),
  * not a manual figure. */
 #include "isa_test.h"
+#include "tests/support/check_main.h"
 
 #define M7 ISA_CORE_M7
 
@@ -97,4 +98,4 @@ static Suite *m7_suite(void) {
   return suite;
 }
 
-int main(void) { return isa_test_run(m7_suite()); }
+Suite *test_suite(void) { return m7_suite(); }

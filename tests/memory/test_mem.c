@@ -1,6 +1,6 @@
 /* tests/memory/test_mem.c — memory/mem.c in isolation: the bounded timeline keeps the exact peak, nested ranges
  * attribute cycles and arena peaks, misuse is recorded, other = total minus top-level ranges. */
-#include <check.h>
+#include "tests/support/check_main.h"
 #include <stdlib.h>
 
 #include "memory/mem.h"
@@ -91,16 +91,12 @@ START_TEST(misuse_and_unbalanced_ranges_are_recorded) {
 }
 END_TEST
 
-int main(void) {
+Suite *test_suite(void) {
   Suite *s = suite_create("mem");
   TCase *tc = tcase_create("mem");
   tcase_add_test(tc, timeline_is_bounded_and_keeps_the_peak);
   tcase_add_test(tc, nested_ranges_and_other);
   tcase_add_test(tc, misuse_and_unbalanced_ranges_are_recorded);
   suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return s;
 }

@@ -1,6 +1,6 @@
 /* tests/profiles/test_prof.c — profiles/prof.c: the schema of docs/profiles.md, strictness (unknown fields are
  * errors naming the file and the field), cache defaults, energy, and every bundled profile. */
-#include <check.h>
+#include "tests/support/check_main.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -242,7 +242,7 @@ START_TEST(bundled_memory_details) {
 }
 END_TEST
 
-int main(void) {
+Suite *test_suite(void) {
   Suite *s = suite_create("profiles");
   TCase *tc = tcase_create("prof");
   tcase_add_test(tc, minimal_profile_has_no_cache_and_no_power);
@@ -255,9 +255,5 @@ int main(void) {
   tcase_add_test(tc, bundled_profiles);
   tcase_add_test(tc, bundled_memory_details);
   suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return s;
 }

@@ -1,7 +1,7 @@
 /* tests/qemu/test_qemu_diff.c — differential test: each ELF runs under QEMU (qemu-system-arm, an MPS2 board with
  * -semihosting) and under `mcusim run`; the firmware's output (stdout and stderr, in order) and its exit code must be
  * the same. Exits 77 (ctest SKIP) with a message when qemu-system-arm is not installed. */
-#include <check.h>
+#include "tests/support/check_main.h"
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,7 +9,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define SKIP 77
 
 static const struct {
   const char *firmware; /* FIRMWARE_DIR/NAME.elf */
@@ -79,20 +78,16 @@ START_TEST(same_output_and_exit_code_as_qemu) {
 }
 END_TEST
 
-int main(void) {
+Suite *test_suite(void) {
   if (system("command -v qemu-system-arm > /dev/null 2>&1") != 0) {
     printf("SKIP: qemu-system-arm is not installed (Debian: apt-get install qemu-system-arm); no QEMU differential "
            "test\n");
-    return SKIP;
+    return NULL;
   }
   Suite *s = suite_create("qemu_diff");
   TCase *tc = tcase_create("diff");
   tcase_set_timeout(tc, 300);
   tcase_add_loop_test(tc, same_output_and_exit_code_as_qemu, 0, sizeof cases / sizeof *cases);
   suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return s;
 }

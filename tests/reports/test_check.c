@@ -1,7 +1,7 @@
 /* tests/reports/test_check.c — the comparison behind `mcusim check` on a small hand-written report
  * (check/base.json) and variants of it made here: pass, regression, improvement, budgets, per-layer rows,
  * figures present in one report only, mismatch refusal, budget-file validation, and the renderers. */
-#include <check.h>
+#include "tests/support/check_main.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -367,7 +367,7 @@ START_TEST(baseline_drops_bulky_fields_only) {
 }
 END_TEST
 
-int main(void) {
+Suite *test_suite(void) {
   Suite *s = suite_create("check");
   TCase *tc = tcase_create("compare");
   tcase_add_test(tc, unchanged_report_passes);
@@ -387,9 +387,5 @@ int main(void) {
   tcase_add_test(tc, a_run_that_ended_differently_fails);
   tcase_add_test(tc, baseline_drops_bulky_fields_only);
   suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return s;
 }

@@ -2,14 +2,14 @@
  * hand-written reports (check/base.json and variants), --update-baseline, JUnit and GitHub outputs; the gate on
  * real firmware built with a deliberate slow-down and an extra allocation; byte-identical reports of repeated
  * runs (what committed baselines rely on). */
-#include <check.h>
+#include "tests/support/check_main.h"
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 
-#include "tests/common/cli_test.h"
+#include "tests/support/cli_test.h"
 
 /* Runs `ENV mcusim ARGS` with stdout and stderr captured into cli_output; returns the exit code. */
 static int mcusim_env(const char *env, const char *args) {
@@ -207,7 +207,7 @@ START_TEST(reports_are_byte_identical_across_runs) {
 }
 END_TEST
 
-int main(void) {
+Suite *test_suite(void) {
   Suite *s = suite_create("check_cli");
   TCase *tc = tcase_create("cli");
   tcase_set_timeout(tc, 120);
@@ -219,9 +219,5 @@ int main(void) {
   tcase_add_test(tc, gate_on_firmware_built_three_ways);
   tcase_add_test(tc, reports_are_byte_identical_across_runs);
   suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return s;
 }

@@ -1,6 +1,6 @@
 /* tests/reports/test_compare.c — rpt_compare on hand-written reports (tests/reports/compare/): reduction and
  * overhead arithmetic, the patch stage summed over its patches, layers aligned by name, refusals, the plan beside. */
-#include <check.h>
+#include "tests/support/check_main.h"
 #include <cjson/cJSON.h>
 #include <math.h>
 #include <stdio.h>
@@ -130,7 +130,7 @@ START_TEST(plan_beside_measured) {
 }
 END_TEST
 
-int main(void) {
+Suite *test_suite(void) {
   Suite *s = suite_create("compare");
   TCase *tc = tcase_create("fixtures");
   tcase_add_test(tc, reduction_and_overheads);
@@ -138,9 +138,5 @@ int main(void) {
   tcase_add_test(tc, refuses_other_model_and_profile);
   tcase_add_test(tc, plan_beside_measured);
   suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return s;
 }

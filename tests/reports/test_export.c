@@ -1,7 +1,7 @@
 /* tests/reports/test_export.c — the export formats on the small fixture reports (fixtures/, made by
  * make_fixtures.py): byte-exact golden files (MCUSIM_UPDATE_GOLDEN=1 rewrites them), the trace event format's
  * required fields, the massif peak, and the errors a user can cause. */
-#include <check.h>
+#include "tests/support/check_main.h"
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -185,7 +185,7 @@ START_TEST(csv_directory) {
 }
 END_TEST
 
-int main(void) {
+Suite *test_suite(void) {
   Suite *s = suite_create("export");
   TCase *tc = tcase_create("export");
   tcase_add_test(tc, golden_html_two);
@@ -199,9 +199,5 @@ int main(void) {
   tcase_add_test(tc, errors);
   tcase_add_test(tc, csv_directory);
   suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? 1 : 0;
+  return s;
 }

@@ -2,14 +2,14 @@
  * overflow through .bss, an arena larger than SRAM, unaligned LDRD/LDM/STM on the M4 and any unaligned access on
  * the M0+, a jump to an even SRAM address, undefined instructions inside a block): each run stops with exit 3, one
  * diagnostic line (PC, symbol, instruction) and a partial report with the fault and all registers; never a crash. */
-#include <check.h>
+#include "tests/support/check_main.h"
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 
-#include "tests/common/cli_test.h"
+#include "tests/support/cli_test.h"
 
 static const struct {
   const char *firmware, *profile;
@@ -111,7 +111,7 @@ START_TEST(undefined_instruction_mid_block_charges_only_what_ran) {
 }
 END_TEST
 
-int main(void) {
+Suite *test_suite(void) {
   Suite *s = suite_create("faulting_firmware");
   TCase *tc = tcase_create("run");
   tcase_set_timeout(tc, 120);
@@ -120,9 +120,5 @@ int main(void) {
   tcase_add_test(tc, undefined_instruction_mid_block_charges_only_what_ran);
   tcase_add_loop_test(tc, unaligned_multiword_access_on_m4, 0, sizeof unaligned_v7m / sizeof *unaligned_v7m);
   suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return s;
 }

@@ -1,7 +1,7 @@
 /* tests/robustness/test_hostile_elf.c — `mcusim run` on hostile ELF files derived at test time from a real
  * firmware image (tests/firmware/hello.elf): each must end with exit 2 and exactly one line of diagnostics, in
  * bounded time and memory, never a crash. */
-#include <check.h>
+#include "tests/support/check_main.h"
 #include <elf.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -355,17 +355,12 @@ START_TEST(source_elf_runs) {
 }
 END_TEST
 
-int main(void) {
+Suite *test_suite(void) {
   Suite *s = suite_create("hostile_elf");
   TCase *tc = tcase_create("run");
   tcase_set_timeout(tc, 60);
   tcase_add_test(tc, source_elf_runs);
   tcase_add_loop_test(tc, hostile_elf_is_one_line_and_exit_2, 0, sizeof hostile / sizeof *hostile);
   suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  free(original);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return s;
 }

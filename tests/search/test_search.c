@@ -1,6 +1,6 @@
 /* tests/search/test_search.c — unit tests of sim/search.c (enumeration, prediction, pruning, Pareto front, choice)
  * and sim/sweep.c (matrix, job numbering, shard assignment, figures, merged table). */
-#include <check.h>
+#include "tests/support/check_main.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -289,10 +289,4 @@ static Suite *search_suite(void) {
   return s;
 }
 
-int main(void) {
-  SRunner *sr = srunner_create(search_suite());
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+Suite *test_suite(void) { return search_suite(); }

@@ -1,13 +1,13 @@
 /* tests/search/test_search_cli.c — `mcusim search`, `sweep` and `merge` the way a user runs them, on the
  * person-detection model and the STM32F412 (small: well under a minute on 2 cores). */
-#include <check.h>
+#include "tests/support/check_main.h"
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 
-#include "tests/common/cli_test.h"
+#include "tests/support/cli_test.h"
 
 /* Runs the command (a format with two %s) with stdout and stderr captured into cli_output; returns the exit code. */
 static int sh(const char *fmt, const char *a, const char *b) {
@@ -105,16 +105,12 @@ START_TEST(sweep_in_two_shards_then_merge) {
 }
 END_TEST
 
-int main(void) {
+Suite *test_suite(void) {
   Suite *s = suite_create("search_cli");
   TCase *tc = tcase_create("cli");
   tcase_set_timeout(tc, 240);
   tcase_add_test(tc, search_fits_a_budget_and_writes_a_schedule_file);
   tcase_add_test(tc, sweep_in_two_shards_then_merge);
   suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return s;
 }

@@ -1,6 +1,6 @@
 /* tests/sim/test_fetch.c — sim/fetch.c: instruction fetch behind the ART / I-cache model and data reads from flash
  * (precise mode). Profiles are parsed from JSON so that the tests read like the bundled files. */
-#include <check.h>
+#include "tests/support/check_main.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -238,7 +238,7 @@ START_TEST(precise_data_reads_through_the_dcache) {
 }
 END_TEST
 
-int main(void) {
+Suite *test_suite(void) {
   Suite *s = suite_create("fetch");
   TCase *tc = tcase_create("fetch");
   tcase_add_test(tc, zero_wait_states_create_nothing);
@@ -252,9 +252,5 @@ int main(void) {
   tcase_add_test(tc, xip_cache_miss_cost);
   tcase_add_test(tc, precise_data_reads_through_the_dcache);
   suite_add_tcase(s, tc);
-  SRunner *sr = srunner_create(s);
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return s;
 }

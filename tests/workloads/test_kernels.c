@@ -1,6 +1,6 @@
 /* Unit tests for workloads/runtime: each kernel against a direct reference implementation, the TFLite
  * requantization arithmetic, the arena's placement and accounting. */
-#include <check.h>
+#include "tests/support/check_main.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -358,10 +358,4 @@ static Suite *kernels_suite(void) {
   return s;
 }
 
-int main(void) {
-  SRunner *sr = srunner_create(kernels_suite());
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+Suite *test_suite(void) { return kernels_suite(); }

@@ -1,7 +1,7 @@
 /* Model-level tests, run natively on the generator's output: every bundled model gives bit-identical
  * outputs under every schedule; declared MACs equal the analytic counts (patch-based extra = halo
  * recomputation); the patch plan has the paper's receptive fields; the arena figures are the paper's. */
-#include <check.h>
+#include "tests/support/check_main.h"
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -285,10 +285,4 @@ static Suite *models_suite(void) {
   return s;
 }
 
-int main(void) {
-  SRunner *sr = srunner_create(models_suite());
-  srunner_run_all(sr, CK_NORMAL);
-  int failed = srunner_ntests_failed(sr);
-  srunner_free(sr);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+Suite *test_suite(void) { return models_suite(); }

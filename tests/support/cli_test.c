@@ -1,4 +1,4 @@
-/* tests/common/cli_test.c — see cli_test.h. */
+/* tests/support/cli_test.c — see cli_test.h. */
 #include "cli_test.h"
 
 #include <check.h>

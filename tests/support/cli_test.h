@@ -1,4 +1,4 @@
-/* tests/common/cli_test.h — what the integration tests share: run a command the way a user does and capture its
+/* tests/support/cli_test.h — what the integration tests share: run a command the way a user does and capture its
  * output, and read the JSON it wrote. Compiled into each test (mcusim_add_check_test adds it), so MCUSIM_BIN is
  * the test's own definition. Failures are Check assertions. */
 #ifndef MCUSIM_CLI_TEST_H

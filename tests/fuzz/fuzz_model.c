@@ -1,7 +1,7 @@
 /* tests/fuzz/fuzz_model.c — libFuzzer target for model JSON (workloads/gen/gen_model.c gen_model_parse, what
  * mcusim-gen reads): a built model or an error message, within bounded memory; schedules parsed against it. */
 #include "fuzz_util.h"
-#include "gen/gen_model.h"
+#include "workloads/gen/gen_model.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   char *json = fuzz_text(data, size);

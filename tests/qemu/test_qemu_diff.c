@@ -9,7 +9,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-
 static const struct {
   const char *firmware; /* FIRMWARE_DIR/NAME.elf */
   const char *machine;  /* QEMU board */

@@ -5,7 +5,7 @@
  * to a constant, which would make the bit-identity checks weak), each layer is calibrated on the input frame
  * as a post-training quantizer would be: the generator runs the network once on the host with the runtime's
  * own kernels, measures each layer's accumulator spread on sampled outputs, and picks the output scale. */
-#include "gen/gen_model.h"
+#include "workloads/gen/gen_model.h"
 
 #include <cjson/cJSON.h>
 #include <math.h>

@@ -1,7 +1,7 @@
 /* gen_plan.c — the analytic plan (gen_plan.h): shapes and windows in, bytes and MACs out. The live-bytes walk
  * mirrors the placement rules of runtime/rt_exec.c (run_layer): in-place depthwise with a one-channel scratch,
  * the residual add written into the block's input, a tensor freed after its last reader. */
-#include "gen/gen_plan.h"
+#include "workloads/gen/gen_plan.h"
 
 #include <inttypes.h>
 #include <stdarg.h>

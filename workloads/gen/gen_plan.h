@@ -17,7 +17,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "gen/gen_model.h"
+#include "workloads/gen/gen_model.h"
 
 typedef struct {
   const char *name, *op; /* op: conv, dw, pw, avgpool, fc */

@@ -9,7 +9,7 @@
 
 #include "reports/check.h"
 #include "reports/rpt.h"
-#include "sim/cli.h"
+#include "sim/cli/cli.h"
 
 #define CHECK_MAX_SETTINGS 64
 

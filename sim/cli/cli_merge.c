@@ -8,13 +8,13 @@
 #include <string.h>
 
 #include "reports/rpt.h"
-#include "sim/cli.h"
-#include "sim/sweep.h"
+#include "sim/cli/cli.h"
+#include "workloads/explore/sweep.h"
 
 #define MERGE_MAX_ROWS 8192
 
 typedef struct {
-  sweep_row_t *rows;
+  xp_sweep_row_t *rows;
   size_t n, total, manifests;
   int duplicates, inconsistent;
 } merge_t;
@@ -39,7 +39,7 @@ static void add_job(merge_t *g, const char *dir, const cJSON *job) {
     g->duplicates++;
     return;
   }
-  sweep_row_t *r = &g->rows[g->n++];
+  xp_sweep_row_t *r = &g->rows[g->n++];
   memset(r, 0, sizeof *r);
   r->index = (size_t)index->valuedouble;
   snprintf(r->id, sizeof r->id, "%s", id->valuestring);
@@ -48,7 +48,7 @@ static void add_job(merge_t *g, const char *dir, const cJSON *job) {
   char path[4096], msg[256];
   snprintf(path, sizeof path, "%s/%s", dir, report->valuestring);
   cJSON *rep = rpt_read(path, msg, sizeof msg);
-  if (rep && !sweep_figures(rep, &r->fig)) r->has_figures = 1;
+  if (rep && !xp_sweep_figures(rep, &r->fig)) r->has_figures = 1;
   cJSON_Delete(rep);
 }
 
@@ -89,22 +89,22 @@ static int add_dir(merge_t *g, const char *dir) {
   return rc;
 }
 
-static int parse_format(const char *text, sweep_format_t *fmt) {
+static int parse_format(const char *text, xp_sweep_format_t *fmt) {
   if (!strcmp(text, "csv"))
-    *fmt = SWEEP_CSV;
+    *fmt = XP_SWEEP_CSV;
   else if (!strcmp(text, "json"))
-    *fmt = SWEEP_JSON;
+    *fmt = XP_SWEEP_JSON;
   else if (!strcmp(text, "html"))
-    *fmt = SWEEP_HTML;
+    *fmt = XP_SWEEP_HTML;
   else
     return fprintf(stderr, "mcusim: --format must be csv, json or html\n"), -1;
   return 0;
 }
 
-static int write_out(const merge_t *g, sweep_format_t fmt, const char *out_path) {
+static int write_out(const merge_t *g, xp_sweep_format_t fmt, const char *out_path) {
   FILE *out = out_path ? fopen(out_path, "w") : stdout;
   if (!out) return fprintf(stderr, "mcusim: cannot write %s\n", out_path), -1;
-  int rc = sweep_write_table(g->rows, g->n, g->total, fmt, out);
+  int rc = xp_sweep_write_table(g->rows, g->n, g->total, fmt, out);
   if (out_path && fclose(out)) rc = -1;
   return rc;
 }
@@ -112,7 +112,7 @@ static int write_out(const merge_t *g, sweep_format_t fmt, const char *out_path)
 int cli_merge(int argc, char **argv) {
   static const struct option longopts[] = {
       {"format", required_argument, 0, 'f'}, {"output", required_argument, 0, 'o'}, {"help", no_argument, 0, 'h'}, {0}};
-  sweep_format_t fmt = SWEEP_CSV;
+  xp_sweep_format_t fmt = XP_SWEEP_CSV;
   const char *out_path = NULL;
   optind = 1;
   for (int c; (c = getopt_long(argc, argv, "f:o:h", longopts, NULL)) != -1;) {
@@ -122,7 +122,7 @@ int cli_merge(int argc, char **argv) {
     if (c == '?') return merge_usage(stderr), CLI_EXIT_BAD_INPUT;
   }
   if (optind >= argc) return merge_usage(stderr), CLI_EXIT_BAD_INPUT;
-  merge_t g = {.rows = calloc(MERGE_MAX_ROWS, sizeof(sweep_row_t))};
+  merge_t g = {.rows = calloc(MERGE_MAX_ROWS, sizeof(xp_sweep_row_t))};
   int rc = CLI_EXIT_BAD_INPUT;
   if (!g.rows) return CLI_EXIT_INTERNAL;
   for (int i = optind; i < argc; i++)

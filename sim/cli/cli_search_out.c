@@ -4,15 +4,15 @@
 #include <string.h>
 
 #include "reports/rpt.h"
-#include "sim/cli.h"
-#include "sim/cli_search.h"
+#include "sim/cli/cli.h"
+#include "sim/cli/cli_search.h"
 
 static const char *digits(uint64_t v, char *buf, size_t len) {
   rpt_group_digits((unsigned long long)v, buf, len);
   return buf;
 }
 
-static int layerwise_index(const search_t *s) {
+static int layerwise_index(const cli_search_t *s) {
   for (size_t i = 0; i < s->n; i++)
     if (!s->cand[i].patch_n && !s->cand[i].input_in_arena && s->cand[i].sim_ok) return (int)i;
   for (size_t i = 0; i < s->n; i++)
@@ -20,7 +20,7 @@ static int layerwise_index(const search_t *s) {
   return -1;
 }
 
-static void sram_verdict(const search_t *s, const search_cand_t *c, char *buf, size_t len) {
+static void sram_verdict(const cli_search_t *s, const xp_search_cand_t *c, char *buf, size_t len) {
   const uint64_t sram = prof_sram_bytes(s->profile);
   char a[32];
   if (c->peak_bytes <= sram)
@@ -30,7 +30,7 @@ static void sram_verdict(const search_t *s, const search_cand_t *c, char *buf, s
     snprintf(buf, len, "over by %s B", digits(c->peak_bytes - sram, a, sizeof a));
 }
 
-static void sort_by_peak(const search_t *s, size_t *idx, size_t *n) {
+static void sort_by_peak(const cli_search_t *s, size_t *idx, size_t *n) {
   *n = 0;
   for (size_t i = 0; i < s->n; i++)
     if (s->cand[i].simulated) idx[(*n)++] = i;
@@ -41,12 +41,12 @@ static void sort_by_peak(const search_t *s, size_t *idx, size_t *n) {
     }
 }
 
-static void print_row(const search_t *s, size_t i, int chosen, int lw) {
-  const search_cand_t *c = &s->cand[i];
+static void print_row(const cli_search_t *s, size_t i, int chosen, int lw) {
+  const xp_search_cand_t *c = &s->cand[i];
   char a[32], b[32], d[32], e[32], verdict[96], over[32] = "";
   if (!c->sim_ok) {
     printf("   %-30s %12s %12s  %s (see candidates/)\n", c->spec, digits(c->plan_arena_bytes, a, sizeof a),
-           digits(c->plan_macs, b, sizeof b), fw_status(s->codes[i]));
+           digits(c->plan_macs, b, sizeof b), xp_fw_status(s->codes[i]));
     return;
   }
   sram_verdict(s, c, verdict, sizeof verdict);
@@ -57,7 +57,7 @@ static void print_row(const search_t *s, size_t i, int chosen, int lw) {
          digits(c->peak_bytes, d, sizeof d), digits(c->cycles, e, sizeof e), c->latency_us / 1000.0, over, verdict);
 }
 
-static void print_counts(const search_t *s) {
+static void print_counts(const cli_search_t *s) {
   size_t count[6] = {0}, simulated = 0, fit = 0;
   for (size_t i = 0; i < s->n; i++) {
     count[s->cand[i].prune]++;
@@ -66,13 +66,13 @@ static void print_counts(const search_t *s) {
   }
   printf("space: %zu schedules; plan: %zu invalid, %zu over budget, %zu over the latency limit, %zu dominated, "
          "%zu same as another, %zu promising\n",
-         s->n, count[SEARCH_PRUNE_INVALID], count[SEARCH_PRUNE_BUDGET], count[SEARCH_PRUNE_LATENCY],
-         count[SEARCH_PRUNE_DOMINATED], count[SEARCH_PRUNE_DUPLICATE], count[SEARCH_KEEP]);
+         s->n, count[XP_SEARCH_PRUNE_INVALID], count[XP_SEARCH_PRUNE_BUDGET], count[XP_SEARCH_PRUNE_LATENCY],
+         count[XP_SEARCH_PRUNE_DOMINATED], count[XP_SEARCH_PRUNE_DUPLICATE], count[XP_SEARCH_KEEP]);
   printf("simulated %zu; %zu within the budget of %llu B\n", simulated, fit, (unsigned long long)s->budget_bytes);
 }
 
-static void print_table(const search_t *s, int chosen, int lw) {
-  size_t idx[SEARCH_MAX_CANDIDATES], n;
+static void print_table(const cli_search_t *s, int chosen, int lw) {
+  size_t idx[XP_SEARCH_MAX_CANDIDATES], n;
   sort_by_peak(s, idx, &n);
   printf("\n   %-30s %12s %12s %12s %14s %10s %8s  %s\n", "schedule (> chosen, * front)", "plan arena B", "plan MACs",
          "peak SRAM B", "cycles", "ms", "vs LW", "vs device SRAM");
@@ -80,7 +80,7 @@ static void print_table(const search_t *s, int chosen, int lw) {
   printf("\n");
 }
 
-static void print_verdict(const search_t *s, int chosen, int lw) {
+static void print_verdict(const cli_search_t *s, int chosen, int lw) {
   char a[32], b[32], verdict[96];
   const uint64_t sram = prof_sram_bytes(s->profile);
   printf("device %s: %s B SRAM; budget %s B\n", s->profile->name, digits(sram, a, sizeof a),
@@ -93,7 +93,7 @@ static void print_verdict(const search_t *s, int chosen, int lw) {
     printf("chosen: none: no simulated schedule fits the budget\n");
     return;
   }
-  const search_cand_t *c = &s->cand[chosen];
+  const xp_search_cand_t *c = &s->cand[chosen];
   sram_verdict(s, c, verdict, sizeof verdict);
   printf("chosen: %s: peak %s B (%s), %.1f ms", c->spec, digits(c->peak_bytes, a, sizeof a), verdict,
          c->latency_us / 1000.0);
@@ -105,8 +105,8 @@ static void print_verdict(const search_t *s, int chosen, int lw) {
            digits(s->flash_over_bytes, a, sizeof a), digits(s->profile->flash.size, b, sizeof b), s->profile->name);
 }
 
-static cJSON *cand_json(const search_t *s, size_t i) {
-  const search_cand_t *c = &s->cand[i];
+static cJSON *cand_json(const cli_search_t *s, size_t i) {
+  const xp_search_cand_t *c = &s->cand[i];
   cJSON *o = cJSON_CreateObject();
   cJSON_AddStringToObject(o, "schedule", c->spec);
   cJSON_AddNumberToObject(o, "patch_n", c->patch_n);
@@ -116,10 +116,10 @@ static cJSON *cand_json(const search_t *s, size_t i) {
   cJSON_AddNumberToObject(o, "plan_arena_bytes", (double)c->plan_arena_bytes);
   cJSON_AddNumberToObject(o, "plan_peak_bytes", (double)c->plan_peak_bytes);
   cJSON_AddNumberToObject(o, "plan_macs", (double)c->plan_macs);
-  cJSON_AddStringToObject(o, "plan_verdict", search_prune_name(c->prune));
+  cJSON_AddStringToObject(o, "plan_verdict", xp_search_prune_name(c->prune));
   cJSON_AddBoolToObject(o, "simulated", c->simulated);
   if (!c->simulated) return o;
-  cJSON_AddStringToObject(o, "status", fw_status(s->codes[i]));
+  cJSON_AddStringToObject(o, "status", xp_fw_status(s->codes[i]));
   cJSON_AddNumberToObject(o, "peak_bytes", (double)c->peak_bytes);
   cJSON_AddNumberToObject(o, "arena_peak_bytes", (double)c->arena_peak_bytes);
   cJSON_AddNumberToObject(o, "macs", (double)c->macs);
@@ -130,12 +130,12 @@ static cJSON *cand_json(const search_t *s, size_t i) {
   return o;
 }
 
-static cJSON *chosen_json(const search_t *s, int i) {
+static cJSON *chosen_json(const cli_search_t *s, int i) {
   return i < 0 ? cJSON_CreateNull() : cJSON_CreateString(s->cand[i].spec);
 }
 
 static int write_text(const char *dir, const char *name, cJSON *j) {
-  char path[FW_PATH_MAX + 32], *text = cJSON_Print(j);
+  char path[XP_FW_PATH_MAX + 32], *text = cJSON_Print(j);
   snprintf(path, sizeof path, "%s/%s", dir, name);
   size_t len = text ? strlen(text) : 0;
   if (text) text = realloc(text, len + 2), text[len] = '\n', text[len + 1] = 0;
@@ -145,7 +145,7 @@ static int write_text(const char *dir, const char *name, cJSON *j) {
   return rc;
 }
 
-static int write_search_json(const search_t *s, int chosen, int pruned_choice) {
+static int write_search_json(const cli_search_t *s, int chosen, int pruned_choice) {
   cJSON *root = cJSON_CreateObject(), *arr = cJSON_CreateArray();
   cJSON_AddStringToObject(root, "schema", "mcusim-search/1");
   cJSON_AddStringToObject(root, "model", s->model.name);
@@ -163,8 +163,8 @@ static int write_search_json(const search_t *s, int chosen, int pruned_choice) {
 }
 
 /* The schedule file (version 1) that `mcusim-gen --schedule-file` reads; the figures are informative. */
-static int write_schedule_file(const search_t *s, int chosen) {
-  const search_cand_t *c = &s->cand[chosen];
+static int write_schedule_file(const cli_search_t *s, int chosen) {
+  const xp_search_cand_t *c = &s->cand[chosen];
   const uint64_t sram = prof_sram_bytes(s->profile);
   cJSON *j = cJSON_CreateObject(), *m = cJSON_CreateObject();
   cJSON_AddNumberToObject(j, "version", 1);
@@ -184,14 +184,14 @@ static int write_schedule_file(const search_t *s, int chosen) {
   return write_text(s->out_dir, "schedule.json", j);
 }
 
-int search_report(search_t *s) {
-  search_pareto(s->cand, s->n);
+int cli_search_report(cli_search_t *s) {
+  xp_search_pareto(s->cand, s->n);
   const int lw = layerwise_index(s);
   uint64_t max_cycles = 0;
   if (s->max_latency_overhead >= 0 && lw >= 0)
     max_cycles = (uint64_t)((double)s->cand[lw].cycles * (1.0 + s->max_latency_overhead));
-  const int chosen = search_choose(s->cand, s->n, s->budget_bytes, max_cycles, 0);
-  const int pruned_choice = search_choose(s->cand, s->n, s->budget_bytes, max_cycles, 1);
+  const int chosen = xp_search_choose(s->cand, s->n, s->budget_bytes, max_cycles, 0);
+  const int pruned_choice = xp_search_choose(s->cand, s->n, s->budget_bytes, max_cycles, 1);
   print_counts(s);
   print_table(s, chosen, lw);
   print_verdict(s, chosen, lw);

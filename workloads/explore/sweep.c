@@ -1,11 +1,11 @@
 /* sim/sweep.c — sweep matrix, job numbering, shards, merged tables (sim/sweep.h). */
-#include "sim/sweep.h"
+#include "workloads/explore/sweep.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
-static void sweep_err(char *err, size_t len, const char *fmt, ...) {
+static void xp_sweep_err(char *err, size_t len, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(err, len, fmt, ap);
@@ -30,12 +30,12 @@ static char *resolve_model(const char *name, const char *base_dir, const char *m
 /* One axis: a non-empty array of strings. */
 static int parse_axis(const cJSON *root, const char *key, char **out, size_t *n, char *err, size_t err_len) {
   const cJSON *arr = cJSON_GetObjectItem(root, key), *it;
-  if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) < 1 || cJSON_GetArraySize(arr) > SWEEP_MAX_AXIS)
-    return sweep_err(err, err_len, "\"%s\" must be an array of 1..%d strings", key, SWEEP_MAX_AXIS), -1;
+  if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) < 1 || cJSON_GetArraySize(arr) > XP_SWEEP_MAX_AXIS)
+    return xp_sweep_err(err, err_len, "\"%s\" must be an array of 1..%d strings", key, XP_SWEEP_MAX_AXIS), -1;
   cJSON_ArrayForEach(it, arr) {
     if (!cJSON_IsString(it) || !*it->valuestring)
-      return sweep_err(err, err_len, "\"%s\" must hold non-empty strings", key), -1;
-    if (!(out[(*n)++] = strdup(it->valuestring))) return sweep_err(err, err_len, "out of memory"), -1;
+      return xp_sweep_err(err, err_len, "\"%s\" must hold non-empty strings", key), -1;
+    if (!(out[(*n)++] = strdup(it->valuestring))) return xp_sweep_err(err, err_len, "out of memory"), -1;
   }
   return 0;
 }
@@ -46,23 +46,23 @@ static int check_keys(const cJSON *root, char *err, size_t err_len) {
   cJSON_ArrayForEach(it, root) {
     int ok = 0;
     for (size_t k = 0; k < sizeof known / sizeof *known; k++) ok |= !strcmp(it->string, known[k]);
-    if (!ok) return sweep_err(err, err_len, "unknown field \"%s\"", it->string), -1;
+    if (!ok) return xp_sweep_err(err, err_len, "unknown field \"%s\"", it->string), -1;
   }
   return 0;
 }
 
-int sweep_matrix_parse(const char *json_text, const char *base_dir, const char *models_dir, sweep_matrix_t *out,
-                       char *err, size_t err_len) {
+int xp_sweep_matrix_parse(const char *json_text, const char *base_dir, const char *models_dir, xp_sweep_matrix_t *out,
+                          char *err, size_t err_len) {
   memset(out, 0, sizeof *out);
   cJSON *root = cJSON_Parse(json_text);
   int rc = -1;
   const cJSON *v = cJSON_GetObjectItem(root, "version");
   if (!cJSON_IsObject(root)) {
-    sweep_err(err, err_len, "not a JSON object");
+    xp_sweep_err(err, err_len, "not a JSON object");
     goto done;
   }
   if (!cJSON_IsNumber(v) || v->valuedouble != 1) {
-    sweep_err(err, err_len, "\"version\" must be 1");
+    xp_sweep_err(err, err_len, "\"version\" must be 1");
     goto done;
   }
   if (check_keys(root, err, err_len) || parse_axis(root, "models", out->models, &out->n_models, err, err_len) ||
@@ -80,16 +80,16 @@ done:
   return rc;
 }
 
-void sweep_matrix_free(sweep_matrix_t *m) {
+void xp_sweep_matrix_free(xp_sweep_matrix_t *m) {
   for (size_t i = 0; i < m->n_models; i++) free(m->models[i]);
   for (size_t i = 0; i < m->n_schedules; i++) free(m->schedules[i]);
   for (size_t i = 0; i < m->n_profiles; i++) free(m->profiles[i]);
   memset(m, 0, sizeof *m);
 }
 
-size_t sweep_job_count(const sweep_matrix_t *m) { return m->n_models * m->n_schedules * m->n_profiles; }
+size_t xp_sweep_job_count(const xp_sweep_matrix_t *m) { return m->n_models * m->n_schedules * m->n_profiles; }
 
-void sweep_job_cell(const sweep_matrix_t *m, size_t j, size_t *model, size_t *schedule, size_t *profile) {
+void xp_sweep_job_cell(const xp_sweep_matrix_t *m, size_t j, size_t *model, size_t *schedule, size_t *profile) {
   *profile = j % m->n_profiles;
   *schedule = j / m->n_profiles % m->n_schedules;
   *model = j / (m->n_profiles * m->n_schedules);
@@ -120,10 +120,10 @@ static const char *stem(const char *path, char *buf, size_t len) {
   return buf;
 }
 
-void sweep_job_id(const sweep_matrix_t *m, size_t j, char *buf, size_t len) {
+void xp_sweep_job_id(const xp_sweep_matrix_t *m, size_t j, char *buf, size_t len) {
   size_t mi, si, pi;
   char tmp[256];
-  sweep_job_cell(m, j, &mi, &si, &pi);
+  xp_sweep_job_cell(m, j, &mi, &si, &pi);
   snprintf(buf, len, "%04zu_", j);
   append_safe(buf, len, stem(m->models[mi], tmp, sizeof tmp));
   append_safe(buf, len, "_");
@@ -132,13 +132,13 @@ void sweep_job_id(const sweep_matrix_t *m, size_t j, char *buf, size_t len) {
   append_safe(buf, len, stem(m->profiles[pi], tmp, sizeof tmp));
 }
 
-int sweep_parse_shard(const char *text, int *shard_i, int *shard_n) {
+int xp_sweep_parse_shard(const char *text, int *shard_i, int *shard_n) {
   char tail;
   if (sscanf(text, "%d/%d%c", shard_i, shard_n, &tail) != 2) return -1;
   return *shard_n >= 1 && *shard_i >= 1 && *shard_i <= *shard_n ? 0 : -1;
 }
 
-int sweep_in_shard(size_t j, int shard_i, int shard_n) { return (int)(j % (size_t)shard_n) == shard_i - 1; }
+int xp_sweep_in_shard(size_t j, int shard_i, int shard_n) { return (int)(j % (size_t)shard_n) == shard_i - 1; }
 
 static uint64_t num(const cJSON *obj, const char *key) {
   const cJSON *v = cJSON_GetObjectItem(obj, key);
@@ -150,7 +150,7 @@ static void str(const cJSON *obj, const char *key, char *buf, size_t len) {
   snprintf(buf, len, "%s", cJSON_IsString(v) ? v->valuestring : "");
 }
 
-int sweep_figures(const cJSON *report, sweep_figures_t *f) {
+int xp_sweep_figures(const cJSON *report, xp_sweep_figures_t *f) {
   const cJSON *mem = cJSON_GetObjectItem(report, "memory"), *tot = cJSON_GetObjectItem(report, "totals");
   const cJSON *res = cJSON_GetObjectItem(report, "result"), *prof = cJSON_GetObjectItem(report, "profile");
   const cJSON *marks = cJSON_GetObjectItem(report, "marks");

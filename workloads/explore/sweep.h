@@ -15,30 +15,30 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define SWEEP_MAX_AXIS 64
+#define XP_SWEEP_MAX_AXIS 64
 
 typedef struct {
   size_t n_models, n_schedules, n_profiles;
-  char *models[SWEEP_MAX_AXIS];    /* resolved paths */
-  char *schedules[SWEEP_MAX_AXIS]; /* generator schedule strings */
-  char *profiles[SWEEP_MAX_AXIS];  /* names or paths, as `mcusim run --profile` takes them */
-} sweep_matrix_t;
+  char *models[XP_SWEEP_MAX_AXIS];    /* resolved paths */
+  char *schedules[XP_SWEEP_MAX_AXIS]; /* generator schedule strings */
+  char *profiles[XP_SWEEP_MAX_AXIS];  /* names or paths, as `mcusim run --profile` takes them */
+} xp_sweep_matrix_t;
 
 /* Parses the matrix. `base_dir`: the matrix file's folder; `models_dir`: the bundled models. 0, or -1 with a
- * message. Free with sweep_matrix_free (also after a failure). */
-int sweep_matrix_parse(const char *json_text, const char *base_dir, const char *models_dir, sweep_matrix_t *out,
-                       char *err, size_t err_len);
-void sweep_matrix_free(sweep_matrix_t *m);
+ * message. Free with xp_sweep_matrix_free (also after a failure). */
+int xp_sweep_matrix_parse(const char *json_text, const char *base_dir, const char *models_dir, xp_sweep_matrix_t *out,
+                          char *err, size_t err_len);
+void xp_sweep_matrix_free(xp_sweep_matrix_t *m);
 
-size_t sweep_job_count(const sweep_matrix_t *m);
+size_t xp_sweep_job_count(const xp_sweep_matrix_t *m);
 /* Axis indices of job `j`. */
-void sweep_job_cell(const sweep_matrix_t *m, size_t j, size_t *model, size_t *schedule, size_t *profile);
+void xp_sweep_job_cell(const xp_sweep_matrix_t *m, size_t j, size_t *model, size_t *schedule, size_t *profile);
 /* "0007_person-det-mbv1-r96_patch-n2-blocks4_stm32f412": index, model stem, schedule and profile, file-safe. */
-void sweep_job_id(const sweep_matrix_t *m, size_t j, char *buf, size_t len);
+void xp_sweep_job_id(const xp_sweep_matrix_t *m, size_t j, char *buf, size_t len);
 
 /* "i/n" with 1 <= i <= n. 0, or -1. */
-int sweep_parse_shard(const char *text, int *shard_i, int *shard_n);
-int sweep_in_shard(size_t j, int shard_i, int shard_n);
+int xp_sweep_parse_shard(const char *text, int *shard_i, int *shard_n);
+int xp_sweep_in_shard(size_t j, int shard_i, int shard_n);
 
 /* What a merged row shows, read from one report (docs/report.md). */
 typedef struct {
@@ -48,22 +48,22 @@ typedef struct {
   uint64_t peak_bytes, arena_peak_bytes, static_bytes, stack_peak_bytes, sram_bytes, overflow_bytes;
   uint64_t instructions, cycles, macs, clock_hz;
   double latency_us;
-} sweep_figures_t;
+} xp_sweep_figures_t;
 
 /* Fills `f` from a report; 0, or -1 when it is not a report. */
-int sweep_figures(const cJSON *report, sweep_figures_t *f);
+int xp_sweep_figures(const cJSON *report, xp_sweep_figures_t *f);
 
 /* One merged row: the job as the manifest names it, its status and (when it has a report) its figures. */
 typedef struct {
   size_t index;
   char id[160], status[32];
   int has_figures;
-  sweep_figures_t fig;
-} sweep_row_t;
+  xp_sweep_figures_t fig;
+} xp_sweep_row_t;
 
-typedef enum { SWEEP_CSV, SWEEP_JSON, SWEEP_HTML } sweep_format_t;
+typedef enum { XP_SWEEP_CSV, XP_SWEEP_JSON, XP_SWEEP_HTML } xp_sweep_format_t;
 
 /* Writes the rows (sorted by index) in the format; `total` jobs in the matrix (missing ones are listed). */
-int sweep_write_table(const sweep_row_t *rows, size_t n, size_t total, sweep_format_t fmt, FILE *out);
+int xp_sweep_write_table(const xp_sweep_row_t *rows, size_t n, size_t total, xp_sweep_format_t fmt, FILE *out);
 
 #endif /* MCUSIM_SWEEP_H */

@@ -14,17 +14,17 @@
 #include <unistd.h>
 
 #include "reports/rpt.h"
-#include "sim/cli.h"
-#include "sim/fwbuild.h"
-#include "sim/jobpool.h"
-#include "sim/sweep.h"
+#include "sim/cli/cli.h"
+#include "workloads/explore/fwbuild.h"
+#include "workloads/explore/jobpool.h"
+#include "workloads/explore/sweep.h"
 
 typedef struct {
   const char *matrix_path, *out_dir;
   int parallel, shard_i, shard_n, progress;
-  sweep_matrix_t m;
-  prof_t *profiles[SWEEP_MAX_AXIS];
-  fw_tools_t tools;
+  xp_sweep_matrix_t m;
+  prof_t *profiles[XP_SWEEP_MAX_AXIS];
+  xp_fw_tools_t tools;
   int codes[4096];
   double seconds[4096];
 } sweep_t;
@@ -52,7 +52,7 @@ static int parse_sweep_args(int argc, char **argv, sweep_t *s) {
     if (c == 'j') {
       if (cli_parse_u64(optarg, "-j", &v) || v < 1 || v > 256) return -1;
       s->parallel = (int)v;
-    } else if (c == 's' && sweep_parse_shard(optarg, &s->shard_i, &s->shard_n)) {
+    } else if (c == 's' && xp_sweep_parse_shard(optarg, &s->shard_i, &s->shard_n)) {
       fprintf(stderr, "mcusim: --shard must be i/n with 1 <= i <= n, not '%s'\n", optarg);
       return -1;
     } else if (c == 'o') {
@@ -72,21 +72,21 @@ static int parse_sweep_args(int argc, char **argv, sweep_t *s) {
 }
 
 static int load_matrix(sweep_t *s) {
-  char *text = rpt_read_text(s->matrix_path), err[256], models_dir[FW_PATH_MAX + 32], base[FW_PATH_MAX];
+  char *text = rpt_read_text(s->matrix_path), err[256], models_dir[XP_FW_PATH_MAX + 32], base[XP_FW_PATH_MAX];
   if (!text) return fprintf(stderr, "mcusim: cannot read %s\n", s->matrix_path), -1;
   snprintf(base, sizeof base, "%s", s->matrix_path);
   snprintf(models_dir, sizeof models_dir, "%s/workloads/models", s->tools.root);
-  int rc = sweep_matrix_parse(text, dirname(base), models_dir, &s->m, err, sizeof err);
+  int rc = xp_sweep_matrix_parse(text, dirname(base), models_dir, &s->m, err, sizeof err);
   free(text);
   if (rc) return fprintf(stderr, "mcusim: %s: %s\n", s->matrix_path, err), -1;
-  if (sweep_job_count(&s->m) > 4096) return fprintf(stderr, "mcusim: %s: more than 4096 jobs\n", s->matrix_path), -1;
+  if (xp_sweep_job_count(&s->m) > 4096) return fprintf(stderr, "mcusim: %s: more than 4096 jobs\n", s->matrix_path), -1;
   return 0;
 }
 
 /* Profiles are loaded (and checked) once in the parent; children inherit them. */
 static int load_profiles(sweep_t *s) {
   char err[256];
-  const char *cores[SWEEP_MAX_AXIS];
+  const char *cores[XP_SWEEP_MAX_AXIS];
   size_t n_cores = 0;
   for (size_t p = 0; p < s->m.n_profiles; p++) {
     if (!(s->profiles[p] = cli_load_profile(s->m.profiles[p]))) return -1;
@@ -94,7 +94,7 @@ static int load_profiles(sweep_t *s) {
     for (size_t c = 0; c < n_cores; c++) seen |= !strcmp(cores[c], s->profiles[p]->core);
     if (!seen) cores[n_cores++] = s->profiles[p]->core;
   }
-  if (fw_prepare_cores(&s->tools, cores, n_cores, s->parallel, err, sizeof err))
+  if (xp_fw_prepare_cores(&s->tools, cores, n_cores, s->parallel, err, sizeof err))
     return fprintf(stderr, "mcusim: %s\n", err), -1;
   return 0;
 }
@@ -102,11 +102,11 @@ static int load_profiles(sweep_t *s) {
 static int sweep_job(void *ctx, size_t j) {
   sweep_t *s = ctx;
   size_t mi, si, pi;
-  char id[160], dir[FW_PATH_MAX + 200];
-  sweep_job_cell(&s->m, j, &mi, &si, &pi);
-  sweep_job_id(&s->m, j, id, sizeof id);
+  char id[160], dir[XP_FW_PATH_MAX + 200];
+  xp_sweep_job_cell(&s->m, j, &mi, &si, &pi);
+  xp_sweep_job_id(&s->m, j, id, sizeof id);
   snprintf(dir, sizeof dir, "%s/jobs/%s", s->out_dir, id);
-  return fw_job(&s->tools, s->m.models[mi], s->m.schedules[si], s->profiles[pi], s->m.profiles[pi], dir);
+  return xp_fw_job(&s->tools, s->m.models[mi], s->m.schedules[si], s->profiles[pi], s->m.profiles[pi], dir);
 }
 
 static void sweep_done(void *ctx, size_t j, int code, double seconds) {
@@ -119,25 +119,25 @@ static int write_manifest(const sweep_t *s, const size_t *jobs, size_t n, double
   cJSON *root = cJSON_CreateObject(), *arr = cJSON_CreateArray();
   cJSON_AddStringToObject(root, "schema", "mcusim-sweep/1");
   cJSON_AddStringToObject(root, "matrix", s->matrix_path);
-  cJSON_AddNumberToObject(root, "jobs_total", (double)sweep_job_count(&s->m));
+  cJSON_AddNumberToObject(root, "jobs_total", (double)xp_sweep_job_count(&s->m));
   cJSON_AddNumberToObject(root, "shard", s->shard_i);
   cJSON_AddNumberToObject(root, "shards", s->shard_n);
   cJSON_AddNumberToObject(root, "parallel", s->parallel);
   cJSON_AddNumberToObject(root, "wall_seconds", wall);
   for (size_t k = 0; k < n; k++) {
     char id[160], report[200];
-    sweep_job_id(&s->m, jobs[k], id, sizeof id);
+    xp_sweep_job_id(&s->m, jobs[k], id, sizeof id);
     snprintf(report, sizeof report, "jobs/%s/report.json", id);
     cJSON *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "index", (double)jobs[k]);
     cJSON_AddStringToObject(o, "id", id);
-    cJSON_AddStringToObject(o, "status", fw_status(s->codes[jobs[k]]));
+    cJSON_AddStringToObject(o, "status", xp_fw_status(s->codes[jobs[k]]));
     cJSON_AddStringToObject(o, "report", report);
     cJSON_AddNumberToObject(o, "seconds", s->seconds[jobs[k]]);
     cJSON_AddItemToArray(arr, o);
   }
   cJSON_AddItemToObject(root, "jobs", arr);
-  char path[FW_PATH_MAX + 64], *text = cJSON_Print(root);
+  char path[XP_FW_PATH_MAX + 64], *text = cJSON_Print(root);
   snprintf(path, sizeof path, "%s/sweep-%d-of-%d.json", s->out_dir, s->shard_i, s->shard_n);
   int rc = text ? rpt_write_atomic(path, text) : -1;
   if (!rc) fprintf(stderr, "sweep: manifest %s\n", path);
@@ -150,21 +150,21 @@ int cli_sweep(int argc, char **argv) {
   static sweep_t s; /* large; one per process */
   memset(&s, 0, sizeof s);
   if (parse_sweep_args(argc, argv, &s)) return sweep_usage(stderr), CLI_EXIT_BAD_INPUT;
-  if (fw_mkdirs(s.out_dir)) return fprintf(stderr, "mcusim: cannot create %s\n", s.out_dir), CLI_EXIT_BAD_INPUT;
-  fw_tools_init(&s.tools, s.out_dir);
+  if (xp_fw_mkdirs(s.out_dir)) return fprintf(stderr, "mcusim: cannot create %s\n", s.out_dir), CLI_EXIT_BAD_INPUT;
+  xp_fw_tools_init(&s.tools, s.out_dir);
   int rc = CLI_EXIT_BAD_INPUT;
   size_t *jobs = NULL, n = 0;
   if (load_matrix(&s) || load_profiles(&s)) goto done;
-  const size_t total = sweep_job_count(&s.m);
+  const size_t total = xp_sweep_job_count(&s.m);
   jobs = malloc(total * sizeof *jobs);
   for (size_t j = 0; jobs && j < total; j++)
-    if (sweep_in_shard(j, s.shard_i, s.shard_n)) jobs[n++] = j;
+    if (xp_sweep_in_shard(j, s.shard_i, s.shard_n)) jobs[n++] = j;
   fprintf(stderr, "sweep: %zu of %zu jobs (shard %d/%d), %d at a time, into %s\n", n, total, s.shard_i, s.shard_n,
           s.parallel, s.out_dir);
-  const double t0 = pool_now();
-  pool_opts_t po = {"sweep", s.parallel, s.progress};
-  int failed = pool_run(&po, n, jobs, sweep_job, sweep_done, &s);
-  const double wall = pool_now() - t0;
+  const double t0 = xp_pool_now();
+  xp_pool_opts_t po = {"sweep", s.parallel, s.progress};
+  int failed = xp_pool_run(&po, n, jobs, sweep_job, sweep_done, &s);
+  const double wall = xp_pool_now() - t0;
   if (failed < 0) {
     fprintf(stderr, "mcusim: cannot start jobs\n");
     rc = CLI_EXIT_INTERNAL;
@@ -176,6 +176,6 @@ int cli_sweep(int argc, char **argv) {
 done:
   free(jobs);
   for (size_t p = 0; p < s.m.n_profiles; p++) prof_free(s.profiles[p]);
-  sweep_matrix_free(&s.m);
+  xp_sweep_matrix_free(&s.m);
   return rc;
 }

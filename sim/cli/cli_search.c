@@ -9,13 +9,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "gen/gen_plan.h"
 #include "reports/rpt.h"
-#include "sim/cli.h"
-#include "sim/cli_search.h"
-#include "sim/fwbuild.h"
-#include "sim/jobpool.h"
-#include "sim/sweep.h"
+#include "sim/cli/cli.h"
+#include "sim/cli/cli_search.h"
+#include "workloads/explore/fwbuild.h"
+#include "workloads/explore/jobpool.h"
+#include "workloads/explore/sweep.h"
+#include "workloads/gen/gen_plan.h"
 
 static void search_usage(FILE *out) {
   fprintf(out,
@@ -42,7 +42,7 @@ static int parse_inputs(const char *text, int *inputs) {
   return 0;
 }
 
-static int parse_search_opt(int c, search_t *s) {
+static int parse_search_opt(int c, cli_search_t *s) {
   uint64_t v;
   switch (c) {
   case 'p':
@@ -81,7 +81,7 @@ static int parse_search_opt(int c, search_t *s) {
   }
 }
 
-static int parse_search_args(int argc, char **argv, search_t *s) {
+static int parse_search_args(int argc, char **argv, cli_search_t *s) {
   static const struct option longopts[] = {{"profile", required_argument, 0, 'p'},
                                            {"sram-budget", required_argument, 0, 'b'},
                                            {"max-latency-overhead", required_argument, 0, 'l'},
@@ -109,7 +109,7 @@ static int parse_search_args(int argc, char **argv, search_t *s) {
 }
 
 /* The space: the heavy stage from the layer-wise plan, the stage output heights, then every candidate planned. */
-static int enumerate(search_t *s) {
+static int enumerate(cli_search_t *s) {
   static gen_plan_t plan;
   char name[128], err[256];
   rt_schedule_t sched;
@@ -120,18 +120,18 @@ static int enumerate(search_t *s) {
   int32_t stage_h[GEN_MAX_BLOCKS + 1] = {0};
   for (int32_t i = 0; i < plan.n_layers; i++) live[i] = plan.layers[i].live_bytes;
   for (int k = 1; k <= s->model.n_blocks; k++) stage_h[k] = s->model.layers[s->model.block_first_layer[k] - 1].out_h;
-  const int heavy = search_heavy_blocks(&s->model, live);
-  s->n = search_enumerate(heavy, stage_h, s->inputs, s->cand, SEARCH_MAX_CANDIDATES);
-  for (size_t i = 0; i < s->n; i++) search_predict(&s->model, &s->cand[i]);
-  search_opts_t o = {s->budget_bytes, SEARCH_OVERHEAD_ESTIMATE, s->max_latency_overhead, s->top, s->inputs};
-  search_prune(s->cand, s->n, &o);
+  const int heavy = xp_search_heavy_blocks(&s->model, live);
+  s->n = xp_search_enumerate(heavy, stage_h, s->inputs, s->cand, XP_SEARCH_MAX_CANDIDATES);
+  for (size_t i = 0; i < s->n; i++) xp_search_predict(&s->model, &s->cand[i]);
+  xp_search_opts_t o = {s->budget_bytes, CLI_SEARCH_OVERHEAD_ESTIMATE, s->max_latency_overhead, s->top, s->inputs};
+  xp_search_prune(s->cand, s->n, &o);
   printf("model %s: %d blocks; memory-heavy stage: the first %d blocks (layer-wise live peak %llu B at %s)\n",
          s->model.name, s->model.n_blocks, heavy, (unsigned long long)plan.peak_live_bytes,
          plan.layers[plan.peak_live_layer].name);
   return 0;
 }
 
-static void cand_dir(const search_t *s, size_t i, char *buf, size_t len) {
+static void cand_dir(const cli_search_t *s, size_t i, char *buf, size_t len) {
   char safe[128];
   size_t k = 0;
   for (const char *p = s->cand[i].spec; *p && k + 1 < sizeof safe; p++)
@@ -141,27 +141,27 @@ static void cand_dir(const search_t *s, size_t i, char *buf, size_t len) {
 }
 
 static int search_job(void *ctx, size_t i) {
-  search_t *s = ctx;
-  char dir[FW_PATH_MAX + 200];
+  cli_search_t *s = ctx;
+  char dir[XP_FW_PATH_MAX + 200];
   cand_dir(s, i, dir, sizeof dir);
-  return fw_job(&s->tools, s->model_path, s->cand[i].spec, s->profile, s->profile_arg, dir);
+  return xp_fw_job(&s->tools, s->model_path, s->cand[i].spec, s->profile, s->profile_arg, dir);
 }
 
 static void search_done(void *ctx, size_t i, int code, double seconds) {
-  search_t *s = ctx;
+  cli_search_t *s = ctx;
   s->codes[i] = code;
   s->cand[i].simulated = 1;
 }
 
 /* Figures of candidate i from its report and job file. */
-static void collect(search_t *s, size_t i) {
-  char dir[FW_PATH_MAX + 200], path[FW_PATH_MAX + 240], msg[256];
-  search_cand_t *c = &s->cand[i];
+static void collect(cli_search_t *s, size_t i) {
+  char dir[XP_FW_PATH_MAX + 200], path[XP_FW_PATH_MAX + 240], msg[256];
+  xp_search_cand_t *c = &s->cand[i];
   cand_dir(s, i, dir, sizeof dir);
   snprintf(path, sizeof path, "%s/report.json", dir);
-  cJSON *rep = s->codes[i] == FW_BUILD_FAILED ? NULL : rpt_read(path, msg, sizeof msg);
-  sweep_figures_t f;
-  if (rep && !sweep_figures(rep, &f)) {
+  cJSON *rep = s->codes[i] == XP_FW_BUILD_FAILED ? NULL : rpt_read(path, msg, sizeof msg);
+  xp_sweep_figures_t f;
+  if (rep && !xp_sweep_figures(rep, &f)) {
     c->sim_ok = s->codes[i] == 0;
     c->peak_bytes = f.peak_bytes, c->arena_peak_bytes = f.arena_peak_bytes;
     c->cycles = f.cycles, c->macs = f.macs, c->latency_us = f.latency_us;
@@ -177,27 +177,28 @@ static void collect(search_t *s, size_t i) {
   free(text);
 }
 
-static int simulate(search_t *s) {
-  size_t idx[SEARCH_MAX_CANDIDATES], n = 0;
+static int simulate(cli_search_t *s) {
+  size_t idx[XP_SEARCH_MAX_CANDIDATES], n = 0;
   char err[256];
   for (size_t i = 0; i < s->n; i++)
-    if (s->exhaustive ? s->cand[i].plan_ok : s->cand[i].prune == SEARCH_KEEP) idx[n++] = i;
+    if (s->exhaustive ? s->cand[i].plan_ok : s->cand[i].prune == XP_SEARCH_KEEP) idx[n++] = i;
   const char *cores[] = {s->profile->core};
-  if (fw_prepare_cores(&s->tools, cores, 1, s->parallel, err, sizeof err))
+  if (xp_fw_prepare_cores(&s->tools, cores, 1, s->parallel, err, sizeof err))
     return fprintf(stderr, "mcusim: %s\n", err), -1;
   printf("simulating %zu of %zu schedules (%s), %d at a time, in %s/candidates\n", n, s->n,
          s->exhaustive ? "exhaustive: every valid one" : "the promising ones", s->parallel, s->out_dir);
   fflush(stdout);
-  const double t0 = pool_now();
-  pool_opts_t po = {"search", s->parallel, s->progress};
-  if (pool_run(&po, n, idx, search_job, search_done, s) < 0) return fprintf(stderr, "mcusim: cannot start jobs\n"), -1;
+  const double t0 = xp_pool_now();
+  xp_pool_opts_t po = {"search", s->parallel, s->progress};
+  if (xp_pool_run(&po, n, idx, search_job, search_done, s) < 0)
+    return fprintf(stderr, "mcusim: cannot start jobs\n"), -1;
   for (size_t k = 0; k < n; k++) collect(s, idx[k]);
-  printf("simulated in %.1f s wall\n", pool_now() - t0);
+  printf("simulated in %.1f s wall\n", xp_pool_now() - t0);
   return 0;
 }
 
 int cli_search(int argc, char **argv) {
-  static search_t s;
+  static cli_search_t s;
   memset(&s, 0, sizeof s);
   if (parse_search_args(argc, argv, &s)) return search_usage(stderr), CLI_EXIT_BAD_INPUT;
   if (!(s.profile = cli_load_profile(s.profile_arg))) return CLI_EXIT_BAD_INPUT;
@@ -209,15 +210,15 @@ int cli_search(int argc, char **argv) {
     return CLI_EXIT_BAD_INPUT;
   }
   if (!s.budget_bytes) s.budget_bytes = prof_sram_bytes(s.profile);
-  if (fw_mkdirs(s.out_dir)) {
+  if (xp_fw_mkdirs(s.out_dir)) {
     fprintf(stderr, "mcusim: cannot create %s\n", s.out_dir);
     goto done;
   }
-  fw_tools_init(&s.tools, s.out_dir);
+  xp_fw_tools_init(&s.tools, s.out_dir);
   if (enumerate(&s)) goto done;
   rc = CLI_EXIT_INTERNAL;
   if (simulate(&s)) goto done;
-  rc = search_report(&s);
+  rc = cli_search_report(&s);
 done:
   gen_model_free(&s.model);
   prof_free(s.profile);

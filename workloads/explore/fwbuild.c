@@ -1,6 +1,6 @@
 /* sim/fwbuild.c — generator + cross compiler for one firmware, without CMake (sim/fwbuild.h). */
 #define _GNU_SOURCE
-#include "sim/fwbuild.h"
+#include "workloads/explore/fwbuild.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sim/jobpool.h"
+#include "workloads/explore/jobpool.h"
 
 #ifndef MCUSIM_GEN_PATH
 #define MCUSIM_GEN_PATH "mcusim-gen"
@@ -26,14 +26,14 @@
 static const char *const rt_objects[] = {"main", "rt_kernels", "rt_arena", "rt_exec", "startup"};
 #define RT_OBJECT_COUNT 5
 
-static void fw_err(char *err, size_t len, const char *fmt, ...) {
+static void xp_fw_err(char *err, size_t len, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(err, len, fmt, ap);
   va_end(ap);
 }
 
-/* snprintf for paths (a path longer than the buffer is cut; FW_PATH_MAX is far above what builds use) */
+/* snprintf for paths (a path longer than the buffer is cut; XP_FW_PATH_MAX is far above what builds use) */
 __attribute__((format(printf, 3, 4))) static void fmt_path(char *buf, size_t len, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
@@ -41,9 +41,9 @@ __attribute__((format(printf, 3, 4))) static void fmt_path(char *buf, size_t len
   va_end(ap);
 }
 
-static void copy_path(char *dst, const char *src) { fmt_path(dst, FW_PATH_MAX, "%s", src); }
+static void copy_path(char *dst, const char *src) { fmt_path(dst, XP_FW_PATH_MAX, "%s", src); }
 
-void fw_tools_init(fw_tools_t *t, const char *work) {
+void xp_fw_tools_init(xp_fw_tools_t *t, const char *work) {
   const char *gen = getenv("MCUSIM_GEN"), *cc = getenv("MCUSIM_CC"), *root = getenv("MCUSIM_ROOT");
   copy_path(t->gen, gen && *gen ? gen : MCUSIM_GEN_PATH);
   copy_path(t->cc, cc && *cc ? cc : "arm-none-eabi-gcc");
@@ -51,8 +51,8 @@ void fw_tools_init(fw_tools_t *t, const char *work) {
   copy_path(t->work, work);
 }
 
-int fw_mkdirs(const char *path) {
-  char buf[FW_PATH_MAX];
+int xp_fw_mkdirs(const char *path) {
+  char buf[XP_FW_PATH_MAX];
   fmt_path(buf, sizeof buf, "%s", path);
   for (char *p = buf + 1; *p; p++) {
     if (*p != '/') continue;
@@ -78,7 +78,7 @@ static const char *const *core_flags(const char *core) {
 
 typedef struct {
   char *argv[64];
-  char store[64][FW_PATH_MAX];
+  char store[64][XP_FW_PATH_MAX];
   int argc;
 } cmd_t;
 
@@ -86,29 +86,29 @@ static void cmd_add(cmd_t *c, const char *fmt, ...) {
   if (c->argc >= 63) return;
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(c->store[c->argc], FW_PATH_MAX, fmt, ap);
+  vsnprintf(c->store[c->argc], XP_FW_PATH_MAX, fmt, ap);
   va_end(ap);
   c->argv[c->argc] = c->store[c->argc];
   c->argv[++c->argc] = NULL;
 }
 
 /* The Release flags of the bundled firmware build, up to the per-target options. */
-static void cmd_compiler(cmd_t *c, const fw_tools_t *t, const char *core) {
+static void cmd_compiler(cmd_t *c, const xp_fw_tools_t *t, const char *core) {
   cmd_add(c, "%s", t->cc);
   cmd_add(c, "-O3");
   cmd_add(c, "-DNDEBUG");
   for (const char *const *f = core_flags(core); *f; f++) cmd_add(c, "%s", *f);
 }
 
-static const char *rt_source(const fw_tools_t *t, const char *name, char *buf) {
+static const char *rt_source(const xp_fw_tools_t *t, const char *name, char *buf) {
   const char *dir = !strcmp(name, "main")      ? "workloads/firmware"
                     : !strcmp(name, "startup") ? "workloads/support"
                                                : "workloads/runtime";
-  fmt_path(buf, FW_PATH_MAX, "%s/%s/%s.c", t->root, dir, name);
+  fmt_path(buf, XP_FW_PATH_MAX, "%s/%s/%s.c", t->root, dir, name);
   return buf;
 }
 
-static int compile(const fw_tools_t *t, const char *core, const char *src, const char *obj, const char *log) {
+static int compile(const xp_fw_tools_t *t, const char *core, const char *src, const char *obj, const char *log) {
   cmd_t c = {.argc = 0};
   cmd_compiler(&c, t, core);
   cmd_add(&c, "-O2");
@@ -123,11 +123,11 @@ static int compile(const fw_tools_t *t, const char *core, const char *src, const
   cmd_add(&c, "%s", src);
   cmd_add(&c, "-o");
   cmd_add(&c, "%s", obj);
-  return pool_spawn_wait(c.argv, log);
+  return xp_pool_spawn_wait(c.argv, log);
 }
 
 typedef struct {
-  const fw_tools_t *tools;
+  const xp_fw_tools_t *tools;
   const char *const *cores;
 } prepare_t;
 
@@ -135,7 +135,7 @@ typedef struct {
 static int prepare_object(void *ctx, size_t k) {
   const prepare_t *p = ctx;
   const char *core = p->cores[k / RT_OBJECT_COUNT], *name = rt_objects[k % RT_OBJECT_COUNT];
-  char obj[FW_PATH_MAX + 32], tmp[FW_PATH_MAX + 48], src[FW_PATH_MAX], log[FW_PATH_MAX + 48];
+  char obj[XP_FW_PATH_MAX + 32], tmp[XP_FW_PATH_MAX + 48], src[XP_FW_PATH_MAX], log[XP_FW_PATH_MAX + 48];
   fmt_path(obj, sizeof obj, "%s/rt-%s/%s.o", p->tools->work, core, name);
   if (access(obj, R_OK) == 0) return 0;
   fmt_path(tmp, sizeof tmp, "%s.tmp%d", obj, (int)getpid());
@@ -143,18 +143,18 @@ static int prepare_object(void *ctx, size_t k) {
   return compile(p->tools, core, rt_source(p->tools, name, src), tmp, log) != 0 || rename(tmp, obj) ? 1 : 0;
 }
 
-int fw_prepare_cores(const fw_tools_t *t, const char *const *cores, size_t n_cores, int parallel, char *err,
-                     size_t err_len) {
-  char dir[FW_PATH_MAX];
+int xp_fw_prepare_cores(const xp_fw_tools_t *t, const char *const *cores, size_t n_cores, int parallel, char *err,
+                        size_t err_len) {
+  char dir[XP_FW_PATH_MAX];
   for (size_t c = 0; c < n_cores; c++) {
-    if (!core_flags(cores[c])) return fw_err(err, err_len, "unknown core '%s'", cores[c]), -1;
+    if (!core_flags(cores[c])) return xp_fw_err(err, err_len, "unknown core '%s'", cores[c]), -1;
     fmt_path(dir, sizeof dir, "%s/rt-%s", t->work, cores[c]);
-    if (fw_mkdirs(dir)) return fw_err(err, err_len, "cannot create %s: %s", dir, strerror(errno)), -1;
+    if (xp_fw_mkdirs(dir)) return xp_fw_err(err, err_len, "cannot create %s: %s", dir, strerror(errno)), -1;
   }
   prepare_t p = {t, cores};
-  pool_opts_t po = {"runtime", parallel, 0};
-  if (pool_run(&po, n_cores * RT_OBJECT_COUNT, NULL, prepare_object, NULL, &p))
-    return fw_err(err, err_len, "cannot compile the runtime (see %s/rt-<core>/*.log)", t->work), -1;
+  xp_pool_opts_t po = {"runtime", parallel, 0};
+  if (xp_pool_run(&po, n_cores * RT_OBJECT_COUNT, NULL, prepare_object, NULL, &p))
+    return xp_fw_err(err, err_len, "cannot compile the runtime (see %s/rt-<core>/*.log)", t->work), -1;
   return 0;
 }
 
@@ -219,7 +219,7 @@ static int write_big_flash_profile(const prof_t *p, uint64_t flash_bytes, const 
   return rc;
 }
 
-static int generate(const fw_tools_t *t, const char *model, const char *spec, const char *dir, const char *log) {
+static int generate(const xp_fw_tools_t *t, const char *model, const char *spec, const char *dir, const char *log) {
   cmd_t c = {.argc = 0};
   cmd_add(&c, "%s", t->gen);
   cmd_add(&c, "--model");
@@ -228,10 +228,10 @@ static int generate(const fw_tools_t *t, const char *model, const char *spec, co
   cmd_add(&c, "%s", spec);
   cmd_add(&c, "--out");
   cmd_add(&c, "%s/fw", dir);
-  return pool_spawn_wait(c.argv, log);
+  return xp_pool_spawn_wait(c.argv, log);
 }
 
-static int link_elf(const fw_tools_t *t, const char *core, const char *dir, const char *log) {
+static int link_elf(const xp_fw_tools_t *t, const char *core, const char *dir, const char *log) {
   cmd_t c = {.argc = 0};
   cmd_compiler(&c, t, core);
   cmd_add(&c, "-nostartfiles");
@@ -250,12 +250,12 @@ static int link_elf(const fw_tools_t *t, const char *core, const char *dir, cons
   cmd_add(&c, "-lrdimon");
   cmd_add(&c, "-lgcc");
   cmd_add(&c, "-Wl,--end-group");
-  return pool_spawn_wait(c.argv, log);
+  return xp_pool_spawn_wait(c.argv, log);
 }
 
 /* Flash and SRAM to link with; a profile copy when the weights need more flash than the part has. */
-static int size_memory(const prof_t *p, const char *profile_arg, const char *dir, fw_built_t *out) {
-  char path[FW_PATH_MAX + 16];
+static int size_memory(const prof_t *p, const char *profile_arg, const char *dir, xp_fw_built_t *out) {
+  char path[XP_FW_PATH_MAX + 16];
   fmt_path(path, sizeof path, "%s/fw.bin", dir);
   out->flash_needed_bytes = file_bytes(path) + FW_CODE_BYTES;
   uint64_t flash = p->flash.size;
@@ -276,40 +276,41 @@ static int size_memory(const prof_t *p, const char *profile_arg, const char *dir
   return write_memory_ld(path, p, flash, sram);
 }
 
-int fw_build(const fw_tools_t *t, const char *model_path, const char *spec, const prof_t *profile,
-             const char *profile_arg, const char *dir, fw_built_t *out, char *err, size_t err_len) {
-  char log[FW_PATH_MAX + 16], src[FW_PATH_MAX + 16], obj[FW_PATH_MAX + 16];
+int xp_fw_build(const xp_fw_tools_t *t, const char *model_path, const char *spec, const prof_t *profile,
+                const char *profile_arg, const char *dir, xp_fw_built_t *out, char *err, size_t err_len) {
+  char log[XP_FW_PATH_MAX + 16], src[XP_FW_PATH_MAX + 16], obj[XP_FW_PATH_MAX + 16];
   memset(out, 0, sizeof *out);
-  if (fw_mkdirs(dir)) return fw_err(err, err_len, "cannot create %s: %s", dir, strerror(errno)), -1;
+  if (xp_fw_mkdirs(dir)) return xp_fw_err(err, err_len, "cannot create %s: %s", dir, strerror(errno)), -1;
   fmt_path(log, sizeof log, "%s/build.log", dir);
   unlink(log);
   if (generate(t, model_path, spec, dir, log))
-    return fw_err(err, err_len, "mcusim-gen failed on %s / %s (see %s)", model_path, spec, log), -1;
+    return xp_fw_err(err, err_len, "mcusim-gen failed on %s / %s (see %s)", model_path, spec, log), -1;
   if (size_memory(profile, profile_arg, dir, out))
-    return fw_err(err, err_len, "cannot size memory for %s in %s", profile->name, dir), -1;
+    return xp_fw_err(err, err_len, "cannot size memory for %s in %s", profile->name, dir), -1;
   for (int s = 0; s < 2; s++) {
     fmt_path(src, sizeof src, "%s/fw.%s", dir, s ? "S" : "c");
     fmt_path(obj, sizeof obj, "%s.o", src);
     if (compile(t, profile->core, src, obj, log))
-      return fw_err(err, err_len, "cannot compile %s (see %s)", src, log), -1;
+      return xp_fw_err(err, err_len, "cannot compile %s (see %s)", src, log), -1;
   }
-  if (link_elf(t, profile->core, dir, log)) return fw_err(err, err_len, "cannot link %s/fw.elf (see %s)", dir, log), -1;
+  if (link_elf(t, profile->core, dir, log))
+    return xp_fw_err(err, err_len, "cannot link %s/fw.elf (see %s)", dir, log), -1;
   fmt_path(out->elf, sizeof out->elf, "%s/fw.elf", dir);
   return 0;
 }
 
-int fw_run(const char *profile, const char *elf, const char *report, const char *log) {
-  char self[FW_PATH_MAX];
+int xp_fw_run(const char *profile, const char *elf, const char *report, const char *log) {
+  char self[XP_FW_PATH_MAX];
   ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
   if (n <= 0) return -1;
   self[n] = 0;
   char *argv[] = {self, "run", "--quiet", "--profile", (char *)profile, "--report", (char *)report, (char *)elf, NULL};
-  return pool_spawn_wait(argv, log);
+  return xp_pool_spawn_wait(argv, log);
 }
 
 static void write_job_json(const char *dir, const char *model, const char *spec, const char *profile_arg,
-                           const fw_built_t *b, const char *error) {
-  char path[FW_PATH_MAX + 16];
+                           const xp_fw_built_t *b, const char *error) {
+  char path[XP_FW_PATH_MAX + 16];
   fmt_path(path, sizeof path, "%s/job.json", dir);
   cJSON *j = cJSON_CreateObject();
   cJSON_AddStringToObject(j, "model", model);
@@ -330,23 +331,23 @@ static void write_job_json(const char *dir, const char *model, const char *spec,
   cJSON_Delete(j);
 }
 
-int fw_job(const fw_tools_t *t, const char *model_path, const char *spec, const prof_t *profile,
-           const char *profile_arg, const char *dir) {
-  fw_built_t b;
-  char err[512], report[FW_PATH_MAX + 16], log[FW_PATH_MAX + 16];
-  if (fw_build(t, model_path, spec, profile, profile_arg, dir, &b, err, sizeof err)) {
+int xp_fw_job(const xp_fw_tools_t *t, const char *model_path, const char *spec, const prof_t *profile,
+              const char *profile_arg, const char *dir) {
+  xp_fw_built_t b;
+  char err[512], report[XP_FW_PATH_MAX + 16], log[XP_FW_PATH_MAX + 16];
+  if (xp_fw_build(t, model_path, spec, profile, profile_arg, dir, &b, err, sizeof err)) {
     write_job_json(dir, model_path, spec, profile_arg, &b, err);
-    return FW_BUILD_FAILED;
+    return XP_FW_BUILD_FAILED;
   }
   write_job_json(dir, model_path, spec, profile_arg, &b, NULL);
   fmt_path(report, sizeof report, "%s/report.json", dir);
   fmt_path(log, sizeof log, "%s/run.log", dir);
   unlink(log);
-  int code = fw_run(b.run_profile, b.elf, report, log);
+  int code = xp_fw_run(b.run_profile, b.elf, report, log);
   return code < 0 ? 70 : code;
 }
 
-const char *fw_status(int code) {
+const char *xp_fw_status(int code) {
   switch (code) {
   case 0:
     return "ok";
@@ -360,7 +361,7 @@ const char *fw_status(int code) {
     return "limit";
   case 5:
     return "interrupted";
-  case FW_BUILD_FAILED:
+  case XP_FW_BUILD_FAILED:
     return "build_failed";
   default:
     return "error";

@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/sweep.h"
+#include "workloads/explore/sweep.h"
 
 /* Columns, declared once: header, JSON key, and how to print the value. */
 #define SWEEP_NUM_COLUMNS(X)                                                                                           \
@@ -17,7 +17,7 @@
   X(cycles)
 
 static int by_index(const void *a, const void *b) {
-  const sweep_row_t *x = a, *y = b;
+  const xp_sweep_row_t *x = a, *y = b;
   return x->index < y->index ? -1 : x->index > y->index;
 }
 
@@ -35,8 +35,8 @@ static void csv_field(const char *s, FILE *out) {
   fputc('"', out);
 }
 
-static void csv_row(const sweep_row_t *r, FILE *out) {
-  const sweep_figures_t *f = &r->fig;
+static void csv_row(const xp_sweep_row_t *r, FILE *out) {
+  const xp_sweep_figures_t *f = &r->fig;
   const char *text[] = {r->id, r->status, f->model, f->schedule, f->profile};
   fprintf(out, "%zu", r->index);
   for (size_t i = 0; i < sizeof text / sizeof *text; i++) fputc(',', out), csv_field(text[i], out);
@@ -52,7 +52,7 @@ static void csv_row(const sweep_row_t *r, FILE *out) {
   fprintf(out, ",%.3f,%s\n", f->latency_us / 1000.0, f->checksum);
 }
 
-static void write_csv(const sweep_row_t *rows, size_t n, FILE *out) {
+static void write_csv(const xp_sweep_row_t *rows, size_t n, FILE *out) {
   fprintf(out, "index,job,status,model,schedule,profile,exit_code,fits");
 #define X(key) fprintf(out, ",%s", #key);
   SWEEP_NUM_COLUMNS(X)
@@ -61,9 +61,9 @@ static void write_csv(const sweep_row_t *rows, size_t n, FILE *out) {
   for (size_t i = 0; i < n; i++) csv_row(&rows[i], out);
 }
 
-static cJSON *json_row(const sweep_row_t *r) {
+static cJSON *json_row(const xp_sweep_row_t *r) {
   cJSON *o = cJSON_CreateObject();
-  const sweep_figures_t *f = &r->fig;
+  const xp_sweep_figures_t *f = &r->fig;
   cJSON_AddNumberToObject(o, "index", (double)r->index);
   cJSON_AddStringToObject(o, "job", r->id);
   cJSON_AddStringToObject(o, "status", r->status);
@@ -81,7 +81,7 @@ static cJSON *json_row(const sweep_row_t *r) {
   return o;
 }
 
-static void write_json(const sweep_row_t *rows, size_t n, size_t total, const cJSON *missing, FILE *out) {
+static void write_json(const xp_sweep_row_t *rows, size_t n, size_t total, const cJSON *missing, FILE *out) {
   cJSON *root = cJSON_CreateObject(), *arr = cJSON_CreateArray();
   cJSON_AddStringToObject(root, "schema", "mcusim-sweep-table/1");
   cJSON_AddNumberToObject(root, "jobs_total", (double)total);
@@ -108,8 +108,8 @@ static void html_text(const char *s, FILE *out) {
   }
 }
 
-static void html_row(const sweep_row_t *r, FILE *out) {
-  const sweep_figures_t *f = &r->fig;
+static void html_row(const xp_sweep_row_t *r, FILE *out) {
+  const xp_sweep_figures_t *f = &r->fig;
   fprintf(out, "<tr class=\"%s\"><td>%zu</td><td>", r->has_figures && f->fits ? "fits" : "over", r->index);
   html_text(r->has_figures ? f->model : r->id, out);
   fputs("</td><td>", out);
@@ -124,7 +124,7 @@ static void html_row(const sweep_row_t *r, FILE *out) {
   fputs("</tr>\n", out);
 }
 
-static void write_html(const sweep_row_t *rows, size_t n, size_t total, FILE *out) {
+static void write_html(const xp_sweep_row_t *rows, size_t n, size_t total, FILE *out) {
   fprintf(out,
           "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>mcusim sweep</title><style>\n"
           "body{font-family:sans-serif}table{border-collapse:collapse}td,th{border:1px solid #ccc;"
@@ -138,8 +138,8 @@ static void write_html(const sweep_row_t *rows, size_t n, size_t total, FILE *ou
   fputs("</table></body></html>\n", out);
 }
 
-int sweep_write_table(const sweep_row_t *rows, size_t n, size_t total, sweep_format_t fmt, FILE *out) {
-  sweep_row_t *sorted = malloc((n ? n : 1) * sizeof *sorted);
+int xp_sweep_write_table(const xp_sweep_row_t *rows, size_t n, size_t total, xp_sweep_format_t fmt, FILE *out) {
+  xp_sweep_row_t *sorted = malloc((n ? n : 1) * sizeof *sorted);
   if (!sorted) return -1;
   memcpy(sorted, rows, n * sizeof *sorted);
   qsort(sorted, n, sizeof *sorted, by_index);
@@ -148,9 +148,9 @@ int sweep_write_table(const sweep_row_t *rows, size_t n, size_t total, sweep_for
     while (k < n && sorted[k].index < j) k++;
     if (k >= n || sorted[k].index != j) cJSON_AddItemToArray(missing, cJSON_CreateNumber((double)j));
   }
-  if (fmt == SWEEP_CSV)
+  if (fmt == XP_SWEEP_CSV)
     write_csv(sorted, n, out);
-  else if (fmt == SWEEP_JSON)
+  else if (fmt == XP_SWEEP_JSON)
     write_json(sorted, n, total, missing, out);
   else
     write_html(sorted, n, total, out);

@@ -1,30 +1,30 @@
 /* sim/search.c — enumeration, prediction, pruning, Pareto front and choice of schedules (sim/search.h). */
-#include "sim/search.h"
+#include "workloads/explore/search.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "gen/gen_plan.h"
+#include "workloads/gen/gen_plan.h"
 
-const char *search_prune_name(search_prune_t why) {
+const char *xp_search_prune_name(xp_search_prune_t why) {
   switch (why) {
-  case SEARCH_KEEP:
+  case XP_SEARCH_KEEP:
     return "simulate";
-  case SEARCH_PRUNE_INVALID:
+  case XP_SEARCH_PRUNE_INVALID:
     return "invalid";
-  case SEARCH_PRUNE_BUDGET:
+  case XP_SEARCH_PRUNE_BUDGET:
     return "over budget (plan)";
-  case SEARCH_PRUNE_LATENCY:
+  case XP_SEARCH_PRUNE_LATENCY:
     return "over latency limit (plan MACs)";
-  case SEARCH_PRUNE_DOMINATED:
+  case XP_SEARCH_PRUNE_DOMINATED:
     return "dominated (plan)";
-  case SEARCH_PRUNE_DUPLICATE:
+  case XP_SEARCH_PRUNE_DUPLICATE:
     return "same plan as an earlier one";
   }
   return "?";
 }
 
-int search_heavy_blocks(const gen_model_t *m, const uint64_t *layer_live) {
+int xp_search_heavy_blocks(const gen_model_t *m, const uint64_t *layer_live) {
   uint64_t peak = 0;
   for (int32_t i = 0; i < m->model.n_layers; i++)
     if (layer_live[i] > peak) peak = layer_live[i];
@@ -35,7 +35,7 @@ int search_heavy_blocks(const gen_model_t *m, const uint64_t *layer_live) {
   return heavy;
 }
 
-static void set_spec(search_cand_t *c) {
+static void set_spec(xp_search_cand_t *c) {
   const char *input = c->input_in_arena ? ",input=arena" : "";
   if (c->patch_n)
     snprintf(c->spec, sizeof c->spec, "patch:n=%d,blocks=%d%s", c->patch_n, c->split_blocks, input);
@@ -43,9 +43,9 @@ static void set_spec(search_cand_t *c) {
     snprintf(c->spec, sizeof c->spec, "layerwise%s", input);
 }
 
-static size_t add(search_cand_t *out, size_t n, size_t cap, int patch_n, int k, int in_arena) {
+static size_t add(xp_search_cand_t *out, size_t n, size_t cap, int patch_n, int k, int in_arena) {
   if (n >= cap) return n;
-  search_cand_t *c = &out[n];
+  xp_search_cand_t *c = &out[n];
   memset(c, 0, sizeof *c);
   c->patch_n = patch_n;
   c->split_blocks = k;
@@ -54,14 +54,14 @@ static size_t add(search_cand_t *out, size_t n, size_t cap, int patch_n, int k, 
   return n + 1;
 }
 
-size_t search_enumerate(int heavy_blocks, const int32_t *stage_h, int inputs, search_cand_t *out, size_t cap) {
+size_t xp_search_enumerate(int heavy_blocks, const int32_t *stage_h, int inputs, xp_search_cand_t *out, size_t cap) {
   size_t n = 0;
   for (int in_arena = 0; in_arena < 2; in_arena++) {
     if (!(inputs >> in_arena & 1)) continue;
     n = add(out, n, cap, 0, 0, in_arena);
     for (int k = 1; k <= heavy_blocks; k++)
-      for (int p = SEARCH_MIN_PATCH_N; p <= SEARCH_MAX_PATCH_N; p++)
-        if (stage_h[k] >= p * SEARCH_MIN_PATCH_ROWS) n = add(out, n, cap, p, k, in_arena);
+      for (int p = XP_SEARCH_MIN_PATCH_N; p <= XP_SEARCH_MAX_PATCH_N; p++)
+        if (stage_h[k] >= p * XP_SEARCH_MIN_PATCH_ROWS) n = add(out, n, cap, p, k, in_arena);
   }
   return n;
 }
@@ -76,7 +76,7 @@ static uint64_t arena_with_frame(const gen_model_t *m, const gen_plan_t *p, int 
   return max_u64(p->peak_live_bytes, p->layers[0].live_bytes + frame);
 }
 
-void search_predict(const gen_model_t *m, search_cand_t *c) {
+void xp_search_predict(const gen_model_t *m, xp_search_cand_t *c) {
   static gen_plan_t plan; /* ~10 KiB; the search is single-threaded */
   char spec[96], name[128], err[256];
   rt_schedule_t s;
@@ -95,17 +95,17 @@ void search_predict(const gen_model_t *m, search_cand_t *c) {
 
 /* a (enumerated before b when `a_first`) predicts no more memory and no more MACs; equal predictions keep the
  * first (layer-wise before patches: a patch schedule that saves nothing is not worth a run). */
-static int dominates(const search_cand_t *a, const search_cand_t *b, int a_first) {
+static int dominates(const xp_search_cand_t *a, const xp_search_cand_t *b, int a_first) {
   const int le = a->plan_peak_bytes <= b->plan_peak_bytes && a->plan_macs <= b->plan_macs;
   const int lt = a->plan_peak_bytes < b->plan_peak_bytes || a->plan_macs < b->plan_macs;
   return le && (lt || a_first);
 }
 
 /* How many still-open candidates of the same input mode have fewer MACs (ties: less memory, earlier). */
-static int rank_by_macs(const search_cand_t *c, size_t n, size_t i) {
+static int rank_by_macs(const xp_search_cand_t *c, size_t n, size_t i) {
   int rank = 0;
   for (size_t j = 0; j < n; j++) {
-    if (j == i || c[j].prune != SEARCH_PRUNE_DOMINATED || c[j].input_in_arena != c[i].input_in_arena) continue;
+    if (j == i || c[j].prune != XP_SEARCH_PRUNE_DOMINATED || c[j].input_in_arena != c[i].input_in_arena) continue;
     if (c[j].plan_macs < c[i].plan_macs ||
         (c[j].plan_macs == c[i].plan_macs &&
          (c[j].plan_peak_bytes < c[i].plan_peak_bytes || (c[j].plan_peak_bytes == c[i].plan_peak_bytes && j < i))))
@@ -114,40 +114,40 @@ static int rank_by_macs(const search_cand_t *c, size_t n, size_t i) {
   return rank;
 }
 
-static int on_plan_front(const search_cand_t *c, size_t n, size_t i) {
+static int on_plan_front(const xp_search_cand_t *c, size_t n, size_t i) {
   for (size_t j = 0; j < n; j++)
-    if (j != i && (c[j].prune == SEARCH_PRUNE_DOMINATED || c[j].prune == SEARCH_KEEP) &&
+    if (j != i && (c[j].prune == XP_SEARCH_PRUNE_DOMINATED || c[j].prune == XP_SEARCH_KEEP) &&
         c[j].input_in_arena == c[i].input_in_arena && dominates(&c[j], &c[i], j < i))
       return 0;
   return 1;
 }
 
-static uint64_t layerwise_macs(const search_cand_t *c, size_t n) {
+static uint64_t layerwise_macs(const xp_search_cand_t *c, size_t n) {
   for (size_t i = 0; i < n; i++)
     if (!c[i].patch_n && c[i].plan_ok) return c[i].plan_macs;
   return 0;
 }
 
 /* First pass: hard limits. Survivors are marked DOMINATED until the second pass keeps them. */
-static void prune_limits(search_cand_t *c, size_t n, const search_opts_t *o) {
+static void prune_limits(xp_search_cand_t *c, size_t n, const xp_search_opts_t *o) {
   const uint64_t lw_macs = layerwise_macs(c, n);
   for (size_t i = 0; i < n; i++) {
     c[i].plan_peak_bytes = c[i].plan_ok ? c[i].plan_arena_bytes + o->overhead_bytes : 0;
     if (!c[i].plan_ok)
-      c[i].prune = SEARCH_PRUNE_INVALID;
+      c[i].prune = XP_SEARCH_PRUNE_INVALID;
     else if (!c[i].patch_n)
-      c[i].prune = SEARCH_KEEP;
+      c[i].prune = XP_SEARCH_KEEP;
     else if (c[i].plan_peak_bytes > o->budget_bytes)
-      c[i].prune = SEARCH_PRUNE_BUDGET;
+      c[i].prune = XP_SEARCH_PRUNE_BUDGET;
     else if (o->max_latency_overhead >= 0 && (double)c[i].plan_macs > (double)lw_macs * (1.0 + o->max_latency_overhead))
-      c[i].prune = SEARCH_PRUNE_LATENCY;
+      c[i].prune = XP_SEARCH_PRUNE_LATENCY;
     else
-      c[i].prune = SEARCH_PRUNE_DOMINATED;
+      c[i].prune = XP_SEARCH_PRUNE_DOMINATED;
   }
 }
 
 /* An earlier candidate of the same input mode predicts exactly the same (patches over the stem only, ...). */
-static int duplicate(const search_cand_t *c, size_t i) {
+static int duplicate(const xp_search_cand_t *c, size_t i) {
   for (size_t j = 0; j < i; j++)
     if (c[j].plan_ok && c[j].input_in_arena == c[i].input_in_arena && c[j].plan_macs == c[i].plan_macs &&
         c[j].plan_arena_bytes == c[i].plan_arena_bytes)
@@ -155,18 +155,19 @@ static int duplicate(const search_cand_t *c, size_t i) {
   return 0;
 }
 
-void search_prune(search_cand_t *c, size_t n, const search_opts_t *o) {
+void xp_search_prune(xp_search_cand_t *c, size_t n, const xp_search_opts_t *o) {
   prune_limits(c, n, o);
-  int keep[SEARCH_MAX_CANDIDATES] = {0};
-  for (size_t i = 0; i < n && i < SEARCH_MAX_CANDIDATES; i++)
-    if (c[i].prune == SEARCH_PRUNE_DOMINATED && c[i].patch_n && duplicate(c, i)) c[i].prune = SEARCH_PRUNE_DUPLICATE;
-  for (size_t i = 0; i < n && i < SEARCH_MAX_CANDIDATES; i++)
-    keep[i] = c[i].prune == SEARCH_PRUNE_DOMINATED && (on_plan_front(c, n, i) || rank_by_macs(c, n, i) < o->top);
-  for (size_t i = 0; i < n && i < SEARCH_MAX_CANDIDATES; i++)
-    if (keep[i]) c[i].prune = SEARCH_KEEP;
+  int keep[XP_SEARCH_MAX_CANDIDATES] = {0};
+  for (size_t i = 0; i < n && i < XP_SEARCH_MAX_CANDIDATES; i++)
+    if (c[i].prune == XP_SEARCH_PRUNE_DOMINATED && c[i].patch_n && duplicate(c, i))
+      c[i].prune = XP_SEARCH_PRUNE_DUPLICATE;
+  for (size_t i = 0; i < n && i < XP_SEARCH_MAX_CANDIDATES; i++)
+    keep[i] = c[i].prune == XP_SEARCH_PRUNE_DOMINATED && (on_plan_front(c, n, i) || rank_by_macs(c, n, i) < o->top);
+  for (size_t i = 0; i < n && i < XP_SEARCH_MAX_CANDIDATES; i++)
+    if (keep[i]) c[i].prune = XP_SEARCH_KEEP;
 }
 
-void search_pareto(search_cand_t *c, size_t n) {
+void xp_search_pareto(xp_search_cand_t *c, size_t n) {
   for (size_t i = 0; i < n; i++) {
     c[i].on_front = c[i].simulated && c[i].sim_ok;
     for (size_t j = 0; j < n && c[i].on_front; j++) {
@@ -178,12 +179,12 @@ void search_pareto(search_cand_t *c, size_t n) {
   }
 }
 
-int search_choose(const search_cand_t *c, size_t n, uint64_t budget_bytes, uint64_t max_cycles, int only_kept) {
+int xp_search_choose(const xp_search_cand_t *c, size_t n, uint64_t budget_bytes, uint64_t max_cycles, int only_kept) {
   int best = -1;
   for (size_t i = 0; i < n; i++) {
     if (!c[i].simulated || !c[i].sim_ok || c[i].peak_bytes > budget_bytes) continue;
     if (max_cycles && c[i].cycles > max_cycles) continue;
-    if (only_kept && c[i].prune != SEARCH_KEEP) continue;
+    if (only_kept && c[i].prune != XP_SEARCH_KEEP) continue;
     if (best < 0 || c[i].cycles < c[best].cycles ||
         (c[i].cycles == c[best].cycles && c[i].peak_bytes < c[best].peak_bytes))
       best = (int)i;

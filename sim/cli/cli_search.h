@@ -3,12 +3,13 @@
 #ifndef MCUSIM_CLI_SEARCH_H
 #define MCUSIM_CLI_SEARCH_H
 
-#include "gen/gen_model.h"
 #include "profiles/prof.h"
-#include "sim/fwbuild.h"
-#include "sim/search.h"
+#include "workloads/explore/fwbuild.h"
+#include "workloads/explore/search.h"
+#include "workloads/gen/gen_model.h"
 
-#define SEARCH_OVERHEAD_ESTIMATE (8u << 10) /* static + stack beside the arena: ~10 KiB measured; low on purpose */
+#define CLI_SEARCH_OVERHEAD_ESTIMATE (8u << 10) /* static + stack beside the arena: ~10 KiB measured; low on purpose   \
+                                                 */
 
 typedef struct {
   const char *model_path, *profile_arg, *out_dir;
@@ -17,14 +18,14 @@ typedef struct {
   int parallel, exhaustive, top, inputs, progress;
   prof_t *profile;
   gen_model_t model;
-  fw_tools_t tools;
-  search_cand_t cand[SEARCH_MAX_CANDIDATES];
+  xp_fw_tools_t tools;
+  xp_search_cand_t cand[XP_SEARCH_MAX_CANDIDATES];
   size_t n;
-  int codes[SEARCH_MAX_CANDIDATES];
+  int codes[XP_SEARCH_MAX_CANDIDATES];
   uint64_t flash_over_bytes;
-} search_t;
+} cli_search_t;
 
 /* Pareto front, choice, the printed table and the files; returns the command's exit code. */
-int search_report(search_t *s);
+int cli_search_report(cli_search_t *s);
 
 #endif /* MCUSIM_CLI_SEARCH_H */

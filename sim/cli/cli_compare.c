@@ -5,11 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gen/gen_model.h"
-#include "gen/gen_plan.h"
 #include "reports/compare.h"
 #include "reports/rpt.h"
-#include "sim/cli.h"
+#include "sim/cli/cli.h"
+#include "workloads/gen/gen_model.h"
+#include "workloads/gen/gen_plan.h"
 
 static void compare_usage(FILE *out) {
   fprintf(out, "usage: mcusim compare A.json B.json [--model MODEL.json] [--json] [--allow-mismatch]\n"

@@ -6,7 +6,7 @@
 
 #include "reports/export.h"
 #include "reports/rpt.h"
-#include "sim/cli.h"
+#include "sim/cli/cli.h"
 
 static void usage(FILE *out) {
   fprintf(out, "usage: mcusim export REPORT.json [REPORT2.json ...] --format FORMAT -o OUT [--table layers|patches]\n\n"

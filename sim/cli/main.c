@@ -13,7 +13,7 @@
 
 #include "reports/export.h"
 #include "reports/rpt.h"
-#include "sim/cli.h"
+#include "sim/cli/cli.h"
 #include "sim/mcusim.h"
 
 #ifndef MCUSIM_PROFILES_DIR
@@ -540,7 +540,7 @@ int main(int argc, char **argv) {
   for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
     if (!strcmp(cmd, commands[i].name)) return commands[i].run(argc - 1, argv + 1);
   if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
-    printf("mcusim 0.1.0\n");
+    printf("mcusim %s\n", MCUSIM_VERSION);
     return 0;
   }
   if (!strcmp(cmd, "help") || !strcmp(cmd, "-h") || !strcmp(cmd, "--help")) {

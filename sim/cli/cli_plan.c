@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gen/gen_model.h"
-#include "gen/gen_plan.h"
 #include "reports/compare.h"
-#include "sim/cli.h"
+#include "sim/cli/cli.h"
+#include "workloads/gen/gen_model.h"
+#include "workloads/gen/gen_plan.h"
 
 typedef struct {
   const char *model_path, *split_layer;

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gen/gen_model.h"
+#include "workloads/gen/gen_model.h"
 
 #define DRY_RUN_ARENA_BYTES (64u << 20)
 

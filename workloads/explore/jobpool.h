@@ -7,25 +7,26 @@
 #include <stddef.h>
 
 /* Runs in the child; the return value is its exit code (0 = success). */
-typedef int (*pool_job_fn)(void *ctx, size_t index);
+typedef int (*xp_pool_job_fn)(void *ctx, size_t index);
 /* Runs in the parent when job `index` ended: `code` is its exit code, or 128 + signal; `seconds` its wall time. */
-typedef void (*pool_done_fn)(void *ctx, size_t index, int code, double seconds);
+typedef void (*xp_pool_done_fn)(void *ctx, size_t index, int code, double seconds);
 
 typedef struct {
   const char *label; /* progress prefix: "search", "sweep" */
   int parallel;      /* at most this many children at once (>= 1) */
   int progress;      /* 0: quiet; 1: one line per finished job; 2: a rewritten line (terminal) */
-} pool_opts_t;
+} xp_pool_opts_t;
 
 /* Runs jobs `indices[0..n)` (NULL: 0..n-1). Returns the number of jobs that did not exit 0, or -1 when a child
  * could not be started. */
-int pool_run(const pool_opts_t *o, size_t n, const size_t *indices, pool_job_fn job, pool_done_fn done, void *ctx);
+int xp_pool_run(const xp_pool_opts_t *o, size_t n, const size_t *indices, xp_pool_job_fn job, xp_pool_done_fn done,
+                void *ctx);
 
 /* Runs argv (argv[0] looked up in PATH) with stdout and stderr appended to `log` (NULL: inherited), waits, and
  * returns its exit code (128 + signal; -1 if it could not start). */
-int pool_spawn_wait(char *const argv[], const char *log);
+int xp_pool_spawn_wait(char *const argv[], const char *log);
 
 /* Wall clock in seconds (monotonic). */
-double pool_now(void);
+double xp_pool_now(void);
 
 #endif /* MCUSIM_JOBPOOL_H */

@@ -1,6 +1,6 @@
 /* sim/jobpool.c — forked jobs, at most N at a time, with a progress line (sim/jobpool.h). */
 #define _GNU_SOURCE
-#include "sim/jobpool.h"
+#include "workloads/explore/jobpool.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,7 +14,7 @@
 
 extern char **environ;
 
-double pool_now(void) {
+double xp_pool_now(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
@@ -26,7 +26,7 @@ static int exit_code(int status) {
   return 70;
 }
 
-int pool_spawn_wait(char *const argv[], const char *log) {
+int xp_pool_spawn_wait(char *const argv[], const char *log) {
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
   if (log) {
@@ -49,14 +49,14 @@ typedef struct {
   double start;
 } slot_t;
 
-static void progress(const pool_opts_t *o, size_t done, size_t n, size_t running, size_t failed, double t0) {
+static void progress(const xp_pool_opts_t *o, size_t done, size_t n, size_t running, size_t failed, double t0) {
   if (!o->progress) return;
   fprintf(stderr, "%s%s: %zu/%zu done, %zu running, %zu failed, %.1f s%s", o->progress == 2 ? "\r" : "", o->label, done,
-          n, running, failed, pool_now() - t0, o->progress == 2 ? "\033[K" : "\n");
+          n, running, failed, xp_pool_now() - t0, o->progress == 2 ? "\033[K" : "\n");
   fflush(stderr);
 }
 
-static pid_t start_job(pool_job_fn job, void *ctx, size_t index) {
+static pid_t start_job(xp_pool_job_fn job, void *ctx, size_t index) {
   fflush(stdout);
   fflush(stderr);
   pid_t pid = fork();
@@ -78,17 +78,18 @@ static int reap(slot_t *slots, int used, int *code) {
   return -1;
 }
 
-int pool_run(const pool_opts_t *o, size_t n, const size_t *indices, pool_job_fn job, pool_done_fn done, void *ctx) {
+int xp_pool_run(const xp_pool_opts_t *o, size_t n, const size_t *indices, xp_pool_job_fn job, xp_pool_done_fn done,
+                void *ctx) {
   const int parallel = o->parallel < 1 ? 1 : o->parallel > 256 ? 256 : o->parallel;
   slot_t slots[256];
   int used = 0, failed = 0;
   size_t next = 0, finished = 0;
-  const double t0 = pool_now();
+  const double t0 = xp_pool_now();
   progress(o, 0, n, 0, 0, t0);
   while (finished < n) {
     while (used < parallel && next < n) {
       const size_t index = indices ? indices[next] : next;
-      slots[used] = (slot_t){start_job(job, ctx, index), index, pool_now()};
+      slots[used] = (slot_t){start_job(job, ctx, index), index, xp_pool_now()};
       if (slots[used].pid < 0) return -1;
       used++, next++;
     }
@@ -98,7 +99,7 @@ int pool_run(const pool_opts_t *o, size_t n, const size_t *indices, pool_job_fn 
     slots[s] = slots[--used];
     finished++;
     if (code) failed++;
-    if (done) done(ctx, ended.index, code, pool_now() - ended.start);
+    if (done) done(ctx, ended.index, code, xp_pool_now() - ended.start);
     progress(o, finished, n, (size_t)used, (size_t)failed, t0);
   }
   if (o->progress == 2) fputc('\n', stderr);

@@ -1,0 +1,64 @@
+/* sim/fwbuild.h — build one firmware for (model JSON, schedule, profile) without CMake, as `search` and `sweep`
+ * need hundreds of them: the generator (`mcusim-gen --model M --schedule S --out DIR/fw`), then
+ * arm-none-eabi-gcc with the flags and linker script of cmake/firmware.cmake (Release: -O3 -DNDEBUG ... -O2 -g
+ * -ffunction-sections -fdata-sections; workloads/support/cortex-m.ld with a MEMORY block from the profile). The
+ * runtime, main.c and startup.c do not depend on the model: they are compiled once per core into
+ * WORK/rt-<core>/ (xp_fw_prepare_cores) and linked into every firmware of that core.
+ *
+ * A firmware that needs more SRAM than the part has is linked with a larger SRAM (the simulator maps overflow SRAM
+ * behind the device's and reports the overflow); one whose weights exceed the part's flash is linked and run
+ * with a copy of the profile whose flash is enlarged (DIR/profile.json, name "<part>+flash"), and says so. */
+#ifndef MCUSIM_FWBUILD_H
+#define MCUSIM_FWBUILD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "profiles/prof.h"
+
+#define XP_FW_PATH_MAX 1024
+
+typedef struct {
+  char gen[XP_FW_PATH_MAX];  /* mcusim-gen ($MCUSIM_GEN, else the build's) */
+  char cc[XP_FW_PATH_MAX];   /* arm-none-eabi-gcc ($MCUSIM_CC, else from PATH) */
+  char root[XP_FW_PATH_MAX]; /* the source tree ($MCUSIM_ROOT, else the build's): runtime, support, models */
+  char work[XP_FW_PATH_MAX]; /* folder for the per-core runtime objects */
+} xp_fw_tools_t;
+
+/* Defaults from the environment and the build; `work` is copied. */
+void xp_fw_tools_init(xp_fw_tools_t *t, const char *work);
+
+/* Compiles the model-independent objects for each core (distinct names) into WORK/rt-<core>/ unless present,
+ * `parallel` compilers at a time. Call it before fanning out the jobs. 0 or -1 with a message. */
+int xp_fw_prepare_cores(const xp_fw_tools_t *t, const char *const *cores, size_t n_cores, int parallel, char *err,
+                        size_t err_len);
+
+typedef struct {
+  char elf[XP_FW_PATH_MAX];
+  char run_profile[XP_FW_PATH_MAX]; /* the profile to run with: the given one, or DIR/profile.json */
+  uint64_t flash_needed_bytes;      /* the model blob + ~64 KiB of code */
+  uint64_t flash_over_bytes;        /* flash_needed - the part's flash when over, else 0 */
+  uint32_t arena_bytes;             /* the arena the generator sized for this schedule */
+} xp_fw_built_t;
+
+/* Generates and links DIR/fw.elf (logs in DIR/build.log). `profile_arg` is what the user named (name or path).
+ * 0, or -1 with a message. */
+int xp_fw_build(const xp_fw_tools_t *t, const char *model_path, const char *spec, const prof_t *profile,
+                const char *profile_arg, const char *dir, xp_fw_built_t *out, char *err, size_t err_len);
+
+/* `mcusim run --quiet --profile P --report REPORT ELF`, output appended to LOG; returns its exit code. */
+int xp_fw_run(const char *profile, const char *elf, const char *report, const char *log);
+
+/* A whole job (in a forked child): xp_fw_build into DIR, then xp_fw_run with DIR/report.json and DIR/run.log; writes
+ * DIR/job.json (model, schedule, profile, run_profile, flash_needed_bytes, flash_over_bytes, arena_bytes, error).
+ * Returns the run's exit code (0: the firmware's output equals the native run), or XP_FW_BUILD_FAILED. */
+#define XP_FW_BUILD_FAILED 100
+int xp_fw_job(const xp_fw_tools_t *t, const char *model_path, const char *spec, const prof_t *profile,
+              const char *profile_arg, const char *dir);
+/* "ok", "firmware_failed" (exit 1), "bad_input", "fault", "limit", "interrupted", "build_failed", "error" */
+const char *xp_fw_status(int code);
+
+/* mkdir -p */
+int xp_fw_mkdirs(const char *path);
+
+#endif /* MCUSIM_FWBUILD_H */

@@ -17,7 +17,15 @@ struct isa {
   const isa_timing_t *timing;
 };
 
-static const char *const core_names[ISA_CORE_COUNT] = {"m0plus", "m3", "m4", "m7"};
+/* The one core-name table of the project: profile name and display name, by isa_core_t. */
+static const struct {
+  const char *name, *display;
+} cores[ISA_CORE_COUNT] = {
+    [ISA_CORE_M0PLUS] = {"m0plus", "M0+"},
+    [ISA_CORE_M3] = {"m3", "M3"},
+    [ISA_CORE_M4] = {"m4", "M4"},
+    [ISA_CORE_M7] = {"m7", "M7"},
+};
 
 static const isa_timing_t *const core_timings[ISA_CORE_COUNT] = {&isa_timing_m0plus, &isa_timing_m3, &isa_timing_m4,
                                                                  &isa_timing_m7};
@@ -41,11 +49,13 @@ const char *isa_strerror(isa_err err) {
 int isa_core_from_name(const char *name) {
   if (name == NULL) return -1;
   for (int i = 0; i < ISA_CORE_COUNT; i++)
-    if (strcmp(name, core_names[i]) == 0) return i;
+    if (strcmp(name, cores[i].name) == 0) return i;
   return -1;
 }
 
-const char *isa_core_name(isa_core_t core) { return (unsigned)core < ISA_CORE_COUNT ? core_names[core] : NULL; }
+const char *isa_core_name(isa_core_t core) { return (unsigned)core < ISA_CORE_COUNT ? cores[core].name : NULL; }
+
+const char *isa_core_display(isa_core_t core) { return (unsigned)core < ISA_CORE_COUNT ? cores[core].display : NULL; }
 
 isa_err isa_open(const isa_config_t *config, isa_t **out) {
   if (config == NULL || out == NULL || (unsigned)config->core >= ISA_CORE_COUNT || config->mul_cycles > 32)

@@ -25,9 +25,11 @@ typedef enum {
 } isa_err;
 
 const char *isa_strerror(isa_err err);
-/* "m0plus", "m3", "m4", "m7" <-> enum; returns -1 / NULL when unknown. */
+/* The one table of core names: "m0plus", "m3", "m4", "m7" (profiles, reports, CLI) <-> enum; -1 / NULL when unknown. */
 int isa_core_from_name(const char *name);
 const char *isa_core_name(isa_core_t core);
+/* "M0+", "M3", "M4", "M7": how reports print a core; NULL when unknown. */
+const char *isa_core_display(isa_core_t core);
 
 typedef struct {
   isa_core_t core;

@@ -1,5 +1,8 @@
 /* profiles/prof.c — profile JSON loading and validation (schema: docs/profiles.md). */
-#include "prof.h"
+#include "profiles/prof.h"
+
+#include "common/cm.h"
+#include "isa/isa.h"
 
 #include <cjson/cJSON.h>
 #include <dirent.h>
@@ -12,39 +15,15 @@
 #define PROF_VERSION 1
 
 static prof_err fail(char *msg, size_t size, prof_err err, const char *fmt, ...) {
-  if (msg && size) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, size, fmt, ap);
-    va_end(ap);
-  }
+  va_list ap;
+  va_start(ap, fmt);
+  cm_vmsgf(msg, size, fmt, ap);
+  va_end(ap);
   return err;
 }
 
-static char *read_file(const char *path, int *errnum) {
-  FILE *f = fopen(path, "rb");
-  if (!f) {
-    *errnum = errno;
-    return NULL;
-  }
-  char *buf = NULL;
-  size_t len = 0, cap = 0;
-  for (;;) {
-    if (len + 4096 + 1 > cap) {
-      cap = cap ? cap * 2 : 8192;
-      char *grown = realloc(buf, cap);
-      if (!grown) break;
-      buf = grown;
-    }
-    size_t n = fread(buf + len, 1, cap - len - 1, f);
-    len += n;
-    if (n == 0) break;
-  }
-  *errnum = ferror(f) ? EIO : 0;
-  fclose(f);
-  if (buf) buf[len] = '\0';
-  return buf;
-}
+/* A profile is a few hundred bytes; anything over 1 MiB is not one. */
+#define PROF_MAX_FILE_BYTES (1u << 20)
 
 /* A JSON number or a "0x..." / decimal string, within [0, max]. */
 static int get_u64(const cJSON *obj, const char *key, uint64_t max, uint64_t *out) {
@@ -248,10 +227,12 @@ static prof_err parse_root(const cJSON *root, const char *origin, prof_t *p, cha
   if (!cJSON_IsString(name) || !name->valuestring[0])
     return fail(msg, size, PROF_E_FIELD, "%s: 'name' must be a non-empty string", origin);
   const cJSON *core = cJSON_GetObjectItemCaseSensitive(root, "core");
-  static const char *const cores[] = {"m0plus", "m3", "m4", "m7", NULL};
-  int core_ok = 0;
-  for (const char *const *c = cores; cJSON_IsString(core) && *c; c++) core_ok |= strcmp(core->valuestring, *c) == 0;
-  if (!core_ok) return fail(msg, size, PROF_E_FIELD, "%s: 'core' must be one of m0plus, m3, m4, m7", origin);
+  if (!cJSON_IsString(core) || isa_core_from_name(core->valuestring) < 0) {
+    char names[64] = "";
+    for (int c = 0; c < ISA_CORE_COUNT; c++)
+      snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", c ? ", " : "", isa_core_name(c));
+    return fail(msg, size, PROF_E_FIELD, "%s: 'core' must be one of %s", origin, names);
+  }
   if (get_u64(root, "clock_hz", 2000000000ull, &p->clock_hz) || p->clock_hz == 0)
     return fail(msg, size, PROF_E_FIELD, "%s: 'clock_hz' must be a positive frequency in Hz", origin);
   uint64_t mul = 1;
@@ -315,9 +296,9 @@ prof_err prof_load(const char *name_or_path, const char *const *dirs, prof_t **o
       return fail(msg, size, PROF_E_NOT_FOUND, "profile '%s' not found (try 'mcusim profiles' for the list)",
                   name_or_path);
   }
-  int errnum = 0;
-  char *text = read_file(path, &errnum);
-  if (!text || errnum) {
+  char *text = cm_read_file(path, PROF_MAX_FILE_BYTES, NULL);
+  int errnum = errno;
+  if (!text) {
     free(text);
     return fail(msg, size, PROF_E_IO, "%s: cannot read profile: %s", path, strerror(errnum ? errnum : ENOMEM));
   }

@@ -1,6 +1,6 @@
-/* sim/cli.h — what the mcusim commands share: exit codes, argument helpers, and the commands themselves.
+/* sim/cli/cli.h — what the mcusim commands share: exit codes, argument helpers, and the commands themselves.
  * Each command is `int cli_NAME(int argc, char **argv)` (argv[0] is the command name) in its own file and one
- * row of the table in sim/main.c. Commands print; the library does not. */
+ * row of the table in sim/cli/main.c. Commands print; the libraries do not. */
 #ifndef MCUSIM_CLI_H
 #define MCUSIM_CLI_H
 
@@ -8,6 +8,15 @@
 #include <stdint.h>
 
 #include "profiles/prof.h"
+#include "sim/mcusim.h"
+
+/* Where the bundled profiles and annotation presets are (compile definitions from sim/cli/CMakeLists.txt). */
+#ifndef MCUSIM_PROFILES_DIR
+#define MCUSIM_PROFILES_DIR "profiles"
+#endif
+#ifndef MCUSIM_ANNOTATIONS_DIR
+#define MCUSIM_ANNOTATIONS_DIR "annotations"
+#endif
 
 /* Exit codes (README "Exit codes"). */
 enum {
@@ -35,15 +44,29 @@ extern const char *const cli_export_formats[CLI_EXPORT_FORMATS];
 struct cJSON;
 int cli_write_exports(const char *const paths[CLI_EXPORT_FORMATS], const struct cJSON *const *reports, size_t n);
 
+/* What `run` and `bench` take from their options. */
+typedef struct {
+  const char *profile, *report, *firmware;
+  const char *exports[4];  /* output paths by format: html, perfetto, massif, csv */
+  const char *folded;      /* issue 10: folded stacks out */
+  const char *annotate[8]; /* annotation files or bundled preset names */
+  int annotate_count;
+  mcusim_limits_t limits;
+  int quiet, progress, strict_sram;
+} cli_run_opts_t;
+/* Loads the profile, opens the simulator, loads the firmware and its annotations; prints what failed and returns
+ * an exit code (0 when both are ready; the caller closes and frees them either way). */
+int cli_open_and_load(const cli_run_opts_t *o, prof_t **profile, mcusim_t **sim);
+
 int cli_run(int argc, char **argv);
 int cli_profiles(int argc, char **argv);
 int cli_bench(int argc, char **argv);
 int cli_compare(int argc, char **argv); /* reports/cli_compare.c */
-int cli_plan(int argc, char **argv);    /* workloads/gen/cli_plan.c */
-int cli_check(int argc, char **argv);   /* reports/cli_check.c */
-int cli_export(int argc, char **argv);  /* reports/cli_export.c */
-int cli_search(int argc, char **argv);  /* sim/cli_search.c */
-int cli_sweep(int argc, char **argv);   /* sim/cli_sweep.c */
-int cli_merge(int argc, char **argv);   /* sim/cli_merge.c */
+int cli_plan(int argc, char **argv);
+int cli_check(int argc, char **argv);
+int cli_export(int argc, char **argv);
+int cli_search(int argc, char **argv);
+int cli_sweep(int argc, char **argv);
+int cli_merge(int argc, char **argv);
 
 #endif /* MCUSIM_CLI_H */

@@ -1,4 +1,4 @@
-/* reports/cli_check.c — `mcusim check REPORT.json --baseline BASE.json`: the regression gate for CI
+/* sim/cli/cli_check.c — `mcusim check REPORT.json --baseline BASE.json`: the regression gate for CI
  * (docs/check.md). Exit 0 pass, 1 regression, 2 bad input. */
 #include <errno.h>
 #include <getopt.h>

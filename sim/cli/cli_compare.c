@@ -1,4 +1,4 @@
-/* cli_compare.c — `mcusim compare A.json B.json [--model MODEL.json] [--json] [--allow-mismatch]`.
+/* sim/cli/cli_compare.c — `mcusim compare A.json B.json [--model MODEL.json] [--json] [--allow-mismatch]`.
  * With --model, the plan of the patched report's schedule (marks.schedule) is computed and shown beside. */
 #include <getopt.h>
 #include <stdio.h>

@@ -1,4 +1,4 @@
-/* reports/cli_export.c — `mcusim export REPORT.json [REPORT2.json ...] --format FMT -o OUT`: renders reports
+/* sim/cli/cli_export.c — `mcusim export REPORT.json [REPORT2.json ...] --format FMT -o OUT`: renders reports
  * written by `mcusim run` (docs/export.md). */
 #include <getopt.h>
 #include <stdio.h>

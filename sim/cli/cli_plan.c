@@ -1,4 +1,4 @@
-/* cli_plan.c — `mcusim plan MODEL.json [--patches N] [--split-blocks K | --split-layer NAME] [--halo clip] [--json]`:
+/* sim/cli/cli_plan.c — `mcusim plan MODEL.json [--patches N] [--split-blocks K | --split-layer NAME] [--halo clip] [--json]`:
  * the analytic plan of a model (workloads/gen/gen_plan.h), without building or running firmware. */
 #include <getopt.h>
 #include <stdio.h>

@@ -1,0 +1,303 @@
+/* sim/cli/cli_run.c — `mcusim run`: simulate a firmware ELF, print the summary, write the report and exports;
+ * SIGINT/SIGTERM stop the run cleanly (the report is still written). */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "reports/export.h"
+#include "reports/rpt.h"
+#include "sim/cli/cli.h"
+#include "sim/mcusim.h"
+
+static mcusim_t *volatile running_sim;
+
+static void on_signal(int signo) {
+  if (running_sim) mcusim_request_stop(running_sim);
+  (void)signo;
+}
+
+static void install_signal_handlers(void) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+}
+
+static int parse_seconds(const char *text, double *out) {
+  char *end;
+  double v = strtod(text, &end);
+  if (end == text || *end || !(v > 0)) {
+    fprintf(stderr, "mcusim: --timeout must be a positive number of seconds, not '%s'\n", text);
+    return -1;
+  }
+  *out = v;
+  return 0;
+}
+
+const char *const cli_export_formats[CLI_EXPORT_FORMATS] = {"html", "perfetto", "massif", "csv"};
+
+static void usage_run(FILE *out) {
+  fprintf(out,
+          "usage: mcusim run --profile NAME|FILE [options] FIRMWARE.elf\n"
+          "\n"
+          "Runs a Cortex-M firmware ELF under the simulator and prints a summary; writes a JSON report.\n"
+          "\n"
+          "  -p, --profile NAME|FILE  MCU profile (see 'mcusim profiles') or a profile JSON file\n"
+          "  -r, --report OUT.json    write the JSON report (schema mcusim-report/1); also on a fault\n"
+          "      --max-insns N        stop after N instructions (exit 4)\n"
+          "      --timeout SECONDS    stop after this much host time (exit 4)\n"
+          "  -q, --quiet              do not echo the firmware's output\n"
+          "      --precise-flash      also charge flash wait states of data reads (weights): slower\n"
+          "      --strict-sram        refuse firmware that needs more SRAM than the profile has (default: run it\n"
+          "                           with overflow SRAM mapped behind the device's and report the overflow)\n"
+          "      --check-alignment    fault unaligned LDRD/STRD/LDM/STM as ARMv7-M silicon does (code hooks)\n"
+          "      --html OUT.html      also render the report as a self-contained HTML page\n"
+          "      --perfetto OUT.json  ... as a Chrome/Perfetto trace; --massif OUT, --csv OUT (per-layer table)\n"
+          "      --progress           progress line on stderr (default when stderr is a terminal)\n"
+          "      --profile-functions  cycles per function and source line (DWARF), call slices (docs/annotate.md)\n"
+          "      --folded OUT         write folded stacks (flamegraph.pl, speedscope); implies --profile-functions\n"
+          "      --annotate FILE|NAME layers, allocations, markers from symbols (docs/annotate.md); repeatable;\n"
+          "                           NAME: a bundled preset (newlib-malloc, malloc, cmsis-nn)\n"
+          "  -h, --help               this text\n"
+          "\n"
+          "Exit codes: 0 firmware exited 0, 1 firmware exited non-zero, 2 bad input, 3 firmware fault,\n"
+          "4 limit reached, 5 interrupted, 70 internal error.\n");
+}
+
+static int parse_run(int argc, char **argv, cli_run_opts_t *o) {
+  static const struct option longopts[] = {{"profile", required_argument, 0, 'p'},
+                                           {"report", required_argument, 0, 'r'},
+                                           {"max-insns", required_argument, 0, 'n'},
+                                           {"timeout", required_argument, 0, 't'},
+                                           {"quiet", no_argument, 0, 'q'},
+                                           {"precise-flash", no_argument, 0, 'F'},
+                                           {"strict-sram", no_argument, 0, 'S'},
+                                           {"check-alignment", no_argument, 0, 'A'},
+                                           {"html", required_argument, 0, CLI_EXPORT_OPTION_BASE},
+                                           {"perfetto", required_argument, 0, CLI_EXPORT_OPTION_BASE + 1},
+                                           {"massif", required_argument, 0, CLI_EXPORT_OPTION_BASE + 2},
+                                           {"csv", required_argument, 0, CLI_EXPORT_OPTION_BASE + 3},
+                                           {"progress", no_argument, 0, 'P'},
+                                           {"profile-functions", no_argument, 0, 'f'},
+                                           {"folded", required_argument, 0, 'o'},
+                                           {"annotate", required_argument, 0, 'a'},
+                                           {"help", no_argument, 0, 'h'},
+                                           {0, 0, 0, 0}};
+  memset(o, 0, sizeof *o);
+  o->limits.accounting = 1;
+  o->progress = isatty(STDERR_FILENO);
+  optind = 1;
+  for (int c; (c = getopt_long(argc, argv, "p:r:qh", longopts, NULL)) != -1;) {
+    switch (c) {
+    case 'p':
+      o->profile = optarg;
+      break;
+    case 'r':
+      o->report = optarg;
+      break;
+    case 'n':
+      if (cli_parse_u64(optarg, "--max-insns", &o->limits.max_instructions)) return CLI_EXIT_BAD_INPUT;
+      break;
+    case 't':
+      if (parse_seconds(optarg, &o->limits.timeout_seconds)) return CLI_EXIT_BAD_INPUT;
+      break;
+    case 'q':
+      o->quiet = 1;
+      break;
+    case 'F':
+      o->limits.precise_flash = 1;
+      break;
+    case 'S':
+      o->strict_sram = 1;
+      break;
+    case 'A':
+      o->limits.check_alignment = 1;
+      break;
+    case CLI_EXPORT_OPTION_BASE:
+    case CLI_EXPORT_OPTION_BASE + 1:
+    case CLI_EXPORT_OPTION_BASE + 2:
+    case CLI_EXPORT_OPTION_BASE + 3:
+      o->exports[c - CLI_EXPORT_OPTION_BASE] = optarg;
+      break;
+    case 'P':
+      o->progress = 1;
+      break;
+    case 'f':
+      o->limits.profile_functions = 1;
+      break;
+    case 'o':
+      o->folded = optarg;
+      o->limits.profile_functions = 1;
+      break;
+    case 'a':
+      if (o->annotate_count == (int)(sizeof o->annotate / sizeof *o->annotate)) {
+        fprintf(stderr, "mcusim run: at most 8 --annotate files\n");
+        return CLI_EXIT_BAD_INPUT;
+      }
+      o->annotate[o->annotate_count++] = optarg;
+      break;
+    case 'h':
+      usage_run(stdout);
+      return -1;
+    default:
+      usage_run(stderr);
+      return CLI_EXIT_BAD_INPUT;
+    }
+  }
+  if (optind != argc - 1 || !o->profile) {
+    fprintf(stderr, "mcusim run: %s\n", !o->profile ? "--profile is required" : "exactly one FIRMWARE.elf is needed");
+    usage_run(stderr);
+    return CLI_EXIT_BAD_INPUT;
+  }
+  o->firmware = argv[optind];
+  return 0;
+}
+
+static void echo_output(void *opaque, int fd, const char *data, size_t len) {
+  fwrite(data, 1, len, fd == 2 ? stderr : stdout);
+  if (fd == 2) fflush(stderr);
+  (void)opaque;
+}
+
+static void show_progress(void *opaque, const mcusim_totals_t *t, double wall) {
+  char insns[32];
+  rpt_group_digits(t->instructions, insns, sizeof insns);
+  fprintf(stderr, "\r  %s instructions, %.1f s, %.0f MIPS   ", insns, wall, t->instructions / wall / 1e6);
+  fflush(stderr);
+  *(int *)opaque = 1;
+}
+
+static int exit_code_for(mcusim_err err, const mcusim_result_t *r) {
+  switch (err) {
+  case MCUSIM_OK:
+    return r->exit_code == 0 ? CLI_EXIT_OK : CLI_EXIT_FAIL;
+  case MCUSIM_E_FAULT:
+    return CLI_EXIT_FAULT;
+  case MCUSIM_E_LIMIT:
+    return CLI_EXIT_LIMIT;
+  case MCUSIM_E_INTERRUPTED:
+    return CLI_EXIT_INTERRUPTED;
+  default:
+    return CLI_EXIT_INTERNAL;
+  }
+}
+
+static int write_report(const mcusim_t *sim, const char *path, cJSON **report_out) {
+  cJSON *report = rpt_build(sim);
+  if (!report) {
+    fprintf(stderr, "mcusim: out of memory building the report\n");
+    return -1;
+  }
+  *report_out = report;
+  if (path && rpt_write_json(report, path)) {
+    fprintf(stderr, "mcusim: %s: cannot write the report: %s\n", path, strerror(errno));
+    return -1;
+  }
+  return 0;
+}
+
+int cli_write_exports(const char *const paths[CLI_EXPORT_FORMATS], const cJSON *const *reports, size_t n) {
+  int failed = 0;
+  for (int i = 0; i < CLI_EXPORT_FORMATS; i++) {
+    if (!paths[i]) continue;
+    char msg[512];
+    if (rpt_export(reports, n, cli_export_formats[i], paths[i], msg, sizeof msg) != RPT_EXPORT_OK) {
+      fprintf(stderr, "mcusim: %s\n", msg);
+      failed = 1;
+    } else {
+      printf("  %-13s %s\n", cli_export_formats[i], paths[i]);
+    }
+  }
+  return failed;
+}
+
+static int write_exports(const cli_run_opts_t *o, const cJSON *report) {
+  const cJSON *reports[1] = {report};
+  return cli_write_exports(o->exports, reports, 1);
+}
+
+/* --annotate: a file, or the name of a bundled preset (annotations/NAME.json). */
+static int annotate(const cli_run_opts_t *o, mcusim_t *sim) {
+  for (int i = 0; i < o->annotate_count; i++) {
+    char preset[4096];
+    const char *path = o->annotate[i];
+    snprintf(preset, sizeof preset, "%s/%s.json", MCUSIM_ANNOTATIONS_DIR, path);
+    if (!strchr(path, '/') && access(path, R_OK) != 0 && access(preset, R_OK) == 0) path = preset;
+    mcusim_err err = mcusim_annotate(sim, path);
+    if (err) {
+      fprintf(stderr, "mcusim: %s\n", mcusim_last_error(sim));
+      return err == MCUSIM_E_NOMEM ? CLI_EXIT_INTERNAL : CLI_EXIT_BAD_INPUT;
+    }
+  }
+  return 0;
+}
+
+int cli_open_and_load(const cli_run_opts_t *o, prof_t **profile, mcusim_t **sim) {
+  *profile = cli_load_profile(o->profile);
+  if (!*profile) return CLI_EXIT_BAD_INPUT;
+  mcusim_err err = mcusim_open(*profile, sim);
+  if (err) {
+    fprintf(stderr, "mcusim: %s: %s (core '%s')\n", (*profile)->path, mcusim_strerror(err), (*profile)->core);
+    return err == MCUSIM_E_BAD_PROFILE ? CLI_EXIT_BAD_INPUT : CLI_EXIT_INTERNAL;
+  }
+  mcusim_set_strict_sram(*sim, o->strict_sram);
+  err = mcusim_load_elf(*sim, o->firmware);
+  if (err) {
+    fprintf(stderr, "mcusim: %s\n", mcusim_last_error(*sim));
+    return err == MCUSIM_E_NOMEM || err == MCUSIM_E_ENGINE ? CLI_EXIT_INTERNAL : CLI_EXIT_BAD_INPUT;
+  }
+  return annotate(o, *sim);
+}
+
+int cli_run(int argc, char **argv) {
+  cli_run_opts_t o;
+  int rc = parse_run(argc, argv, &o);
+  if (rc) return rc < 0 ? 0 : rc;
+  prof_t *profile = NULL;
+  mcusim_t *sim = NULL;
+  cJSON *report = NULL;
+  int progress_shown = 0;
+  rc = cli_open_and_load(&o, &profile, &sim);
+  if (rc) goto done;
+  if (!o.quiet) mcusim_set_output(sim, echo_output, NULL);
+  if (o.progress) mcusim_set_progress(sim, show_progress, &progress_shown);
+  running_sim = sim;
+  install_signal_handlers();
+  mcusim_err err = mcusim_run(sim, &o.limits);
+  running_sim = NULL;
+  if (progress_shown) fprintf(stderr, "\r%60s\r", "");
+  fflush(stdout);
+  if (err == MCUSIM_E_STATE || err == MCUSIM_E_NOMEM || err == MCUSIM_E_ENGINE) {
+    fprintf(stderr, "mcusim: %s\n", mcusim_last_error(sim));
+    rc = CLI_EXIT_INTERNAL;
+    goto done;
+  }
+  const mcusim_result_t *r = mcusim_result(sim);
+  if (r->stdout_len && r->stdout_text[r->stdout_len - 1] != '\n' && !o.quiet) putchar('\n');
+  if (err) fprintf(stderr, "mcusim: %s\n", mcusim_last_error(sim));
+  if (write_report(sim, o.report, &report)) {
+    rc = CLI_EXIT_INTERNAL;
+    goto done;
+  }
+  rpt_print_text(report, stdout);
+  if (o.report) printf("  report        %s\n", o.report);
+  if (o.folded && mcusim_write_folded(sim, o.folded)) {
+    fprintf(stderr, "mcusim: %s: cannot write the folded stacks: %s\n", o.folded, strerror(errno));
+    rc = CLI_EXIT_INTERNAL;
+    goto done;
+  }
+  if (o.folded) printf("  folded        %s\n", o.folded);
+  rc = exit_code_for(err, r);
+  if (write_exports(&o, report)) rc = CLI_EXIT_BAD_INPUT;
+done:
+  cJSON_Delete(report);
+  mcusim_close(sim);
+  prof_free(profile);
+  return rc;
+}

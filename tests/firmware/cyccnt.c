@@ -1,7 +1,7 @@
 /* Times a loop with DWT->CYCCNT exactly as firmware does on a board, for N and 2N iterations.
  * N lives in .data (not in the code), and the figures are printed by a routine whose cost does not depend
  * on the value, so two builds with different N run identical code: the difference of their reports' total
- * cycles must equal the difference of their CYCCNT measurements (tests/integration/test_run.c). */
+ * cycles must equal the difference of their CYCCNT measurements (tests/cli/test_run.c). */
 #include <stdint.h>
 
 #define DEMCR (*(volatile uint32_t *)0xE000EDFCu)

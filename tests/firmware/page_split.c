@@ -1,5 +1,5 @@
 /* Prints the CYCCNT figures of tests/firmware/page_split.S: the same LDR;LDR pair split by a page boundary and
- * not split. tests/integration/test_run.c checks that they are equal. */
+ * not split. tests/cli/test_run.c checks that they are equal. */
 #include <stdint.h>
 #include <stdio.h>
 

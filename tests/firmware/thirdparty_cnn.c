@@ -1,7 +1,7 @@
 /* tests/firmware/thirdparty_cnn.c — a firmware written the way third-party inference code is: plain C with
  * CMSIS-NN-style kernel names, activations from malloc/free, no mcusim trace header. The bundled annotation
  * presets (annotations/cmsis-nn.json, annotations/newlib-malloc.json) alone give its layers and allocations;
- * tests/integration/test_annotate.c checks the figures exactly.
+ * tests/cli/test_annotate.c checks the figures exactly.
  *
  * Model: 16x16x3 input (flash) -> conv 3x3 (8 ch) -> depthwise 3x3 -> average pool -> fully connected (4).
  * Buffers: conv out 2048 B + conv scratch 54 B, depthwise out 2048 B, pool out 8 B, fc out 4 B. */

@@ -1,4 +1,4 @@
-/* Known trace pattern for the memory report (tests/integration/test_memory.c):
+/* Known trace pattern for the memory report (tests/cli/test_memory.c):
  *   layer 0 "conv_a" (100 MACs): alloc in 1000 @0, alloc out 3000 @1024 -> live 4000; free in -> 3000
  *   patch (0,0) (50 MACs) { layer 1 "dw_b" (40 MACs): alloc tmp 2000 @4096 -> 5000 (peak); free tmp }
  *   patch (0,1) (50 MACs) { layer 1 "dw_b" (40 MACs): alloc tmp 500 @4096 -> 3500; free tmp }

@@ -6,7 +6,7 @@
  *  - io_bytes: input + output of the layer, int8, depthwise in place (input only): the paper's count;
  *  - live_bytes: everything the bundled runtime holds while the layer runs (residual inputs kept for a later
  *    add, the stitched stage output, the in-place depthwise's one-channel scratch). This equals the simulated
- *    arena peak inside the layer (tests/integration/test_compare.c checks it against `mcusim run`).
+ *    arena peak inside the layer (tests/cli/test_compare.c checks it against `mcusim run`).
  * The input frame is read from flash and not counted (schedules with input=arena are refused).
  * The windows come from the runtime's own planner (rt_patch_plan), so plan and firmware cannot disagree on them. */
 #ifndef MCUSIM_GEN_PLAN_H

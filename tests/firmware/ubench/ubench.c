@@ -1,7 +1,7 @@
 /* tests/firmware/ubench/ubench.c — instruction-timing microbenchmarks timed with DWT->CYCCNT exactly as on a board:
  * each sequence is repeated REPS times in straight-line code between two CYCCNT reads, and the same two reads with
  * nothing between them are subtracted. Prints "name cycles" (cycles for REPS repetitions) through semihosting;
- * tests/integration/test_timing.c compares them with the Technical Reference Manuals' figures.
+ * tests/cli/test_timing.c compares them with the Technical Reference Manuals' figures.
  *
  * The Cortex-M0+ has no DWT cycle counter (ARMv6-M DWT has no CYCCNT); mcusim provides CYCCNT on every core, so the
  * same code runs on all four. Sequences end with a non-memory instruction where a following load would pipeline

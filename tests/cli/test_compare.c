@@ -1,4 +1,4 @@
-/* tests/integration/test_compare.c — `mcusim plan` and `mcusim compare` the way a user runs them: the plan
+/* tests/cli/test_compare.c — `mcusim plan` and `mcusim compare` the way a user runs them: the plan
  * reproduces the MCUNetV2 figures from the model JSON alone, and agrees with `mcusim run` on the bundled
  * person-detection model layer by layer (MACs and arena bytes, both schedules). */
 #include "tests/support/check_main.h"

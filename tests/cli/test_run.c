@@ -1,4 +1,4 @@
-/* tests/integration/test_run.c — `mcusim run` end to end on cross-compiled test firmware: exit codes,
+/* tests/cli/test_run.c — `mcusim run` end to end on cross-compiled test firmware: exit codes,
  * firmware cli_output, the JSON report, faults, limits and bad input. */
 #include "tests/support/check_main.h"
 #include <cjson/cJSON.h>

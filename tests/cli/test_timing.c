@@ -1,4 +1,4 @@
-/* tests/integration/test_timing.c — instruction timing measured the way one measures it on a board: the
+/* tests/cli/test_timing.c — instruction timing measured the way one measures it on a board: the
  * microbenchmark firmware (tests/firmware/ubench/ubench.c) times each sequence with DWT->CYCCNT over REPS
  * repetitions minus an empty measurement, under `mcusim run` on the zero-wait-state profiles. Every figure below is
  * the Technical Reference Manual's (M0+: DDI 0484C table 3-1; M3: DDI 0337I table 3-1 and 3.3.1; M4: DDI 0439B

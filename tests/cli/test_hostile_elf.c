@@ -1,4 +1,4 @@
-/* tests/robustness/test_hostile_elf.c — `mcusim run` on hostile ELF files derived at test time from a real
+/* tests/cli/test_hostile_elf.c — `mcusim run` on hostile ELF files derived at test time from a real
  * firmware image (tests/firmware/hello.elf): each must end with exit 2 and exactly one line of diagnostics, in
  * bounded time and memory, never a crash. */
 #include "tests/support/check_main.h"

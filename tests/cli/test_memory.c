@@ -1,4 +1,4 @@
-/* tests/integration/test_memory.c — the memory report end to end: a synthetic firmware with a known pattern of
+/* tests/cli/test_memory.c — the memory report end to end: a synthetic firmware with a known pattern of
  * layers, patches and allocations gives exact figures; each misuse gives its diagnostic; firmware without trace
  * calls still gets its figures; the bundled MobileNetV2's per-layer arena equals the analytic input + output. */
 #include "tests/support/check_main.h"

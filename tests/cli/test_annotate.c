@@ -1,4 +1,4 @@
-/* tests/integration/test_annotate.c — a firmware written the way third-party code is (tests/firmware/thirdparty_cnn.c:
+/* tests/cli/test_annotate.c — a firmware written the way third-party code is (tests/firmware/thirdparty_cnn.c:
  * malloc/free, CMSIS-NN-style names, no trace header) gets exact per-layer and per-allocation figures from the bundled
  * annotation presets alone; the function profile adds up to the run's totals; a bad annotation file is refused with
  * its name and field. */

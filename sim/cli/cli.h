@@ -41,6 +41,14 @@ int cli_parse_u64(const char *text, const char *what, uint64_t *out);
 #define CLI_EXPORT_FORMATS 4
 #define CLI_EXPORT_OPTION_BASE 1000 /* getopt value of --html; the others follow in cli_export_formats order */
 extern const char *const cli_export_formats[CLI_EXPORT_FORMATS];
+/* The four rows of a getopt_long table for them, in cli_export_formats order. */
+/* clang-format off */
+#define CLI_EXPORT_LONGOPTS                                      \
+  {"html", required_argument, 0, CLI_EXPORT_OPTION_BASE},        \
+  {"perfetto", required_argument, 0, CLI_EXPORT_OPTION_BASE + 1}, \
+  {"massif", required_argument, 0, CLI_EXPORT_OPTION_BASE + 2},   \
+  {"csv", required_argument, 0, CLI_EXPORT_OPTION_BASE + 3}
+/* clang-format on */
 struct cJSON;
 int cli_write_exports(const char *const paths[CLI_EXPORT_FORMATS], const struct cJSON *const *reports, size_t n);
 

@@ -56,10 +56,7 @@ int cli_compare(int argc, char **argv) {
                                            {"flat", no_argument, 0, 'f'},
                                            {"allow-mismatch", no_argument, 0, 'a'},
                                            {"help", no_argument, 0, 'h'},
-                                           {"html", required_argument, 0, CLI_EXPORT_OPTION_BASE},
-                                           {"perfetto", required_argument, 0, CLI_EXPORT_OPTION_BASE + 1},
-                                           {"massif", required_argument, 0, CLI_EXPORT_OPTION_BASE + 2},
-                                           {"csv", required_argument, 0, CLI_EXPORT_OPTION_BASE + 3},
+                                           CLI_EXPORT_LONGOPTS,
                                            {0}};
   const char *model_path = NULL, *exports[CLI_EXPORT_FORMATS] = {0};
   int json = 0, c;

@@ -1,4 +1,4 @@
-/* sim/fwbuild.c — generator + cross compiler for one firmware, without CMake (sim/fwbuild.h). */
+/* workloads/explore/fwbuild.c — generator + cross compiler for one firmware, without CMake (fwbuild.h). */
 #define _GNU_SOURCE
 #include "workloads/explore/fwbuild.h"
 
@@ -43,12 +43,13 @@ __attribute__((format(printf, 3, 4))) static void fmt_path(char *buf, size_t len
 
 static void copy_path(char *dst, const char *src) { fmt_path(dst, XP_FW_PATH_MAX, "%s", src); }
 
-void xp_fw_tools_init(xp_fw_tools_t *t, const char *work) {
+void xp_fw_tools_init(xp_fw_tools_t *t, const char *work, const char *const *profile_dirs) {
   const char *gen = getenv("MCUSIM_GEN"), *cc = getenv("MCUSIM_CC"), *root = getenv("MCUSIM_ROOT");
   copy_path(t->gen, gen && *gen ? gen : MCUSIM_GEN_PATH);
   copy_path(t->cc, cc && *cc ? cc : "arm-none-eabi-gcc");
   copy_path(t->root, root && *root ? root : MCUSIM_SOURCE_DIR);
   copy_path(t->work, work);
+  t->profile_dirs = profile_dirs;
 }
 
 int xp_fw_mkdirs(const char *path) {
@@ -152,7 +153,7 @@ int xp_fw_prepare_cores(const xp_fw_tools_t *t, const char *const *cores, size_t
     if (xp_fw_mkdirs(dir)) return xp_fw_err(err, err_len, "cannot create %s: %s", dir, strerror(errno)), -1;
   }
   prepare_t p = {t, cores};
-  xp_pool_opts_t po = {"runtime", parallel, 0};
+  xp_pool_opts_t po = {parallel, NULL, NULL};
   if (xp_pool_run(&po, n_cores * RT_OBJECT_COUNT, NULL, prepare_object, NULL, &p))
     return xp_fw_err(err, err_len, "cannot compile the runtime (see %s/rt-<core>/*.log)", t->work), -1;
   return 0;
@@ -299,15 +300,6 @@ int xp_fw_build(const xp_fw_tools_t *t, const char *model_path, const char *spec
   return 0;
 }
 
-int xp_fw_run(const char *profile, const char *elf, const char *report, const char *log) {
-  char self[XP_FW_PATH_MAX];
-  ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-  if (n <= 0) return -1;
-  self[n] = 0;
-  char *argv[] = {self, "run", "--quiet", "--profile", (char *)profile, "--report", (char *)report, (char *)elf, NULL};
-  return xp_pool_spawn_wait(argv, log);
-}
-
 static void write_job_json(const char *dir, const char *model, const char *spec, const char *profile_arg,
                            const xp_fw_built_t *b, const char *error) {
   char path[XP_FW_PATH_MAX + 16];
@@ -343,23 +335,22 @@ int xp_fw_job(const xp_fw_tools_t *t, const char *model_path, const char *spec, 
   fmt_path(report, sizeof report, "%s/report.json", dir);
   fmt_path(log, sizeof log, "%s/run.log", dir);
   unlink(log);
-  int code = xp_fw_run(b.run_profile, b.elf, report, log);
-  return code < 0 ? 70 : code;
+  return xp_fw_run(t, b.run_profile, b.elf, report, log);
 }
 
 const char *xp_fw_status(int code) {
   switch (code) {
-  case 0:
+  case XP_FW_OK:
     return "ok";
-  case 1:
+  case XP_FW_FIRMWARE_FAILED:
     return "firmware_failed";
-  case 2:
+  case XP_FW_BAD_INPUT:
     return "bad_input";
-  case 3:
+  case XP_FW_FAULT:
     return "fault";
-  case 4:
+  case XP_FW_LIMIT:
     return "limit";
-  case 5:
+  case XP_FW_INTERRUPTED:
     return "interrupted";
   case XP_FW_BUILD_FAILED:
     return "build_failed";

@@ -231,7 +231,11 @@ int cli_search(int argc, char **argv) {
     fprintf(stderr, "mcusim: cannot create %s\n", s.out_dir);
     goto done;
   }
-  xp_fw_tools_init(&s.tools, s.out_dir, cli_profile_dirs());
+  if (xp_fw_tools_init(&s.tools, s.out_dir, cli_profile_dirs(), err, sizeof err)) {
+    fprintf(stderr, "mcusim: %s\n", err);
+    rc = CLI_EXIT_INTERNAL;
+    goto done;
+  }
   if (enumerate(&s)) goto done;
   rc = CLI_EXIT_INTERNAL;
   if (simulate(&s)) goto done;

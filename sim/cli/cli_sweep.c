@@ -152,7 +152,9 @@ int cli_sweep(int argc, char **argv) {
   memset(&s, 0, sizeof s);
   if (parse_sweep_args(argc, argv, &s)) return sweep_usage(stderr), CLI_EXIT_BAD_INPUT;
   if (xp_fw_mkdirs(s.out_dir)) return fprintf(stderr, "mcusim: cannot create %s\n", s.out_dir), CLI_EXIT_BAD_INPUT;
-  xp_fw_tools_init(&s.tools, s.out_dir, cli_profile_dirs());
+  char err[256];
+  if (xp_fw_tools_init(&s.tools, s.out_dir, cli_profile_dirs(), err, sizeof err))
+    return fprintf(stderr, "mcusim: %s\n", err), CLI_EXIT_INTERNAL;
   int rc = CLI_EXIT_BAD_INPUT;
   size_t *jobs = NULL, n = 0;
   if (load_matrix(&s) || load_profiles(&s)) goto done;

@@ -2,8 +2,10 @@
  * it through the libraries, as `search` and `sweep` need hundreds of them: the generator (`mcusim-gen --model M
  * --schedule S --out DIR/fw`), then arm-none-eabi-gcc with the flags and linker script of cmake/firmware.cmake
  * (Release: -O3 -DNDEBUG ... -O2 -g -ffunction-sections -fdata-sections; workloads/support/cortex-m.ld with a MEMORY
- * block from the profile). The runtime, main.c and startup.c do not depend on the model: they are compiled once per
- * core into WORK/rt-<core>/ (xp_fw_prepare_cores) and linked into every firmware of that core.
+ * block from the profile). The core flags and the MEMORY block come from the files CMake reads too
+ * (workloads/support/cores.txt, memory.ld.in; fwsupport.c). The runtime, main.c and startup.c do not depend on the
+ * model: they are compiled once per core into WORK/rt-<core>/ (xp_fw_prepare_cores) and linked into every firmware of
+ * that core.
  *
  * A firmware that needs more SRAM than the part has is linked with a larger SRAM (the simulator maps overflow SRAM
  * behind the device's and reports the overflow); one whose weights exceed the part's flash is linked and run
@@ -17,6 +19,16 @@
 #include "profiles/prof.h"
 
 #define XP_FW_PATH_MAX 1024
+#define XP_FW_MAX_CORES 16
+#define XP_FW_MAX_CORE_FLAGS 8
+#define XP_FW_MEMORY_TEMPLATE_MAX 2048
+
+/* One line of workloads/support/cores.txt: a core as the profiles name it and its compiler flags. */
+typedef struct {
+  char name[16];
+  char flags[XP_FW_MAX_CORE_FLAGS][48];
+  int n_flags;
+} xp_fw_core_t;
 
 typedef struct {
   char gen[XP_FW_PATH_MAX];        /* mcusim-gen ($MCUSIM_GEN, else the build's) */
@@ -24,10 +36,27 @@ typedef struct {
   char root[XP_FW_PATH_MAX];       /* the source tree ($MCUSIM_ROOT, else the build's): runtime, support, models */
   char work[XP_FW_PATH_MAX];       /* folder for the per-core runtime objects */
   const char *const *profile_dirs; /* where a profile named by name is looked up (prof_load); borrowed */
+  /* what cmake/firmware.cmake reads too: ROOT/workloads/support/cores.txt and memory.ld.in */
+  xp_fw_core_t cores[XP_FW_MAX_CORES];
+  size_t n_cores;
+  char memory_template[XP_FW_MEMORY_TEMPLATE_MAX];
 } xp_fw_tools_t;
 
-/* Defaults from the environment and the build; `work` is copied, `profile_dirs` borrowed. */
-void xp_fw_tools_init(xp_fw_tools_t *t, const char *work, const char *const *profile_dirs);
+/* Defaults from the environment and the build; `work` is copied, `profile_dirs` borrowed; reads the core flags and
+ * the MEMORY template from the source tree. 0, or -1 with a message. */
+int xp_fw_tools_init(xp_fw_tools_t *t, const char *work, const char *const *profile_dirs, char *err, size_t err_len);
+
+/* Parses the text of cores.txt ("NAME FLAG..." per line, '#' comment lines, blank lines) into `cores` (capacity
+ * `cap`); returns the count, or -1 with a message. */
+int xp_fw_cores_parse(const char *text, xp_fw_core_t *cores, size_t cap, char *err, size_t err_len);
+/* The core named `name`, or NULL. */
+const xp_fw_core_t *xp_fw_core(const xp_fw_tools_t *t, const char *name);
+
+/* Writes the linker MEMORY block for the profile with these flash and SRAM sizes (the bases are the profile's):
+ * memory.ld.in filled as cmake/firmware.cmake fills it, so a firmware linked with the part's sizes gets the same
+ * file. 0, or -1 (errno set, or EINVAL for a template naming an unknown @VARIABLE@). */
+int xp_fw_write_memory_ld(const xp_fw_tools_t *t, const prof_t *p, uint64_t flash_bytes, uint64_t sram_bytes,
+                          const char *path);
 
 /* Compiles the model-independent objects for each core (distinct names) into WORK/rt-<core>/ unless present,
  * `parallel` compilers at a time. Call it before fanning out the jobs. 0 or -1 with a message. */

@@ -11,20 +11,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/cm.h"
 #include "workloads/explore/jobpool.h"
 
-#define FW_CODE_BYTES (64u << 10)    /* runtime + newlib: ~30 KiB measured; margin for the flash check */
-#define FW_STATIC_MARGIN (32u << 10) /* static data + stack beside the arena when sizing an enlarged SRAM */
+#define FW_CODE_BYTES (64u << 10)     /* runtime + newlib: ~30 KiB measured; margin for the flash check */
+#define FW_STATIC_MARGIN (32u << 10)  /* static data + stack beside the arena when sizing an enlarged SRAM */
+#define PROFILE_MAX_BYTES (64u << 10) /* a profile is ~1 KiB; the bound the copy always had */
 
 static const char *const rt_objects[] = {"main", "rt_kernels", "rt_arena", "rt_exec", "startup"};
 #define RT_OBJECT_COUNT 5
-
-static void xp_fw_err(char *err, size_t len, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(err, len, fmt, ap);
-  va_end(ap);
-}
 
 /* snprintf for paths (a path longer than the buffer is cut; XP_FW_PATH_MAX is far above what builds use) */
 __attribute__((format(printf, 3, 4))) static void fmt_path(char *buf, size_t len, const char *fmt, ...) {
@@ -120,14 +115,14 @@ int xp_fw_prepare_cores(const xp_fw_tools_t *t, const char *const *cores, size_t
                         size_t err_len) {
   char dir[XP_FW_PATH_MAX];
   for (size_t c = 0; c < n_cores; c++) {
-    if (!xp_fw_core(t, cores[c])) return xp_fw_err(err, err_len, "unknown core '%s'", cores[c]), -1;
+    if (!xp_fw_core(t, cores[c])) return cm_msgf(err, err_len, "unknown core '%s'", cores[c]), -1;
     fmt_path(dir, sizeof dir, "%s/rt-%s", t->work, cores[c]);
-    if (xp_fw_mkdirs(dir)) return xp_fw_err(err, err_len, "cannot create %s: %s", dir, strerror(errno)), -1;
+    if (xp_fw_mkdirs(dir)) return cm_msgf(err, err_len, "cannot create %s: %s", dir, strerror(errno)), -1;
   }
   prepare_t p = {t, cores};
   xp_pool_opts_t po = {parallel, NULL, NULL};
   if (xp_pool_run(&po, n_cores * RT_OBJECT_COUNT, NULL, prepare_object, NULL, &p))
-    return xp_fw_err(err, err_len, "cannot compile the runtime (see %s/rt-<core>/*.log)", t->work), -1;
+    return cm_msgf(err, err_len, "cannot compile the runtime (see %s/rt-<core>/*.log)", t->work), -1;
   return 0;
 }
 
@@ -157,15 +152,8 @@ static uint64_t pow2_at_least(uint64_t v) {
 
 /* A copy of the profile with a larger flash, for weights that do not fit the part. */
 static int write_big_flash_profile(const prof_t *p, uint64_t flash_bytes, const char *path) {
-  char *text = NULL;
-  FILE *f = fopen(p->path, "rb");
-  if (!f) return -1;
-  size_t cap = 1 << 16, len = 0;
-  text = malloc(cap + 1);
-  if (text) len = fread(text, 1, cap, f);
-  fclose(f);
+  char *text = cm_read_file(p->path, PROFILE_MAX_BYTES, NULL);
   if (!text) return -1;
-  text[len] = 0;
   cJSON *j = cJSON_Parse(text);
   free(text);
   cJSON *flash = cJSON_GetObjectItem(j, "flash");
@@ -176,7 +164,7 @@ static int write_big_flash_profile(const prof_t *p, uint64_t flash_bytes, const 
   cJSON_ReplaceItemInObject(flash, "size", cJSON_CreateNumber((double)flash_bytes));
   char *out = cJSON_Print(j);
   cJSON_Delete(j);
-  f = out ? fopen(path, "w") : NULL;
+  FILE *f = out ? fopen(path, "w") : NULL;
   int rc = f && fputs(out, f) >= 0 ? 0 : -1;
   if (f && fclose(f)) rc = -1;
   free(out);
@@ -245,21 +233,21 @@ int xp_fw_build(const xp_fw_tools_t *t, const char *model_path, const char *spec
                 const char *profile_arg, const char *dir, xp_fw_built_t *out, char *err, size_t err_len) {
   char log[XP_FW_PATH_MAX + 16], src[XP_FW_PATH_MAX + 16], obj[XP_FW_PATH_MAX + 16];
   memset(out, 0, sizeof *out);
-  if (xp_fw_mkdirs(dir)) return xp_fw_err(err, err_len, "cannot create %s: %s", dir, strerror(errno)), -1;
+  if (xp_fw_mkdirs(dir)) return cm_msgf(err, err_len, "cannot create %s: %s", dir, strerror(errno)), -1;
   fmt_path(log, sizeof log, "%s/build.log", dir);
   unlink(log);
   if (generate(t, model_path, spec, dir, log))
-    return xp_fw_err(err, err_len, "mcusim-gen failed on %s / %s (see %s)", model_path, spec, log), -1;
+    return cm_msgf(err, err_len, "mcusim-gen failed on %s / %s (see %s)", model_path, spec, log), -1;
   if (size_memory(t, profile, profile_arg, dir, out))
-    return xp_fw_err(err, err_len, "cannot size memory for %s in %s", profile->name, dir), -1;
+    return cm_msgf(err, err_len, "cannot size memory for %s in %s", profile->name, dir), -1;
   for (int s = 0; s < 2; s++) {
     fmt_path(src, sizeof src, "%s/fw.%s", dir, s ? "S" : "c");
     fmt_path(obj, sizeof obj, "%s.o", src);
     if (compile(t, profile->core, src, obj, log))
-      return xp_fw_err(err, err_len, "cannot compile %s (see %s)", src, log), -1;
+      return cm_msgf(err, err_len, "cannot compile %s (see %s)", src, log), -1;
   }
   if (link_elf(t, profile->core, dir, log))
-    return xp_fw_err(err, err_len, "cannot link %s/fw.elf (see %s)", dir, log), -1;
+    return cm_msgf(err, err_len, "cannot link %s/fw.elf (see %s)", dir, log), -1;
   fmt_path(out->elf, sizeof out->elf, "%s/fw.elf", dir);
   return 0;
 }

@@ -1,4 +1,4 @@
-/* sim/cli_search.c — `mcusim search MODEL.json --profile P [--sram-budget BYTES] [--max-latency-overhead PCT]
+/* sim/cli/cli_search.c — `mcusim search MODEL.json --profile P [--sram-budget BYTES] [--max-latency-overhead PCT]
  * [-j N] [--out DIR] [--exhaustive]`: enumerate schedules, prune with the analytic plan, build and simulate the
  * promising ones, print the Pareto front of peak SRAM vs cycles and the chosen schedule, and write it as a
  * schedule file (DIR/schedule.json) the generator reads with --schedule-file. docs/sweep.md. */

@@ -1,4 +1,4 @@
-/* sim/cli_sweep.c — `mcusim sweep MATRIX.json [-j N] [--shard i/n] [--out DIR]` and
+/* sim/cli/cli_sweep.c — `mcusim sweep MATRIX.json [-j N] [--shard i/n] [--out DIR]` and
  * `mcusim merge DIR... [--format csv|json|html] [-o OUT]` (issue 9, docs/sweep.md).
  *
  * Contract between them (what GNU parallel or a Slurm array needs, nothing more): every job of shard i/n writes

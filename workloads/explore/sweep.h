@@ -1,4 +1,4 @@
-/* sim/sweep.h — sweeps (issue 9): a matrix of models x schedules x profiles (JSON, "version": 1), one job per
+/* workloads/explore/sweep.h — sweeps (issue 9): a matrix of models x schedules x profiles (JSON, "version": 1), one job per
  * cell numbered in a fixed order, the deterministic shard assignment, and the figures a merged table shows.
  *
  * Matrix file (docs/sweep.md):

@@ -10,9 +10,8 @@
 #include "workloads/explore/search.h"
 #include "workloads/gen/gen_model.h"
 
-#define CLI_SEARCH_OVERHEAD_ESTIMATE                                                                                   \
-  (8u << 10) /* static + stack beside the arena: ~10 KiB measured; low on purpose                                      \
-              */
+/* static + stack beside the arena: ~10 KiB measured; low on purpose */
+#define CLI_SEARCH_OVERHEAD_ESTIMATE (8u << 10)
 
 typedef struct {
   const char *model_path, *profile_arg, *out_dir;

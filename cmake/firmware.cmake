@@ -8,20 +8,24 @@
 
 set(MCUSIM_SUPPORT_DIR ${CMAKE_CURRENT_LIST_DIR}/../workloads/support)
 
-# Compiler flags for a core name as the profiles spell it.
+# Compiler flags for a core name as the profiles spell it: its line of workloads/support/cores.txt, which the
+# firmware builder of search and sweep (workloads/explore/fwsupport.c) reads too.
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${MCUSIM_SUPPORT_DIR}/cores.txt)
 function(mcusim_core_flags core out)
-  if(core STREQUAL "m0plus")
-    set(flags -mcpu=cortex-m0plus -mthumb -mfloat-abi=soft)
-  elseif(core STREQUAL "m3")
-    set(flags -mcpu=cortex-m3 -mthumb -mfloat-abi=soft)
-  elseif(core STREQUAL "m4")
-    set(flags -mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16)
-  elseif(core STREQUAL "m7")
-    set(flags -mcpu=cortex-m7 -mthumb -mfloat-abi=hard -mfpu=fpv5-d16)
-  else()
-    message(FATAL_ERROR "unknown core '${core}' (m0plus, m3, m4, m7)")
-  endif()
-  set(${out} ${flags} PARENT_SCOPE)
+  file(STRINGS ${MCUSIM_SUPPORT_DIR}/cores.txt lines REGEX "^[^#]")
+  set(known)
+  foreach(line IN LISTS lines)
+    string(STRIP "${line}" line)
+    string(REGEX REPLACE "[ \t]+" ";" fields "${line}")
+    list(POP_FRONT fields name)
+    if(name STREQUAL core)
+      set(${out} ${fields} PARENT_SCOPE)
+      return()
+    endif()
+    list(APPEND known ${name})
+  endforeach()
+  list(JOIN known ", " known)
+  message(FATAL_ERROR "unknown core '${core}' (${known})")
 endfunction()
 
 # Read a number that the profile may write as a JSON number or a "0x..." string.
@@ -33,22 +37,17 @@ function(mcusim_json_number json out)
   set(${out} ${value} PARENT_SCOPE)
 endfunction()
 
-# Write a linker MEMORY block for the profile's flash and first SRAM region; return the core name.
+# Write a linker MEMORY block for the profile's flash and first SRAM region (workloads/support/memory.ld.in, the
+# template the firmware builder of search and sweep fills too); return the core name.
 function(mcusim_profile_memory profile_path out_ld out_core)
   file(READ ${profile_path} json)
   string(JSON core GET "${json}" core)
-  mcusim_json_number("${json}" flash_base flash base)
-  mcusim_json_number("${json}" flash_size flash size)
-  mcusim_json_number("${json}" sram_base sram 0 base)
-  mcusim_json_number("${json}" sram_size sram 0 size)
-  file(CONFIGURE OUTPUT ${out_ld} CONTENT
-"/* generated from ${profile_path} */
-MEMORY
-{
-  FLASH (rx) : ORIGIN = ${flash_base}, LENGTH = ${flash_size}
-  SRAM (rwx) : ORIGIN = ${sram_base}, LENGTH = ${sram_size}
-}
-")
+  mcusim_json_number("${json}" MCUSIM_FLASH_BASE flash base)
+  mcusim_json_number("${json}" MCUSIM_FLASH_SIZE flash size)
+  mcusim_json_number("${json}" MCUSIM_SRAM_BASE sram 0 base)
+  mcusim_json_number("${json}" MCUSIM_SRAM_SIZE sram 0 size)
+  set(MCUSIM_MEMORY_FROM ${profile_path})
+  configure_file(${MCUSIM_SUPPORT_DIR}/memory.ld.in ${out_ld} @ONLY)
   set(${out_core} ${core} PARENT_SCOPE)
 endfunction()
 

@@ -1,4 +1,4 @@
-/* sim/cli_merge.c — `mcusim merge DIR... [--format csv|json|html] [-o OUT]`: joins the shards' reports of a sweep
+/* sim/cli/cli_merge.c — `mcusim merge DIR... [--format csv|json|html] [-o OUT]`: joins the shards' reports of a sweep
  * into one table (docs/sweep.md). Each DIR holds sweep-<i>-of-<n>.json manifests written by `mcusim sweep`. */
 #define _GNU_SOURCE
 #include <dirent.h>

@@ -1,4 +1,4 @@
-/* sim/cli_search.c — `mcusim search MODEL.json --profile P [--sram-budget BYTES] [--max-latency-overhead PCT]
+/* sim/cli/cli_search.c — `mcusim search MODEL.json --profile P [--sram-budget BYTES] [--max-latency-overhead PCT]
  * [-j N] [--out DIR] [--exhaustive]`: enumerate schedules, prune with the analytic plan, build and simulate the
  * promising ones, print the Pareto front of peak SRAM vs cycles and the chosen schedule, and write it as a
  * schedule file (DIR/schedule.json) the generator reads with --schedule-file. docs/sweep.md. */
@@ -131,6 +131,21 @@ static int enumerate(cli_search_t *s) {
   return 0;
 }
 
+static void print_progress(void *opaque, const xp_pool_progress_t *p) {
+  const cli_progress_t *c = opaque;
+  fprintf(stderr, "%s%s: %zu/%zu done, %zu running, %zu failed, %.1f s%s", c->mode == 2 ? "\r" : "", c->label, p->done,
+          p->total, p->running, p->failed, p->seconds, c->mode == 2 ? "\033[K" : "\n");
+  fflush(stderr);
+}
+
+xp_pool_opts_t cli_progress_opts(cli_progress_t *c, int parallel) {
+  return (xp_pool_opts_t){parallel, c->mode ? print_progress : NULL, c};
+}
+
+void cli_progress_end(const cli_progress_t *c) {
+  if (c->mode == 2) fputc('\n', stderr);
+}
+
 static void cand_dir(const cli_search_t *s, size_t i, char *buf, size_t len) {
   char safe[128];
   size_t k = 0;
@@ -189,9 +204,11 @@ static int simulate(cli_search_t *s) {
          s->exhaustive ? "exhaustive: every valid one" : "the promising ones", s->parallel, s->out_dir);
   fflush(stdout);
   const double t0 = xp_pool_now();
-  xp_pool_opts_t po = {"search", s->parallel, s->progress};
+  cli_progress_t progress = {"search", s->progress};
+  xp_pool_opts_t po = cli_progress_opts(&progress, s->parallel);
   if (xp_pool_run(&po, n, idx, search_job, search_done, s) < 0)
     return fprintf(stderr, "mcusim: cannot start jobs\n"), -1;
+  cli_progress_end(&progress);
   for (size_t k = 0; k < n; k++) collect(s, idx[k]);
   printf("simulated in %.1f s wall\n", xp_pool_now() - t0);
   return 0;
@@ -214,7 +231,11 @@ int cli_search(int argc, char **argv) {
     fprintf(stderr, "mcusim: cannot create %s\n", s.out_dir);
     goto done;
   }
-  xp_fw_tools_init(&s.tools, s.out_dir);
+  if (xp_fw_tools_init(&s.tools, s.out_dir, cli_profile_dirs(), err, sizeof err)) {
+    fprintf(stderr, "mcusim: %s\n", err);
+    rc = CLI_EXIT_INTERNAL;
+    goto done;
+  }
   if (enumerate(&s)) goto done;
   rc = CLI_EXIT_INTERNAL;
   if (simulate(&s)) goto done;

@@ -1,16 +1,17 @@
-/* sim/cli_search.h — what the two halves of `mcusim search` share: cli_search.c (options, enumeration,
- * simulation) and cli_search_out.c (front, choice, text, search.json, schedule.json). Internal to the CLI. */
+/* sim/cli/cli_search.h — what the two halves of `mcusim search` share: cli_search.c (options, enumeration,
+ * simulation) and cli_search_out.c (front, choice, text, search.json, schedule.json); and the job progress line
+ * `search` and `sweep` (cli_sweep.c) print. Internal to the CLI. */
 #ifndef MCUSIM_CLI_SEARCH_H
 #define MCUSIM_CLI_SEARCH_H
 
 #include "profiles/prof.h"
 #include "workloads/explore/fwbuild.h"
+#include "workloads/explore/jobpool.h"
 #include "workloads/explore/search.h"
 #include "workloads/gen/gen_model.h"
 
-#define CLI_SEARCH_OVERHEAD_ESTIMATE                                                                                   \
-  (8u << 10) /* static + stack beside the arena: ~10 KiB measured; low on purpose                                      \
-              */
+/* static + stack beside the arena: ~10 KiB measured; low on purpose */
+#define CLI_SEARCH_OVERHEAD_ESTIMATE (8u << 10)
 
 typedef struct {
   const char *model_path, *profile_arg, *out_dir;
@@ -25,6 +26,16 @@ typedef struct {
   int codes[XP_SEARCH_MAX_CANDIDATES];
   uint64_t flash_over_bytes;
 } cli_search_t;
+
+/* Job progress on stderr, "LABEL: 3/8 done, 1 running, 0 failed, 1.1 s": one line per state (mode 1), or one
+ * line rewritten in place on a terminal (mode 2, ended by cli_progress_end); mode 0 is quiet. */
+typedef struct {
+  const char *label;
+  int mode;
+} cli_progress_t;
+/* Pool options that report to `c` (borrowed). */
+xp_pool_opts_t cli_progress_opts(cli_progress_t *c, int parallel);
+void cli_progress_end(const cli_progress_t *c);
 
 /* Pareto front, choice, the printed table and the files; returns the command's exit code. */
 int cli_search_report(cli_search_t *s);

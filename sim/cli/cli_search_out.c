@@ -1,4 +1,4 @@
-/* sim/cli_search_out.c — `mcusim search` results: Pareto front, choice, table, search.json, schedule.json. */
+/* sim/cli/cli_search_out.c — `mcusim search` results: Pareto front, choice, table, search.json, schedule.json. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-/* sim/cli_sweep.c — `mcusim sweep MATRIX.json [-j N] [--shard i/n] [--out DIR]` and
+/* sim/cli/cli_sweep.c — `mcusim sweep MATRIX.json [-j N] [--shard i/n] [--out DIR]` and
  * `mcusim merge DIR... [--format csv|json|html] [-o OUT]` (issue 9, docs/sweep.md).
  *
  * Contract between them (what GNU parallel or a Slurm array needs, nothing more): every job of shard i/n writes
@@ -15,6 +15,7 @@
 
 #include "reports/rpt.h"
 #include "sim/cli/cli.h"
+#include "sim/cli/cli_search.h"
 #include "workloads/explore/fwbuild.h"
 #include "workloads/explore/jobpool.h"
 #include "workloads/explore/sweep.h"
@@ -151,7 +152,9 @@ int cli_sweep(int argc, char **argv) {
   memset(&s, 0, sizeof s);
   if (parse_sweep_args(argc, argv, &s)) return sweep_usage(stderr), CLI_EXIT_BAD_INPUT;
   if (xp_fw_mkdirs(s.out_dir)) return fprintf(stderr, "mcusim: cannot create %s\n", s.out_dir), CLI_EXIT_BAD_INPUT;
-  xp_fw_tools_init(&s.tools, s.out_dir);
+  char err[256];
+  if (xp_fw_tools_init(&s.tools, s.out_dir, cli_profile_dirs(), err, sizeof err))
+    return fprintf(stderr, "mcusim: %s\n", err), CLI_EXIT_INTERNAL;
   int rc = CLI_EXIT_BAD_INPUT;
   size_t *jobs = NULL, n = 0;
   if (load_matrix(&s) || load_profiles(&s)) goto done;
@@ -162,9 +165,11 @@ int cli_sweep(int argc, char **argv) {
   fprintf(stderr, "sweep: %zu of %zu jobs (shard %d/%d), %d at a time, into %s\n", n, total, s.shard_i, s.shard_n,
           s.parallel, s.out_dir);
   const double t0 = xp_pool_now();
-  xp_pool_opts_t po = {"sweep", s.parallel, s.progress};
+  cli_progress_t progress = {"sweep", s.progress};
+  xp_pool_opts_t po = cli_progress_opts(&progress, s.parallel);
   int failed = xp_pool_run(&po, n, jobs, sweep_job, sweep_done, &s);
   const double wall = xp_pool_now() - t0;
+  if (failed >= 0) cli_progress_end(&progress);
   if (failed < 0) {
     fprintf(stderr, "mcusim: cannot start jobs\n");
     rc = CLI_EXIT_INTERNAL;

@@ -13,9 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/cm.h"
 #include "workloads/gen/gen_model.h"
 
 #define DRY_RUN_ARENA_BYTES (64u << 20)
+#define SCHEDULE_FILE_MAX_BYTES (16u << 10) /* `mcusim search` writes ~200 B */
 
 typedef struct {
   rt_stats_t stats;
@@ -79,15 +81,6 @@ static void print_plan(const gen_model_t *m, const rt_schedule_t *s, const dry_r
   }
 }
 
-static void c_string(FILE *f, const char *s) {
-  fputc('"', f);
-  for (; *s; s++) {
-    if (*s == '"' || *s == '\\') fputc('\\', f);
-    fputc(*s, f);
-  }
-  fputc('"', f);
-}
-
 static int write_sources(const gen_model_t *m, const rt_schedule_t *s, const dry_run_t *d, const char *prefix,
                          const char *model_path) {
   char path[4096];
@@ -120,7 +113,7 @@ static int write_sources(const gen_model_t *m, const rt_schedule_t *s, const dry
   fprintf(f, "#include <stdint.h>\n\n#include \"runtime/rt.h\"\n\nextern const uint8_t mcusim_model_blob[];\n\n");
   for (int32_t i = 0; i < m->model.n_layers; i++) {
     fprintf(f, "static const char name_%d[] = ", i);
-    c_string(f, m->layers[i].name);
+    cm_escape_file(CM_ESC_C_STRING, m->layers[i].name, f);
     fprintf(f, ";\n");
   }
   fprintf(f, "\nstatic const rt_layer_t layers[%u] = {\n", m->model.n_layers);
@@ -136,9 +129,9 @@ static int write_sources(const gen_model_t *m, const rt_schedule_t *s, const dry
             L->mult_off, L->shift_off);
   }
   fprintf(f, "};\n\nstatic const char model_name[] = ");
-  c_string(f, m->name);
+  cm_escape_file(CM_ESC_C_STRING, m->name, f);
   fprintf(f, ";\nstatic const char schedule_name[] = ");
-  c_string(f, s->name);
+  cm_escape_file(CM_ESC_C_STRING, s->name, f);
   fprintf(f, ";\n\nconst rt_model_t mcusim_model = {model_name, %u, layers, mcusim_model_blob, %uu, %u, %u, %u, %d};\n",
           m->model.n_layers, m->model.input_off, m->model.in_h, m->model.in_w, m->model.in_c, m->model.in_zp);
   fprintf(f, "const rt_schedule_t mcusim_schedule = {schedule_name, %u, %u, %u, %u};\n\n", s->patch_n, s->patch_layers,
@@ -156,16 +149,13 @@ static int write_sources(const gen_model_t *m, const rt_schedule_t *s, const dry
 
 /* A schedule file (version 1): the spec it holds, copied into `spec` (size 128). 0, or -1 with a message. */
 static int read_schedule_file(const char *path, const char *model_name, char *spec) {
-  FILE *f = fopen(path, "rb");
-  char text[16384];
-  size_t len = f ? fread(text, 1, sizeof text - 1, f) : 0;
-  if (f) fclose(f);
-  text[len] = 0;
-  cJSON *j = cJSON_Parse(text);
+  char *text = cm_read_file(path, SCHEDULE_FILE_MAX_BYTES, NULL);
+  cJSON *j = text ? cJSON_Parse(text) : NULL;
+  free(text);
   const cJSON *v = cJSON_GetObjectItem(j, "version"), *s = cJSON_GetObjectItem(j, "schedule");
   const cJSON *model = cJSON_GetObjectItem(j, "model");
   int rc = -1;
-  if (!f || !j || !cJSON_IsNumber(v) || v->valuedouble != 1 || !cJSON_IsString(s) || strlen(s->valuestring) >= 128)
+  if (!j || !cJSON_IsNumber(v) || v->valuedouble != 1 || !cJSON_IsString(s) || strlen(s->valuestring) >= 128)
     fprintf(stderr, "mcusim-gen: %s: not a schedule file (version 1 with a \"schedule\" string)\n", path);
   else if (cJSON_IsString(model) && strcmp(model->valuestring, model_name))
     fprintf(stderr, "mcusim-gen: %s is for model %s, not %s\n", path, model->valuestring, model_name);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "workloads/gen/gen_model.h"
 
@@ -258,6 +259,29 @@ START_TEST(test_schedule_and_model_errors) {
 }
 END_TEST
 
+/* gen_model_load reads at most GEN_MODEL_MAX_BYTES; messages stay on one line (cm_msgf). */
+START_TEST(test_model_file_errors) {
+  gen_model_t m;
+  char err[256], path[] = "/tmp/mcusim_test_model_XXXXXX";
+  ck_assert_int_ne(gen_model_load("/nonexistent/m.json", &m, err, sizeof err), 0);
+  ck_assert_str_eq(err, "cannot open /nonexistent/m.json");
+  int fd = mkstemp(path);
+  ck_assert_int_ge(fd, 0);
+  FILE *f = fdopen(fd, "w");
+  for (unsigned i = 0; i <= GEN_MODEL_MAX_BYTES; i += 8) fputs("        ", f);
+  fclose(f);
+  ck_assert_int_ne(gen_model_load(path, &m, err, sizeof err), 0);
+  ck_assert_ptr_nonnull(strstr(err, "is larger than 1048576 bytes"));
+  unlink(path);
+  ck_assert_int_ne(gen_model_parse("{\"version\":1,\"name\":\"x\",\"input\":{\"h\":8,\"w\":8,\"c\":3},"
+                                   "\"blocks\":[{\"type\":\"con\\nv\",\"out\":3}]}",
+                                   &m, err, sizeof err),
+                   0);
+  ck_assert_ptr_null(strchr(err, '\n'));
+  ck_assert_ptr_nonnull(strstr(err, "unknown type \"con v\""));
+}
+END_TEST
+
 /* Same model name -> same weights and checksum (deterministic generator). */
 START_TEST(test_generator_deterministic) {
   gen_model_t a, b;
@@ -280,6 +304,7 @@ static Suite *models_suite(void) {
   tcase_add_test(tc, test_patch_plan_tiles_and_halo);
   tcase_add_test(tc, test_vww_fits_f746_only_with_patches);
   tcase_add_test(tc, test_schedule_and_model_errors);
+  tcase_add_test(tc, test_model_file_errors);
   tcase_add_test(tc, test_generator_deterministic);
   suite_add_tcase(s, tc);
   return s;

@@ -1,4 +1,4 @@
-/* sim/fwbuild.c — generator + cross compiler for one firmware, without CMake (sim/fwbuild.h). */
+/* workloads/explore/fwbuild.c — generator + cross compiler for one firmware, without CMake (fwbuild.h). */
 #define _GNU_SOURCE
 #include "workloads/explore/fwbuild.h"
 
@@ -11,27 +11,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/cm.h"
 #include "workloads/explore/jobpool.h"
 
-#ifndef MCUSIM_GEN_PATH
-#define MCUSIM_GEN_PATH "mcusim-gen"
-#endif
-#ifndef MCUSIM_SOURCE_DIR
-#define MCUSIM_SOURCE_DIR "."
-#endif
-
-#define FW_CODE_BYTES (64u << 10)    /* runtime + newlib: ~30 KiB measured; margin for the flash check */
-#define FW_STATIC_MARGIN (32u << 10) /* static data + stack beside the arena when sizing an enlarged SRAM */
+#define FW_CODE_BYTES (64u << 10)     /* runtime + newlib: ~30 KiB measured; margin for the flash check */
+#define FW_STATIC_MARGIN (32u << 10)  /* static data + stack beside the arena when sizing an enlarged SRAM */
+#define PROFILE_MAX_BYTES (64u << 10) /* a profile is ~1 KiB; the bound the copy always had */
 
 static const char *const rt_objects[] = {"main", "rt_kernels", "rt_arena", "rt_exec", "startup"};
 #define RT_OBJECT_COUNT 5
-
-static void xp_fw_err(char *err, size_t len, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(err, len, fmt, ap);
-  va_end(ap);
-}
 
 /* snprintf for paths (a path longer than the buffer is cut; XP_FW_PATH_MAX is far above what builds use) */
 __attribute__((format(printf, 3, 4))) static void fmt_path(char *buf, size_t len, const char *fmt, ...) {
@@ -43,14 +31,6 @@ __attribute__((format(printf, 3, 4))) static void fmt_path(char *buf, size_t len
 
 static void copy_path(char *dst, const char *src) { fmt_path(dst, XP_FW_PATH_MAX, "%s", src); }
 
-void xp_fw_tools_init(xp_fw_tools_t *t, const char *work) {
-  const char *gen = getenv("MCUSIM_GEN"), *cc = getenv("MCUSIM_CC"), *root = getenv("MCUSIM_ROOT");
-  copy_path(t->gen, gen && *gen ? gen : MCUSIM_GEN_PATH);
-  copy_path(t->cc, cc && *cc ? cc : "arm-none-eabi-gcc");
-  copy_path(t->root, root && *root ? root : MCUSIM_SOURCE_DIR);
-  copy_path(t->work, work);
-}
-
 int xp_fw_mkdirs(const char *path) {
   char buf[XP_FW_PATH_MAX];
   fmt_path(buf, sizeof buf, "%s", path);
@@ -61,19 +41,6 @@ int xp_fw_mkdirs(const char *path) {
     *p = '/';
   }
   return mkdir(buf, 0755) && errno != EEXIST ? -1 : 0;
-}
-
-/* cmake/firmware.cmake mcusim_core_flags */
-static const char *const *core_flags(const char *core) {
-  static const char *const m0plus[] = {"-mcpu=cortex-m0plus", "-mthumb", "-mfloat-abi=soft", NULL};
-  static const char *const m3[] = {"-mcpu=cortex-m3", "-mthumb", "-mfloat-abi=soft", NULL};
-  static const char *const m4[] = {"-mcpu=cortex-m4", "-mthumb", "-mfloat-abi=hard", "-mfpu=fpv4-sp-d16", NULL};
-  static const char *const m7[] = {"-mcpu=cortex-m7", "-mthumb", "-mfloat-abi=hard", "-mfpu=fpv5-d16", NULL};
-  if (!strcmp(core, "m0plus")) return m0plus;
-  if (!strcmp(core, "m3")) return m3;
-  if (!strcmp(core, "m4")) return m4;
-  if (!strcmp(core, "m7")) return m7;
-  return NULL;
 }
 
 typedef struct {
@@ -97,7 +64,8 @@ static void cmd_compiler(cmd_t *c, const xp_fw_tools_t *t, const char *core) {
   cmd_add(c, "%s", t->cc);
   cmd_add(c, "-O3");
   cmd_add(c, "-DNDEBUG");
-  for (const char *const *f = core_flags(core); *f; f++) cmd_add(c, "%s", *f);
+  const xp_fw_core_t *flags = xp_fw_core(t, core);
+  for (int i = 0; flags && i < flags->n_flags; i++) cmd_add(c, "%s", flags->flags[i]);
 }
 
 static const char *rt_source(const xp_fw_tools_t *t, const char *name, char *buf) {
@@ -147,14 +115,14 @@ int xp_fw_prepare_cores(const xp_fw_tools_t *t, const char *const *cores, size_t
                         size_t err_len) {
   char dir[XP_FW_PATH_MAX];
   for (size_t c = 0; c < n_cores; c++) {
-    if (!core_flags(cores[c])) return xp_fw_err(err, err_len, "unknown core '%s'", cores[c]), -1;
+    if (!xp_fw_core(t, cores[c])) return cm_msgf(err, err_len, "unknown core '%s'", cores[c]), -1;
     fmt_path(dir, sizeof dir, "%s/rt-%s", t->work, cores[c]);
-    if (xp_fw_mkdirs(dir)) return xp_fw_err(err, err_len, "cannot create %s: %s", dir, strerror(errno)), -1;
+    if (xp_fw_mkdirs(dir)) return cm_msgf(err, err_len, "cannot create %s: %s", dir, strerror(errno)), -1;
   }
   prepare_t p = {t, cores};
-  xp_pool_opts_t po = {"runtime", parallel, 0};
+  xp_pool_opts_t po = {parallel, NULL, NULL};
   if (xp_pool_run(&po, n_cores * RT_OBJECT_COUNT, NULL, prepare_object, NULL, &p))
-    return xp_fw_err(err, err_len, "cannot compile the runtime (see %s/rt-<core>/*.log)", t->work), -1;
+    return cm_msgf(err, err_len, "cannot compile the runtime (see %s/rt-<core>/*.log)", t->work), -1;
   return 0;
 }
 
@@ -182,26 +150,10 @@ static uint64_t pow2_at_least(uint64_t v) {
   return p;
 }
 
-static int write_memory_ld(const char *path, const prof_t *p, uint64_t flash_bytes, uint64_t sram_bytes) {
-  FILE *f = fopen(path, "w");
-  if (!f) return -1;
-  fprintf(f, "/* generated by mcusim (search/sweep) from %s */\nMEMORY\n{\n", p->path ? p->path : p->name);
-  fprintf(f, "  FLASH (rx) : ORIGIN = 0x%08x, LENGTH = %llu\n", p->flash.base, (unsigned long long)flash_bytes);
-  fprintf(f, "  SRAM (rwx) : ORIGIN = 0x%08x, LENGTH = %llu\n}\n", p->sram[0].base, (unsigned long long)sram_bytes);
-  return fclose(f);
-}
-
 /* A copy of the profile with a larger flash, for weights that do not fit the part. */
 static int write_big_flash_profile(const prof_t *p, uint64_t flash_bytes, const char *path) {
-  char *text = NULL;
-  FILE *f = fopen(p->path, "rb");
-  if (!f) return -1;
-  size_t cap = 1 << 16, len = 0;
-  text = malloc(cap + 1);
-  if (text) len = fread(text, 1, cap, f);
-  fclose(f);
+  char *text = cm_read_file(p->path, PROFILE_MAX_BYTES, NULL);
   if (!text) return -1;
-  text[len] = 0;
   cJSON *j = cJSON_Parse(text);
   free(text);
   cJSON *flash = cJSON_GetObjectItem(j, "flash");
@@ -212,7 +164,7 @@ static int write_big_flash_profile(const prof_t *p, uint64_t flash_bytes, const 
   cJSON_ReplaceItemInObject(flash, "size", cJSON_CreateNumber((double)flash_bytes));
   char *out = cJSON_Print(j);
   cJSON_Delete(j);
-  f = out ? fopen(path, "w") : NULL;
+  FILE *f = out ? fopen(path, "w") : NULL;
   int rc = f && fputs(out, f) >= 0 ? 0 : -1;
   if (f && fclose(f)) rc = -1;
   free(out);
@@ -254,7 +206,8 @@ static int link_elf(const xp_fw_tools_t *t, const char *core, const char *dir, c
 }
 
 /* Flash and SRAM to link with; a profile copy when the weights need more flash than the part has. */
-static int size_memory(const prof_t *p, const char *profile_arg, const char *dir, xp_fw_built_t *out) {
+static int size_memory(const xp_fw_tools_t *t, const prof_t *p, const char *profile_arg, const char *dir,
+                       xp_fw_built_t *out) {
   char path[XP_FW_PATH_MAX + 16];
   fmt_path(path, sizeof path, "%s/fw.bin", dir);
   out->flash_needed_bytes = file_bytes(path) + FW_CODE_BYTES;
@@ -273,39 +226,30 @@ static int size_memory(const prof_t *p, const char *profile_arg, const char *dir
   if ((uint64_t)out->arena_bytes + FW_STATIC_MARGIN > sram)
     sram = round_up((uint64_t)out->arena_bytes + FW_STATIC_MARGIN, 64u << 10);
   fmt_path(path, sizeof path, "%s/memory.ld", dir);
-  return write_memory_ld(path, p, flash, sram);
+  return xp_fw_write_memory_ld(t, p, flash, sram, path);
 }
 
 int xp_fw_build(const xp_fw_tools_t *t, const char *model_path, const char *spec, const prof_t *profile,
                 const char *profile_arg, const char *dir, xp_fw_built_t *out, char *err, size_t err_len) {
   char log[XP_FW_PATH_MAX + 16], src[XP_FW_PATH_MAX + 16], obj[XP_FW_PATH_MAX + 16];
   memset(out, 0, sizeof *out);
-  if (xp_fw_mkdirs(dir)) return xp_fw_err(err, err_len, "cannot create %s: %s", dir, strerror(errno)), -1;
+  if (xp_fw_mkdirs(dir)) return cm_msgf(err, err_len, "cannot create %s: %s", dir, strerror(errno)), -1;
   fmt_path(log, sizeof log, "%s/build.log", dir);
   unlink(log);
   if (generate(t, model_path, spec, dir, log))
-    return xp_fw_err(err, err_len, "mcusim-gen failed on %s / %s (see %s)", model_path, spec, log), -1;
-  if (size_memory(profile, profile_arg, dir, out))
-    return xp_fw_err(err, err_len, "cannot size memory for %s in %s", profile->name, dir), -1;
+    return cm_msgf(err, err_len, "mcusim-gen failed on %s / %s (see %s)", model_path, spec, log), -1;
+  if (size_memory(t, profile, profile_arg, dir, out))
+    return cm_msgf(err, err_len, "cannot size memory for %s in %s", profile->name, dir), -1;
   for (int s = 0; s < 2; s++) {
     fmt_path(src, sizeof src, "%s/fw.%s", dir, s ? "S" : "c");
     fmt_path(obj, sizeof obj, "%s.o", src);
     if (compile(t, profile->core, src, obj, log))
-      return xp_fw_err(err, err_len, "cannot compile %s (see %s)", src, log), -1;
+      return cm_msgf(err, err_len, "cannot compile %s (see %s)", src, log), -1;
   }
   if (link_elf(t, profile->core, dir, log))
-    return xp_fw_err(err, err_len, "cannot link %s/fw.elf (see %s)", dir, log), -1;
+    return cm_msgf(err, err_len, "cannot link %s/fw.elf (see %s)", dir, log), -1;
   fmt_path(out->elf, sizeof out->elf, "%s/fw.elf", dir);
   return 0;
-}
-
-int xp_fw_run(const char *profile, const char *elf, const char *report, const char *log) {
-  char self[XP_FW_PATH_MAX];
-  ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-  if (n <= 0) return -1;
-  self[n] = 0;
-  char *argv[] = {self, "run", "--quiet", "--profile", (char *)profile, "--report", (char *)report, (char *)elf, NULL};
-  return xp_pool_spawn_wait(argv, log);
 }
 
 static void write_job_json(const char *dir, const char *model, const char *spec, const char *profile_arg,
@@ -343,23 +287,22 @@ int xp_fw_job(const xp_fw_tools_t *t, const char *model_path, const char *spec, 
   fmt_path(report, sizeof report, "%s/report.json", dir);
   fmt_path(log, sizeof log, "%s/run.log", dir);
   unlink(log);
-  int code = xp_fw_run(b.run_profile, b.elf, report, log);
-  return code < 0 ? 70 : code;
+  return xp_fw_run(t, b.run_profile, b.elf, report, log);
 }
 
 const char *xp_fw_status(int code) {
   switch (code) {
-  case 0:
+  case XP_FW_OK:
     return "ok";
-  case 1:
+  case XP_FW_FIRMWARE_FAILED:
     return "firmware_failed";
-  case 2:
+  case XP_FW_BAD_INPUT:
     return "bad_input";
-  case 3:
+  case XP_FW_FAULT:
     return "fault";
-  case 4:
+  case XP_FW_LIMIT:
     return "limit";
-  case 5:
+  case XP_FW_INTERRUPTED:
     return "interrupted";
   case XP_FW_BUILD_FAILED:
     return "build_failed";

@@ -1,4 +1,4 @@
-/* sim/jobpool.c — forked jobs, at most N at a time, with a progress line (sim/jobpool.h). */
+/* workloads/explore/jobpool.c — forked jobs, at most N at a time, with progress to a callback (jobpool.h). */
 #define _GNU_SOURCE
 #include "workloads/explore/jobpool.h"
 
@@ -51,14 +51,12 @@ typedef struct {
 
 static void progress(const xp_pool_opts_t *o, size_t done, size_t n, size_t running, size_t failed, double t0) {
   if (!o->progress) return;
-  fprintf(stderr, "%s%s: %zu/%zu done, %zu running, %zu failed, %.1f s%s", o->progress == 2 ? "\r" : "", o->label, done,
-          n, running, failed, xp_pool_now() - t0, o->progress == 2 ? "\033[K" : "\n");
-  fflush(stderr);
+  const xp_pool_progress_t p = {done, n, running, failed, xp_pool_now() - t0};
+  o->progress(o->progress_opaque, &p);
 }
 
 static pid_t start_job(xp_pool_job_fn job, void *ctx, size_t index) {
-  fflush(stdout);
-  fflush(stderr);
+  fflush(NULL); /* output the caller buffered must not be inherited by the child */
   pid_t pid = fork();
   if (pid == 0) _exit(job(ctx, index));
   return pid;
@@ -102,6 +100,5 @@ int xp_pool_run(const xp_pool_opts_t *o, size_t n, const size_t *indices, xp_poo
     if (done) done(ctx, ended.index, code, xp_pool_now() - ended.start);
     progress(o, finished, n, (size_t)used, (size_t)failed, t0);
   }
-  if (o->progress == 2) fputc('\n', stderr);
   return failed;
 }

@@ -1,6 +1,7 @@
-/* sim/jobpool.h — run independent jobs in parallel on the local cores: each job runs in a forked child (which
- * may fork/exec the generator, the cross compiler and `mcusim run`), at most `parallel` at a time, with a progress
- * line on stderr. Used by `search` and `sweep` (issue 9). */
+/* workloads/explore/jobpool.h — run independent jobs in parallel on the local cores: each job runs in a forked
+ * child (which may spawn the generator and the cross compiler, and runs the simulator library), at most `parallel`
+ * at a time, reporting progress to a callback (the CLI prints it). Used by `search` and `sweep` (issue 9). Never
+ * prints. */
 #ifndef MCUSIM_JOBPOOL_H
 #define MCUSIM_JOBPOOL_H
 
@@ -11,10 +12,18 @@ typedef int (*xp_pool_job_fn)(void *ctx, size_t index);
 /* Runs in the parent when job `index` ended: `code` is its exit code, or 128 + signal; `seconds` its wall time. */
 typedef void (*xp_pool_done_fn)(void *ctx, size_t index, int code, double seconds);
 
+/* Where the jobs stand: at the start and after each job ended. */
 typedef struct {
-  const char *label; /* progress prefix: "search", "sweep" */
-  int parallel;      /* at most this many children at once (>= 1) */
-  int progress;      /* 0: quiet; 1: one line per finished job; 2: a rewritten line (terminal) */
+  size_t done, total, running, failed;
+  double seconds; /* wall time since the start */
+} xp_pool_progress_t;
+/* Runs in the parent, in the order the states happen. */
+typedef void (*xp_pool_progress_fn)(void *opaque, const xp_pool_progress_t *p);
+
+typedef struct {
+  int parallel;                 /* at most this many children at once (>= 1) */
+  xp_pool_progress_fn progress; /* NULL: quiet */
+  void *progress_opaque;
 } xp_pool_opts_t;
 
 /* Runs jobs `indices[0..n)` (NULL: 0..n-1). Returns the number of jobs that did not exit 0, or -1 when a child

@@ -1,4 +1,4 @@
-/* sim/search.c — enumeration, prediction, pruning, Pareto front and choice of schedules (sim/search.h). */
+/* workloads/explore/search.c — enumeration, prediction, pruning, Pareto front and choice of schedules (search.h). */
 #include "workloads/explore/search.h"
 
 #include <stdio.h>

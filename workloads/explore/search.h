@@ -1,7 +1,7 @@
-/* sim/search.h — schedule search (issue 9): enumerate the schedules of a model, predict each with the analytic
- * planner (workloads/gen/gen_plan.h), pick the promising ones to build and simulate, then the Pareto front of
- * peak SRAM vs cycles and the chosen schedule. Pure functions on an array of candidates: the CLI
- * (sim/cli_search.c) builds and runs the firmware; tests/search/ drives these directly.
+/* workloads/explore/search.h — schedule search (issue 9): enumerate the schedules of a model, predict each with the
+ * analytic planner (workloads/gen/gen_plan.h), pick the promising ones to build and simulate, then the Pareto front of
+ * peak SRAM vs cycles and the chosen schedule. Pure functions on an array of candidates: the CLI (sim/cli/cli_search.c)
+ * builds and runs the firmware; tests/explore/ drives these directly.
  *
  * Space (docs/sweep.md): layer-wise, and n x n patches (n = 2..8 while every patch keeps at least
  * XP_SEARCH_MIN_PATCH_ROWS rows of the stage output) over the first K blocks for every block boundary K of the

@@ -1,16 +1,10 @@
-/* sim/sweep.c — sweep matrix, job numbering, shards, merged tables (sim/sweep.h). */
+/* workloads/explore/sweep.c — sweep matrix, job numbering, shards, report figures (sweep.h). */
 #include "workloads/explore/sweep.h"
 
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
-static void xp_sweep_err(char *err, size_t len, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(err, len, fmt, ap);
-  va_end(ap);
-}
+#include "common/cm.h"
 
 static char *dup_printf(const char *fmt, const char *a, const char *b) {
   size_t len = strlen(fmt) + strlen(a) + strlen(b) + 1;
@@ -31,11 +25,11 @@ static char *resolve_model(const char *name, const char *base_dir, const char *m
 static int parse_axis(const cJSON *root, const char *key, char **out, size_t *n, char *err, size_t err_len) {
   const cJSON *arr = cJSON_GetObjectItem(root, key), *it;
   if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) < 1 || cJSON_GetArraySize(arr) > XP_SWEEP_MAX_AXIS)
-    return xp_sweep_err(err, err_len, "\"%s\" must be an array of 1..%d strings", key, XP_SWEEP_MAX_AXIS), -1;
+    return cm_msgf(err, err_len, "\"%s\" must be an array of 1..%d strings", key, XP_SWEEP_MAX_AXIS), -1;
   cJSON_ArrayForEach(it, arr) {
     if (!cJSON_IsString(it) || !*it->valuestring)
-      return xp_sweep_err(err, err_len, "\"%s\" must hold non-empty strings", key), -1;
-    if (!(out[(*n)++] = strdup(it->valuestring))) return xp_sweep_err(err, err_len, "out of memory"), -1;
+      return cm_msgf(err, err_len, "\"%s\" must hold non-empty strings", key), -1;
+    if (!(out[(*n)++] = strdup(it->valuestring))) return cm_msgf(err, err_len, "out of memory"), -1;
   }
   return 0;
 }
@@ -46,7 +40,7 @@ static int check_keys(const cJSON *root, char *err, size_t err_len) {
   cJSON_ArrayForEach(it, root) {
     int ok = 0;
     for (size_t k = 0; k < sizeof known / sizeof *known; k++) ok |= !strcmp(it->string, known[k]);
-    if (!ok) return xp_sweep_err(err, err_len, "unknown field \"%s\"", it->string), -1;
+    if (!ok) return cm_msgf(err, err_len, "unknown field \"%s\"", it->string), -1;
   }
   return 0;
 }
@@ -58,11 +52,11 @@ int xp_sweep_matrix_parse(const char *json_text, const char *base_dir, const cha
   int rc = -1;
   const cJSON *v = cJSON_GetObjectItem(root, "version");
   if (!cJSON_IsObject(root)) {
-    xp_sweep_err(err, err_len, "not a JSON object");
+    cm_msgf(err, err_len, "not a JSON object");
     goto done;
   }
   if (!cJSON_IsNumber(v) || v->valuedouble != 1) {
-    xp_sweep_err(err, err_len, "\"version\" must be 1");
+    cm_msgf(err, err_len, "\"version\" must be 1");
     goto done;
   }
   if (check_keys(root, err, err_len) || parse_axis(root, "models", out->models, &out->n_models, err, err_len) ||

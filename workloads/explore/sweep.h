@@ -1,5 +1,5 @@
-/* sim/sweep.h — sweeps (issue 9): a matrix of models x schedules x profiles (JSON, "version": 1), one job per
- * cell numbered in a fixed order, the deterministic shard assignment, and the figures a merged table shows.
+/* workloads/explore/sweep.h — sweeps (issue 9): a matrix of models x schedules x profiles (JSON, "version": 1), one
+ * job per cell numbered in a fixed order, the deterministic shard assignment, and the figures a merged table shows.
  *
  * Matrix file (docs/sweep.md):
  *   {"version": 1, "models": ["person-det-mbv1-r96", "path/to/m.json"], "schedules": ["layerwise", ...],

@@ -1,7 +1,9 @@
-/* sim/sweep_table.c — the merged sweep table as CSV, JSON (mcusim-sweep-table/1) or a self-contained HTML page. */
+/* workloads/explore/sweep_table.c — the merged sweep table as CSV, JSON (mcusim-sweep-table/1) or a self-contained
+ * HTML page. */
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/cm.h"
 #include "workloads/explore/sweep.h"
 
 /* Columns, declared once: header, JSON key, and how to print the value. */
@@ -21,25 +23,11 @@ static int by_index(const void *a, const void *b) {
   return x->index < y->index ? -1 : x->index > y->index;
 }
 
-/* RFC 4180: a field holding a comma or a quote is quoted, quotes doubled ("patch:n=2,blocks=4"). */
-static void csv_field(const char *s, FILE *out) {
-  if (!strpbrk(s, ",\"\n")) {
-    fputs(s, out);
-    return;
-  }
-  fputc('"', out);
-  for (; *s; s++) {
-    if (*s == '"') fputc('"', out);
-    fputc(*s, out);
-  }
-  fputc('"', out);
-}
-
 static void csv_row(const xp_sweep_row_t *r, FILE *out) {
   const xp_sweep_figures_t *f = &r->fig;
   const char *text[] = {r->id, r->status, f->model, f->schedule, f->profile};
   fprintf(out, "%zu", r->index);
-  for (size_t i = 0; i < sizeof text / sizeof *text; i++) fputc(',', out), csv_field(text[i], out);
+  for (size_t i = 0; i < sizeof text / sizeof *text; i++) fputc(',', out), cm_escape_file(CM_ESC_CSV, text[i], out);
   fputc(',', out);
   if (!r->has_figures) {
     fprintf(out, ",,,,,,,,,,,,\n");
@@ -95,27 +83,14 @@ static void write_json(const xp_sweep_row_t *rows, size_t n, size_t total, const
   cJSON_Delete(root);
 }
 
-static void html_text(const char *s, FILE *out) {
-  for (; *s; s++) {
-    if (*s == '<')
-      fputs("&lt;", out);
-    else if (*s == '>')
-      fputs("&gt;", out);
-    else if (*s == '&')
-      fputs("&amp;", out);
-    else
-      fputc(*s, out);
-  }
-}
-
 static void html_row(const xp_sweep_row_t *r, FILE *out) {
   const xp_sweep_figures_t *f = &r->fig;
   fprintf(out, "<tr class=\"%s\"><td>%zu</td><td>", r->has_figures && f->fits ? "fits" : "over", r->index);
-  html_text(r->has_figures ? f->model : r->id, out);
+  cm_escape_file(CM_ESC_HTML, r->has_figures ? f->model : r->id, out);
   fputs("</td><td>", out);
-  html_text(f->schedule, out);
+  cm_escape_file(CM_ESC_HTML, f->schedule, out);
   fputs("</td><td>", out);
-  html_text(f->profile, out);
+  cm_escape_file(CM_ESC_HTML, f->profile, out);
   fprintf(out, "</td><td>%s</td>", r->status);
   if (r->has_figures)
     fprintf(out, "<td>%s</td><td>%llu</td><td>%llu</td><td>%llu</td><td>%llu</td><td>%.3f</td><td>%s</td>",

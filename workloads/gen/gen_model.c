@@ -8,11 +8,13 @@
 #include "workloads/gen/gen_model.h"
 
 #include <cjson/cJSON.h>
+#include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "common/cm.h"
 
 enum { ACT_NONE = 0, ACT_RELU = 1 };
 
@@ -22,14 +24,6 @@ typedef struct {
   int16_t res_src;
   uint16_t out_c;
 } spec_t;
-
-static void set_err(char *err, size_t len, const char *fmt, ...) {
-  if (!err || !len) return;
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(err, len, fmt, ap);
-  va_end(ap);
-}
 
 uint64_t gen_hash64(const char *s, uint64_t salt) {
   uint64_t h = 0xcbf29ce484222325ull ^ salt;
@@ -111,13 +105,13 @@ static int expand_blocks(const cJSON *blocks, gen_model_t *m, spec_t *specs, int
   const cJSON *b;
   cJSON_ArrayForEach(b, blocks) {
     if (bi >= GEN_MAX_BLOCKS) {
-      set_err(err, err_len, "more than %d blocks", GEN_MAX_BLOCKS);
+      cm_msgf(err, err_len, "more than %d blocks", GEN_MAX_BLOCKS);
       return -1;
     }
     const cJSON *jt = cJSON_GetObjectItemCaseSensitive(b, "type");
     const cJSON *jn = cJSON_GetObjectItemCaseSensitive(b, "name");
     if (!cJSON_IsString(jt)) {
-      set_err(err, err_len, "block %d: missing \"type\"", bi);
+      cm_msgf(err, err_len, "block %d: missing \"type\"", bi);
       return -1;
     }
     char bname[GEN_NAME_MAX];
@@ -130,7 +124,7 @@ static int expand_blocks(const cJSON *blocks, gen_model_t *m, spec_t *specs, int
     const char *type = jt->valuestring;
     int k = get_int(b, "k", 3), stride = get_int(b, "stride", 1), out = get_int(b, "out", c), rc = 0;
     if (k < 1 || k > 7 || (k % 2) == 0 || stride < 1 || stride > 2 || out < 1 || out > 4096) {
-      set_err(err, err_len, "block %s: k must be 1,3,5,7, stride 1 or 2, out 1..4096", bname);
+      cm_msgf(err, err_len, "block %s: k must be 1,3,5,7, stride 1 or 2, out 1..4096", bname);
       return -1;
     }
     if (strcmp(type, "conv") == 0) {
@@ -148,14 +142,14 @@ static int expand_blocks(const cJSON *blocks, gen_model_t *m, spec_t *specs, int
       double ratio = cJSON_IsNumber(je) ? je->valuedouble : 6.0;
       int mid = get_int(b, "mid", ratio > 0 && ratio <= 64 ? (int)lround(ratio * c) : 0);
       if (mid < 1 || mid > 4096) { /* expand 0 gave 0 channels and a division by zero in calibration (fuzz_model) */
-        set_err(err, err_len, "block %s: expand/mid gives %d channels (1..4096)", bname, mid);
+        cm_msgf(err, err_len, "block %s: expand/mid gives %d channels (1..4096)", bname, mid);
         return -1;
       }
       const cJSON *jr = cJSON_GetObjectItemCaseSensitive(b, "residual");
       int residual = cJSON_IsBool(jr) ? cJSON_IsTrue(jr) : (stride == 1 && out == c);
       int block_in = n - 1; /* the layer whose output enters this block */
       if (residual && (stride != 1 || out != c || block_in < 0)) {
-        set_err(err, err_len, "block %s: a residual needs stride 1, out == in, and a previous layer", bname);
+        cm_msgf(err, err_len, "block %s: a residual needs stride 1, out == in, and a previous layer", bname);
         return -1;
       }
       if (mid != c) rc = add_spec(specs, &n, bname, "expand", RT_OP_PW, 1, 1, ACT_RELU, mid, -1);
@@ -168,11 +162,11 @@ static int expand_blocks(const cJSON *blocks, gen_model_t *m, spec_t *specs, int
       rc = add_spec(specs, &n, bname, NULL, RT_OP_FC, 1, 1, parse_act(b, ACT_NONE), out, -1);
       c = out;
     } else {
-      set_err(err, err_len, "block %s: unknown type \"%s\" (conv, dwconv, dwsep, mbconv, avgpool, fc)", bname, type);
+      cm_msgf(err, err_len, "block %s: unknown type \"%s\" (conv, dwconv, dwsep, mbconv, avgpool, fc)", bname, type);
       return -1;
     }
     if (rc) {
-      set_err(err, err_len, "more than %d layers", RT_MAX_LAYERS);
+      cm_msgf(err, err_len, "more than %d layers", RT_MAX_LAYERS);
       return -1;
     }
     bi++;
@@ -181,7 +175,7 @@ static int expand_blocks(const cJSON *blocks, gen_model_t *m, spec_t *specs, int
   m->block_first_layer[bi] = n;
   *n_specs = n;
   if (n == 0) {
-    set_err(err, err_len, "no blocks");
+    cm_msgf(err, err_len, "no blocks");
     return -1;
   }
   return 0;
@@ -341,7 +335,7 @@ int gen_model_parse(const char *json_text, gen_model_t *m, char *err, size_t err
   int n = 0, rc = -1;
   cJSON *root = cJSON_Parse(json_text);
   if (!root) {
-    set_err(err, err_len, "JSON parse error near: %.40s", cJSON_GetErrorPtr() ? cJSON_GetErrorPtr() : "?");
+    cm_msgf(err, err_len, "JSON parse error near: %.40s", cJSON_GetErrorPtr() ? cJSON_GetErrorPtr() : "?");
     return -1;
   }
   const cJSON *jv = cJSON_GetObjectItemCaseSensitive(root, "version");
@@ -350,18 +344,18 @@ int gen_model_parse(const char *json_text, gen_model_t *m, char *err, size_t err
   const cJSON *jb = cJSON_GetObjectItemCaseSensitive(root, "blocks");
   const cJSON *jd = cJSON_GetObjectItemCaseSensitive(root, "description");
   if (!cJSON_IsNumber(jv) || jv->valueint != 1) {
-    set_err(err, err_len, "\"version\": 1 required");
+    cm_msgf(err, err_len, "\"version\": 1 required");
     goto fail;
   }
   if (!cJSON_IsString(jn) || !cJSON_IsObject(ji) || !cJSON_IsArray(jb)) {
-    set_err(err, err_len, "\"name\" (string), \"input\" (object) and \"blocks\" (array) required");
+    cm_msgf(err, err_len, "\"name\" (string), \"input\" (object) and \"blocks\" (array) required");
     goto fail;
   }
   snprintf(m->name, sizeof m->name, "%s", jn->valuestring);
   if (cJSON_IsString(jd)) snprintf(m->description, sizeof m->description, "%s", jd->valuestring);
   int in_h = get_int(ji, "h", 0), in_w = get_int(ji, "w", 0), in_c = get_int(ji, "c", 0);
   if (in_h < 1 || in_w < 1 || in_c < 1 || in_h > 4096 || in_w > 4096 || in_c > 64) {
-    set_err(err, err_len, "input h, w, c out of range");
+    cm_msgf(err, err_len, "input h, w, c out of range");
     goto fail;
   }
   if (expand_blocks(jb, m, specs, &n, in_c, err, err_len)) goto fail;
@@ -391,7 +385,7 @@ int gen_model_parse(const char *json_text, gen_model_t *m, char *err, size_t err
       w = (w + 2 * s->pad - s->k) / s->stride + 1;
     }
     if (h < 1 || w < 1) {
-      set_err(err, err_len, "layer %s: feature map shrinks to nothing", s->name);
+      cm_msgf(err, err_len, "layer %s: feature map shrinks to nothing", s->name);
       goto fail;
     }
     c = s->op == RT_OP_DW || s->op == RT_OP_AVGPOOL ? c : s->out_c;
@@ -446,18 +440,14 @@ fail:
 }
 
 int gen_model_load(const char *path, gen_model_t *m, char *err, size_t err_len) {
-  FILE *f = fopen(path, "rb");
-  if (!f) {
-    set_err(err, err_len, "cannot open %s", path);
+  char *text = cm_read_file(path, GEN_MODEL_MAX_BYTES, NULL);
+  if (!text) {
+    if (errno == EFBIG)
+      cm_msgf(err, err_len, "%s is larger than %u bytes", path, GEN_MODEL_MAX_BYTES);
+    else
+      cm_msgf(err, err_len, "cannot open %s", path);
     return -1;
   }
-  fseek(f, 0, SEEK_END);
-  long len = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  char *text = malloc((size_t)len + 1);
-  size_t got = fread(text, 1, (size_t)len, f);
-  fclose(f);
-  text[got] = 0;
   int rc = gen_model_parse(text, m, err, err_len);
   free(text);
   return rc;
@@ -485,7 +475,7 @@ int gen_schedule_parse(const gen_model_t *m, const char *spec, rt_schedule_t *ou
     patch = 1;
     opts = spec + 6;
   } else {
-    set_err(err, err_len, "schedule must be \"layerwise[,...]\" or \"patch:n=N,blocks=K[,...]\"");
+    cm_msgf(err, err_len, "schedule must be \"layerwise[,...]\" or \"patch:n=N,blocks=K[,...]\"");
     return -1;
   }
   int n = patch ? 0 : -1, blocks = -1;
@@ -502,17 +492,17 @@ int gen_schedule_parse(const gen_model_t *m, const char *spec, rt_schedule_t *ou
     else if (strcmp(tok, "halo=full") == 0)
       out->halo_clip = 0;
     else {
-      set_err(err, err_len, "unknown schedule option \"%s\"", tok);
+      cm_msgf(err, err_len, "unknown schedule option \"%s\"", tok);
       return -1;
     }
   }
   if (blocks > m->n_blocks || (patch && blocks < 1)) {
-    set_err(err, err_len, "blocks=%d: the model has %d blocks (a patch schedule needs blocks >= 1)", blocks,
+    cm_msgf(err, err_len, "blocks=%d: the model has %d blocks (a patch schedule needs blocks >= 1)", blocks,
             m->n_blocks);
     return -1;
   }
   if (patch && (n < 1 || n > 16)) {
-    set_err(err, err_len, "patch schedule needs n=1..16");
+    cm_msgf(err, err_len, "patch schedule needs n=1..16");
     return -1;
   }
   out->patch_n = patch ? (uint8_t)n : 0;

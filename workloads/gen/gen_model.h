@@ -11,6 +11,7 @@
 
 #define GEN_MAX_BLOCKS 64
 #define GEN_NAME_MAX 48
+#define GEN_MODEL_MAX_BYTES (1u << 20) /* a model description is a few KiB (the weights are generated) */
 
 typedef struct {
   char name[GEN_NAME_MAX];
@@ -29,6 +30,7 @@ typedef struct {
 
 /* Parse a model description and build it. err receives a message on failure. Returns 0 on success. */
 int gen_model_parse(const char *json_text, gen_model_t *out, char *err, size_t err_len);
+/* The same from a file of at most GEN_MODEL_MAX_BYTES. */
 int gen_model_load(const char *path, gen_model_t *out, char *err, size_t err_len);
 void gen_model_free(gen_model_t *m);
 

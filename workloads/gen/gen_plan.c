@@ -4,8 +4,9 @@
 #include "workloads/gen/gen_plan.h"
 
 #include <inttypes.h>
-#include <stdarg.h>
 #include <string.h>
+
+#include "common/cm.h"
 
 typedef struct {
   const rt_model_t *model;
@@ -13,13 +14,6 @@ typedef struct {
   const rt_rect_t *wins;               /* per layer output window (patch), or NULL: whole tensors */
   rt_rect_t in_win;                    /* the stage's input window (patch) */
 } walk_t;
-
-static void plan_err(char *err, size_t len, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(err, len, fmt, ap);
-  va_end(ap);
-}
 
 static const char *op_name(uint8_t op) {
   static const char *const names[] = {"?", "conv", "dw", "pw", "avgpool", "fc"};
@@ -184,7 +178,7 @@ int gen_plan(const gen_model_t *gm, const rt_schedule_t *s, gen_plan_t *out, cha
   const rt_model_t *m = &gm->model;
   memset(out, 0, sizeof *out);
   if (s->input_in_arena) {
-    plan_err(err, err_len, "the plan counts the input frame as read from flash: input=arena is not planned");
+    cm_msgf(err, err_len, "the plan counts the input frame as read from flash: input=arena is not planned");
     return -1;
   }
   if (s->patch_n) {
@@ -193,8 +187,8 @@ int gen_plan(const gen_model_t *gm, const rt_schedule_t *s, gen_plan_t *out, cha
     rt_stats_t stats;
     rt_arena_init(&arena, NULL, 0);
     if (rt_run(m, s, &arena, NULL, &stats) == RT_E_BAD_SCHEDULE) {
-      plan_err(err, err_len, "the runtime cannot run %d patch-stage layers patch by patch (docs/models.md)",
-               s->patch_layers);
+      cm_msgf(err, err_len, "the runtime cannot run %d patch-stage layers patch by patch (docs/models.md)",
+              s->patch_layers);
       return -1;
     }
   }

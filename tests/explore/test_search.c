@@ -1,5 +1,5 @@
-/* tests/search/test_search.c — unit tests of sim/search.c (enumeration, prediction, pruning, Pareto front, choice)
- * and sim/sweep.c (matrix, job numbering, shard assignment, figures, merged table). */
+/* tests/explore/test_search.c — unit tests of workloads/explore/search.c (enumeration, prediction, pruning, Pareto
+ * front, choice) and workloads/explore/sweep.c (matrix, job numbering, shard assignment, figures, merged table). */
 #include "tests/support/check_main.h"
 #include <stdio.h>
 #include <stdlib.h>

@@ -6,11 +6,14 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/cm.h"
 #include "rpt.h"
+
+/* A budget file is a few lines; 64 KiB is far past any real one and bounds what a hostile one costs. */
+#define RPT_MAX_BUDGET_BYTES ((size_t)64 << 10)
 
 typedef struct {
   const char *name;
@@ -32,16 +35,6 @@ int rpt_fig_by_name(const char *name) {
 }
 
 const char *rpt_fig_name(rpt_fig_t fig) { return figures[fig].name; }
-
-/* Error messages are one line even when they quote user input that holds line breaks (found by fuzz_budget). */
-static void fail_msg(char *msg, size_t size, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(msg, size, fmt, ap);
-  va_end(ap);
-  for (char *c = msg; size && *c; c++)
-    if ((unsigned char)*c < 0x20) *c = ' ';
-}
 
 /* ---- budgets ---- */
 
@@ -102,13 +95,13 @@ static int budget_quantity(const cJSON *item, rpt_unit_t unit, double *out) {
 static int budget_limit(rpt_limit_t *lim, const cJSON *obj, int fig, const char *where, const char *name, char *msg,
                         size_t size) {
   if (!cJSON_IsObject(obj)) {
-    fail_msg(msg, size, "%s: %s must be an object", name, where);
+    cm_msgf(msg, size, "%s: %s must be an object", name, where);
     return -1;
   }
   for (const cJSON *f = obj->child; f; f = f->next)
     if (strcmp(f->string, "max_growth_pct") && strcmp(f->string, "max_growth") && strcmp(f->string, "max") &&
         strcmp(f->string, "ignore")) {
-      fail_msg(msg, size, "%s: %s.%s: unknown field (max_growth_pct, max_growth, max, ignore)", name, where, f->string);
+      cm_msgf(msg, size, "%s: %s.%s: unknown field (max_growth_pct, max_growth, max, ignore)", name, where, f->string);
       return -1;
     }
   const cJSON *pct = cJSON_GetObjectItemCaseSensitive(obj, "max_growth_pct");
@@ -118,21 +111,21 @@ static int budget_limit(rpt_limit_t *lim, const cJSON *obj, int fig, const char 
   rpt_unit_t unit = figures[fig].unit;
   if (pct || abs_growth) lim->max_growth_pct = lim->max_growth = -1; /* an entry replaces the default growth limits */
   if (pct && budget_quantity(pct, RPT_UNIT_COUNT, &lim->max_growth_pct)) {
-    fail_msg(msg, size, "%s: %s.max_growth_pct: must be a number >= 0 (percent) or null", name, where);
+    cm_msgf(msg, size, "%s: %s.max_growth_pct: must be a number >= 0 (percent) or null", name, where);
     return -1;
   }
   if (abs_growth && budget_quantity(abs_growth, unit, &lim->max_growth)) {
-    fail_msg(msg, size, "%s: %s.max_growth: must be a number >= 0 or a string with a unit (%s), or null", name, where,
-             unit_names(unit));
+    cm_msgf(msg, size, "%s: %s.max_growth: must be a number >= 0 or a string with a unit (%s), or null", name, where,
+            unit_names(unit));
     return -1;
   }
   if (max && budget_quantity(max, unit, &lim->max)) {
-    fail_msg(msg, size, "%s: %s.max: must be a number >= 0 or a string with a unit (%s), or null", name, where,
-             unit_names(unit));
+    cm_msgf(msg, size, "%s: %s.max: must be a number >= 0 or a string with a unit (%s), or null", name, where,
+            unit_names(unit));
     return -1;
   }
   if (ignore && !cJSON_IsBool(ignore)) {
-    fail_msg(msg, size, "%s: %s.ignore: must be true or false", name, where);
+    cm_msgf(msg, size, "%s: %s.ignore: must be true or false", name, where);
     return -1;
   }
   if (ignore) lim->ignore = cJSON_IsTrue(ignore);
@@ -142,7 +135,7 @@ static int budget_limit(rpt_limit_t *lim, const cJSON *obj, int fig, const char 
 static int budget_section(rpt_limit_t *limits, const cJSON *obj, const char *section, const char *name, char *msg,
                           size_t size) {
   if (!cJSON_IsObject(obj)) {
-    fail_msg(msg, size, "%s: %s must be an object of figures", name, section);
+    cm_msgf(msg, size, "%s: %s must be an object of figures", name, section);
     return -1;
   }
   int layers = !strcmp(section, "layers");
@@ -151,9 +144,9 @@ static int budget_section(rpt_limit_t *limits, const cJSON *obj, const char *sec
     char where[128];
     snprintf(where, sizeof where, "%s.%s", section, item->string);
     if (fig < 0 || (layers && !figures[fig].layer_key)) {
-      fail_msg(msg, size, "%s: %s: unknown figure (%s)", name, where,
-               layers ? "cycles, instructions, arena_peak"
-                      : "cycles, instructions, latency, peak_sram, arena_peak, stack_peak, flash_used");
+      cm_msgf(msg, size, "%s: %s: unknown figure (%s)", name, where,
+              layers ? "cycles, instructions, arena_peak"
+                     : "cycles, instructions, latency, peak_sram, arena_peak, stack_peak, flash_used");
       return -1;
     }
     if (budget_limit(&limits[fig], item, fig, where, name, msg, size)) return -1;
@@ -163,22 +156,22 @@ static int budget_section(rpt_limit_t *limits, const cJSON *obj, const char *sec
 
 static int budget_top_fields(const cJSON *root, const char *name, char *msg, size_t size) {
   if (!cJSON_IsObject(root)) {
-    fail_msg(msg, size, "%s: a budget file is a JSON object", name);
+    cm_msgf(msg, size, "%s: a budget file is a JSON object", name);
     return -1;
   }
   const cJSON *version = cJSON_GetObjectItemCaseSensitive(root, "version");
   if (!version) {
-    fail_msg(msg, size, "%s: version: missing (write \"version\": 1)", name);
+    cm_msgf(msg, size, "%s: version: missing (write \"version\": 1)", name);
     return -1;
   }
   if (!cJSON_IsNumber(version) || version->valuedouble != 1) {
-    fail_msg(msg, size, "%s: version: must be 1 (this mcusim reads budget files of version 1)", name);
+    cm_msgf(msg, size, "%s: version: must be 1 (this mcusim reads budget files of version 1)", name);
     return -1;
   }
   for (const cJSON *f = root->child; f; f = f->next)
     if (strcmp(f->string, "version") && strcmp(f->string, "figures") && strcmp(f->string, "layers") &&
         strcmp(f->string, "comment")) {
-      fail_msg(msg, size, "%s: %s: unknown field (version, figures, layers, comment)", name, f->string);
+      cm_msgf(msg, size, "%s: %s: unknown field (version, figures, layers, comment)", name, f->string);
       return -1;
     }
   return 0;
@@ -190,7 +183,7 @@ int rpt_budget_parse(rpt_budget_t *b, const char *text, const char *name, char *
     size_t offset = cJSON_GetErrorPtr() ? (size_t)(cJSON_GetErrorPtr() - text) : 0;
     int line = 1;
     for (size_t i = 0; i < offset && text[i]; i++) line += text[i] == '\n';
-    fail_msg(msg, size, "%s:%d: not valid JSON", name, line);
+    cm_msgf(msg, size, "%s:%d: not valid JSON", name, line);
     return -1;
   }
   int rc = budget_top_fields(root, name, msg, size);
@@ -203,21 +196,18 @@ int rpt_budget_parse(rpt_budget_t *b, const char *text, const char *name, char *
 }
 
 int rpt_budget_load(rpt_budget_t *b, const char *path, char *msg, size_t size) {
-  FILE *f = fopen(path, "rb");
-  if (!f) {
-    fail_msg(msg, size, "%s: cannot read the budget file: %s", path, strerror(errno));
+  char *text = cm_read_file(path, RPT_MAX_BUDGET_BYTES, NULL);
+  if (!text && errno == EFBIG) {
+    cm_msgf(msg, size, "%s: a budget file is small; this one is over 64 KiB", path);
     return -1;
   }
-  char text[65536];
-  size_t n = fread(text, 1, sizeof text - 1, f);
-  int too_big = !feof(f);
-  fclose(f);
-  if (too_big) {
-    fail_msg(msg, size, "%s: a budget file is small; this one is over 64 KiB", path);
+  if (!text) {
+    cm_msgf(msg, size, "%s: cannot read the budget file: %s", path, strerror(errno));
     return -1;
   }
-  text[n] = '\0';
-  return rpt_budget_parse(b, text, path, msg, size);
+  int rc = rpt_budget_parse(b, text, path, msg, size);
+  free(text);
+  return rc;
 }
 
 int rpt_budget_set(rpt_budget_t *b, int kind, const char *spec, char *msg, size_t size) {
@@ -225,8 +215,8 @@ int rpt_budget_set(rpt_budget_t *b, int kind, const char *spec, char *msg, size_
   char name[64];
   const char *flag = kind == 'm' ? "--max" : "--max-growth";
   if (!eq || (size_t)(eq - spec) >= sizeof name) {
-    fail_msg(msg, size, "%s '%s': write FIGURE=VALUE, e.g. %s", flag, spec,
-             kind == 'm' ? "peak_sram=320KiB or latency=100ms" : "cycles=2% or stack_peak=256");
+    cm_msgf(msg, size, "%s '%s': write FIGURE=VALUE, e.g. %s", flag, spec,
+            kind == 'm' ? "peak_sram=320KiB or latency=100ms" : "cycles=2% or stack_peak=256");
     return -1;
   }
   memcpy(name, spec, (size_t)(eq - spec));
@@ -234,7 +224,7 @@ int rpt_budget_set(rpt_budget_t *b, int kind, const char *spec, char *msg, size_
   int layers = !strncmp(name, "layers.", 7);
   int fig = rpt_fig_by_name(layers ? name + 7 : name);
   if (fig < 0 || (layers && !figures[fig].layer_key)) {
-    fail_msg(msg, size, "%s '%s': unknown figure '%s'", flag, spec, name);
+    cm_msgf(msg, size, "%s '%s': unknown figure '%s'", flag, spec, name);
     return -1;
   }
   rpt_limit_t *lim = layers ? &b->layers[fig] : &b->totals[fig];
@@ -268,8 +258,8 @@ int rpt_budget_set(rpt_budget_t *b, int kind, const char *spec, char *msg, size_
       return 0;
     }
   }
-  fail_msg(msg, size, "%s '%s': '%s' is not a quantity for %s (%s%s)", flag, spec, value, name,
-           unit_names(figures[fig].unit), kind == 'g' ? ", or a percentage" : "");
+  cm_msgf(msg, size, "%s '%s': '%s' is not a quantity for %s (%s%s)", flag, spec, value, name,
+          unit_names(figures[fig].unit), kind == 'g' ? ", or a percentage" : "");
   return -1;
 }
 
@@ -311,12 +301,12 @@ static int total_value(const cJSON *report, int fig, double *out) {
 int rpt_check_compatible(const cJSON *report, const cJSON *baseline, char *msg, size_t size) {
   const char *p_new = text_of(report, "profile", "name"), *p_old = text_of(baseline, "profile", "name");
   if (p_new && p_old && strcmp(p_new, p_old)) {
-    fail_msg(msg, size, "different profiles: the report is for '%s', the baseline for '%s'", p_new, p_old);
+    cm_msgf(msg, size, "different profiles: the report is for '%s', the baseline for '%s'", p_new, p_old);
     return -1;
   }
   const char *m_new = text_of(report, "marks", "model"), *m_old = text_of(baseline, "marks", "model");
   if (m_new && m_old && strcmp(m_new, m_old)) {
-    fail_msg(msg, size, "different firmware models: the report runs '%s', the baseline '%s'", m_new, m_old);
+    cm_msgf(msg, size, "different firmware models: the report runs '%s', the baseline '%s'", m_new, m_old);
     return -1;
   }
   return 0;

@@ -57,29 +57,15 @@ void rpt_buf_printf(rpt_buf_t *b, const char *fmt, ...) {
   b->len += (size_t)n;
 }
 
-void rpt_buf_html(rpt_buf_t *b, const char *text) {
-  for (const char *p = text; *p; p++) {
-    switch (*p) {
-    case '&':
-      rpt_buf_put(b, "&amp;");
-      break;
-    case '<':
-      rpt_buf_put(b, "&lt;");
-      break;
-    case '>':
-      rpt_buf_put(b, "&gt;");
-      break;
-    case '"':
-      rpt_buf_put(b, "&quot;");
-      break;
-    case '\'':
-      rpt_buf_put(b, "&#39;");
-      break;
-    default:
-      rpt_buf_printf(b, "%c", *p);
-    }
-  }
+static void buf_put_bytes(void *opaque, const char *bytes, size_t len) {
+  rpt_buf_t *b = opaque;
+  if (!buf_reserve(b, len)) return;
+  memcpy(b->data + b->len, bytes, len);
+  b->len += len;
+  b->data[b->len] = '\0';
 }
+
+void rpt_buf_escaped(rpt_buf_t *b, cm_esc_t sink, const char *text) { cm_escape(sink, text, buf_put_bytes, b); }
 
 void rpt_buf_json_str(rpt_buf_t *b, const char *text) {
   char *quoted = cJSON_PrintUnformatted(&(cJSON){.type = cJSON_String, .valuestring = (char *)text});
@@ -206,7 +192,7 @@ static rpt_export_err render_to(const rpt_export_backend_t *b, rpt_export_ctx_t 
   rpt_export_err err = b->render(ctx, &out);
   if (err == RPT_EXPORT_OK && out.failed) err = RPT_EXPORT_E_NOMEM;
   if (err == RPT_EXPORT_E_NOMEM) snprintf(ctx->msg, ctx->msg_size, "out of memory rendering %s", b->name);
-  if (err == RPT_EXPORT_OK && rpt_write_atomic(path, out.data ? out.data : "") != 0) {
+  if (err == RPT_EXPORT_OK && cm_write_atomic(path, out.data ? out.data : "", out.len) != 0) {
     snprintf(ctx->msg, ctx->msg_size, "%s: cannot write: %s", path, strerror(errno));
     err = RPT_EXPORT_E_IO;
   }

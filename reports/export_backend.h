@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "common/cm.h"
 #include "reports/export.h"
 
 /* Text under construction; after an allocation failure `failed` is set and further appends do nothing. */
@@ -18,7 +19,8 @@ typedef struct {
 
 void rpt_buf_put(rpt_buf_t *b, const char *text);
 void rpt_buf_printf(rpt_buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void rpt_buf_html(rpt_buf_t *b, const char *text);     /* escapes & < > " ' */
+/* text escaped for the sink: CM_ESC_HTML in pages, CM_ESC_CSV in tables (common/cm.h) */
+void rpt_buf_escaped(rpt_buf_t *b, cm_esc_t sink, const char *text);
 void rpt_buf_json_str(rpt_buf_t *b, const char *text); /* a quoted JSON string */
 void rpt_buf_free(rpt_buf_t *b);
 

@@ -43,16 +43,6 @@ static const column_t patch_columns[] = {
     {0},
 };
 
-static void put_text(rpt_buf_t *out, const char *text) {
-  if (!strpbrk(text, ",\"\r\n")) {
-    rpt_buf_put(out, text);
-    return;
-  }
-  rpt_buf_put(out, "\"");
-  for (const char *p = text; *p; p++) rpt_buf_put(out, *p == '"' ? "\"\"" : (char[2]){*p, 0});
-  rpt_buf_put(out, "\"");
-}
-
 static void put_cell(rpt_buf_t *out, const cJSON *row, const column_t *col) {
   const cJSON *item = rpt_get(row, col->field);
   switch (col->kind) {
@@ -63,7 +53,7 @@ static void put_cell(rpt_buf_t *out, const cJSON *row, const column_t *col) {
     if (cJSON_IsNumber(item)) rpt_buf_printf(out, "%.3f", item->valuedouble);
     break;
   case COL_STR:
-    put_text(out, cJSON_IsString(item) ? item->valuestring : "");
+    rpt_buf_escaped(out, CM_ESC_CSV, cJSON_IsString(item) ? item->valuestring : "");
     break;
   case COL_BOOL:
     rpt_buf_put(out, cJSON_IsTrue(item) ? "true" : "false");
@@ -84,7 +74,7 @@ static void put_rows(rpt_buf_t *out, const cJSON *rows, const column_t *cols, co
   const cJSON *row;
   cJSON_ArrayForEach(row, rows) {
     if (label) {
-      put_text(out, label);
+      rpt_buf_escaped(out, CM_ESC_CSV, label);
       rpt_buf_put(out, ",");
     }
     for (const column_t *c = cols; c->header; c++) {

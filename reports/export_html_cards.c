@@ -85,7 +85,7 @@ static void put_result_card(const html_t *h, const cJSON *r) {
   if (cJSON_IsNumber(code))
     rpt_buf_printf(h->out, "firmware exit code %d", code->valueint);
   else
-    rpt_buf_html(h->out, rpt_str(r, "result.fault.message"));
+    rpt_buf_escaped(h->out, CM_ESC_HTML, rpt_str(r, "result.fault.message"));
   rpt_buf_put(h->out, "</div></div>\n");
 }
 

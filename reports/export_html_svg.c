@@ -174,7 +174,7 @@ static void put_slice_title(const html_t *h, const cJSON *report, bool patches, 
   double start = rpt_num(sl->from, "cycle"), end = rpt_num(sl->to, "cycle");
   slice_name(report, patches, sl, name, sizeof name);
   rpt_buf_put(h->out, "<title>");
-  rpt_buf_html(h->out, name);
+  rpt_buf_escaped(h->out, CM_ESC_HTML, name);
   const cJSON *patch = rpt_get(sl->from, "patch");
   if (!patches && cJSON_IsArray(patch))
     rpt_buf_printf(h->out, " in patch %d.%d", cJSON_GetArrayItem(patch, 0)->valueint,
@@ -207,7 +207,7 @@ static void put_strip(const html_t *h, const frame_t *f, const cJSON *report, bo
       rpt_buf_printf(h->out,
                      "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" text-anchor=\"middle\" pointer-events=\"none\">",
                      x0 + w / 2, y + height - 3);
-      rpt_buf_html(h->out, name);
+      rpt_buf_escaped(h->out, CM_ESC_HTML, name);
       rpt_buf_put(h->out, "</text>");
     }
     rpt_buf_put(h->out, "\n");
@@ -280,7 +280,7 @@ static void put_timeline_panel(const html_t *h, size_t i) {
                  "<svg id=\"timeline-%zu\" class=\"timeline\" viewBox=\"0 0 %d 296\" role=\"img\" "
                  "aria-label=\"memory over cycles, ",
                  i, VIEW_W);
-  rpt_buf_html(h->out, h->ctx->labels[i]);
+  rpt_buf_escaped(h->out, CM_ESC_HTML, h->ctx->labels[i]);
   rpt_buf_put(h->out, "\">\n");
   put_strip(h, &f, r, false, 8, 16);
   if (has_patches(r)) put_strip(h, &f, r, true, 27, 14);
@@ -318,7 +318,7 @@ static void put_comparison_panel(const html_t *h) {
     rpt_buf_printf(h->out, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"", html_report_color(i));
     put_step_points(h, &f, r, 2, false);
     rpt_buf_put(h->out, "\"><title>");
-    rpt_buf_html(h->out, h->ctx->labels[i]);
+    rpt_buf_escaped(h->out, CM_ESC_HTML, h->ctx->labels[i]);
     rpt_buf_put(h->out, "</title></polyline>\n");
     put_peak_marker(h, &f, r);
   }
@@ -331,7 +331,7 @@ static void put_legend(const html_t *h, bool reports, bool sram) {
   if (reports) {
     for (size_t i = 0; i < h->ctx->n; i++) {
       rpt_buf_printf(h->out, "<span><i style=\"background:%s;height:3px\"></i>", html_report_color(i));
-      rpt_buf_html(h->out, h->ctx->labels[i]);
+      rpt_buf_escaped(h->out, CM_ESC_HTML, h->ctx->labels[i]);
       rpt_buf_put(h->out, "</span>");
     }
   } else {
@@ -356,7 +356,7 @@ void html_put_timelines(const html_t *h) {
   for (size_t i = 0; i < h->ctx->n; i++) {
     if (h->ctx->n > 1) {
       rpt_buf_put(h->out, "<h3>");
-      rpt_buf_html(h->out, h->ctx->labels[i]);
+      rpt_buf_escaped(h->out, CM_ESC_HTML, h->ctx->labels[i]);
       rpt_buf_put(h->out, "</h3>\n");
     }
     if (!cJSON_GetArraySize(rpt_get(h->ctx->reports[i], "timeline"))) {
@@ -422,11 +422,11 @@ static void put_bar(const html_t *h, const frame_t *f, size_t i, const cJSON *ro
   rpt_buf_printf(h->out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\">", x, fy(f, v), w,
                  f->bottom - fy(f, v), html_report_color(i));
   rpt_buf_put(h->out, "<title>");
-  rpt_buf_html(h->out, rpt_str(row, "name"));
+  rpt_buf_escaped(h->out, CM_ESC_HTML, rpt_str(row, "name"));
   rpt_buf_put(h->out, " (");
-  rpt_buf_html(h->out, rpt_str(row, "kind"));
+  rpt_buf_escaped(h->out, CM_ESC_HTML, rpt_str(row, "kind"));
   rpt_buf_put(h->out, "), ");
-  rpt_buf_html(h->out, h->ctx->labels[i]);
+  rpt_buf_escaped(h->out, CM_ESC_HTML, h->ctx->labels[i]);
   rpt_buf_printf(h->out, "\narena peak %s B (%s), at entry %s B\n%s MACs, %s calls</title></rect>",
                  rpt_fmt_int(v, a, sizeof a), rpt_fmt_bytes(v, b, sizeof b),
                  rpt_fmt_int(rpt_num(row, "arena_at_entry_bytes"), c, sizeof c),
@@ -452,7 +452,7 @@ static void put_patch_stage(const html_t *h, const frame_t *f, const bar_layers_
                    html_report_color(i));
     if (h->ctx->n > 1) {
       rpt_buf_put(h->out, " (");
-      rpt_buf_html(h->out, h->ctx->labels[i]);
+      rpt_buf_escaped(h->out, CM_ESC_HTML, h->ctx->labels[i]);
       rpt_buf_put(h->out, ")");
     }
     rpt_buf_put(h->out, "</text>\n");
@@ -472,11 +472,11 @@ static void put_budget_lines(const html_t *h, const frame_t *f) {
                    "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#d7263d\" stroke-width=\"1.5\" "
                    "stroke-dasharray=\"6 4\"><title>%s B: ",
                    PLOT_L, PLOT_R, fy(f, budget), fy(f, budget), rpt_fmt_int(budget, a, sizeof a));
-    rpt_buf_html(h->out, rpt_str(r, "profile.name"));
+    rpt_buf_escaped(h->out, CM_ESC_HTML, rpt_str(r, "profile.name"));
     rpt_buf_put(h->out, " SRAM minus static minus stack peak</title></line>");
     rpt_buf_printf(h->out, "<text x=\"%d\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\" fill=\"#d7263d\">",
                    PLOT_R - 4, fy(f, budget) - 5);
-    rpt_buf_html(h->out, rpt_str(r, "profile.name"));
+    rpt_buf_escaped(h->out, CM_ESC_HTML, rpt_str(r, "profile.name"));
     rpt_buf_printf(h->out, " SRAM left for activations %s</text>\n", rpt_fmt_bytes(budget, b, sizeof b));
   }
 }
@@ -487,7 +487,7 @@ static void put_bar_labels(const html_t *h, const frame_t *f, const bar_layers_t
     double x = PLOT_L + (k + 0.5) * group_w;
     rpt_buf_printf(h->out, "<text transform=\"translate(%.1f %.1f) rotate(-55)\" font-size=\"%d\" text-anchor=\"end\">",
                    x + 3, f->bottom + 10, group_w >= 16 ? 11 : 9);
-    rpt_buf_html(h->out, rpt_str(L->ids[k], "name"));
+    rpt_buf_escaped(h->out, CM_ESC_HTML, rpt_str(L->ids[k], "name"));
     rpt_buf_put(h->out, "</text>");
   }
   rpt_buf_put(h->out, "\n");

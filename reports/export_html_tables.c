@@ -16,7 +16,7 @@ static void cell_bar(const html_t *h, double v, double max, const char *cls, con
 
 static void cell_text(const html_t *h, const char *text) {
   rpt_buf_put(h->out, "<td class=\"l\">");
-  rpt_buf_html(h->out, text);
+  rpt_buf_escaped(h->out, CM_ESC_HTML, text);
   rpt_buf_put(h->out, "</td>");
 }
 
@@ -104,7 +104,7 @@ static void put_heading(const html_t *h, size_t i, const char *what) {
   rpt_buf_printf(h->out, "<h3>%s", what);
   if (h->ctx->n > 1) {
     rpt_buf_put(h->out, ": ");
-    rpt_buf_html(h->out, h->ctx->labels[i]);
+    rpt_buf_escaped(h->out, CM_ESC_HTML, h->ctx->labels[i]);
   }
   rpt_buf_put(h->out, "</h3>\n");
 }

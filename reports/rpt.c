@@ -9,7 +9,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#define RPT_TOOL_VERSION "0.1.0"
+/* One version for the whole tool, from CMake's project(VERSION); the fallback only serves a compile outside CMake. */
+#ifndef MCUSIM_VERSION
+#define MCUSIM_VERSION "0.1.0"
+#endif
 
 static void add_u64(cJSON *obj, const char *key, uint64_t value) { cJSON_AddNumberToObject(obj, key, (double)value); }
 
@@ -315,7 +318,7 @@ cJSON *rpt_build(const mcusim_t *sim) {
   cJSON_AddStringToObject(root, "schema", RPT_SCHEMA);
   cJSON *tool = cJSON_AddObjectToObject(root, "tool");
   cJSON_AddStringToObject(tool, "name", "mcusim");
-  cJSON_AddStringToObject(tool, "version", RPT_TOOL_VERSION);
+  cJSON_AddStringToObject(tool, "version", MCUSIM_VERSION);
   cJSON_AddItemToObject(root, "firmware", build_firmware(sim));
   cJSON_AddItemToObject(root, "profile", build_profile(sim));
   cJSON_AddItemToObject(root, "result", build_result(sim));
@@ -325,23 +328,6 @@ cJSON *rpt_build(const mcusim_t *sim) {
   add_attribution(root, sim);
   add_function_profile(root, sim);
   return root;
-}
-
-int rpt_write_atomic(const char *path, const char *text) {
-  size_t n = strlen(path);
-  char *tmp = malloc(n + 32);
-  if (!tmp) return -1;
-  snprintf(tmp, n + 32, "%s.tmp.%ld", path, (long)getpid());
-  FILE *f = fopen(tmp, "wb");
-  int ok = f && fwrite(text, 1, strlen(text), f) == strlen(text);
-  if (f) ok &= fflush(f) == 0 && fsync(fileno(f)) == 0;
-  if (f) ok &= fclose(f) == 0;
-  if (ok) ok = rename(tmp, path) == 0;
-  int saved = errno;
-  if (!ok) unlink(tmp);
-  free(tmp);
-  errno = saved;
-  return ok ? 0 : -1;
 }
 
 int rpt_write_json(const cJSON *report, const char *path) {
@@ -358,45 +344,15 @@ int rpt_write_json(const cJSON *report, const char *path) {
     return -1;
   }
   memcpy(with_newline + n, "\n", 2);
-  int rc = rpt_write_atomic(path, with_newline);
+  int rc = cm_write_atomic(path, with_newline, n + 1);
   free(with_newline);
   return rc;
 }
 
-char *rpt_read_text(const char *path) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  char *buf = NULL;
-  size_t len = 0, cap = 0;
-  for (size_t n = 1; n > 0;) {
-    if (len + 4097 > cap) {
-      char *grown = realloc(buf, cap = cap ? cap * 2 : 65536);
-      if (!grown) {
-        free(buf);
-        fclose(f);
-        errno = ENOMEM;
-        return NULL;
-      }
-      buf = grown;
-    }
-    n = fread(buf + len, 1, cap - len - 1, f);
-    len += n;
-  }
-  int failed = ferror(f);
-  fclose(f);
-  if (failed) {
-    free(buf);
-    errno = EIO;
-    return NULL;
-  }
-  buf[len] = '\0';
-  return buf;
-}
-
 cJSON *rpt_read(const char *path, char *msg, size_t size) {
-  char *text = rpt_read_text(path);
+  char *text = cm_read_file(path, RPT_MAX_REPORT_BYTES, NULL);
   if (!text) {
-    snprintf(msg, size, "%s: cannot read the report: %s", path, strerror(errno));
+    cm_msgf(msg, size, "%s: cannot read the report: %s", path, strerror(errno));
     return NULL;
   }
   cJSON *r = cJSON_Parse(text);
@@ -404,21 +360,21 @@ cJSON *rpt_read(const char *path, char *msg, size_t size) {
     size_t offset = cJSON_GetErrorPtr() ? (size_t)(cJSON_GetErrorPtr() - text) : 0;
     int line = 1;
     for (size_t i = 0; i < offset && text[i]; i++) line += text[i] == '\n';
-    snprintf(msg, size, "%s:%d: not valid JSON", path, line);
+    cm_msgf(msg, size, "%s:%d: not valid JSON", path, line);
     free(text);
     return NULL;
   }
   free(text);
   const cJSON *schema = cJSON_GetObjectItemCaseSensitive(r, "schema");
   if (!cJSON_IsString(schema) || strcmp(schema->valuestring, RPT_SCHEMA) != 0) {
-    snprintf(msg, size, "%s: not an mcusim report (schema is not \"%s\")", path, RPT_SCHEMA);
+    cm_msgf(msg, size, "%s: not an mcusim report (schema is not \"%s\")", path, RPT_SCHEMA);
     cJSON_Delete(r);
     return NULL;
   }
   static const char *const required[] = {"firmware", "profile", "result", "totals", "memory", NULL};
   for (const char *const *key = required; *key; key++)
     if (!cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(r, *key))) {
-      snprintf(msg, size, "%s: the report has no '%s' object", path, *key);
+      cm_msgf(msg, size, "%s: the report has no '%s' object", path, *key);
       cJSON_Delete(r);
       return NULL;
     }

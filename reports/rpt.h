@@ -7,6 +7,7 @@
 #include <cjson/cJSON.h>
 #include <stdio.h>
 
+#include "common/cm.h" /* cm_read_file, cm_write_atomic: how reports are read and written */
 #include "sim/mcusim.h"
 
 #define RPT_SCHEMA "mcusim-report/1"
@@ -14,12 +15,12 @@
 /* The report of a finished (or stopped) run. */
 cJSON *rpt_build(const mcusim_t *sim);
 
-/* Writes `text` to `path` atomically (temporary file in the same folder, then rename): a reader never
- * sees half a file. Returns 0, or -1 with errno set. */
-int rpt_write_atomic(const char *path, const char *text);
-/* A whole file as a NUL-terminated string (caller frees), or NULL with errno set. */
-char *rpt_read_text(const char *path);
-/* Serialises the report (deterministic: same order, same formatting) and writes it atomically. */
+/* The bound for reading a report or another JSON file of the tool whole (cm_read_file(path, RPT_MAX_REPORT_BYTES,
+ * ...)): the largest bundled report is a few MiB; a file past this is not one of ours, and reading it would only
+ * exhaust memory. */
+#define RPT_MAX_REPORT_BYTES ((size_t)256 << 20)
+
+/* Serialises the report (deterministic: same order, same formatting) and writes it atomically (cm_write_atomic). */
 int rpt_write_json(const cJSON *report, const char *path);
 
 /* Reads and checks a report written by `mcusim run` (schema, required objects). On failure returns NULL and

@@ -104,10 +104,10 @@ static int budget_limit(rpt_limit_t *lim, const cJSON *obj, int fig, const char 
       cm_msgf(msg, size, "%s: %s.%s: unknown field (max_growth_pct, max_growth, max, ignore)", name, where, f->string);
       return -1;
     }
-  const cJSON *pct = cJSON_GetObjectItemCaseSensitive(obj, "max_growth_pct");
-  const cJSON *abs_growth = cJSON_GetObjectItemCaseSensitive(obj, "max_growth");
-  const cJSON *max = cJSON_GetObjectItemCaseSensitive(obj, "max");
-  const cJSON *ignore = cJSON_GetObjectItemCaseSensitive(obj, "ignore");
+  const cJSON *pct = rpt_get(obj, "max_growth_pct");
+  const cJSON *abs_growth = rpt_get(obj, "max_growth");
+  const cJSON *max = rpt_get(obj, "max");
+  const cJSON *ignore = rpt_get(obj, "ignore");
   rpt_unit_t unit = figures[fig].unit;
   if (pct || abs_growth) lim->max_growth_pct = lim->max_growth = -1; /* an entry replaces the default growth limits */
   if (pct && budget_quantity(pct, RPT_UNIT_COUNT, &lim->max_growth_pct)) {
@@ -159,7 +159,7 @@ static int budget_top_fields(const cJSON *root, const char *name, char *msg, siz
     cm_msgf(msg, size, "%s: a budget file is a JSON object", name);
     return -1;
   }
-  const cJSON *version = cJSON_GetObjectItemCaseSensitive(root, "version");
+  const cJSON *version = rpt_get(root, "version");
   if (!version) {
     cm_msgf(msg, size, "%s: version: missing (write \"version\": 1)", name);
     return -1;
@@ -187,8 +187,8 @@ int rpt_budget_parse(rpt_budget_t *b, const char *text, const char *name, char *
     return -1;
   }
   int rc = budget_top_fields(root, name, msg, size);
-  const cJSON *totals = cJSON_GetObjectItemCaseSensitive(root, "figures");
-  const cJSON *layers = cJSON_GetObjectItemCaseSensitive(root, "layers");
+  const cJSON *totals = rpt_get(root, "figures");
+  const cJSON *layers = rpt_get(root, "layers");
   if (!rc && totals) rc = budget_section(b->totals, totals, "figures", name, msg, size);
   if (!rc && layers) rc = budget_section(b->layers, layers, "layers", name, msg, size);
   cJSON_Delete(root);
@@ -265,46 +265,29 @@ int rpt_budget_set(rpt_budget_t *b, int kind, const char *spec, char *msg, size_
 
 /* ---- reading the reports ---- */
 
-static const cJSON *field(const cJSON *obj, const char *a, const char *b) {
-  const cJSON *x = cJSON_GetObjectItemCaseSensitive(obj, a);
-  return b ? cJSON_GetObjectItemCaseSensitive(x, b) : x;
-}
-
-static const char *text_of(const cJSON *obj, const char *a, const char *b) {
-  const cJSON *x = field(obj, a, b);
-  return cJSON_IsString(x) ? x->valuestring : NULL;
-}
-
-static int number_of(const cJSON *obj, const char *a, const char *b, double *out) {
-  const cJSON *x = field(obj, a, b);
-  if (!cJSON_IsNumber(x)) return 0;
-  *out = x->valuedouble;
-  return 1;
-}
-
 /* A total figure of a report; 0 when the report does not have it. */
 static int total_value(const cJSON *report, int fig, double *out) {
   if (fig == RPT_FIG_LATENCY) {
     double cycles, clock_hz, latency_us;
-    if (number_of(report, "totals", "cycles", &cycles) && number_of(report, "profile", "clock_hz", &clock_hz) &&
+    if (!rpt_number(report, "totals.cycles", &cycles) && !rpt_number(report, "profile.clock_hz", &clock_hz) &&
         clock_hz > 0) {
       *out = cycles * 1000.0 / clock_hz; /* at the profile's clock */
       return 1;
     }
-    if (!number_of(report, "totals", "latency_us", &latency_us)) return 0;
+    if (rpt_number(report, "totals.latency_us", &latency_us)) return 0;
     *out = latency_us / 1000.0;
     return 1;
   }
-  return number_of(report, figures[fig].section, figures[fig].key, out);
+  return !rpt_number(rpt_get(report, figures[fig].section), figures[fig].key, out);
 }
 
 int rpt_check_compatible(const cJSON *report, const cJSON *baseline, char *msg, size_t size) {
-  const char *p_new = text_of(report, "profile", "name"), *p_old = text_of(baseline, "profile", "name");
+  const char *p_new = rpt_str_or(report, "profile.name", NULL), *p_old = rpt_str_or(baseline, "profile.name", NULL);
   if (p_new && p_old && strcmp(p_new, p_old)) {
     cm_msgf(msg, size, "different profiles: the report is for '%s', the baseline for '%s'", p_new, p_old);
     return -1;
   }
-  const char *m_new = text_of(report, "marks", "model"), *m_old = text_of(baseline, "marks", "model");
+  const char *m_new = rpt_str_or(report, "marks.model", NULL), *m_old = rpt_str_or(baseline, "marks.model", NULL);
   if (m_new && m_old && strcmp(m_new, m_old)) {
     cm_msgf(msg, size, "different firmware models: the report runs '%s', the baseline '%s'", m_new, m_old);
     return -1;
@@ -429,12 +412,12 @@ static void count_row(rpt_check_t *c, const rpt_check_row_t *row) {
 
 /* "exit 0", "fault: read_unmapped", "instruction_limit" */
 static void describe_result(const cJSON *report, char *buf, size_t size) {
-  const char *stop = text_of(report, "result", "stop");
+  const char *stop = rpt_str_or(report, "result.stop", NULL);
   double code;
-  if (stop && !strcmp(stop, "exit") && number_of(report, "result", "exit_code", &code))
+  if (stop && !strcmp(stop, "exit") && !rpt_number(report, "result.exit_code", &code))
     snprintf(buf, size, "exit %d", (int)code);
-  else if (stop && !strcmp(stop, "fault") && text_of(field(report, "result", "fault"), "kind", NULL))
-    snprintf(buf, size, "fault: %s", text_of(field(report, "result", "fault"), "kind", NULL));
+  else if (stop && !strcmp(stop, "fault") && rpt_str_or(report, "result.fault.kind", NULL))
+    snprintf(buf, size, "fault: %s", rpt_str_or(report, "result.fault.kind", NULL));
   else
     snprintf(buf, size, "%s", stop ? stop : "unknown");
 }
@@ -481,16 +464,16 @@ static int add_total_rows(rpt_check_t *c, size_t *cap, const cJSON *report, cons
 /* Layers are matched by name (by "#id" when unnamed), so renumbering does not pair unrelated layers; a name
  * repeated in one report matches by occurrence ("name/2" is its second layer). */
 static void layer_key(const cJSON *layers, const cJSON *layer, char *buf, size_t size) {
-  const char *name = text_of(layer, "name", NULL);
+  const char *name = rpt_str_or(layer, "name", NULL);
   double id = -1;
-  number_of(layer, "id", NULL, &id);
+  rpt_number(layer, "id", &id);
   if (!name || !*name) {
     snprintf(buf, size, "#%d", (int)id);
     return;
   }
   int repeat = 1;
   for (const cJSON *l = layers->child; l && l != layer; l = l->next) {
-    const char *other = text_of(l, "name", NULL);
+    const char *other = rpt_str_or(l, "name", NULL);
     repeat += other && !strcmp(other, name);
   }
   if (repeat > 1)
@@ -513,8 +496,8 @@ static int add_layer_rows(rpt_check_t *c, size_t *cap, const char *key, const cJ
   for (int f = 0; f < RPT_FIG_COUNT; f++) {
     if (!figures[f].layer_key) continue;
     double old_value = 0, new_value = 0;
-    int has_old = old_layer && number_of(old_layer, figures[f].layer_key, NULL, &old_value);
-    int has_new = new_layer && number_of(new_layer, figures[f].layer_key, NULL, &new_value);
+    int has_old = old_layer && !rpt_number(old_layer, figures[f].layer_key, &old_value);
+    int has_new = new_layer && !rpt_number(new_layer, figures[f].layer_key, &new_value);
     if (!has_old && !has_new) continue;
     rpt_check_row_t *row = new_row(c, cap);
     if (!row) return -1;
@@ -532,8 +515,8 @@ static int add_layer_rows(rpt_check_t *c, size_t *cap, const char *key, const cJ
 }
 
 static int add_layers(rpt_check_t *c, size_t *cap, const cJSON *report, const cJSON *baseline, const rpt_budget_t *b) {
-  const cJSON *new_layers = cJSON_GetObjectItemCaseSensitive(report, "layers");
-  const cJSON *old_layers = cJSON_GetObjectItemCaseSensitive(baseline, "layers");
+  const cJSON *new_layers = rpt_get(report, "layers");
+  const cJSON *old_layers = rpt_get(baseline, "layers");
   if (!cJSON_IsArray(new_layers)) new_layers = NULL;
   if (!cJSON_IsArray(old_layers)) old_layers = NULL;
   char key[64];
@@ -549,8 +532,8 @@ static int add_layers(rpt_check_t *c, size_t *cap, const cJSON *report, const cJ
 }
 
 static void make_label(rpt_check_t *c, const cJSON *report) {
-  const char *model = text_of(report, "marks", "model"), *schedule = text_of(report, "marks", "schedule");
-  const char *profile = text_of(report, "profile", "name"), *path = text_of(report, "firmware", "path");
+  const char *model = rpt_str_or(report, "marks.model", NULL), *schedule = rpt_str_or(report, "marks.schedule", NULL);
+  const char *profile = rpt_str_or(report, "profile.name", NULL), *path = rpt_str_or(report, "firmware.path", NULL);
   if (model)
     snprintf(c->label, sizeof c->label, "%s%s%s on %s", model, schedule ? " " : "", schedule ? schedule : "",
              profile ? profile : "?");
@@ -569,7 +552,8 @@ rpt_check_t *rpt_check_run(const cJSON *report, const cJSON *baseline, const rpt
   size_t cap = 0;
   if (!c) return NULL;
   make_label(c, report);
-  const char *sha_old = text_of(baseline, "firmware", "sha256"), *sha_new = text_of(report, "firmware", "sha256");
+  const char *sha_old = rpt_str_or(baseline, "firmware.sha256", NULL),
+             *sha_new = rpt_str_or(report, "firmware.sha256", NULL);
   snprintf(c->old_sha, sizeof c->old_sha, "%.16s", sha_old ? sha_old : "");
   snprintf(c->new_sha, sizeof c->new_sha, "%.16s", sha_new ? sha_new : "");
   if (add_result_row(c, &cap, report, baseline) || add_total_rows(c, &cap, report, baseline, b) ||

@@ -82,39 +82,7 @@ void rpt_buf_free(rpt_buf_t *b) {
   *b = (rpt_buf_t){0};
 }
 
-/* ---- report fields ---- */
-
-const cJSON *rpt_get(const cJSON *obj, const char *path) {
-  char key[64];
-  while (obj && *path) {
-    size_t n = strcspn(path, ".");
-    if (n >= sizeof key) return NULL;
-    memcpy(key, path, n);
-    key[n] = '\0';
-    obj = cJSON_IsObject(obj) ? cJSON_GetObjectItemCaseSensitive(obj, key) : NULL;
-    path += n + (path[n] == '.');
-  }
-  return obj;
-}
-
-double rpt_num(const cJSON *obj, const char *path) {
-  const cJSON *item = rpt_get(obj, path);
-  return cJSON_IsNumber(item) ? item->valuedouble : 0;
-}
-
-bool rpt_has_num(const cJSON *obj, const char *path) { return cJSON_IsNumber(rpt_get(obj, path)); }
-
-const char *rpt_str(const cJSON *obj, const char *path) {
-  const cJSON *item = rpt_get(obj, path);
-  return cJSON_IsString(item) ? item->valuestring : "";
-}
-
-const cJSON *rpt_array(const cJSON *obj, const char *path, int *count) {
-  const cJSON *item = rpt_get(obj, path);
-  if (!cJSON_IsArray(item)) item = NULL;
-  if (count) *count = item ? cJSON_GetArraySize(item) : 0;
-  return item;
-}
+/* ---- formatting ---- */
 
 const char *rpt_fmt_int(double value, char *buf, size_t size) {
   if (value < 0) {
@@ -138,7 +106,7 @@ const char *rpt_fmt_bytes(double bytes, char *buf, size_t size) {
 }
 
 double rpt_clock_hz(const cJSON *report) {
-  double hz = rpt_num(report, "profile.clock_hz");
+  double hz = rpt_num_or(report, "profile.clock_hz", 0);
   return hz > 0 ? hz : 1e6;
 }
 
@@ -146,7 +114,7 @@ double rpt_clock_hz(const cJSON *report) {
 
 /* "build/x/mcunet_patch3.elf" -> "mcunet_patch3" */
 static void base_label(const cJSON *report, char *buf, size_t size) {
-  const char *path = rpt_str(report, "firmware.path");
+  const char *path = rpt_str_or(report, "firmware.path", "");
   const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
   size_t len = strlen(base);
   if (len > 4 && !strcmp(base + len - 4, ".elf")) len -= 4;

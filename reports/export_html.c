@@ -69,7 +69,7 @@ static void put_run_line(const html_t *h, size_t i) {
                  html_report_color(i));
   rpt_buf_escaped(h->out, CM_ESC_HTML, h->ctx->labels[i]);
   rpt_buf_put(h->out, "</div>\n<p class=\"sub\">");
-  const char *model = rpt_str(r, "marks.model"), *schedule = rpt_str(r, "marks.schedule");
+  const char *model = rpt_str_or(r, "marks.model", ""), *schedule = rpt_str_or(r, "marks.schedule", "");
   if (*model) {
     rpt_buf_put(h->out, "model <b>");
     rpt_buf_escaped(h->out, CM_ESC_HTML, model);
@@ -78,10 +78,10 @@ static void put_run_line(const html_t *h, size_t i) {
     rpt_buf_put(h->out, "</b> &middot; ");
   }
   rpt_buf_put(h->out, "profile <b>");
-  rpt_buf_escaped(h->out, CM_ESC_HTML, rpt_str(r, "profile.name"));
-  rpt_buf_printf(h->out, "</b> (Cortex-%s, %.0f MHz) &middot; <code>", rpt_core_display(rpt_str(r, "profile.core")),
-                 rpt_clock_hz(r) / 1e6);
-  rpt_buf_escaped(h->out, CM_ESC_HTML, rpt_str(r, "firmware.path"));
+  rpt_buf_escaped(h->out, CM_ESC_HTML, rpt_str_or(r, "profile.name", ""));
+  rpt_buf_printf(h->out, "</b> (Cortex-%s, %.0f MHz) &middot; <code>",
+                 rpt_core_display(rpt_str_or(r, "profile.core", "")), rpt_clock_hz(r) / 1e6);
+  rpt_buf_escaped(h->out, CM_ESC_HTML, rpt_str_or(r, "firmware.path", ""));
   rpt_buf_put(h->out, "</code></p>\n");
 }
 

@@ -23,41 +23,41 @@ static void cell_text(const html_t *h, const char *text) {
 static double max_of(const cJSON *rows, const char *key) {
   double max = 0;
   const cJSON *row;
-  cJSON_ArrayForEach(row, rows) if (rpt_num(row, key) > max) max = rpt_num(row, key);
+  cJSON_ArrayForEach(row, rows) if (rpt_num_or(row, key, 0) > max) max = rpt_num_or(row, key, 0);
   return max;
 }
 
 static void layer_row(const html_t *h, const cJSON *r, const cJSON *row, double max_arena) {
   char a[48];
-  double cycles = rpt_num(row, "cycles"), total = rpt_num(r, "totals.cycles");
+  double cycles = rpt_num_or(row, "cycles", 0), total = rpt_num_or(r, "totals.cycles", 0);
   const cJSON *shape = rpt_get(row, "out_shape");
   rpt_buf_printf(h->out, "<tr%s>", cJSON_IsTrue(rpt_get(row, "patch_stage")) ? " class=\"patch\"" : "");
-  cell_int(h, rpt_num(row, "id"));
-  cell_text(h, rpt_str(row, "name"));
-  cell_text(h, rpt_str(row, "kind"));
+  cell_int(h, rpt_num_or(row, "id", 0));
+  cell_text(h, rpt_str_or(row, "name", ""));
+  cell_text(h, rpt_str_or(row, "kind", ""));
   if (cJSON_GetArraySize(shape) == 3)
     snprintf(a, sizeof a, "%d&times;%d&times;%d", cJSON_GetArrayItem(shape, 0)->valueint,
              cJSON_GetArrayItem(shape, 1)->valueint, cJSON_GetArrayItem(shape, 2)->valueint);
   else
     snprintf(a, sizeof a, "&ndash;");
   rpt_buf_printf(h->out, "<td>%s</td>", a);
-  cell_int(h, rpt_num(row, "calls"));
-  cell_int(h, rpt_num(row, "macs"));
+  cell_int(h, rpt_num_or(row, "calls", 0));
+  cell_int(h, rpt_num_or(row, "macs", 0));
   cell_int(h, cycles);
   snprintf(a, sizeof a, "%.1f%%", total > 0 ? 100 * cycles / total : 0);
   cell_bar(h, cycles, total, " c", a);
-  rpt_buf_printf(h->out, "<td>%.3f</td><td>%.2f</td>", rpt_num(row, "latency_us") / 1000,
-                 rpt_num(row, "cycles_per_mac"));
-  cell_bar(h, rpt_num(row, "arena_peak_bytes"), max_arena, "",
-           rpt_fmt_int(rpt_num(row, "arena_peak_bytes"), a, sizeof a));
-  cell_int(h, rpt_num(row, "arena_at_entry_bytes"));
+  rpt_buf_printf(h->out, "<td>%.3f</td><td>%.2f</td>", rpt_num_or(row, "latency_us", 0) / 1000,
+                 rpt_num_or(row, "cycles_per_mac", 0));
+  cell_bar(h, rpt_num_or(row, "arena_peak_bytes", 0), max_arena, "",
+           rpt_fmt_int(rpt_num_or(row, "arena_peak_bytes", 0), a, sizeof a));
+  cell_int(h, rpt_num_or(row, "arena_at_entry_bytes", 0));
   rpt_buf_put(h->out, "</tr>\n");
 }
 
 static void other_row(const html_t *h, const cJSON *r) {
   if (!cJSON_IsObject(rpt_get(r, "other"))) return;
   char a[32];
-  double cycles = rpt_num(r, "other.cycles"), total = rpt_num(r, "totals.cycles");
+  double cycles = rpt_num_or(r, "other.cycles", 0), total = rpt_num_or(r, "totals.cycles", 0);
   rpt_buf_put(h->out, "<tr class=\"other\"><td></td><td class=\"l\">outside layers</td><td class=\"l\">start-up, "
                       "output</td><td></td><td></td><td></td>");
   cell_int(h, cycles);
@@ -87,14 +87,14 @@ static void put_patch_table(const html_t *h, const cJSON *r) {
               "<th>ms</th><th class=\"l\">arena peak (B)</th><th>arena at entry (B)</th></tr></thead>\n<tbody>\n");
   cJSON_ArrayForEach(row, rows) {
     rpt_buf_put(h->out, "<tr>");
-    cell_int(h, rpt_num(row, "stage"));
-    cell_int(h, rpt_num(row, "index"));
-    cell_int(h, rpt_num(row, "macs"));
-    cell_int(h, rpt_num(row, "cycles"));
-    rpt_buf_printf(h->out, "<td>%.3f</td>", rpt_num(row, "latency_us") / 1000);
-    cell_bar(h, rpt_num(row, "arena_peak_bytes"), max_arena, "",
-             rpt_fmt_int(rpt_num(row, "arena_peak_bytes"), a, sizeof a));
-    cell_int(h, rpt_num(row, "arena_at_entry_bytes"));
+    cell_int(h, rpt_num_or(row, "stage", 0));
+    cell_int(h, rpt_num_or(row, "index", 0));
+    cell_int(h, rpt_num_or(row, "macs", 0));
+    cell_int(h, rpt_num_or(row, "cycles", 0));
+    rpt_buf_printf(h->out, "<td>%.3f</td>", rpt_num_or(row, "latency_us", 0) / 1000);
+    cell_bar(h, rpt_num_or(row, "arena_peak_bytes", 0), max_arena, "",
+             rpt_fmt_int(rpt_num_or(row, "arena_peak_bytes", 0), a, sizeof a));
+    cell_int(h, rpt_num_or(row, "arena_at_entry_bytes", 0));
     rpt_buf_put(h->out, "</tr>\n");
   }
   rpt_buf_put(h->out, "</tbody></table>\n");

@@ -365,7 +365,7 @@ cJSON *rpt_read(const char *path, char *msg, size_t size) {
     return NULL;
   }
   free(text);
-  const cJSON *schema = cJSON_GetObjectItemCaseSensitive(r, "schema");
+  const cJSON *schema = rpt_get(r, "schema");
   if (!cJSON_IsString(schema) || strcmp(schema->valuestring, RPT_SCHEMA) != 0) {
     cm_msgf(msg, size, "%s: not an mcusim report (schema is not \"%s\")", path, RPT_SCHEMA);
     cJSON_Delete(r);
@@ -373,7 +373,7 @@ cJSON *rpt_read(const char *path, char *msg, size_t size) {
   }
   static const char *const required[] = {"firmware", "profile", "result", "totals", "memory", NULL};
   for (const char *const *key = required; *key; key++)
-    if (!cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(r, *key))) {
+    if (!cJSON_IsObject(rpt_get(r, *key))) {
       cm_msgf(msg, size, "%s: the report has no '%s' object", path, *key);
       cJSON_Delete(r);
       return NULL;
@@ -399,35 +399,26 @@ void rpt_group_digits(unsigned long long value, char *buf, size_t size) {
   buf[out] = '\0';
 }
 
-static double num(const cJSON *obj, const char *key) {
-  const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
-  return cJSON_IsNumber(item) ? item->valuedouble : 0;
-}
-
 /* Report numbers as integers for printing: a broken or hostile report's out-of-range value prints as 0, not UB. */
 static unsigned long long num_u64(double v) { return v >= 0 && v < 18446744073709551616.0 ? (unsigned long long)v : 0; }
 static int num_int(double v) { return v >= INT_MIN && v <= INT_MAX ? (int)v : 0; }
 
-static const char *str(const cJSON *obj, const char *key) {
-  const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
-  return cJSON_IsString(item) ? item->valuestring : "";
-}
-
 static const char *grouped(const cJSON *obj, const char *key, char *buf, size_t size) {
-  rpt_group_digits(num_u64(num(obj, key)), buf, size);
+  rpt_group_digits(num_u64(rpt_num_or(obj, key, 0)), buf, size);
   return buf;
 }
 
 static void print_result(const cJSON *result, FILE *out) {
-  const char *stop = str(result, "stop");
-  const cJSON *fault = cJSON_GetObjectItemCaseSensitive(result, "fault");
+  const char *stop = rpt_str_or(result, "stop", "");
+  const cJSON *fault = rpt_get(result, "fault");
   if (strcmp(stop, "exit") == 0) {
-    fprintf(out, "  result        firmware exited with code %d\n", num_int(num(result, "exit_code")));
+    fprintf(out, "  result        firmware exited with code %d\n", num_int(rpt_num_or(result, "exit_code", 0)));
   } else if (cJSON_IsObject(fault)) {
-    fprintf(out, "  result        FAULT: %s\n", str(fault, "message"));
+    fprintf(out, "  result        FAULT: %s\n", rpt_str_or(fault, "message", ""));
   } else {
-    const cJSON *at = cJSON_GetObjectItemCaseSensitive(result, "stopped_at");
-    fprintf(out, "  result        stopped: %s at %s (%s)\n", stop, str(at, "pc"), str(at, "symbol"));
+    const cJSON *at = rpt_get(result, "stopped_at");
+    fprintf(out, "  result        stopped: %s at %s (%s)\n", stop, rpt_str_or(at, "pc", ""),
+            rpt_str_or(at, "symbol", ""));
   }
 }
 
@@ -443,55 +434,56 @@ static void bar(char *buf, size_t size, double value, double max, int width) {
 }
 
 static void print_layers(const cJSON *report, FILE *out) {
-  const cJSON *layers = cJSON_GetObjectItemCaseSensitive(report, "layers");
+  const cJSON *layers = rpt_get(report, "layers");
   if (cJSON_GetArraySize(layers) == 0) return;
-  double max_arena = 0, total_cycles = num(cJSON_GetObjectItemCaseSensitive(report, "totals"), "cycles");
+  double max_arena = 0, total_cycles = rpt_num_or(report, "totals.cycles", 0);
   const cJSON *peak_layer = NULL;
   const cJSON *l;
-  cJSON_ArrayForEach(l, layers) if (num(l, "arena_peak_bytes") > max_arena) {
-    max_arena = num(l, "arena_peak_bytes");
+  cJSON_ArrayForEach(l, layers) if (rpt_num_or(l, "arena_peak_bytes", 0) > max_arena) {
+    max_arena = rpt_num_or(l, "arena_peak_bytes", 0);
     peak_layer = l;
   }
   fprintf(out, "\n  %3s  %-16s %-15s %-13s %12s %14s %9s %11s  %s\n", "id", "layer", "kind", "out shape", "MACs",
           "cycles", "ms", "arena peak", "");
   cJSON_ArrayForEach(l, layers) {
     char shape[32] = "", macs[32], cycles[32], arena[32], bars[128];
-    const cJSON *s = cJSON_GetObjectItemCaseSensitive(l, "out_shape");
+    const cJSON *s = rpt_get(l, "out_shape");
     if (cJSON_GetArraySize(s) == 3)
       snprintf(shape, sizeof shape, "%dx%dx%d", cJSON_GetArrayItem(s, 0)->valueint, cJSON_GetArrayItem(s, 1)->valueint,
                cJSON_GetArrayItem(s, 2)->valueint);
-    bar(bars, sizeof bars, num(l, "arena_peak_bytes"), max_arena, 20);
-    fprintf(out, "  %3d  %-16.16s %-15.15s %-13s %12s %14s %9.3f %11s  %s%s\n", num_int(num(l, "id")), str(l, "name"),
-            str(l, "kind"), shape, grouped(l, "macs", macs, sizeof macs), grouped(l, "cycles", cycles, sizeof cycles),
-            num(l, "latency_us") / 1000.0, grouped(l, "arena_peak_bytes", arena, sizeof arena), bars,
-            cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(l, "patch_stage")) ? " (patches)" : "");
+    bar(bars, sizeof bars, rpt_num_or(l, "arena_peak_bytes", 0), max_arena, 20);
+    fprintf(out, "  %3d  %-16.16s %-15.15s %-13s %12s %14s %9.3f %11s  %s%s\n", num_int(rpt_num_or(l, "id", 0)),
+            rpt_str_or(l, "name", ""), rpt_str_or(l, "kind", ""), shape, grouped(l, "macs", macs, sizeof macs),
+            grouped(l, "cycles", cycles, sizeof cycles), rpt_num_or(l, "latency_us", 0) / 1000.0,
+            grouped(l, "arena_peak_bytes", arena, sizeof arena), bars,
+            cJSON_IsTrue(rpt_get(l, "patch_stage")) ? " (patches)" : "");
   }
-  const cJSON *other = cJSON_GetObjectItemCaseSensitive(report, "other");
+  const cJSON *other = rpt_get(report, "other");
   char cycles[32];
   fprintf(out, "       %-16s %-15s %-13s %12s %14s %9.3f\n", "(other)", "", "", "",
           grouped(other, "cycles", cycles, sizeof cycles),
-          total_cycles > 0 ? num(other, "cycles") / total_cycles *
-                                 num(cJSON_GetObjectItemCaseSensitive(report, "totals"), "latency_us") / 1000.0
-                           : 0.0);
+          total_cycles > 0
+              ? rpt_num_or(other, "cycles", 0) / total_cycles * rpt_num_or(report, "totals.latency_us", 0) / 1000.0
+              : 0.0);
   if (peak_layer) {
     char peak[32];
     fprintf(out, "  peak arena    %s B in layer %d '%s'\n", grouped(peak_layer, "arena_peak_bytes", peak, sizeof peak),
-            num_int(num(peak_layer, "id")), str(peak_layer, "name"));
+            num_int(rpt_num_or(peak_layer, "id", 0)), rpt_str_or(peak_layer, "name", ""));
   }
 }
 
 static void print_patches(const cJSON *report, FILE *out) {
-  const cJSON *patches = cJSON_GetObjectItemCaseSensitive(report, "patches");
+  const cJSON *patches = rpt_get(report, "patches");
   int n = cJSON_GetArraySize(patches);
   if (n == 0) return;
   double min_c = 0, max_c = 0, max_arena = 0, macs = 0;
   const cJSON *p;
   cJSON_ArrayForEach(p, patches) {
-    double c = num(p, "cycles");
+    double c = rpt_num_or(p, "cycles", 0);
     min_c = (min_c == 0 || c < min_c) ? c : min_c;
     max_c = c > max_c ? c : max_c;
-    max_arena = num(p, "arena_peak_bytes") > max_arena ? num(p, "arena_peak_bytes") : max_arena;
-    macs += num(p, "macs");
+    max_arena = rpt_num_or(p, "arena_peak_bytes", 0) > max_arena ? rpt_num_or(p, "arena_peak_bytes", 0) : max_arena;
+    macs += rpt_num_or(p, "macs", 0);
   }
   char a[32], b[32], c[32], d[32];
   rpt_group_digits(num_u64(min_c), a, sizeof a);
@@ -510,61 +502,66 @@ static const char *base_name(const char *path) {
 
 /* Top functions by exclusive cycles and top source lines, when the report has a function profile. */
 static void print_profile(const cJSON *report, FILE *out) {
-  const cJSON *functions = cJSON_GetObjectItemCaseSensitive(report, "functions"), *f;
-  double total = num(cJSON_GetObjectItemCaseSensitive(report, "totals"), "cycles");
+  const cJSON *functions = rpt_get(report, "functions"), *f;
+  double total = rpt_num_or(report, "totals.cycles", 0);
   if (cJSON_GetArraySize(functions) == 0 || total <= 0) return;
   char calls[32], self[32], incl[32];
   fprintf(out, "\n  %-32s %10s %14s %6s %14s %6s\n", "function", "calls", "cycles", "self", "inclusive", "incl");
   int n = 0;
   cJSON_ArrayForEach(f, functions) {
     if (n++ == RPT_TOP_N) break;
-    fprintf(out, "  %-32.32s %10s %14s %5.1f%% %14s %5.1f%%\n", str(f, "name"),
+    fprintf(out, "  %-32.32s %10s %14s %5.1f%% %14s %5.1f%%\n", rpt_str_or(f, "name", ""),
             grouped(f, "calls", calls, sizeof calls), grouped(f, "cycles", self, sizeof self),
-            100 * num(f, "cycles") / total, grouped(f, "inclusive_cycles", incl, sizeof incl),
-            100 * num(f, "inclusive_cycles") / total);
+            100 * rpt_num_or(f, "cycles", 0) / total, grouped(f, "inclusive_cycles", incl, sizeof incl),
+            100 * rpt_num_or(f, "inclusive_cycles", 0) / total);
   }
-  const cJSON *lines = cJSON_GetObjectItemCaseSensitive(report, "lines"), *l;
+  const cJSON *lines = rpt_get(report, "lines"), *l;
   if (cJSON_GetArraySize(lines) == 0) return;
   fprintf(out, "\n  %-40s %-24s %14s %6s\n", "source line", "function", "cycles", "share");
   n = 0;
   cJSON_ArrayForEach(l, lines) {
     if (n++ == RPT_TOP_N) break;
     char where[64];
-    snprintf(where, sizeof where, "%s:%d", base_name(str(l, "file")), num_int(num(l, "line")));
-    fprintf(out, "  %-40.40s %-24.24s %14s %5.1f%%\n", where, str(l, "function"),
-            grouped(l, "cycles", self, sizeof self), 100 * num(l, "cycles") / total);
+    snprintf(where, sizeof where, "%s:%d", base_name(rpt_str_or(l, "file", "")), num_int(rpt_num_or(l, "line", 0)));
+    fprintf(out, "  %-40.40s %-24.24s %14s %5.1f%%\n", where, rpt_str_or(l, "function", ""),
+            grouped(l, "cycles", self, sizeof self), 100 * rpt_num_or(l, "cycles", 0) / total);
   }
 }
 
 static void print_diagnostics(const cJSON *report, FILE *out) {
   const cJSON *d;
-  cJSON_ArrayForEach(d, cJSON_GetObjectItemCaseSensitive(report, "diagnostics")) {
-    fprintf(out, "  WARNING       %s: %s (at %s, %s, called from %s)\n", str(d, "kind"), str(d, "message"),
-            str(d, "pc"), str(d, "symbol"), str(d, "caller"));
+  cJSON_ArrayForEach(d, rpt_get(report, "diagnostics")) {
+    fprintf(out, "  WARNING       %s: %s (at %s, %s, called from %s)\n", rpt_str_or(d, "kind", ""),
+            rpt_str_or(d, "message", ""), rpt_str_or(d, "pc", ""), rpt_str_or(d, "symbol", ""),
+            rpt_str_or(d, "caller", ""));
   }
 }
 
 void rpt_print_text(const cJSON *report, FILE *out) {
-  const cJSON *fw = cJSON_GetObjectItemCaseSensitive(report, "firmware");
-  const cJSON *prof = cJSON_GetObjectItemCaseSensitive(report, "profile");
-  const cJSON *totals = cJSON_GetObjectItemCaseSensitive(report, "totals");
-  const cJSON *mem = cJSON_GetObjectItemCaseSensitive(report, "memory");
+  const cJSON *fw = rpt_get(report, "firmware");
+  const cJSON *prof = rpt_get(report, "profile");
+  const cJSON *totals = rpt_get(report, "totals");
+  const cJSON *mem = rpt_get(report, "memory");
   char a[32], b[32], c[32], d[32], e[32];
-  double clock_mhz = num(prof, "clock_hz") / 1e6;
-  fprintf(out, "mcusim: %s on %s (Cortex-%s, %g MHz)\n", str(fw, "path"), str(prof, "name"),
-          rpt_core_display(str(prof, "core")), clock_mhz);
-  print_result(cJSON_GetObjectItemCaseSensitive(report, "result"), out);
+  double clock_mhz = rpt_num_or(prof, "clock_hz", 0) / 1e6;
+  fprintf(out, "mcusim: %s on %s (Cortex-%s, %g MHz)\n", rpt_str_or(fw, "path", ""), rpt_str_or(prof, "name", ""),
+          rpt_core_display(rpt_str_or(prof, "core", "")), clock_mhz);
+  print_result(rpt_get(report, "result"), out);
   fprintf(out, "  instructions  %s\n", grouped(totals, "instructions", a, sizeof a));
   fprintf(out, "  cycles        %s  (%.3f ms at %g MHz, %.2f cycles/instruction)\n",
-          grouped(totals, "cycles", a, sizeof a), num(totals, "latency_us") / 1000.0, clock_mhz,
-          num(totals, "instructions") > 0 ? num(totals, "cycles") / num(totals, "instructions") : 0.0);
+          grouped(totals, "cycles", a, sizeof a), rpt_num_or(totals, "latency_us", 0) / 1000.0, clock_mhz,
+          rpt_num_or(totals, "instructions", 0) > 0
+              ? rpt_num_or(totals, "cycles", 0) / rpt_num_or(totals, "instructions", 0)
+              : 0.0);
   fprintf(out, "  ram (total) : %s B = %s static + %s stack + %s arena\n", grouped(mem, "peak_bytes", a, sizeof a),
           grouped(mem, "static_bytes", b, sizeof b), grouped(mem, "stack_peak_bytes", c, sizeof c),
           grouped(mem, "arena_peak_bytes", d, sizeof d));
-  const cJSON *fits = cJSON_GetObjectItemCaseSensitive(mem, "fits");
+  const cJSON *fits = rpt_get(mem, "fits");
   if (cJSON_IsTrue(fits))
-    fprintf(out, "  sram          fits in %s B (%s B free)\n", grouped(mem, "sram_bytes", a, sizeof a),
-            (rpt_group_digits(num_u64(num(mem, "sram_bytes") - num(mem, "peak_bytes")), e, sizeof e), e));
+    fprintf(
+        out, "  sram          fits in %s B (%s B free)\n", grouped(mem, "sram_bytes", a, sizeof a),
+        (rpt_group_digits(num_u64(rpt_num_or(mem, "sram_bytes", 0) - rpt_num_or(mem, "peak_bytes", 0)), e, sizeof e),
+         e));
   else
     fprintf(out, "  sram          OVERFLOW: needs %s B more than the device's %s B\n",
             grouped(mem, "overflow_bytes", a, sizeof a), grouped(mem, "sram_bytes", b, sizeof b));
@@ -573,9 +570,9 @@ void rpt_print_text(const cJSON *report, FILE *out) {
           grouped(fw, "rodata_bytes", d, sizeof d));
   fprintf(out, "  touched       %s B of SRAM written (stack by painting: %s B)\n",
           grouped(mem, "touched_bytes", a, sizeof a), grouped(mem, "stack_painted_bytes", b, sizeof b));
-  if (num(mem, "overflow_mapped_bytes") > 0)
+  if (rpt_num_or(mem, "overflow_mapped_bytes", 0) > 0)
     fprintf(out, "  note          the firmware needs more SRAM than %s has: %s B were mapped behind it to finish\n",
-            str(prof, "name"), grouped(mem, "overflow_mapped_bytes", a, sizeof a));
+            rpt_str_or(prof, "name", ""), grouped(mem, "overflow_mapped_bytes", a, sizeof a));
   print_layers(report, out);
   print_patches(report, out);
   print_profile(report, out);

@@ -15,15 +15,16 @@
 /* A budget file is a few lines; 64 KiB is far past any real one and bounds what a hostile one costs. */
 #define RPT_MAX_BUDGET_BYTES ((size_t)64 << 10)
 
+/* The check's own columns of a figure; key, path and unit come from the report's list (figures.h). */
 typedef struct {
+  rpt_figure_t figure;
   const char *name;
-  rpt_unit_t unit;
-  const char *section, *key, *layer_key;
+  int per_layer;
   double default_pct, default_abs;
 } fig_info_t;
 
 static const fig_info_t figures[RPT_FIG_COUNT] = {
-#define RPT_FIG_INFO(id, name, unit, section, key, layer_key, pct, abs) {name, unit, section, key, layer_key, pct, abs},
+#define RPT_FIG_INFO(id, figure, name, per_layer, pct, abs) {figure, name, per_layer, pct, abs},
     RPT_CHECK_FIGURES(RPT_FIG_INFO)
 #undef RPT_FIG_INFO
 };
@@ -35,6 +36,23 @@ int rpt_fig_by_name(const char *name) {
 }
 
 const char *rpt_fig_name(rpt_fig_t fig) { return figures[fig].name; }
+
+rpt_figure_t rpt_fig_figure(rpt_fig_t fig) { return figures[fig].figure; }
+
+/* The check compares and limits times in ms (docs/check.md), whatever unit the report stores them in. */
+static rpt_unit_t fig_unit(int fig) {
+  rpt_unit_t unit = rpt_figure(figures[fig].figure)->unit;
+  return unit == RPT_UNIT_US ? RPT_UNIT_MS : unit;
+}
+
+/* "cycles, instructions, arena_peak": the figure names a budget may set, for messages. */
+static void fig_names(int per_layer_only, char *buf, size_t size) {
+  size_t len = 0;
+  buf[0] = '\0';
+  for (int f = 0; f < RPT_FIG_COUNT; f++)
+    if (!per_layer_only || figures[f].per_layer)
+      len += (size_t)snprintf(buf + len, len < size ? size - len : 0, "%s%s", len ? ", " : "", figures[f].name);
+}
 
 /* ---- budgets ---- */
 
@@ -108,7 +126,7 @@ static int budget_limit(rpt_limit_t *lim, const cJSON *obj, int fig, const char 
   const cJSON *abs_growth = rpt_get(obj, "max_growth");
   const cJSON *max = rpt_get(obj, "max");
   const cJSON *ignore = rpt_get(obj, "ignore");
-  rpt_unit_t unit = figures[fig].unit;
+  rpt_unit_t unit = fig_unit(fig);
   if (pct || abs_growth) lim->max_growth_pct = lim->max_growth = -1; /* an entry replaces the default growth limits */
   if (pct && budget_quantity(pct, RPT_UNIT_COUNT, &lim->max_growth_pct)) {
     cm_msgf(msg, size, "%s: %s.max_growth_pct: must be a number >= 0 (percent) or null", name, where);
@@ -143,10 +161,10 @@ static int budget_section(rpt_limit_t *limits, const cJSON *obj, const char *sec
     int fig = rpt_fig_by_name(item->string);
     char where[128];
     snprintf(where, sizeof where, "%s.%s", section, item->string);
-    if (fig < 0 || (layers && !figures[fig].layer_key)) {
-      cm_msgf(msg, size, "%s: %s: unknown figure (%s)", name, where,
-              layers ? "cycles, instructions, arena_peak"
-                     : "cycles, instructions, latency, peak_sram, arena_peak, stack_peak, flash_used");
+    if (fig < 0 || (layers && !figures[fig].per_layer)) {
+      char known[160];
+      fig_names(layers, known, sizeof known);
+      cm_msgf(msg, size, "%s: %s: unknown figure (%s)", name, where, known);
       return -1;
     }
     if (budget_limit(&limits[fig], item, fig, where, name, msg, size)) return -1;
@@ -223,7 +241,7 @@ int rpt_budget_set(rpt_budget_t *b, int kind, const char *spec, char *msg, size_
   name[eq - spec] = '\0';
   int layers = !strncmp(name, "layers.", 7);
   int fig = rpt_fig_by_name(layers ? name + 7 : name);
-  if (fig < 0 || (layers && !figures[fig].layer_key)) {
+  if (fig < 0 || (layers && !figures[fig].per_layer)) {
     cm_msgf(msg, size, "%s '%s': unknown figure '%s'", flag, spec, name);
     return -1;
   }
@@ -248,7 +266,7 @@ int rpt_budget_set(rpt_budget_t *b, int kind, const char *spec, char *msg, size_
     }
   } else {
     double v;
-    if (!parse_quantity(value, figures[fig].unit, &v)) {
+    if (!parse_quantity(value, fig_unit(fig), &v)) {
       if (kind == 'm') {
         lim->max = v;
       } else {
@@ -259,7 +277,7 @@ int rpt_budget_set(rpt_budget_t *b, int kind, const char *spec, char *msg, size_
     }
   }
   cm_msgf(msg, size, "%s '%s': '%s' is not a quantity for %s (%s%s)", flag, spec, value, name,
-          unit_names(figures[fig].unit), kind == 'g' ? ", or a percentage" : "");
+          unit_names(fig_unit(fig)), kind == 'g' ? ", or a percentage" : "");
   return -1;
 }
 
@@ -278,7 +296,7 @@ static int total_value(const cJSON *report, int fig, double *out) {
     *out = latency_us / 1000.0;
     return 1;
   }
-  return !rpt_number(rpt_get(report, figures[fig].section), figures[fig].key, out);
+  return !rpt_figure_total(report, figures[fig].figure, out);
 }
 
 int rpt_check_compatible(const cJSON *report, const cJSON *baseline, char *msg, size_t size) {
@@ -310,17 +328,6 @@ static rpt_check_row_t *new_row(rpt_check_t *c, size_t *cap) {
   return row;
 }
 
-/* "+1%", "+4,096 B", "<= 320 KiB": a limit as the table shows it. */
-static void format_amount(double v, rpt_unit_t unit, char *buf, size_t size) {
-  if (unit == RPT_UNIT_MS) {
-    snprintf(buf, size, "%.3f ms", v);
-    return;
-  }
-  char digits[32];
-  rpt_group_digits((unsigned long long)llround(v), digits, sizeof digits);
-  snprintf(buf, size, "%s%s", digits, unit == RPT_UNIT_BYTES ? " B" : "");
-}
-
 /* Limits people write as "320 KiB" read back the same way. */
 static void format_limit(double v, rpt_unit_t unit, char *buf, size_t size) {
   if (unit == RPT_UNIT_BYTES && v >= 1024 && fmod(v, 1024) == 0)
@@ -328,7 +335,7 @@ static void format_limit(double v, rpt_unit_t unit, char *buf, size_t size) {
   else if (unit == RPT_UNIT_MS)
     snprintf(buf, size, "%g ms", v);
   else
-    format_amount(v, unit, buf, size);
+    rpt_format_amount(v, unit, buf, size);
 }
 
 static void describe_limit(rpt_check_row_t *row, const rpt_limit_t *lim) {
@@ -356,7 +363,7 @@ static void judge_growth(rpt_check_row_t *row, const rpt_limit_t *lim) {
   int over_pct = lim->max_growth_pct >= 0 && delta * 100.0 > lim->max_growth_pct * row->old_value * (1 + 1e-12);
   int over_abs = lim->max_growth >= 0 && delta > lim->max_growth * (1 + 1e-12);
   char amount[48];
-  format_amount(delta, row->unit, amount, sizeof amount);
+  rpt_format_amount(delta, row->unit, amount, sizeof amount);
   if (row->old_value > 0)
     snprintf(row->why, sizeof row->why, "grew by %s (+%.2f%%)", amount, delta * 100.0 / row->old_value);
   else
@@ -378,7 +385,7 @@ static void judge_budget(rpt_check_row_t *row, const rpt_limit_t *lim) {
     snprintf(row->why, sizeof row->why, "not in the report: budget <= %s not checked", amount);
   } else if (row->new_value > lim->max) {
     char value[48];
-    format_amount(row->new_value, row->unit, value, sizeof value);
+    rpt_format_amount(row->new_value, row->unit, value, sizeof value);
     size_t n = strlen(row->why);
     snprintf(row->why + n, sizeof row->why - n, "%s%s is over its budget of %s", n ? "; " : "", value, amount);
     row->verdict = RPT_VERDICT_FAIL;
@@ -450,7 +457,7 @@ static int add_total_rows(rpt_check_t *c, size_t *cap, const cJSON *report, cons
     rpt_check_row_t *row = new_row(c, cap);
     if (!row) return -1;
     *row = (rpt_check_row_t){.figure = figures[f].name,
-                             .unit = figures[f].unit,
+                             .unit = fig_unit(f),
                              .has_old = has_old,
                              .has_new = has_new,
                              .old_value = old_value,
@@ -494,15 +501,15 @@ static const cJSON *find_layer(const cJSON *layers, const char *key) {
 static int add_layer_rows(rpt_check_t *c, size_t *cap, const char *key, const cJSON *new_layer, const cJSON *old_layer,
                           const rpt_budget_t *b) {
   for (int f = 0; f < RPT_FIG_COUNT; f++) {
-    if (!figures[f].layer_key) continue;
+    if (!figures[f].per_layer) continue;
     double old_value = 0, new_value = 0;
-    int has_old = old_layer && !rpt_number(old_layer, figures[f].layer_key, &old_value);
-    int has_new = new_layer && !rpt_number(new_layer, figures[f].layer_key, &new_value);
+    int has_old = old_layer && !rpt_figure_in_row(old_layer, figures[f].figure, &old_value);
+    int has_new = new_layer && !rpt_figure_in_row(new_layer, figures[f].figure, &new_value);
     if (!has_old && !has_new) continue;
     rpt_check_row_t *row = new_row(c, cap);
     if (!row) return -1;
     *row = (rpt_check_row_t){.figure = figures[f].name,
-                             .unit = figures[f].unit,
+                             .unit = fig_unit(f),
                              .has_old = has_old,
                              .has_new = has_new,
                              .old_value = old_value,

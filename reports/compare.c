@@ -6,6 +6,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "reports/figures.h"
 #include "reports/rpt.h"
 
 typedef struct {
@@ -38,31 +39,37 @@ static int in_stage(const side_t *s, const cJSON *row) {
 }
 
 /* Sum of a field over layer rows: all (stage_only 0) or the patch stage's (1); NAN without layer rows. */
-static double layers_sum(const side_t *s, const char *field, int stage_only) {
+static double layers_sum(const side_t *s, rpt_figure_t fig, int stage_only) {
   if (!cJSON_GetArraySize(s->layers)) return NAN;
   double sum = 0;
   int rows = 0;
   const cJSON *row;
   cJSON_ArrayForEach(row, s->layers) {
     if (stage_only && !in_stage(s, row)) continue;
-    sum += rpt_num_or(row, field, NAN);
+    double value = NAN; /* absent in a row: the sum is absent too */
+    rpt_figure_in_row(row, fig, &value);
+    sum += value;
     rows++;
   }
   return rows ? sum : NAN;
 }
 
 static double total_macs(const side_t *s) {
-  const double sum = layers_sum(s, "macs", 0);
+  const double sum = layers_sum(s, RPT_FIGURE_MACS, 0);
   if (!isnan(sum)) return sum;
   return rpt_num_or(s->marks, "macs_lo", NAN) + 4294967296.0 * rpt_num_or(s->marks, "macs_hi", NAN);
 }
 
 /* The patch stage's cycles: its patches (stitching included) when there are patches, else its layers. */
 static double stage_cycles(const side_t *s) {
-  if (!cJSON_GetArraySize(s->patches)) return layers_sum(s, "cycles", 1);
+  if (!cJSON_GetArraySize(s->patches)) return layers_sum(s, RPT_FIGURE_CYCLES, 1);
   double sum = 0;
   const cJSON *row;
-  cJSON_ArrayForEach(row, s->patches) sum += rpt_num_or(row, "cycles", NAN);
+  cJSON_ArrayForEach(row, s->patches) {
+    double cycles = NAN;
+    rpt_figure_in_row(row, RPT_FIGURE_CYCLES, &cycles);
+    sum += cycles;
+  }
   return sum;
 }
 
@@ -161,34 +168,51 @@ static void plan_beside(cJSON *fig, const cJSON *plan, const side_t *a, const si
   }
 }
 
+/* A report's total of fig; NAN when the report lacks it, so every figure derived from it stays absent too. */
+static double total(const side_t *s, rpt_figure_t fig) {
+  double value = NAN;
+  rpt_figure_total(s->root, fig, &value);
+  return value;
+}
+
+static const char *key_of(rpt_figure_t fig) { return rpt_figure(fig)->key; }
+
+/* The figures read from each report as they are, in the order of "figures" (docs/compare.md); derived ones follow. */
+static const rpt_figure_t report_figures[] = {RPT_FIGURE_PEAK,       RPT_FIGURE_ARENA_PEAK,   RPT_FIGURE_STATIC,
+                                              RPT_FIGURE_STACK_PEAK, RPT_FIGURE_INSTRUCTIONS, RPT_FIGURE_CYCLES,
+                                              RPT_FIGURE_LATENCY};
+
 static void figures_json(const side_t *a, const side_t *b, const cJSON *plan, cJSON *cmp) {
   cJSON *f = cJSON_AddObjectToObject(cmp, "figures");
-#define X(key, obj, field, label, unit)                                                                                \
-  figure(f, #key, rpt_num_or(rpt_get(a->root, obj), field, NAN), rpt_num_or(rpt_get(b->root, obj), field, NAN));
-  RPT_COMPARE_REPORT_FIGURES(X)
-#undef X
-  plan_beside(cJSON_GetObjectItemCaseSensitive(f, "arena_peak_bytes"), plan, a, b, "peak_live_bytes",
+  for (size_t i = 0; i < sizeof report_figures / sizeof *report_figures; i++)
+    figure(f, key_of(report_figures[i]), total(a, report_figures[i]), total(b, report_figures[i]));
+  plan_beside(cJSON_GetObjectItemCaseSensitive(f, key_of(RPT_FIGURE_ARENA_PEAK)), plan, a, b, "peak_live_bytes",
               "peak_live_bytes");
-  plan_beside(figure(f, "macs", total_macs(a), total_macs(b)), plan, a, b, "macs", "macs");
-  plan_beside(figure(f, "stage_macs", layers_sum(a, "macs", 1), layers_sum(b, "macs", 1)), plan, a, b, "stage_macs",
-              "stage_macs");
-  figure(f, "stage_cycles", stage_cycles(a), stage_cycles(b));
+  plan_beside(figure(f, key_of(RPT_FIGURE_MACS), total_macs(a), total_macs(b)), plan, a, b, "macs", "macs");
+  plan_beside(
+      figure(f, key_of(RPT_FIGURE_STAGE_MACS), layers_sum(a, RPT_FIGURE_MACS, 1), layers_sum(b, RPT_FIGURE_MACS, 1)),
+      plan, a, b, "stage_macs", "stage_macs");
+  figure(f, key_of(RPT_FIGURE_STAGE_CYCLES), stage_cycles(a), stage_cycles(b));
 }
 
 /* Headline ratios for machines: reduction = a / b (memory), overhead = b / a - 1 (work, time). */
 static void summary_json(cJSON *cmp, const side_t *a, const side_t *b) {
   const cJSON *f = rpt_get(cmp, "figures");
   cJSON *s = cJSON_AddObjectToObject(cmp, "summary");
-  const double peak = rpt_num_or(f, "peak_bytes.ratio", NAN), arena = rpt_num_or(f, "arena_peak_bytes.ratio", NAN);
+  const double peak = rpt_num_or(rpt_get(f, key_of(RPT_FIGURE_PEAK)), "ratio", NAN);
+  const double arena = rpt_num_or(rpt_get(f, key_of(RPT_FIGURE_ARENA_PEAK)), "ratio", NAN);
   add_num_or_null(s, "peak_reduction", peak > 0 ? 1.0 / peak : NAN);
   add_num_or_null(s, "arena_reduction", arena > 0 ? 1.0 / arena : NAN);
-  static const char *const over[][2] = {{"mac_overhead", "macs"},
-                                        {"stage_mac_overhead", "stage_macs"},
-                                        {"cycle_overhead", "cycles"},
-                                        {"stage_cycle_overhead", "stage_cycles"},
-                                        {"latency_overhead", "latency_us"}};
+  static const struct {
+    const char *name;
+    rpt_figure_t figure;
+  } over[] = {{"mac_overhead", RPT_FIGURE_MACS},
+              {"stage_mac_overhead", RPT_FIGURE_STAGE_MACS},
+              {"cycle_overhead", RPT_FIGURE_CYCLES},
+              {"stage_cycle_overhead", RPT_FIGURE_STAGE_CYCLES},
+              {"latency_overhead", RPT_FIGURE_LATENCY}};
   for (size_t i = 0; i < sizeof over / sizeof *over; i++)
-    add_num_or_null(s, over[i][0], rpt_num_or(rpt_get(f, over[i][1]), "ratio", NAN) - 1.0);
+    add_num_or_null(s, over[i].name, rpt_num_or(rpt_get(f, key_of(over[i].figure)), "ratio", NAN) - 1.0);
   const double ca = rpt_num_or(a->marks, "checksum", NAN), cb = rpt_num_or(b->marks, "checksum", NAN);
   if (isnan(ca) || isnan(cb))
     cJSON_AddNullToObject(s, "outputs_match");
@@ -211,9 +235,12 @@ static void add_layer_side(cJSON *row, const char *key, const cJSON *layer) {
     return;
   }
   cJSON *o = cJSON_AddObjectToObject(row, key);
-  static const char *const fields[] = {"calls", "macs", "cycles", "arena_peak_bytes"};
-  for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
-    add_num_or_null(o, fields[i], rpt_num_or(layer, fields[i], NAN));
+  static const rpt_figure_t fields[] = {RPT_FIGURE_CALLS, RPT_FIGURE_MACS, RPT_FIGURE_CYCLES, RPT_FIGURE_ARENA_PEAK};
+  for (size_t i = 0; i < sizeof fields / sizeof *fields; i++) {
+    double value = NAN;
+    rpt_figure_in_row(layer, fields[i], &value);
+    add_num_or_null(o, key_of(fields[i]), value);
+  }
 }
 
 static void add_plan_layer(cJSON *row, const char *key, const cJSON *plan_layer, int patched) {
@@ -272,46 +299,31 @@ fail:
 
 /* ---- text ---- */
 
-typedef enum { FMT_BYTES, FMT_COUNT, FMT_MS } fmt_t;
-
-static void fmt_value(double v, fmt_t fmt, char *buf, size_t size) {
-  if (isnan(v)) {
-    snprintf(buf, size, "-");
-    return;
-  }
-  if (fmt == FMT_MS) {
-    snprintf(buf, size, "%.3f ms", v / 1000.0);
-    return;
-  }
-  char digits[32];
-  rpt_group_digits((unsigned long long)llround(v), digits, sizeof digits);
-  snprintf(buf, size, "%s%s", digits, fmt == FMT_BYTES ? " B" : "");
-}
-
 /* Memory shrinks ("3.45x smaller"), work and time grow ("+42.6%"). */
-static void fmt_change(double ratio, fmt_t fmt, char *buf, size_t size) {
+static void fmt_change(double ratio, rpt_unit_t unit, char *buf, size_t size) {
   if (isnan(ratio) || ratio <= 0)
     snprintf(buf, size, "-");
   else if (ratio == 1.0)
     snprintf(buf, size, "same");
-  else if (fmt == FMT_BYTES && ratio < 1)
+  else if (unit == RPT_UNIT_BYTES && ratio < 1)
     snprintf(buf, size, "%.2fx smaller", 1.0 / ratio);
-  else if (fmt == FMT_BYTES && ratio > 1)
+  else if (unit == RPT_UNIT_BYTES && ratio > 1)
     snprintf(buf, size, "%.2fx larger", ratio);
   else
     snprintf(buf, size, "%+.1f%%", 100.0 * (ratio - 1.0));
 }
 
-static void print_figure(const cJSON *cmp, const char *key, const char *label, fmt_t fmt, int with_plan, FILE *out) {
-  const cJSON *f = rpt_get(rpt_get(cmp, "figures"), key);
+static void print_figure(const cJSON *cmp, rpt_figure_t fig, int with_plan, FILE *out) {
+  const rpt_figure_info_t *info = rpt_figure(fig);
+  const cJSON *f = rpt_get(rpt_get(cmp, "figures"), info->key);
   char a[40], b[40], change[40], pa[40], pb[40];
-  fmt_value(rpt_num_or(f, "a", NAN), fmt, a, sizeof a);
-  fmt_value(rpt_num_or(f, "b", NAN), fmt, b, sizeof b);
-  fmt_change(rpt_num_or(f, "ratio", NAN), fmt, change, sizeof change);
-  fprintf(out, "%-20s %16s %16s  %-14s", label, a, b, change);
+  rpt_format_amount(rpt_num_or(f, "a", NAN), info->unit, a, sizeof a);
+  rpt_format_amount(rpt_num_or(f, "b", NAN), info->unit, b, sizeof b);
+  fmt_change(rpt_num_or(f, "ratio", NAN), info->unit, change, sizeof change);
+  fprintf(out, "%-20s %16s %16s  %-14s", info->label, a, b, change);
   if (with_plan && (rpt_get(f, "plan_a") || rpt_get(f, "plan_b"))) {
-    fmt_value(rpt_num_or(f, "plan_a", NAN), fmt, pa, sizeof pa);
-    fmt_value(rpt_num_or(f, "plan_b", NAN), fmt, pb, sizeof pb);
+    rpt_format_amount(rpt_num_or(f, "plan_a", NAN), info->unit, pa, sizeof pa);
+    rpt_format_amount(rpt_num_or(f, "plan_b", NAN), info->unit, pb, sizeof pb);
     fprintf(out, " %16s %16s", pa, pb);
   }
   fputc('\n', out);
@@ -327,11 +339,11 @@ static void print_fit(const cJSON *dev, const char *key, FILE *out) {
   const cJSON *f = rpt_get(dev, key);
   char buf[40];
   if (cJSON_IsTrue(rpt_get(f, "fits"))) {
-    fmt_value(rpt_num_or(f, "free_bytes", NAN), FMT_BYTES, buf, sizeof buf);
+    rpt_format_amount(rpt_num_or(f, "free_bytes", NAN), RPT_UNIT_BYTES, buf, sizeof buf);
     fprintf(out, " %16s", "fits");
     return;
   }
-  fmt_value(rpt_num_or(f, "overflow_bytes", NAN), FMT_BYTES, buf, sizeof buf);
+  rpt_format_amount(rpt_num_or(f, "overflow_bytes", NAN), RPT_UNIT_BYTES, buf, sizeof buf);
   char over[48];
   snprintf(over, sizeof over, "over by %s", buf);
   fprintf(out, " %16s", over);
@@ -342,7 +354,7 @@ static void print_header(const cJSON *cmp, FILE *out) {
   print_side("B", rpt_get(cmp, "b"), out);
   const cJSON *a = rpt_get(cmp, "a"), *dev = rpt_get(cmp, "device");
   char sram[40];
-  fmt_value(rpt_num_or(dev, "sram_bytes", NAN), FMT_BYTES, sram, sizeof sram);
+  rpt_format_amount(rpt_num_or(dev, "sram_bytes", NAN), RPT_UNIT_BYTES, sram, sizeof sram);
   fprintf(out, "device  %s: %s %.0f MHz, SRAM %s (%.0f KiB)\n", rpt_str_or(dev, "profile", NULL),
           rpt_str_or(a, "core", NULL), rpt_num_or(a, "clock_hz", NAN) / 1e6, sram,
           rpt_num_or(dev, "sram_bytes", NAN) / 1024.0);
@@ -361,12 +373,8 @@ static void print_header(const cJSON *cmp, FILE *out) {
   }
 }
 
-static void print_summary(const cJSON *cmp, FILE *out) {
-  const int plan = rpt_get(cmp, "figures.macs.plan_a") != NULL;
-  fprintf(out, "\n%-20s %16s %16s  %-14s", "", "A", "B", "B vs A");
-  if (plan) fprintf(out, " %16s %16s", "plan A", "plan B");
-  fputc('\n', out);
-  print_figure(cmp, "peak_bytes", "peak SRAM", FMT_BYTES, plan, out);
+/* Both sides against the device's SRAM, under the peak SRAM row. */
+static void print_fits(const cJSON *cmp, FILE *out) {
   const cJSON *dev = rpt_get(cmp, "device");
   char label[48];
   snprintf(label, sizeof label, "  vs %.0f KiB", rpt_num_or(dev, "sram_bytes", NAN) / 1024.0);
@@ -374,15 +382,22 @@ static void print_summary(const cJSON *cmp, FILE *out) {
   print_fit(dev, "a", out);
   print_fit(dev, "b", out);
   fputc('\n', out);
-  print_figure(cmp, "arena_peak_bytes", "arena peak", FMT_BYTES, plan, out);
-  print_figure(cmp, "static_bytes", "static", FMT_BYTES, plan, out);
-  print_figure(cmp, "stack_peak_bytes", "stack peak", FMT_BYTES, plan, out);
-  print_figure(cmp, "macs", "MACs overall", FMT_COUNT, plan, out);
-  print_figure(cmp, "stage_macs", "MACs patch stage", FMT_COUNT, plan, out);
-  print_figure(cmp, "cycles", "cycles overall", FMT_COUNT, plan, out);
-  print_figure(cmp, "stage_cycles", "cycles patch stage", FMT_COUNT, plan, out);
-  print_figure(cmp, "instructions", "instructions", FMT_COUNT, plan, out);
-  print_figure(cmp, "latency_us", "latency", FMT_MS, plan, out);
+}
+
+static void print_summary(const cJSON *cmp, FILE *out) {
+  const int plan = rpt_get(cmp, "figures.macs.plan_a") != NULL;
+  fprintf(out, "\n%-20s %16s %16s  %-14s", "", "A", "B", "B vs A");
+  if (plan) fprintf(out, " %16s %16s", "plan A", "plan B");
+  fputc('\n', out);
+  /* the people's order: memory, then work and time, each overall and for the patch stage */
+  static const rpt_figure_t shown[] = {RPT_FIGURE_PEAK,       RPT_FIGURE_ARENA_PEAK,   RPT_FIGURE_STATIC,
+                                       RPT_FIGURE_STACK_PEAK, RPT_FIGURE_MACS,         RPT_FIGURE_STAGE_MACS,
+                                       RPT_FIGURE_CYCLES,     RPT_FIGURE_STAGE_CYCLES, RPT_FIGURE_INSTRUCTIONS,
+                                       RPT_FIGURE_LATENCY};
+  for (size_t i = 0; i < sizeof shown / sizeof *shown; i++) {
+    print_figure(cmp, shown[i], plan, out);
+    if (shown[i] == RPT_FIGURE_PEAK) print_fits(cmp, out);
+  }
   const cJSON *match = rpt_get(cmp, "summary.outputs_match");
   char ca[16] = "?", cb[16] = "?";
   if (cJSON_IsNumber(rpt_get(cmp, "a.checksum")))
@@ -401,12 +416,12 @@ static void print_layer_row(const cJSON *row, FILE *out) {
   char calls[24], ma[32], mb[32], cya[32], cyb[32], ra[32], rb[32];
   snprintf(calls, sizeof calls, "%.0f/%.0f", cJSON_IsObject(a) ? rpt_num_or(a, "calls", NAN) : 0.0,
            cJSON_IsObject(b) ? rpt_num_or(b, "calls", NAN) : 0.0);
-  fmt_value(rpt_num_or(a, "macs", NAN), FMT_COUNT, ma, sizeof ma);
-  fmt_value(rpt_num_or(b, "macs", NAN), FMT_COUNT, mb, sizeof mb);
-  fmt_value(rpt_num_or(a, "cycles", NAN), FMT_COUNT, cya, sizeof cya);
-  fmt_value(rpt_num_or(b, "cycles", NAN), FMT_COUNT, cyb, sizeof cyb);
-  fmt_value(rpt_num_or(a, "arena_peak_bytes", NAN), FMT_COUNT, ra, sizeof ra);
-  fmt_value(rpt_num_or(b, "arena_peak_bytes", NAN), FMT_COUNT, rb, sizeof rb);
+  rpt_format_amount(rpt_num_or(a, "macs", NAN), RPT_UNIT_COUNT, ma, sizeof ma);
+  rpt_format_amount(rpt_num_or(b, "macs", NAN), RPT_UNIT_COUNT, mb, sizeof mb);
+  rpt_format_amount(rpt_num_or(a, "cycles", NAN), RPT_UNIT_COUNT, cya, sizeof cya);
+  rpt_format_amount(rpt_num_or(b, "cycles", NAN), RPT_UNIT_COUNT, cyb, sizeof cyb);
+  rpt_format_amount(rpt_num_or(a, "arena_peak_bytes", NAN), RPT_UNIT_COUNT, ra, sizeof ra);
+  rpt_format_amount(rpt_num_or(b, "arena_peak_bytes", NAN), RPT_UNIT_COUNT, rb, sizeof rb);
   fprintf(out, "%-18s %c %7s %12s %12s %14s %14s %10s %10s\n", rpt_str_or(row, "name", NULL),
           cJSON_IsTrue(rpt_get(row, "patch_stage")) ? '*' : ' ', calls, ma, mb, cya, cyb, ra, rb);
 }

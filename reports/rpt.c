@@ -7,7 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+
+#include "reports/figures.h"
 
 /* One version for the whole tool, from CMake's project(VERSION); the fallback only serves a compile outside CMake. */
 #ifndef MCUSIM_VERSION
@@ -403,8 +404,21 @@ void rpt_group_digits(unsigned long long value, char *buf, size_t size) {
 static unsigned long long num_u64(double v) { return v >= 0 && v < 18446744073709551616.0 ? (unsigned long long)v : 0; }
 static int num_int(double v) { return v >= INT_MIN && v <= INT_MAX ? (int)v : 0; }
 
-static const char *grouped(const cJSON *obj, const char *key, char *buf, size_t size) {
-  rpt_group_digits(num_u64(rpt_num_or(obj, key, 0)), buf, size);
+/* The summary shows what a report lacks as 0. */
+static double total(const cJSON *report, rpt_figure_t fig) {
+  double value = 0;
+  rpt_figure_total(report, fig, &value);
+  return value;
+}
+
+static double in_row(const cJSON *row, rpt_figure_t fig) {
+  double value = 0;
+  rpt_figure_in_row(row, fig, &value);
+  return value;
+}
+
+static const char *grouped(double value, char *buf, size_t size) {
+  rpt_group_digits(num_u64(value), buf, size);
   return buf;
 }
 
@@ -436,11 +450,11 @@ static void bar(char *buf, size_t size, double value, double max, int width) {
 static void print_layers(const cJSON *report, FILE *out) {
   const cJSON *layers = rpt_get(report, "layers");
   if (cJSON_GetArraySize(layers) == 0) return;
-  double max_arena = 0, total_cycles = rpt_num_or(report, "totals.cycles", 0);
+  double max_arena = 0, total_cycles = total(report, RPT_FIGURE_CYCLES);
   const cJSON *peak_layer = NULL;
   const cJSON *l;
-  cJSON_ArrayForEach(l, layers) if (rpt_num_or(l, "arena_peak_bytes", 0) > max_arena) {
-    max_arena = rpt_num_or(l, "arena_peak_bytes", 0);
+  cJSON_ArrayForEach(l, layers) if (in_row(l, RPT_FIGURE_ARENA_PEAK) > max_arena) {
+    max_arena = in_row(l, RPT_FIGURE_ARENA_PEAK);
     peak_layer = l;
   }
   fprintf(out, "\n  %3s  %-16s %-15s %-13s %12s %14s %9s %11s  %s\n", "id", "layer", "kind", "out shape", "MACs",
@@ -451,23 +465,24 @@ static void print_layers(const cJSON *report, FILE *out) {
     if (cJSON_GetArraySize(s) == 3)
       snprintf(shape, sizeof shape, "%dx%dx%d", cJSON_GetArrayItem(s, 0)->valueint, cJSON_GetArrayItem(s, 1)->valueint,
                cJSON_GetArrayItem(s, 2)->valueint);
-    bar(bars, sizeof bars, rpt_num_or(l, "arena_peak_bytes", 0), max_arena, 20);
+    bar(bars, sizeof bars, in_row(l, RPT_FIGURE_ARENA_PEAK), max_arena, 20);
     fprintf(out, "  %3d  %-16.16s %-15.15s %-13s %12s %14s %9.3f %11s  %s%s\n", num_int(rpt_num_or(l, "id", 0)),
-            rpt_str_or(l, "name", ""), rpt_str_or(l, "kind", ""), shape, grouped(l, "macs", macs, sizeof macs),
-            grouped(l, "cycles", cycles, sizeof cycles), rpt_num_or(l, "latency_us", 0) / 1000.0,
-            grouped(l, "arena_peak_bytes", arena, sizeof arena), bars,
+            rpt_str_or(l, "name", ""), rpt_str_or(l, "kind", ""), shape,
+            grouped(in_row(l, RPT_FIGURE_MACS), macs, sizeof macs),
+            grouped(in_row(l, RPT_FIGURE_CYCLES), cycles, sizeof cycles), in_row(l, RPT_FIGURE_LATENCY) / 1000.0,
+            grouped(in_row(l, RPT_FIGURE_ARENA_PEAK), arena, sizeof arena), bars,
             cJSON_IsTrue(rpt_get(l, "patch_stage")) ? " (patches)" : "");
   }
   const cJSON *other = rpt_get(report, "other");
   char cycles[32];
   fprintf(out, "       %-16s %-15s %-13s %12s %14s %9.3f\n", "(other)", "", "", "",
-          grouped(other, "cycles", cycles, sizeof cycles),
-          total_cycles > 0
-              ? rpt_num_or(other, "cycles", 0) / total_cycles * rpt_num_or(report, "totals.latency_us", 0) / 1000.0
-              : 0.0);
+          grouped(rpt_num_or(other, "cycles", 0), cycles, sizeof cycles),
+          total_cycles > 0 ? rpt_num_or(other, "cycles", 0) / total_cycles * total(report, RPT_FIGURE_LATENCY) / 1000.0
+                           : 0.0);
   if (peak_layer) {
     char peak[32];
-    fprintf(out, "  peak arena    %s B in layer %d '%s'\n", grouped(peak_layer, "arena_peak_bytes", peak, sizeof peak),
+    fprintf(out, "  peak arena    %s B in layer %d '%s'\n",
+            grouped(in_row(peak_layer, RPT_FIGURE_ARENA_PEAK), peak, sizeof peak),
             num_int(rpt_num_or(peak_layer, "id", 0)), rpt_str_or(peak_layer, "name", ""));
   }
 }
@@ -479,11 +494,11 @@ static void print_patches(const cJSON *report, FILE *out) {
   double min_c = 0, max_c = 0, max_arena = 0, macs = 0;
   const cJSON *p;
   cJSON_ArrayForEach(p, patches) {
-    double c = rpt_num_or(p, "cycles", 0);
+    double c = in_row(p, RPT_FIGURE_CYCLES);
     min_c = (min_c == 0 || c < min_c) ? c : min_c;
     max_c = c > max_c ? c : max_c;
-    max_arena = rpt_num_or(p, "arena_peak_bytes", 0) > max_arena ? rpt_num_or(p, "arena_peak_bytes", 0) : max_arena;
-    macs += rpt_num_or(p, "macs", 0);
+    max_arena = in_row(p, RPT_FIGURE_ARENA_PEAK) > max_arena ? in_row(p, RPT_FIGURE_ARENA_PEAK) : max_arena;
+    macs += in_row(p, RPT_FIGURE_MACS);
   }
   char a[32], b[32], c[32], d[32];
   rpt_group_digits(num_u64(min_c), a, sizeof a);
@@ -503,17 +518,18 @@ static const char *base_name(const char *path) {
 /* Top functions by exclusive cycles and top source lines, when the report has a function profile. */
 static void print_profile(const cJSON *report, FILE *out) {
   const cJSON *functions = rpt_get(report, "functions"), *f;
-  double total = rpt_num_or(report, "totals.cycles", 0);
-  if (cJSON_GetArraySize(functions) == 0 || total <= 0) return;
+  double total_cycles = total(report, RPT_FIGURE_CYCLES);
+  if (cJSON_GetArraySize(functions) == 0 || total_cycles <= 0) return;
   char calls[32], self[32], incl[32];
   fprintf(out, "\n  %-32s %10s %14s %6s %14s %6s\n", "function", "calls", "cycles", "self", "inclusive", "incl");
   int n = 0;
   cJSON_ArrayForEach(f, functions) {
     if (n++ == RPT_TOP_N) break;
     fprintf(out, "  %-32.32s %10s %14s %5.1f%% %14s %5.1f%%\n", rpt_str_or(f, "name", ""),
-            grouped(f, "calls", calls, sizeof calls), grouped(f, "cycles", self, sizeof self),
-            100 * rpt_num_or(f, "cycles", 0) / total, grouped(f, "inclusive_cycles", incl, sizeof incl),
-            100 * rpt_num_or(f, "inclusive_cycles", 0) / total);
+            grouped(rpt_num_or(f, "calls", 0), calls, sizeof calls),
+            grouped(rpt_num_or(f, "cycles", 0), self, sizeof self), 100 * rpt_num_or(f, "cycles", 0) / total_cycles,
+            grouped(rpt_num_or(f, "inclusive_cycles", 0), incl, sizeof incl),
+            100 * rpt_num_or(f, "inclusive_cycles", 0) / total_cycles);
   }
   const cJSON *lines = rpt_get(report, "lines"), *l;
   if (cJSON_GetArraySize(lines) == 0) return;
@@ -524,7 +540,7 @@ static void print_profile(const cJSON *report, FILE *out) {
     char where[64];
     snprintf(where, sizeof where, "%s:%d", base_name(rpt_str_or(l, "file", "")), num_int(rpt_num_or(l, "line", 0)));
     fprintf(out, "  %-40.40s %-24.24s %14s %5.1f%%\n", where, rpt_str_or(l, "function", ""),
-            grouped(l, "cycles", self, sizeof self), 100 * rpt_num_or(l, "cycles", 0) / total);
+            grouped(rpt_num_or(l, "cycles", 0), self, sizeof self), 100 * rpt_num_or(l, "cycles", 0) / total_cycles);
   }
 }
 
@@ -538,41 +554,37 @@ static void print_diagnostics(const cJSON *report, FILE *out) {
 }
 
 void rpt_print_text(const cJSON *report, FILE *out) {
-  const cJSON *fw = rpt_get(report, "firmware");
   const cJSON *prof = rpt_get(report, "profile");
-  const cJSON *totals = rpt_get(report, "totals");
-  const cJSON *mem = rpt_get(report, "memory");
-  char a[32], b[32], c[32], d[32], e[32];
+  char a[32], b[32], c[32], d[32];
   double clock_mhz = rpt_num_or(prof, "clock_hz", 0) / 1e6;
-  fprintf(out, "mcusim: %s on %s (Cortex-%s, %g MHz)\n", rpt_str_or(fw, "path", ""), rpt_str_or(prof, "name", ""),
-          rpt_core_display(rpt_str_or(prof, "core", "")), clock_mhz);
+  double instructions = total(report, RPT_FIGURE_INSTRUCTIONS), cycles = total(report, RPT_FIGURE_CYCLES);
+  fprintf(out, "mcusim: %s on %s (Cortex-%s, %g MHz)\n", rpt_str_or(report, "firmware.path", ""),
+          rpt_str_or(prof, "name", ""), rpt_core_display(rpt_str_or(prof, "core", "")), clock_mhz);
   print_result(rpt_get(report, "result"), out);
-  fprintf(out, "  instructions  %s\n", grouped(totals, "instructions", a, sizeof a));
-  fprintf(out, "  cycles        %s  (%.3f ms at %g MHz, %.2f cycles/instruction)\n",
-          grouped(totals, "cycles", a, sizeof a), rpt_num_or(totals, "latency_us", 0) / 1000.0, clock_mhz,
-          rpt_num_or(totals, "instructions", 0) > 0
-              ? rpt_num_or(totals, "cycles", 0) / rpt_num_or(totals, "instructions", 0)
-              : 0.0);
-  fprintf(out, "  ram (total) : %s B = %s static + %s stack + %s arena\n", grouped(mem, "peak_bytes", a, sizeof a),
-          grouped(mem, "static_bytes", b, sizeof b), grouped(mem, "stack_peak_bytes", c, sizeof c),
-          grouped(mem, "arena_peak_bytes", d, sizeof d));
-  const cJSON *fits = rpt_get(mem, "fits");
-  if (cJSON_IsTrue(fits))
-    fprintf(
-        out, "  sram          fits in %s B (%s B free)\n", grouped(mem, "sram_bytes", a, sizeof a),
-        (rpt_group_digits(num_u64(rpt_num_or(mem, "sram_bytes", 0) - rpt_num_or(mem, "peak_bytes", 0)), e, sizeof e),
-         e));
+  fprintf(out, "  instructions  %s\n", grouped(instructions, a, sizeof a));
+  fprintf(out, "  cycles        %s  (%.3f ms at %g MHz, %.2f cycles/instruction)\n", grouped(cycles, a, sizeof a),
+          total(report, RPT_FIGURE_LATENCY) / 1000.0, clock_mhz, instructions > 0 ? cycles / instructions : 0.0);
+  fprintf(out, "  ram (total) : %s B = %s static + %s stack + %s arena\n",
+          grouped(total(report, RPT_FIGURE_PEAK), a, sizeof a), grouped(total(report, RPT_FIGURE_STATIC), b, sizeof b),
+          grouped(total(report, RPT_FIGURE_STACK_PEAK), c, sizeof c),
+          grouped(total(report, RPT_FIGURE_ARENA_PEAK), d, sizeof d));
+  double sram = total(report, RPT_FIGURE_SRAM);
+  if (cJSON_IsTrue(rpt_get(report, "memory.fits")))
+    fprintf(out, "  sram          fits in %s B (%s B free)\n", grouped(sram, a, sizeof a),
+            grouped(sram - total(report, RPT_FIGURE_PEAK), b, sizeof b));
   else
     fprintf(out, "  sram          OVERFLOW: needs %s B more than the device's %s B\n",
-            grouped(mem, "overflow_bytes", a, sizeof a), grouped(mem, "sram_bytes", b, sizeof b));
-  fprintf(out, "  flash         %s B used of %s B (text %s, rodata %s)\n", grouped(fw, "flash_used_bytes", a, sizeof a),
-          grouped(prof, "flash_bytes", b, sizeof b), grouped(fw, "text_bytes", c, sizeof c),
-          grouped(fw, "rodata_bytes", d, sizeof d));
+            grouped(total(report, RPT_FIGURE_OVERFLOW), a, sizeof a), grouped(sram, b, sizeof b));
+  fprintf(out, "  flash         %s B used of %s B (text %s, rodata %s)\n",
+          grouped(total(report, RPT_FIGURE_FLASH_USED), a, sizeof a),
+          grouped(total(report, RPT_FIGURE_FLASH), b, sizeof b), grouped(total(report, RPT_FIGURE_TEXT), c, sizeof c),
+          grouped(total(report, RPT_FIGURE_RODATA), d, sizeof d));
   fprintf(out, "  touched       %s B of SRAM written (stack by painting: %s B)\n",
-          grouped(mem, "touched_bytes", a, sizeof a), grouped(mem, "stack_painted_bytes", b, sizeof b));
-  if (rpt_num_or(mem, "overflow_mapped_bytes", 0) > 0)
+          grouped(total(report, RPT_FIGURE_TOUCHED), a, sizeof a),
+          grouped(total(report, RPT_FIGURE_STACK_PAINTED), b, sizeof b));
+  if (total(report, RPT_FIGURE_OVERFLOW_MAPPED) > 0)
     fprintf(out, "  note          the firmware needs more SRAM than %s has: %s B were mapped behind it to finish\n",
-            rpt_str_or(prof, "name", ""), grouped(mem, "overflow_mapped_bytes", a, sizeof a));
+            rpt_str_or(prof, "name", ""), grouped(total(report, RPT_FIGURE_OVERFLOW_MAPPED), a, sizeof a));
   print_layers(report, out);
   print_patches(report, out);
   print_profile(report, out);

@@ -29,10 +29,11 @@ cJSON *rpt_read(const char *path, char *msg, size_t msg_size);
 
 /* ---- report fields: the one reader every renderer uses ----
  * A path is a chain of object keys joined by '.' ("memory.peak_bytes"; "" is obj itself), matched case-sensitively
- * as JSON keys are. The one rule: a field that is missing, under a parent that is missing or not an object, or not
- * of the type asked for, is absent, and absence is never made into a value behind the caller's back. rpt_get
- * returns NULL, rpt_number -1, rpt_array NULL; the _or forms return the stand-in the caller names where it reads
- * (0 where a table shows absence as 0, NAN where an absent figure must stay absent, "" or NULL for text). */
+ * as JSON keys are (a key holding a '.', which no report has, is out of reach). The one rule: a field that is missing,
+ * under a parent that is missing or not an object, or not of the type asked for, is absent, and absence is never made
+ * into a value behind the caller's back. rpt_get returns NULL, rpt_number -1, rpt_array NULL; the _or forms return the
+ * stand-in the caller names where it reads (0 where a table shows absence as 0, NAN where an absent figure must stay
+ * absent, "" or NULL for text). */
 const cJSON *rpt_get(const cJSON *obj, const char *path);
 /* 0 with the number in *out; -1 when absent (*out untouched). */
 int rpt_number(const cJSON *obj, const char *path, double *out);

@@ -196,14 +196,8 @@ static int budget_top_fields(const cJSON *root, const char *name, char *msg, siz
 }
 
 int rpt_budget_parse(rpt_budget_t *b, const char *text, const char *name, char *msg, size_t size) {
-  cJSON *root = cJSON_Parse(text);
-  if (!root) {
-    size_t offset = cJSON_GetErrorPtr() ? (size_t)(cJSON_GetErrorPtr() - text) : 0;
-    int line = 1;
-    for (size_t i = 0; i < offset && text[i]; i++) line += text[i] == '\n';
-    cm_msgf(msg, size, "%s:%d: not valid JSON", name, line);
-    return -1;
-  }
+  cJSON *root = rpt_parse_json(text, name, msg, size);
+  if (!root) return -1;
   int rc = budget_top_fields(root, name, msg, size);
   const cJSON *totals = rpt_get(root, "figures");
   const cJSON *layers = rpt_get(root, "layers");
@@ -448,22 +442,30 @@ static int add_result_row(rpt_check_t *c, size_t *cap, const cJSON *report, cons
   return 0;
 }
 
+/* One figure's row, judged against its limit; none when neither report has the figure. layer is "" for totals. */
+static int add_figure_row(rpt_check_t *c, size_t *cap, int f, const char *layer, int has_old, double old_value,
+                          int has_new, double new_value, const rpt_limit_t *lim) {
+  if (!has_old && !has_new) return 0;
+  rpt_check_row_t *row = new_row(c, cap);
+  if (!row) return -1;
+  *row = (rpt_check_row_t){.figure = figures[f].name,
+                           .unit = fig_unit(f),
+                           .has_old = has_old,
+                           .has_new = has_new,
+                           .old_value = old_value,
+                           .new_value = new_value};
+  snprintf(row->layer, sizeof row->layer, "%s", layer);
+  judge(row, lim);
+  count_row(c, row);
+  return 0;
+}
+
 static int add_total_rows(rpt_check_t *c, size_t *cap, const cJSON *report, const cJSON *baseline,
                           const rpt_budget_t *b) {
   for (int f = 0; f < RPT_FIG_COUNT; f++) {
     double old_value = 0, new_value = 0;
     int has_old = total_value(baseline, f, &old_value), has_new = total_value(report, f, &new_value);
-    if (!has_old && !has_new) continue;
-    rpt_check_row_t *row = new_row(c, cap);
-    if (!row) return -1;
-    *row = (rpt_check_row_t){.figure = figures[f].name,
-                             .unit = fig_unit(f),
-                             .has_old = has_old,
-                             .has_new = has_new,
-                             .old_value = old_value,
-                             .new_value = new_value};
-    judge(row, &b->totals[f]);
-    count_row(c, row);
+    if (add_figure_row(c, cap, f, "", has_old, old_value, has_new, new_value, &b->totals[f])) return -1;
   }
   return 0;
 }
@@ -505,18 +507,7 @@ static int add_layer_rows(rpt_check_t *c, size_t *cap, const char *key, const cJ
     double old_value = 0, new_value = 0;
     int has_old = old_layer && !rpt_figure_in_row(old_layer, figures[f].figure, &old_value);
     int has_new = new_layer && !rpt_figure_in_row(new_layer, figures[f].figure, &new_value);
-    if (!has_old && !has_new) continue;
-    rpt_check_row_t *row = new_row(c, cap);
-    if (!row) return -1;
-    *row = (rpt_check_row_t){.figure = figures[f].name,
-                             .unit = fig_unit(f),
-                             .has_old = has_old,
-                             .has_new = has_new,
-                             .old_value = old_value,
-                             .new_value = new_value};
-    snprintf(row->layer, sizeof row->layer, "%s", key);
-    judge(row, &b->layers[f]);
-    count_row(c, row);
+    if (add_figure_row(c, cap, f, key, has_old, old_value, has_new, new_value, &b->layers[f])) return -1;
   }
   return 0;
 }

@@ -350,22 +350,26 @@ int rpt_write_json(const cJSON *report, const char *path) {
   return rc;
 }
 
+cJSON *rpt_parse_json(const char *text, const char *name, char *msg, size_t size) {
+  cJSON *json = cJSON_Parse(text);
+  if (!json) {
+    size_t offset = cJSON_GetErrorPtr() ? (size_t)(cJSON_GetErrorPtr() - text) : 0;
+    int line = 1;
+    for (size_t i = 0; i < offset && text[i]; i++) line += text[i] == '\n';
+    cm_msgf(msg, size, "%s:%d: not valid JSON", name, line);
+  }
+  return json;
+}
+
 cJSON *rpt_read(const char *path, char *msg, size_t size) {
   char *text = cm_read_file(path, RPT_MAX_REPORT_BYTES, NULL);
   if (!text) {
     cm_msgf(msg, size, "%s: cannot read the report: %s", path, strerror(errno));
     return NULL;
   }
-  cJSON *r = cJSON_Parse(text);
-  if (!r) {
-    size_t offset = cJSON_GetErrorPtr() ? (size_t)(cJSON_GetErrorPtr() - text) : 0;
-    int line = 1;
-    for (size_t i = 0; i < offset && text[i]; i++) line += text[i] == '\n';
-    cm_msgf(msg, size, "%s:%d: not valid JSON", path, line);
-    free(text);
-    return NULL;
-  }
+  cJSON *r = rpt_parse_json(text, path, msg, size);
   free(text);
+  if (!r) return NULL;
   const cJSON *schema = rpt_get(r, "schema");
   if (!cJSON_IsString(schema) || strcmp(schema->valuestring, RPT_SCHEMA) != 0) {
     cm_msgf(msg, size, "%s: not an mcusim report (schema is not \"%s\")", path, RPT_SCHEMA);

@@ -23,6 +23,9 @@ cJSON *rpt_build(const mcusim_t *sim);
 /* Serialises the report (deterministic: same order, same formatting) and writes it atomically (cm_write_atomic). */
 int rpt_write_json(const cJSON *report, const char *path);
 
+/* Parses JSON text; on failure returns NULL and writes "NAME:LINE: not valid JSON" into msg (name: the file's). */
+cJSON *rpt_parse_json(const char *text, const char *name, char *msg, size_t msg_size);
+
 /* Reads and checks a report written by `mcusim run` (schema, required objects). On failure returns NULL and
  * writes one line naming the file and the problem into msg. Caller frees with cJSON_Delete. */
 cJSON *rpt_read(const char *path, char *msg, size_t msg_size);

@@ -6,6 +6,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "common/cm.h"
 #include "reports/figures.h"
 #include "reports/rpt.h"
 
@@ -119,17 +120,17 @@ static int check_mismatch(const side_t *a, const side_t *b, const rpt_compare_op
   if (a->model && b->model && strcmp(a->model, b->model)) {
     cJSON_AddItemToArray(mm, cJSON_CreateString("model"));
     if (!o->allow_mismatch) {
-      snprintf(msg, size, "the reports are of different models (%s: %s, %s: %s); --allow-mismatch compares them anyway",
-               a->name, a->model, b->name, b->model);
+      cm_msgf(msg, size, "the reports are of different models (%s: %s, %s: %s); --allow-mismatch compares them anyway",
+              a->name, a->model, b->name, b->model);
       return -1;
     }
   }
   if (a->profile && b->profile && strcmp(a->profile, b->profile)) {
     cJSON_AddItemToArray(mm, cJSON_CreateString("profile"));
     if (!o->allow_mismatch) {
-      snprintf(msg, size,
-               "the reports are of different profiles (%s: %s, %s: %s); --allow-mismatch compares them anyway", a->name,
-               a->profile, b->name, b->profile);
+      cm_msgf(msg, size,
+              "the reports are of different profiles (%s: %s, %s: %s); --allow-mismatch compares them anyway", a->name,
+              a->profile, b->name, b->profile);
       return -1;
     }
   }

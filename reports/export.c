@@ -159,9 +159,9 @@ static rpt_export_err render_to(const rpt_export_backend_t *b, rpt_export_ctx_t 
   rpt_buf_t out = {0};
   rpt_export_err err = b->render(ctx, &out);
   if (err == RPT_EXPORT_OK && out.failed) err = RPT_EXPORT_E_NOMEM;
-  if (err == RPT_EXPORT_E_NOMEM) snprintf(ctx->msg, ctx->msg_size, "out of memory rendering %s", b->name);
+  if (err == RPT_EXPORT_E_NOMEM) cm_msgf(ctx->msg, ctx->msg_size, "out of memory rendering %s", b->name);
   if (err == RPT_EXPORT_OK && cm_write_atomic(path, out.data ? out.data : "", out.len) != 0) {
-    snprintf(ctx->msg, ctx->msg_size, "%s: cannot write: %s", path, strerror(errno));
+    cm_msgf(ctx->msg, ctx->msg_size, "%s: cannot write: %s", path, strerror(errno));
     err = RPT_EXPORT_E_IO;
   }
   rpt_buf_free(&out);
@@ -181,19 +181,32 @@ static rpt_export_err render_tables(const rpt_export_backend_t *b, rpt_export_ct
   return RPT_EXPORT_OK;
 }
 
+/* "html, perfetto, massif, csv": names from a NULL-terminated list, for messages. */
+static const char *joined(const char *const *names, char *buf, size_t size) {
+  size_t len = 0;
+  buf[0] = '\0';
+  for (; *names; names++)
+    len += (size_t)snprintf(buf + len, len < size ? size - len : 0, "%s%s", len ? ", " : "", *names);
+  return buf;
+}
+
 static rpt_export_err check_request(const rpt_export_backend_t *b, const char *format, size_t n,
                                     const rpt_export_opts_t *opts, char *msg, size_t size) {
+  char names[128];
   if (!b) {
-    snprintf(msg, size, "unknown format '%s' (html, perfetto, massif, csv)", format ? format : "");
+    const char *formats[sizeof backends / sizeof *backends];
+    for (size_t i = 0; i < sizeof backends / sizeof *backends; i++) formats[i] = backends[i] ? backends[i]->name : NULL;
+    cm_msgf(msg, size, "unknown format '%s' (%s)", format ? format : "", joined(formats, names, sizeof names));
     return RPT_EXPORT_E_USAGE;
   }
   if (n == 0 || (b->max_reports && n > b->max_reports)) {
-    snprintf(msg, size, "%s takes %s report%s, not %zu", b->name, b->max_reports == 1 ? "one" : "at least one",
-             b->max_reports == 1 ? "" : "s", n);
+    cm_msgf(msg, size, "%s takes %s report%s, not %zu", b->name, b->max_reports == 1 ? "one" : "at least one",
+            b->max_reports == 1 ? "" : "s", n);
     return RPT_EXPORT_E_USAGE;
   }
   if (!has_table(b, opts->table)) {
-    snprintf(msg, size, "%s has no table '%s'%s", b->name, opts->table, b->tables ? " (layers, patches)" : "");
+    cm_msgf(msg, size, "%s has no table '%s'%s%s%s", b->name, opts->table, b->tables ? " (" : "",
+            b->tables ? joined(b->tables, names, sizeof names) : "", b->tables ? ")" : "");
     return RPT_EXPORT_E_USAGE;
   }
   return RPT_EXPORT_OK;
@@ -210,7 +223,7 @@ rpt_export_err rpt_export_with(const cJSON *const *reports, size_t n, const char
   const char **labels = calloc(n, sizeof *labels);
   if (!label_text || !labels) {
     err = RPT_EXPORT_E_NOMEM;
-    snprintf(msg, msg_size, "out of memory");
+    cm_msgf(msg, msg_size, "out of memory");
     goto done;
   }
   for (size_t i = 0; i < n; i++) {
@@ -221,7 +234,7 @@ rpt_export_err rpt_export_with(const cJSON *const *reports, size_t n, const char
   if (b->tables && !opts->table && is_directory(out_path)) {
     err = render_tables(b, &ctx, out_path);
   } else if (is_directory(out_path)) {
-    snprintf(msg, msg_size, "%s: is a directory (%s writes one file)", out_path, b->name);
+    cm_msgf(msg, msg_size, "%s: is a directory (%s writes one file)", out_path, b->name);
     err = RPT_EXPORT_E_USAGE;
   } else {
     if (b->tables && !ctx.table) ctx.table = b->tables[0];

@@ -92,8 +92,8 @@ static rpt_export_err render(const rpt_export_ctx_t *ctx, rpt_buf_t *out) {
   const column_t *cols = patches ? patch_columns : layer_columns;
   for (size_t i = 0; i < ctx->n; i++)
     if (!rpt_array(ctx->reports[i], ctx->table, NULL)) {
-      snprintf(ctx->msg, ctx->msg_size, "%s: the report has no %s[] (it predates per-layer attribution)",
-               ctx->labels[i], ctx->table);
+      cm_msgf(ctx->msg, ctx->msg_size, "%s: the report has no %s[] (it predates per-layer attribution)", ctx->labels[i],
+              ctx->table);
       return RPT_EXPORT_E_DATA;
     }
   put_header(out, cols, ctx->n > 1);

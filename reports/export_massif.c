@@ -87,8 +87,8 @@ static rpt_export_err render(const rpt_export_ctx_t *ctx, rpt_buf_t *out) {
   int count;
   const cJSON *timeline = rpt_array(report, "timeline", &count);
   if (count == 0) {
-    snprintf(ctx->msg, ctx->msg_size, "%s: the report has no timeline[] (it predates the memory timeline)",
-             ctx->labels[0]);
+    cm_msgf(ctx->msg, ctx->msg_size, "%s: the report has no timeline[] (it predates the memory timeline)",
+            ctx->labels[0]);
     return RPT_EXPORT_E_DATA;
   }
   char stat[32];

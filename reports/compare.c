@@ -47,9 +47,7 @@ static double layers_sum(const side_t *s, rpt_figure_t fig, int stage_only) {
   const cJSON *row;
   cJSON_ArrayForEach(row, s->layers) {
     if (stage_only && !in_stage(s, row)) continue;
-    double value = NAN; /* absent in a row: the sum is absent too */
-    rpt_figure_in_row(row, fig, &value);
-    sum += value;
+    sum += rpt_figure_in_row_or(row, fig, NAN); /* absent in a row: the sum is absent too */
     rows++;
   }
   return rows ? sum : NAN;
@@ -66,11 +64,7 @@ static double stage_cycles(const side_t *s) {
   if (!cJSON_GetArraySize(s->patches)) return layers_sum(s, RPT_FIGURE_CYCLES, 1);
   double sum = 0;
   const cJSON *row;
-  cJSON_ArrayForEach(row, s->patches) {
-    double cycles = NAN;
-    rpt_figure_in_row(row, RPT_FIGURE_CYCLES, &cycles);
-    sum += cycles;
-  }
+  cJSON_ArrayForEach(row, s->patches) sum += rpt_figure_in_row_or(row, RPT_FIGURE_CYCLES, NAN);
   return sum;
 }
 
@@ -108,7 +102,7 @@ static cJSON *side_json(const side_t *s) {
   add_num_or_null(o, "clock_hz", rpt_num_or(s->root, "profile.clock_hz", NAN));
   add_num_or_null(o, "sram_bytes", s->sram_bytes);
   add_num_or_null(o, "checksum", rpt_num_or(s->marks, "checksum", NAN));
-  add_num_or_null(o, "overflow_mapped_bytes", rpt_num_or(s->root, "memory.overflow_mapped_bytes", NAN));
+  add_num_or_null(o, "overflow_mapped_bytes", rpt_figure_total_or(s->root, RPT_FIGURE_OVERFLOW_MAPPED, NAN));
   cJSON_AddBoolToObject(o, "patched", is_patched(s));
   return o;
 }
@@ -148,7 +142,7 @@ static void device_json(const side_t *a, const side_t *b, cJSON *cmp) {
   const char *keys[2] = {"a", "b"};
   for (int i = 0; i < 2; i++) {
     cJSON *f = cJSON_AddObjectToObject(d, keys[i]);
-    const double peak = rpt_num_or(sides[i]->root, "memory.peak_bytes", NAN);
+    const double peak = rpt_figure_total_or(sides[i]->root, RPT_FIGURE_PEAK, NAN);
     cJSON_AddBoolToObject(f, "fits", peak <= dev->sram_bytes);
     add_num_or_null(f, "overflow_bytes", peak > dev->sram_bytes ? peak - dev->sram_bytes : 0);
     add_num_or_null(f, "free_bytes", peak <= dev->sram_bytes ? dev->sram_bytes - peak : 0);
@@ -169,13 +163,6 @@ static void plan_beside(cJSON *fig, const cJSON *plan, const side_t *a, const si
   }
 }
 
-/* A report's total of fig; NAN when the report lacks it, so every figure derived from it stays absent too. */
-static double total(const side_t *s, rpt_figure_t fig) {
-  double value = NAN;
-  rpt_figure_total(s->root, fig, &value);
-  return value;
-}
-
 static const char *key_of(rpt_figure_t fig) { return rpt_figure(fig)->key; }
 
 /* The figures read from each report as they are, in the order of "figures" (docs/compare.md); derived ones follow. */
@@ -186,7 +173,8 @@ static const rpt_figure_t report_figures[] = {RPT_FIGURE_PEAK,       RPT_FIGURE_
 static void figures_json(const side_t *a, const side_t *b, const cJSON *plan, cJSON *cmp) {
   cJSON *f = cJSON_AddObjectToObject(cmp, "figures");
   for (size_t i = 0; i < sizeof report_figures / sizeof *report_figures; i++)
-    figure(f, key_of(report_figures[i]), total(a, report_figures[i]), total(b, report_figures[i]));
+    figure(f, key_of(report_figures[i]), rpt_figure_total_or(a->root, report_figures[i], NAN),
+           rpt_figure_total_or(b->root, report_figures[i], NAN));
   plan_beside(cJSON_GetObjectItemCaseSensitive(f, key_of(RPT_FIGURE_ARENA_PEAK)), plan, a, b, "peak_live_bytes",
               "peak_live_bytes");
   plan_beside(figure(f, key_of(RPT_FIGURE_MACS), total_macs(a), total_macs(b)), plan, a, b, "macs", "macs");
@@ -237,11 +225,8 @@ static void add_layer_side(cJSON *row, const char *key, const cJSON *layer) {
   }
   cJSON *o = cJSON_AddObjectToObject(row, key);
   static const rpt_figure_t fields[] = {RPT_FIGURE_CALLS, RPT_FIGURE_MACS, RPT_FIGURE_CYCLES, RPT_FIGURE_ARENA_PEAK};
-  for (size_t i = 0; i < sizeof fields / sizeof *fields; i++) {
-    double value = NAN;
-    rpt_figure_in_row(layer, fields[i], &value);
-    add_num_or_null(o, key_of(fields[i]), value);
-  }
+  for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
+    add_num_or_null(o, key_of(fields[i]), rpt_figure_in_row_or(layer, fields[i], NAN));
 }
 
 static void add_plan_layer(cJSON *row, const char *key, const cJSON *plan_layer, int patched) {

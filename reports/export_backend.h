@@ -9,7 +9,8 @@
 
 #include "common/cm.h"
 #include "reports/export.h"
-#include "reports/rpt.h" /* rpt_get, rpt_num_or, ...: how every backend reads report fields */
+#include "reports/figures.h" /* the report figures backends show */
+#include "reports/rpt.h"     /* rpt_get, rpt_num_or, ...: how every backend reads report fields */
 
 /* Text under construction; after an allocation failure `failed` is set and further appends do nothing. */
 typedef struct {

@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "reports/export_backend.h"
-#include "reports/figures.h"
 
 /* A column is a report figure (reports/figures.h: header and field are its key, decimals its own) or one of the
  * row's other fields; COL_END ends a table. */

@@ -7,7 +7,7 @@
 double html_total_macs(const cJSON *report) {
   double macs = 0;
   const cJSON *row;
-  cJSON_ArrayForEach(row, rpt_array(report, "layers", NULL)) macs += rpt_num_or(row, "macs", 0);
+  cJSON_ArrayForEach(row, rpt_array(report, "layers", NULL)) macs += rpt_figure_in_row_or(row, RPT_FIGURE_MACS, 0);
   return macs;
 }
 
@@ -17,9 +17,9 @@ static void card_open(const html_t *h, const char *key) {
 
 /* Peak SRAM against the device, with a meter split into static / stack / arena. */
 static void put_sram_card(const html_t *h, const cJSON *r) {
-  double peak = rpt_num_or(r, "memory.peak_bytes", 0), sram = rpt_num_or(r, "memory.sram_bytes", 0);
-  double parts[3] = {rpt_num_or(r, "memory.static_bytes", 0), rpt_num_or(r, "memory.stack_peak_bytes", 0),
-                     rpt_num_or(r, "memory.arena_peak_bytes", 0)};
+  double peak = rpt_figure_total_or(r, RPT_FIGURE_PEAK, 0), sram = rpt_figure_total_or(r, RPT_FIGURE_SRAM, 0);
+  double parts[3] = {rpt_figure_total_or(r, RPT_FIGURE_STATIC, 0), rpt_figure_total_or(r, RPT_FIGURE_STACK_PEAK, 0),
+                     rpt_figure_total_or(r, RPT_FIGURE_ARENA_PEAK, 0)};
   static const char *const vars[3] = {"static", "stack", "arena"};
   char a[32], b[32], c[32], d[32];
   card_open(h, "peak SRAM");
@@ -33,7 +33,7 @@ static void put_sram_card(const html_t *h, const cJSON *r) {
   rpt_buf_put(h->out, "</div><div class=\"d\">");
   if (cJSON_IsFalse(rpt_get(r, "memory.fits")))
     rpt_buf_printf(h->out, "<span class=\"bad\">overflows</span> %s by %s", rpt_fmt_bytes(sram, a, sizeof a),
-                   rpt_fmt_bytes(rpt_num_or(r, "memory.overflow_bytes", 0), b, sizeof b));
+                   rpt_fmt_bytes(rpt_figure_total_or(r, RPT_FIGURE_OVERFLOW, 0), b, sizeof b));
   else
     rpt_buf_printf(h->out, "<span class=\"ok\">fits</span> in %s (%s free)", rpt_fmt_bytes(sram, a, sizeof a),
                    rpt_fmt_bytes(sram - peak, b, sizeof b));
@@ -46,13 +46,14 @@ static void put_latency_card(const html_t *h, const cJSON *r) {
   card_open(h, "latency");
   rpt_buf_printf(h->out,
                  "<div class=\"v\">%.1f ms</div><div class=\"d\">one run at %.0f MHz (%s &micro;s)</div></div>\n",
-                 rpt_num_or(r, "totals.latency_us", 0) / 1000, rpt_clock_hz(r) / 1e6,
-                 rpt_fmt_int(rpt_num_or(r, "totals.latency_us", 0), a, sizeof a));
+                 rpt_figure_total_or(r, RPT_FIGURE_LATENCY, 0) / 1000, rpt_clock_hz(r) / 1e6,
+                 rpt_fmt_int(rpt_figure_total_or(r, RPT_FIGURE_LATENCY, 0), a, sizeof a));
 }
 
 static void put_cycles_card(const html_t *h, const cJSON *r) {
   char a[32], b[32];
-  double cycles = rpt_num_or(r, "totals.cycles", 0), insns = rpt_num_or(r, "totals.instructions", 0);
+  double cycles = rpt_figure_total_or(r, RPT_FIGURE_CYCLES, 0),
+         insns = rpt_figure_total_or(r, RPT_FIGURE_INSTRUCTIONS, 0);
   card_open(h, "cycles");
   rpt_buf_printf(h->out,
                  "<div class=\"v\">%s</div><div class=\"d\">%s instructions, %.2f cycles/instruction</div></div>\n",
@@ -65,7 +66,7 @@ static void put_macs_card(const html_t *h, const cJSON *r) {
   char a[32];
   card_open(h, "MACs");
   rpt_buf_printf(h->out, "<div class=\"v\">%s</div><div class=\"d\">%.2f cycles/MAC over the whole run</div></div>\n",
-                 rpt_fmt_int(macs, a, sizeof a), rpt_num_or(r, "totals.cycles", 0) / macs);
+                 rpt_fmt_int(macs, a, sizeof a), rpt_figure_total_or(r, RPT_FIGURE_CYCLES, 0) / macs);
 }
 
 /* Energy appears only when the report carries it (energy.total_uj; docs/export.md). */
@@ -121,10 +122,12 @@ static void put_delta_card(const html_t *h, const char *key, double a, double b,
 void html_put_comparison(const html_t *h) {
   const cJSON *a = h->ctx->reports[0], *b = h->ctx->reports[1];
   rpt_buf_put(h->out, "<h2>Second against first</h2>\n<section class=\"cards\">\n");
-  put_delta_card(h, "peak SRAM", rpt_num_or(a, "memory.peak_bytes", 0), rpt_num_or(b, "memory.peak_bytes", 0), true);
-  put_delta_card(h, "arena peak", rpt_num_or(a, "memory.arena_peak_bytes", 0),
-                 rpt_num_or(b, "memory.arena_peak_bytes", 0), true);
-  put_delta_card(h, "cycles", rpt_num_or(a, "totals.cycles", 0), rpt_num_or(b, "totals.cycles", 0), false);
+  put_delta_card(h, "peak SRAM", rpt_figure_total_or(a, RPT_FIGURE_PEAK, 0), rpt_figure_total_or(b, RPT_FIGURE_PEAK, 0),
+                 true);
+  put_delta_card(h, "arena peak", rpt_figure_total_or(a, RPT_FIGURE_ARENA_PEAK, 0),
+                 rpt_figure_total_or(b, RPT_FIGURE_ARENA_PEAK, 0), true);
+  put_delta_card(h, "cycles", rpt_figure_total_or(a, RPT_FIGURE_CYCLES, 0),
+                 rpt_figure_total_or(b, RPT_FIGURE_CYCLES, 0), false);
   if (html_total_macs(a) > 0 && html_total_macs(b) > 0)
     put_delta_card(h, "MACs", html_total_macs(a), html_total_macs(b), false);
   rpt_buf_put(h->out, "</section>\n");

@@ -104,12 +104,13 @@ void html_scale_init(html_t *h) {
   double peak = 0;
   for (size_t i = 0; i < h->ctx->n; i++) {
     const cJSON *r = h->ctx->reports[i];
-    if (rpt_num_or(r, "totals.cycles", 0) > h->max_cycles) h->max_cycles = rpt_num_or(r, "totals.cycles", 0);
-    if (rpt_num_or(r, "memory.peak_bytes", 0) > peak) peak = rpt_num_or(r, "memory.peak_bytes", 0);
+    if (rpt_figure_total_or(r, RPT_FIGURE_CYCLES, 0) > h->max_cycles)
+      h->max_cycles = rpt_figure_total_or(r, RPT_FIGURE_CYCLES, 0);
+    if (rpt_figure_total_or(r, RPT_FIGURE_PEAK, 0) > peak) peak = rpt_figure_total_or(r, RPT_FIGURE_PEAK, 0);
   }
   double top = peak;
   for (size_t i = 0; i < h->ctx->n; i++) {
-    double sram = rpt_num_or(h->ctx->reports[i], "memory.sram_bytes", 0);
+    double sram = rpt_figure_total_or(h->ctx->reports[i], RPT_FIGURE_SRAM, 0);
     if (sram > top && sram <= 1.6 * peak) top = sram;
   }
   h->max_sram_bytes = html_frame_top_bytes(top > 0 ? top : 1024);
@@ -216,7 +217,7 @@ static void put_strip(const html_t *h, const frame_t *f, const cJSON *report, bo
 
 /* A step function as a closed area between lower(t) and upper(t); level 0 static, 1 +stack, 2 +arena. */
 static double level_value(const cJSON *report, const cJSON *s, int level) {
-  double v = rpt_num_or(report, "memory.static_bytes", 0);
+  double v = rpt_figure_total_or(report, RPT_FIGURE_STATIC, 0);
   if (level >= 1) v += rpt_num_or(s, "stack_bytes", 0);
   if (level >= 2) v += rpt_num_or(s, "arena_bytes", 0);
   return v;
@@ -225,7 +226,7 @@ static double level_value(const cJSON *report, const cJSON *s, int level) {
 static void put_step_points(const html_t *h, const frame_t *f, const cJSON *report, int level, bool backwards) {
   const cJSON *timeline = rpt_get(report, "timeline");
   int n = cJSON_GetArraySize(timeline);
-  double end = rpt_num_or(report, "totals.cycles", 0);
+  double end = rpt_figure_total_or(report, RPT_FIGURE_CYCLES, 0);
   if (end < rpt_num_or(cJSON_GetArrayItem(timeline, n - 1), "cycle", 0))
     end = rpt_num_or(cJSON_GetArrayItem(timeline, n - 1), "cycle", 0);
   for (int k = 0; k < n; k++) {
@@ -260,7 +261,7 @@ static void put_peak_marker(const html_t *h, const frame_t *f, const cJSON *repo
       h->out, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"#fff\" stroke=\"#1d2430\" stroke-width=\"1.5\">", x, y);
   rpt_buf_printf(h->out, "<title>peak %s B = %s static + %s stack + %s arena\nat cycle %s</title></circle>\n",
                  rpt_fmt_int(level_value(report, best, 2), a, sizeof a),
-                 rpt_fmt_int(rpt_num_or(report, "memory.static_bytes", 0), b, sizeof b),
+                 rpt_fmt_int(rpt_figure_total_or(report, RPT_FIGURE_STATIC, 0), b, sizeof b),
                  rpt_fmt_int(rpt_num_or(best, "stack_bytes", 0), c, sizeof c),
                  rpt_fmt_int(rpt_num_or(best, "arena_bytes", 0), d, sizeof d),
                  rpt_fmt_int(rpt_num_or(best, "cycle", 0), e, sizeof e));
@@ -295,7 +296,7 @@ static void put_timeline_panel(const html_t *h, size_t i) {
   put_band(h, &f, r, 0, "static");
   put_band(h, &f, r, 1, "stack");
   put_band(h, &f, r, 2, "arena");
-  put_sram_line(h, &f, rpt_num_or(r, "memory.sram_bytes", 0), rpt_str_or(r, "profile.name", ""));
+  put_sram_line(h, &f, rpt_figure_total_or(r, RPT_FIGURE_SRAM, 0), rpt_str_or(r, "profile.name", ""));
   put_peak_marker(h, &f, r);
   put_x_axis(h, &f, rpt_clock_hz(r));
   rpt_buf_put(h->out, "</svg>\n");
@@ -313,8 +314,9 @@ static void put_comparison_panel(const html_t *h) {
     const cJSON *r = h->ctx->reports[i];
     bool shown = false;
     for (size_t j = 0; j < i; j++)
-      shown |= rpt_num_or(h->ctx->reports[j], "memory.sram_bytes", 0) == rpt_num_or(r, "memory.sram_bytes", 0);
-    if (!shown) put_sram_line(h, &f, rpt_num_or(r, "memory.sram_bytes", 0), rpt_str_or(r, "profile.name", ""));
+      shown |=
+          rpt_figure_total_or(h->ctx->reports[j], RPT_FIGURE_SRAM, 0) == rpt_figure_total_or(r, RPT_FIGURE_SRAM, 0);
+    if (!shown) put_sram_line(h, &f, rpt_figure_total_or(r, RPT_FIGURE_SRAM, 0), rpt_str_or(r, "profile.name", ""));
     if (!rpt_array(r, "timeline", NULL)) continue;
     rpt_buf_printf(h->out, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"", html_report_color(i));
     put_step_points(h, &f, r, 2, false);
@@ -400,8 +402,8 @@ static const cJSON *layer_of(const cJSON *report, const cJSON *like) { return fi
 
 /* SRAM left for activations: device SRAM minus static minus the stack peak. */
 static double activation_budget(const cJSON *r) {
-  return rpt_num_or(r, "memory.sram_bytes", 0) - rpt_num_or(r, "memory.static_bytes", 0) -
-         rpt_num_or(r, "memory.stack_peak_bytes", 0);
+  return rpt_figure_total_or(r, RPT_FIGURE_SRAM, 0) - rpt_figure_total_or(r, RPT_FIGURE_STATIC, 0) -
+         rpt_figure_total_or(r, RPT_FIGURE_STACK_PEAK, 0);
 }
 
 static double bars_top(const html_t *h, const bar_layers_t *L) {
@@ -409,7 +411,8 @@ static double bars_top(const html_t *h, const bar_layers_t *L) {
   for (size_t i = 0; i < h->ctx->n; i++)
     for (int k = 0; k < L->n; k++) {
       const cJSON *row = layer_of(h->ctx->reports[i], L->ids[k]);
-      if (row && rpt_num_or(row, "arena_peak_bytes", 0) > top) top = rpt_num_or(row, "arena_peak_bytes", 0);
+      if (row && rpt_figure_in_row_or(row, RPT_FIGURE_ARENA_PEAK, 0) > top)
+        top = rpt_figure_in_row_or(row, RPT_FIGURE_ARENA_PEAK, 0);
     }
   for (size_t i = 0; i < h->ctx->n; i++) {
     double budget = activation_budget(h->ctx->reports[i]);
@@ -420,7 +423,7 @@ static double bars_top(const html_t *h, const bar_layers_t *L) {
 
 static void put_bar(const html_t *h, const frame_t *f, size_t i, const cJSON *row, double x, double w) {
   char a[32], b[32], c[32], d[32];
-  double v = rpt_num_or(row, "arena_peak_bytes", 0);
+  double v = rpt_figure_in_row_or(row, RPT_FIGURE_ARENA_PEAK, 0);
   rpt_buf_printf(h->out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\">", x, fy(f, v), w,
                  f->bottom - fy(f, v), html_report_color(i));
   rpt_buf_put(h->out, "<title>");
@@ -429,10 +432,11 @@ static void put_bar(const html_t *h, const frame_t *f, size_t i, const cJSON *ro
   rpt_buf_escaped(h->out, CM_ESC_HTML, rpt_str_or(row, "kind", ""));
   rpt_buf_put(h->out, "), ");
   rpt_buf_escaped(h->out, CM_ESC_HTML, h->ctx->labels[i]);
-  rpt_buf_printf(
-      h->out, "\narena peak %s B (%s), at entry %s B\n%s MACs, %s calls</title></rect>", rpt_fmt_int(v, a, sizeof a),
-      rpt_fmt_bytes(v, b, sizeof b), rpt_fmt_int(rpt_num_or(row, "arena_at_entry_bytes", 0), c, sizeof c),
-      rpt_fmt_int(rpt_num_or(row, "macs", 0), d, sizeof d), rpt_fmt_int(rpt_num_or(row, "calls", 0), a, sizeof a));
+  rpt_buf_printf(h->out, "\narena peak %s B (%s), at entry %s B\n%s MACs, %s calls</title></rect>",
+                 rpt_fmt_int(v, a, sizeof a), rpt_fmt_bytes(v, b, sizeof b),
+                 rpt_fmt_int(rpt_figure_in_row_or(row, RPT_FIGURE_ARENA_AT_ENTRY, 0), c, sizeof c),
+                 rpt_fmt_int(rpt_figure_in_row_or(row, RPT_FIGURE_MACS, 0), d, sizeof d),
+                 rpt_fmt_int(rpt_figure_in_row_or(row, RPT_FIGURE_CALLS, 0), a, sizeof a));
 }
 
 /* Tinted span behind consecutive patch-stage layers of report i. */

@@ -93,7 +93,7 @@ static rpt_export_err render(const rpt_export_ctx_t *ctx, rpt_buf_t *out) {
   }
   char stat[32];
   rpt_buf_printf(out, "desc: mcusim: arena as heap, stack as stacks; static SRAM (%s) not shown\ncmd: ",
-                 rpt_fmt_int(rpt_num_or(report, "memory.static_bytes", 0), stat, sizeof stat));
+                 rpt_fmt_int(rpt_figure_total_or(report, RPT_FIGURE_STATIC, 0), stat, sizeof stat));
   rpt_buf_printf(out, "%s on %s\ntime_unit: i\n", rpt_str_or(report, "firmware.path", ""),
                  rpt_str_or(report, "profile.name", ""));
   int peak = peak_index(timeline), i = 0;

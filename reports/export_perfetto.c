@@ -108,7 +108,7 @@ static void put_slices(trace_t *t, int tid, const cJSON *timeline) {
 }
 
 static void put_counters(trace_t *t, const cJSON *timeline) {
-  double stat = rpt_num_or(t->report, "memory.static_bytes", 0), prev_stack = -1, prev_arena = -1;
+  double stat = rpt_figure_total_or(t->report, RPT_FIGURE_STATIC, 0), prev_stack = -1, prev_arena = -1;
   const cJSON *s;
   cJSON_ArrayForEach(s, timeline) {
     double stack = rpt_num_or(s, "stack_bytes", 0), arena = rpt_num_or(s, "arena_bytes", 0);
@@ -121,12 +121,12 @@ static void put_counters(trace_t *t, const cJSON *timeline) {
 }
 
 static void put_run(trace_t *t, const char *label) {
-  double cycles = rpt_num_or(t->report, "totals.cycles", 0);
+  double cycles = rpt_figure_total_or(t->report, RPT_FIGURE_CYCLES, 0);
   put_event_head(t, "X", TID_RUN, 0);
   rpt_buf_json_str(t->out, label);
   rpt_buf_printf(t->out, ",\"dur\":%.3f,\"args\":{\"cycles\":%.0f,\"instructions\":%.0f,\"peak_sram_bytes\":%.0f}}",
-                 cycles * t->us_per_cycle, cycles, rpt_num_or(t->report, "totals.instructions", 0),
-                 rpt_num_or(t->report, "memory.peak_bytes", 0));
+                 cycles * t->us_per_cycle, cycles, rpt_figure_total_or(t->report, RPT_FIGURE_INSTRUCTIONS, 0),
+                 rpt_figure_total_or(t->report, RPT_FIGURE_PEAK, 0));
 }
 
 /* tid 4 "functions": the report's calls[] (run with --profile-functions), nested by depth; absent otherwise. */

@@ -33,6 +33,16 @@ int rpt_figure_in_row(const cJSON *row, rpt_figure_t fig, double *out) {
   return f && f->rows ? rpt_number(row, f->key, out) : -1;
 }
 
+double rpt_figure_total_or(const cJSON *report, rpt_figure_t fig, double absent) {
+  double value;
+  return rpt_figure_total(report, fig, &value) ? absent : value;
+}
+
+double rpt_figure_in_row_or(const cJSON *row, rpt_figure_t fig, double absent) {
+  double value;
+  return rpt_figure_in_row(row, fig, &value) ? absent : value;
+}
+
 void rpt_format_amount(double value, rpt_unit_t unit, char *buf, size_t size) {
   if (isnan(value)) {
     snprintf(buf, size, "-");

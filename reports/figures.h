@@ -78,6 +78,10 @@ int rpt_figure_by_key(const char *key);
 int rpt_figure_total(const cJSON *report, rpt_figure_t fig, double *out);
 /* fig in one layers[] / patches[] row (rpt_number at its key): 0 with the value, -1 when absent. */
 int rpt_figure_in_row(const cJSON *row, rpt_figure_t fig, double *out);
+/* The same with the stand-in for an absent figure named by the caller (rpt_num_or): 0 where a table shows absence as
+ * 0, NAN where it must stay absent. */
+double rpt_figure_total_or(const cJSON *report, rpt_figure_t fig, double absent);
+double rpt_figure_in_row_or(const cJSON *row, rpt_figure_t fig, double absent);
 
 /* An amount for people: "1,204,332", "18,432 B", "12.345 ms" (RPT_UNIT_US and RPT_UNIT_MS alike), "-" for NAN. */
 void rpt_format_amount(double value, rpt_unit_t unit, char *buf, size_t size);

@@ -408,19 +408,6 @@ void rpt_group_digits(unsigned long long value, char *buf, size_t size) {
 static unsigned long long num_u64(double v) { return v >= 0 && v < 18446744073709551616.0 ? (unsigned long long)v : 0; }
 static int num_int(double v) { return v >= INT_MIN && v <= INT_MAX ? (int)v : 0; }
 
-/* The summary shows what a report lacks as 0. */
-static double total(const cJSON *report, rpt_figure_t fig) {
-  double value = 0;
-  rpt_figure_total(report, fig, &value);
-  return value;
-}
-
-static double in_row(const cJSON *row, rpt_figure_t fig) {
-  double value = 0;
-  rpt_figure_in_row(row, fig, &value);
-  return value;
-}
-
 static const char *grouped(double value, char *buf, size_t size) {
   rpt_group_digits(num_u64(value), buf, size);
   return buf;
@@ -454,11 +441,11 @@ static void bar(char *buf, size_t size, double value, double max, int width) {
 static void print_layers(const cJSON *report, FILE *out) {
   const cJSON *layers = rpt_get(report, "layers");
   if (cJSON_GetArraySize(layers) == 0) return;
-  double max_arena = 0, total_cycles = total(report, RPT_FIGURE_CYCLES);
+  double max_arena = 0, total_cycles = rpt_figure_total_or(report, RPT_FIGURE_CYCLES, 0);
   const cJSON *peak_layer = NULL;
   const cJSON *l;
-  cJSON_ArrayForEach(l, layers) if (in_row(l, RPT_FIGURE_ARENA_PEAK) > max_arena) {
-    max_arena = in_row(l, RPT_FIGURE_ARENA_PEAK);
+  cJSON_ArrayForEach(l, layers) if (rpt_figure_in_row_or(l, RPT_FIGURE_ARENA_PEAK, 0) > max_arena) {
+    max_arena = rpt_figure_in_row_or(l, RPT_FIGURE_ARENA_PEAK, 0);
     peak_layer = l;
   }
   fprintf(out, "\n  %3s  %-16s %-15s %-13s %12s %14s %9s %11s  %s\n", "id", "layer", "kind", "out shape", "MACs",
@@ -469,24 +456,26 @@ static void print_layers(const cJSON *report, FILE *out) {
     if (cJSON_GetArraySize(s) == 3)
       snprintf(shape, sizeof shape, "%dx%dx%d", cJSON_GetArrayItem(s, 0)->valueint, cJSON_GetArrayItem(s, 1)->valueint,
                cJSON_GetArrayItem(s, 2)->valueint);
-    bar(bars, sizeof bars, in_row(l, RPT_FIGURE_ARENA_PEAK), max_arena, 20);
+    bar(bars, sizeof bars, rpt_figure_in_row_or(l, RPT_FIGURE_ARENA_PEAK, 0), max_arena, 20);
     fprintf(out, "  %3d  %-16.16s %-15.15s %-13s %12s %14s %9.3f %11s  %s%s\n", num_int(rpt_num_or(l, "id", 0)),
             rpt_str_or(l, "name", ""), rpt_str_or(l, "kind", ""), shape,
-            grouped(in_row(l, RPT_FIGURE_MACS), macs, sizeof macs),
-            grouped(in_row(l, RPT_FIGURE_CYCLES), cycles, sizeof cycles), in_row(l, RPT_FIGURE_LATENCY) / 1000.0,
-            grouped(in_row(l, RPT_FIGURE_ARENA_PEAK), arena, sizeof arena), bars,
+            grouped(rpt_figure_in_row_or(l, RPT_FIGURE_MACS, 0), macs, sizeof macs),
+            grouped(rpt_figure_in_row_or(l, RPT_FIGURE_CYCLES, 0), cycles, sizeof cycles),
+            rpt_figure_in_row_or(l, RPT_FIGURE_LATENCY, 0) / 1000.0,
+            grouped(rpt_figure_in_row_or(l, RPT_FIGURE_ARENA_PEAK, 0), arena, sizeof arena), bars,
             cJSON_IsTrue(rpt_get(l, "patch_stage")) ? " (patches)" : "");
   }
   const cJSON *other = rpt_get(report, "other");
   char cycles[32];
   fprintf(out, "       %-16s %-15s %-13s %12s %14s %9.3f\n", "(other)", "", "", "",
           grouped(rpt_num_or(other, "cycles", 0), cycles, sizeof cycles),
-          total_cycles > 0 ? rpt_num_or(other, "cycles", 0) / total_cycles * total(report, RPT_FIGURE_LATENCY) / 1000.0
+          total_cycles > 0 ? rpt_num_or(other, "cycles", 0) / total_cycles *
+                                 rpt_figure_total_or(report, RPT_FIGURE_LATENCY, 0) / 1000.0
                            : 0.0);
   if (peak_layer) {
     char peak[32];
     fprintf(out, "  peak arena    %s B in layer %d '%s'\n",
-            grouped(in_row(peak_layer, RPT_FIGURE_ARENA_PEAK), peak, sizeof peak),
+            grouped(rpt_figure_in_row_or(peak_layer, RPT_FIGURE_ARENA_PEAK, 0), peak, sizeof peak),
             num_int(rpt_num_or(peak_layer, "id", 0)), rpt_str_or(peak_layer, "name", ""));
   }
 }
@@ -498,11 +487,13 @@ static void print_patches(const cJSON *report, FILE *out) {
   double min_c = 0, max_c = 0, max_arena = 0, macs = 0;
   const cJSON *p;
   cJSON_ArrayForEach(p, patches) {
-    double c = in_row(p, RPT_FIGURE_CYCLES);
+    double c = rpt_figure_in_row_or(p, RPT_FIGURE_CYCLES, 0);
     min_c = (min_c == 0 || c < min_c) ? c : min_c;
     max_c = c > max_c ? c : max_c;
-    max_arena = in_row(p, RPT_FIGURE_ARENA_PEAK) > max_arena ? in_row(p, RPT_FIGURE_ARENA_PEAK) : max_arena;
-    macs += in_row(p, RPT_FIGURE_MACS);
+    max_arena = rpt_figure_in_row_or(p, RPT_FIGURE_ARENA_PEAK, 0) > max_arena
+                    ? rpt_figure_in_row_or(p, RPT_FIGURE_ARENA_PEAK, 0)
+                    : max_arena;
+    macs += rpt_figure_in_row_or(p, RPT_FIGURE_MACS, 0);
   }
   char a[32], b[32], c[32], d[32];
   rpt_group_digits(num_u64(min_c), a, sizeof a);
@@ -522,7 +513,7 @@ static const char *base_name(const char *path) {
 /* Top functions by exclusive cycles and top source lines, when the report has a function profile. */
 static void print_profile(const cJSON *report, FILE *out) {
   const cJSON *functions = rpt_get(report, "functions"), *f;
-  double total_cycles = total(report, RPT_FIGURE_CYCLES);
+  double total_cycles = rpt_figure_total_or(report, RPT_FIGURE_CYCLES, 0);
   if (cJSON_GetArraySize(functions) == 0 || total_cycles <= 0) return;
   char calls[32], self[32], incl[32];
   fprintf(out, "\n  %-32s %10s %14s %6s %14s %6s\n", "function", "calls", "cycles", "self", "inclusive", "incl");
@@ -561,34 +552,39 @@ void rpt_print_text(const cJSON *report, FILE *out) {
   const cJSON *prof = rpt_get(report, "profile");
   char a[32], b[32], c[32], d[32];
   double clock_mhz = rpt_num_or(prof, "clock_hz", 0) / 1e6;
-  double instructions = total(report, RPT_FIGURE_INSTRUCTIONS), cycles = total(report, RPT_FIGURE_CYCLES);
+  double instructions = rpt_figure_total_or(report, RPT_FIGURE_INSTRUCTIONS, 0),
+         cycles = rpt_figure_total_or(report, RPT_FIGURE_CYCLES, 0);
   fprintf(out, "mcusim: %s on %s (Cortex-%s, %g MHz)\n", rpt_str_or(report, "firmware.path", ""),
           rpt_str_or(prof, "name", ""), rpt_core_display(rpt_str_or(prof, "core", "")), clock_mhz);
   print_result(rpt_get(report, "result"), out);
   fprintf(out, "  instructions  %s\n", grouped(instructions, a, sizeof a));
   fprintf(out, "  cycles        %s  (%.3f ms at %g MHz, %.2f cycles/instruction)\n", grouped(cycles, a, sizeof a),
-          total(report, RPT_FIGURE_LATENCY) / 1000.0, clock_mhz, instructions > 0 ? cycles / instructions : 0.0);
+          rpt_figure_total_or(report, RPT_FIGURE_LATENCY, 0) / 1000.0, clock_mhz,
+          instructions > 0 ? cycles / instructions : 0.0);
   fprintf(out, "  ram (total) : %s B = %s static + %s stack + %s arena\n",
-          grouped(total(report, RPT_FIGURE_PEAK), a, sizeof a), grouped(total(report, RPT_FIGURE_STATIC), b, sizeof b),
-          grouped(total(report, RPT_FIGURE_STACK_PEAK), c, sizeof c),
-          grouped(total(report, RPT_FIGURE_ARENA_PEAK), d, sizeof d));
-  double sram = total(report, RPT_FIGURE_SRAM);
+          grouped(rpt_figure_total_or(report, RPT_FIGURE_PEAK, 0), a, sizeof a),
+          grouped(rpt_figure_total_or(report, RPT_FIGURE_STATIC, 0), b, sizeof b),
+          grouped(rpt_figure_total_or(report, RPT_FIGURE_STACK_PEAK, 0), c, sizeof c),
+          grouped(rpt_figure_total_or(report, RPT_FIGURE_ARENA_PEAK, 0), d, sizeof d));
+  double sram = rpt_figure_total_or(report, RPT_FIGURE_SRAM, 0);
   if (cJSON_IsTrue(rpt_get(report, "memory.fits")))
     fprintf(out, "  sram          fits in %s B (%s B free)\n", grouped(sram, a, sizeof a),
-            grouped(sram - total(report, RPT_FIGURE_PEAK), b, sizeof b));
+            grouped(sram - rpt_figure_total_or(report, RPT_FIGURE_PEAK, 0), b, sizeof b));
   else
     fprintf(out, "  sram          OVERFLOW: needs %s B more than the device's %s B\n",
-            grouped(total(report, RPT_FIGURE_OVERFLOW), a, sizeof a), grouped(sram, b, sizeof b));
+            grouped(rpt_figure_total_or(report, RPT_FIGURE_OVERFLOW, 0), a, sizeof a), grouped(sram, b, sizeof b));
   fprintf(out, "  flash         %s B used of %s B (text %s, rodata %s)\n",
-          grouped(total(report, RPT_FIGURE_FLASH_USED), a, sizeof a),
-          grouped(total(report, RPT_FIGURE_FLASH), b, sizeof b), grouped(total(report, RPT_FIGURE_TEXT), c, sizeof c),
-          grouped(total(report, RPT_FIGURE_RODATA), d, sizeof d));
+          grouped(rpt_figure_total_or(report, RPT_FIGURE_FLASH_USED, 0), a, sizeof a),
+          grouped(rpt_figure_total_or(report, RPT_FIGURE_FLASH, 0), b, sizeof b),
+          grouped(rpt_figure_total_or(report, RPT_FIGURE_TEXT, 0), c, sizeof c),
+          grouped(rpt_figure_total_or(report, RPT_FIGURE_RODATA, 0), d, sizeof d));
   fprintf(out, "  touched       %s B of SRAM written (stack by painting: %s B)\n",
-          grouped(total(report, RPT_FIGURE_TOUCHED), a, sizeof a),
-          grouped(total(report, RPT_FIGURE_STACK_PAINTED), b, sizeof b));
-  if (total(report, RPT_FIGURE_OVERFLOW_MAPPED) > 0)
+          grouped(rpt_figure_total_or(report, RPT_FIGURE_TOUCHED, 0), a, sizeof a),
+          grouped(rpt_figure_total_or(report, RPT_FIGURE_STACK_PAINTED, 0), b, sizeof b));
+  if (rpt_figure_total_or(report, RPT_FIGURE_OVERFLOW_MAPPED, 0) > 0)
     fprintf(out, "  note          the firmware needs more SRAM than %s has: %s B were mapped behind it to finish\n",
-            rpt_str_or(prof, "name", ""), grouped(total(report, RPT_FIGURE_OVERFLOW_MAPPED), a, sizeof a));
+            rpt_str_or(prof, "name", ""),
+            grouped(rpt_figure_total_or(report, RPT_FIGURE_OVERFLOW_MAPPED, 0), a, sizeof a));
   print_layers(report, out);
   print_patches(report, out);
   print_profile(report, out);

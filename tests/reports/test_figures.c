@@ -95,11 +95,14 @@ START_TEST(every_figure_is_where_the_list_says) {
       /* the path ends in the figure's key: one name for the field wherever it is */
       const char *last = strrchr(info->path, '.');
       ck_assert_str_eq(last ? last + 1 : info->path, info->key);
+      ck_assert_double_eq(rpt_figure_total_or(r, f, NAN), v);
     } else {
       ck_assert_int_eq(rpt_figure_total(r, f, &v), -1);
+      ck_assert(isnan(rpt_figure_total_or(r, f, NAN))); /* no total: the caller's stand-in */
     }
     if (info->rows & RPT_ROW_LAYER) ck_assert_msg(!rpt_figure_in_row(layer, f, &v), "%s not in layers[]", info->key);
     if (info->rows & RPT_ROW_PATCH) ck_assert_msg(!rpt_figure_in_row(patch, f, &v), "%s not in patches[]", info->key);
+    if (!info->rows) ck_assert_double_eq(rpt_figure_in_row_or(layer, f, -1), -1);
   }
   cJSON_Delete(r);
 }

@@ -370,8 +370,7 @@ cJSON *rpt_read(const char *path, char *msg, size_t size) {
   cJSON *r = rpt_parse_json(text, path, msg, size);
   free(text);
   if (!r) return NULL;
-  const cJSON *schema = rpt_get(r, "schema");
-  if (!cJSON_IsString(schema) || strcmp(schema->valuestring, RPT_SCHEMA) != 0) {
+  if (strcmp(rpt_str_or(r, "schema", ""), RPT_SCHEMA) != 0) {
     cm_msgf(msg, size, "%s: not an mcusim report (schema is not \"%s\")", path, RPT_SCHEMA);
     cJSON_Delete(r);
     return NULL;

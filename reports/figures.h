@@ -1,8 +1,8 @@
 /* reports/figures.h — the figures of a report, declared once: what each is called, where it is in a report, its
  * unit and how it prints. Every renderer that lists figures maps onto this list instead of keeping its own:
  * `check` (its figures, growth limits, JUnit cases), `compare` (its figure rows), the CSV exports (their figure
- * columns), the text summary, and the sweep/merge tables. Each keeps only what is its own: which figures it shows,
- * in which order, and (check) its limits.
+ * columns), the text summary and the HTML/Perfetto/massif exports; the sweep/merge tables (sim/sweep_table.c) are to
+ * follow. Each keeps only what is its own: which figures it shows, in which order, and (check) its limits.
  *
  * Public: code outside reports/ may use the list and its accessors (the header needs cJSON only). Never prints. */
 #ifndef MCUSIM_RPT_FIGURES_H
@@ -27,8 +27,8 @@ typedef enum {
 /* Columns: enum suffix; key (the field's name in report objects and rows, and the name compare's figures, the CSV
  * headers and the sweep tables give it); path of the run's total in a report (NULL: the report has no total, the
  * renderer derives one or it exists only in rows); rows it is a field of; unit; decimals when printed as a plain
- * number (CSV); label for people. The order is the sweep table's; renderers choose their own. Every figure here is
- * better smaller: no column for it. */
+ * number (CSV); label for people. The order is the sweep table's; renderers choose their own. No "smaller is better"
+ * column: every figure anything compares (memory, work, time) is better smaller. */
 #define RPT_FIGURES(X)                                                                                                 \
   X(PEAK, "peak_bytes", "memory.peak_bytes", 0, RPT_UNIT_BYTES, 0, "peak SRAM")                                        \
   X(ARENA_PEAK, "arena_peak_bytes", "memory.arena_peak_bytes", RPT_ROW_BOTH, RPT_UNIT_BYTES, 0, "arena peak")          \

@@ -46,12 +46,12 @@ static rpt_unit_t fig_unit(int fig) {
 }
 
 /* "cycles, instructions, arena_peak": the figure names a budget may set, for messages. */
-static void fig_names(int per_layer_only, char *buf, size_t size) {
-  size_t len = 0;
-  buf[0] = '\0';
+static const char *fig_names(int per_layer_only, char *buf, size_t size) {
+  const char *names[RPT_FIG_COUNT];
+  size_t n = 0;
   for (int f = 0; f < RPT_FIG_COUNT; f++)
-    if (!per_layer_only || figures[f].per_layer)
-      len += (size_t)snprintf(buf + len, len < size ? size - len : 0, "%s%s", len ? ", " : "", figures[f].name);
+    if (!per_layer_only || figures[f].per_layer) names[n++] = figures[f].name;
+  return rpt_join_names(names, n, buf, size);
 }
 
 /* ---- budgets ---- */
@@ -163,8 +163,7 @@ static int budget_section(rpt_limit_t *limits, const cJSON *obj, const char *sec
     snprintf(where, sizeof where, "%s.%s", section, item->string);
     if (fig < 0 || (layers && !figures[fig].per_layer)) {
       char known[160];
-      fig_names(layers, known, sizeof known);
-      cm_msgf(msg, size, "%s: %s: unknown figure (%s)", name, where, known);
+      cm_msgf(msg, size, "%s: %s: unknown figure (%s)", name, where, fig_names(layers, known, sizeof known));
       return -1;
     }
     if (budget_limit(&limits[fig], item, fig, where, name, msg, size)) return -1;

@@ -181,13 +181,11 @@ static rpt_export_err render_tables(const rpt_export_backend_t *b, rpt_export_ct
   return RPT_EXPORT_OK;
 }
 
-/* "html, perfetto, massif, csv": names from a NULL-terminated list, for messages. */
-static const char *joined(const char *const *names, char *buf, size_t size) {
-  size_t len = 0;
-  buf[0] = '\0';
-  for (; *names; names++)
-    len += (size_t)snprintf(buf + len, len < size ? size - len : 0, "%s%s", len ? ", " : "", *names);
-  return buf;
+/* The number of names in a NULL-terminated list. */
+static size_t count_names(const char *const *names) {
+  size_t n = 0;
+  while (names[n]) n++;
+  return n;
 }
 
 static rpt_export_err check_request(const rpt_export_backend_t *b, const char *format, size_t n,
@@ -195,8 +193,10 @@ static rpt_export_err check_request(const rpt_export_backend_t *b, const char *f
   char names[128];
   if (!b) {
     const char *formats[sizeof backends / sizeof *backends];
-    for (size_t i = 0; i < sizeof backends / sizeof *backends; i++) formats[i] = backends[i] ? backends[i]->name : NULL;
-    cm_msgf(msg, size, "unknown format '%s' (%s)", format ? format : "", joined(formats, names, sizeof names));
+    size_t n_formats = 0;
+    for (const rpt_export_backend_t *const *k = backends; *k; k++) formats[n_formats++] = (*k)->name;
+    cm_msgf(msg, size, "unknown format '%s' (%s)", format ? format : "",
+            rpt_join_names(formats, n_formats, names, sizeof names));
     return RPT_EXPORT_E_USAGE;
   }
   if (n == 0 || (b->max_reports && n > b->max_reports)) {
@@ -206,7 +206,8 @@ static rpt_export_err check_request(const rpt_export_backend_t *b, const char *f
   }
   if (!has_table(b, opts->table)) {
     cm_msgf(msg, size, "%s has no table '%s'%s%s%s", b->name, opts->table, b->tables ? " (" : "",
-            b->tables ? joined(b->tables, names, sizeof names) : "", b->tables ? ")" : "");
+            b->tables ? rpt_join_names(b->tables, count_names(b->tables), names, sizeof names) : "",
+            b->tables ? ")" : "");
     return RPT_EXPORT_E_USAGE;
   }
   return RPT_EXPORT_OK;

@@ -392,6 +392,14 @@ const char *rpt_core_display(const char *core) {
   return core ? core : "?";
 }
 
+const char *rpt_join_names(const char *const *names, size_t n, char *buf, size_t size) {
+  size_t len = 0;
+  if (size) buf[0] = '\0';
+  for (size_t i = 0; i < n && len < size; i++)
+    len += (size_t)snprintf(buf + len, size - len, "%s%s", i ? ", " : "", names[i]);
+  return buf;
+}
+
 void rpt_group_digits(unsigned long long value, char *buf, size_t size) {
   char digits[32];
   int n = snprintf(digits, sizeof digits, "%llu", value);

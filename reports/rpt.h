@@ -51,6 +51,9 @@ void rpt_print_text(const cJSON *report, FILE *out);
 /* "M0+", "M3", "M4", "M7" for a profile's core name ("m0plus", ...), as the reports print it. */
 const char *rpt_core_display(const char *core);
 
+/* "html, perfetto, massif": n names joined for a message (truncated to size). Returns buf. */
+const char *rpt_join_names(const char *const *names, size_t n, char *buf, size_t size);
+
 /* "1,204,332" */
 void rpt_group_digits(unsigned long long value, char *buf, size_t size);
 

@@ -6,21 +6,25 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/cm.h"
 #include "rpt.h"
 
+/* A budget file is a few lines; 64 KiB is far past any real one and bounds what a hostile one costs. */
+#define RPT_MAX_BUDGET_BYTES ((size_t)64 << 10)
+
+/* The check's own columns of a figure; key, path and unit come from the report's list (figures.h). */
 typedef struct {
+  rpt_figure_t figure;
   const char *name;
-  rpt_unit_t unit;
-  const char *section, *key, *layer_key;
+  int per_layer;
   double default_pct, default_abs;
 } fig_info_t;
 
 static const fig_info_t figures[RPT_FIG_COUNT] = {
-#define RPT_FIG_INFO(id, name, unit, section, key, layer_key, pct, abs) {name, unit, section, key, layer_key, pct, abs},
+#define RPT_FIG_INFO(id, figure, name, per_layer, pct, abs) {figure, name, per_layer, pct, abs},
     RPT_CHECK_FIGURES(RPT_FIG_INFO)
 #undef RPT_FIG_INFO
 };
@@ -33,14 +37,21 @@ int rpt_fig_by_name(const char *name) {
 
 const char *rpt_fig_name(rpt_fig_t fig) { return figures[fig].name; }
 
-/* Error messages are one line even when they quote user input that holds line breaks (found by fuzz_budget). */
-static void fail_msg(char *msg, size_t size, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(msg, size, fmt, ap);
-  va_end(ap);
-  for (char *c = msg; size && *c; c++)
-    if ((unsigned char)*c < 0x20) *c = ' ';
+rpt_figure_t rpt_fig_figure(rpt_fig_t fig) { return figures[fig].figure; }
+
+/* The check compares and limits times in ms (docs/check.md), whatever unit the report stores them in. */
+static rpt_unit_t fig_unit(int fig) {
+  rpt_unit_t unit = rpt_figure(figures[fig].figure)->unit;
+  return unit == RPT_UNIT_US ? RPT_UNIT_MS : unit;
+}
+
+/* "cycles, instructions, arena_peak": the figure names a budget may set, for messages. */
+static const char *fig_names(int per_layer_only, char *buf, size_t size) {
+  const char *names[RPT_FIG_COUNT];
+  size_t n = 0;
+  for (int f = 0; f < RPT_FIG_COUNT; f++)
+    if (!per_layer_only || figures[f].per_layer) names[n++] = figures[f].name;
+  return rpt_join_names(names, n, buf, size);
 }
 
 /* ---- budgets ---- */
@@ -102,37 +113,37 @@ static int budget_quantity(const cJSON *item, rpt_unit_t unit, double *out) {
 static int budget_limit(rpt_limit_t *lim, const cJSON *obj, int fig, const char *where, const char *name, char *msg,
                         size_t size) {
   if (!cJSON_IsObject(obj)) {
-    fail_msg(msg, size, "%s: %s must be an object", name, where);
+    cm_msgf(msg, size, "%s: %s must be an object", name, where);
     return -1;
   }
   for (const cJSON *f = obj->child; f; f = f->next)
     if (strcmp(f->string, "max_growth_pct") && strcmp(f->string, "max_growth") && strcmp(f->string, "max") &&
         strcmp(f->string, "ignore")) {
-      fail_msg(msg, size, "%s: %s.%s: unknown field (max_growth_pct, max_growth, max, ignore)", name, where, f->string);
+      cm_msgf(msg, size, "%s: %s.%s: unknown field (max_growth_pct, max_growth, max, ignore)", name, where, f->string);
       return -1;
     }
-  const cJSON *pct = cJSON_GetObjectItemCaseSensitive(obj, "max_growth_pct");
-  const cJSON *abs_growth = cJSON_GetObjectItemCaseSensitive(obj, "max_growth");
-  const cJSON *max = cJSON_GetObjectItemCaseSensitive(obj, "max");
-  const cJSON *ignore = cJSON_GetObjectItemCaseSensitive(obj, "ignore");
-  rpt_unit_t unit = figures[fig].unit;
+  const cJSON *pct = rpt_get(obj, "max_growth_pct");
+  const cJSON *abs_growth = rpt_get(obj, "max_growth");
+  const cJSON *max = rpt_get(obj, "max");
+  const cJSON *ignore = rpt_get(obj, "ignore");
+  rpt_unit_t unit = fig_unit(fig);
   if (pct || abs_growth) lim->max_growth_pct = lim->max_growth = -1; /* an entry replaces the default growth limits */
   if (pct && budget_quantity(pct, RPT_UNIT_COUNT, &lim->max_growth_pct)) {
-    fail_msg(msg, size, "%s: %s.max_growth_pct: must be a number >= 0 (percent) or null", name, where);
+    cm_msgf(msg, size, "%s: %s.max_growth_pct: must be a number >= 0 (percent) or null", name, where);
     return -1;
   }
   if (abs_growth && budget_quantity(abs_growth, unit, &lim->max_growth)) {
-    fail_msg(msg, size, "%s: %s.max_growth: must be a number >= 0 or a string with a unit (%s), or null", name, where,
-             unit_names(unit));
+    cm_msgf(msg, size, "%s: %s.max_growth: must be a number >= 0 or a string with a unit (%s), or null", name, where,
+            unit_names(unit));
     return -1;
   }
   if (max && budget_quantity(max, unit, &lim->max)) {
-    fail_msg(msg, size, "%s: %s.max: must be a number >= 0 or a string with a unit (%s), or null", name, where,
-             unit_names(unit));
+    cm_msgf(msg, size, "%s: %s.max: must be a number >= 0 or a string with a unit (%s), or null", name, where,
+            unit_names(unit));
     return -1;
   }
   if (ignore && !cJSON_IsBool(ignore)) {
-    fail_msg(msg, size, "%s: %s.ignore: must be true or false", name, where);
+    cm_msgf(msg, size, "%s: %s.ignore: must be true or false", name, where);
     return -1;
   }
   if (ignore) lim->ignore = cJSON_IsTrue(ignore);
@@ -142,7 +153,7 @@ static int budget_limit(rpt_limit_t *lim, const cJSON *obj, int fig, const char 
 static int budget_section(rpt_limit_t *limits, const cJSON *obj, const char *section, const char *name, char *msg,
                           size_t size) {
   if (!cJSON_IsObject(obj)) {
-    fail_msg(msg, size, "%s: %s must be an object of figures", name, section);
+    cm_msgf(msg, size, "%s: %s must be an object of figures", name, section);
     return -1;
   }
   int layers = !strcmp(section, "layers");
@@ -150,10 +161,9 @@ static int budget_section(rpt_limit_t *limits, const cJSON *obj, const char *sec
     int fig = rpt_fig_by_name(item->string);
     char where[128];
     snprintf(where, sizeof where, "%s.%s", section, item->string);
-    if (fig < 0 || (layers && !figures[fig].layer_key)) {
-      fail_msg(msg, size, "%s: %s: unknown figure (%s)", name, where,
-               layers ? "cycles, instructions, arena_peak"
-                      : "cycles, instructions, latency, peak_sram, arena_peak, stack_peak, flash_used");
+    if (fig < 0 || (layers && !figures[fig].per_layer)) {
+      char known[160];
+      cm_msgf(msg, size, "%s: %s: unknown figure (%s)", name, where, fig_names(layers, known, sizeof known));
       return -1;
     }
     if (budget_limit(&limits[fig], item, fig, where, name, msg, size)) return -1;
@@ -163,39 +173,33 @@ static int budget_section(rpt_limit_t *limits, const cJSON *obj, const char *sec
 
 static int budget_top_fields(const cJSON *root, const char *name, char *msg, size_t size) {
   if (!cJSON_IsObject(root)) {
-    fail_msg(msg, size, "%s: a budget file is a JSON object", name);
+    cm_msgf(msg, size, "%s: a budget file is a JSON object", name);
     return -1;
   }
-  const cJSON *version = cJSON_GetObjectItemCaseSensitive(root, "version");
+  const cJSON *version = rpt_get(root, "version");
   if (!version) {
-    fail_msg(msg, size, "%s: version: missing (write \"version\": 1)", name);
+    cm_msgf(msg, size, "%s: version: missing (write \"version\": 1)", name);
     return -1;
   }
   if (!cJSON_IsNumber(version) || version->valuedouble != 1) {
-    fail_msg(msg, size, "%s: version: must be 1 (this mcusim reads budget files of version 1)", name);
+    cm_msgf(msg, size, "%s: version: must be 1 (this mcusim reads budget files of version 1)", name);
     return -1;
   }
   for (const cJSON *f = root->child; f; f = f->next)
     if (strcmp(f->string, "version") && strcmp(f->string, "figures") && strcmp(f->string, "layers") &&
         strcmp(f->string, "comment")) {
-      fail_msg(msg, size, "%s: %s: unknown field (version, figures, layers, comment)", name, f->string);
+      cm_msgf(msg, size, "%s: %s: unknown field (version, figures, layers, comment)", name, f->string);
       return -1;
     }
   return 0;
 }
 
 int rpt_budget_parse(rpt_budget_t *b, const char *text, const char *name, char *msg, size_t size) {
-  cJSON *root = cJSON_Parse(text);
-  if (!root) {
-    size_t offset = cJSON_GetErrorPtr() ? (size_t)(cJSON_GetErrorPtr() - text) : 0;
-    int line = 1;
-    for (size_t i = 0; i < offset && text[i]; i++) line += text[i] == '\n';
-    fail_msg(msg, size, "%s:%d: not valid JSON", name, line);
-    return -1;
-  }
+  cJSON *root = rpt_parse_json(text, name, msg, size);
+  if (!root) return -1;
   int rc = budget_top_fields(root, name, msg, size);
-  const cJSON *totals = cJSON_GetObjectItemCaseSensitive(root, "figures");
-  const cJSON *layers = cJSON_GetObjectItemCaseSensitive(root, "layers");
+  const cJSON *totals = rpt_get(root, "figures");
+  const cJSON *layers = rpt_get(root, "layers");
   if (!rc && totals) rc = budget_section(b->totals, totals, "figures", name, msg, size);
   if (!rc && layers) rc = budget_section(b->layers, layers, "layers", name, msg, size);
   cJSON_Delete(root);
@@ -203,21 +207,18 @@ int rpt_budget_parse(rpt_budget_t *b, const char *text, const char *name, char *
 }
 
 int rpt_budget_load(rpt_budget_t *b, const char *path, char *msg, size_t size) {
-  FILE *f = fopen(path, "rb");
-  if (!f) {
-    fail_msg(msg, size, "%s: cannot read the budget file: %s", path, strerror(errno));
+  char *text = cm_read_file(path, RPT_MAX_BUDGET_BYTES, NULL);
+  if (!text && errno == EFBIG) {
+    cm_msgf(msg, size, "%s: a budget file is small; this one is over 64 KiB", path);
     return -1;
   }
-  char text[65536];
-  size_t n = fread(text, 1, sizeof text - 1, f);
-  int too_big = !feof(f);
-  fclose(f);
-  if (too_big) {
-    fail_msg(msg, size, "%s: a budget file is small; this one is over 64 KiB", path);
+  if (!text) {
+    cm_msgf(msg, size, "%s: cannot read the budget file: %s", path, strerror(errno));
     return -1;
   }
-  text[n] = '\0';
-  return rpt_budget_parse(b, text, path, msg, size);
+  int rc = rpt_budget_parse(b, text, path, msg, size);
+  free(text);
+  return rc;
 }
 
 int rpt_budget_set(rpt_budget_t *b, int kind, const char *spec, char *msg, size_t size) {
@@ -225,16 +226,16 @@ int rpt_budget_set(rpt_budget_t *b, int kind, const char *spec, char *msg, size_
   char name[64];
   const char *flag = kind == 'm' ? "--max" : "--max-growth";
   if (!eq || (size_t)(eq - spec) >= sizeof name) {
-    fail_msg(msg, size, "%s '%s': write FIGURE=VALUE, e.g. %s", flag, spec,
-             kind == 'm' ? "peak_sram=320KiB or latency=100ms" : "cycles=2% or stack_peak=256");
+    cm_msgf(msg, size, "%s '%s': write FIGURE=VALUE, e.g. %s", flag, spec,
+            kind == 'm' ? "peak_sram=320KiB or latency=100ms" : "cycles=2% or stack_peak=256");
     return -1;
   }
   memcpy(name, spec, (size_t)(eq - spec));
   name[eq - spec] = '\0';
   int layers = !strncmp(name, "layers.", 7);
   int fig = rpt_fig_by_name(layers ? name + 7 : name);
-  if (fig < 0 || (layers && !figures[fig].layer_key)) {
-    fail_msg(msg, size, "%s '%s': unknown figure '%s'", flag, spec, name);
+  if (fig < 0 || (layers && !figures[fig].per_layer)) {
+    cm_msgf(msg, size, "%s '%s': unknown figure '%s'", flag, spec, name);
     return -1;
   }
   rpt_limit_t *lim = layers ? &b->layers[fig] : &b->totals[fig];
@@ -258,7 +259,7 @@ int rpt_budget_set(rpt_budget_t *b, int kind, const char *spec, char *msg, size_
     }
   } else {
     double v;
-    if (!parse_quantity(value, figures[fig].unit, &v)) {
+    if (!parse_quantity(value, fig_unit(fig), &v)) {
       if (kind == 'm') {
         lim->max = v;
       } else {
@@ -268,55 +269,38 @@ int rpt_budget_set(rpt_budget_t *b, int kind, const char *spec, char *msg, size_
       return 0;
     }
   }
-  fail_msg(msg, size, "%s '%s': '%s' is not a quantity for %s (%s%s)", flag, spec, value, name,
-           unit_names(figures[fig].unit), kind == 'g' ? ", or a percentage" : "");
+  cm_msgf(msg, size, "%s '%s': '%s' is not a quantity for %s (%s%s)", flag, spec, value, name,
+          unit_names(fig_unit(fig)), kind == 'g' ? ", or a percentage" : "");
   return -1;
 }
 
 /* ---- reading the reports ---- */
 
-static const cJSON *field(const cJSON *obj, const char *a, const char *b) {
-  const cJSON *x = cJSON_GetObjectItemCaseSensitive(obj, a);
-  return b ? cJSON_GetObjectItemCaseSensitive(x, b) : x;
-}
-
-static const char *text_of(const cJSON *obj, const char *a, const char *b) {
-  const cJSON *x = field(obj, a, b);
-  return cJSON_IsString(x) ? x->valuestring : NULL;
-}
-
-static int number_of(const cJSON *obj, const char *a, const char *b, double *out) {
-  const cJSON *x = field(obj, a, b);
-  if (!cJSON_IsNumber(x)) return 0;
-  *out = x->valuedouble;
-  return 1;
-}
-
 /* A total figure of a report; 0 when the report does not have it. */
 static int total_value(const cJSON *report, int fig, double *out) {
   if (fig == RPT_FIG_LATENCY) {
     double cycles, clock_hz, latency_us;
-    if (number_of(report, "totals", "cycles", &cycles) && number_of(report, "profile", "clock_hz", &clock_hz) &&
+    if (!rpt_number(report, "totals.cycles", &cycles) && !rpt_number(report, "profile.clock_hz", &clock_hz) &&
         clock_hz > 0) {
       *out = cycles * 1000.0 / clock_hz; /* at the profile's clock */
       return 1;
     }
-    if (!number_of(report, "totals", "latency_us", &latency_us)) return 0;
+    if (rpt_number(report, "totals.latency_us", &latency_us)) return 0;
     *out = latency_us / 1000.0;
     return 1;
   }
-  return number_of(report, figures[fig].section, figures[fig].key, out);
+  return !rpt_figure_total(report, figures[fig].figure, out);
 }
 
 int rpt_check_compatible(const cJSON *report, const cJSON *baseline, char *msg, size_t size) {
-  const char *p_new = text_of(report, "profile", "name"), *p_old = text_of(baseline, "profile", "name");
+  const char *p_new = rpt_str_or(report, "profile.name", NULL), *p_old = rpt_str_or(baseline, "profile.name", NULL);
   if (p_new && p_old && strcmp(p_new, p_old)) {
-    fail_msg(msg, size, "different profiles: the report is for '%s', the baseline for '%s'", p_new, p_old);
+    cm_msgf(msg, size, "different profiles: the report is for '%s', the baseline for '%s'", p_new, p_old);
     return -1;
   }
-  const char *m_new = text_of(report, "marks", "model"), *m_old = text_of(baseline, "marks", "model");
+  const char *m_new = rpt_str_or(report, "marks.model", NULL), *m_old = rpt_str_or(baseline, "marks.model", NULL);
   if (m_new && m_old && strcmp(m_new, m_old)) {
-    fail_msg(msg, size, "different firmware models: the report runs '%s', the baseline '%s'", m_new, m_old);
+    cm_msgf(msg, size, "different firmware models: the report runs '%s', the baseline '%s'", m_new, m_old);
     return -1;
   }
   return 0;
@@ -337,17 +321,6 @@ static rpt_check_row_t *new_row(rpt_check_t *c, size_t *cap) {
   return row;
 }
 
-/* "+1%", "+4,096 B", "<= 320 KiB": a limit as the table shows it. */
-static void format_amount(double v, rpt_unit_t unit, char *buf, size_t size) {
-  if (unit == RPT_UNIT_MS) {
-    snprintf(buf, size, "%.3f ms", v);
-    return;
-  }
-  char digits[32];
-  rpt_group_digits((unsigned long long)llround(v), digits, sizeof digits);
-  snprintf(buf, size, "%s%s", digits, unit == RPT_UNIT_BYTES ? " B" : "");
-}
-
 /* Limits people write as "320 KiB" read back the same way. */
 static void format_limit(double v, rpt_unit_t unit, char *buf, size_t size) {
   if (unit == RPT_UNIT_BYTES && v >= 1024 && fmod(v, 1024) == 0)
@@ -355,7 +328,7 @@ static void format_limit(double v, rpt_unit_t unit, char *buf, size_t size) {
   else if (unit == RPT_UNIT_MS)
     snprintf(buf, size, "%g ms", v);
   else
-    format_amount(v, unit, buf, size);
+    rpt_format_amount(v, unit, buf, size);
 }
 
 static void describe_limit(rpt_check_row_t *row, const rpt_limit_t *lim) {
@@ -383,7 +356,7 @@ static void judge_growth(rpt_check_row_t *row, const rpt_limit_t *lim) {
   int over_pct = lim->max_growth_pct >= 0 && delta * 100.0 > lim->max_growth_pct * row->old_value * (1 + 1e-12);
   int over_abs = lim->max_growth >= 0 && delta > lim->max_growth * (1 + 1e-12);
   char amount[48];
-  format_amount(delta, row->unit, amount, sizeof amount);
+  rpt_format_amount(delta, row->unit, amount, sizeof amount);
   if (row->old_value > 0)
     snprintf(row->why, sizeof row->why, "grew by %s (+%.2f%%)", amount, delta * 100.0 / row->old_value);
   else
@@ -405,7 +378,7 @@ static void judge_budget(rpt_check_row_t *row, const rpt_limit_t *lim) {
     snprintf(row->why, sizeof row->why, "not in the report: budget <= %s not checked", amount);
   } else if (row->new_value > lim->max) {
     char value[48];
-    format_amount(row->new_value, row->unit, value, sizeof value);
+    rpt_format_amount(row->new_value, row->unit, value, sizeof value);
     size_t n = strlen(row->why);
     snprintf(row->why + n, sizeof row->why - n, "%s%s is over its budget of %s", n ? "; " : "", value, amount);
     row->verdict = RPT_VERDICT_FAIL;
@@ -439,12 +412,12 @@ static void count_row(rpt_check_t *c, const rpt_check_row_t *row) {
 
 /* "exit 0", "fault: read_unmapped", "instruction_limit" */
 static void describe_result(const cJSON *report, char *buf, size_t size) {
-  const char *stop = text_of(report, "result", "stop");
+  const char *stop = rpt_str_or(report, "result.stop", NULL);
   double code;
-  if (stop && !strcmp(stop, "exit") && number_of(report, "result", "exit_code", &code))
+  if (stop && !strcmp(stop, "exit") && !rpt_number(report, "result.exit_code", &code))
     snprintf(buf, size, "exit %d", (int)code);
-  else if (stop && !strcmp(stop, "fault") && text_of(field(report, "result", "fault"), "kind", NULL))
-    snprintf(buf, size, "fault: %s", text_of(field(report, "result", "fault"), "kind", NULL));
+  else if (stop && !strcmp(stop, "fault") && rpt_str_or(report, "result.fault.kind", NULL))
+    snprintf(buf, size, "fault: %s", rpt_str_or(report, "result.fault.kind", NULL));
   else
     snprintf(buf, size, "%s", stop ? stop : "unknown");
 }
@@ -468,22 +441,30 @@ static int add_result_row(rpt_check_t *c, size_t *cap, const cJSON *report, cons
   return 0;
 }
 
+/* One figure's row, judged against its limit; none when neither report has the figure. layer is "" for totals. */
+static int add_figure_row(rpt_check_t *c, size_t *cap, int f, const char *layer, int has_old, double old_value,
+                          int has_new, double new_value, const rpt_limit_t *lim) {
+  if (!has_old && !has_new) return 0;
+  rpt_check_row_t *row = new_row(c, cap);
+  if (!row) return -1;
+  *row = (rpt_check_row_t){.figure = figures[f].name,
+                           .unit = fig_unit(f),
+                           .has_old = has_old,
+                           .has_new = has_new,
+                           .old_value = old_value,
+                           .new_value = new_value};
+  snprintf(row->layer, sizeof row->layer, "%s", layer);
+  judge(row, lim);
+  count_row(c, row);
+  return 0;
+}
+
 static int add_total_rows(rpt_check_t *c, size_t *cap, const cJSON *report, const cJSON *baseline,
                           const rpt_budget_t *b) {
   for (int f = 0; f < RPT_FIG_COUNT; f++) {
     double old_value = 0, new_value = 0;
     int has_old = total_value(baseline, f, &old_value), has_new = total_value(report, f, &new_value);
-    if (!has_old && !has_new) continue;
-    rpt_check_row_t *row = new_row(c, cap);
-    if (!row) return -1;
-    *row = (rpt_check_row_t){.figure = figures[f].name,
-                             .unit = figures[f].unit,
-                             .has_old = has_old,
-                             .has_new = has_new,
-                             .old_value = old_value,
-                             .new_value = new_value};
-    judge(row, &b->totals[f]);
-    count_row(c, row);
+    if (add_figure_row(c, cap, f, "", has_old, old_value, has_new, new_value, &b->totals[f])) return -1;
   }
   return 0;
 }
@@ -491,16 +472,16 @@ static int add_total_rows(rpt_check_t *c, size_t *cap, const cJSON *report, cons
 /* Layers are matched by name (by "#id" when unnamed), so renumbering does not pair unrelated layers; a name
  * repeated in one report matches by occurrence ("name/2" is its second layer). */
 static void layer_key(const cJSON *layers, const cJSON *layer, char *buf, size_t size) {
-  const char *name = text_of(layer, "name", NULL);
+  const char *name = rpt_str_or(layer, "name", NULL);
   double id = -1;
-  number_of(layer, "id", NULL, &id);
+  rpt_number(layer, "id", &id);
   if (!name || !*name) {
     snprintf(buf, size, "#%d", (int)id);
     return;
   }
   int repeat = 1;
   for (const cJSON *l = layers->child; l && l != layer; l = l->next) {
-    const char *other = text_of(l, "name", NULL);
+    const char *other = rpt_str_or(l, "name", NULL);
     repeat += other && !strcmp(other, name);
   }
   if (repeat > 1)
@@ -521,29 +502,18 @@ static const cJSON *find_layer(const cJSON *layers, const char *key) {
 static int add_layer_rows(rpt_check_t *c, size_t *cap, const char *key, const cJSON *new_layer, const cJSON *old_layer,
                           const rpt_budget_t *b) {
   for (int f = 0; f < RPT_FIG_COUNT; f++) {
-    if (!figures[f].layer_key) continue;
+    if (!figures[f].per_layer) continue;
     double old_value = 0, new_value = 0;
-    int has_old = old_layer && number_of(old_layer, figures[f].layer_key, NULL, &old_value);
-    int has_new = new_layer && number_of(new_layer, figures[f].layer_key, NULL, &new_value);
-    if (!has_old && !has_new) continue;
-    rpt_check_row_t *row = new_row(c, cap);
-    if (!row) return -1;
-    *row = (rpt_check_row_t){.figure = figures[f].name,
-                             .unit = figures[f].unit,
-                             .has_old = has_old,
-                             .has_new = has_new,
-                             .old_value = old_value,
-                             .new_value = new_value};
-    snprintf(row->layer, sizeof row->layer, "%s", key);
-    judge(row, &b->layers[f]);
-    count_row(c, row);
+    int has_old = old_layer && !rpt_figure_in_row(old_layer, figures[f].figure, &old_value);
+    int has_new = new_layer && !rpt_figure_in_row(new_layer, figures[f].figure, &new_value);
+    if (add_figure_row(c, cap, f, key, has_old, old_value, has_new, new_value, &b->layers[f])) return -1;
   }
   return 0;
 }
 
 static int add_layers(rpt_check_t *c, size_t *cap, const cJSON *report, const cJSON *baseline, const rpt_budget_t *b) {
-  const cJSON *new_layers = cJSON_GetObjectItemCaseSensitive(report, "layers");
-  const cJSON *old_layers = cJSON_GetObjectItemCaseSensitive(baseline, "layers");
+  const cJSON *new_layers = rpt_get(report, "layers");
+  const cJSON *old_layers = rpt_get(baseline, "layers");
   if (!cJSON_IsArray(new_layers)) new_layers = NULL;
   if (!cJSON_IsArray(old_layers)) old_layers = NULL;
   char key[64];
@@ -559,8 +529,8 @@ static int add_layers(rpt_check_t *c, size_t *cap, const cJSON *report, const cJ
 }
 
 static void make_label(rpt_check_t *c, const cJSON *report) {
-  const char *model = text_of(report, "marks", "model"), *schedule = text_of(report, "marks", "schedule");
-  const char *profile = text_of(report, "profile", "name"), *path = text_of(report, "firmware", "path");
+  const char *model = rpt_str_or(report, "marks.model", NULL), *schedule = rpt_str_or(report, "marks.schedule", NULL);
+  const char *profile = rpt_str_or(report, "profile.name", NULL), *path = rpt_str_or(report, "firmware.path", NULL);
   if (model)
     snprintf(c->label, sizeof c->label, "%s%s%s on %s", model, schedule ? " " : "", schedule ? schedule : "",
              profile ? profile : "?");
@@ -579,7 +549,8 @@ rpt_check_t *rpt_check_run(const cJSON *report, const cJSON *baseline, const rpt
   size_t cap = 0;
   if (!c) return NULL;
   make_label(c, report);
-  const char *sha_old = text_of(baseline, "firmware", "sha256"), *sha_new = text_of(report, "firmware", "sha256");
+  const char *sha_old = rpt_str_or(baseline, "firmware.sha256", NULL),
+             *sha_new = rpt_str_or(report, "firmware.sha256", NULL);
   snprintf(c->old_sha, sizeof c->old_sha, "%.16s", sha_old ? sha_old : "");
   snprintf(c->new_sha, sizeof c->new_sha, "%.16s", sha_new ? sha_new : "");
   if (add_result_row(c, &cap, report, baseline) || add_total_rows(c, &cap, report, baseline, b) ||

@@ -10,18 +10,20 @@
 #include <stddef.h>
 #include <stdio.h>
 
-/* The figures compared, declared once. Columns: enum suffix, name (table, budget file, flags), unit
- * (RPT_UNIT_*), report object and key of the total (NULL object: derived), key in a layers[] row (NULL: no per-layer
- * figure), default max growth in percent and in the figure's unit (< 0: no limit of that kind). Defaults: any
- * growth of SRAM fails, cycles and instructions may grow 1%, flash 1%; latency is shown, gated through cycles. */
+#include "reports/figures.h"
+
+/* The figures the gate compares, in the order it shows them, mapped onto the report's figures (reports/figures.h).
+ * Columns: enum suffix, figure, name (table, budget file, flags), compared per layer too (1/0), default max growth
+ * in percent and in the figure's unit (< 0: no limit of that kind). Defaults: any growth of SRAM fails, cycles and
+ * instructions may grow 1%, flash 1%; latency (compared in ms) is shown, gated through cycles. */
 #define RPT_CHECK_FIGURES(X)                                                                                           \
-  X(CYCLES, "cycles", RPT_UNIT_COUNT, "totals", "cycles", "cycles", 1.0, -1)                                           \
-  X(INSTRUCTIONS, "instructions", RPT_UNIT_COUNT, "totals", "instructions", "instructions", 1.0, -1)                   \
-  X(LATENCY, "latency", RPT_UNIT_MS, NULL, NULL, NULL, -1, -1)                                                         \
-  X(PEAK_SRAM, "peak_sram", RPT_UNIT_BYTES, "memory", "peak_bytes", NULL, -1, 0)                                       \
-  X(ARENA_PEAK, "arena_peak", RPT_UNIT_BYTES, "memory", "arena_peak_bytes", "arena_peak_bytes", -1, 0)                 \
-  X(STACK_PEAK, "stack_peak", RPT_UNIT_BYTES, "memory", "stack_peak_bytes", NULL, -1, 0)                               \
-  X(FLASH_USED, "flash_used", RPT_UNIT_BYTES, "firmware", "flash_used_bytes", NULL, 1.0, -1)
+  X(CYCLES, RPT_FIGURE_CYCLES, "cycles", 1, 1.0, -1)                                                                   \
+  X(INSTRUCTIONS, RPT_FIGURE_INSTRUCTIONS, "instructions", 1, 1.0, -1)                                                 \
+  X(LATENCY, RPT_FIGURE_LATENCY, "latency", 0, -1, -1)                                                                 \
+  X(PEAK_SRAM, RPT_FIGURE_PEAK, "peak_sram", 0, -1, 0)                                                                 \
+  X(ARENA_PEAK, RPT_FIGURE_ARENA_PEAK, "arena_peak", 1, -1, 0)                                                         \
+  X(STACK_PEAK, RPT_FIGURE_STACK_PEAK, "stack_peak", 0, -1, 0)                                                         \
+  X(FLASH_USED, RPT_FIGURE_FLASH_USED, "flash_used", 0, 1.0, -1)
 
 typedef enum {
 #define RPT_FIG_ENUM(id, ...) RPT_FIG_##id,
@@ -29,8 +31,6 @@ typedef enum {
 #undef RPT_FIG_ENUM
       RPT_FIG_COUNT
 } rpt_fig_t;
-
-typedef enum { RPT_UNIT_COUNT, RPT_UNIT_BYTES, RPT_UNIT_MS } rpt_unit_t;
 
 /* One figure's thresholds. A negative value means "no limit of this kind". Growth beyond max_growth_pct (of the
  * baseline) or beyond max_growth (in the figure's unit) is a regression; a value above max is over budget. */
@@ -47,6 +47,8 @@ typedef struct {
 /* Figure by name ("cycles", "peak_sram", ...); -1 when unknown. */
 int rpt_fig_by_name(const char *name);
 const char *rpt_fig_name(rpt_fig_t fig);
+/* The report figure a checked figure is (RPT_FIGURE_*). */
+rpt_figure_t rpt_fig_figure(rpt_fig_t fig);
 
 /* The defaults above, for totals and layers alike. */
 void rpt_budget_defaults(rpt_budget_t *budget);

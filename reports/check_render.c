@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "common/cm.h"
 #include "rpt.h"
 
 typedef struct {
@@ -163,38 +164,19 @@ void rpt_check_print(const rpt_check_t *check, FILE *out) {
 
 /* ---- JUnit XML ---- */
 
-static void xml_text(const char *s, FILE *out) {
-  for (; *s; s++) switch (*s) {
-    case '<':
-      fputs("&lt;", out);
-      break;
-    case '>':
-      fputs("&gt;", out);
-      break;
-    case '&':
-      fputs("&amp;", out);
-      break;
-    case '"':
-      fputs("&quot;", out);
-      break;
-    default:
-      if ((unsigned char)*s >= 0x20 || *s == '\n' || *s == '\t') fputc(*s, out);
-    }
-}
-
 static void junit_row_line(const rpt_check_row_t *row, FILE *out) {
   cells_t c;
   row_cells(row, &c);
-  xml_text(c.name, out);
+  cm_escape_file(CM_ESC_XML, c.name, out);
   fputs(": ", out);
-  xml_text(c.old_value, out);
+  cm_escape_file(CM_ESC_XML, c.old_value, out);
   fputs(" -> ", out);
-  xml_text(c.new_value, out);
+  cm_escape_file(CM_ESC_XML, c.new_value, out);
   fputs(" ", out);
-  xml_text(c.delta, out);
+  cm_escape_file(CM_ESC_XML, c.delta, out);
   if (row->limit[0]) {
     fputs(" limit ", out);
-    xml_text(row->limit, out);
+    cm_escape_file(CM_ESC_XML, row->limit, out);
   }
   fputs("\n", out);
 }
@@ -210,14 +192,14 @@ static void junit_case(const rpt_check_t *check, size_t first, size_t end, FILE 
   fputs(layer ? "    <testcase classname=\"mcusim.check.layers\" name=\""
               : "    <testcase classname=\"mcusim.check.totals\" name=\"",
         out);
-  xml_text(layer ? row->layer : row->figure, out);
+  cm_escape_file(CM_ESC_XML, layer ? row->layer : row->figure, out);
   fputs("\">\n", out);
   for (size_t i = first; i < end; i++)
     if (check->rows[i].verdict == RPT_VERDICT_FAIL) {
       fputs("      <failure message=\"", out);
-      xml_text(check->rows[i].figure, out);
+      cm_escape_file(CM_ESC_XML, check->rows[i].figure, out);
       fputs(": ", out);
-      xml_text(check->rows[i].why, out);
+      cm_escape_file(CM_ESC_XML, check->rows[i].why, out);
       fputs("\"/>\n", out);
     }
   if (removed && !failed) fputs("      <skipped message=\"only in the baseline\"/>\n", out);
@@ -252,31 +234,13 @@ void rpt_check_write_junit(const rpt_check_t *check, const char *suite, FILE *ou
           "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"mcusim check\" tests=\"%zu\" "
           "failures=\"%zu\">\n  <testsuite name=\"",
           cases, failures);
-  xml_text(suite, out);
+  cm_escape_file(CM_ESC_XML, suite, out);
   fprintf(out, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\">\n", cases, failures, skipped);
   for (size_t i = 0; i < check->n_rows; i = case_end(check, i)) junit_case(check, i, case_end(check, i), out);
   fputs("  </testsuite>\n</testsuites>\n", out);
 }
 
 /* ---- GitHub Actions ---- */
-
-/* Workflow-command escaping: data needs %, CR, LF escaped; property values also ':' and ','. */
-static void gh_escape(const char *s, int property, FILE *out) {
-  for (; *s; s++) {
-    if (*s == '%')
-      fputs("%25", out);
-    else if (*s == '\r')
-      fputs("%0D", out);
-    else if (*s == '\n')
-      fputs("%0A", out);
-    else if (property && *s == ':')
-      fputs("%3A", out);
-    else if (property && *s == ',')
-      fputs("%2C", out);
-    else
-      fputc(*s, out);
-  }
-}
 
 void rpt_check_github_annotations(const rpt_check_t *check, const char *file, FILE *out) {
   char title[320], text[640];
@@ -288,13 +252,13 @@ void rpt_check_github_annotations(const rpt_check_t *check, const char *file, FI
     fputs(row->verdict == RPT_VERDICT_FAIL ? "::error" : "::warning", out);
     snprintf(title, sizeof title, "mcusim check %s: %s", check->label, c.name);
     fputs(" file=", out);
-    gh_escape(file ? file : "", 1, out);
+    cm_escape_file(CM_ESC_GH_PROPERTY, file ? file : "", out);
     fputs(",title=", out);
-    gh_escape(title, 1, out);
+    cm_escape_file(CM_ESC_GH_PROPERTY, title, out);
     snprintf(text, sizeof text, "%s %s -> %s %s: %s%s%s", c.name, c.old_value, c.new_value, c.delta, row->why,
              row->limit[0] ? " (limit " : "", row->limit[0] ? row->limit : "");
     fputs("::", out);
-    gh_escape(text, 0, out);
+    cm_escape_file(CM_ESC_GH_DATA, text, out);
     fputs(row->limit[0] ? ")\n" : "\n", out);
   }
 }

@@ -6,6 +6,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "common/cm.h"
+#include "reports/figures.h"
 #include "reports/rpt.h"
 
 typedef struct {
@@ -14,68 +16,55 @@ typedef struct {
   double patch_n, patch_layers, sram_bytes;
 } side_t;
 
-static const cJSON *get(const cJSON *o, const char *key) { return cJSON_GetObjectItemCaseSensitive(o, key); }
-
-static const char *str_at(const cJSON *o, const char *key) {
-  const cJSON *v = get(o, key);
-  return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-/* NAN when absent: every derived figure then stays absent too. */
-static double num_at(const cJSON *o, const char *key) {
-  const cJSON *v = get(o, key);
-  return cJSON_IsNumber(v) ? v->valuedouble : NAN;
-}
-
 static void read_side(const cJSON *r, const char *name, side_t *s) {
   memset(s, 0, sizeof *s);
   s->root = r;
   s->name = name ? name : "";
-  s->marks = get(r, "marks");
-  s->layers = cJSON_IsArray(get(r, "layers")) ? get(r, "layers") : NULL;
-  s->patches = cJSON_IsArray(get(r, "patches")) ? get(r, "patches") : NULL;
-  s->model = str_at(s->marks, "model");
-  s->schedule = str_at(s->marks, "schedule");
-  s->profile = str_at(get(r, "profile"), "name");
-  s->patch_n = num_at(s->marks, "patch_n");
-  s->patch_layers = num_at(s->marks, "patch_layers");
-  s->sram_bytes = num_at(get(r, "profile"), "sram_bytes");
+  s->marks = rpt_get(r, "marks");
+  s->layers = cJSON_IsArray(rpt_get(r, "layers")) ? rpt_get(r, "layers") : NULL;
+  s->patches = cJSON_IsArray(rpt_get(r, "patches")) ? rpt_get(r, "patches") : NULL;
+  s->model = rpt_str_or(s->marks, "model", NULL);
+  s->schedule = rpt_str_or(s->marks, "schedule", NULL);
+  s->profile = rpt_str_or(r, "profile.name", NULL);
+  s->patch_n = rpt_num_or(s->marks, "patch_n", NAN);
+  s->patch_layers = rpt_num_or(s->marks, "patch_layers", NAN);
+  s->sram_bytes = rpt_num_or(r, "profile.sram_bytes", NAN);
 }
 
 static int is_patched(const side_t *s) { return s->patch_n > 0 || cJSON_GetArraySize(s->patches) > 0; }
 
 static int in_stage(const side_t *s, const cJSON *row) {
-  if (cJSON_IsTrue(get(row, "patch_stage"))) return 1;
-  const double id = num_at(row, "id");
+  if (cJSON_IsTrue(rpt_get(row, "patch_stage"))) return 1;
+  const double id = rpt_num_or(row, "id", NAN);
   return s->patch_layers > 0 && id >= 0 && id < s->patch_layers;
 }
 
 /* Sum of a field over layer rows: all (stage_only 0) or the patch stage's (1); NAN without layer rows. */
-static double layers_sum(const side_t *s, const char *field, int stage_only) {
+static double layers_sum(const side_t *s, rpt_figure_t fig, int stage_only) {
   if (!cJSON_GetArraySize(s->layers)) return NAN;
   double sum = 0;
   int rows = 0;
   const cJSON *row;
   cJSON_ArrayForEach(row, s->layers) {
     if (stage_only && !in_stage(s, row)) continue;
-    sum += num_at(row, field);
+    sum += rpt_figure_in_row_or(row, fig, NAN); /* absent in a row: the sum is absent too */
     rows++;
   }
   return rows ? sum : NAN;
 }
 
 static double total_macs(const side_t *s) {
-  const double sum = layers_sum(s, "macs", 0);
+  const double sum = layers_sum(s, RPT_FIGURE_MACS, 0);
   if (!isnan(sum)) return sum;
-  return num_at(s->marks, "macs_lo") + 4294967296.0 * num_at(s->marks, "macs_hi");
+  return rpt_num_or(s->marks, "macs_lo", NAN) + 4294967296.0 * rpt_num_or(s->marks, "macs_hi", NAN);
 }
 
 /* The patch stage's cycles: its patches (stitching included) when there are patches, else its layers. */
 static double stage_cycles(const side_t *s) {
-  if (!cJSON_GetArraySize(s->patches)) return layers_sum(s, "cycles", 1);
+  if (!cJSON_GetArraySize(s->patches)) return layers_sum(s, RPT_FIGURE_CYCLES, 1);
   double sum = 0;
   const cJSON *row;
-  cJSON_ArrayForEach(row, s->patches) sum += num_at(row, "cycles");
+  cJSON_ArrayForEach(row, s->patches) sum += rpt_figure_in_row_or(row, RPT_FIGURE_CYCLES, NAN);
   return sum;
 }
 
@@ -109,11 +98,11 @@ static cJSON *side_json(const side_t *s) {
     cJSON_AddNullToObject(o, "schedule");
   cJSON_AddStringToObject(o, "profile", s->profile ? s->profile : "");
   cJSON_AddStringToObject(o, "core",
-                          str_at(get(s->root, "profile"), "core") ? str_at(get(s->root, "profile"), "core") : "");
-  add_num_or_null(o, "clock_hz", num_at(get(s->root, "profile"), "clock_hz"));
+                          rpt_str_or(s->root, "profile.core", NULL) ? rpt_str_or(s->root, "profile.core", NULL) : "");
+  add_num_or_null(o, "clock_hz", rpt_num_or(s->root, "profile.clock_hz", NAN));
   add_num_or_null(o, "sram_bytes", s->sram_bytes);
-  add_num_or_null(o, "checksum", num_at(s->marks, "checksum"));
-  add_num_or_null(o, "overflow_mapped_bytes", num_at(get(s->root, "memory"), "overflow_mapped_bytes"));
+  add_num_or_null(o, "checksum", rpt_num_or(s->marks, "checksum", NAN));
+  add_num_or_null(o, "overflow_mapped_bytes", rpt_figure_total_or(s->root, RPT_FIGURE_OVERFLOW_MAPPED, NAN));
   cJSON_AddBoolToObject(o, "patched", is_patched(s));
   return o;
 }
@@ -125,17 +114,17 @@ static int check_mismatch(const side_t *a, const side_t *b, const rpt_compare_op
   if (a->model && b->model && strcmp(a->model, b->model)) {
     cJSON_AddItemToArray(mm, cJSON_CreateString("model"));
     if (!o->allow_mismatch) {
-      snprintf(msg, size, "the reports are of different models (%s: %s, %s: %s); --allow-mismatch compares them anyway",
-               a->name, a->model, b->name, b->model);
+      cm_msgf(msg, size, "the reports are of different models (%s: %s, %s: %s); --allow-mismatch compares them anyway",
+              a->name, a->model, b->name, b->model);
       return -1;
     }
   }
   if (a->profile && b->profile && strcmp(a->profile, b->profile)) {
     cJSON_AddItemToArray(mm, cJSON_CreateString("profile"));
     if (!o->allow_mismatch) {
-      snprintf(msg, size,
-               "the reports are of different profiles (%s: %s, %s: %s); --allow-mismatch compares them anyway", a->name,
-               a->profile, b->name, b->profile);
+      cm_msgf(msg, size,
+              "the reports are of different profiles (%s: %s, %s: %s); --allow-mismatch compares them anyway", a->name,
+              a->profile, b->name, b->profile);
       return -1;
     }
   }
@@ -153,7 +142,7 @@ static void device_json(const side_t *a, const side_t *b, cJSON *cmp) {
   const char *keys[2] = {"a", "b"};
   for (int i = 0; i < 2; i++) {
     cJSON *f = cJSON_AddObjectToObject(d, keys[i]);
-    const double peak = num_at(get(sides[i]->root, "memory"), "peak_bytes");
+    const double peak = rpt_figure_total_or(sides[i]->root, RPT_FIGURE_PEAK, NAN);
     cJSON_AddBoolToObject(f, "fits", peak <= dev->sram_bytes);
     add_num_or_null(f, "overflow_bytes", peak > dev->sram_bytes ? peak - dev->sram_bytes : 0);
     add_num_or_null(f, "free_bytes", peak <= dev->sram_bytes ? dev->sram_bytes - peak : 0);
@@ -164,44 +153,56 @@ static void device_json(const side_t *a, const side_t *b, cJSON *cmp) {
 static void plan_beside(cJSON *fig, const cJSON *plan, const side_t *a, const side_t *b, const char *lw_key,
                         const char *patch_key) {
   if (!plan) return;
-  const cJSON *patch = get(plan, "patch");
+  const cJSON *patch = rpt_get(plan, "patch");
   const side_t *sides[2] = {a, b};
   const char *keys[2] = {"plan_a", "plan_b"};
   for (int i = 0; i < 2; i++) {
     const int patched = is_patched(sides[i]) && cJSON_IsObject(patch);
-    add_num_or_null(fig, keys[i], patched ? num_at(patch, patch_key) : num_at(get(plan, "layerwise"), lw_key));
+    add_num_or_null(fig, keys[i],
+                    patched ? rpt_num_or(patch, patch_key, NAN) : rpt_num_or(rpt_get(plan, "layerwise"), lw_key, NAN));
   }
 }
 
+static const char *key_of(rpt_figure_t fig) { return rpt_figure(fig)->key; }
+
+/* The figures read from each report as they are, in the order of "figures" (docs/compare.md); derived ones follow. */
+static const rpt_figure_t report_figures[] = {RPT_FIGURE_PEAK,       RPT_FIGURE_ARENA_PEAK,   RPT_FIGURE_STATIC,
+                                              RPT_FIGURE_STACK_PEAK, RPT_FIGURE_INSTRUCTIONS, RPT_FIGURE_CYCLES,
+                                              RPT_FIGURE_LATENCY};
+
 static void figures_json(const side_t *a, const side_t *b, const cJSON *plan, cJSON *cmp) {
   cJSON *f = cJSON_AddObjectToObject(cmp, "figures");
-#define X(key, obj, field, label, unit)                                                                                \
-  figure(f, #key, num_at(get(a->root, obj), field), num_at(get(b->root, obj), field));
-  RPT_COMPARE_REPORT_FIGURES(X)
-#undef X
-  plan_beside(cJSON_GetObjectItemCaseSensitive(f, "arena_peak_bytes"), plan, a, b, "peak_live_bytes",
+  for (size_t i = 0; i < sizeof report_figures / sizeof *report_figures; i++)
+    figure(f, key_of(report_figures[i]), rpt_figure_total_or(a->root, report_figures[i], NAN),
+           rpt_figure_total_or(b->root, report_figures[i], NAN));
+  plan_beside(cJSON_GetObjectItemCaseSensitive(f, key_of(RPT_FIGURE_ARENA_PEAK)), plan, a, b, "peak_live_bytes",
               "peak_live_bytes");
-  plan_beside(figure(f, "macs", total_macs(a), total_macs(b)), plan, a, b, "macs", "macs");
-  plan_beside(figure(f, "stage_macs", layers_sum(a, "macs", 1), layers_sum(b, "macs", 1)), plan, a, b, "stage_macs",
-              "stage_macs");
-  figure(f, "stage_cycles", stage_cycles(a), stage_cycles(b));
+  plan_beside(figure(f, key_of(RPT_FIGURE_MACS), total_macs(a), total_macs(b)), plan, a, b, "macs", "macs");
+  plan_beside(
+      figure(f, key_of(RPT_FIGURE_STAGE_MACS), layers_sum(a, RPT_FIGURE_MACS, 1), layers_sum(b, RPT_FIGURE_MACS, 1)),
+      plan, a, b, "stage_macs", "stage_macs");
+  figure(f, key_of(RPT_FIGURE_STAGE_CYCLES), stage_cycles(a), stage_cycles(b));
 }
 
 /* Headline ratios for machines: reduction = a / b (memory), overhead = b / a - 1 (work, time). */
 static void summary_json(cJSON *cmp, const side_t *a, const side_t *b) {
-  const cJSON *f = get(cmp, "figures");
+  const cJSON *f = rpt_get(cmp, "figures");
   cJSON *s = cJSON_AddObjectToObject(cmp, "summary");
-  const double peak = num_at(get(f, "peak_bytes"), "ratio"), arena = num_at(get(f, "arena_peak_bytes"), "ratio");
+  const double peak = rpt_num_or(rpt_get(f, key_of(RPT_FIGURE_PEAK)), "ratio", NAN);
+  const double arena = rpt_num_or(rpt_get(f, key_of(RPT_FIGURE_ARENA_PEAK)), "ratio", NAN);
   add_num_or_null(s, "peak_reduction", peak > 0 ? 1.0 / peak : NAN);
   add_num_or_null(s, "arena_reduction", arena > 0 ? 1.0 / arena : NAN);
-  static const char *const over[][2] = {{"mac_overhead", "macs"},
-                                        {"stage_mac_overhead", "stage_macs"},
-                                        {"cycle_overhead", "cycles"},
-                                        {"stage_cycle_overhead", "stage_cycles"},
-                                        {"latency_overhead", "latency_us"}};
+  static const struct {
+    const char *name;
+    rpt_figure_t figure;
+  } over[] = {{"mac_overhead", RPT_FIGURE_MACS},
+              {"stage_mac_overhead", RPT_FIGURE_STAGE_MACS},
+              {"cycle_overhead", RPT_FIGURE_CYCLES},
+              {"stage_cycle_overhead", RPT_FIGURE_STAGE_CYCLES},
+              {"latency_overhead", RPT_FIGURE_LATENCY}};
   for (size_t i = 0; i < sizeof over / sizeof *over; i++)
-    add_num_or_null(s, over[i][0], num_at(get(f, over[i][1]), "ratio") - 1.0);
-  const double ca = num_at(a->marks, "checksum"), cb = num_at(b->marks, "checksum");
+    add_num_or_null(s, over[i].name, rpt_num_or(rpt_get(f, key_of(over[i].figure)), "ratio", NAN) - 1.0);
+  const double ca = rpt_num_or(a->marks, "checksum", NAN), cb = rpt_num_or(b->marks, "checksum", NAN);
   if (isnan(ca) || isnan(cb))
     cJSON_AddNullToObject(s, "outputs_match");
   else
@@ -211,7 +212,7 @@ static void summary_json(cJSON *cmp, const side_t *a, const side_t *b) {
 static const cJSON *find_layer(const cJSON *layers, const char *name) {
   const cJSON *row;
   cJSON_ArrayForEach(row, layers) {
-    const char *n = str_at(row, "name");
+    const char *n = rpt_str_or(row, "name", NULL);
     if (n && !strcmp(n, name)) return row;
   }
   return NULL;
@@ -223,15 +224,16 @@ static void add_layer_side(cJSON *row, const char *key, const cJSON *layer) {
     return;
   }
   cJSON *o = cJSON_AddObjectToObject(row, key);
-  static const char *const fields[] = {"calls", "macs", "cycles", "arena_peak_bytes"};
-  for (size_t i = 0; i < sizeof fields / sizeof *fields; i++) add_num_or_null(o, fields[i], num_at(layer, fields[i]));
+  static const rpt_figure_t fields[] = {RPT_FIGURE_CALLS, RPT_FIGURE_MACS, RPT_FIGURE_CYCLES, RPT_FIGURE_ARENA_PEAK};
+  for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
+    add_num_or_null(o, key_of(fields[i]), rpt_figure_in_row_or(layer, fields[i], NAN));
 }
 
 static void add_plan_layer(cJSON *row, const char *key, const cJSON *plan_layer, int patched) {
   if (!plan_layer) return;
   cJSON *o = cJSON_AddObjectToObject(row, key);
-  add_num_or_null(o, "macs", num_at(plan_layer, patched ? "patched_macs" : "macs"));
-  add_num_or_null(o, "arena_peak_bytes", num_at(plan_layer, patched ? "patched_live_bytes" : "live_bytes"));
+  add_num_or_null(o, "macs", rpt_num_or(plan_layer, patched ? "patched_macs" : "macs", NAN));
+  add_num_or_null(o, "arena_peak_bytes", rpt_num_or(plan_layer, patched ? "patched_live_bytes" : "live_bytes", NAN));
 }
 
 static void layer_row(cJSON *rows, const char *name, const side_t *a, const side_t *b, const cJSON *plan) {
@@ -241,8 +243,8 @@ static void layer_row(cJSON *rows, const char *name, const side_t *a, const side
   cJSON_AddBoolToObject(row, "patch_stage", (la && in_stage(a, la)) || (lb && in_stage(b, lb)));
   add_layer_side(row, "a", la);
   add_layer_side(row, "b", lb);
-  const cJSON *pl = plan ? find_layer(get(plan, "layers"), name) : NULL;
-  const int has_patch = plan && cJSON_IsObject(get(plan, "patch"));
+  const cJSON *pl = plan ? find_layer(rpt_get(plan, "layers"), name) : NULL;
+  const int has_patch = plan && cJSON_IsObject(rpt_get(plan, "patch"));
   add_plan_layer(row, "plan_a", pl, has_patch && is_patched(a));
   add_plan_layer(row, "plan_b", pl, has_patch && is_patched(b));
   cJSON_AddItemToArray(rows, row);
@@ -253,11 +255,11 @@ static void layers_json(const side_t *a, const side_t *b, const cJSON *plan, cJS
   cJSON *rows = cJSON_AddArrayToObject(cmp, "layers");
   const cJSON *row;
   cJSON_ArrayForEach(row, a->layers) {
-    const char *name = str_at(row, "name");
+    const char *name = rpt_str_or(row, "name", NULL);
     if (name) layer_row(rows, name, a, b, plan);
   }
   cJSON_ArrayForEach(row, b->layers) {
-    const char *name = str_at(row, "name");
+    const char *name = rpt_str_or(row, "name", NULL);
     if (name && !find_layer(a->layers, name)) layer_row(rows, name, a, b, plan);
   }
 }
@@ -283,86 +285,72 @@ fail:
 
 /* ---- text ---- */
 
-typedef enum { FMT_BYTES, FMT_COUNT, FMT_MS } fmt_t;
-
-static void fmt_value(double v, fmt_t fmt, char *buf, size_t size) {
-  if (isnan(v)) {
-    snprintf(buf, size, "-");
-    return;
-  }
-  if (fmt == FMT_MS) {
-    snprintf(buf, size, "%.3f ms", v / 1000.0);
-    return;
-  }
-  char digits[32];
-  rpt_group_digits((unsigned long long)llround(v), digits, sizeof digits);
-  snprintf(buf, size, "%s%s", digits, fmt == FMT_BYTES ? " B" : "");
-}
-
 /* Memory shrinks ("3.45x smaller"), work and time grow ("+42.6%"). */
-static void fmt_change(double ratio, fmt_t fmt, char *buf, size_t size) {
+static void fmt_change(double ratio, rpt_unit_t unit, char *buf, size_t size) {
   if (isnan(ratio) || ratio <= 0)
     snprintf(buf, size, "-");
   else if (ratio == 1.0)
     snprintf(buf, size, "same");
-  else if (fmt == FMT_BYTES && ratio < 1)
+  else if (unit == RPT_UNIT_BYTES && ratio < 1)
     snprintf(buf, size, "%.2fx smaller", 1.0 / ratio);
-  else if (fmt == FMT_BYTES && ratio > 1)
+  else if (unit == RPT_UNIT_BYTES && ratio > 1)
     snprintf(buf, size, "%.2fx larger", ratio);
   else
     snprintf(buf, size, "%+.1f%%", 100.0 * (ratio - 1.0));
 }
 
-static void print_figure(const cJSON *cmp, const char *key, const char *label, fmt_t fmt, int with_plan, FILE *out) {
-  const cJSON *f = get(get(cmp, "figures"), key);
+static void print_figure(const cJSON *cmp, rpt_figure_t fig, int with_plan, FILE *out) {
+  const rpt_figure_info_t *info = rpt_figure(fig);
+  const cJSON *f = rpt_get(rpt_get(cmp, "figures"), info->key);
   char a[40], b[40], change[40], pa[40], pb[40];
-  fmt_value(num_at(f, "a"), fmt, a, sizeof a);
-  fmt_value(num_at(f, "b"), fmt, b, sizeof b);
-  fmt_change(num_at(f, "ratio"), fmt, change, sizeof change);
-  fprintf(out, "%-20s %16s %16s  %-14s", label, a, b, change);
-  if (with_plan && (get(f, "plan_a") || get(f, "plan_b"))) {
-    fmt_value(num_at(f, "plan_a"), fmt, pa, sizeof pa);
-    fmt_value(num_at(f, "plan_b"), fmt, pb, sizeof pb);
+  rpt_format_amount(rpt_num_or(f, "a", NAN), info->unit, a, sizeof a);
+  rpt_format_amount(rpt_num_or(f, "b", NAN), info->unit, b, sizeof b);
+  fmt_change(rpt_num_or(f, "ratio", NAN), info->unit, change, sizeof change);
+  fprintf(out, "%-20s %16s %16s  %-14s", info->label, a, b, change);
+  if (with_plan && (rpt_get(f, "plan_a") || rpt_get(f, "plan_b"))) {
+    rpt_format_amount(rpt_num_or(f, "plan_a", NAN), info->unit, pa, sizeof pa);
+    rpt_format_amount(rpt_num_or(f, "plan_b", NAN), info->unit, pb, sizeof pb);
     fprintf(out, " %16s %16s", pa, pb);
   }
   fputc('\n', out);
 }
 
 static void print_side(const char *tag, const cJSON *s, FILE *out) {
-  const char *model = str_at(s, "model"), *sched = str_at(s, "schedule");
-  fprintf(out, "%s  %s  (%s, %s, %s)\n", tag, str_at(s, "report"), model ? model : "model ?",
-          sched ? sched : "schedule ?", str_at(s, "profile"));
+  const char *model = rpt_str_or(s, "model", NULL), *sched = rpt_str_or(s, "schedule", NULL);
+  fprintf(out, "%s  %s  (%s, %s, %s)\n", tag, rpt_str_or(s, "report", NULL), model ? model : "model ?",
+          sched ? sched : "schedule ?", rpt_str_or(s, "profile", NULL));
 }
 
 static void print_fit(const cJSON *dev, const char *key, FILE *out) {
-  const cJSON *f = get(dev, key);
+  const cJSON *f = rpt_get(dev, key);
   char buf[40];
-  if (cJSON_IsTrue(get(f, "fits"))) {
-    fmt_value(num_at(f, "free_bytes"), FMT_BYTES, buf, sizeof buf);
+  if (cJSON_IsTrue(rpt_get(f, "fits"))) {
+    rpt_format_amount(rpt_num_or(f, "free_bytes", NAN), RPT_UNIT_BYTES, buf, sizeof buf);
     fprintf(out, " %16s", "fits");
     return;
   }
-  fmt_value(num_at(f, "overflow_bytes"), FMT_BYTES, buf, sizeof buf);
+  rpt_format_amount(rpt_num_or(f, "overflow_bytes", NAN), RPT_UNIT_BYTES, buf, sizeof buf);
   char over[48];
   snprintf(over, sizeof over, "over by %s", buf);
   fprintf(out, " %16s", over);
 }
 
 static void print_header(const cJSON *cmp, FILE *out) {
-  print_side("A", get(cmp, "a"), out);
-  print_side("B", get(cmp, "b"), out);
-  const cJSON *a = get(cmp, "a"), *dev = get(cmp, "device");
+  print_side("A", rpt_get(cmp, "a"), out);
+  print_side("B", rpt_get(cmp, "b"), out);
+  const cJSON *a = rpt_get(cmp, "a"), *dev = rpt_get(cmp, "device");
   char sram[40];
-  fmt_value(num_at(dev, "sram_bytes"), FMT_BYTES, sram, sizeof sram);
-  fprintf(out, "device  %s: %s %.0f MHz, SRAM %s (%.0f KiB)\n", str_at(dev, "profile"), str_at(a, "core"),
-          num_at(a, "clock_hz") / 1e6, sram, num_at(dev, "sram_bytes") / 1024.0);
+  rpt_format_amount(rpt_num_or(dev, "sram_bytes", NAN), RPT_UNIT_BYTES, sram, sizeof sram);
+  fprintf(out, "device  %s: %s %.0f MHz, SRAM %s (%.0f KiB)\n", rpt_str_or(dev, "profile", NULL),
+          rpt_str_or(a, "core", NULL), rpt_num_or(a, "clock_hz", NAN) / 1e6, sram,
+          rpt_num_or(dev, "sram_bytes", NAN) / 1024.0);
   static const char *const sides[] = {"a", "b"};
   for (int i = 0; i < 2; i++) {
-    const double mapped = num_at(get(cmp, sides[i]), "overflow_mapped_bytes");
+    const double mapped = rpt_num_or(rpt_get(cmp, sides[i]), "overflow_mapped_bytes", NAN);
     if (mapped > 0)
       fprintf(out, "note    %c ran with %.0f B of overflow SRAM mapped behind the device's\n", 'A' + i, mapped);
   }
-  const cJSON *mm = get(cmp, "mismatch");
+  const cJSON *mm = rpt_get(cmp, "mismatch");
   if (cJSON_GetArraySize(mm) > 0) {
     fprintf(out, "note    compared with --allow-mismatch: different");
     const cJSON *item;
@@ -371,34 +359,37 @@ static void print_header(const cJSON *cmp, FILE *out) {
   }
 }
 
-static void print_summary(const cJSON *cmp, FILE *out) {
-  const int plan = get(get(get(cmp, "figures"), "macs"), "plan_a") != NULL;
-  fprintf(out, "\n%-20s %16s %16s  %-14s", "", "A", "B", "B vs A");
-  if (plan) fprintf(out, " %16s %16s", "plan A", "plan B");
-  fputc('\n', out);
-  print_figure(cmp, "peak_bytes", "peak SRAM", FMT_BYTES, plan, out);
-  const cJSON *dev = get(cmp, "device");
+/* Both sides against the device's SRAM, under the peak SRAM row. */
+static void print_fits(const cJSON *cmp, FILE *out) {
+  const cJSON *dev = rpt_get(cmp, "device");
   char label[48];
-  snprintf(label, sizeof label, "  vs %.0f KiB", num_at(dev, "sram_bytes") / 1024.0);
+  snprintf(label, sizeof label, "  vs %.0f KiB", rpt_num_or(dev, "sram_bytes", NAN) / 1024.0);
   fprintf(out, "%-20s", label);
   print_fit(dev, "a", out);
   print_fit(dev, "b", out);
   fputc('\n', out);
-  print_figure(cmp, "arena_peak_bytes", "arena peak", FMT_BYTES, plan, out);
-  print_figure(cmp, "static_bytes", "static", FMT_BYTES, plan, out);
-  print_figure(cmp, "stack_peak_bytes", "stack peak", FMT_BYTES, plan, out);
-  print_figure(cmp, "macs", "MACs overall", FMT_COUNT, plan, out);
-  print_figure(cmp, "stage_macs", "MACs patch stage", FMT_COUNT, plan, out);
-  print_figure(cmp, "cycles", "cycles overall", FMT_COUNT, plan, out);
-  print_figure(cmp, "stage_cycles", "cycles patch stage", FMT_COUNT, plan, out);
-  print_figure(cmp, "instructions", "instructions", FMT_COUNT, plan, out);
-  print_figure(cmp, "latency_us", "latency", FMT_MS, plan, out);
-  const cJSON *match = get(get(cmp, "summary"), "outputs_match");
+}
+
+static void print_summary(const cJSON *cmp, FILE *out) {
+  const int plan = rpt_get(cmp, "figures.macs.plan_a") != NULL;
+  fprintf(out, "\n%-20s %16s %16s  %-14s", "", "A", "B", "B vs A");
+  if (plan) fprintf(out, " %16s %16s", "plan A", "plan B");
+  fputc('\n', out);
+  /* the people's order: memory, then work and time, each overall and for the patch stage */
+  static const rpt_figure_t shown[] = {RPT_FIGURE_PEAK,       RPT_FIGURE_ARENA_PEAK,   RPT_FIGURE_STATIC,
+                                       RPT_FIGURE_STACK_PEAK, RPT_FIGURE_MACS,         RPT_FIGURE_STAGE_MACS,
+                                       RPT_FIGURE_CYCLES,     RPT_FIGURE_STAGE_CYCLES, RPT_FIGURE_INSTRUCTIONS,
+                                       RPT_FIGURE_LATENCY};
+  for (size_t i = 0; i < sizeof shown / sizeof *shown; i++) {
+    print_figure(cmp, shown[i], plan, out);
+    if (shown[i] == RPT_FIGURE_PEAK) print_fits(cmp, out);
+  }
+  const cJSON *match = rpt_get(cmp, "summary.outputs_match");
   char ca[16] = "?", cb[16] = "?";
-  if (cJSON_IsNumber(get(get(cmp, "a"), "checksum")))
-    snprintf(ca, sizeof ca, "0x%08lx", (unsigned long)num_at(get(cmp, "a"), "checksum"));
-  if (cJSON_IsNumber(get(get(cmp, "b"), "checksum")))
-    snprintf(cb, sizeof cb, "0x%08lx", (unsigned long)num_at(get(cmp, "b"), "checksum"));
+  if (cJSON_IsNumber(rpt_get(cmp, "a.checksum")))
+    snprintf(ca, sizeof ca, "0x%08lx", (unsigned long)rpt_num_or(cmp, "a.checksum", NAN));
+  if (cJSON_IsNumber(rpt_get(cmp, "b.checksum")))
+    snprintf(cb, sizeof cb, "0x%08lx", (unsigned long)rpt_num_or(cmp, "b.checksum", NAN));
   fprintf(out, "%-20s %s (checksum %s, %s)\n", "outputs",
           cJSON_IsNull(match)   ? "unknown"
           : cJSON_IsTrue(match) ? "match"
@@ -407,24 +398,24 @@ static void print_summary(const cJSON *cmp, FILE *out) {
 }
 
 static void print_layer_row(const cJSON *row, FILE *out) {
-  const cJSON *a = get(row, "a"), *b = get(row, "b");
+  const cJSON *a = rpt_get(row, "a"), *b = rpt_get(row, "b");
   char calls[24], ma[32], mb[32], cya[32], cyb[32], ra[32], rb[32];
-  snprintf(calls, sizeof calls, "%.0f/%.0f", cJSON_IsObject(a) ? num_at(a, "calls") : 0.0,
-           cJSON_IsObject(b) ? num_at(b, "calls") : 0.0);
-  fmt_value(num_at(a, "macs"), FMT_COUNT, ma, sizeof ma);
-  fmt_value(num_at(b, "macs"), FMT_COUNT, mb, sizeof mb);
-  fmt_value(num_at(a, "cycles"), FMT_COUNT, cya, sizeof cya);
-  fmt_value(num_at(b, "cycles"), FMT_COUNT, cyb, sizeof cyb);
-  fmt_value(num_at(a, "arena_peak_bytes"), FMT_COUNT, ra, sizeof ra);
-  fmt_value(num_at(b, "arena_peak_bytes"), FMT_COUNT, rb, sizeof rb);
-  fprintf(out, "%-18s %c %7s %12s %12s %14s %14s %10s %10s\n", str_at(row, "name"),
-          cJSON_IsTrue(get(row, "patch_stage")) ? '*' : ' ', calls, ma, mb, cya, cyb, ra, rb);
+  snprintf(calls, sizeof calls, "%.0f/%.0f", cJSON_IsObject(a) ? rpt_num_or(a, "calls", NAN) : 0.0,
+           cJSON_IsObject(b) ? rpt_num_or(b, "calls", NAN) : 0.0);
+  rpt_format_amount(rpt_num_or(a, "macs", NAN), RPT_UNIT_COUNT, ma, sizeof ma);
+  rpt_format_amount(rpt_num_or(b, "macs", NAN), RPT_UNIT_COUNT, mb, sizeof mb);
+  rpt_format_amount(rpt_num_or(a, "cycles", NAN), RPT_UNIT_COUNT, cya, sizeof cya);
+  rpt_format_amount(rpt_num_or(b, "cycles", NAN), RPT_UNIT_COUNT, cyb, sizeof cyb);
+  rpt_format_amount(rpt_num_or(a, "arena_peak_bytes", NAN), RPT_UNIT_COUNT, ra, sizeof ra);
+  rpt_format_amount(rpt_num_or(b, "arena_peak_bytes", NAN), RPT_UNIT_COUNT, rb, sizeof rb);
+  fprintf(out, "%-18s %c %7s %12s %12s %14s %14s %10s %10s\n", rpt_str_or(row, "name", NULL),
+          cJSON_IsTrue(rpt_get(row, "patch_stage")) ? '*' : ' ', calls, ma, mb, cya, cyb, ra, rb);
 }
 
 void rpt_compare_print(const cJSON *cmp, FILE *out) {
   print_header(cmp, out);
   print_summary(cmp, out);
-  const cJSON *rows = get(cmp, "layers");
+  const cJSON *rows = rpt_get(cmp, "layers");
   if (!cJSON_GetArraySize(rows)) return;
   fprintf(out, "\nper layer (* patch stage: summed over its patches; arena = peak inside the layer, B)\n");
   fprintf(out, "%-18s %c %7s %12s %12s %14s %14s %10s %10s\n", "layer", ' ', "calls", "MACs A", "MACs B", "cycles A",

@@ -18,16 +18,6 @@ typedef struct {
   const cJSON *plan;           /* an mcusim-plan/1 of the patch schedule, shown beside (may be NULL) */
 } rpt_compare_opts_t;
 
-/* Figures read from each report, one line each: key in the comparison, report object, field, label, unit. */
-#define RPT_COMPARE_REPORT_FIGURES(X)                                                                                  \
-  X(peak_bytes, "memory", "peak_bytes", "peak SRAM", "B")                                                              \
-  X(arena_peak_bytes, "memory", "arena_peak_bytes", "arena peak", "B")                                                 \
-  X(static_bytes, "memory", "static_bytes", "static", "B")                                                             \
-  X(stack_peak_bytes, "memory", "stack_peak_bytes", "stack peak", "B")                                                 \
-  X(instructions, "totals", "instructions", "instructions", "")                                                        \
-  X(cycles, "totals", "cycles", "cycles overall", "")                                                                  \
-  X(latency_us, "totals", "latency_us", "latency", "us")
-
 /* Builds the comparison. Returns NULL and one line in msg when the reports are of different models
  * (marks.model) or profiles and opts->allow_mismatch is not set. */
 cJSON *rpt_compare(const cJSON *a, const cJSON *b, const rpt_compare_opts_t *opts, char *msg, size_t msg_size);

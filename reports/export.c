@@ -57,29 +57,15 @@ void rpt_buf_printf(rpt_buf_t *b, const char *fmt, ...) {
   b->len += (size_t)n;
 }
 
-void rpt_buf_html(rpt_buf_t *b, const char *text) {
-  for (const char *p = text; *p; p++) {
-    switch (*p) {
-    case '&':
-      rpt_buf_put(b, "&amp;");
-      break;
-    case '<':
-      rpt_buf_put(b, "&lt;");
-      break;
-    case '>':
-      rpt_buf_put(b, "&gt;");
-      break;
-    case '"':
-      rpt_buf_put(b, "&quot;");
-      break;
-    case '\'':
-      rpt_buf_put(b, "&#39;");
-      break;
-    default:
-      rpt_buf_printf(b, "%c", *p);
-    }
-  }
+static void buf_put_bytes(void *opaque, const char *bytes, size_t len) {
+  rpt_buf_t *b = opaque;
+  if (!buf_reserve(b, len)) return;
+  memcpy(b->data + b->len, bytes, len);
+  b->len += len;
+  b->data[b->len] = '\0';
 }
+
+void rpt_buf_escaped(rpt_buf_t *b, cm_esc_t sink, const char *text) { cm_escape(sink, text, buf_put_bytes, b); }
 
 void rpt_buf_json_str(rpt_buf_t *b, const char *text) {
   char *quoted = cJSON_PrintUnformatted(&(cJSON){.type = cJSON_String, .valuestring = (char *)text});
@@ -96,39 +82,7 @@ void rpt_buf_free(rpt_buf_t *b) {
   *b = (rpt_buf_t){0};
 }
 
-/* ---- report fields ---- */
-
-const cJSON *rpt_get(const cJSON *obj, const char *path) {
-  char key[64];
-  while (obj && *path) {
-    size_t n = strcspn(path, ".");
-    if (n >= sizeof key) return NULL;
-    memcpy(key, path, n);
-    key[n] = '\0';
-    obj = cJSON_IsObject(obj) ? cJSON_GetObjectItemCaseSensitive(obj, key) : NULL;
-    path += n + (path[n] == '.');
-  }
-  return obj;
-}
-
-double rpt_num(const cJSON *obj, const char *path) {
-  const cJSON *item = rpt_get(obj, path);
-  return cJSON_IsNumber(item) ? item->valuedouble : 0;
-}
-
-bool rpt_has_num(const cJSON *obj, const char *path) { return cJSON_IsNumber(rpt_get(obj, path)); }
-
-const char *rpt_str(const cJSON *obj, const char *path) {
-  const cJSON *item = rpt_get(obj, path);
-  return cJSON_IsString(item) ? item->valuestring : "";
-}
-
-const cJSON *rpt_array(const cJSON *obj, const char *path, int *count) {
-  const cJSON *item = rpt_get(obj, path);
-  if (!cJSON_IsArray(item)) item = NULL;
-  if (count) *count = item ? cJSON_GetArraySize(item) : 0;
-  return item;
-}
+/* ---- formatting ---- */
 
 const char *rpt_fmt_int(double value, char *buf, size_t size) {
   if (value < 0) {
@@ -152,7 +106,7 @@ const char *rpt_fmt_bytes(double bytes, char *buf, size_t size) {
 }
 
 double rpt_clock_hz(const cJSON *report) {
-  double hz = rpt_num(report, "profile.clock_hz");
+  double hz = rpt_num_or(report, "profile.clock_hz", 0);
   return hz > 0 ? hz : 1e6;
 }
 
@@ -160,7 +114,7 @@ double rpt_clock_hz(const cJSON *report) {
 
 /* "build/x/mcunet_patch3.elf" -> "mcunet_patch3" */
 static void base_label(const cJSON *report, char *buf, size_t size) {
-  const char *path = rpt_str(report, "firmware.path");
+  const char *path = rpt_str_or(report, "firmware.path", "");
   const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
   size_t len = strlen(base);
   if (len > 4 && !strcmp(base + len - 4, ".elf")) len -= 4;
@@ -205,9 +159,9 @@ static rpt_export_err render_to(const rpt_export_backend_t *b, rpt_export_ctx_t 
   rpt_buf_t out = {0};
   rpt_export_err err = b->render(ctx, &out);
   if (err == RPT_EXPORT_OK && out.failed) err = RPT_EXPORT_E_NOMEM;
-  if (err == RPT_EXPORT_E_NOMEM) snprintf(ctx->msg, ctx->msg_size, "out of memory rendering %s", b->name);
-  if (err == RPT_EXPORT_OK && rpt_write_atomic(path, out.data ? out.data : "") != 0) {
-    snprintf(ctx->msg, ctx->msg_size, "%s: cannot write: %s", path, strerror(errno));
+  if (err == RPT_EXPORT_E_NOMEM) cm_msgf(ctx->msg, ctx->msg_size, "out of memory rendering %s", b->name);
+  if (err == RPT_EXPORT_OK && cm_write_atomic(path, out.data ? out.data : "", out.len) != 0) {
+    cm_msgf(ctx->msg, ctx->msg_size, "%s: cannot write: %s", path, strerror(errno));
     err = RPT_EXPORT_E_IO;
   }
   rpt_buf_free(&out);
@@ -227,19 +181,33 @@ static rpt_export_err render_tables(const rpt_export_backend_t *b, rpt_export_ct
   return RPT_EXPORT_OK;
 }
 
+/* The number of names in a NULL-terminated list. */
+static size_t count_names(const char *const *names) {
+  size_t n = 0;
+  while (names[n]) n++;
+  return n;
+}
+
 static rpt_export_err check_request(const rpt_export_backend_t *b, const char *format, size_t n,
                                     const rpt_export_opts_t *opts, char *msg, size_t size) {
+  char names[128];
   if (!b) {
-    snprintf(msg, size, "unknown format '%s' (html, perfetto, massif, csv)", format ? format : "");
+    const char *formats[sizeof backends / sizeof *backends];
+    size_t n_formats = 0;
+    for (const rpt_export_backend_t *const *k = backends; *k; k++) formats[n_formats++] = (*k)->name;
+    cm_msgf(msg, size, "unknown format '%s' (%s)", format ? format : "",
+            rpt_join_names(formats, n_formats, names, sizeof names));
     return RPT_EXPORT_E_USAGE;
   }
   if (n == 0 || (b->max_reports && n > b->max_reports)) {
-    snprintf(msg, size, "%s takes %s report%s, not %zu", b->name, b->max_reports == 1 ? "one" : "at least one",
-             b->max_reports == 1 ? "" : "s", n);
+    cm_msgf(msg, size, "%s takes %s report%s, not %zu", b->name, b->max_reports == 1 ? "one" : "at least one",
+            b->max_reports == 1 ? "" : "s", n);
     return RPT_EXPORT_E_USAGE;
   }
   if (!has_table(b, opts->table)) {
-    snprintf(msg, size, "%s has no table '%s'%s", b->name, opts->table, b->tables ? " (layers, patches)" : "");
+    cm_msgf(msg, size, "%s has no table '%s'%s%s%s", b->name, opts->table, b->tables ? " (" : "",
+            b->tables ? rpt_join_names(b->tables, count_names(b->tables), names, sizeof names) : "",
+            b->tables ? ")" : "");
     return RPT_EXPORT_E_USAGE;
   }
   return RPT_EXPORT_OK;
@@ -256,7 +224,7 @@ rpt_export_err rpt_export_with(const cJSON *const *reports, size_t n, const char
   const char **labels = calloc(n, sizeof *labels);
   if (!label_text || !labels) {
     err = RPT_EXPORT_E_NOMEM;
-    snprintf(msg, msg_size, "out of memory");
+    cm_msgf(msg, msg_size, "out of memory");
     goto done;
   }
   for (size_t i = 0; i < n; i++) {
@@ -267,7 +235,7 @@ rpt_export_err rpt_export_with(const cJSON *const *reports, size_t n, const char
   if (b->tables && !opts->table && is_directory(out_path)) {
     err = render_tables(b, &ctx, out_path);
   } else if (is_directory(out_path)) {
-    snprintf(msg, msg_size, "%s: is a directory (%s writes one file)", out_path, b->name);
+    cm_msgf(msg, msg_size, "%s: is a directory (%s writes one file)", out_path, b->name);
     err = RPT_EXPORT_E_USAGE;
   } else {
     if (b->tables && !ctx.table) ctx.table = b->tables[0];

@@ -1,5 +1,5 @@
-/* reports/export_backend.h — what the export formats share (internal to reports/): a growing text buffer, readers
- * for report fields, and the backend table row each format fills in (export_html.c, export_perfetto.c, ...). */
+/* reports/export_backend.h — what the export formats share (internal to reports/): a growing text buffer, number
+ * formatting, and the backend table row each format fills in (export_html.c, export_perfetto.c, ...). */
 #ifndef MCUSIM_RPT_EXPORT_BACKEND_H
 #define MCUSIM_RPT_EXPORT_BACKEND_H
 
@@ -7,7 +7,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "common/cm.h"
 #include "reports/export.h"
+#include "reports/figures.h" /* the report figures backends show */
+#include "reports/rpt.h"     /* rpt_get, rpt_num_or, ...: how every backend reads report fields */
 
 /* Text under construction; after an allocation failure `failed` is set and further appends do nothing. */
 typedef struct {
@@ -18,7 +21,8 @@ typedef struct {
 
 void rpt_buf_put(rpt_buf_t *b, const char *text);
 void rpt_buf_printf(rpt_buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void rpt_buf_html(rpt_buf_t *b, const char *text);     /* escapes & < > " ' */
+/* text escaped for the sink: CM_ESC_HTML in pages, CM_ESC_CSV in tables (common/cm.h) */
+void rpt_buf_escaped(rpt_buf_t *b, cm_esc_t sink, const char *text);
 void rpt_buf_json_str(rpt_buf_t *b, const char *text); /* a quoted JSON string */
 void rpt_buf_free(rpt_buf_t *b);
 
@@ -41,14 +45,6 @@ typedef struct {
 } rpt_export_backend_t;
 
 extern const rpt_export_backend_t rpt_export_html, rpt_export_perfetto, rpt_export_massif, rpt_export_csv;
-
-/* Field access that tolerates absence: "memory.peak_bytes" style paths. */
-const cJSON *rpt_get(const cJSON *obj, const char *path);
-double rpt_num(const cJSON *obj, const char *path);      /* 0 when missing or not a number */
-const char *rpt_str(const cJSON *obj, const char *path); /* "" when missing or not a string */
-bool rpt_has_num(const cJSON *obj, const char *path);
-/* Array at path, or NULL; size in *count (0 when missing). */
-const cJSON *rpt_array(const cJSON *obj, const char *path, int *count);
 
 /* Formatting: "1,204,332"; bytes as "18.0 KiB" (1024 B, the unit of the MCUNetV2 paper's "kB"). */
 const char *rpt_fmt_int(double value, char *buf, size_t size);

@@ -5,65 +5,53 @@
 
 #include "reports/export_backend.h"
 
-typedef enum { COL_INT, COL_DEC3, COL_STR, COL_BOOL, COL_SHAPE0, COL_SHAPE1, COL_SHAPE2 } col_kind_t;
+/* A column is a report figure (reports/figures.h: header and field are its key, decimals its own) or one of the
+ * row's other fields; COL_END ends a table. */
+typedef enum { COL_END, COL_FIGURE, COL_INT, COL_STR, COL_BOOL, COL_SHAPE0, COL_SHAPE1, COL_SHAPE2 } col_kind_t;
 
 typedef struct {
-  const char *header, *field;
   col_kind_t kind;
+  const char *header; /* and field; NULL for a figure */
+  rpt_figure_t figure;
 } column_t;
 
+#define FIGURE(id)                                                                                                     \
+  { COL_FIGURE, NULL, RPT_FIGURE_##id }
+#define FIELD(kind, name)                                                                                              \
+  { COL_##kind, name, RPT_FIGURE_COUNT }
+
 static const column_t layer_columns[] = {
-    {"id", "id", COL_INT},
-    {"name", "name", COL_STR},
-    {"kind", "kind", COL_STR},
-    {"out_h", "out_shape", COL_SHAPE0},
-    {"out_w", "out_shape", COL_SHAPE1},
-    {"out_c", "out_shape", COL_SHAPE2},
-    {"calls", "calls", COL_INT},
-    {"macs", "macs", COL_INT},
-    {"instructions", "instructions", COL_INT},
-    {"cycles", "cycles", COL_INT},
-    {"latency_us", "latency_us", COL_DEC3},
-    {"cycles_per_mac", "cycles_per_mac", COL_DEC3},
-    {"arena_peak_bytes", "arena_peak_bytes", COL_INT},
-    {"arena_at_entry_bytes", "arena_at_entry_bytes", COL_INT},
-    {"patch_stage", "patch_stage", COL_BOOL},
-    {0},
+    FIELD(INT, "id"),       FIELD(STR, "name"),     FIELD(STR, "kind"),
+    FIELD(SHAPE0, "out_h"), FIELD(SHAPE1, "out_w"), FIELD(SHAPE2, "out_c"),
+    FIGURE(CALLS),          FIGURE(MACS),           FIGURE(INSTRUCTIONS),
+    FIGURE(CYCLES),         FIGURE(LATENCY),        FIGURE(CYCLES_PER_MAC),
+    FIGURE(ARENA_PEAK),     FIGURE(ARENA_AT_ENTRY), FIELD(BOOL, "patch_stage"),
+    FIELD(END, NULL),
 };
 
 static const column_t patch_columns[] = {
-    {"stage", "stage", COL_INT},
-    {"index", "index", COL_INT},
-    {"macs", "macs", COL_INT},
-    {"instructions", "instructions", COL_INT},
-    {"cycles", "cycles", COL_INT},
-    {"latency_us", "latency_us", COL_DEC3},
-    {"arena_peak_bytes", "arena_peak_bytes", COL_INT},
-    {"arena_at_entry_bytes", "arena_at_entry_bytes", COL_INT},
-    {0},
+    FIELD(INT, "stage"), FIELD(INT, "index"), FIGURE(MACS),           FIGURE(INSTRUCTIONS), FIGURE(CYCLES),
+    FIGURE(LATENCY),     FIGURE(ARENA_PEAK),  FIGURE(ARENA_AT_ENTRY), FIELD(END, NULL),
 };
 
-static void put_text(rpt_buf_t *out, const char *text) {
-  if (!strpbrk(text, ",\"\r\n")) {
-    rpt_buf_put(out, text);
-    return;
-  }
-  rpt_buf_put(out, "\"");
-  for (const char *p = text; *p; p++) rpt_buf_put(out, *p == '"' ? "\"\"" : (char[2]){*p, 0});
-  rpt_buf_put(out, "\"");
+static const char *header_of(const column_t *col) {
+  return col->kind == COL_FIGURE ? rpt_figure(col->figure)->key : col->header;
 }
 
+static int is_last(const column_t *col) { return col[1].kind == COL_END; }
+
 static void put_cell(rpt_buf_t *out, const cJSON *row, const column_t *col) {
-  const cJSON *item = rpt_get(row, col->field);
+  const char *field = col->kind >= COL_SHAPE0 ? "out_shape" : header_of(col);
+  const cJSON *item = rpt_get(row, field);
   switch (col->kind) {
+  case COL_FIGURE:
+    if (cJSON_IsNumber(item)) rpt_buf_printf(out, "%.*f", rpt_figure(col->figure)->decimals, item->valuedouble);
+    break;
   case COL_INT:
     if (cJSON_IsNumber(item)) rpt_buf_printf(out, "%.0f", item->valuedouble);
     break;
-  case COL_DEC3:
-    if (cJSON_IsNumber(item)) rpt_buf_printf(out, "%.3f", item->valuedouble);
-    break;
   case COL_STR:
-    put_text(out, cJSON_IsString(item) ? item->valuestring : "");
+    rpt_buf_escaped(out, CM_ESC_CSV, cJSON_IsString(item) ? item->valuestring : "");
     break;
   case COL_BOOL:
     rpt_buf_put(out, cJSON_IsTrue(item) ? "true" : "false");
@@ -77,19 +65,23 @@ static void put_cell(rpt_buf_t *out, const cJSON *row, const column_t *col) {
 
 static void put_header(rpt_buf_t *out, const column_t *cols, bool with_report) {
   if (with_report) rpt_buf_put(out, "report,");
-  for (const column_t *c = cols; c->header; c++) rpt_buf_printf(out, "%s%s", c->header, c[1].header ? "," : "\n");
+  for (const column_t *c = cols;; c++) {
+    rpt_buf_printf(out, "%s%s", header_of(c), is_last(c) ? "\n" : ",");
+    if (is_last(c)) break;
+  }
 }
 
 static void put_rows(rpt_buf_t *out, const cJSON *rows, const column_t *cols, const char *label) {
   const cJSON *row;
   cJSON_ArrayForEach(row, rows) {
     if (label) {
-      put_text(out, label);
+      rpt_buf_escaped(out, CM_ESC_CSV, label);
       rpt_buf_put(out, ",");
     }
-    for (const column_t *c = cols; c->header; c++) {
+    for (const column_t *c = cols;; c++) {
       put_cell(out, row, c);
-      rpt_buf_put(out, c[1].header ? "," : "\n");
+      rpt_buf_put(out, is_last(c) ? "\n" : ",");
+      if (is_last(c)) break;
     }
   }
 }
@@ -99,8 +91,8 @@ static rpt_export_err render(const rpt_export_ctx_t *ctx, rpt_buf_t *out) {
   const column_t *cols = patches ? patch_columns : layer_columns;
   for (size_t i = 0; i < ctx->n; i++)
     if (!rpt_array(ctx->reports[i], ctx->table, NULL)) {
-      snprintf(ctx->msg, ctx->msg_size, "%s: the report has no %s[] (it predates per-layer attribution)",
-               ctx->labels[i], ctx->table);
+      cm_msgf(ctx->msg, ctx->msg_size, "%s: the report has no %s[] (it predates per-layer attribution)", ctx->labels[i],
+              ctx->table);
       return RPT_EXPORT_E_DATA;
     }
   put_header(out, cols, ctx->n > 1);

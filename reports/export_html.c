@@ -58,7 +58,7 @@ static void put_head(const html_t *h) {
   rpt_buf_put(h->out, "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\n<title>mcusim: ");
   for (size_t i = 0; i < h->ctx->n; i++) {
     if (i) rpt_buf_put(h->out, " vs ");
-    rpt_buf_html(h->out, h->ctx->labels[i]);
+    rpt_buf_escaped(h->out, CM_ESC_HTML, h->ctx->labels[i]);
   }
   rpt_buf_printf(h->out, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<main>\n", css);
 }
@@ -67,21 +67,21 @@ static void put_run_line(const html_t *h, size_t i) {
   const cJSON *r = h->ctx->reports[i];
   rpt_buf_printf(h->out, "<div class=\"run\"><span class=\"dot\" style=\"background:%s\"></span>",
                  html_report_color(i));
-  rpt_buf_html(h->out, h->ctx->labels[i]);
+  rpt_buf_escaped(h->out, CM_ESC_HTML, h->ctx->labels[i]);
   rpt_buf_put(h->out, "</div>\n<p class=\"sub\">");
-  const char *model = rpt_str(r, "marks.model"), *schedule = rpt_str(r, "marks.schedule");
+  const char *model = rpt_str_or(r, "marks.model", ""), *schedule = rpt_str_or(r, "marks.schedule", "");
   if (*model) {
     rpt_buf_put(h->out, "model <b>");
-    rpt_buf_html(h->out, model);
+    rpt_buf_escaped(h->out, CM_ESC_HTML, model);
     rpt_buf_put(h->out, "</b>, schedule <b>");
-    rpt_buf_html(h->out, *schedule ? schedule : "?");
+    rpt_buf_escaped(h->out, CM_ESC_HTML, *schedule ? schedule : "?");
     rpt_buf_put(h->out, "</b> &middot; ");
   }
   rpt_buf_put(h->out, "profile <b>");
-  rpt_buf_html(h->out, rpt_str(r, "profile.name"));
-  rpt_buf_printf(h->out, "</b> (Cortex-%s, %.0f MHz) &middot; <code>", rpt_core_display(rpt_str(r, "profile.core")),
-                 rpt_clock_hz(r) / 1e6);
-  rpt_buf_html(h->out, rpt_str(r, "firmware.path"));
+  rpt_buf_escaped(h->out, CM_ESC_HTML, rpt_str_or(r, "profile.name", ""));
+  rpt_buf_printf(h->out, "</b> (Cortex-%s, %.0f MHz) &middot; <code>",
+                 rpt_core_display(rpt_str_or(r, "profile.core", "")), rpt_clock_hz(r) / 1e6);
+  rpt_buf_escaped(h->out, CM_ESC_HTML, rpt_str_or(r, "firmware.path", ""));
   rpt_buf_put(h->out, "</code></p>\n");
 }
 

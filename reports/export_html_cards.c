@@ -7,7 +7,7 @@
 double html_total_macs(const cJSON *report) {
   double macs = 0;
   const cJSON *row;
-  cJSON_ArrayForEach(row, rpt_array(report, "layers", NULL)) macs += rpt_num(row, "macs");
+  cJSON_ArrayForEach(row, rpt_array(report, "layers", NULL)) macs += rpt_figure_in_row_or(row, RPT_FIGURE_MACS, 0);
   return macs;
 }
 
@@ -17,9 +17,9 @@ static void card_open(const html_t *h, const char *key) {
 
 /* Peak SRAM against the device, with a meter split into static / stack / arena. */
 static void put_sram_card(const html_t *h, const cJSON *r) {
-  double peak = rpt_num(r, "memory.peak_bytes"), sram = rpt_num(r, "memory.sram_bytes");
-  double parts[3] = {rpt_num(r, "memory.static_bytes"), rpt_num(r, "memory.stack_peak_bytes"),
-                     rpt_num(r, "memory.arena_peak_bytes")};
+  double peak = rpt_figure_total_or(r, RPT_FIGURE_PEAK, 0), sram = rpt_figure_total_or(r, RPT_FIGURE_SRAM, 0);
+  double parts[3] = {rpt_figure_total_or(r, RPT_FIGURE_STATIC, 0), rpt_figure_total_or(r, RPT_FIGURE_STACK_PEAK, 0),
+                     rpt_figure_total_or(r, RPT_FIGURE_ARENA_PEAK, 0)};
   static const char *const vars[3] = {"static", "stack", "arena"};
   char a[32], b[32], c[32], d[32];
   card_open(h, "peak SRAM");
@@ -33,7 +33,7 @@ static void put_sram_card(const html_t *h, const cJSON *r) {
   rpt_buf_put(h->out, "</div><div class=\"d\">");
   if (cJSON_IsFalse(rpt_get(r, "memory.fits")))
     rpt_buf_printf(h->out, "<span class=\"bad\">overflows</span> %s by %s", rpt_fmt_bytes(sram, a, sizeof a),
-                   rpt_fmt_bytes(rpt_num(r, "memory.overflow_bytes"), b, sizeof b));
+                   rpt_fmt_bytes(rpt_figure_total_or(r, RPT_FIGURE_OVERFLOW, 0), b, sizeof b));
   else
     rpt_buf_printf(h->out, "<span class=\"ok\">fits</span> in %s (%s free)", rpt_fmt_bytes(sram, a, sizeof a),
                    rpt_fmt_bytes(sram - peak, b, sizeof b));
@@ -46,13 +46,14 @@ static void put_latency_card(const html_t *h, const cJSON *r) {
   card_open(h, "latency");
   rpt_buf_printf(h->out,
                  "<div class=\"v\">%.1f ms</div><div class=\"d\">one run at %.0f MHz (%s &micro;s)</div></div>\n",
-                 rpt_num(r, "totals.latency_us") / 1000, rpt_clock_hz(r) / 1e6,
-                 rpt_fmt_int(rpt_num(r, "totals.latency_us"), a, sizeof a));
+                 rpt_figure_total_or(r, RPT_FIGURE_LATENCY, 0) / 1000, rpt_clock_hz(r) / 1e6,
+                 rpt_fmt_int(rpt_figure_total_or(r, RPT_FIGURE_LATENCY, 0), a, sizeof a));
 }
 
 static void put_cycles_card(const html_t *h, const cJSON *r) {
   char a[32], b[32];
-  double cycles = rpt_num(r, "totals.cycles"), insns = rpt_num(r, "totals.instructions");
+  double cycles = rpt_figure_total_or(r, RPT_FIGURE_CYCLES, 0),
+         insns = rpt_figure_total_or(r, RPT_FIGURE_INSTRUCTIONS, 0);
   card_open(h, "cycles");
   rpt_buf_printf(h->out,
                  "<div class=\"v\">%s</div><div class=\"d\">%s instructions, %.2f cycles/instruction</div></div>\n",
@@ -65,19 +66,19 @@ static void put_macs_card(const html_t *h, const cJSON *r) {
   char a[32];
   card_open(h, "MACs");
   rpt_buf_printf(h->out, "<div class=\"v\">%s</div><div class=\"d\">%.2f cycles/MAC over the whole run</div></div>\n",
-                 rpt_fmt_int(macs, a, sizeof a), rpt_num(r, "totals.cycles") / macs);
+                 rpt_fmt_int(macs, a, sizeof a), rpt_figure_total_or(r, RPT_FIGURE_CYCLES, 0) / macs);
 }
 
 /* Energy appears only when the report carries it (energy.total_uj; docs/export.md). */
 static void put_energy_card(const html_t *h, const cJSON *r) {
-  if (!rpt_has_num(r, "energy.total_uj")) return;
+  double energy_uj;
+  if (rpt_number(r, "energy.total_uj", &energy_uj)) return;
   card_open(h, "energy");
-  rpt_buf_printf(h->out, "<div class=\"v\">%.1f &micro;J</div><div class=\"d\">per run</div></div>\n",
-                 rpt_num(r, "energy.total_uj"));
+  rpt_buf_printf(h->out, "<div class=\"v\">%.1f &micro;J</div><div class=\"d\">per run</div></div>\n", energy_uj);
 }
 
 static void put_result_card(const html_t *h, const cJSON *r) {
-  const char *stop = rpt_str(r, "result.stop");
+  const char *stop = rpt_str_or(r, "result.stop", "");
   const cJSON *code = rpt_get(r, "result.exit_code");
   bool ok = !strcmp(stop, "exit") && cJSON_IsNumber(code) && code->valueint == 0;
   card_open(h, "result");
@@ -85,7 +86,7 @@ static void put_result_card(const html_t *h, const cJSON *r) {
   if (cJSON_IsNumber(code))
     rpt_buf_printf(h->out, "firmware exit code %d", code->valueint);
   else
-    rpt_buf_html(h->out, rpt_str(r, "result.fault.message"));
+    rpt_buf_escaped(h->out, CM_ESC_HTML, rpt_str_or(r, "result.fault.message", ""));
   rpt_buf_put(h->out, "</div></div>\n");
 }
 
@@ -121,9 +122,12 @@ static void put_delta_card(const html_t *h, const char *key, double a, double b,
 void html_put_comparison(const html_t *h) {
   const cJSON *a = h->ctx->reports[0], *b = h->ctx->reports[1];
   rpt_buf_put(h->out, "<h2>Second against first</h2>\n<section class=\"cards\">\n");
-  put_delta_card(h, "peak SRAM", rpt_num(a, "memory.peak_bytes"), rpt_num(b, "memory.peak_bytes"), true);
-  put_delta_card(h, "arena peak", rpt_num(a, "memory.arena_peak_bytes"), rpt_num(b, "memory.arena_peak_bytes"), true);
-  put_delta_card(h, "cycles", rpt_num(a, "totals.cycles"), rpt_num(b, "totals.cycles"), false);
+  put_delta_card(h, "peak SRAM", rpt_figure_total_or(a, RPT_FIGURE_PEAK, 0), rpt_figure_total_or(b, RPT_FIGURE_PEAK, 0),
+                 true);
+  put_delta_card(h, "arena peak", rpt_figure_total_or(a, RPT_FIGURE_ARENA_PEAK, 0),
+                 rpt_figure_total_or(b, RPT_FIGURE_ARENA_PEAK, 0), true);
+  put_delta_card(h, "cycles", rpt_figure_total_or(a, RPT_FIGURE_CYCLES, 0),
+                 rpt_figure_total_or(b, RPT_FIGURE_CYCLES, 0), false);
   if (html_total_macs(a) > 0 && html_total_macs(b) > 0)
     put_delta_card(h, "MACs", html_total_macs(a), html_total_macs(b), false);
   rpt_buf_put(h->out, "</section>\n");

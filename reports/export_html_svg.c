@@ -104,12 +104,13 @@ void html_scale_init(html_t *h) {
   double peak = 0;
   for (size_t i = 0; i < h->ctx->n; i++) {
     const cJSON *r = h->ctx->reports[i];
-    if (rpt_num(r, "totals.cycles") > h->max_cycles) h->max_cycles = rpt_num(r, "totals.cycles");
-    if (rpt_num(r, "memory.peak_bytes") > peak) peak = rpt_num(r, "memory.peak_bytes");
+    if (rpt_figure_total_or(r, RPT_FIGURE_CYCLES, 0) > h->max_cycles)
+      h->max_cycles = rpt_figure_total_or(r, RPT_FIGURE_CYCLES, 0);
+    if (rpt_figure_total_or(r, RPT_FIGURE_PEAK, 0) > peak) peak = rpt_figure_total_or(r, RPT_FIGURE_PEAK, 0);
   }
   double top = peak;
   for (size_t i = 0; i < h->ctx->n; i++) {
-    double sram = rpt_num(h->ctx->reports[i], "memory.sram_bytes");
+    double sram = rpt_figure_total_or(h->ctx->reports[i], RPT_FIGURE_SRAM, 0);
     if (sram > top && sram <= 1.6 * peak) top = sram;
   }
   h->max_sram_bytes = html_frame_top_bytes(top > 0 ? top : 1024);
@@ -142,8 +143,8 @@ static bool next_slice(bool patches, const cJSON **cursor, slice_t *out) {
   *out = (slice_t){s, s, 0, 0};
   for (; s && same_slice(patches, out->from, s); s = s->next) {
     out->to = s;
-    if (rpt_num(s, "arena_bytes") > out->arena_max) out->arena_max = rpt_num(s, "arena_bytes");
-    if (rpt_num(s, "stack_bytes") > out->stack_max) out->stack_max = rpt_num(s, "stack_bytes");
+    if (rpt_num_or(s, "arena_bytes", 0) > out->arena_max) out->arena_max = rpt_num_or(s, "arena_bytes", 0);
+    if (rpt_num_or(s, "stack_bytes", 0) > out->stack_max) out->stack_max = rpt_num_or(s, "stack_bytes", 0);
   }
   if (s) out->to = s;
   *cursor = s;
@@ -153,7 +154,7 @@ static bool next_slice(bool patches, const cJSON **cursor, slice_t *out) {
 static const cJSON *find_layer(const cJSON *report, const cJSON *id) {
   const cJSON *row;
   cJSON_ArrayForEach(row, rpt_array(report, "layers", NULL)) {
-    if (cJSON_IsNumber(id) && rpt_num(row, "id") == id->valuedouble) return row;
+    if (cJSON_IsNumber(id) && rpt_num_or(row, "id", 0) == id->valuedouble) return row;
   }
   return NULL;
 }
@@ -166,15 +167,15 @@ static void slice_name(const cJSON *report, bool patches, const slice_t *sl, cha
     return;
   }
   const cJSON *layer = find_layer(report, rpt_get(sl->from, "layer"));
-  snprintf(buf, size, "%s", layer ? rpt_str(layer, "name") : "layer");
+  snprintf(buf, size, "%s", layer ? rpt_str_or(layer, "name", "") : "layer");
 }
 
 static void put_slice_title(const html_t *h, const cJSON *report, bool patches, const slice_t *sl) {
   char name[96], a[32], b[32], c[32], d[32];
-  double start = rpt_num(sl->from, "cycle"), end = rpt_num(sl->to, "cycle");
+  double start = rpt_num_or(sl->from, "cycle", 0), end = rpt_num_or(sl->to, "cycle", 0);
   slice_name(report, patches, sl, name, sizeof name);
   rpt_buf_put(h->out, "<title>");
-  rpt_buf_html(h->out, name);
+  rpt_buf_escaped(h->out, CM_ESC_HTML, name);
   const cJSON *patch = rpt_get(sl->from, "patch");
   if (!patches && cJSON_IsArray(patch))
     rpt_buf_printf(h->out, " in patch %d.%d", cJSON_GetArrayItem(patch, 0)->valueint,
@@ -192,7 +193,7 @@ static void put_strip(const html_t *h, const frame_t *f, const cJSON *report, bo
   const cJSON *cursor = cJSON_GetArrayItem(rpt_get(report, "timeline"), 0);
   slice_t sl;
   for (int k = 0; next_slice(patches, &cursor, &sl); k++) {
-    double x0 = fx(f, rpt_num(sl.from, "cycle")), x1 = fx(f, rpt_num(sl.to, "cycle"));
+    double x0 = fx(f, rpt_num_or(sl.from, "cycle", 0)), x1 = fx(f, rpt_num_or(sl.to, "cycle", 0));
     double w = x1 - x0 < 0.6 ? 0.6 : x1 - x0;
     if (!patches && k % 2)
       rpt_buf_printf(h->out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#eef2f8\"/>", x0,
@@ -207,7 +208,7 @@ static void put_strip(const html_t *h, const frame_t *f, const cJSON *report, bo
       rpt_buf_printf(h->out,
                      "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" text-anchor=\"middle\" pointer-events=\"none\">",
                      x0 + w / 2, y + height - 3);
-      rpt_buf_html(h->out, name);
+      rpt_buf_escaped(h->out, CM_ESC_HTML, name);
       rpt_buf_put(h->out, "</text>");
     }
     rpt_buf_put(h->out, "\n");
@@ -216,22 +217,23 @@ static void put_strip(const html_t *h, const frame_t *f, const cJSON *report, bo
 
 /* A step function as a closed area between lower(t) and upper(t); level 0 static, 1 +stack, 2 +arena. */
 static double level_value(const cJSON *report, const cJSON *s, int level) {
-  double v = rpt_num(report, "memory.static_bytes");
-  if (level >= 1) v += rpt_num(s, "stack_bytes");
-  if (level >= 2) v += rpt_num(s, "arena_bytes");
+  double v = rpt_figure_total_or(report, RPT_FIGURE_STATIC, 0);
+  if (level >= 1) v += rpt_num_or(s, "stack_bytes", 0);
+  if (level >= 2) v += rpt_num_or(s, "arena_bytes", 0);
   return v;
 }
 
 static void put_step_points(const html_t *h, const frame_t *f, const cJSON *report, int level, bool backwards) {
   const cJSON *timeline = rpt_get(report, "timeline");
   int n = cJSON_GetArraySize(timeline);
-  double end = rpt_num(report, "totals.cycles");
-  if (end < rpt_num(cJSON_GetArrayItem(timeline, n - 1), "cycle"))
-    end = rpt_num(cJSON_GetArrayItem(timeline, n - 1), "cycle");
+  double end = rpt_figure_total_or(report, RPT_FIGURE_CYCLES, 0);
+  if (end < rpt_num_or(cJSON_GetArrayItem(timeline, n - 1), "cycle", 0))
+    end = rpt_num_or(cJSON_GetArrayItem(timeline, n - 1), "cycle", 0);
   for (int k = 0; k < n; k++) {
     int i = backwards ? n - 1 - k : k;
     const cJSON *s = cJSON_GetArrayItem(timeline, i);
-    double x0 = rpt_num(s, "cycle"), x1 = i + 1 < n ? rpt_num(cJSON_GetArrayItem(timeline, i + 1), "cycle") : end;
+    double x0 = rpt_num_or(s, "cycle", 0),
+           x1 = i + 1 < n ? rpt_num_or(cJSON_GetArrayItem(timeline, i + 1), "cycle", 0) : end;
     double y = fy(f, level < 0 ? 0 : level_value(report, s, level));
     if (backwards)
       rpt_buf_printf(h->out, "%.1f,%.1f %.1f,%.1f ", fx(f, x1), y, fx(f, x0), y);
@@ -254,15 +256,15 @@ static void put_peak_marker(const html_t *h, const frame_t *f, const cJSON *repo
     if (!best || level_value(report, s, 2) > level_value(report, best, 2)) best = s;
   }
   char a[32], b[32], c[32], d[32], e[32];
-  double x = fx(f, rpt_num(best, "cycle")), y = fy(f, level_value(report, best, 2));
+  double x = fx(f, rpt_num_or(best, "cycle", 0)), y = fy(f, level_value(report, best, 2));
   rpt_buf_printf(
       h->out, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"#fff\" stroke=\"#1d2430\" stroke-width=\"1.5\">", x, y);
   rpt_buf_printf(h->out, "<title>peak %s B = %s static + %s stack + %s arena\nat cycle %s</title></circle>\n",
                  rpt_fmt_int(level_value(report, best, 2), a, sizeof a),
-                 rpt_fmt_int(rpt_num(report, "memory.static_bytes"), b, sizeof b),
-                 rpt_fmt_int(rpt_num(best, "stack_bytes"), c, sizeof c),
-                 rpt_fmt_int(rpt_num(best, "arena_bytes"), d, sizeof d),
-                 rpt_fmt_int(rpt_num(best, "cycle"), e, sizeof e));
+                 rpt_fmt_int(rpt_figure_total_or(report, RPT_FIGURE_STATIC, 0), b, sizeof b),
+                 rpt_fmt_int(rpt_num_or(best, "stack_bytes", 0), c, sizeof c),
+                 rpt_fmt_int(rpt_num_or(best, "arena_bytes", 0), d, sizeof d),
+                 rpt_fmt_int(rpt_num_or(best, "cycle", 0), e, sizeof e));
 }
 
 static bool has_patches(const cJSON *report) {
@@ -280,7 +282,7 @@ static void put_timeline_panel(const html_t *h, size_t i) {
                  "<svg id=\"timeline-%zu\" class=\"timeline\" viewBox=\"0 0 %d 296\" role=\"img\" "
                  "aria-label=\"memory over cycles, ",
                  i, VIEW_W);
-  rpt_buf_html(h->out, h->ctx->labels[i]);
+  rpt_buf_escaped(h->out, CM_ESC_HTML, h->ctx->labels[i]);
   rpt_buf_put(h->out, "\">\n");
   put_strip(h, &f, r, false, 8, 16);
   if (has_patches(r)) put_strip(h, &f, r, true, 27, 14);
@@ -294,7 +296,7 @@ static void put_timeline_panel(const html_t *h, size_t i) {
   put_band(h, &f, r, 0, "static");
   put_band(h, &f, r, 1, "stack");
   put_band(h, &f, r, 2, "arena");
-  put_sram_line(h, &f, rpt_num(r, "memory.sram_bytes"), rpt_str(r, "profile.name"));
+  put_sram_line(h, &f, rpt_figure_total_or(r, RPT_FIGURE_SRAM, 0), rpt_str_or(r, "profile.name", ""));
   put_peak_marker(h, &f, r);
   put_x_axis(h, &f, rpt_clock_hz(r));
   rpt_buf_put(h->out, "</svg>\n");
@@ -312,13 +314,14 @@ static void put_comparison_panel(const html_t *h) {
     const cJSON *r = h->ctx->reports[i];
     bool shown = false;
     for (size_t j = 0; j < i; j++)
-      shown |= rpt_num(h->ctx->reports[j], "memory.sram_bytes") == rpt_num(r, "memory.sram_bytes");
-    if (!shown) put_sram_line(h, &f, rpt_num(r, "memory.sram_bytes"), rpt_str(r, "profile.name"));
+      shown |=
+          rpt_figure_total_or(h->ctx->reports[j], RPT_FIGURE_SRAM, 0) == rpt_figure_total_or(r, RPT_FIGURE_SRAM, 0);
+    if (!shown) put_sram_line(h, &f, rpt_figure_total_or(r, RPT_FIGURE_SRAM, 0), rpt_str_or(r, "profile.name", ""));
     if (!rpt_array(r, "timeline", NULL)) continue;
     rpt_buf_printf(h->out, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"", html_report_color(i));
     put_step_points(h, &f, r, 2, false);
     rpt_buf_put(h->out, "\"><title>");
-    rpt_buf_html(h->out, h->ctx->labels[i]);
+    rpt_buf_escaped(h->out, CM_ESC_HTML, h->ctx->labels[i]);
     rpt_buf_put(h->out, "</title></polyline>\n");
     put_peak_marker(h, &f, r);
   }
@@ -331,7 +334,7 @@ static void put_legend(const html_t *h, bool reports, bool sram) {
   if (reports) {
     for (size_t i = 0; i < h->ctx->n; i++) {
       rpt_buf_printf(h->out, "<span><i style=\"background:%s;height:3px\"></i>", html_report_color(i));
-      rpt_buf_html(h->out, h->ctx->labels[i]);
+      rpt_buf_escaped(h->out, CM_ESC_HTML, h->ctx->labels[i]);
       rpt_buf_put(h->out, "</span>");
     }
   } else {
@@ -356,7 +359,7 @@ void html_put_timelines(const html_t *h) {
   for (size_t i = 0; i < h->ctx->n; i++) {
     if (h->ctx->n > 1) {
       rpt_buf_put(h->out, "<h3>");
-      rpt_buf_html(h->out, h->ctx->labels[i]);
+      rpt_buf_escaped(h->out, CM_ESC_HTML, h->ctx->labels[i]);
       rpt_buf_put(h->out, "</h3>\n");
     }
     if (!cJSON_GetArraySize(rpt_get(h->ctx->reports[i], "timeline"))) {
@@ -389,7 +392,7 @@ static void collect_layers(const html_t *h, bar_layers_t *L) {
     const cJSON *row;
     cJSON_ArrayForEach(row, rpt_array(h->ctx->reports[i], "layers", NULL)) {
       bool seen = false;
-      for (int k = 0; k < L->n && !seen; k++) seen = rpt_num(L->ids[k], "id") == rpt_num(row, "id");
+      for (int k = 0; k < L->n && !seen; k++) seen = rpt_num_or(L->ids[k], "id", 0) == rpt_num_or(row, "id", 0);
       if (!seen && L->n < MAX_BAR_LAYERS) L->ids[L->n++] = row;
     }
   }
@@ -399,7 +402,8 @@ static const cJSON *layer_of(const cJSON *report, const cJSON *like) { return fi
 
 /* SRAM left for activations: device SRAM minus static minus the stack peak. */
 static double activation_budget(const cJSON *r) {
-  return rpt_num(r, "memory.sram_bytes") - rpt_num(r, "memory.static_bytes") - rpt_num(r, "memory.stack_peak_bytes");
+  return rpt_figure_total_or(r, RPT_FIGURE_SRAM, 0) - rpt_figure_total_or(r, RPT_FIGURE_STATIC, 0) -
+         rpt_figure_total_or(r, RPT_FIGURE_STACK_PEAK, 0);
 }
 
 static double bars_top(const html_t *h, const bar_layers_t *L) {
@@ -407,7 +411,8 @@ static double bars_top(const html_t *h, const bar_layers_t *L) {
   for (size_t i = 0; i < h->ctx->n; i++)
     for (int k = 0; k < L->n; k++) {
       const cJSON *row = layer_of(h->ctx->reports[i], L->ids[k]);
-      if (row && rpt_num(row, "arena_peak_bytes") > top) top = rpt_num(row, "arena_peak_bytes");
+      if (row && rpt_figure_in_row_or(row, RPT_FIGURE_ARENA_PEAK, 0) > top)
+        top = rpt_figure_in_row_or(row, RPT_FIGURE_ARENA_PEAK, 0);
     }
   for (size_t i = 0; i < h->ctx->n; i++) {
     double budget = activation_budget(h->ctx->reports[i]);
@@ -418,19 +423,20 @@ static double bars_top(const html_t *h, const bar_layers_t *L) {
 
 static void put_bar(const html_t *h, const frame_t *f, size_t i, const cJSON *row, double x, double w) {
   char a[32], b[32], c[32], d[32];
-  double v = rpt_num(row, "arena_peak_bytes");
+  double v = rpt_figure_in_row_or(row, RPT_FIGURE_ARENA_PEAK, 0);
   rpt_buf_printf(h->out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\">", x, fy(f, v), w,
                  f->bottom - fy(f, v), html_report_color(i));
   rpt_buf_put(h->out, "<title>");
-  rpt_buf_html(h->out, rpt_str(row, "name"));
+  rpt_buf_escaped(h->out, CM_ESC_HTML, rpt_str_or(row, "name", ""));
   rpt_buf_put(h->out, " (");
-  rpt_buf_html(h->out, rpt_str(row, "kind"));
+  rpt_buf_escaped(h->out, CM_ESC_HTML, rpt_str_or(row, "kind", ""));
   rpt_buf_put(h->out, "), ");
-  rpt_buf_html(h->out, h->ctx->labels[i]);
+  rpt_buf_escaped(h->out, CM_ESC_HTML, h->ctx->labels[i]);
   rpt_buf_printf(h->out, "\narena peak %s B (%s), at entry %s B\n%s MACs, %s calls</title></rect>",
                  rpt_fmt_int(v, a, sizeof a), rpt_fmt_bytes(v, b, sizeof b),
-                 rpt_fmt_int(rpt_num(row, "arena_at_entry_bytes"), c, sizeof c),
-                 rpt_fmt_int(rpt_num(row, "macs"), d, sizeof d), rpt_fmt_int(rpt_num(row, "calls"), a, sizeof a));
+                 rpt_fmt_int(rpt_figure_in_row_or(row, RPT_FIGURE_ARENA_AT_ENTRY, 0), c, sizeof c),
+                 rpt_fmt_int(rpt_figure_in_row_or(row, RPT_FIGURE_MACS, 0), d, sizeof d),
+                 rpt_fmt_int(rpt_figure_in_row_or(row, RPT_FIGURE_CALLS, 0), a, sizeof a));
 }
 
 /* Tinted span behind consecutive patch-stage layers of report i. */
@@ -452,7 +458,7 @@ static void put_patch_stage(const html_t *h, const frame_t *f, const bar_layers_
                    html_report_color(i));
     if (h->ctx->n > 1) {
       rpt_buf_put(h->out, " (");
-      rpt_buf_html(h->out, h->ctx->labels[i]);
+      rpt_buf_escaped(h->out, CM_ESC_HTML, h->ctx->labels[i]);
       rpt_buf_put(h->out, ")");
     }
     rpt_buf_put(h->out, "</text>\n");
@@ -472,11 +478,11 @@ static void put_budget_lines(const html_t *h, const frame_t *f) {
                    "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#d7263d\" stroke-width=\"1.5\" "
                    "stroke-dasharray=\"6 4\"><title>%s B: ",
                    PLOT_L, PLOT_R, fy(f, budget), fy(f, budget), rpt_fmt_int(budget, a, sizeof a));
-    rpt_buf_html(h->out, rpt_str(r, "profile.name"));
+    rpt_buf_escaped(h->out, CM_ESC_HTML, rpt_str_or(r, "profile.name", ""));
     rpt_buf_put(h->out, " SRAM minus static minus stack peak</title></line>");
     rpt_buf_printf(h->out, "<text x=\"%d\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\" fill=\"#d7263d\">",
                    PLOT_R - 4, fy(f, budget) - 5);
-    rpt_buf_html(h->out, rpt_str(r, "profile.name"));
+    rpt_buf_escaped(h->out, CM_ESC_HTML, rpt_str_or(r, "profile.name", ""));
     rpt_buf_printf(h->out, " SRAM left for activations %s</text>\n", rpt_fmt_bytes(budget, b, sizeof b));
   }
 }
@@ -487,7 +493,7 @@ static void put_bar_labels(const html_t *h, const frame_t *f, const bar_layers_t
     double x = PLOT_L + (k + 0.5) * group_w;
     rpt_buf_printf(h->out, "<text transform=\"translate(%.1f %.1f) rotate(-55)\" font-size=\"%d\" text-anchor=\"end\">",
                    x + 3, f->bottom + 10, group_w >= 16 ? 11 : 9);
-    rpt_buf_html(h->out, rpt_str(L->ids[k], "name"));
+    rpt_buf_escaped(h->out, CM_ESC_HTML, rpt_str_or(L->ids[k], "name", ""));
     rpt_buf_put(h->out, "</text>");
   }
   rpt_buf_put(h->out, "\n");

@@ -16,48 +16,48 @@ static void cell_bar(const html_t *h, double v, double max, const char *cls, con
 
 static void cell_text(const html_t *h, const char *text) {
   rpt_buf_put(h->out, "<td class=\"l\">");
-  rpt_buf_html(h->out, text);
+  rpt_buf_escaped(h->out, CM_ESC_HTML, text);
   rpt_buf_put(h->out, "</td>");
 }
 
-static double max_of(const cJSON *rows, const char *key) {
+static double max_of(const cJSON *rows, rpt_figure_t fig) {
   double max = 0;
   const cJSON *row;
-  cJSON_ArrayForEach(row, rows) if (rpt_num(row, key) > max) max = rpt_num(row, key);
+  cJSON_ArrayForEach(row, rows) if (rpt_figure_in_row_or(row, fig, 0) > max) max = rpt_figure_in_row_or(row, fig, 0);
   return max;
 }
 
 static void layer_row(const html_t *h, const cJSON *r, const cJSON *row, double max_arena) {
   char a[48];
-  double cycles = rpt_num(row, "cycles"), total = rpt_num(r, "totals.cycles");
+  double cycles = rpt_figure_in_row_or(row, RPT_FIGURE_CYCLES, 0), total = rpt_figure_total_or(r, RPT_FIGURE_CYCLES, 0);
   const cJSON *shape = rpt_get(row, "out_shape");
   rpt_buf_printf(h->out, "<tr%s>", cJSON_IsTrue(rpt_get(row, "patch_stage")) ? " class=\"patch\"" : "");
-  cell_int(h, rpt_num(row, "id"));
-  cell_text(h, rpt_str(row, "name"));
-  cell_text(h, rpt_str(row, "kind"));
+  cell_int(h, rpt_num_or(row, "id", 0));
+  cell_text(h, rpt_str_or(row, "name", ""));
+  cell_text(h, rpt_str_or(row, "kind", ""));
   if (cJSON_GetArraySize(shape) == 3)
     snprintf(a, sizeof a, "%d&times;%d&times;%d", cJSON_GetArrayItem(shape, 0)->valueint,
              cJSON_GetArrayItem(shape, 1)->valueint, cJSON_GetArrayItem(shape, 2)->valueint);
   else
     snprintf(a, sizeof a, "&ndash;");
   rpt_buf_printf(h->out, "<td>%s</td>", a);
-  cell_int(h, rpt_num(row, "calls"));
-  cell_int(h, rpt_num(row, "macs"));
+  cell_int(h, rpt_figure_in_row_or(row, RPT_FIGURE_CALLS, 0));
+  cell_int(h, rpt_figure_in_row_or(row, RPT_FIGURE_MACS, 0));
   cell_int(h, cycles);
   snprintf(a, sizeof a, "%.1f%%", total > 0 ? 100 * cycles / total : 0);
   cell_bar(h, cycles, total, " c", a);
-  rpt_buf_printf(h->out, "<td>%.3f</td><td>%.2f</td>", rpt_num(row, "latency_us") / 1000,
-                 rpt_num(row, "cycles_per_mac"));
-  cell_bar(h, rpt_num(row, "arena_peak_bytes"), max_arena, "",
-           rpt_fmt_int(rpt_num(row, "arena_peak_bytes"), a, sizeof a));
-  cell_int(h, rpt_num(row, "arena_at_entry_bytes"));
+  rpt_buf_printf(h->out, "<td>%.3f</td><td>%.2f</td>", rpt_figure_in_row_or(row, RPT_FIGURE_LATENCY, 0) / 1000,
+                 rpt_figure_in_row_or(row, RPT_FIGURE_CYCLES_PER_MAC, 0));
+  cell_bar(h, rpt_figure_in_row_or(row, RPT_FIGURE_ARENA_PEAK, 0), max_arena, "",
+           rpt_fmt_int(rpt_figure_in_row_or(row, RPT_FIGURE_ARENA_PEAK, 0), a, sizeof a));
+  cell_int(h, rpt_figure_in_row_or(row, RPT_FIGURE_ARENA_AT_ENTRY, 0));
   rpt_buf_put(h->out, "</tr>\n");
 }
 
 static void other_row(const html_t *h, const cJSON *r) {
   if (!cJSON_IsObject(rpt_get(r, "other"))) return;
   char a[32];
-  double cycles = rpt_num(r, "other.cycles"), total = rpt_num(r, "totals.cycles");
+  double cycles = rpt_num_or(r, "other.cycles", 0), total = rpt_figure_total_or(r, RPT_FIGURE_CYCLES, 0);
   rpt_buf_put(h->out, "<tr class=\"other\"><td></td><td class=\"l\">outside layers</td><td class=\"l\">start-up, "
                       "output</td><td></td><td></td><td></td>");
   cell_int(h, cycles);
@@ -68,7 +68,7 @@ static void other_row(const html_t *h, const cJSON *r) {
 
 static void put_layer_table(const html_t *h, const cJSON *r) {
   const cJSON *rows = rpt_array(r, "layers", NULL), *row;
-  double max_arena = max_of(rows, "arena_peak_bytes");
+  double max_arena = max_of(rows, RPT_FIGURE_ARENA_PEAK);
   rpt_buf_put(h->out, "<table class=\"layers\"><thead><tr><th>id</th><th class=\"l\">layer</th><th class=\"l\">kind"
                       "</th><th>output</th><th>calls</th><th>MACs</th><th>cycles</th><th class=\"l\">share</th>"
                       "<th>ms</th><th>cycles/MAC</th><th class=\"l\">arena peak (B)</th><th>arena at entry (B)</th>"
@@ -80,21 +80,21 @@ static void put_layer_table(const html_t *h, const cJSON *r) {
 
 static void put_patch_table(const html_t *h, const cJSON *r) {
   const cJSON *rows = rpt_array(r, "patches", NULL), *row;
-  double max_arena = max_of(rows, "arena_peak_bytes");
+  double max_arena = max_of(rows, RPT_FIGURE_ARENA_PEAK);
   char a[32];
   rpt_buf_put(h->out,
               "<table class=\"patches\"><thead><tr><th>stage</th><th>patch</th><th>MACs</th><th>cycles</th>"
               "<th>ms</th><th class=\"l\">arena peak (B)</th><th>arena at entry (B)</th></tr></thead>\n<tbody>\n");
   cJSON_ArrayForEach(row, rows) {
     rpt_buf_put(h->out, "<tr>");
-    cell_int(h, rpt_num(row, "stage"));
-    cell_int(h, rpt_num(row, "index"));
-    cell_int(h, rpt_num(row, "macs"));
-    cell_int(h, rpt_num(row, "cycles"));
-    rpt_buf_printf(h->out, "<td>%.3f</td>", rpt_num(row, "latency_us") / 1000);
-    cell_bar(h, rpt_num(row, "arena_peak_bytes"), max_arena, "",
-             rpt_fmt_int(rpt_num(row, "arena_peak_bytes"), a, sizeof a));
-    cell_int(h, rpt_num(row, "arena_at_entry_bytes"));
+    cell_int(h, rpt_num_or(row, "stage", 0));
+    cell_int(h, rpt_num_or(row, "index", 0));
+    cell_int(h, rpt_figure_in_row_or(row, RPT_FIGURE_MACS, 0));
+    cell_int(h, rpt_figure_in_row_or(row, RPT_FIGURE_CYCLES, 0));
+    rpt_buf_printf(h->out, "<td>%.3f</td>", rpt_figure_in_row_or(row, RPT_FIGURE_LATENCY, 0) / 1000);
+    cell_bar(h, rpt_figure_in_row_or(row, RPT_FIGURE_ARENA_PEAK, 0), max_arena, "",
+             rpt_fmt_int(rpt_figure_in_row_or(row, RPT_FIGURE_ARENA_PEAK, 0), a, sizeof a));
+    cell_int(h, rpt_figure_in_row_or(row, RPT_FIGURE_ARENA_AT_ENTRY, 0));
     rpt_buf_put(h->out, "</tr>\n");
   }
   rpt_buf_put(h->out, "</tbody></table>\n");
@@ -104,7 +104,7 @@ static void put_heading(const html_t *h, size_t i, const char *what) {
   rpt_buf_printf(h->out, "<h3>%s", what);
   if (h->ctx->n > 1) {
     rpt_buf_put(h->out, ": ");
-    rpt_buf_html(h->out, h->ctx->labels[i]);
+    rpt_buf_escaped(h->out, CM_ESC_HTML, h->ctx->labels[i]);
   }
   rpt_buf_put(h->out, "</h3>\n");
 }

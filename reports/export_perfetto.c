@@ -33,8 +33,8 @@ static void put_metadata(trace_t *t, const char *what, int tid, const char *key,
 
 static void put_names(trace_t *t, const char *label) {
   char name[256];
-  snprintf(name, sizeof name, "%s (%s, %s @ %.0f MHz)", label, rpt_str(t->report, "profile.name"),
-           rpt_str(t->report, "profile.core"), rpt_clock_hz(t->report) / 1e6);
+  snprintf(name, sizeof name, "%s (%s, %s @ %.0f MHz)", label, rpt_str_or(t->report, "profile.name", ""),
+           rpt_str_or(t->report, "profile.core", ""), rpt_clock_hz(t->report) / 1e6);
   put_metadata(t, "process_name", 0, "name", name);
   put_event_head(t, "M", 0, 0);
   rpt_buf_printf(t->out, "\"process_sort_index\",\"args\":{\"sort_index\":%d}}", t->pid);
@@ -46,7 +46,7 @@ static void put_names(trace_t *t, const char *label) {
 static const cJSON *find_layer(const cJSON *report, const cJSON *id) {
   const cJSON *row;
   cJSON_ArrayForEach(row, rpt_array(report, "layers", NULL)) {
-    if (cJSON_IsNumber(id) && rpt_num(row, "id") == id->valuedouble) return row;
+    if (cJSON_IsNumber(id) && rpt_num_or(row, "id", 0) == id->valuedouble) return row;
   }
   return NULL;
 }
@@ -58,16 +58,16 @@ static bool valid_patch(const cJSON *patch) {
 
 /* One complete event from sample `from` up to sample `to` (exclusive end). */
 static void put_slice(trace_t *t, int tid, const cJSON *from, const cJSON *to) {
-  double start = rpt_num(from, "cycle"), end = rpt_num(to, "cycle");
+  double start = rpt_num_or(from, "cycle", 0), end = rpt_num_or(to, "cycle", 0);
   const cJSON *patch = rpt_get(from, "patch");
   put_event_head(t, "X", tid, start);
   char name[96];
   if (tid == TID_LAYERS) {
     const cJSON *layer = find_layer(t->report, rpt_get(from, "layer"));
     if (layer)
-      snprintf(name, sizeof name, "%s", rpt_str(layer, "name"));
+      snprintf(name, sizeof name, "%s", rpt_str_or(layer, "name", ""));
     else
-      snprintf(name, sizeof name, "layer %.0f", rpt_num(from, "layer"));
+      snprintf(name, sizeof name, "layer %.0f", rpt_num_or(from, "layer", 0));
   } else {
     snprintf(name, sizeof name, "patch %d.%d", cJSON_GetArrayItem(patch, 0)->valueint,
              cJSON_GetArrayItem(patch, 1)->valueint);
@@ -75,8 +75,8 @@ static void put_slice(trace_t *t, int tid, const cJSON *from, const cJSON *to) {
   rpt_buf_json_str(t->out, name);
   rpt_buf_printf(t->out, ",\"dur\":%.3f,\"args\":{\"cycles\":%.0f,\"instructions\":%.0f",
                  (end - start) * t->us_per_cycle, end - start,
-                 rpt_num(to, "instruction") - rpt_num(from, "instruction"));
-  if (tid == TID_LAYERS) rpt_buf_printf(t->out, ",\"layer\":%.0f", rpt_num(from, "layer"));
+                 rpt_num_or(to, "instruction", 0) - rpt_num_or(from, "instruction", 0));
+  if (tid == TID_LAYERS) rpt_buf_printf(t->out, ",\"layer\":%.0f", rpt_num_or(from, "layer", 0));
   if (tid == TID_LAYERS && valid_patch(patch))
     rpt_buf_printf(t->out, ",\"patch\":\"%d.%d\"", cJSON_GetArrayItem(patch, 0)->valueint,
                    cJSON_GetArrayItem(patch, 1)->valueint);
@@ -108,12 +108,12 @@ static void put_slices(trace_t *t, int tid, const cJSON *timeline) {
 }
 
 static void put_counters(trace_t *t, const cJSON *timeline) {
-  double stat = rpt_num(t->report, "memory.static_bytes"), prev_stack = -1, prev_arena = -1;
+  double stat = rpt_figure_total_or(t->report, RPT_FIGURE_STATIC, 0), prev_stack = -1, prev_arena = -1;
   const cJSON *s;
   cJSON_ArrayForEach(s, timeline) {
-    double stack = rpt_num(s, "stack_bytes"), arena = rpt_num(s, "arena_bytes");
+    double stack = rpt_num_or(s, "stack_bytes", 0), arena = rpt_num_or(s, "arena_bytes", 0);
     if (stack == prev_stack && arena == prev_arena) continue;
-    put_event_head(t, "C", 0, rpt_num(s, "cycle"));
+    put_event_head(t, "C", 0, rpt_num_or(s, "cycle", 0));
     rpt_buf_printf(t->out, "\"memory (bytes)\",\"args\":{\"static\":%.0f,\"stack\":%.0f,\"arena\":%.0f}}", stat, stack,
                    arena);
     prev_stack = stack, prev_arena = arena;
@@ -121,12 +121,12 @@ static void put_counters(trace_t *t, const cJSON *timeline) {
 }
 
 static void put_run(trace_t *t, const char *label) {
-  double cycles = rpt_num(t->report, "totals.cycles");
+  double cycles = rpt_figure_total_or(t->report, RPT_FIGURE_CYCLES, 0);
   put_event_head(t, "X", TID_RUN, 0);
   rpt_buf_json_str(t->out, label);
   rpt_buf_printf(t->out, ",\"dur\":%.3f,\"args\":{\"cycles\":%.0f,\"instructions\":%.0f,\"peak_sram_bytes\":%.0f}}",
-                 cycles * t->us_per_cycle, cycles, rpt_num(t->report, "totals.instructions"),
-                 rpt_num(t->report, "memory.peak_bytes"));
+                 cycles * t->us_per_cycle, cycles, rpt_figure_total_or(t->report, RPT_FIGURE_INSTRUCTIONS, 0),
+                 rpt_figure_total_or(t->report, RPT_FIGURE_PEAK, 0));
 }
 
 /* tid 4 "functions": the report's calls[] (run with --profile-functions), nested by depth; absent otherwise. */
@@ -135,11 +135,11 @@ static void put_calls(trace_t *t) {
   if (!calls || cJSON_GetArraySize(calls) == 0) return;
   put_metadata(t, "thread_name", TID_FUNCTIONS, "name", "functions");
   cJSON_ArrayForEach(c, calls) {
-    put_event_head(t, "X", TID_FUNCTIONS, rpt_num(c, "start_cycle"));
-    rpt_buf_json_str(t->out, rpt_str(c, "name"));
+    put_event_head(t, "X", TID_FUNCTIONS, rpt_num_or(c, "start_cycle", 0));
+    rpt_buf_json_str(t->out, rpt_str_or(c, "name", ""));
     rpt_buf_printf(t->out, ",\"dur\":%.3f,\"args\":{\"cycles\":%.0f,\"instructions\":%.0f,\"depth\":%.0f}}",
-                   rpt_num(c, "cycles") * t->us_per_cycle, rpt_num(c, "cycles"), rpt_num(c, "instructions"),
-                   rpt_num(c, "depth"));
+                   rpt_num_or(c, "cycles", 0) * t->us_per_cycle, rpt_num_or(c, "cycles", 0),
+                   rpt_num_or(c, "instructions", 0), rpt_num_or(c, "depth", 0));
   }
 }
 

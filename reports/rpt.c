@@ -7,9 +7,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#define RPT_TOOL_VERSION "0.1.0"
+#include "reports/figures.h"
+
+/* One version for the whole tool: CMake's project(VERSION), given to every target as MCUSIM_VERSION. */
+#ifndef MCUSIM_VERSION
+#error "MCUSIM_VERSION is defined by CMakeLists.txt"
+#endif
 
 static void add_u64(cJSON *obj, const char *key, uint64_t value) { cJSON_AddNumberToObject(obj, key, (double)value); }
 
@@ -315,7 +319,7 @@ cJSON *rpt_build(const mcusim_t *sim) {
   cJSON_AddStringToObject(root, "schema", RPT_SCHEMA);
   cJSON *tool = cJSON_AddObjectToObject(root, "tool");
   cJSON_AddStringToObject(tool, "name", "mcusim");
-  cJSON_AddStringToObject(tool, "version", RPT_TOOL_VERSION);
+  cJSON_AddStringToObject(tool, "version", MCUSIM_VERSION);
   cJSON_AddItemToObject(root, "firmware", build_firmware(sim));
   cJSON_AddItemToObject(root, "profile", build_profile(sim));
   cJSON_AddItemToObject(root, "result", build_result(sim));
@@ -325,23 +329,6 @@ cJSON *rpt_build(const mcusim_t *sim) {
   add_attribution(root, sim);
   add_function_profile(root, sim);
   return root;
-}
-
-int rpt_write_atomic(const char *path, const char *text) {
-  size_t n = strlen(path);
-  char *tmp = malloc(n + 32);
-  if (!tmp) return -1;
-  snprintf(tmp, n + 32, "%s.tmp.%ld", path, (long)getpid());
-  FILE *f = fopen(tmp, "wb");
-  int ok = f && fwrite(text, 1, strlen(text), f) == strlen(text);
-  if (f) ok &= fflush(f) == 0 && fsync(fileno(f)) == 0;
-  if (f) ok &= fclose(f) == 0;
-  if (ok) ok = rename(tmp, path) == 0;
-  int saved = errno;
-  if (!ok) unlink(tmp);
-  free(tmp);
-  errno = saved;
-  return ok ? 0 : -1;
 }
 
 int rpt_write_json(const cJSON *report, const char *path) {
@@ -358,67 +345,40 @@ int rpt_write_json(const cJSON *report, const char *path) {
     return -1;
   }
   memcpy(with_newline + n, "\n", 2);
-  int rc = rpt_write_atomic(path, with_newline);
+  int rc = cm_write_atomic(path, with_newline, n + 1);
   free(with_newline);
   return rc;
 }
 
-char *rpt_read_text(const char *path) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  char *buf = NULL;
-  size_t len = 0, cap = 0;
-  for (size_t n = 1; n > 0;) {
-    if (len + 4097 > cap) {
-      char *grown = realloc(buf, cap = cap ? cap * 2 : 65536);
-      if (!grown) {
-        free(buf);
-        fclose(f);
-        errno = ENOMEM;
-        return NULL;
-      }
-      buf = grown;
-    }
-    n = fread(buf + len, 1, cap - len - 1, f);
-    len += n;
-  }
-  int failed = ferror(f);
-  fclose(f);
-  if (failed) {
-    free(buf);
-    errno = EIO;
-    return NULL;
-  }
-  buf[len] = '\0';
-  return buf;
-}
-
-cJSON *rpt_read(const char *path, char *msg, size_t size) {
-  char *text = rpt_read_text(path);
-  if (!text) {
-    snprintf(msg, size, "%s: cannot read the report: %s", path, strerror(errno));
-    return NULL;
-  }
-  cJSON *r = cJSON_Parse(text);
-  if (!r) {
+cJSON *rpt_parse_json(const char *text, const char *name, char *msg, size_t size) {
+  cJSON *json = cJSON_Parse(text);
+  if (!json) {
     size_t offset = cJSON_GetErrorPtr() ? (size_t)(cJSON_GetErrorPtr() - text) : 0;
     int line = 1;
     for (size_t i = 0; i < offset && text[i]; i++) line += text[i] == '\n';
-    snprintf(msg, size, "%s:%d: not valid JSON", path, line);
-    free(text);
+    cm_msgf(msg, size, "%s:%d: not valid JSON", name, line);
+  }
+  return json;
+}
+
+cJSON *rpt_read(const char *path, char *msg, size_t size) {
+  char *text = cm_read_file(path, RPT_MAX_REPORT_BYTES, NULL);
+  if (!text) {
+    cm_msgf(msg, size, "%s: cannot read the report: %s", path, strerror(errno));
     return NULL;
   }
+  cJSON *r = rpt_parse_json(text, path, msg, size);
   free(text);
-  const cJSON *schema = cJSON_GetObjectItemCaseSensitive(r, "schema");
-  if (!cJSON_IsString(schema) || strcmp(schema->valuestring, RPT_SCHEMA) != 0) {
-    snprintf(msg, size, "%s: not an mcusim report (schema is not \"%s\")", path, RPT_SCHEMA);
+  if (!r) return NULL;
+  if (strcmp(rpt_str_or(r, "schema", ""), RPT_SCHEMA) != 0) {
+    cm_msgf(msg, size, "%s: not an mcusim report (schema is not \"%s\")", path, RPT_SCHEMA);
     cJSON_Delete(r);
     return NULL;
   }
   static const char *const required[] = {"firmware", "profile", "result", "totals", "memory", NULL};
   for (const char *const *key = required; *key; key++)
-    if (!cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(r, *key))) {
-      snprintf(msg, size, "%s: the report has no '%s' object", path, *key);
+    if (!cJSON_IsObject(rpt_get(r, *key))) {
+      cm_msgf(msg, size, "%s: the report has no '%s' object", path, *key);
       cJSON_Delete(r);
       return NULL;
     }
@@ -432,6 +392,14 @@ const char *rpt_core_display(const char *core) {
   return core ? core : "?";
 }
 
+const char *rpt_join_names(const char *const *names, size_t n, char *buf, size_t size) {
+  size_t len = 0;
+  if (size) buf[0] = '\0';
+  for (size_t i = 0; i < n && len < size; i++)
+    len += (size_t)snprintf(buf + len, size - len, "%s%s", i ? ", " : "", names[i]);
+  return buf;
+}
+
 void rpt_group_digits(unsigned long long value, char *buf, size_t size) {
   char digits[32];
   int n = snprintf(digits, sizeof digits, "%llu", value);
@@ -443,35 +411,26 @@ void rpt_group_digits(unsigned long long value, char *buf, size_t size) {
   buf[out] = '\0';
 }
 
-static double num(const cJSON *obj, const char *key) {
-  const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
-  return cJSON_IsNumber(item) ? item->valuedouble : 0;
-}
-
 /* Report numbers as integers for printing: a broken or hostile report's out-of-range value prints as 0, not UB. */
 static unsigned long long num_u64(double v) { return v >= 0 && v < 18446744073709551616.0 ? (unsigned long long)v : 0; }
 static int num_int(double v) { return v >= INT_MIN && v <= INT_MAX ? (int)v : 0; }
 
-static const char *str(const cJSON *obj, const char *key) {
-  const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
-  return cJSON_IsString(item) ? item->valuestring : "";
-}
-
-static const char *grouped(const cJSON *obj, const char *key, char *buf, size_t size) {
-  rpt_group_digits(num_u64(num(obj, key)), buf, size);
+static const char *grouped(double value, char *buf, size_t size) {
+  rpt_group_digits(num_u64(value), buf, size);
   return buf;
 }
 
 static void print_result(const cJSON *result, FILE *out) {
-  const char *stop = str(result, "stop");
-  const cJSON *fault = cJSON_GetObjectItemCaseSensitive(result, "fault");
+  const char *stop = rpt_str_or(result, "stop", "");
+  const cJSON *fault = rpt_get(result, "fault");
   if (strcmp(stop, "exit") == 0) {
-    fprintf(out, "  result        firmware exited with code %d\n", num_int(num(result, "exit_code")));
+    fprintf(out, "  result        firmware exited with code %d\n", num_int(rpt_num_or(result, "exit_code", 0)));
   } else if (cJSON_IsObject(fault)) {
-    fprintf(out, "  result        FAULT: %s\n", str(fault, "message"));
+    fprintf(out, "  result        FAULT: %s\n", rpt_str_or(fault, "message", ""));
   } else {
-    const cJSON *at = cJSON_GetObjectItemCaseSensitive(result, "stopped_at");
-    fprintf(out, "  result        stopped: %s at %s (%s)\n", stop, str(at, "pc"), str(at, "symbol"));
+    const cJSON *at = rpt_get(result, "stopped_at");
+    fprintf(out, "  result        stopped: %s at %s (%s)\n", stop, rpt_str_or(at, "pc", ""),
+            rpt_str_or(at, "symbol", ""));
   }
 }
 
@@ -487,55 +446,61 @@ static void bar(char *buf, size_t size, double value, double max, int width) {
 }
 
 static void print_layers(const cJSON *report, FILE *out) {
-  const cJSON *layers = cJSON_GetObjectItemCaseSensitive(report, "layers");
+  const cJSON *layers = rpt_get(report, "layers");
   if (cJSON_GetArraySize(layers) == 0) return;
-  double max_arena = 0, total_cycles = num(cJSON_GetObjectItemCaseSensitive(report, "totals"), "cycles");
+  double max_arena = 0, total_cycles = rpt_figure_total_or(report, RPT_FIGURE_CYCLES, 0);
   const cJSON *peak_layer = NULL;
   const cJSON *l;
-  cJSON_ArrayForEach(l, layers) if (num(l, "arena_peak_bytes") > max_arena) {
-    max_arena = num(l, "arena_peak_bytes");
+  cJSON_ArrayForEach(l, layers) if (rpt_figure_in_row_or(l, RPT_FIGURE_ARENA_PEAK, 0) > max_arena) {
+    max_arena = rpt_figure_in_row_or(l, RPT_FIGURE_ARENA_PEAK, 0);
     peak_layer = l;
   }
   fprintf(out, "\n  %3s  %-16s %-15s %-13s %12s %14s %9s %11s  %s\n", "id", "layer", "kind", "out shape", "MACs",
           "cycles", "ms", "arena peak", "");
   cJSON_ArrayForEach(l, layers) {
     char shape[32] = "", macs[32], cycles[32], arena[32], bars[128];
-    const cJSON *s = cJSON_GetObjectItemCaseSensitive(l, "out_shape");
+    const cJSON *s = rpt_get(l, "out_shape");
     if (cJSON_GetArraySize(s) == 3)
       snprintf(shape, sizeof shape, "%dx%dx%d", cJSON_GetArrayItem(s, 0)->valueint, cJSON_GetArrayItem(s, 1)->valueint,
                cJSON_GetArrayItem(s, 2)->valueint);
-    bar(bars, sizeof bars, num(l, "arena_peak_bytes"), max_arena, 20);
-    fprintf(out, "  %3d  %-16.16s %-15.15s %-13s %12s %14s %9.3f %11s  %s%s\n", num_int(num(l, "id")), str(l, "name"),
-            str(l, "kind"), shape, grouped(l, "macs", macs, sizeof macs), grouped(l, "cycles", cycles, sizeof cycles),
-            num(l, "latency_us") / 1000.0, grouped(l, "arena_peak_bytes", arena, sizeof arena), bars,
-            cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(l, "patch_stage")) ? " (patches)" : "");
+    bar(bars, sizeof bars, rpt_figure_in_row_or(l, RPT_FIGURE_ARENA_PEAK, 0), max_arena, 20);
+    fprintf(out, "  %3d  %-16.16s %-15.15s %-13s %12s %14s %9.3f %11s  %s%s\n", num_int(rpt_num_or(l, "id", 0)),
+            rpt_str_or(l, "name", ""), rpt_str_or(l, "kind", ""), shape,
+            grouped(rpt_figure_in_row_or(l, RPT_FIGURE_MACS, 0), macs, sizeof macs),
+            grouped(rpt_figure_in_row_or(l, RPT_FIGURE_CYCLES, 0), cycles, sizeof cycles),
+            rpt_figure_in_row_or(l, RPT_FIGURE_LATENCY, 0) / 1000.0,
+            grouped(rpt_figure_in_row_or(l, RPT_FIGURE_ARENA_PEAK, 0), arena, sizeof arena), bars,
+            cJSON_IsTrue(rpt_get(l, "patch_stage")) ? " (patches)" : "");
   }
-  const cJSON *other = cJSON_GetObjectItemCaseSensitive(report, "other");
+  const cJSON *other = rpt_get(report, "other");
   char cycles[32];
   fprintf(out, "       %-16s %-15s %-13s %12s %14s %9.3f\n", "(other)", "", "", "",
-          grouped(other, "cycles", cycles, sizeof cycles),
-          total_cycles > 0 ? num(other, "cycles") / total_cycles *
-                                 num(cJSON_GetObjectItemCaseSensitive(report, "totals"), "latency_us") / 1000.0
+          grouped(rpt_num_or(other, "cycles", 0), cycles, sizeof cycles),
+          total_cycles > 0 ? rpt_num_or(other, "cycles", 0) / total_cycles *
+                                 rpt_figure_total_or(report, RPT_FIGURE_LATENCY, 0) / 1000.0
                            : 0.0);
   if (peak_layer) {
     char peak[32];
-    fprintf(out, "  peak arena    %s B in layer %d '%s'\n", grouped(peak_layer, "arena_peak_bytes", peak, sizeof peak),
-            num_int(num(peak_layer, "id")), str(peak_layer, "name"));
+    fprintf(out, "  peak arena    %s B in layer %d '%s'\n",
+            grouped(rpt_figure_in_row_or(peak_layer, RPT_FIGURE_ARENA_PEAK, 0), peak, sizeof peak),
+            num_int(rpt_num_or(peak_layer, "id", 0)), rpt_str_or(peak_layer, "name", ""));
   }
 }
 
 static void print_patches(const cJSON *report, FILE *out) {
-  const cJSON *patches = cJSON_GetObjectItemCaseSensitive(report, "patches");
+  const cJSON *patches = rpt_get(report, "patches");
   int n = cJSON_GetArraySize(patches);
   if (n == 0) return;
   double min_c = 0, max_c = 0, max_arena = 0, macs = 0;
   const cJSON *p;
   cJSON_ArrayForEach(p, patches) {
-    double c = num(p, "cycles");
+    double c = rpt_figure_in_row_or(p, RPT_FIGURE_CYCLES, 0);
     min_c = (min_c == 0 || c < min_c) ? c : min_c;
     max_c = c > max_c ? c : max_c;
-    max_arena = num(p, "arena_peak_bytes") > max_arena ? num(p, "arena_peak_bytes") : max_arena;
-    macs += num(p, "macs");
+    max_arena = rpt_figure_in_row_or(p, RPT_FIGURE_ARENA_PEAK, 0) > max_arena
+                    ? rpt_figure_in_row_or(p, RPT_FIGURE_ARENA_PEAK, 0)
+                    : max_arena;
+    macs += rpt_figure_in_row_or(p, RPT_FIGURE_MACS, 0);
   }
   char a[32], b[32], c[32], d[32];
   rpt_group_digits(num_u64(min_c), a, sizeof a);
@@ -554,72 +519,79 @@ static const char *base_name(const char *path) {
 
 /* Top functions by exclusive cycles and top source lines, when the report has a function profile. */
 static void print_profile(const cJSON *report, FILE *out) {
-  const cJSON *functions = cJSON_GetObjectItemCaseSensitive(report, "functions"), *f;
-  double total = num(cJSON_GetObjectItemCaseSensitive(report, "totals"), "cycles");
-  if (cJSON_GetArraySize(functions) == 0 || total <= 0) return;
+  const cJSON *functions = rpt_get(report, "functions"), *f;
+  double total_cycles = rpt_figure_total_or(report, RPT_FIGURE_CYCLES, 0);
+  if (cJSON_GetArraySize(functions) == 0 || total_cycles <= 0) return;
   char calls[32], self[32], incl[32];
   fprintf(out, "\n  %-32s %10s %14s %6s %14s %6s\n", "function", "calls", "cycles", "self", "inclusive", "incl");
   int n = 0;
   cJSON_ArrayForEach(f, functions) {
     if (n++ == RPT_TOP_N) break;
-    fprintf(out, "  %-32.32s %10s %14s %5.1f%% %14s %5.1f%%\n", str(f, "name"),
-            grouped(f, "calls", calls, sizeof calls), grouped(f, "cycles", self, sizeof self),
-            100 * num(f, "cycles") / total, grouped(f, "inclusive_cycles", incl, sizeof incl),
-            100 * num(f, "inclusive_cycles") / total);
+    fprintf(out, "  %-32.32s %10s %14s %5.1f%% %14s %5.1f%%\n", rpt_str_or(f, "name", ""),
+            grouped(rpt_num_or(f, "calls", 0), calls, sizeof calls),
+            grouped(rpt_num_or(f, "cycles", 0), self, sizeof self), 100 * rpt_num_or(f, "cycles", 0) / total_cycles,
+            grouped(rpt_num_or(f, "inclusive_cycles", 0), incl, sizeof incl),
+            100 * rpt_num_or(f, "inclusive_cycles", 0) / total_cycles);
   }
-  const cJSON *lines = cJSON_GetObjectItemCaseSensitive(report, "lines"), *l;
+  const cJSON *lines = rpt_get(report, "lines"), *l;
   if (cJSON_GetArraySize(lines) == 0) return;
   fprintf(out, "\n  %-40s %-24s %14s %6s\n", "source line", "function", "cycles", "share");
   n = 0;
   cJSON_ArrayForEach(l, lines) {
     if (n++ == RPT_TOP_N) break;
     char where[64];
-    snprintf(where, sizeof where, "%s:%d", base_name(str(l, "file")), num_int(num(l, "line")));
-    fprintf(out, "  %-40.40s %-24.24s %14s %5.1f%%\n", where, str(l, "function"),
-            grouped(l, "cycles", self, sizeof self), 100 * num(l, "cycles") / total);
+    snprintf(where, sizeof where, "%s:%d", base_name(rpt_str_or(l, "file", "")), num_int(rpt_num_or(l, "line", 0)));
+    fprintf(out, "  %-40.40s %-24.24s %14s %5.1f%%\n", where, rpt_str_or(l, "function", ""),
+            grouped(rpt_num_or(l, "cycles", 0), self, sizeof self), 100 * rpt_num_or(l, "cycles", 0) / total_cycles);
   }
 }
 
 static void print_diagnostics(const cJSON *report, FILE *out) {
   const cJSON *d;
-  cJSON_ArrayForEach(d, cJSON_GetObjectItemCaseSensitive(report, "diagnostics")) {
-    fprintf(out, "  WARNING       %s: %s (at %s, %s, called from %s)\n", str(d, "kind"), str(d, "message"),
-            str(d, "pc"), str(d, "symbol"), str(d, "caller"));
+  cJSON_ArrayForEach(d, rpt_get(report, "diagnostics")) {
+    fprintf(out, "  WARNING       %s: %s (at %s, %s, called from %s)\n", rpt_str_or(d, "kind", ""),
+            rpt_str_or(d, "message", ""), rpt_str_or(d, "pc", ""), rpt_str_or(d, "symbol", ""),
+            rpt_str_or(d, "caller", ""));
   }
 }
 
 void rpt_print_text(const cJSON *report, FILE *out) {
-  const cJSON *fw = cJSON_GetObjectItemCaseSensitive(report, "firmware");
-  const cJSON *prof = cJSON_GetObjectItemCaseSensitive(report, "profile");
-  const cJSON *totals = cJSON_GetObjectItemCaseSensitive(report, "totals");
-  const cJSON *mem = cJSON_GetObjectItemCaseSensitive(report, "memory");
-  char a[32], b[32], c[32], d[32], e[32];
-  double clock_mhz = num(prof, "clock_hz") / 1e6;
-  fprintf(out, "mcusim: %s on %s (Cortex-%s, %g MHz)\n", str(fw, "path"), str(prof, "name"),
-          rpt_core_display(str(prof, "core")), clock_mhz);
-  print_result(cJSON_GetObjectItemCaseSensitive(report, "result"), out);
-  fprintf(out, "  instructions  %s\n", grouped(totals, "instructions", a, sizeof a));
-  fprintf(out, "  cycles        %s  (%.3f ms at %g MHz, %.2f cycles/instruction)\n",
-          grouped(totals, "cycles", a, sizeof a), num(totals, "latency_us") / 1000.0, clock_mhz,
-          num(totals, "instructions") > 0 ? num(totals, "cycles") / num(totals, "instructions") : 0.0);
-  fprintf(out, "  ram (total) : %s B = %s static + %s stack + %s arena\n", grouped(mem, "peak_bytes", a, sizeof a),
-          grouped(mem, "static_bytes", b, sizeof b), grouped(mem, "stack_peak_bytes", c, sizeof c),
-          grouped(mem, "arena_peak_bytes", d, sizeof d));
-  const cJSON *fits = cJSON_GetObjectItemCaseSensitive(mem, "fits");
-  if (cJSON_IsTrue(fits))
-    fprintf(out, "  sram          fits in %s B (%s B free)\n", grouped(mem, "sram_bytes", a, sizeof a),
-            (rpt_group_digits(num_u64(num(mem, "sram_bytes") - num(mem, "peak_bytes")), e, sizeof e), e));
+  const cJSON *prof = rpt_get(report, "profile");
+  char a[32], b[32], c[32], d[32];
+  double clock_mhz = rpt_num_or(prof, "clock_hz", 0) / 1e6;
+  double instructions = rpt_figure_total_or(report, RPT_FIGURE_INSTRUCTIONS, 0),
+         cycles = rpt_figure_total_or(report, RPT_FIGURE_CYCLES, 0);
+  fprintf(out, "mcusim: %s on %s (Cortex-%s, %g MHz)\n", rpt_str_or(report, "firmware.path", ""),
+          rpt_str_or(prof, "name", ""), rpt_core_display(rpt_str_or(prof, "core", "")), clock_mhz);
+  print_result(rpt_get(report, "result"), out);
+  fprintf(out, "  instructions  %s\n", grouped(instructions, a, sizeof a));
+  fprintf(out, "  cycles        %s  (%.3f ms at %g MHz, %.2f cycles/instruction)\n", grouped(cycles, a, sizeof a),
+          rpt_figure_total_or(report, RPT_FIGURE_LATENCY, 0) / 1000.0, clock_mhz,
+          instructions > 0 ? cycles / instructions : 0.0);
+  fprintf(out, "  ram (total) : %s B = %s static + %s stack + %s arena\n",
+          grouped(rpt_figure_total_or(report, RPT_FIGURE_PEAK, 0), a, sizeof a),
+          grouped(rpt_figure_total_or(report, RPT_FIGURE_STATIC, 0), b, sizeof b),
+          grouped(rpt_figure_total_or(report, RPT_FIGURE_STACK_PEAK, 0), c, sizeof c),
+          grouped(rpt_figure_total_or(report, RPT_FIGURE_ARENA_PEAK, 0), d, sizeof d));
+  double sram = rpt_figure_total_or(report, RPT_FIGURE_SRAM, 0);
+  if (cJSON_IsTrue(rpt_get(report, "memory.fits")))
+    fprintf(out, "  sram          fits in %s B (%s B free)\n", grouped(sram, a, sizeof a),
+            grouped(sram - rpt_figure_total_or(report, RPT_FIGURE_PEAK, 0), b, sizeof b));
   else
     fprintf(out, "  sram          OVERFLOW: needs %s B more than the device's %s B\n",
-            grouped(mem, "overflow_bytes", a, sizeof a), grouped(mem, "sram_bytes", b, sizeof b));
-  fprintf(out, "  flash         %s B used of %s B (text %s, rodata %s)\n", grouped(fw, "flash_used_bytes", a, sizeof a),
-          grouped(prof, "flash_bytes", b, sizeof b), grouped(fw, "text_bytes", c, sizeof c),
-          grouped(fw, "rodata_bytes", d, sizeof d));
+            grouped(rpt_figure_total_or(report, RPT_FIGURE_OVERFLOW, 0), a, sizeof a), grouped(sram, b, sizeof b));
+  fprintf(out, "  flash         %s B used of %s B (text %s, rodata %s)\n",
+          grouped(rpt_figure_total_or(report, RPT_FIGURE_FLASH_USED, 0), a, sizeof a),
+          grouped(rpt_figure_total_or(report, RPT_FIGURE_FLASH, 0), b, sizeof b),
+          grouped(rpt_figure_total_or(report, RPT_FIGURE_TEXT, 0), c, sizeof c),
+          grouped(rpt_figure_total_or(report, RPT_FIGURE_RODATA, 0), d, sizeof d));
   fprintf(out, "  touched       %s B of SRAM written (stack by painting: %s B)\n",
-          grouped(mem, "touched_bytes", a, sizeof a), grouped(mem, "stack_painted_bytes", b, sizeof b));
-  if (num(mem, "overflow_mapped_bytes") > 0)
+          grouped(rpt_figure_total_or(report, RPT_FIGURE_TOUCHED, 0), a, sizeof a),
+          grouped(rpt_figure_total_or(report, RPT_FIGURE_STACK_PAINTED, 0), b, sizeof b));
+  if (rpt_figure_total_or(report, RPT_FIGURE_OVERFLOW_MAPPED, 0) > 0)
     fprintf(out, "  note          the firmware needs more SRAM than %s has: %s B were mapped behind it to finish\n",
-            str(prof, "name"), grouped(mem, "overflow_mapped_bytes", a, sizeof a));
+            rpt_str_or(prof, "name", ""),
+            grouped(rpt_figure_total_or(report, RPT_FIGURE_OVERFLOW_MAPPED, 0), a, sizeof a));
   print_layers(report, out);
   print_patches(report, out);
   print_profile(report, out);

@@ -128,7 +128,7 @@ static int write_junit(const rpt_check_t *check, const char *path) {
   FILE *mem = open_memstream(&text, &len);
   if (!mem) return -1;
   rpt_check_write_junit(check, NULL, mem);
-  int rc = fclose(mem) ? -1 : rpt_write_atomic(path, text);
+  int rc = fclose(mem) ? -1 : cm_write_atomic(path, text, len);
   free(text);
   return rc;
 }
@@ -157,7 +157,7 @@ static int write_baseline(const cJSON *report, const char *path) {
     return CLI_EXIT_INTERNAL;
   }
   strcat(with_newline, "\n");
-  int rc = rpt_write_atomic(path, with_newline);
+  int rc = cm_write_atomic(path, with_newline, strlen(with_newline));
   free(with_newline);
   if (rc) {
     fprintf(stderr, "mcusim check: %s: cannot write the baseline: %s\n", path, strerror(errno));

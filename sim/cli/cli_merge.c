@@ -55,7 +55,7 @@ static void add_job(merge_t *g, const char *dir, const cJSON *job) {
 static int add_manifest(merge_t *g, const char *dir, const char *name) {
   char path[4096];
   snprintf(path, sizeof path, "%s/%s", dir, name);
-  char *text = rpt_read_text(path);
+  char *text = cm_read_file(path, RPT_MAX_REPORT_BYTES, NULL);
   cJSON *root = text ? cJSON_Parse(text) : NULL;
   free(text);
   const cJSON *schema = cJSON_GetObjectItem(root, "schema"), *total = cJSON_GetObjectItem(root, "jobs_total");

@@ -73,7 +73,8 @@ static int parse_sweep_args(int argc, char **argv, sweep_t *s) {
 }
 
 static int load_matrix(sweep_t *s) {
-  char *text = rpt_read_text(s->matrix_path), err[256], models_dir[XP_FW_PATH_MAX + 32], base[XP_FW_PATH_MAX];
+  char *text = cm_read_file(s->matrix_path, RPT_MAX_REPORT_BYTES, NULL), err[256], models_dir[XP_FW_PATH_MAX + 32],
+       base[XP_FW_PATH_MAX];
   if (!text) return fprintf(stderr, "mcusim: cannot read %s\n", s->matrix_path), -1;
   snprintf(base, sizeof base, "%s", s->matrix_path);
   snprintf(models_dir, sizeof models_dir, "%s/workloads/models", s->tools.root);
@@ -140,7 +141,7 @@ static int write_manifest(const sweep_t *s, const size_t *jobs, size_t n, double
   cJSON_AddItemToObject(root, "jobs", arr);
   char path[XP_FW_PATH_MAX + 64], *text = cJSON_Print(root);
   snprintf(path, sizeof path, "%s/sweep-%d-of-%d.json", s->out_dir, s->shard_i, s->shard_n);
-  int rc = text ? rpt_write_atomic(path, text) : -1;
+  int rc = text ? cm_write_atomic(path, text, strlen(text)) : -1;
   if (!rc) fprintf(stderr, "sweep: manifest %s\n", path);
   free(text);
   cJSON_Delete(root);

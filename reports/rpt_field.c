@@ -1,0 +1,42 @@
+/* reports/rpt_field.c — the one reader of report fields (rpt.h): dotted paths, case-sensitive, and one rule for what
+ * is not there. */
+#include <string.h>
+
+#include "reports/rpt.h"
+
+const cJSON *rpt_get(const cJSON *obj, const char *path) {
+  while (obj && *path) {
+    size_t n = strcspn(path, ".");
+    const cJSON *child = NULL;
+    if (cJSON_IsObject(obj))
+      for (child = obj->child; child; child = child->next)
+        if (child->string && !strncmp(child->string, path, n) && child->string[n] == '\0') break;
+    obj = child;
+    path += n + (path[n] == '.');
+  }
+  return obj;
+}
+
+int rpt_number(const cJSON *obj, const char *path, double *out) {
+  const cJSON *item = rpt_get(obj, path);
+  if (!cJSON_IsNumber(item)) return -1;
+  *out = item->valuedouble;
+  return 0;
+}
+
+double rpt_num_or(const cJSON *obj, const char *path, double absent) {
+  double value;
+  return rpt_number(obj, path, &value) ? absent : value;
+}
+
+const char *rpt_str_or(const cJSON *obj, const char *path, const char *absent) {
+  const cJSON *item = rpt_get(obj, path);
+  return cJSON_IsString(item) ? item->valuestring : absent;
+}
+
+const cJSON *rpt_array(const cJSON *obj, const char *path, int *count) {
+  const cJSON *item = rpt_get(obj, path);
+  if (!cJSON_IsArray(item)) item = NULL;
+  if (count) *count = item ? cJSON_GetArraySize(item) : 0;
+  return item;
+}

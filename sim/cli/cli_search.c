@@ -178,8 +178,8 @@ static void collect(cli_search_t *s, size_t i) {
   xp_sweep_figures_t f;
   if (rep && !xp_sweep_figures(rep, &f)) {
     c->sim_ok = s->codes[i] == 0;
-    c->peak_bytes = f.peak_bytes, c->arena_peak_bytes = f.arena_peak_bytes;
-    c->cycles = f.cycles, c->macs = f.macs, c->latency_us = f.latency_us;
+    c->peak_bytes = f.value[RPT_FIGURE_PEAK], c->arena_peak_bytes = f.value[RPT_FIGURE_ARENA_PEAK];
+    c->cycles = f.value[RPT_FIGURE_CYCLES], c->macs = f.value[RPT_FIGURE_MACS], c->latency_us = f.latency_us;
   }
   cJSON_Delete(rep);
   snprintf(path, sizeof path, "%s/job.json", dir);

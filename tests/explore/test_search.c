@@ -238,8 +238,8 @@ START_TEST(figures_and_table) {
   memset(rows, 0, sizeof rows);
   ck_assert_int_eq(xp_sweep_figures(r, &rows[0].fig), 0);
   cJSON_Delete(r);
-  ck_assert_uint_eq(rows[0].fig.peak_bytes, 65392);
-  ck_assert_uint_eq(rows[0].fig.macs, 7157888);
+  ck_assert_uint_eq(rows[0].fig.value[RPT_FIGURE_PEAK], 65392);
+  ck_assert_uint_eq(rows[0].fig.value[RPT_FIGURE_MACS], 7157888);
   ck_assert_str_eq(rows[0].fig.checksum, "0xb7e60faa");
   ck_assert(rows[0].fig.fits);
   rows[0].index = 2, rows[0].has_figures = 1;

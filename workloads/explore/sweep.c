@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "common/cm.h"
+#include "reports/rpt.h"
 
 static char *dup_printf(const char *fmt, const char *a, const char *b) {
   size_t len = strlen(fmt) + strlen(a) + strlen(b) + 1;
@@ -134,41 +135,32 @@ int xp_sweep_parse_shard(const char *text, int *shard_i, int *shard_n) {
 
 int xp_sweep_in_shard(size_t j, int shard_i, int shard_n) { return (int)(j % (size_t)shard_n) == shard_i - 1; }
 
-static uint64_t num(const cJSON *obj, const char *key) {
-  const cJSON *v = cJSON_GetObjectItem(obj, key);
-  return cJSON_IsNumber(v) && v->valuedouble > 0 ? (uint64_t)v->valuedouble : 0;
-}
+/* A report figure as a whole number: absent or negative reads as 0. */
+static uint64_t whole(double v) { return v > 0 ? (uint64_t)v : 0; }
 
-static void str(const cJSON *obj, const char *key, char *buf, size_t len) {
-  const cJSON *v = cJSON_GetObjectItem(obj, key);
-  snprintf(buf, len, "%s", cJSON_IsString(v) ? v->valuestring : "");
+static void str(const cJSON *report, const char *path, char *buf, size_t len) {
+  snprintf(buf, len, "%s", rpt_str_or(report, path, ""));
 }
 
 int xp_sweep_figures(const cJSON *report, xp_sweep_figures_t *f) {
-  const cJSON *mem = cJSON_GetObjectItem(report, "memory"), *tot = cJSON_GetObjectItem(report, "totals");
-  const cJSON *res = cJSON_GetObjectItem(report, "result"), *prof = cJSON_GetObjectItem(report, "profile");
-  const cJSON *marks = cJSON_GetObjectItem(report, "marks");
   memset(f, 0, sizeof *f);
-  if (!cJSON_IsObject(mem) || !cJSON_IsObject(tot) || !cJSON_IsObject(res) || !cJSON_IsObject(prof)) return -1;
-  str(marks, "model", f->model, sizeof f->model);
-  str(marks, "schedule", f->schedule, sizeof f->schedule);
-  str(prof, "name", f->profile, sizeof f->profile);
-  str(res, "stop", f->stop, sizeof f->stop);
-  const cJSON *code = cJSON_GetObjectItem(res, "exit_code"), *sum = cJSON_GetObjectItem(marks, "checksum");
-  f->exit_code = cJSON_IsNumber(code) ? code->valueint : -1;
-  if (cJSON_IsNumber(sum)) snprintf(f->checksum, sizeof f->checksum, "0x%08llx", (unsigned long long)sum->valuedouble);
-  f->fits = cJSON_IsTrue(cJSON_GetObjectItem(mem, "fits"));
-  f->peak_bytes = num(mem, "peak_bytes");
-  f->arena_peak_bytes = num(mem, "arena_peak_bytes");
-  f->static_bytes = num(mem, "static_bytes");
-  f->stack_peak_bytes = num(mem, "stack_peak_bytes");
-  f->sram_bytes = num(mem, "sram_bytes");
-  f->overflow_bytes = num(mem, "overflow_bytes");
-  f->instructions = num(tot, "instructions");
-  f->cycles = num(tot, "cycles");
-  f->clock_hz = num(prof, "clock_hz");
-  f->macs = num(marks, "macs_lo") + (num(marks, "macs_hi") << 32);
-  const cJSON *lat = cJSON_GetObjectItem(tot, "latency_us");
-  f->latency_us = cJSON_IsNumber(lat) ? lat->valuedouble : 0;
+  static const char *const required[] = {"memory", "totals", "result", "profile"};
+  for (size_t i = 0; i < sizeof required / sizeof *required; i++)
+    if (!cJSON_IsObject(rpt_get(report, required[i]))) return -1;
+  str(report, "marks.model", f->model, sizeof f->model);
+  str(report, "marks.schedule", f->schedule, sizeof f->schedule);
+  str(report, "profile.name", f->profile, sizeof f->profile);
+  str(report, "result.stop", f->stop, sizeof f->stop);
+  double code, sum;
+  f->exit_code = rpt_number(report, "result.exit_code", &code) ? -1 : (int)code;
+  if (!rpt_number(report, "marks.checksum", &sum))
+    snprintf(f->checksum, sizeof f->checksum, "0x%08llx", (unsigned long long)sum);
+  f->fits = cJSON_IsTrue(rpt_get(report, "memory.fits"));
+  for (int fig = XP_SWEEP_FIRST_FIGURE; fig <= XP_SWEEP_LAST_FIGURE; fig++)
+    f->value[fig] = whole(rpt_figure_total_or(report, (rpt_figure_t)fig, 0));
+  /* the firmware declares its MACs in two 32-bit marks */
+  f->value[RPT_FIGURE_MACS] =
+      whole(rpt_num_or(report, "marks.macs_lo", 0)) + (whole(rpt_num_or(report, "marks.macs_hi", 0)) << 32);
+  f->latency_us = rpt_figure_total_or(report, RPT_FIGURE_LATENCY, 0);
   return 0;
 }

@@ -15,6 +15,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "reports/figures.h"
+
 #define XP_SWEEP_MAX_AXIS 64
 
 typedef struct {
@@ -40,13 +42,17 @@ void xp_sweep_job_id(const xp_sweep_matrix_t *m, size_t j, char *buf, size_t len
 int xp_sweep_parse_shard(const char *text, int *shard_i, int *shard_n);
 int xp_sweep_in_shard(size_t j, int shard_i, int shard_n);
 
+/* The table's figure columns: the report figures (reports/figures.h) from peak SRAM to cycles, in the list's order
+ * (peak, arena peak, static, stack peak, SRAM, overflow, MACs, instructions, cycles). */
+#define XP_SWEEP_FIRST_FIGURE RPT_FIGURE_PEAK
+#define XP_SWEEP_LAST_FIGURE RPT_FIGURE_CYCLES
+
 /* What a merged row shows, read from one report (docs/report.md). */
 typedef struct {
   char model[64], schedule[96], profile[64], stop[24], checksum[24];
   int exit_code; /* -1 when the firmware did not exit */
   int fits;
-  uint64_t peak_bytes, arena_peak_bytes, static_bytes, stack_peak_bytes, sram_bytes, overflow_bytes;
-  uint64_t instructions, cycles, macs, clock_hz;
+  uint64_t value[RPT_FIGURE_COUNT]; /* by rpt_figure_t, the table's columns: the run's totals; MACs from its marks */
   double latency_us;
 } xp_sweep_figures_t;
 

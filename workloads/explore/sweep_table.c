@@ -6,18 +6,6 @@
 #include "common/cm.h"
 #include "workloads/explore/sweep.h"
 
-/* Columns, declared once: header, JSON key, and how to print the value. */
-#define SWEEP_NUM_COLUMNS(X)                                                                                           \
-  X(peak_bytes)                                                                                                        \
-  X(arena_peak_bytes)                                                                                                  \
-  X(static_bytes)                                                                                                      \
-  X(stack_peak_bytes)                                                                                                  \
-  X(sram_bytes)                                                                                                        \
-  X(overflow_bytes)                                                                                                    \
-  X(macs)                                                                                                              \
-  X(instructions)                                                                                                      \
-  X(cycles)
-
 static int by_index(const void *a, const void *b) {
   const xp_sweep_row_t *x = a, *y = b;
   return x->index < y->index ? -1 : x->index > y->index;
@@ -34,17 +22,15 @@ static void csv_row(const xp_sweep_row_t *r, FILE *out) {
     return;
   }
   fprintf(out, "%d,%s", f->exit_code, f->fits ? "true" : "false");
-#define X(key) fprintf(out, ",%llu", (unsigned long long)f->key);
-  SWEEP_NUM_COLUMNS(X)
-#undef X
+  for (int fig = XP_SWEEP_FIRST_FIGURE; fig <= XP_SWEEP_LAST_FIGURE; fig++)
+    fprintf(out, ",%llu", (unsigned long long)f->value[fig]);
   fprintf(out, ",%.3f,%s\n", f->latency_us / 1000.0, f->checksum);
 }
 
 static void write_csv(const xp_sweep_row_t *rows, size_t n, FILE *out) {
   fprintf(out, "index,job,status,model,schedule,profile,exit_code,fits");
-#define X(key) fprintf(out, ",%s", #key);
-  SWEEP_NUM_COLUMNS(X)
-#undef X
+  for (int fig = XP_SWEEP_FIRST_FIGURE; fig <= XP_SWEEP_LAST_FIGURE; fig++)
+    fprintf(out, ",%s", rpt_figure((rpt_figure_t)fig)->key);
   fprintf(out, ",latency_ms,checksum\n");
   for (size_t i = 0; i < n; i++) csv_row(&rows[i], out);
 }
@@ -61,9 +47,8 @@ static cJSON *json_row(const xp_sweep_row_t *r) {
   cJSON_AddStringToObject(o, "profile", f->profile);
   cJSON_AddNumberToObject(o, "exit_code", f->exit_code);
   cJSON_AddBoolToObject(o, "fits", f->fits);
-#define X(key) cJSON_AddNumberToObject(o, #key, (double)f->key);
-  SWEEP_NUM_COLUMNS(X)
-#undef X
+  for (int fig = XP_SWEEP_FIRST_FIGURE; fig <= XP_SWEEP_LAST_FIGURE; fig++)
+    cJSON_AddNumberToObject(o, rpt_figure((rpt_figure_t)fig)->key, (double)f->value[fig]);
   cJSON_AddNumberToObject(o, "latency_us", f->latency_us);
   cJSON_AddStringToObject(o, "checksum", f->checksum);
   return o;
@@ -94,8 +79,9 @@ static void html_row(const xp_sweep_row_t *r, FILE *out) {
   fprintf(out, "</td><td>%s</td>", r->status);
   if (r->has_figures)
     fprintf(out, "<td>%s</td><td>%llu</td><td>%llu</td><td>%llu</td><td>%llu</td><td>%.3f</td><td>%s</td>",
-            f->fits ? "yes" : "no", (unsigned long long)f->peak_bytes, (unsigned long long)f->arena_peak_bytes,
-            (unsigned long long)f->sram_bytes, (unsigned long long)f->cycles, f->latency_us / 1000.0, f->checksum);
+            f->fits ? "yes" : "no", (unsigned long long)f->value[RPT_FIGURE_PEAK],
+            (unsigned long long)f->value[RPT_FIGURE_ARENA_PEAK], (unsigned long long)f->value[RPT_FIGURE_SRAM],
+            (unsigned long long)f->value[RPT_FIGURE_CYCLES], f->latency_us / 1000.0, f->checksum);
   fputs("</tr>\n", out);
 }
 

@@ -2,7 +2,8 @@
  * unit and how it prints. Every renderer that lists figures maps onto this list instead of keeping its own:
  * `check` (its figures, growth limits, JUnit cases), `compare` (its figure rows), the CSV exports (their figure
  * columns), the text summary and the HTML/Perfetto/massif exports, and the sweep/merge tables
- * (workloads/explore/sweep_table.c). Each keeps only what is its own: which figures it shows, in which order, and (check) its limits.
+ * (workloads/explore/sweep_table.c). Each keeps only what is its own: which figures it shows, in which order, and
+ * (check) its limits.
  *
  * Public: code outside reports/ may use the list and its accessors (the header needs cJSON only). Never prints. */
 #ifndef MCUSIM_RPT_FIGURES_H

@@ -1,5 +1,5 @@
 /* reports/rpt.c — builds the JSON report from a run, writes it atomically, renders the text summary. */
-#include "rpt.h"
+#include "reports/rpt.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "isa/isa.h"
 #include "reports/figures.h"
 
 /* One version for the whole tool: CMake's project(VERSION), given to every target as MCUSIM_VERSION. */
@@ -386,10 +387,8 @@ cJSON *rpt_read(const char *path, char *msg, size_t size) {
 }
 
 const char *rpt_core_display(const char *core) {
-  static const char *const names[][2] = {{"m0plus", "M0+"}, {"m3", "M3"}, {"m4", "M4"}, {"m7", "M7"}};
-  for (size_t i = 0; i < sizeof names / sizeof *names; i++)
-    if (core && !strcmp(core, names[i][0])) return names[i][1];
-  return core ? core : "?";
+  const char *display = isa_core_display((isa_core_t)isa_core_from_name(core)); /* isa/ holds the one table */
+  return display ? display : core ? core : "?";
 }
 
 const char *rpt_join_names(const char *const *names, size_t n, char *buf, size_t size) {

@@ -1,4 +1,4 @@
-/* A two-layer "model" for the `mcusim check` integration test (tests/reports/test_check_cli.c), built three
+/* A two-layer "model" for the `mcusim check` integration test (tests/cli/test_check_cli.c), built three
  * times: as is, with SLOW=1 (the fc layer loops twice as long) and with EXTRA_ALLOC=1 (a 1 KiB scratch buffer
  * live beside the conv layer's buffers). The gate must pass the first against itself and fail the others with
  * the cycles rows and the arena/peak SRAM rows respectively. */

@@ -1,4 +1,4 @@
-/* tests/explore/test_search_cli.c — `mcusim search`, `sweep` and `merge` the way a user runs them, on the
+/* tests/cli/test_search_cli.c — `mcusim search`, `sweep` and `merge` the way a user runs them, on the
  * person-detection model and the STM32F412 (small: well under a minute on 2 cores). */
 #include "tests/support/check_main.h"
 #include <cjson/cJSON.h>

@@ -1,4 +1,4 @@
-/* tests/reports/test_check_cli.c — `mcusim check` end to end, the way CI runs it: exit codes and messages on
+/* tests/cli/test_check_cli.c — `mcusim check` end to end, the way CI runs it: exit codes and messages on
  * hand-written reports (check/base.json and variants), --update-baseline, JUnit and GitHub outputs; the gate on
  * real firmware built with a deliberate slow-down and an extra allocation; byte-identical reports of repeated
  * runs (what committed baselines rely on). */

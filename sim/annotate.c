@@ -8,8 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/cm.h"
 #include "sim/annotate.h"
 #include "sim/sim_internal.h"
+
+#define SIM_ANNOT_MAX_FILE_BYTES (1u << 20)
 
 typedef enum { RULE_LAYER, RULE_MALLOC, RULE_FREE, RULE_CALLOC, RULE_REALLOC, RULE_RESET, RULE_MARKER } rule_kind_t;
 
@@ -70,9 +73,9 @@ static int fail(ctx_t *c, const char *field, const char *fmt, ...) {
   char what[256];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(what, sizeof what, fmt, ap);
+  cm_vmsgf(what, sizeof what, fmt, ap);
   va_end(ap);
-  snprintf(c->msg, c->size, "%s: %s: %s", c->path, field, what);
+  cm_msgf(c->msg, c->size, "%s: %s: %s", c->path, field, what);
   return -1;
 }
 
@@ -341,15 +344,18 @@ mcusim_err mcusim_annotate(mcusim_t *sim, const char *path) {
   sim_annot_t *a = sim->annot;
   size_t first = a->rule_count;
   ctx_t c = {path, sim->error, sizeof sim->error};
-  FILE *f = fopen(path, "rb");
-  if (!f) {
-    snprintf(sim->error, sizeof sim->error, "%s: cannot read the annotation file: %s", path, strerror(errno));
+  char *text = cm_read_file(path, SIM_ANNOT_MAX_FILE_BYTES, NULL);
+  int rc;
+  if (text)
+    rc = parse_file(a, &c, text);
+  else if (errno == EFBIG)
+    rc = fail(&c, "(file)", "larger than 1 MiB");
+  else if (errno == ENOMEM)
+    rc = -1;
+  else {
+    cm_msgf(sim->error, sizeof sim->error, "%s: cannot read the annotation file: %s", path, strerror(errno));
     return MCUSIM_E_BAD_ELF;
   }
-  char *text = calloc(1, 1 << 20);
-  size_t n = text ? fread(text, 1, (1 << 20) - 1, f) : 0;
-  fclose(f);
-  int rc = !text ? -1 : n == (1 << 20) - 1 ? fail(&c, "(file)", "larger than 1 MiB") : parse_file(a, &c, text);
   free(text);
   for (size_t i = first; !rc && i < a->rule_count; i++) rc = match_rule(a, &c, i);
   if (rc) {

@@ -13,6 +13,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/cm.h"
+#include "isa/thumb.h"
 #include "sim/sim_internal.h"
 
 #define SIM_CHECK_INTERVAL_INSNS (1u << 22) /* ~20 ms of simulation between limit/progress checks */
@@ -68,7 +70,7 @@ static double wall_now(void) {
 static mcusim_err set_error(mcusim_t *sim, mcusim_err err, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(sim->error, sizeof sim->error, fmt, ap);
+  cm_vmsgf(sim->error, sizeof sim->error, fmt, ap);
   va_end(ap);
   return err;
 }
@@ -640,7 +642,7 @@ static void plan_overflow(mcusim_t *sim) {
       prof_find_region(sim->profile, (uint32_t)(end + size - 1), 1, NULL))
     return; /* another region is there: the firmware really does not fit this map */
   sim->overflow = candidate;
-  sim->mem.overflow_mapped_bytes = size;
+  mem_set_overflow_mapped(&sim->mem, size);
 }
 
 static mcusim_err load_segments(mcusim_t *sim, const char *path) {
@@ -680,12 +682,13 @@ static int is_dynamic_section(const char *name) {
 /* Section sizes for the report: text, rodata, static SRAM (.data + .bss). */
 static void measure_sections(mcusim_t *sim) {
   mcusim_firmware_t *fw = &sim->firmware;
+  uint32_t static_end = 0;
   for (size_t i = 0; i < sim->elf->section_count; i++) {
     const sim_elf_section_t *s = &sim->elf->sections[i];
     int in_flash = 0;
     int in_memory = find_region(sim, s->addr, s->size ? s->size : 1, &in_flash) != NULL;
-    if (in_memory && !in_flash && (s->flags & SHF_WRITE) && s->addr + s->size > sim->mem.static_end)
-      sim->mem.static_end = s->addr + s->size;
+    if (in_memory && !in_flash && (s->flags & SHF_WRITE) && s->addr + s->size > static_end)
+      static_end = s->addr + s->size;
     if (s->flags & SHF_EXECINSTR)
       fw->text_bytes += s->size;
     else if (!(s->flags & SHF_WRITE))
@@ -697,8 +700,7 @@ static void measure_sections(mcusim_t *sim) {
         fw->data_bytes += s->size;
     }
   }
-  sim->mem.data_bytes = fw->data_bytes;
-  sim->mem.bss_bytes = fw->bss_bytes;
+  mem_set_static(&sim->mem, fw->data_bytes, fw->bss_bytes, static_end);
 }
 
 static void hash_file(mcusim_t *sim) {
@@ -753,21 +755,6 @@ static mcusim_err choose_start(mcusim_t *sim, const char *path) {
   return MCUSIM_OK;
 }
 
-/* SDIV/UDIV (ARMv7-M ARM A7.7.127/A7.7.195): FB9n/FBBn then Fxfx. */
-static int is_divide(uint16_t hw1, uint16_t hw2) {
-  return ((hw1 & 0xFFF0u) == 0xFB90u || (hw1 & 0xFFF0u) == 0xFBB0u) && (hw2 & 0xF0F0u) == 0xF0F0u;
-}
-
-/* LDRD/STRD (immediate, T1: E8x/E9x with P or W), LDM/STM.W (T2: E88x-E8Bx, E90x-E93x) and 16-bit LDM/STM
- * (T1: Cxxx); SP- and PC-based forms (PUSH/POP, literal LDRD) are always aligned and left out. */
-static int is_multiword(uint16_t hw1, uint16_t hw2) {
-  unsigned rn = hw1 & 0xFu;
-  (void)hw2;
-  if ((hw1 & 0xFE40u) == 0xE840u && (hw1 & 0x0120u)) return rn != 13 && rn != 15;
-  if ((hw1 & 0xFFC0u) == 0xE880u || (hw1 & 0xFFC0u) == 0xE900u) return rn != 13;
-  return (hw1 & 0xF000u) == 0xC000u;
-}
-
 static mcusim_err add_code_hook(mcusim_t *sim, uint32_t addr, void *callback) {
   uc_hook *grown = realloc(sim->code_hooks, (sim->code_hook_count + 1) * sizeof *grown);
   if (!grown) return MCUSIM_E_NOMEM;
@@ -786,10 +773,10 @@ static mcusim_err hook_range(mcusim_t *sim, const sim_elf_segment_t *s, uint32_t
   for (uint32_t addr = start; addr + 2 <= end;) {
     uint32_t off = addr - s->paddr;
     uint16_t hw1 = (uint16_t)(s->bytes[off] | s->bytes[off + 1] << 8);
-    int wide = (hw1 >> 11) >= 0x1D;
-    uint16_t hw2 = wide && addr + 4 <= end ? (uint16_t)(s->bytes[off + 2] | s->bytes[off + 3] << 8) : 0;
+    uint32_t width = isa_thumb_width(hw1);
+    uint16_t hw2 = width == 4 && addr + 4 <= end ? (uint16_t)(s->bytes[off + 2] | s->bytes[off + 3] << 8) : 0;
     if (match(hw1, hw2) && add_code_hook(sim, addr, callback)) return MCUSIM_E_NOMEM;
-    addr += wide ? 4 : 2;
+    addr += width;
   }
   return MCUSIM_OK;
 }
@@ -812,7 +799,7 @@ static mcusim_err hook_matching(mcusim_t *sim, int (*match)(uint16_t, uint16_t),
   return MCUSIM_OK;
 }
 
-static mcusim_err hook_divides(mcusim_t *sim) { return hook_matching(sim, is_divide, (void *)on_divide); }
+static mcusim_err hook_divides(mcusim_t *sim) { return hook_matching(sim, isa_thumb_is_divide, (void *)on_divide); }
 
 mcusim_err mcusim_load_elf(mcusim_t *sim, const char *path) {
   if (sim->loaded) return set_error(sim, MCUSIM_E_STATE, "a firmware is already loaded");
@@ -831,7 +818,7 @@ mcusim_err mcusim_load_elf(mcusim_t *sim, const char *path) {
   uint32_t end_sym;
   sim->heap_base = sim_elf_lookup(sim->elf, "end", &end_sym) == 0 ? end_sym : sim->profile->sram[0].base;
   uint32_t arena_sym;
-  if (sim_elf_lookup(sim->elf, "__arena_start", &arena_sym) == 0) sim->mem.arena_base = arena_sym;
+  if (sim_elf_lookup(sim->elf, "__arena_start", &arena_sym) == 0) mem_set_arena_base(&sim->mem, arena_sym);
   sim->loaded = 1;
   return MCUSIM_OK;
 }
@@ -867,7 +854,7 @@ static mcusim_err install_hooks(mcusim_t *sim) {
     if (ok && !sim->limits.no_tracking && sim_annot_install(sim)) ok = 0;
     /* ARMv6-M (M0+) faults every unaligned access itself; ARMv7-M needs the check on multi-word accesses. */
     if (ok && sim->limits.check_alignment && strcmp(sim->profile->core, "m0plus") != 0 &&
-        hook_matching(sim, is_multiword, (void *)on_multiword))
+        hook_matching(sim, isa_thumb_is_multiword, (void *)on_multiword))
       return MCUSIM_E_NOMEM;
     if (ok && sim->limits.precise_flash && sim->fetch)
       ok = sim_fetch_enable_data_reads(sim->fetch, uc, &sim->totals.cycles, &sim->cur_extra_cycles) == 0;
@@ -957,8 +944,7 @@ static void scan_region(mcusim_t *sim, const prof_region_t *r) {
 
 static void finish_memory(mcusim_t *sim) {
   mem_t *m = &sim->mem;
-  m->lowest_sp = sim->lowest_sp;
-  m->stack_floor = sim->heap_base;
+  mem_set_stack_low(m, sim->lowest_sp, sim->heap_base);
   for (unsigned i = 0; i < sim->profile->sram_count; i++) scan_region(sim, &sim->profile->sram[i]);
   if (sim->overflow.size) scan_region(sim, &sim->overflow);
   mem_when_t end = {sim->totals.cycles, sim->totals.instructions, reg(sim, 13), reg(sim, 15), reg(sim, 14)};
@@ -993,7 +979,7 @@ mcusim_err mcusim_run(mcusim_t *sim, const mcusim_limits_t *limits) {
   uint32_t sp = sim->result.initial_sp;
   uc_reg_write(sim->uc, UC_ARM_REG_SP, &sp);
   sim->lowest_sp = sp;
-  sim->mem.initial_sp = sp;
+  mem_set_initial_sp(&sim->mem, sp);
   mem_when_t start = {0, 0, sp, sim->result.entry_pc, 0};
   mem_sample(&sim->mem, &start);
   sim->start_wall = sim->last_progress_wall = wall_now();

@@ -53,10 +53,9 @@ static mcusim_err add_code_hook(mcusim_t *sim, uint32_t addr, void *callback) {
   return MCUSIM_OK;
 }
 
-/* Walks Thumb instructions in [start, end) of a segment (a halfword 0b11101/0b11110/0b11111... starts a 32-bit
- * instruction: ARMv7-M ARM A5.1) and hooks those that match. Walking instructions rather than every halfword
- * matters: Unicorn looks through all code hooks each time a hooked instruction runs, and weights in flash would
- * otherwise match by the thousand. */
+/* Walks Thumb instructions in [start, end) of a segment (isa_thumb_width) and hooks those that match. Walking
+ * instructions rather than every halfword matters: Unicorn looks through all code hooks each time a hooked instruction
+ * runs, and weights in flash would otherwise match by the thousand. */
 static mcusim_err hook_range(mcusim_t *sim, const sim_elf_segment_t *s, uint32_t start, uint32_t end,
                              int (*match)(uint16_t, uint16_t), void *callback) {
   for (uint32_t addr = start; addr + 2 <= end;) {

@@ -154,7 +154,6 @@ static void check_limits(mcusim_t *sim) {
   sim->next_check = next;
 }
 
-/* The hot path: once per executed basic block. */
 /* Cycles the first instruction of `next` gains or loses from running right after the last one of `prev` when
  * the translator split straight-line code (a 1 KiB page, the block size limit): each block was costed alone, so
  * e.g. LDR;LDR across the split would count 2 + 2 instead of 3. The pair is costed together once, when the
@@ -226,9 +225,6 @@ static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *opaqu
   if (sim->totals.instructions >= sim->next_check) check_limits(sim);
 }
 
-/* Which instruction of the current block made a data access at `addr`: the registers are up to date
- * inside MMIO callbacks (the PC is not), so the first memory instruction after the previous access whose
- * effective address range holds `addr` is the one. */
 /* Lowest address and byte span a memory instruction accesses, from register values before it executes. */
 uint32_t sim_effective_range(const isa_insn_t *in, const uint32_t regs[16], uint32_t *span) {
   const isa_mem_t *m = &in->mem;

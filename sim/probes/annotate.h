@@ -3,14 +3,15 @@
  * exactly as the firmware's own trace events do (mem_layer_begin/end, mem_alloc/mem_free), so every report works
  * unchanged.
  *
- * Method: one UC_HOOK_CODE per annotated function entry (and marker address), nothing elsewhere. A call that needs
- * its return (a layer's end, an allocator's result in r0) reads LR at entry and hooks the return address on first
- * use; the translated block there is dropped (uc_ctl_remove_cache) so the new hook applies. The return is matched
- * by address and SP, so recursion and calls from several sites pair correctly.
+ * Method: one code hook (probe_host_t.hook_code) per annotated function entry (and marker address), nothing
+ * elsewhere. A call that needs its return (a layer's end, an allocator's result in r0) reads LR at entry and hooks
+ * the return address on first use, asking the engine to drop the translated block there so the new hook applies.
+ * The return is matched by address and SP, so recursion and calls from several sites pair correctly. Events are
+ * stamped with probe_host_t.now_at_pc.
  *
  * Internal to the simulator library; the public entry point is mcusim_annotate() in mcusim.h. */
-#ifndef MCUSIM_SIM_ANNOTATE_H
-#define MCUSIM_SIM_ANNOTATE_H
+#ifndef MCUSIM_PROBE_ANNOTATE_H
+#define MCUSIM_PROBE_ANNOTATE_H
 
 #include <stddef.h>
 
@@ -33,4 +34,4 @@ int probe_annot_load(probe_annot_t *annot, const char *path, const sim_elf_t *el
 int probe_annot_install(probe_annot_t *annot, mem_t *mem);
 void probe_annot_free(probe_annot_t *annot);
 
-#endif /* MCUSIM_SIM_ANNOTATE_H */
+#endif /* MCUSIM_PROBE_ANNOTATE_H */

@@ -10,10 +10,10 @@
  * of function that is no return is a tail call and replaces the top frame's function. Everything else is a
  * compare and four additions per block.
  *
- * Ownership: created by probe_fp_create, freed by probe_fp_destroy; the ELF is borrowed. Internal to
- * the simulator library; the public read-only view is mcusim_funcprof_t in mcusim.h. */
-#ifndef MCUSIM_SIM_FUNCPROF_H
-#define MCUSIM_SIM_FUNCPROF_H
+ * Ownership: created by probe_fp_create, freed by probe_fp_destroy; the ELF and the host are borrowed. Internal to
+ * the simulator library; the public read-only view is mcusim_funcprof_t in mcusim.h (probe_fp_view). */
+#ifndef MCUSIM_PROBE_FUNCPROF_H
+#define MCUSIM_PROBE_FUNCPROF_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -100,4 +100,4 @@ const struct mcusim_funcprof *probe_fp_view(const probe_fp_t *fp);
 /* Folded stacks ("main;conv;dot 1234", cycles): flamegraph.pl and speedscope read them. Returns 0 or -1. */
 int probe_fp_write_folded(const probe_fp_t *fp, FILE *out);
 
-#endif /* MCUSIM_SIM_FUNCPROF_H */
+#endif /* MCUSIM_PROBE_FUNCPROF_H */

@@ -8,10 +8,6 @@
 
 #include "sim/sim_internal.h"
 
-#define SIM_PPB_BASE 0xE0000000u
-#define SIM_PPB_SIZE 0x00100000u
-#define SIM_DEVICES_SIZE 0x2000u /* ITM + DWT, mapped as MMIO by ppb.c */
-
 uint16_t sim_read_halfword(mcusim_t *sim, uint32_t addr) {
   uint16_t hw = 0;
   uc_mem_read(sim->uc, addr, &hw, 2);
@@ -39,10 +35,7 @@ static mcusim_err map_memory(mcusim_t *sim) {
                            p->sram[i].base);
   if (sim->overflow.size && map_painted(sim, &sim->overflow))
     return sim_set_error(sim, MCUSIM_E_ENGINE, "cannot map %u bytes of overflow SRAM", sim->overflow.size);
-  /* The PPB: ITM and DWT are devices, the rest (SCB, NVIC, SysTick) plain memory so start-up code runs. */
-  if (sim_devices_map(sim) || uc_mem_map(sim->uc, SIM_PPB_BASE + SIM_DEVICES_SIZE, SIM_PPB_SIZE - SIM_DEVICES_SIZE,
-                                         UC_PROT_READ | UC_PROT_WRITE))
-    return sim_set_error(sim, MCUSIM_E_ENGINE, "cannot map the private peripheral bus");
+  if (sim_ppb_map(sim)) return sim_set_error(sim, MCUSIM_E_ENGINE, "cannot map the private peripheral bus");
   return MCUSIM_OK;
 }
 

@@ -3,6 +3,9 @@
  * them: ARCHITECTURE.md, engine facts), and the semihosting trap. */
 #include "sim/sim_internal.h"
 
+#define SIM_PPB_BASE 0xE0000000u
+#define SIM_PPB_SIZE 0x00100000u
+
 /* ---- the host devices see ---- */
 
 static void host_now(void *opaque, uint32_t access_addr, mem_when_t *now) { sim_now(opaque, access_addr, now); }
@@ -50,7 +53,9 @@ static void mmio_write(uc_engine *uc, uint64_t offset, unsigned size, uint64_t v
   r->write(r->state, (uint32_t)offset, size, value);
 }
 
-int sim_devices_map(mcusim_t *sim) {
+/* The devices, in address order from the PPB's base; what follows them up to the end of the PPB (SCB, NVIC,
+ * SysTick) is plain memory, so CMSIS start-up code that writes it runs. */
+int sim_ppb_map(mcusim_t *sim) {
   const struct {
     uint32_t base, size;
     sim_mmio_t region;
@@ -58,13 +63,16 @@ int sim_devices_map(mcusim_t *sim) {
       {DEV_ITM_BASE, DEV_ITM_SIZE, {dev_itm_read, dev_itm_write, &sim->itm}},
       {DEV_DWT_BASE, DEV_DWT_SIZE, {dev_dwt_read, dev_dwt_write, &sim->dwt}},
   };
+  uint32_t end = SIM_PPB_BASE;
   for (size_t i = 0; i < SIM_MMIO_REGIONS; i++) {
     sim->mmio[i] = table[i].region;
     if (uc_mmio_map(sim->uc, table[i].base, table[i].size, mmio_read, &sim->mmio[i], mmio_write, &sim->mmio[i]) !=
         UC_ERR_OK)
       return -1;
+    end = table[i].base + table[i].size;
   }
-  return 0;
+  uc_err err = uc_mem_map(sim->uc, end, SIM_PPB_BASE + SIM_PPB_SIZE - end, UC_PROT_READ | UC_PROT_WRITE);
+  return err == UC_ERR_OK ? 0 : -1;
 }
 
 void sim_devices_start(mcusim_t *sim) {

@@ -158,9 +158,10 @@ void sim_halted(mcusim_t *sim);
 mcusim_err sim_hook_divides(mcusim_t *sim);
 mcusim_err sim_hook_multiword(mcusim_t *sim);
 
-/* ppb.c: the device host; maps the device table; starts the devices before the run. */
+/* ppb.c: the device host; maps the private peripheral bus (the device table, plain memory after it); starts the
+ * devices before the run. */
 void sim_devices_init(mcusim_t *sim);
-int sim_devices_map(mcusim_t *sim);
+int sim_ppb_map(mcusim_t *sim);
 void sim_devices_start(mcusim_t *sim);
 /* Handles BKPT 0xAB: the semihosting call in R0/R1, its result into R0. */
 void sim_semihost(mcusim_t *sim);

@@ -346,14 +346,7 @@ static int by_start(const void *a, const void *b) {
 }
 
 int probe_fp_finish(probe_fp_t *fp, probe_fp_block_t *cur, uint64_t cycles, uint64_t insns, const char *elf_path) {
-  /* what the last block was charged since it started */
-  uint64_t dc = cycles - fp->mark_cycles, di = insns - fp->mark_insns;
-  fp->top_node->self_cycles += dc;
-  fp->top_node->self_insns += di;
-  if (cur) {
-    cur->cycles += dc;
-    cur->insns += di;
-  }
+  probe_fp_charge(fp, cur, cycles, insns); /* what the last block was charged since it started */
   while (fp->depth > 1) record_slice(fp, --fp->depth, cycles, insns);
   record_slice(fp, 0, cycles, insns);
   mcusim_funcprof_t *v = calloc(1, sizeof *v);

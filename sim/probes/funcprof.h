@@ -72,10 +72,9 @@ void probe_fp_init_block(const probe_fp_t *fp, probe_fp_block_t *pb, uint32_t ad
 void probe_fp_edge(probe_fp_t *fp, const probe_fp_block_t *prev, uint32_t prev_end, uint32_t addr, int32_t func,
                    uint64_t cycles, uint64_t insns);
 
-/* The hot path: block `b` at `addr` starts; `cycles`/`insns` are the totals before it is charged. `prev` is the
- * block that ran before (NULL after an interruption inside a block), `prev_end` its fall-through address. */
-static inline void probe_fp_block(probe_fp_t *fp, probe_fp_block_t *prev, uint32_t prev_end, probe_fp_block_t *b,
-                                  uint32_t addr, uint64_t cycles, uint64_t insns) {
+/* Charges what the run counted since the previous block entry (totals now: cycles/insns) to the current call-tree
+ * node and to `prev`, the block that ran (NULL after an interruption inside a block). */
+static inline void probe_fp_charge(probe_fp_t *fp, probe_fp_block_t *prev, uint64_t cycles, uint64_t insns) {
   uint64_t dc = cycles - fp->mark_cycles, di = insns - fp->mark_insns;
   fp->top_node->self_cycles += dc;
   fp->top_node->self_insns += di;
@@ -85,6 +84,13 @@ static inline void probe_fp_block(probe_fp_t *fp, probe_fp_block_t *prev, uint32
   }
   fp->mark_cycles = cycles;
   fp->mark_insns = insns;
+}
+
+/* The hot path: block `b` at `addr` starts; `cycles`/`insns` are the totals before it is charged. `prev` is the
+ * block that ran before (NULL after an interruption inside a block), `prev_end` its fall-through address. */
+static inline void probe_fp_block(probe_fp_t *fp, probe_fp_block_t *prev, uint32_t prev_end, probe_fp_block_t *b,
+                                  uint32_t addr, uint64_t cycles, uint64_t insns) {
+  probe_fp_charge(fp, prev, cycles, insns);
   b->count++;
   if (b->func != fp->top_func || (prev && prev->edge && addr != prev_end))
     probe_fp_edge(fp, prev, prev_end, addr, b->func, cycles, insns);

@@ -56,7 +56,7 @@ mcusim_err sim_set_error(mcusim_t *sim, mcusim_err err, const char *fmt, ...) {
 
 const char *mcusim_last_error(const mcusim_t *sim) { return sim->error; }
 
-/* ---- open / load ---- */
+/* ---- open / close, settings ---- */
 
 mcusim_err mcusim_open(const prof_t *profile, mcusim_t **out) {
   *out = NULL;

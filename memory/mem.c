@@ -27,6 +27,21 @@ void mem_init(mem_t *mem, uint64_t sram_bytes) {
   mem->timeline_stride = 1;
 }
 
+void mem_set_static(mem_t *mem, uint64_t data_bytes, uint64_t bss_bytes, uint32_t static_end) {
+  mem->data_bytes = data_bytes;
+  mem->bss_bytes = bss_bytes;
+  mem->static_end = static_end;
+}
+
+void mem_set_overflow_mapped(mem_t *mem, uint64_t bytes) { mem->overflow_mapped_bytes = bytes; }
+void mem_set_arena_base(mem_t *mem, uint32_t addr) { mem->arena_base = addr; }
+void mem_set_initial_sp(mem_t *mem, uint32_t sp) { mem->initial_sp = sp; }
+
+void mem_set_stack_low(mem_t *mem, uint32_t lowest_sp, uint32_t stack_floor) {
+  mem->lowest_sp = lowest_sp;
+  mem->stack_floor = stack_floor;
+}
+
 void mem_release(mem_t *mem) {
   free(mem->live);
   free(mem->layers);
@@ -300,6 +315,10 @@ int mem_free(mem_t *mem, const mem_when_t *when, uint32_t addr) {
   snprintf(msg, sizeof msg, "%s of 0x%08x", twice ? "second free" : "free of an address never allocated", addr);
   mem_diagnose(mem, twice ? MEM_DIAG_DOUBLE_FREE : MEM_DIAG_UNKNOWN_FREE, when, addr, 0, msg);
   return -1;
+}
+
+void mem_free_all(mem_t *mem, const mem_when_t *when) {
+  while (mem->live_count) mem_free(mem, when, mem->live[mem->live_count - 1].addr);
 }
 
 /* ---- marks ---- */

@@ -142,6 +142,18 @@ typedef struct {
 void mem_init(mem_t *mem, uint64_t sram_bytes);
 void mem_release(mem_t *mem);
 
+/* What the simulator knows before and after the run (setters, so that no caller writes mem_t's fields). */
+/* .data and .bss bytes in SRAM, and the first SRAM address above the static sections and arena section. */
+void mem_set_static(mem_t *mem, uint64_t data_bytes, uint64_t bss_bytes, uint32_t static_end);
+/* SRAM the simulator mapped behind the device's first region for a firmware that needs more. */
+void mem_set_overflow_mapped(mem_t *mem, uint64_t bytes);
+/* The arena's first address (`__arena_start`); without it the lowest allocation is the base. */
+void mem_set_arena_base(mem_t *mem, uint32_t addr);
+/* SP at reset: the stack's top. */
+void mem_set_initial_sp(mem_t *mem, uint32_t sp);
+/* After the run: the lowest SP sampled, and the address the stack may not go below (the heap's start). */
+void mem_set_stack_low(mem_t *mem, uint32_t lowest_sp, uint32_t stack_floor);
+
 /* Firmware events. Names are copied (truncated to MEM_NAME_MAX - 1). */
 void mem_layer_info(mem_t *mem, uint32_t id, const char *kind, uint32_t out_h, uint32_t out_w, uint32_t out_c);
 void mem_layer_begin(mem_t *mem, const mem_when_t *when, uint32_t id, const char *name, uint32_t macs);
@@ -151,6 +163,8 @@ void mem_patch_end(mem_t *mem, const mem_when_t *when, uint32_t stage, uint32_t 
 /* Return 0, or -1 for misuse (recorded as a diagnostic). */
 int mem_alloc(mem_t *mem, const mem_when_t *when, uint32_t addr, uint32_t size, const char *tag);
 int mem_free(mem_t *mem, const mem_when_t *when, uint32_t addr);
+/* Frees every live allocation, newest first (an arena reset). */
+void mem_free_all(mem_t *mem, const mem_when_t *when);
 void mem_mark_number(mem_t *mem, const char *name, uint32_t value);
 void mem_mark_string(mem_t *mem, const char *name, const char *text);
 void mem_diagnose(mem_t *mem, mem_diag_kind_t kind, const mem_when_t *when, uint32_t address, uint32_t size,

@@ -1,72 +1,48 @@
 /* sim/elf.c — firmware ELF reading with elfutils' libelf (ARCHITECTURE.md says why libelf). */
 #include "elf_file.h"
 
+#include "common/cm.h"
+
 #include <errno.h>
 #include <gelf.h>
 #include <libelf.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #define SIM_ELF_MAX_BYTES (512u << 20) /* no Cortex-M image is larger; bounds memory on hostile input */
 #define SIM_ELF_MAX_SEGMENTS 64
 #define SIM_ELF_MAX_SECTIONS 4096
 
-static void say(char *msg, size_t size, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(msg, size, fmt, ap);
-  va_end(ap);
-}
-
+/* The whole file, bounded: a hostile or mistaken path cannot make the simulator read gigabytes. */
 static uint8_t *slurp(const char *path, size_t *size, char *msg, size_t msg_size) {
-  FILE *f = fopen(path, "rb");
-  if (!f) {
-    say(msg, msg_size, "%s: cannot open: %s", path, strerror(errno));
-    return NULL;
-  }
-  struct stat st;
-  if (fstat(fileno(f), &st) || !S_ISREG(st.st_mode)) {
-    say(msg, msg_size, "%s: not a regular file", path);
-    fclose(f);
-    return NULL;
-  }
-  if ((uint64_t)st.st_size > SIM_ELF_MAX_BYTES) {
-    say(msg, msg_size, "%s: %lld bytes is larger than any Cortex-M image (limit %u MiB)", path, (long long)st.st_size,
-        SIM_ELF_MAX_BYTES >> 20);
-    fclose(f);
-    return NULL;
-  }
-  uint8_t *buf = malloc(st.st_size ? (size_t)st.st_size : 1);
-  size_t got = buf ? fread(buf, 1, (size_t)st.st_size, f) : 0;
-  fclose(f);
-  if (!buf || got != (size_t)st.st_size) {
-    say(msg, msg_size, "%s: cannot read the file", path);
-    free(buf);
-    return NULL;
-  }
-  *size = got;
-  return buf;
+  uint8_t *buf = (uint8_t *)cm_read_file(path, SIM_ELF_MAX_BYTES, size);
+  if (buf) return buf;
+  if (errno == EISDIR)
+    cm_msgf(msg, msg_size, "%s: not a regular file", path);
+  else if (errno == EFBIG)
+    cm_msgf(msg, msg_size, "%s: larger than any Cortex-M image (limit %u MiB)", path, SIM_ELF_MAX_BYTES >> 20);
+  else
+    cm_msgf(msg, msg_size, "%s: cannot open: %s", path, strerror(errno));
+  return NULL;
 }
 
 static int check_header(Elf *e, const GElf_Ehdr *eh, const char *path, char *msg, size_t size) {
   const char *ident = elf_getident(e, NULL);
   if (gelf_getclass(e) != ELFCLASS32) {
-    say(msg, size, "%s: a 64-bit ELF; Cortex-M firmware is ELF32", path);
+    cm_msgf(msg, size, "%s: a 64-bit ELF; Cortex-M firmware is ELF32", path);
     return -1;
   }
   if (!ident || ident[EI_DATA] != ELFDATA2LSB) {
-    say(msg, size, "%s: a big-endian ELF; mcusim runs little-endian Cortex-M firmware", path);
+    cm_msgf(msg, size, "%s: a big-endian ELF; mcusim runs little-endian Cortex-M firmware", path);
     return -1;
   }
   if (eh->e_machine != EM_ARM) {
-    say(msg, size, "%s: not an ARM ELF (e_machine %u)", path, eh->e_machine);
+    cm_msgf(msg, size, "%s: not an ARM ELF (e_machine %u)", path, eh->e_machine);
     return -1;
   }
   if (eh->e_type != ET_EXEC) {
-    say(msg, size, "%s: not an executable (e_type %u): link the firmware first", path, eh->e_type);
+    cm_msgf(msg, size, "%s: not an executable (e_type %u): link the firmware first", path, eh->e_type);
     return -1;
   }
   return 0;
@@ -83,8 +59,8 @@ static int check_overlaps(const sim_elf_t *elf, const char *path, char *msg, siz
       const sim_elf_segment_t *a = &elf->segments[i], *b = &elf->segments[j];
       if (ranges_overlap(a->vaddr, a->mem_size, b->vaddr, b->mem_size) ||
           ranges_overlap(a->paddr, a->file_size, b->paddr, b->file_size)) {
-        say(msg, size, "%s: loadable segments overlap (0x%08x+0x%x and 0x%08x+0x%x)", path, a->vaddr, a->mem_size,
-            b->vaddr, b->mem_size);
+        cm_msgf(msg, size, "%s: loadable segments overlap (0x%08x+0x%x and 0x%08x+0x%x)", path, a->vaddr, a->mem_size,
+                b->vaddr, b->mem_size);
         return -1;
       }
     }
@@ -96,12 +72,13 @@ static int check_section_table(const GElf_Ehdr *eh, size_t image_size, const cha
   if (!eh->e_shnum) return 0; /* none, or an extended count that libelf checks */
   uint64_t end = eh->e_shoff + (uint64_t)eh->e_shnum * eh->e_shentsize;
   if (eh->e_shnum > SIM_ELF_MAX_SECTIONS || eh->e_shentsize != sizeof(Elf32_Shdr) || end > image_size) {
-    say(msg, size, "%s: section header table (%u entries at offset 0x%llx) lies beyond the end of the file", path,
-        eh->e_shnum, (unsigned long long)eh->e_shoff);
+    cm_msgf(msg, size, "%s: section header table (%u entries at offset 0x%llx) lies beyond the end of the file", path,
+            eh->e_shnum, (unsigned long long)eh->e_shoff);
     return -1;
   }
   if (eh->e_shstrndx != SHN_XINDEX && eh->e_shstrndx >= eh->e_shnum) {
-    say(msg, size, "%s: section name table index %u is not a section (%u sections)", path, eh->e_shstrndx, eh->e_shnum);
+    cm_msgf(msg, size, "%s: section name table index %u is not a section (%u sections)", path, eh->e_shstrndx,
+            eh->e_shnum);
     return -1;
   }
   return 0;
@@ -110,7 +87,7 @@ static int check_section_table(const GElf_Ehdr *eh, size_t image_size, const cha
 static int read_segments(Elf *e, sim_elf_t *elf, const char *path, char *msg, size_t size) {
   size_t n = 0;
   if (elf_getphdrnum(e, &n) || n > SIM_ELF_MAX_SEGMENTS) {
-    say(msg, size, "%s: unreadable or absurd program header table (%zu entries)", path, n);
+    cm_msgf(msg, size, "%s: unreadable or absurd program header table (%zu entries)", path, n);
     return -1;
   }
   elf->segments = calloc(n ? n : 1, sizeof *elf->segments);
@@ -118,17 +95,17 @@ static int read_segments(Elf *e, sim_elf_t *elf, const char *path, char *msg, si
   for (size_t i = 0; i < n; i++) {
     GElf_Phdr ph;
     if (!gelf_getphdr(e, (int)i, &ph)) {
-      say(msg, size, "%s: program header %zu unreadable", path, i);
+      cm_msgf(msg, size, "%s: program header %zu unreadable", path, i);
       return -1;
     }
     if (ph.p_type != PT_LOAD || ph.p_memsz == 0) continue;
     if (ph.p_filesz > ph.p_memsz || ph.p_offset > elf->image_size || ph.p_filesz > elf->image_size - ph.p_offset) {
-      say(msg, size, "%s: segment %zu claims bytes beyond the end of the file (offset 0x%llx, size 0x%llx)", path, i,
-          (unsigned long long)ph.p_offset, (unsigned long long)ph.p_filesz);
+      cm_msgf(msg, size, "%s: segment %zu claims bytes beyond the end of the file (offset 0x%llx, size 0x%llx)", path,
+              i, (unsigned long long)ph.p_offset, (unsigned long long)ph.p_filesz);
       return -1;
     }
     if (ph.p_vaddr + ph.p_memsz > 0x100000000ull || ph.p_paddr + ph.p_filesz > 0x100000000ull) {
-      say(msg, size, "%s: segment %zu wraps past 4 GiB", path, i);
+      cm_msgf(msg, size, "%s: segment %zu wraps past 4 GiB", path, i);
       return -1;
     }
     sim_elf_segment_t *s = &elf->segments[elf->segment_count++];
@@ -140,7 +117,7 @@ static int read_segments(Elf *e, sim_elf_t *elf, const char *path, char *msg, si
     s->bytes = elf->image + ph.p_offset;
   }
   if (elf->segment_count == 0) {
-    say(msg, size, "%s: no loadable segment", path);
+    cm_msgf(msg, size, "%s: no loadable segment", path);
     return -1;
   }
   return check_overlaps(elf, path, msg, size);
@@ -203,7 +180,7 @@ static int read_symtab(Elf *e, Elf_Scn *scn, const GElf_Shdr *sh, sim_elf_t *elf
 static int read_sections(Elf *e, sim_elf_t *elf, const char *path, char *msg, size_t size) {
   size_t n = 0, shstrndx = 0;
   if (elf_getshdrnum(e, &n) || n > SIM_ELF_MAX_SECTIONS || (n && elf_getshdrstrndx(e, &shstrndx))) {
-    say(msg, size, "%s: unreadable or absurd section header table (%zu sections)", path, n);
+    cm_msgf(msg, size, "%s: unreadable or absurd section header table (%zu sections)", path, n);
     return -1;
   }
   elf->sections = calloc(n ? n : 1, sizeof *elf->sections);
@@ -218,8 +195,8 @@ static int read_sections(Elf *e, sim_elf_t *elf, const char *path, char *msg, si
     const char *name = elf_strptr(e, shstrndx, sh.sh_name);
     if (sh.sh_type != SHT_NOBITS && (sh.sh_offset > elf->image_size || sh.sh_size > elf->image_size - sh.sh_offset)) {
       /* the index, not the name: a name from a broken file may hold anything, newlines included */
-      say(msg, size, "%s: section %zu (offset 0x%llx, size 0x%llx) extends beyond the end of the file", path,
-          elf_ndxscn(scn), (unsigned long long)sh.sh_offset, (unsigned long long)sh.sh_size);
+      cm_msgf(msg, size, "%s: section %zu (offset 0x%llx, size 0x%llx) extends beyond the end of the file", path,
+              elf_ndxscn(scn), (unsigned long long)sh.sh_offset, (unsigned long long)sh.sh_size);
       rc = -2;
       goto done;
     }
@@ -242,7 +219,7 @@ static int read_sections(Elf *e, sim_elf_t *elf, const char *path, char *msg, si
   if (sym_count) qsort(elf->symbols, sym_count, sizeof *elf->symbols, compare_symbols);
   rc = 0;
 done:
-  if (rc == -1) say(msg, size, "%s: out of memory reading sections", path);
+  if (rc == -1) cm_msgf(msg, size, "%s: out of memory reading sections", path);
   free(name_off);
   free(sym_off);
   return rc;
@@ -252,19 +229,19 @@ sim_elf_t *sim_elf_read(const char *path, char *msg, size_t size) {
   sim_elf_t *elf = calloc(1, sizeof *elf);
   Elf *e = NULL;
   if (!elf) {
-    say(msg, size, "out of memory");
+    cm_msgf(msg, size, "out of memory");
     return NULL;
   }
   elf->image = slurp(path, &elf->image_size, msg, size);
   if (!elf->image) goto fail;
   if (elf_version(EV_CURRENT) == EV_NONE) {
-    say(msg, size, "libelf is unusable: %s", elf_errmsg(-1));
+    cm_msgf(msg, size, "libelf is unusable: %s", elf_errmsg(-1));
     goto fail;
   }
   e = elf_memory((char *)elf->image, elf->image_size);
   GElf_Ehdr eh;
   if (!e || elf_kind(e) != ELF_K_ELF || !gelf_getehdr(e, &eh)) {
-    say(msg, size, "%s: not an ELF file (%s)", path, elf->image_size < 52 ? "too short" : "bad header");
+    cm_msgf(msg, size, "%s: not an ELF file (%s)", path, elf->image_size < 52 ? "too short" : "bad header");
     goto fail;
   }
   if (check_header(e, &eh, path, msg, size) || check_section_table(&eh, elf->image_size, path, msg, size) ||

@@ -111,7 +111,7 @@ typedef struct {
   int precise_flash;         /* 1: charge wait states of data reads from flash (a memory hook: slower) */
   int no_tracking;           /* 1: ignore the firmware's trace events (for the benchmark's tracking cost) */
   int check_alignment;       /* 1: fault unaligned LDRD/STRD/LDM/STM on ARMv7-M as silicon does (code hooks) */
-  int profile_functions;     /* 1: per-function and per-line profile, call slices (sim/funcprof.h; costs speed) */
+  int profile_functions; /* 1: per-function and per-line profile, call slices (sim/probes/funcprof.h; costs speed) */
 } mcusim_limits_t;
 
 /* Firmware output: called for every chunk the firmware writes (ITM port 0, semihosting). fd 1 or 2. */

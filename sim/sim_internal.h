@@ -1,5 +1,8 @@
-/* sim/sim_internal.h — the simulator's state, shared by sim.c (engine, accounting) and devices.c (ITM,
- * DWT, semihosting). Not installed; the public surface is mcusim.h. */
+/* sim/sim_internal.h — the engine's state, shared by the engine's files only: sim.c (the handle), load.c (memory
+ * map, ELF loading, start), run.c (run loop, block cache, accounting), fault.c (exceptions and faults), hooks.c
+ * (code hooks on chosen instructions), ppb.c (the device table) and probing.c (what probes may ask). Devices
+ * (sim/devices/) and probes (sim/probes/) never include it: they see the engine through dev_host_t and
+ * probe_host_t. Not installed; the public surface is mcusim.h. */
 #ifndef MCUSIM_SIM_INTERNAL_H
 #define MCUSIM_SIM_INTERNAL_H
 
@@ -7,13 +10,16 @@
 
 #include "isa/isa.h"
 #include "mcusim.h"
-#include "sim/annotate.h"
+#include "sim/devices/dwt.h"
+#include "sim/devices/itm.h"
+#include "sim/devices/semihost.h"
 #include "sim/elf_file.h"
 #include "sim/fetch.h"
-#include "sim/funcprof.h"
+#include "sim/probes/annotate.h"
+#include "sim/probes/funcprof.h"
 
 #define SIM_STDOUT_CAPTURE_BYTES (1u << 20)
-#define SIM_TRACE_MAX_ARGS 4
+#define SIM_MMIO_REGIONS 2 /* ITM, DWT */
 
 /* A decoded, costed basic block, cached by start address. */
 typedef struct sim_block {
@@ -24,13 +30,20 @@ typedef struct sim_block {
   sim_fetch_memo_t fetch_memo; /* the fetch model's note that the block's lines were resident (sim/fetch.h) */
   int8_t fallthrough_adjust;   /* cycles for next[0] running straight after this block (see successor()) */
   struct sim_block *next[2];   /* last successors seen (fall-through, taken): skips the hash lookup */
-  sim_fp_block_t prof;         /* function profile: the block's function, edge and figures */
+  probe_fp_block_t prof;       /* function profile: the block's function, edge and figures */
 } sim_block_t;
 
 typedef struct {
   sim_block_t **slots;
   size_t cap, count; /* cap a power of two */
 } sim_block_cache_t;
+
+/* One device region of the PPB as mapped with uc_mmio_map (the opaque Unicorn hands back). */
+typedef struct {
+  dev_read_fn read;
+  dev_write_fn write;
+  void *state;
+} sim_mmio_t;
 
 struct mcusim {
   const prof_t *profile;
@@ -50,9 +63,10 @@ struct mcusim {
   uint64_t next_check;       /* instruction count at which limits/progress are checked */
   uint32_t lowest_sp;
   sim_block_cache_t cache;
-  sim_fetch_t *fetch;       /* flash wait states; NULL when the profile has none */
-  sim_funcprof_t *funcprof; /* function profile; NULL unless asked for */
-  sim_annot_t *annot;       /* symbol annotations (mcusim_annotate); NULL when none */
+  sim_fetch_t *fetch;      /* flash wait states; NULL when the profile has none */
+  probe_fp_t *funcprof;    /* function profile; NULL unless asked for */
+  probe_annot_t *annot;    /* symbol annotations (mcusim_annotate); NULL when none */
+  probe_host_t probe_host; /* what probes may ask (probing.c) */
 
   /* locating the instruction behind an MMIO access inside cur */
   uint32_t mmio_cursor, mmio_index, mmio_left;
@@ -64,13 +78,13 @@ struct mcusim {
   mcusim_result_t result;
   int stopping; /* a stop reason is recorded; later hooks do nothing */
 
-  /* devices */
-  uint64_t cyccnt_base; /* DWT->CYCCNT = cycles - cyccnt_base while enabled */
-  uint32_t cyccnt_frozen, dwt_ctrl;
-  uint32_t trace_args[SIM_TRACE_MAX_ARGS];
-  unsigned trace_argc;
+  /* devices (ppb.c) */
+  dev_host_t dev_host;
+  dev_itm_t itm;
+  dev_dwt_t dwt;
+  dev_semihost_t semihost;
+  sim_mmio_t mmio[SIM_MMIO_REGIONS];
   uint32_t heap_base;
-  int sh_features_handle_pos; /* read position in the ":semihosting-features" pseudo-file */
 
   mem_t mem;
   mcusim_output_fn output;
@@ -86,27 +100,76 @@ struct mcusim {
   prof_region_t overflow; /* SRAM mapped behind the first region when the firmware needs more; size 0 if none */
 };
 
+/* r0..r15 by number (13 SP, 14 LR, 15 PC); 16 is xPSR. */
+static inline uint32_t sim_reg(mcusim_t *sim, int n) {
+  static const int ids[17] = {UC_ARM_REG_R0,  UC_ARM_REG_R1,  UC_ARM_REG_R2,  UC_ARM_REG_R3, UC_ARM_REG_R4,
+                              UC_ARM_REG_R5,  UC_ARM_REG_R6,  UC_ARM_REG_R7,  UC_ARM_REG_R8, UC_ARM_REG_R9,
+                              UC_ARM_REG_R10, UC_ARM_REG_R11, UC_ARM_REG_R12, UC_ARM_REG_SP, UC_ARM_REG_LR,
+                              UC_ARM_REG_PC,  UC_ARM_REG_XPSR};
+  uint32_t v = 0;
+  if (n >= 0 && n <= 16) uc_reg_read(sim->uc, ids[n], &v);
+  return v;
+}
+
+/* Index of the instruction at pc in b, or -1. */
+static inline int sim_block_index(const sim_block_t *b, uint32_t pc) {
+  for (uint32_t k = 0; k < b->blk.insn_count; k++)
+    if (b->blk.insns[k].addr == pc) return (int)k;
+  return -1;
+}
+
+/* sim.c: formats the one-line message mcusim_last_error returns; returns err. */
+mcusim_err sim_set_error(mcusim_t *sim, mcusim_err err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* load.c: whether [addr, addr+size) is SRAM of the profile (or overflow SRAM the simulator mapped). */
+int sim_sram_range(const mcusim_t *sim, uint32_t addr, uint32_t size);
+uint16_t sim_read_halfword(mcusim_t *sim, uint32_t addr);
+
+/* run.c */
+void sim_cache_release(sim_block_cache_t *cache);
 /* Cycle, instruction count, PC and SP at the instruction that is executing now, found from the address it
  * accessed (MMIO callbacks use it). */
 void sim_now(mcusim_t *sim, uint32_t access_addr, mem_when_t *now);
-/* Whether [addr, addr+size) is SRAM of the profile (or overflow SRAM the simulator mapped). */
-int sim_sram_range(const mcusim_t *sim, uint32_t addr, uint32_t size);
+/* The same for the instruction at pc of the current block (code hooks, probes). */
+void sim_now_at_pc(mcusim_t *sim, uint32_t pc, mem_when_t *now);
+/* Index in cur of the memory instruction that accessed addr (cur must be set). */
+uint32_t sim_locate_access(mcusim_t *sim, uint32_t addr);
+/* Lowest address and byte span a memory instruction accesses, from register values before it executes. */
+uint32_t sim_effective_range(const isa_insn_t *in, const uint32_t regs[16], uint32_t *span);
 /* Records why the run stops and asks Unicorn to stop. */
 void sim_stop(mcusim_t *sim, mcusim_stop_t stop);
-/* Records a fault at pc with a formatted message and stops. */
-void sim_fault(mcusim_t *sim, mcusim_fault_kind_t kind, uint32_t pc, uint32_t address, const char *what);
 /* Charges only the instructions of cur up to and including the one at pc; used when an exception leaves
  * the block early (semihosting BKPT, SVC). */
 void sim_truncate_block(mcusim_t *sim, uint32_t pc, int include_pc);
 /* Firmware output to capture and forward. */
 void sim_emit_output(mcusim_t *sim, int fd, const char *data, size_t len);
 
-/* funcprof.c: charges the last block, closes open calls and builds the profile's view; 0 or -1 (no memory). */
-int sim_funcprof_run_end(mcusim_t *sim);
+/* fault.c */
+/* Records a fault at pc with a formatted message and stops. */
+void sim_fault(mcusim_t *sim, mcusim_fault_kind_t kind, uint32_t pc, uint32_t address, const char *what);
+/* The UC_HOOK_INTR and UC_HOOK_MEM_UNMAPPED|PROT callbacks. */
+void sim_on_interrupt(uc_engine *uc, uint32_t intno, void *opaque);
+bool sim_on_bad_access(uc_engine *uc, uc_mem_type type, uint64_t address, int size, int64_t value, void *opaque);
+/* After uc_emu_start: Unicorn's error as a fault of the firmware, or why the core halted (WFI). */
+void sim_fault_from_engine(mcusim_t *sim, uc_err err);
+void sim_halted(mcusim_t *sim);
 
-/* devices.c */
-int sim_devices_map(mcusim_t *sim);
-/* Handles BKPT 0xAB at pc; returns 0 when the call was a semihosting request. */
-int sim_semihost(mcusim_t *sim, uint32_t pc);
+/* hooks.c: code hooks on divides (their data-dependent cycles), and on multi-word accesses (alignment). */
+mcusim_err sim_hook_divides(mcusim_t *sim);
+mcusim_err sim_hook_multiword(mcusim_t *sim);
+
+/* ppb.c: the device host; maps the private peripheral bus (the device table, plain memory after it); starts the
+ * devices before the run. */
+void sim_devices_init(mcusim_t *sim);
+int sim_ppb_map(mcusim_t *sim);
+void sim_devices_start(mcusim_t *sim);
+/* Handles BKPT 0xAB: the semihosting call in R0/R1, its result into R0. */
+void sim_semihost(mcusim_t *sim);
+
+/* probing.c: the probe host; creates and installs the enabled probes before the run, finishes them after. */
+void sim_probes_init(mcusim_t *sim);
+mcusim_err sim_probes_install(mcusim_t *sim);
+int sim_probes_finish(mcusim_t *sim);
+void sim_probes_free(mcusim_t *sim);
 
 #endif /* MCUSIM_SIM_INTERNAL_H */

@@ -91,12 +91,55 @@ START_TEST(misuse_and_unbalanced_ranges_are_recorded) {
 }
 END_TEST
 
+START_TEST(setters_feed_the_finish) {
+  mem_t m;
+  mem_init(&m, 1 << 20);
+  mem_set_static(&m, 100, 28, 0x20000400u);
+  mem_set_initial_sp(&m, 0x20001000u);
+  mem_set_arena_base(&m, 0x20000800u);
+  mem_set_overflow_mapped(&m, 4096);
+  mem_when_t w = at(10);
+  mem_alloc(&m, &w, 0x20000900u, 64, "a");
+  mem_set_stack_low(&m, 0x20000300u, 0x20000400u); /* below the static end: a diagnostic */
+  mem_when_t end = at(20);
+  mem_finish(&m, &end);
+  ck_assert_uint_eq(m.static_bytes, 128);
+  ck_assert_uint_eq(m.stack_peak_bytes, 0xD00);
+  ck_assert_uint_eq(m.arena_base, 0x20000800u);
+  ck_assert_uint_eq(m.overflow_mapped_bytes, 4096);
+  ck_assert_uint_eq(m.diag_count, 1);
+  ck_assert_int_eq(m.diags[0].kind, MEM_DIAG_STACK_INTO_STATIC);
+  mem_release(&m);
+}
+END_TEST
+
+START_TEST(free_all_empties_the_live_set) {
+  mem_t m;
+  mem_init(&m, 1 << 20);
+  mem_when_t w = at(10);
+  mem_alloc(&m, &w, 0x100, 16, "a");
+  mem_alloc(&m, &w, 0x200, 32, "b");
+  mem_alloc(&m, &w, 0x300, 64, "c");
+  w = at(20);
+  mem_free_all(&m, &w);
+  ck_assert_uint_eq(m.live_count, 0);
+  ck_assert_uint_eq(m.arena_live_bytes, 0);
+  ck_assert_uint_eq(m.arena_peak_bytes, 112);
+  ck_assert_uint_eq(m.free_count, 3);
+  ck_assert_uint_eq(m.diag_count, 0);
+  for (size_t i = 0; i < m.alloc_record_count; i++) ck_assert_uint_eq(m.allocs[i].free_cycle, 20);
+  mem_release(&m);
+}
+END_TEST
+
 Suite *test_suite(void) {
   Suite *s = suite_create("mem");
   TCase *tc = tcase_create("mem");
   tcase_add_test(tc, timeline_is_bounded_and_keeps_the_peak);
   tcase_add_test(tc, nested_ranges_and_other);
   tcase_add_test(tc, misuse_and_unbalanced_ranges_are_recorded);
+  tcase_add_test(tc, setters_feed_the_finish);
+  tcase_add_test(tc, free_all_empties_the_live_set);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -1,4 +1,4 @@
-/* sim/funcprof.c — the function profile: call tree from block edges, per-function and per-line figures, call
+/* sim/probes/funcprof.c — the function profile: call tree from block edges, per-function and per-line figures, call
  * slices, folded stacks (see funcprof.h for the method). */
 #include <elfutils/libdw.h>
 #include <errno.h>
@@ -7,15 +7,16 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sim/sim_internal.h"
+#include "sim/mcusim.h"
+#include "sim/probes/funcprof.h"
 
-#define SIM_FP_ROOT 0u
-#define SIM_FP_NO_RETURN 1u /* odd: blocks start at even addresses, so frame 0 never matches a return */
+#define PROBE_FP_ROOT 0u
+#define PROBE_FP_NO_RETURN 1u /* odd: blocks start at even addresses, so frame 0 never matches a return */
 
-static uint32_t new_node(sim_funcprof_t *fp, uint32_t parent, int32_t func) {
+static uint32_t new_node(probe_fp_t *fp, uint32_t parent, int32_t func) {
   if (fp->node_count == fp->node_cap) {
     size_t cap = fp->node_cap ? fp->node_cap * 2 : 1024;
-    sim_fp_node_t *grown = cap <= SIM_FP_MAX_NODES ? realloc(fp->nodes, cap * sizeof *grown) : NULL;
+    probe_fp_node_t *grown = cap <= PROBE_FP_MAX_NODES ? realloc(fp->nodes, cap * sizeof *grown) : NULL;
     if (!grown) {
       fp->node_overflow = 1;
       return parent; /* the new context joins its parent */
@@ -24,7 +25,7 @@ static uint32_t new_node(sim_funcprof_t *fp, uint32_t parent, int32_t func) {
     fp->node_cap = cap;
   }
   uint32_t n = (uint32_t)fp->node_count++;
-  fp->nodes[n] = (sim_fp_node_t){.func = func, .parent = parent};
+  fp->nodes[n] = (probe_fp_node_t){.func = func, .parent = parent};
   if (n != parent) {
     fp->nodes[n].next_sibling = fp->nodes[parent].first_child;
     fp->nodes[parent].first_child = n;
@@ -33,25 +34,26 @@ static uint32_t new_node(sim_funcprof_t *fp, uint32_t parent, int32_t func) {
 }
 
 /* The child of `parent` for `func`, created on first use. */
-static uint32_t child_node(sim_funcprof_t *fp, uint32_t parent, int32_t func) {
+static uint32_t child_node(probe_fp_t *fp, uint32_t parent, int32_t func) {
   for (uint32_t c = fp->nodes[parent].first_child; c; c = fp->nodes[c].next_sibling)
     if (fp->nodes[c].func == func) return c;
   return new_node(fp, parent, func);
 }
 
-sim_funcprof_t *sim_funcprof_create(const struct sim_elf *elf) {
-  sim_funcprof_t *fp = calloc(1, sizeof *fp);
+probe_fp_t *probe_fp_create(const sim_elf_t *elf, const probe_host_t *host) {
+  probe_fp_t *fp = calloc(1, sizeof *fp);
   if (!fp) return NULL;
   fp->elf = elf;
-  new_node(fp, SIM_FP_ROOT, -1);
+  fp->host = host;
+  new_node(fp, PROBE_FP_ROOT, -1);
   if (!fp->node_count) {
     free(fp);
     return NULL;
   }
-  fp->frames[0] = (sim_fp_frame_t){.node = SIM_FP_ROOT, .ret = SIM_FP_NO_RETURN};
+  fp->frames[0] = (probe_fp_frame_t){.node = PROBE_FP_ROOT, .ret = PROBE_FP_NO_RETURN};
   fp->depth = 1;
   fp->top_func = INT32_MIN; /* the first block always takes the slow path */
-  fp->top_node = &fp->nodes[SIM_FP_ROOT];
+  fp->top_node = &fp->nodes[PROBE_FP_ROOT];
   fp->slice_min_cycles = 1;
   return fp;
 }
@@ -64,7 +66,7 @@ static void free_view(mcusim_funcprof_t *v) {
   free(v);
 }
 
-void sim_funcprof_destroy(sim_funcprof_t *fp) {
+void probe_fp_destroy(probe_fp_t *fp) {
   if (!fp) return;
   free(fp->nodes);
   free(fp->slices);
@@ -72,18 +74,18 @@ void sim_funcprof_destroy(sim_funcprof_t *fp) {
   free(fp);
 }
 
-void sim_funcprof_init_block(const sim_funcprof_t *fp, sim_fp_block_t *pb, uint32_t addr, uint8_t last_flags) {
-  const sim_elf_symbol_t *s = sim_elf_symbol_at(fp->elf, addr);
+void probe_fp_init_block(const probe_fp_t *fp, probe_fp_block_t *pb, uint32_t addr, uint8_t last_flags) {
+  const sim_elf_symbol_t *s = fp->host->symbol_at(fp->host->opaque, addr);
   pb->func = s ? (int32_t)(s - fp->elf->symbols) : -1;
   pb->edge = last_flags & (ISA_F_CALL | ISA_F_RETURN);
 }
 
-static const char *func_name(const sim_funcprof_t *fp, int32_t func) {
+static const char *func_name(const probe_fp_t *fp, int32_t func) {
   return func >= 0 ? fp->elf->symbols[func].name : "[unknown]";
 }
 
 /* Drops the shortest slices when the list is full, so the trace keeps the calls that matter at any run length. */
-static void compact_slices(sim_funcprof_t *fp) {
+static void compact_slices(probe_fp_t *fp) {
   fp->slice_min_cycles *= 2;
   size_t kept = 0;
   for (size_t i = 0; i < fp->slice_count; i++)
@@ -91,11 +93,11 @@ static void compact_slices(sim_funcprof_t *fp) {
   fp->slice_count = kept;
 }
 
-static void record_slice(sim_funcprof_t *fp, size_t d, uint64_t cycles, uint64_t insns) {
-  const sim_fp_frame_t *f = &fp->frames[d];
-  if (f->node == SIM_FP_ROOT || cycles - f->start_cycles < fp->slice_min_cycles) return;
-  if (!fp->slices && !(fp->slices = malloc(SIM_FP_MAX_SLICES * sizeof *fp->slices))) return;
-  while (fp->slice_count == SIM_FP_MAX_SLICES) compact_slices(fp);
+static void record_slice(probe_fp_t *fp, size_t d, uint64_t cycles, uint64_t insns) {
+  const probe_fp_frame_t *f = &fp->frames[d];
+  if (f->node == PROBE_FP_ROOT || cycles - f->start_cycles < fp->slice_min_cycles) return;
+  if (!fp->slices && !(fp->slices = malloc(PROBE_FP_MAX_SLICES * sizeof *fp->slices))) return;
+  while (fp->slice_count == PROBE_FP_MAX_SLICES) compact_slices(fp);
   if (cycles - f->start_cycles < fp->slice_min_cycles) return;
   fp->slices[fp->slice_count++] = (mcusim_call_t){.name = func_name(fp, fp->nodes[f->node].func),
                                                   .depth = (uint32_t)d,
@@ -104,24 +106,24 @@ static void record_slice(sim_funcprof_t *fp, size_t d, uint64_t cycles, uint64_t
                                                   .instructions = insns - f->start_insns};
 }
 
-static void set_top(sim_funcprof_t *fp) {
+static void set_top(probe_fp_t *fp) {
   fp->top_node = &fp->nodes[fp->frames[fp->depth - 1].node];
   fp->top_func = fp->top_node->func;
 }
 
-static void push_frame(sim_funcprof_t *fp, int32_t func, uint32_t ret, uint64_t cycles, uint64_t insns) {
-  if (fp->depth == SIM_FP_MAX_DEPTH) {
+static void push_frame(probe_fp_t *fp, int32_t func, uint32_t ret, uint64_t cycles, uint64_t insns) {
+  if (fp->depth == PROBE_FP_MAX_DEPTH) {
     fp->depth_overflow = 1;
     return; /* the caller's frame takes the callee (its function switches below) */
   }
   uint32_t n = child_node(fp, fp->frames[fp->depth - 1].node, func);
   fp->nodes[n].calls++;
-  fp->frames[fp->depth++] = (sim_fp_frame_t){.node = n, .ret = ret, .start_cycles = cycles, .start_insns = insns};
+  fp->frames[fp->depth++] = (probe_fp_frame_t){.node = n, .ret = ret, .start_cycles = cycles, .start_insns = insns};
   set_top(fp);
 }
 
 /* Pops to the frame whose caller resumes at `addr`; 0 when no frame does. */
-static int pop_to(sim_funcprof_t *fp, uint32_t addr, uint64_t cycles, uint64_t insns) {
+static int pop_to(probe_fp_t *fp, uint32_t addr, uint64_t cycles, uint64_t insns) {
   size_t d = fp->depth;
   while (d-- > 1)
     if (fp->frames[d].ret == addr) break;
@@ -133,10 +135,10 @@ static int pop_to(sim_funcprof_t *fp, uint32_t addr, uint64_t cycles, uint64_t i
 
 /* A jump into another function that is no call or return (tail call, fall-through into the next symbol): the top
  * frame now runs `func`, as a sibling context. */
-static void switch_top(sim_funcprof_t *fp, int32_t func, uint64_t cycles, uint64_t insns) {
-  sim_fp_frame_t *top = &fp->frames[fp->depth - 1];
-  if (top->node != SIM_FP_ROOT) record_slice(fp, fp->depth - 1, cycles, insns);
-  uint32_t parent = top->node == SIM_FP_ROOT ? SIM_FP_ROOT : fp->nodes[top->node].parent;
+static void switch_top(probe_fp_t *fp, int32_t func, uint64_t cycles, uint64_t insns) {
+  probe_fp_frame_t *top = &fp->frames[fp->depth - 1];
+  if (top->node != PROBE_FP_ROOT) record_slice(fp, fp->depth - 1, cycles, insns);
+  uint32_t parent = top->node == PROBE_FP_ROOT ? PROBE_FP_ROOT : fp->nodes[top->node].parent;
   top->node = child_node(fp, parent, func);
   fp->nodes[top->node].calls++;
   top->start_cycles = cycles;
@@ -144,8 +146,8 @@ static void switch_top(sim_funcprof_t *fp, int32_t func, uint64_t cycles, uint64
   set_top(fp);
 }
 
-void sim_funcprof_edge(sim_funcprof_t *fp, const sim_fp_block_t *prev, uint32_t prev_end, uint32_t addr, int32_t func,
-                       uint64_t cycles, uint64_t insns) {
+void probe_fp_edge(probe_fp_t *fp, const probe_fp_block_t *prev, uint32_t prev_end, uint32_t addr, int32_t func,
+                   uint64_t cycles, uint64_t insns) {
   int taken = prev && addr != prev_end;
   if (taken && (prev->edge & ISA_F_CALL)) {
     push_frame(fp, func, prev_end, cycles, insns);
@@ -165,25 +167,25 @@ static int by_cycles_desc(const void *a, const void *b) {
 }
 
 /* Whether an ancestor of node n runs the same function (its time is already in that ancestor's inclusive). */
-static int recursive(const sim_funcprof_t *fp, uint32_t n) {
-  for (uint32_t a = fp->nodes[n].parent; a != SIM_FP_ROOT; a = fp->nodes[a].parent)
+static int recursive(const probe_fp_t *fp, uint32_t n) {
+  for (uint32_t a = fp->nodes[n].parent; a != PROBE_FP_ROOT; a = fp->nodes[a].parent)
     if (fp->nodes[a].func == fp->nodes[n].func) return 1;
   return 0;
 }
 
 /* Per function: exclusive from the nodes' own figures, inclusive from subtree sums (children are created after
  * their parents, so one backwards pass sums subtrees). Slot symbol_count holds code outside any symbol. */
-static int build_functions(sim_funcprof_t *fp, mcusim_funcprof_t *v) {
+static int build_functions(probe_fp_t *fp, mcusim_funcprof_t *v) {
   size_t nf = fp->elf->symbol_count + 1, nn = fp->node_count;
   mcusim_function_t *all = calloc(nf, sizeof *all);
   uint64_t *sub_c = calloc(nn, sizeof *sub_c), *sub_i = calloc(nn, sizeof *sub_i);
   int rc = -1;
   if (!all || !sub_c || !sub_i) goto done;
   for (size_t n = nn; n-- > 1;) {
-    const sim_fp_node_t *node = &fp->nodes[n];
+    const probe_fp_node_t *node = &fp->nodes[n];
     sub_c[n] += node->self_cycles;
     sub_i[n] += node->self_insns;
-    if (node->parent != SIM_FP_ROOT) {
+    if (node->parent != PROBE_FP_ROOT) {
       sub_c[node->parent] += sub_c[n];
       sub_i[node->parent] += sub_i[n];
     }
@@ -229,7 +231,7 @@ typedef struct {
   Dwarf *dbg;
   line_acc_t *rows;
   size_t count, cap;
-  const sim_funcprof_t *fp;
+  const probe_fp_t *fp;
 } line_ctx_t;
 
 static void add_line(line_ctx_t *lc, uint32_t addr, int32_t func, uint64_t insns, uint64_t cycles) {
@@ -253,9 +255,8 @@ static void add_line(line_ctx_t *lc, uint32_t addr, int32_t func, uint64_t insns
 /* A block's figures by instruction: each start ran every instruction once at its static cost; what the run
  * charged beyond that (taken branch, divides, stalls) goes to the last instruction. A block left early
  * (semihosting) has no per-instruction split: all of it goes to its first line. */
-static void add_block_lines(line_ctx_t *lc, const sim_block_t *b) {
-  const sim_fp_block_t *pb = &b->prof;
-  const isa_block_t *blk = &b->blk;
+static void add_block_lines(void *ctx, const isa_block_t *blk, const probe_fp_block_t *pb) {
+  line_ctx_t *lc = ctx;
   if (!pb->count || !pb->insns) return;
   if (pb->insns != pb->count * blk->insn_count || pb->cycles < pb->count * blk->cycles) {
     add_line(lc, blk->addr, pb->func, pb->insns, pb->cycles);
@@ -312,7 +313,7 @@ static void keep_top_lines(line_ctx_t *lc, mcusim_funcprof_t *v) {
   size_t merged = merge_rows(lc->rows, lc->count, by_file_line_func, 1);
   merged = merge_rows(lc->rows, merged, by_file_line, 0);
   qsort(lc->rows, merged, sizeof *lc->rows, by_line_cycles_desc);
-  size_t n = merged < SIM_FP_TOP_LINES ? merged : SIM_FP_TOP_LINES;
+  size_t n = merged < PROBE_FP_TOP_LINES ? merged : PROBE_FP_TOP_LINES;
   v->lines = calloc(n, sizeof *v->lines);
   if (!v->lines) return;
   for (size_t i = 0; i < n; i++) {
@@ -324,15 +325,13 @@ static void keep_top_lines(line_ctx_t *lc, mcusim_funcprof_t *v) {
   }
 }
 
-static void build_lines(const mcusim_t *sim, mcusim_funcprof_t *v) {
-  int fd = sim->firmware.path ? open(sim->firmware.path, O_RDONLY) : -1;
+static void build_lines(const probe_fp_t *fp, const char *elf_path, mcusim_funcprof_t *v) {
+  int fd = elf_path ? open(elf_path, O_RDONLY) : -1;
   if (fd < 0) return;
-  line_ctx_t lc = {.dbg = dwarf_begin(fd, DWARF_C_READ), .fp = sim->funcprof};
+  line_ctx_t lc = {.dbg = dwarf_begin(fd, DWARF_C_READ), .fp = fp};
   if (lc.dbg) {
     v->has_dwarf = 1;
-    const sim_block_cache_t *c = &sim->cache;
-    for (size_t i = 0; i < c->cap; i++)
-      if (c->slots[i]) add_block_lines(&lc, c->slots[i]);
+    fp->host->each_block(fp->host->opaque, add_block_lines, &lc);
     keep_top_lines(&lc, v);
     dwarf_end(lc.dbg);
   }
@@ -346,25 +345,16 @@ static int by_start(const void *a, const void *b) {
   return (x->depth > y->depth) - (x->depth < y->depth);
 }
 
-int sim_funcprof_run_end(mcusim_t *sim) {
-  sim_funcprof_t *fp = sim->funcprof;
-  if (!fp) return 0;
-  /* what the last block was charged since it started */
-  uint64_t dc = sim->totals.cycles - fp->mark_cycles, di = sim->totals.instructions - fp->mark_insns;
-  fp->top_node->self_cycles += dc;
-  fp->top_node->self_insns += di;
-  if (sim->cur) {
-    sim->cur->prof.cycles += dc;
-    sim->cur->prof.insns += di;
-  }
-  while (fp->depth > 1) record_slice(fp, --fp->depth, sim->totals.cycles, sim->totals.instructions);
-  record_slice(fp, 0, sim->totals.cycles, sim->totals.instructions);
+int probe_fp_finish(probe_fp_t *fp, probe_fp_block_t *cur, uint64_t cycles, uint64_t insns, const char *elf_path) {
+  probe_fp_charge(fp, cur, cycles, insns); /* what the last block was charged since it started */
+  while (fp->depth > 1) record_slice(fp, --fp->depth, cycles, insns);
+  record_slice(fp, 0, cycles, insns);
   mcusim_funcprof_t *v = calloc(1, sizeof *v);
   if (!v || build_functions(fp, v)) {
     free_view(v);
     return -1;
   }
-  build_lines(sim, v);
+  build_lines(fp, elf_path, v);
   qsort(fp->slices, fp->slice_count, sizeof *fp->slices, by_start);
   v->calls = fp->slices;
   v->call_count = fp->slice_count;
@@ -374,35 +364,21 @@ int sim_funcprof_run_end(mcusim_t *sim) {
   return 0;
 }
 
-const mcusim_funcprof_t *mcusim_function_profile(const mcusim_t *sim) {
-  return sim->funcprof ? sim->funcprof->view : NULL;
-}
+const mcusim_funcprof_t *probe_fp_view(const probe_fp_t *fp) { return fp->view; }
 
 /* ---- folded stacks ---- */
 
-static int write_stack(const sim_funcprof_t *fp, uint32_t n, FILE *out) {
-  uint32_t path[SIM_FP_MAX_DEPTH];
+static int write_stack(const probe_fp_t *fp, uint32_t n, FILE *out) {
+  uint32_t path[PROBE_FP_MAX_DEPTH];
   size_t len = 0;
-  for (uint32_t a = n; a != SIM_FP_ROOT && len < SIM_FP_MAX_DEPTH; a = fp->nodes[a].parent) path[len++] = a;
+  for (uint32_t a = n; a != PROBE_FP_ROOT && len < PROBE_FP_MAX_DEPTH; a = fp->nodes[a].parent) path[len++] = a;
   for (size_t i = len; i-- > 0;)
     if (fprintf(out, "%s%s", func_name(fp, fp->nodes[path[i]].func), i ? ";" : "") < 0) return -1;
   return fprintf(out, " %llu\n", (unsigned long long)fp->nodes[n].self_cycles) < 0 ? -1 : 0;
 }
 
-int sim_funcprof_write_folded(const sim_funcprof_t *fp, FILE *out) {
+int probe_fp_write_folded(const probe_fp_t *fp, FILE *out) {
   for (size_t n = 1; n < fp->node_count; n++)
     if (fp->nodes[n].self_cycles && write_stack(fp, (uint32_t)n, out)) return -1;
   return 0;
-}
-
-int mcusim_write_folded(const mcusim_t *sim, const char *path) {
-  if (!sim->funcprof) {
-    errno = EINVAL;
-    return -1;
-  }
-  FILE *out = fopen(path, "w");
-  if (!out) return -1;
-  int rc = sim_funcprof_write_folded(sim->funcprof, out);
-  if (fclose(out)) rc = -1;
-  return rc;
 }

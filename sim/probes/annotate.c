@@ -1,4 +1,4 @@
-/* sim/annotate.c — symbol annotations: the JSON file (strict, version 1), the entry and return hooks, and the
+/* sim/probes/annotate.c — symbol annotations: the JSON file (strict, version 1), the entry and return hooks, and the
  * memory events they produce (see annotate.h; format in docs/annotate.md). */
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -8,8 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/annotate.h"
-#include "sim/sim_internal.h"
+#include "common/cm.h"
+#include "sim/probes/annotate.h"
+
+#define PROBE_ANNOT_MAX_FILE_BYTES (1u << 20)
 
 typedef enum { RULE_LAYER, RULE_MALLOC, RULE_FREE, RULE_CALLOC, RULE_REALLOC, RULE_RESET, RULE_MARKER } rule_kind_t;
 
@@ -34,7 +36,7 @@ typedef struct {
 typedef struct {
   uint32_t addr;
   size_t rule;
-  sim_annot_t *annot;
+  probe_annot_t *annot;
 } site_t;
 
 typedef struct {
@@ -42,15 +44,17 @@ typedef struct {
   size_t rule;
 } pending_t;
 
-struct sim_annot {
-  mcusim_t *sim;
-  rule_t rules[SIM_ANNOT_MAX_RULES];
+struct probe_annot {
+  const probe_host_t *host;
+  const sim_elf_t *elf; /* of the last file loaded: the run's firmware */
+  mem_t *mem;           /* where the events go (set by probe_annot_install) */
+  rule_t rules[PROBE_ANNOT_MAX_RULES];
   size_t rule_count;
   site_t *sites;
   size_t site_count;
-  pending_t pending[SIM_ANNOT_MAX_PENDING];
+  pending_t pending[PROBE_ANNOT_MAX_PENDING];
   size_t pending_count;
-  uint32_t returns[SIM_ANNOT_MAX_RETURNS];
+  uint32_t returns[PROBE_ANNOT_MAX_RETURNS];
   size_t return_count;
   int open_layers, open_allocs;
   uint32_t next_layer_id, call_index;
@@ -70,9 +74,9 @@ static int fail(ctx_t *c, const char *field, const char *fmt, ...) {
   char what[256];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(what, sizeof what, fmt, ap);
+  cm_vmsgf(what, sizeof what, fmt, ap);
   va_end(ap);
-  snprintf(c->msg, c->size, "%s: %s: %s", c->path, field, what);
+  cm_msgf(c->msg, c->size, "%s: %s: %s", c->path, field, what);
   return -1;
 }
 
@@ -130,9 +134,9 @@ static int get_bool(ctx_t *c, const cJSON *obj, const char *where, const char *k
   return 0;
 }
 
-static rule_t *new_rule(sim_annot_t *a, ctx_t *c, const char *where) {
-  if (a->rule_count == SIM_ANNOT_MAX_RULES) {
-    fail(c, where, "more than %d rules", SIM_ANNOT_MAX_RULES);
+static rule_t *new_rule(probe_annot_t *a, ctx_t *c, const char *where) {
+  if (a->rule_count == PROBE_ANNOT_MAX_RULES) {
+    fail(c, where, "more than %d rules", PROBE_ANNOT_MAX_RULES);
     return NULL;
   }
   rule_t *r = &a->rules[a->rule_count++];
@@ -156,7 +160,7 @@ static int parse_names(ctx_t *c, const cJSON *obj, const char *where, rule_t *r)
   return 0;
 }
 
-static int parse_layer(sim_annot_t *a, ctx_t *c, const cJSON *obj, const char *where) {
+static int parse_layer(probe_annot_t *a, ctx_t *c, const cJSON *obj, const char *where) {
   static const char *const known[] = {"function", "name", "prefix", "names", "kind", "nested", NULL};
   rule_t *r = new_rule(a, c, where);
   if (!r || check_fields(c, obj, where, known)) return -1;
@@ -188,7 +192,7 @@ static const struct {
     {"realloc", RULE_REALLOC, 1, -1, 0}, {"reset", RULE_RESET, -1, -1, -1},
 };
 
-static int parse_allocator(sim_annot_t *a, ctx_t *c, const cJSON *obj, const char *where) {
+static int parse_allocator(probe_annot_t *a, ctx_t *c, const cJSON *obj, const char *where) {
   static const char *const known[] = {"function", "kind", "size", "count", "pointer", "tag", NULL};
   rule_t *r = new_rule(a, c, where);
   char kind[16] = "";
@@ -212,7 +216,7 @@ static int parse_allocator(sim_annot_t *a, ctx_t *c, const cJSON *obj, const cha
   return 0;
 }
 
-static int parse_marker(sim_annot_t *a, ctx_t *c, const cJSON *obj, const char *where) {
+static int parse_marker(probe_annot_t *a, ctx_t *c, const cJSON *obj, const char *where) {
   static const char *const known[] = {"name", "at", "value", NULL};
   rule_t *r = new_rule(a, c, where);
   if (!r || check_fields(c, obj, where, known) || get_string(c, obj, where, "name", 1, r->name, sizeof r->name) ||
@@ -223,9 +227,9 @@ static int parse_marker(sim_annot_t *a, ctx_t *c, const cJSON *obj, const char *
   return 0;
 }
 
-typedef int (*parse_fn)(sim_annot_t *, ctx_t *, const cJSON *, const char *);
+typedef int (*parse_fn)(probe_annot_t *, ctx_t *, const cJSON *, const char *);
 
-static int parse_list(sim_annot_t *a, ctx_t *c, const cJSON *root, const char *key, parse_fn parse) {
+static int parse_list(probe_annot_t *a, ctx_t *c, const cJSON *root, const char *key, parse_fn parse) {
   const cJSON *list = cJSON_GetObjectItemCaseSensitive(root, key), *item;
   if (!list) return 0;
   if (!cJSON_IsArray(list)) return fail(c, key, "must be an array");
@@ -238,7 +242,7 @@ static int parse_list(sim_annot_t *a, ctx_t *c, const cJSON *root, const char *k
   return 0;
 }
 
-static int parse_file(sim_annot_t *a, ctx_t *c, const char *text) {
+static int parse_file(probe_annot_t *a, ctx_t *c, const char *text) {
   static const char *const known[] = {"version", "description", "layers", "allocators", "markers", NULL};
   cJSON *root = cJSON_Parse(text);
   int rc = -1;
@@ -263,10 +267,10 @@ done:
 
 /* ---- sites: where the rules apply in this ELF ---- */
 
-static int add_site(sim_annot_t *a, uint32_t addr, size_t rule) {
+static int add_site(probe_annot_t *a, uint32_t addr, size_t rule) {
   for (size_t i = 0; i < a->site_count; i++)
     if (a->sites[i].addr == addr && a->rules[a->sites[i].rule].kind == a->rules[rule].kind) return 0;
-  if (a->site_count == SIM_ANNOT_MAX_SITES) return -1;
+  if (a->site_count == PROBE_ANNOT_MAX_SITES) return -1;
   site_t *grown = realloc(a->sites, (a->site_count + 1) * sizeof *grown);
   if (!grown) return -1;
   a->sites = grown;
@@ -283,7 +287,7 @@ static int is_code(const sim_elf_t *elf, uint32_t addr) {
 }
 
 /* A marker's "at": "symbol", "symbol+0x1a" or "0x08000abc". */
-static int marker_address(const sim_elf_t *elf, const char *at, uint32_t *addr) {
+static int marker_address(const probe_annot_t *a, const char *at, uint32_t *addr) {
   char *end;
   if (!strncmp(at, "0x", 2)) {
     unsigned long v = strtoul(at, &end, 16);
@@ -300,31 +304,31 @@ static int marker_address(const sim_elf_t *elf, const char *at, uint32_t *addr) 
     if (*end || plus[1] == '\0') return -1;
   }
   uint32_t base;
-  if (sim_elf_lookup(elf, name, &base)) return -1;
+  if (a->host->lookup(a->host->opaque, name, &base)) return -1;
   *addr = (base & ~1u) + (uint32_t)offset;
   return 0;
 }
 
-static int match_rule(sim_annot_t *a, ctx_t *c, size_t ri) {
-  const sim_elf_t *elf = a->sim->elf;
+static int match_rule(probe_annot_t *a, ctx_t *c, size_t ri) {
+  const sim_elf_t *elf = a->elf;
   rule_t *r = &a->rules[ri];
   char where[64];
   snprintf(where, sizeof where, "%s[%zu]", r->kind == RULE_MARKER ? "markers" : "rules", ri);
   if (r->kind == RULE_MARKER) {
     uint32_t addr;
-    if (marker_address(elf, r->function, &addr) || !is_code(elf, addr))
+    if (marker_address(a, r->function, &addr) || !is_code(elf, addr))
       return fail(c, where, "'at' %s is not a function, function+offset or code address of the firmware", r->function);
     return add_site(a, addr, ri) ? fail(c, where, "too many hooked addresses") : 0;
   }
   for (size_t i = 0; i < elf->symbol_count; i++) {
     const sim_elf_symbol_t *s = &elf->symbols[i];
     if (!is_code(elf, s->addr) || fnmatch(r->function, s->name, 0)) continue;
-    if (add_site(a, s->addr, ri)) return fail(c, where, "more than %d functions match", SIM_ANNOT_MAX_SITES);
+    if (add_site(a, s->addr, ri)) return fail(c, where, "more than %d functions match", PROBE_ANNOT_MAX_SITES);
   }
   return 0; /* a preset's function the firmware does not link (calloc, ...) is not an error */
 }
 
-static void free_rules(sim_annot_t *a, size_t from) {
+static void free_rules(probe_annot_t *a, size_t from) {
   for (size_t i = from; i < a->rule_count; i++) {
     for (size_t k = 0; k < a->rules[i].name_count; k++) free(a->rules[i].names[k]);
     free(a->rules[i].names);
@@ -332,34 +336,35 @@ static void free_rules(sim_annot_t *a, size_t from) {
   a->rule_count = from;
 }
 
-mcusim_err mcusim_annotate(mcusim_t *sim, const char *path) {
-  if (!sim->loaded || sim->ran) return MCUSIM_E_STATE;
-  if (!sim->annot) {
-    if (!(sim->annot = calloc(1, sizeof *sim->annot))) return MCUSIM_E_NOMEM;
-    sim->annot->sim = sim;
-  }
-  sim_annot_t *a = sim->annot;
-  size_t first = a->rule_count;
-  ctx_t c = {path, sim->error, sizeof sim->error};
-  FILE *f = fopen(path, "rb");
-  if (!f) {
-    snprintf(sim->error, sizeof sim->error, "%s: cannot read the annotation file: %s", path, strerror(errno));
-    return MCUSIM_E_BAD_ELF;
-  }
-  char *text = calloc(1, 1 << 20);
-  size_t n = text ? fread(text, 1, (1 << 20) - 1, f) : 0;
-  fclose(f);
-  int rc = !text ? -1 : n == (1 << 20) - 1 ? fail(&c, "(file)", "larger than 1 MiB") : parse_file(a, &c, text);
-  free(text);
-  for (size_t i = first; !rc && i < a->rule_count; i++) rc = match_rule(a, &c, i);
-  if (rc) {
-    free_rules(a, first);
-    return MCUSIM_E_BAD_ELF;
-  }
-  return MCUSIM_OK;
+probe_annot_t *probe_annot_create(const probe_host_t *host) {
+  probe_annot_t *a = calloc(1, sizeof *a);
+  if (a) a->host = host;
+  return a;
 }
 
-void sim_annot_free(sim_annot_t *a) {
+int probe_annot_load(probe_annot_t *a, const char *path, const sim_elf_t *elf, char *msg, size_t msg_size) {
+  size_t first = a->rule_count;
+  ctx_t c = {path, msg, msg_size};
+  a->elf = elf;
+  char *text = cm_read_file(path, PROBE_ANNOT_MAX_FILE_BYTES, NULL);
+  int rc;
+  if (text)
+    rc = parse_file(a, &c, text);
+  else if (errno == EFBIG)
+    rc = fail(&c, "(file)", "larger than 1 MiB");
+  else if (errno == ENOMEM)
+    rc = -1;
+  else {
+    cm_msgf(msg, msg_size, "%s: cannot read the annotation file: %s", path, strerror(errno));
+    return -1;
+  }
+  free(text);
+  for (size_t i = first; !rc && i < a->rule_count; i++) rc = match_rule(a, &c, i);
+  if (rc) free_rules(a, first);
+  return rc ? -1 : 0;
+}
+
+void probe_annot_free(probe_annot_t *a) {
   if (!a) return;
   free_rules(a, 0);
   for (size_t i = 0; i < a->layer_name_count; i++) free(a->layer_names[i]);
@@ -370,49 +375,25 @@ void sim_annot_free(sim_annot_t *a) {
 
 /* ---- run time ---- */
 
-static uint32_t reg(mcusim_t *sim, int n) {
-  static const int ids[] = {UC_ARM_REG_R0, UC_ARM_REG_R1, UC_ARM_REG_R2, UC_ARM_REG_R3, UC_ARM_REG_SP, UC_ARM_REG_LR};
-  uint32_t v = 0;
-  uc_reg_read(sim->uc, ids[n], &v);
-  return v;
-}
-enum { REG_SP = 4, REG_LR = 5 };
+static uint32_t reg(const probe_annot_t *a, int n) { return a->host->reg(a->host->opaque, n); }
+static int stopping(const probe_annot_t *a) { return a->host->stopping(a->host->opaque); }
 
-/* The time at the start of the instruction at pc: the block hook charged its block already, so the instruction's
- * offset in the block gives the exact cycle (as sim_now does for MMIO accesses). */
-static void stamp(mcusim_t *sim, uint32_t pc, mem_when_t *w) {
-  const sim_block_t *b = sim->cur;
-  w->cycle = sim->totals.cycles;
-  w->insn = sim->totals.instructions;
-  for (uint32_t k = 0; b && k < b->blk.insn_count; k++)
-    if (b->blk.insns[k].addr == pc) {
-      w->cycle = sim->cur_base_cycles + b->cycles_before[k] + sim->cur_extra_cycles;
-      w->insn = sim->cur_base_insns + k;
-      break;
-    }
-  w->pc = pc;
-  w->sp = reg(sim, REG_SP);
-  w->lr = reg(sim, REG_LR);
-}
-
-static void on_return(uc_engine *uc, uint64_t address, uint32_t size, void *opaque);
+static void on_return(void *engine, uint64_t address, uint32_t size, void *opaque);
 
 /* Hooks a return address once; the block already translated there is dropped so the hook takes effect. */
-static int hook_return(sim_annot_t *a, uint32_t ret) {
+static int hook_return(probe_annot_t *a, uint32_t ret) {
   for (size_t i = 0; i < a->return_count; i++)
     if (a->returns[i] == ret) return 0;
-  if (a->return_count == SIM_ANNOT_MAX_RETURNS) return -1;
-  uc_hook h;
-  if (uc_hook_add(a->sim->uc, &h, UC_HOOK_CODE, (void *)on_return, a, ret, ret) != UC_ERR_OK) return -1;
-  uc_ctl_remove_cache(a->sim->uc, ret, ret + 2);
+  if (a->return_count == PROBE_ANNOT_MAX_RETURNS) return -1;
+  if (a->host->hook_code(a->host->opaque, ret, on_return, a, 1)) return -1;
   a->returns[a->return_count++] = ret;
   return 0;
 }
 
-static void push_pending(sim_annot_t *a, size_t rule, uint32_t id, uint32_t size, uint32_t pointer) {
-  uint32_t ret = reg(a->sim, REG_LR) & ~1u;
-  if (a->pending_count == SIM_ANNOT_MAX_PENDING || hook_return(a, ret)) return;
-  a->pending[a->pending_count++] = (pending_t){ret, reg(a->sim, REG_SP), id, size, pointer, rule};
+static void push_pending(probe_annot_t *a, size_t rule, uint32_t id, uint32_t size, uint32_t pointer) {
+  uint32_t ret = reg(a, PROBE_REG_LR) & ~1u;
+  if (a->pending_count == PROBE_ANNOT_MAX_PENDING || hook_return(a, ret)) return;
+  a->pending[a->pending_count++] = (pending_t){ret, reg(a, PROBE_REG_SP), id, size, pointer, rule};
   if (a->rules[rule].kind == RULE_LAYER)
     a->open_layers++;
   else
@@ -421,7 +402,7 @@ static void push_pending(sim_annot_t *a, size_t rule, uint32_t id, uint32_t size
 
 /* Layer ids in order of first appearance. A layer named by its function keeps one id, so its calls add up in one
  * row; a layer in call order gets a new id per call (name NULL: never matched again). */
-static uint32_t layer_id(sim_annot_t *a, const char *symbol) {
+static uint32_t layer_id(probe_annot_t *a, const char *symbol) {
   for (size_t i = 0; symbol && i < a->layer_name_count; i++)
     if (a->layer_names[i] && !strcmp(a->layer_names[i], symbol)) return (uint32_t)i;
   char **grown = realloc(a->layer_names, (a->layer_name_count + 1) * sizeof *grown);
@@ -431,10 +412,10 @@ static uint32_t layer_id(sim_annot_t *a, const char *symbol) {
   return (uint32_t)a->layer_name_count++;
 }
 
-static void layer_entry(sim_annot_t *a, size_t ri, uint32_t pc, const mem_when_t *when) {
+static void layer_entry(probe_annot_t *a, size_t ri, uint32_t pc, const mem_when_t *when) {
   rule_t *r = &a->rules[ri];
   if (a->open_layers && !r->nested) return;
-  const sim_elf_symbol_t *s = sim_elf_symbol_at(a->sim->elf, pc);
+  const sim_elf_symbol_t *s = a->host->symbol_at(a->host->opaque, pc);
   char name[MEM_NAME_MAX];
   uint32_t id;
   if (r->by_symbol) {
@@ -448,24 +429,18 @@ static void layer_entry(sim_annot_t *a, size_t ri, uint32_t pc, const mem_when_t
       snprintf(name, sizeof name, "%s%u", r->prefix, k);
     id = layer_id(a, NULL);
   }
-  if (r->kind_name[0]) mem_layer_info(&a->sim->mem, id, r->kind_name, 0, 0, 0);
-  mem_layer_begin(&a->sim->mem, when, id, name, 0);
+  if (r->kind_name[0]) mem_layer_info(a->mem, id, r->kind_name, 0, 0, 0);
+  mem_layer_begin(a->mem, when, id, name, 0);
   push_pending(a, ri, id, 0, 0);
 }
 
-/* Frees every live allocation (an arena reset). */
-static void reset_all(mem_t *mem, const mem_when_t *when) {
-  while (mem->live_count) mem_free(mem, when, mem->live[mem->live_count - 1].addr);
-}
-
-static void on_entry(uc_engine *uc, uint64_t address, uint32_t size, void *opaque) {
+static void on_entry(void *engine, uint64_t address, uint32_t size, void *opaque) {
   site_t *site = opaque;
-  sim_annot_t *a = site->annot;
-  mcusim_t *sim = a->sim;
+  probe_annot_t *a = site->annot;
   rule_t *r = &a->rules[site->rule];
   mem_when_t when;
-  if (sim->stopping) return;
-  stamp(sim, (uint32_t)address, &when);
+  if (stopping(a)) return;
+  a->host->now_at_pc(a->host->opaque, (uint32_t)address, &when);
   switch (r->kind) {
   case RULE_LAYER:
     layer_entry(a, site->rule, (uint32_t)address, &when);
@@ -474,72 +449,62 @@ static void on_entry(uc_engine *uc, uint64_t address, uint32_t size, void *opaqu
   case RULE_CALLOC:
   case RULE_REALLOC:
     if (a->open_allocs) break; /* an allocator inside another (calloc -> malloc) is part of it */
-    push_pending(a, site->rule, 0, reg(sim, r->size_reg) * (r->count_reg >= 0 ? reg(sim, r->count_reg) : 1u),
-                 r->pointer_reg >= 0 ? reg(sim, r->pointer_reg) : 0);
+    push_pending(a, site->rule, 0, reg(a, r->size_reg) * (r->count_reg >= 0 ? reg(a, r->count_reg) : 1u),
+                 r->pointer_reg >= 0 ? reg(a, r->pointer_reg) : 0);
     break;
   case RULE_FREE:
-    if (!a->open_allocs && reg(sim, r->pointer_reg)) mem_free(&sim->mem, &when, reg(sim, r->pointer_reg));
+    if (!a->open_allocs && reg(a, r->pointer_reg)) mem_free(a->mem, &when, reg(a, r->pointer_reg));
     break;
   case RULE_RESET:
-    if (!a->open_allocs) reset_all(&sim->mem, &when);
+    if (!a->open_allocs) mem_free_all(a->mem, &when);
     break;
   case RULE_MARKER:
     r->hits++;
-    mem_mark_number(&sim->mem, r->name, r->value_reg >= 0 ? reg(sim, r->value_reg) : (uint32_t)r->hits);
-    mem_sample(&sim->mem, &when);
+    mem_mark_number(a->mem, r->name, r->value_reg >= 0 ? reg(a, r->value_reg) : (uint32_t)r->hits);
+    mem_sample(a->mem, &when);
     break;
   }
-  (void)uc;
-  (void)size;
 }
 
-static void allocation_done(sim_annot_t *a, const pending_t *p, const mem_when_t *when) {
-  mcusim_t *sim = a->sim;
+static void allocation_done(probe_annot_t *a, const pending_t *p, const mem_when_t *when) {
   const rule_t *r = &a->rules[p->rule];
-  uint32_t result = reg(sim, 0);
+  uint32_t result = reg(a, 0);
   char tag[MEM_NAME_MAX];
-  const sim_elf_symbol_t *caller = sim_elf_symbol_at(sim->elf, p->ret);
+  const sim_elf_symbol_t *caller = a->host->symbol_at(a->host->opaque, p->ret);
   snprintf(tag, sizeof tag, "%s", r->tag[0] ? r->tag : caller ? caller->name : "?");
   if (r->kind == RULE_REALLOC) {
     if (!result && p->size) return; /* failed: the old block stays */
-    if (p->pointer) mem_free(&sim->mem, when, p->pointer);
+    if (p->pointer) mem_free(a->mem, when, p->pointer);
   }
-  if (result && p->size) mem_alloc(&sim->mem, when, result, p->size, tag);
+  if (result && p->size) mem_alloc(a->mem, when, result, p->size, tag);
 }
 
-static void on_return(uc_engine *uc, uint64_t address, uint32_t size, void *opaque) {
-  sim_annot_t *a = opaque;
-  mcusim_t *sim = a->sim;
-  if (sim->stopping) return;
-  uint32_t sp = reg(sim, REG_SP);
+static void on_return(void *engine, uint64_t address, uint32_t size, void *opaque) {
+  probe_annot_t *a = opaque;
+  if (stopping(a)) return;
+  uint32_t sp = reg(a, PROBE_REG_SP);
   size_t i = a->pending_count;
   while (i-- > 0)
     if (a->pending[i].ret == (uint32_t)address && a->pending[i].sp == sp) break;
   if (i == (size_t)-1) return; /* the address runs without a pending call (a loop back to it) */
   mem_when_t when;
-  stamp(sim, (uint32_t)address, &when);
+  a->host->now_at_pc(a->host->opaque, (uint32_t)address, &when);
   /* calls above the match never returned here (longjmp-like): they end now */
   while (a->pending_count > i) {
     const pending_t *p = &a->pending[--a->pending_count];
     if (a->rules[p->rule].kind == RULE_LAYER) {
-      mem_layer_end(&sim->mem, &when, p->id);
+      mem_layer_end(a->mem, &when, p->id);
       a->open_layers--;
     } else {
       if (a->pending_count == i) allocation_done(a, p, &when);
       a->open_allocs--;
     }
   }
-  (void)uc;
-  (void)size;
 }
 
-int sim_annot_install(mcusim_t *sim) {
-  sim_annot_t *a = sim->annot;
-  if (!a) return 0;
-  for (size_t i = 0; i < a->site_count; i++) {
-    uc_hook h;
-    uint64_t addr = a->sites[i].addr;
-    if (uc_hook_add(sim->uc, &h, UC_HOOK_CODE, (void *)on_entry, &a->sites[i], addr, addr) != UC_ERR_OK) return -1;
-  }
+int probe_annot_install(probe_annot_t *a, mem_t *mem) {
+  a->mem = mem;
+  for (size_t i = 0; i < a->site_count; i++)
+    if (a->host->hook_code(a->host->opaque, a->sites[i].addr, on_entry, &a->sites[i], 0)) return -1;
   return 0;
 }

@@ -1,0 +1,81 @@
+/* sim/probing.c — what the engine offers its probes (sim/probes/probe.h) and the public calls that reach them:
+ * mcusim_annotate, mcusim_function_profile, mcusim_write_folded. Probes are created only when asked for, so a
+ * run without them pays nothing. */
+#include <errno.h>
+#include <stdio.h>
+
+#include "sim/sim_internal.h"
+
+/* ---- the host probes see ---- */
+
+static void host_now_at_pc(void *opaque, uint32_t pc, mem_when_t *when) { sim_now_at_pc(opaque, pc, when); }
+static uint32_t host_reg(void *opaque, int n) { return sim_reg(opaque, n); }
+static int host_stopping(void *opaque) { return ((const mcusim_t *)opaque)->stopping; }
+
+static int host_hook_code(void *opaque, uint32_t addr, probe_code_fn fn, void *fn_opaque, int retranslate) {
+  mcusim_t *sim = opaque;
+  uc_hook h;
+  if (uc_hook_add(sim->uc, &h, UC_HOOK_CODE, (void *)fn, fn_opaque, addr, addr) != UC_ERR_OK) return -1;
+  if (retranslate) uc_ctl_remove_cache(sim->uc, addr, addr + 2);
+  return 0;
+}
+
+static const sim_elf_symbol_t *host_symbol_at(void *opaque, uint32_t addr) {
+  return sim_elf_symbol_at(((const mcusim_t *)opaque)->elf, addr);
+}
+
+static int host_lookup(void *opaque, const char *name, uint32_t *addr) {
+  return sim_elf_lookup(((const mcusim_t *)opaque)->elf, name, addr);
+}
+
+static void host_each_block(void *opaque, probe_block_fn visit, void *ctx) {
+  const sim_block_cache_t *c = &((const mcusim_t *)opaque)->cache;
+  for (size_t i = 0; i < c->cap; i++)
+    if (c->slots[i]) visit(ctx, &c->slots[i]->blk, &c->slots[i]->prof);
+}
+
+void sim_probes_init(mcusim_t *sim) {
+  sim->probe_host = (probe_host_t){.opaque = sim,
+                                   .now_at_pc = host_now_at_pc,
+                                   .reg = host_reg,
+                                   .stopping = host_stopping,
+                                   .hook_code = host_hook_code,
+                                   .symbol_at = host_symbol_at,
+                                   .lookup = host_lookup,
+                                   .each_block = host_each_block};
+}
+
+int sim_probes_finish(mcusim_t *sim) {
+  if (!sim->funcprof) return 0;
+  return probe_fp_finish(sim->funcprof, sim->cur ? &sim->cur->prof : NULL, sim->totals.cycles, sim->totals.instructions,
+                         sim->firmware.path);
+}
+
+void sim_probes_free(mcusim_t *sim) {
+  probe_fp_destroy(sim->funcprof);
+  probe_annot_free(sim->annot);
+}
+
+/* ---- public calls ---- */
+
+mcusim_err mcusim_annotate(mcusim_t *sim, const char *path) {
+  if (!sim->loaded || sim->ran) return MCUSIM_E_STATE;
+  if (!sim->annot && !(sim->annot = probe_annot_create(&sim->probe_host))) return MCUSIM_E_NOMEM;
+  return probe_annot_load(sim->annot, path, sim->elf, sim->error, sizeof sim->error) ? MCUSIM_E_BAD_ELF : MCUSIM_OK;
+}
+
+const mcusim_funcprof_t *mcusim_function_profile(const mcusim_t *sim) {
+  return sim->funcprof ? probe_fp_view(sim->funcprof) : NULL;
+}
+
+int mcusim_write_folded(const mcusim_t *sim, const char *path) {
+  if (!sim->funcprof) {
+    errno = EINVAL;
+    return -1;
+  }
+  FILE *out = fopen(path, "w");
+  if (!out) return -1;
+  int rc = probe_fp_write_folded(sim->funcprof, out);
+  if (fclose(out)) rc = -1;
+  return rc;
+}

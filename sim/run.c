@@ -1,0 +1,421 @@
+/* sim/run.c — the run: the Unicorn loop, the block cache, and per-block cycle accounting.
+ *
+ * Accounting (ARCHITECTURE.md "Accounting"): a UC_HOOK_BLOCK charges a whole block's instructions and
+ * static cycles when it starts; the next block's address tells whether a final conditional branch was
+ * taken; divides get their data-dependent cycles from code hooks placed on divide instructions only; an
+ * exception that leaves a block early (semihosting, SVC, a fault) un-charges the instructions after it. */
+#include <capstone/capstone.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "sim/sim_internal.h"
+
+#define SIM_CHECK_INTERVAL_INSNS (1u << 22) /* ~20 ms of simulation between limit/progress checks */
+#define SIM_PROGRESS_SECONDS 0.5
+#define SIM_UNTIL_NEVER 0xFFFFFFFFull /* odd: never a Thumb PC */
+
+static double wall_now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+/* ---- block cache ---- */
+
+static size_t cache_slot(const sim_block_cache_t *c, uint32_t addr) {
+  return (size_t)(((addr >> 1) * 0x9E3779B1u) & (c->cap - 1));
+}
+
+static void block_free(sim_block_t *b) {
+  if (!b) return;
+  isa_block_free(&b->blk);
+  free(b->cycles_before);
+  free(b);
+}
+
+static int cache_grow(sim_block_cache_t *c) {
+  size_t old_cap = c->cap;
+  sim_block_t **old = c->slots;
+  c->cap = old_cap ? old_cap * 2 : 4096;
+  c->slots = calloc(c->cap, sizeof *c->slots);
+  if (!c->slots) {
+    c->slots = old;
+    c->cap = old_cap;
+    return -1;
+  }
+  for (size_t i = 0; i < old_cap; i++) {
+    if (!old[i]) continue;
+    size_t j = cache_slot(c, old[i]->blk.addr);
+    while (c->slots[j]) j = (j + 1) & (c->cap - 1);
+    c->slots[j] = old[i];
+  }
+  free(old);
+  return 0;
+}
+
+void sim_cache_release(sim_block_cache_t *c) {
+  for (size_t i = 0; i < c->cap; i++) block_free(c->slots[i]);
+  free(c->slots);
+  memset(c, 0, sizeof *c);
+}
+
+static sim_block_t *block_analyze(mcusim_t *sim, uint32_t addr, uint32_t size) {
+  uint8_t code[4096];
+  if (size == 0 || size > sizeof code || uc_mem_read(sim->uc, addr, code, size) != UC_ERR_OK) return NULL;
+  sim_block_t *b = calloc(1, sizeof *b);
+  if (!b) return NULL;
+  if (isa_analyze_block(sim->isa, code, size, addr, &b->blk) != ISA_OK) goto fail;
+  b->cycles_before = malloc((b->blk.insn_count + 1) * sizeof *b->cycles_before);
+  if (!b->cycles_before) goto fail;
+  uint32_t sum = 0;
+  for (uint32_t k = 0; k < b->blk.insn_count; k++) {
+    b->cycles_before[k] = sum;
+    sum += b->blk.insns[k].cycles;
+  }
+  b->cycles_before[b->blk.insn_count] = sum;
+  b->unicorn_size = size;
+  for (uint32_t k = 0; k < b->blk.insn_count; k++) b->writes_sp |= (b->blk.insns[k].flags & ISA_F_WRITES_SP) != 0;
+  if (sim->funcprof) probe_fp_init_block(sim->funcprof, &b->prof, addr, b->blk.insns[b->blk.insn_count - 1].flags);
+  return b;
+fail:
+  block_free(b);
+  return NULL;
+}
+
+static sim_block_t *cache_get(mcusim_t *sim, uint32_t addr, uint32_t size) {
+  sim_block_cache_t *c = &sim->cache;
+  if (!c->cap && cache_grow(c)) return NULL;
+  size_t i = cache_slot(c, addr);
+  for (sim_block_t *b; (b = c->slots[i]); i = (i + 1) & (c->cap - 1)) {
+    if (b->blk.addr != addr) continue;
+    if (b->unicorn_size == size) return b;
+    /* Unicorn translated a different block at this address (code written at run time): re-analyse. */
+    sim_block_t *fresh = block_analyze(sim, addr, size);
+    if (!fresh) return NULL;
+    block_free(b);
+    c->slots[i] = fresh;
+    return fresh;
+  }
+  if ((c->count + 1) * 2 > c->cap) {
+    if (cache_grow(c)) return NULL;
+    i = cache_slot(c, addr);
+    while (c->slots[i]) i = (i + 1) & (c->cap - 1);
+  }
+  sim_block_t *b = block_analyze(sim, addr, size);
+  if (!b) return NULL;
+  c->slots[i] = b;
+  c->count++;
+  return b;
+}
+
+/* ---- run control ---- */
+
+void sim_stop(mcusim_t *sim, mcusim_stop_t stop) {
+  if (sim->stopping) return;
+  sim->stopping = 1;
+  sim->result.stop = stop;
+  uc_emu_stop(sim->uc);
+}
+
+void sim_truncate_block(mcusim_t *sim, uint32_t pc, int include_pc) {
+  sim_block_t *b = sim->cur;
+  if (!b) return;
+  int k = sim_block_index(b, pc);
+  if (k >= 0) {
+    uint32_t executed = (uint32_t)k + (include_pc ? 1u : 0u);
+    sim->totals.instructions -= b->blk.insn_count - executed;
+    sim->totals.cycles -= b->cycles_before[b->blk.insn_count] - b->cycles_before[executed];
+  }
+  sim->cur = NULL; /* the rest of the block runs as a new block, charged by its own hook */
+}
+
+static void report_progress(mcusim_t *sim, double now) {
+  if (sim->progress && now - sim->last_progress_wall >= SIM_PROGRESS_SECONDS) {
+    sim->last_progress_wall = now;
+    sim->progress(sim->progress_opaque, &sim->totals, now - sim->start_wall);
+  }
+}
+
+/* Runs every SIM_CHECK_INTERVAL_INSNS instructions, at the instruction limit, or when a stop is requested. */
+static void check_limits(mcusim_t *sim) {
+  const mcusim_limits_t *lim = &sim->limits;
+  double now = wall_now();
+  if (sim->stop_requested)
+    sim_stop(sim, MCUSIM_STOP_INTERRUPTED);
+  else if (lim->max_instructions && sim->totals.instructions >= lim->max_instructions)
+    sim_stop(sim, MCUSIM_STOP_INSN_LIMIT);
+  else if (lim->timeout_seconds > 0 && now - sim->start_wall >= lim->timeout_seconds)
+    sim_stop(sim, MCUSIM_STOP_TIME_LIMIT);
+  report_progress(sim, now);
+  uint64_t next = sim->totals.instructions + SIM_CHECK_INTERVAL_INSNS;
+  if (lim->max_instructions && lim->max_instructions > sim->totals.instructions && lim->max_instructions < next)
+    next = lim->max_instructions;
+  sim->next_check = next;
+}
+
+/* Cycles the first instruction of `next` gains or loses from running right after the last one of `prev` when
+ * the translator split straight-line code (a 1 KiB page, the block size limit): each block was costed alone, so
+ * e.g. LDR;LDR across the split would count 2 + 2 instead of 3. The pair is costed together once, when the
+ * successor link is made: the difference is the missing pipeline context. */
+static int8_t fallthrough_adjust(mcusim_t *sim, const sim_block_t *prev, const sim_block_t *next) {
+  const isa_insn_t *last = &prev->blk.insns[prev->blk.insn_count - 1];
+  if (!next || (last->flags & ISA_F_BRANCH)) return 0;
+  uint8_t code[8];
+  uint32_t bytes = last->size + next->blk.insns[0].size;
+  isa_block_t pair;
+  if (uc_mem_read(sim->uc, last->addr, code, bytes) != UC_ERR_OK ||
+      isa_analyze_block(sim->isa, code, bytes, last->addr, &pair) != ISA_OK)
+    return 0;
+  int adjust = pair.insn_count == 2 ? (int)pair.insns[1].cycles - (int)next->blk.insns[0].cycles : 0;
+  isa_block_free(&pair);
+  return (int8_t)adjust;
+}
+
+/* The successor of `prev` at addr, from its two remembered successors or the cache. */
+static sim_block_t *successor(mcusim_t *sim, sim_block_t *prev, uint32_t addr, uint32_t size) {
+  if (!prev) return cache_get(sim, addr, size);
+  int taken = addr != prev->blk.end;
+  sim_block_t *b = prev->next[taken];
+  if (!(b && b->blk.addr == addr && b->unicorn_size == size)) {
+    b = cache_get(sim, addr, size);
+    prev->next[taken] = b;
+    if (!taken) prev->fallthrough_adjust = fallthrough_adjust(sim, prev, b);
+  }
+  if (!taken) sim->totals.cycles += (uint64_t)(int64_t)prev->fallthrough_adjust;
+  return b;
+}
+
+/* The hot path: once per executed basic block. */
+static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *opaque) {
+  mcusim_t *sim = opaque;
+  uint32_t addr = (uint32_t)address;
+  sim_block_t *prev = sim->cur;
+  if (prev) {
+    if (prev->blk.taken_extra_cycles && addr != prev->blk.end) {
+      sim->totals.cycles += prev->blk.taken_extra_cycles;
+      sim->totals.taken_branches++;
+    }
+    /* Reading a register costs about as much as the rest of this hook: only after SP may have moved. */
+    if (prev->writes_sp) {
+      uint32_t sp;
+      uc_reg_read(uc, UC_ARM_REG_SP, &sp);
+      if (sp < sim->lowest_sp) sim->lowest_sp = sp;
+    }
+  }
+  sim_block_t *b = successor(sim, prev, addr, size);
+  if (!b) {
+    sim->cur = NULL;
+    sim_fault(sim, MCUSIM_FAULT_UNDEFINED_INSN, addr, 0, "undecodable code");
+    return;
+  }
+  /* before b is charged: what ran since the previous block entry belongs to prev */
+  if (sim->funcprof)
+    probe_fp_block(sim->funcprof, prev ? &prev->prof : NULL, prev ? prev->blk.end : 0, &b->prof, addr,
+                   sim->totals.cycles, sim->totals.instructions);
+  sim->cur = b;
+  if (sim->fetch) sim->totals.cycles += sim_fetch_block_cycles(sim->fetch, &b->blk, &b->fetch_memo);
+  sim->cur_base_cycles = sim->totals.cycles;
+  sim->cur_base_insns = sim->totals.instructions;
+  sim->cur_extra_cycles = 0;
+  sim->mmio_cursor = sim->mmio_left = 0;
+  sim->totals.instructions += b->blk.insn_count;
+  sim->totals.cycles += b->blk.cycles;
+  sim->totals.blocks++;
+  if (sim->totals.instructions >= sim->next_check) check_limits(sim);
+}
+
+/* Lowest address and byte span a memory instruction accesses, from register values before it executes. */
+uint32_t sim_effective_range(const isa_insn_t *in, const uint32_t regs[16], uint32_t *span) {
+  const isa_mem_t *m = &in->mem;
+  uint32_t base = m->base >= 0 && m->base < 15 ? regs[m->base] : 0;
+  if (m->base == 15) base = (in->addr + 4) & ~3u;
+  uint32_t index = m->index >= 0 && m->index < 16 ? regs[m->index] << m->shift : 0;
+  uint32_t ea = base + (m->index_sign < 0 ? -index : index) + (uint32_t)m->disp;
+  *span = m->count ? 4u * m->count : (in->id == ARM_INS_LDRD || in->id == ARM_INS_STRD ? 8u : 4u);
+  return m->descending ? ea - *span : ea;
+}
+
+static void read_core_registers(mcusim_t *sim, uint32_t regs[16]) {
+  for (int r = 0; r < 15; r++) regs[r] = sim_reg(sim, r);
+  regs[15] = 0;
+}
+
+/* Which instruction of the current block made a data access at `addr`: the registers are up to date
+ * inside MMIO callbacks (the PC is not), so the first memory instruction after the previous access whose
+ * effective address range holds `addr` is the one. */
+uint32_t sim_locate_access(mcusim_t *sim, uint32_t addr) {
+  const sim_block_t *b = sim->cur;
+  if (sim->mmio_left) {
+    sim->mmio_left--;
+    return sim->mmio_index;
+  }
+  uint32_t regs[16];
+  int have_regs = 0;
+  for (uint32_t k = sim->mmio_cursor; k < b->blk.insn_count; k++) {
+    const isa_insn_t *in = &b->blk.insns[k];
+    if (!(in->flags & ISA_F_MEM)) continue;
+    if (!have_regs) {
+      read_core_registers(sim, regs);
+      have_regs = 1;
+    }
+    uint32_t span, lo = sim_effective_range(in, regs, &span);
+    if (addr - lo >= span) continue;
+    sim->mmio_index = k;
+    sim->mmio_cursor = k + 1;
+    sim->mmio_left = span / 4 - 1;
+    return k;
+  }
+  return sim->mmio_cursor < b->blk.insn_count ? sim->mmio_cursor : b->blk.insn_count - 1;
+}
+
+/* The time at the start of instruction k of cur: the block hook charged the whole block at its entry, so the
+ * instruction's prefix sum of static cycles plus the dynamic cycles so far (divides) give the exact cycle. */
+static void at_insn(const mcusim_t *sim, uint32_t k, mem_when_t *now) {
+  const sim_block_t *b = sim->cur;
+  now->cycle = sim->cur_base_cycles + b->cycles_before[k] + sim->cur_extra_cycles;
+  now->insn = sim->cur_base_insns + k;
+  now->pc = b->blk.insns[k].addr;
+}
+
+void sim_now(mcusim_t *sim, uint32_t access_addr, mem_when_t *now) {
+  const sim_block_t *b = sim->cur;
+  now->sp = sim_reg(sim, 13);
+  now->lr = sim_reg(sim, 14);
+  if (!b) {
+    now->cycle = sim->totals.cycles;
+    now->insn = sim->totals.instructions;
+    now->pc = sim_reg(sim, 15);
+    return;
+  }
+  at_insn(sim, sim_locate_access(sim, access_addr), now);
+}
+
+void sim_now_at_pc(mcusim_t *sim, uint32_t pc, mem_when_t *now) {
+  const sim_block_t *b = sim->cur;
+  int k = b ? sim_block_index(b, pc) : -1;
+  if (k >= 0) {
+    at_insn(sim, (uint32_t)k, now);
+  } else {
+    now->cycle = sim->totals.cycles;
+    now->insn = sim->totals.instructions;
+    now->pc = pc;
+  }
+  now->sp = sim_reg(sim, 13);
+  now->lr = sim_reg(sim, 14);
+}
+
+/* ---- run ---- */
+
+void sim_emit_output(mcusim_t *sim, int fd, const char *data, size_t len) {
+  mcusim_result_t *r = &sim->result;
+  if (sim->output) sim->output(sim->output_opaque, fd, data, len);
+  size_t room = SIM_STDOUT_CAPTURE_BYTES - r->stdout_len;
+  if (len > room) {
+    r->stdout_truncated = 1;
+    len = room;
+  }
+  if (!len) return;
+  char *grown = realloc(r->stdout_text, r->stdout_len + len + 1);
+  if (!grown) return;
+  memcpy(grown + r->stdout_len, data, len);
+  r->stdout_len += len;
+  grown[r->stdout_len] = '\0';
+  r->stdout_text = grown;
+}
+
+static mcusim_err install_hooks(mcusim_t *sim) {
+  uc_engine *uc = sim->uc;
+  int ok =
+      uc_hook_add(uc, &sim->hooks[sim->hook_count++], UC_HOOK_INTR, (void *)sim_on_interrupt, sim, 1, 0) == UC_ERR_OK;
+  ok &= uc_hook_add(uc, &sim->hooks[sim->hook_count++], UC_HOOK_MEM_UNMAPPED | UC_HOOK_MEM_PROT,
+                    (void *)sim_on_bad_access, sim, 1, 0) == UC_ERR_OK;
+  if (sim->limits.accounting) {
+    if (sim->limits.profile_functions && !(sim->funcprof = probe_fp_create(sim->elf, &sim->probe_host)))
+      return MCUSIM_E_NOMEM;
+    ok &= uc_hook_add(uc, &sim->hooks[sim->hook_count++], UC_HOOK_BLOCK, (void *)on_block, sim, 1, 0) == UC_ERR_OK;
+    if (ok && sim_hook_divides(sim)) return MCUSIM_E_NOMEM;
+    if (ok && !sim->limits.no_tracking && sim->annot && probe_annot_install(sim->annot, &sim->mem)) ok = 0;
+    /* ARMv6-M (M0+) faults every unaligned access itself; ARMv7-M needs the check on multi-word accesses. */
+    if (ok && sim->limits.check_alignment && strcmp(sim->profile->core, "m0plus") != 0 && sim_hook_multiword(sim))
+      return MCUSIM_E_NOMEM;
+    if (ok && sim->limits.precise_flash && sim->fetch)
+      ok = sim_fetch_enable_data_reads(sim->fetch, uc, &sim->totals.cycles, &sim->cur_extra_cycles) == 0;
+  }
+  return ok ? MCUSIM_OK : sim_set_error(sim, MCUSIM_E_ENGINE, "Unicorn refused a hook");
+}
+
+static void scan_region(mcusim_t *sim, const prof_region_t *r) {
+  uint8_t *copy = malloc(r->size);
+  if (copy && uc_mem_read(sim->uc, r->base, copy, r->size) == UC_ERR_OK)
+    mem_scan_painted(&sim->mem, copy, r->base, r->size);
+  free(copy);
+}
+
+static void finish_memory(mcusim_t *sim) {
+  mem_t *m = &sim->mem;
+  mem_set_stack_low(m, sim->lowest_sp, sim->heap_base);
+  for (unsigned i = 0; i < sim->profile->sram_count; i++) scan_region(sim, &sim->profile->sram[i]);
+  if (sim->overflow.size) scan_region(sim, &sim->overflow);
+  mem_when_t end = {sim->totals.cycles, sim->totals.instructions, sim_reg(sim, 13), sim_reg(sim, 15), sim_reg(sim, 14)};
+  mem_finish(m, &end);
+}
+
+static mcusim_err run_result(mcusim_t *sim) {
+  switch (sim->result.stop) {
+  case MCUSIM_STOP_EXIT:
+    return MCUSIM_OK;
+  case MCUSIM_STOP_FAULT:
+    return sim_set_error(sim, MCUSIM_E_FAULT, "%s", sim->result.fault.message);
+  case MCUSIM_STOP_INSN_LIMIT:
+    return sim_set_error(sim, MCUSIM_E_LIMIT, "instruction limit of %llu reached",
+                         (unsigned long long)sim->limits.max_instructions);
+  case MCUSIM_STOP_TIME_LIMIT:
+    return sim_set_error(sim, MCUSIM_E_LIMIT, "time limit of %.1f s reached", sim->limits.timeout_seconds);
+  case MCUSIM_STOP_INTERRUPTED:
+    return sim_set_error(sim, MCUSIM_E_INTERRUPTED, "interrupted");
+  default:
+    return sim_set_error(sim, MCUSIM_E_ENGINE, "the run ended without a reason");
+  }
+}
+
+mcusim_err mcusim_run(mcusim_t *sim, const mcusim_limits_t *limits) {
+  if (!sim->loaded || sim->ran)
+    return sim_set_error(sim, MCUSIM_E_STATE, sim->ran ? "already ran" : "no firmware loaded");
+  sim->ran = 1;
+  sim->limits = *limits;
+  sim_devices_start(sim);
+  sim->lowest_sp = UINT32_MAX;
+  mcusim_err err = install_hooks(sim);
+  if (err) return err;
+  uint32_t sp = sim->result.initial_sp;
+  uc_reg_write(sim->uc, UC_ARM_REG_SP, &sp);
+  sim->lowest_sp = sp;
+  mem_set_initial_sp(&sim->mem, sp);
+  mem_when_t start = {0, 0, sp, sim->result.entry_pc, 0};
+  mem_sample(&sim->mem, &start);
+  sim->start_wall = sim->last_progress_wall = wall_now();
+  check_limits(sim); /* sets next_check */
+  uc_err uerr = uc_emu_start(sim->uc, sim->result.entry_pc | 1u, SIM_UNTIL_NEVER, 0, 0);
+  if (uerr != UC_ERR_OK && !sim->stopping)
+    sim_fault_from_engine(sim, uerr);
+  else if (!sim->stopping)
+    sim_halted(sim);
+  if (sim->result.stop == MCUSIM_STOP_INSN_LIMIT || sim->result.stop == MCUSIM_STOP_TIME_LIMIT ||
+      sim->result.stop == MCUSIM_STOP_INTERRUPTED) {
+    uint32_t pc = sim_reg(sim, 15);
+    mcusim_symbolize(sim, pc, sim->result.fault.symbol, sizeof sim->result.fault.symbol);
+    sim->result.fault.pc = pc;
+  }
+  sim->result.wall_seconds = wall_now() - sim->start_wall;
+  sim->result.totals = sim->totals;
+  sim->result.latency_us = (double)sim->totals.cycles * 1e6 / (double)sim->profile->clock_hz;
+  finish_memory(sim);
+  if (sim_probes_finish(sim)) return sim_set_error(sim, MCUSIM_E_NOMEM, "out of memory building the function profile");
+  return run_result(sim);
+}
+
+void mcusim_request_stop(mcusim_t *sim) {
+  sim->stop_requested = 1;
+  sim->next_check = 0;
+}

@@ -21,6 +21,7 @@
 
 #include "memory/mem.h"
 #include "profiles/prof.h"
+#include "sim/probes/fp_view.h"
 
 typedef struct mcusim mcusim_t;
 
@@ -155,34 +156,12 @@ const mcusim_limits_t *mcusim_limits(const mcusim_t *sim);
 void mcusim_fetch_stats(const mcusim_t *sim, uint64_t *line_lookups, uint64_t *line_misses, uint64_t *stall_cycles,
                         uint64_t *data_reads, uint64_t *data_stall_cycles);
 
-/* Function profile of a run with limits.profile_functions (docs/report.md "functions", "lines", "calls"). */
-typedef struct {
-  const char *name; /* symbol, or "[unknown]" for code outside any symbol */
-  uint32_t address;
-  uint64_t calls, instructions, cycles;              /* exclusive: the function's own blocks */
-  uint64_t inclusive_instructions, inclusive_cycles; /* with callees; recursion counted once */
-} mcusim_function_t;
-typedef struct {
-  const char *file, *function;
-  uint32_t line;
-  uint64_t instructions, cycles;
-} mcusim_line_t;
-typedef struct mcusim_call {
-  const char *name;
-  uint32_t depth; /* 0: outermost */
-  uint64_t start_cycle, cycles, instructions;
-} mcusim_call_t;
-typedef struct mcusim_funcprof {
-  mcusim_function_t *functions; /* by exclusive cycles, descending; only functions that ran */
-  size_t function_count;
-  mcusim_line_t *lines; /* the hottest source lines (DWARF), by cycles, descending */
-  size_t line_count;
-  int has_dwarf;
-  mcusim_call_t *calls; /* calls of at least calls_min_cycles, in the order they ended */
-  size_t call_count;
-  uint64_t calls_min_cycles;
-  int truncated; /* call depth or call-tree size limit reached: inclusive figures are approximate */
-} mcusim_funcprof_t;
+/* Function profile of a run with limits.profile_functions (docs/report.md "functions", "lines", "calls"); the
+ * types are defined beside the probe that builds them (sim/probes/fp_view.h). */
+typedef probe_fp_function_t mcusim_function_t;
+typedef probe_fp_line_t mcusim_line_t;
+typedef probe_fp_call_t mcusim_call_t;
+typedef probe_fp_view_t mcusim_funcprof_t;
 /* NULL unless the run profiled functions. */
 const mcusim_funcprof_t *mcusim_function_profile(const mcusim_t *sim);
 /* Folded stacks of the run (flamegraph.pl, speedscope), cycles as the value. Returns 0, or -1 with errno set. */

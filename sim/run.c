@@ -337,7 +337,8 @@ static mcusim_err install_hooks(mcusim_t *sim) {
     if (ok && sim_hook_divides(sim)) return MCUSIM_E_NOMEM;
     if (ok && !sim->limits.no_tracking && sim->annot && probe_annot_install(sim->annot, &sim->mem)) ok = 0;
     /* ARMv6-M (M0+) faults every unaligned access itself; ARMv7-M needs the check on multi-word accesses. */
-    if (ok && sim->limits.check_alignment && strcmp(sim->profile->core, "m0plus") != 0 && sim_hook_multiword(sim))
+    if (ok && sim->limits.check_alignment && isa_core_from_name(sim->profile->core) != ISA_CORE_M0PLUS &&
+        sim_hook_multiword(sim))
       return MCUSIM_E_NOMEM;
     if (ok && sim->limits.precise_flash && sim->fetch)
       ok = sim_fetch_enable_data_reads(sim->fetch, uc, &sim->totals.cycles, &sim->cur_extra_cycles) == 0;

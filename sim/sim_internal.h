@@ -13,7 +13,7 @@
 #include "sim/devices/dwt.h"
 #include "sim/devices/itm.h"
 #include "sim/devices/semihost.h"
-#include "sim/elf_file.h"
+#include "sim/elf/elf_file.h"
 #include "sim/fetch.h"
 #include "sim/probes/annotate.h"
 #include "sim/probes/funcprof.h"

@@ -7,7 +7,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sim/mcusim.h"
 #include "sim/probes/funcprof.h"
 
 #define PROBE_FP_ROOT 0u
@@ -58,7 +57,7 @@ probe_fp_t *probe_fp_create(const sim_elf_t *elf, const probe_host_t *host) {
   return fp;
 }
 
-static void free_view(mcusim_funcprof_t *v) {
+static void free_view(probe_fp_view_t *v) {
   if (!v) return;
   for (size_t i = 0; i < v->line_count; i++) free((char *)v->lines[i].file);
   free(v->functions);
@@ -99,11 +98,11 @@ static void record_slice(probe_fp_t *fp, size_t d, uint64_t cycles, uint64_t ins
   if (!fp->slices && !(fp->slices = malloc(PROBE_FP_MAX_SLICES * sizeof *fp->slices))) return;
   while (fp->slice_count == PROBE_FP_MAX_SLICES) compact_slices(fp);
   if (cycles - f->start_cycles < fp->slice_min_cycles) return;
-  fp->slices[fp->slice_count++] = (mcusim_call_t){.name = func_name(fp, fp->nodes[f->node].func),
-                                                  .depth = (uint32_t)d,
-                                                  .start_cycle = f->start_cycles,
-                                                  .cycles = cycles - f->start_cycles,
-                                                  .instructions = insns - f->start_insns};
+  fp->slices[fp->slice_count++] = (probe_fp_call_t){.name = func_name(fp, fp->nodes[f->node].func),
+                                                    .depth = (uint32_t)d,
+                                                    .start_cycle = f->start_cycles,
+                                                    .cycles = cycles - f->start_cycles,
+                                                    .instructions = insns - f->start_insns};
 }
 
 static void set_top(probe_fp_t *fp) {
@@ -161,7 +160,7 @@ void probe_fp_edge(probe_fp_t *fp, const probe_fp_block_t *prev, uint32_t prev_e
 /* ---- after the run ---- */
 
 static int by_cycles_desc(const void *a, const void *b) {
-  const mcusim_function_t *x = a, *y = b;
+  const probe_fp_function_t *x = a, *y = b;
   if (x->cycles != y->cycles) return x->cycles < y->cycles ? 1 : -1;
   return x->address < y->address ? -1 : x->address > y->address;
 }
@@ -175,9 +174,9 @@ static int recursive(const probe_fp_t *fp, uint32_t n) {
 
 /* Per function: exclusive from the nodes' own figures, inclusive from subtree sums (children are created after
  * their parents, so one backwards pass sums subtrees). Slot symbol_count holds code outside any symbol. */
-static int build_functions(probe_fp_t *fp, mcusim_funcprof_t *v) {
+static int build_functions(probe_fp_t *fp, probe_fp_view_t *v) {
   size_t nf = fp->elf->symbol_count + 1, nn = fp->node_count;
-  mcusim_function_t *all = calloc(nf, sizeof *all);
+  probe_fp_function_t *all = calloc(nf, sizeof *all);
   uint64_t *sub_c = calloc(nn, sizeof *sub_c), *sub_i = calloc(nn, sizeof *sub_i);
   int rc = -1;
   if (!all || !sub_c || !sub_i) goto done;
@@ -189,7 +188,7 @@ static int build_functions(probe_fp_t *fp, mcusim_funcprof_t *v) {
       sub_c[node->parent] += sub_c[n];
       sub_i[node->parent] += sub_i[n];
     }
-    mcusim_function_t *f = &all[node->func >= 0 ? (size_t)node->func : nf - 1];
+    probe_fp_function_t *f = &all[node->func >= 0 ? (size_t)node->func : nf - 1];
     f->calls += node->calls;
     f->cycles += node->self_cycles;
     f->instructions += node->self_insns;
@@ -307,7 +306,7 @@ static int by_line_cycles_desc(const void *a, const void *b) {
   return by_file_line(a, b);
 }
 
-static void keep_top_lines(line_ctx_t *lc, mcusim_funcprof_t *v) {
+static void keep_top_lines(line_ctx_t *lc, probe_fp_view_t *v) {
   if (!lc->count) return;
   qsort(lc->rows, lc->count, sizeof *lc->rows, by_file_line_func);
   size_t merged = merge_rows(lc->rows, lc->count, by_file_line_func, 1);
@@ -320,12 +319,12 @@ static void keep_top_lines(line_ctx_t *lc, mcusim_funcprof_t *v) {
     const line_acc_t *r = &lc->rows[i];
     char *file = strdup(r->file);
     if (!file) break;
-    v->lines[i] = (mcusim_line_t){file, func_name(lc->fp, r->func), r->line, r->insns, r->cycles};
+    v->lines[i] = (probe_fp_line_t){file, func_name(lc->fp, r->func), r->line, r->insns, r->cycles};
     v->line_count++;
   }
 }
 
-static void build_lines(const probe_fp_t *fp, const char *elf_path, mcusim_funcprof_t *v) {
+static void build_lines(const probe_fp_t *fp, const char *elf_path, probe_fp_view_t *v) {
   int fd = elf_path ? open(elf_path, O_RDONLY) : -1;
   if (fd < 0) return;
   line_ctx_t lc = {.dbg = dwarf_begin(fd, DWARF_C_READ), .fp = fp};
@@ -340,7 +339,7 @@ static void build_lines(const probe_fp_t *fp, const char *elf_path, mcusim_funcp
 }
 
 static int by_start(const void *a, const void *b) {
-  const mcusim_call_t *x = a, *y = b;
+  const probe_fp_call_t *x = a, *y = b;
   if (x->start_cycle != y->start_cycle) return x->start_cycle < y->start_cycle ? -1 : 1;
   return (x->depth > y->depth) - (x->depth < y->depth);
 }
@@ -349,7 +348,7 @@ int probe_fp_finish(probe_fp_t *fp, probe_fp_block_t *cur, uint64_t cycles, uint
   probe_fp_charge(fp, cur, cycles, insns); /* what the last block was charged since it started */
   while (fp->depth > 1) record_slice(fp, --fp->depth, cycles, insns);
   record_slice(fp, 0, cycles, insns);
-  mcusim_funcprof_t *v = calloc(1, sizeof *v);
+  probe_fp_view_t *v = calloc(1, sizeof *v);
   if (!v || build_functions(fp, v)) {
     free_view(v);
     return -1;
@@ -364,7 +363,7 @@ int probe_fp_finish(probe_fp_t *fp, probe_fp_block_t *cur, uint64_t cycles, uint
   return 0;
 }
 
-const mcusim_funcprof_t *probe_fp_view(const probe_fp_t *fp) { return fp->view; }
+const probe_fp_view_t *probe_fp_view(const probe_fp_t *fp) { return fp->view; }
 
 /* ---- folded stacks ---- */
 

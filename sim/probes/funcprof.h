@@ -11,7 +11,8 @@
  * compare and four additions per block.
  *
  * Ownership: created by probe_fp_create, freed by probe_fp_destroy; the ELF and the host are borrowed. Internal to
- * the simulator library; the public read-only view is mcusim_funcprof_t in mcusim.h (probe_fp_view). */
+ * the simulator library; the public read-only view is probe_fp_view_t (sim/probes/fp_view.h; mcusim_funcprof_t in
+ * mcusim.h). */
 #ifndef MCUSIM_PROBE_FUNCPROF_H
 #define MCUSIM_PROBE_FUNCPROF_H
 
@@ -19,6 +20,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "sim/probes/fp_view.h"
 #include "sim/probes/probe.h"
 
 #define PROBE_FP_MAX_DEPTH 512        /* deeper call chains are folded into their top frame (and flagged) */
@@ -45,7 +47,6 @@ typedef struct {
   uint64_t start_cycles, start_insns;
 } probe_fp_frame_t;
 
-struct mcusim_funcprof;
 typedef struct probe_fp {
   const sim_elf_t *elf;
   const probe_host_t *host;
@@ -57,10 +58,10 @@ typedef struct probe_fp {
   probe_fp_node_t *top_node;
   uint64_t mark_cycles, mark_insns; /* totals at the previous block entry */
   int depth_overflow, node_overflow;
-  struct mcusim_call *slices;
+  probe_fp_call_t *slices;
   size_t slice_count;
   uint64_t slice_min_cycles;
-  struct mcusim_funcprof *view; /* built by probe_fp_finish */
+  probe_fp_view_t *view; /* built by probe_fp_finish */
 } probe_fp_t;
 
 probe_fp_t *probe_fp_create(const sim_elf_t *elf, const probe_host_t *host);
@@ -101,7 +102,7 @@ static inline void probe_fp_block(probe_fp_t *fp, probe_fp_block_t *prev, uint32
  * blocks). `cycles`/`insns` are the run's totals. 0, or -1 when out of memory. */
 int probe_fp_finish(probe_fp_t *fp, probe_fp_block_t *cur, uint64_t cycles, uint64_t insns, const char *elf_path);
 /* The profile built by probe_fp_finish (NULL before); owned by fp. */
-const struct mcusim_funcprof *probe_fp_view(const probe_fp_t *fp);
+const probe_fp_view_t *probe_fp_view(const probe_fp_t *fp);
 
 /* Folded stacks ("main;conv;dot 1234", cycles): flamegraph.pl and speedscope read them. Returns 0 or -1. */
 int probe_fp_write_folded(const probe_fp_t *fp, FILE *out);

@@ -10,7 +10,7 @@
 
 #include "isa/isa.h"
 #include "memory/mem.h"
-#include "sim/elf_file.h"
+#include "sim/elf/elf_file.h"
 
 #define PROBE_REG_SP 13
 #define PROBE_REG_LR 14

@@ -1,4 +1,4 @@
-/* tests/cli/test_faulting_fw.c — firmware that faults in ways tests/integration does not cover (stack
+/* tests/cli/test_faulting_fw.c — firmware that faults in ways test_run.c does not cover (stack
  * overflow through .bss, an arena larger than SRAM, unaligned LDRD/LDM/STM on the M4 and any unaligned access on
  * the M0+, a jump to an even SRAM address, undefined instructions inside a block): each run stops with exit 3, one
  * diagnostic line (PC, symbol, instruction) and a partial report with the fault and all registers; never a crash. */

@@ -1,7 +1,7 @@
 /* tests/fuzz/fuzz_elf.c — libFuzzer target for the firmware ELF reader (sim/elf_file.c): any bytes must give
  * either a parsed image whose tables stay inside their buffers, or one error line; never a crash or a leak. */
 #include "fuzz_util.h"
-#include "sim/elf_file.h"
+#include "sim/elf/elf_file.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   const char *path = fuzz_write_temp(data, size, ".elf");

@@ -1,5 +1,5 @@
 /* sim/elf.c — firmware ELF reading with elfutils' libelf (ARCHITECTURE.md says why libelf). */
-#include "elf_file.h"
+#include "sim/elf/elf_file.h"
 
 #include "common/cm.h"
 

@@ -1,4 +1,4 @@
-/* sim/elf_file.h — read a Cortex-M firmware ELF (through elfutils' libelf): loadable segments, section sizes
+/* sim/elf/elf_file.h — read a Cortex-M firmware ELF (through elfutils' libelf): loadable segments, section sizes
  * and function symbols for diagnostics. Internal to the simulator library. */
 #ifndef MCUSIM_SIM_ELF_H
 #define MCUSIM_SIM_ELF_H

@@ -64,6 +64,18 @@ typedef enum {
   MCUSIM_FAULT_EXCEPTION, /* any other CPU exception Unicorn raised */
 } mcusim_fault_kind_t;
 
+/* How a run ended, as one number that scripts rely on: the CLI's exit codes (README "Exit codes") and the status of a
+ * search or sweep job are these. Bad input (2) is the caller's to say: a run that started never ends with it. */
+typedef enum {
+  MCUSIM_END_OK = 0,              /* the firmware exited 0 */
+  MCUSIM_END_FIRMWARE_FAILED = 1, /* it exited non-zero */
+  MCUSIM_END_BAD_INPUT = 2,       /* profile, firmware or another input refused before the run */
+  MCUSIM_END_FAULT = 3,           /* the firmware faulted */
+  MCUSIM_END_LIMIT = 4,           /* instruction or time limit */
+  MCUSIM_END_INTERRUPTED = 5,     /* mcusim_request_stop() */
+  MCUSIM_END_INTERNAL = 70,       /* out of memory, engine failure, misuse */
+} mcusim_end_t;
+
 const char *mcusim_stop_name(mcusim_stop_t stop);        /* "exit", "fault", ... */
 const char *mcusim_fault_name(mcusim_fault_kind_t kind); /* "read_unmapped", ... */
 
@@ -139,6 +151,8 @@ mcusim_err mcusim_run(mcusim_t *sim, const mcusim_limits_t *limits);
 void mcusim_request_stop(mcusim_t *sim);
 
 const mcusim_result_t *mcusim_result(const mcusim_t *sim);
+/* The end of a run from mcusim_run's error and the result (whose exit code counts when the firmware exited). */
+mcusim_end_t mcusim_end_of(mcusim_err err, const mcusim_result_t *result);
 const mem_t *mcusim_memory(const mcusim_t *sim);
 
 /* Firmware facts from the ELF (valid after mcusim_load_elf). */

@@ -30,6 +30,21 @@ const char *mcusim_stop_name(mcusim_stop_t stop) {
   return (unsigned)stop < sizeof names / sizeof *names ? names[stop] : "unknown";
 }
 
+mcusim_end_t mcusim_end_of(mcusim_err err, const mcusim_result_t *result) {
+  switch (err) {
+  case MCUSIM_OK:
+    return result->exit_code == 0 ? MCUSIM_END_OK : MCUSIM_END_FIRMWARE_FAILED;
+  case MCUSIM_E_FAULT:
+    return MCUSIM_END_FAULT;
+  case MCUSIM_E_LIMIT:
+    return MCUSIM_END_LIMIT;
+  case MCUSIM_E_INTERRUPTED:
+    return MCUSIM_END_INTERRUPTED;
+  default:
+    return MCUSIM_END_INTERNAL;
+  }
+}
+
 const char *mcusim_fault_name(mcusim_fault_kind_t kind) {
   static const char *const names[] = {"none",
                                       "read_unmapped",

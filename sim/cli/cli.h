@@ -20,13 +20,13 @@
 
 /* Exit codes (README "Exit codes"). */
 enum {
-  CLI_EXIT_OK = 0,          /* firmware exited 0; check passed; ... */
-  CLI_EXIT_FAIL = 1,        /* firmware exited non-zero; check found a regression */
-  CLI_EXIT_BAD_INPUT = 2,   /* usage, unreadable or invalid input files */
-  CLI_EXIT_FAULT = 3,       /* the firmware faulted */
-  CLI_EXIT_LIMIT = 4,       /* instruction or time limit */
-  CLI_EXIT_INTERRUPTED = 5, /* SIGINT/SIGTERM */
-  CLI_EXIT_INTERNAL = 70,
+  CLI_EXIT_OK = MCUSIM_END_OK,                   /* firmware exited 0; check passed; ... */
+  CLI_EXIT_FAIL = MCUSIM_END_FIRMWARE_FAILED,    /* firmware exited non-zero; check found a regression */
+  CLI_EXIT_BAD_INPUT = MCUSIM_END_BAD_INPUT,     /* usage, unreadable or invalid input files */
+  CLI_EXIT_FAULT = MCUSIM_END_FAULT,             /* the firmware faulted */
+  CLI_EXIT_LIMIT = MCUSIM_END_LIMIT,             /* instruction or time limit */
+  CLI_EXIT_INTERRUPTED = MCUSIM_END_INTERRUPTED, /* SIGINT/SIGTERM */
+  CLI_EXIT_INTERNAL = MCUSIM_END_INTERNAL,
 };
 
 /* Profile by name (bundled folder, $MCUSIM_PROFILES) or path; prints the error and returns NULL. */

@@ -170,21 +170,6 @@ static void show_progress(void *opaque, const mcusim_totals_t *t, double wall) {
   *(int *)opaque = 1;
 }
 
-static int exit_code_for(mcusim_err err, const mcusim_result_t *r) {
-  switch (err) {
-  case MCUSIM_OK:
-    return r->exit_code == 0 ? CLI_EXIT_OK : CLI_EXIT_FAIL;
-  case MCUSIM_E_FAULT:
-    return CLI_EXIT_FAULT;
-  case MCUSIM_E_LIMIT:
-    return CLI_EXIT_LIMIT;
-  case MCUSIM_E_INTERRUPTED:
-    return CLI_EXIT_INTERRUPTED;
-  default:
-    return CLI_EXIT_INTERNAL;
-  }
-}
-
 static int write_report(const mcusim_t *sim, const char *path, cJSON **report_out) {
   cJSON *report = rpt_build(sim);
   if (!report) {
@@ -290,7 +275,7 @@ int cli_run(int argc, char **argv) {
     goto done;
   }
   if (o.folded) printf("  folded        %s\n", o.folded);
-  rc = exit_code_for(err, r);
+  rc = (int)mcusim_end_of(err, r);
   if (write_exports(&o, report)) rc = CLI_EXIT_BAD_INPUT;
 done:
   cJSON_Delete(report);

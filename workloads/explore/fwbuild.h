@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "profiles/prof.h"
+#include "sim/mcusim.h"
 
 #define XP_FW_PATH_MAX 1024
 #define XP_FW_MAX_CORES 16
@@ -76,16 +77,17 @@ typedef struct {
 int xp_fw_build(const xp_fw_tools_t *t, const char *model_path, const char *spec, const prof_t *profile,
                 const char *profile_arg, const char *dir, xp_fw_built_t *out, char *err, size_t err_len);
 
-/* How a job ended: its child's exit code. The values are those of `mcusim run` (README "Exit codes"), so a job
- * means what the same run from the command line would. */
+/* How a job ended: its child's exit code. A run's end is the engine's mcusim_end_t (the values of `mcusim run`'s exit
+ * codes, README "Exit codes"), so a job means what the same run from the command line would; a job also ends in a
+ * failed build. */
 enum {
-  XP_FW_OK = 0,              /* the firmware exited 0 (its output equals the native run) */
-  XP_FW_FIRMWARE_FAILED = 1, /* it exited non-zero */
-  XP_FW_BAD_INPUT = 2,       /* profile or ELF refused */
-  XP_FW_FAULT = 3,
-  XP_FW_LIMIT = 4,
-  XP_FW_INTERRUPTED = 5,
-  XP_FW_INTERNAL = 70,
+  XP_FW_OK = MCUSIM_END_OK,                           /* the firmware exited 0 (its output equals the native run) */
+  XP_FW_FIRMWARE_FAILED = MCUSIM_END_FIRMWARE_FAILED, /* it exited non-zero */
+  XP_FW_BAD_INPUT = MCUSIM_END_BAD_INPUT,             /* profile or ELF refused */
+  XP_FW_FAULT = MCUSIM_END_FAULT,
+  XP_FW_LIMIT = MCUSIM_END_LIMIT,
+  XP_FW_INTERRUPTED = MCUSIM_END_INTERRUPTED,
+  XP_FW_INTERNAL = MCUSIM_END_INTERNAL,
   XP_FW_BUILD_FAILED = 100,
 };
 

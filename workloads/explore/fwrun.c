@@ -14,21 +14,6 @@ static int status_of_load(mcusim_err err) {
   return err == MCUSIM_E_NOMEM || err == MCUSIM_E_ENGINE ? XP_FW_INTERNAL : XP_FW_BAD_INPUT;
 }
 
-static int status_of_run(mcusim_err err, const mcusim_result_t *r) {
-  switch (err) {
-  case MCUSIM_OK:
-    return r->exit_code == 0 ? XP_FW_OK : XP_FW_FIRMWARE_FAILED;
-  case MCUSIM_E_FAULT:
-    return XP_FW_FAULT;
-  case MCUSIM_E_LIMIT:
-    return XP_FW_LIMIT;
-  case MCUSIM_E_INTERRUPTED:
-    return XP_FW_INTERRUPTED;
-  default:
-    return XP_FW_INTERNAL;
-  }
-}
-
 /* Opens the simulator for the profile and loads the firmware; an XP_FW_* status, the reason in the log. */
 static int open_and_load(const xp_fw_tools_t *t, const char *profile_arg, const char *elf, FILE *log, prof_t **profile,
                          mcusim_t **sim) {
@@ -73,7 +58,7 @@ int xp_fw_run(const xp_fw_tools_t *t, const char *profile_arg, const char *elf, 
   }
   rpt_print_text(report, log);
   fprintf(log, "  report        %s\n", report_path);
-  rc = status_of_run(err, mcusim_result(sim));
+  rc = (int)mcusim_end_of(err, mcusim_result(sim));
 fail:
   cJSON_Delete(report);
   mcusim_close(sim);

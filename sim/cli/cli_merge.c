@@ -32,8 +32,8 @@ static int has_row(const merge_t *g, size_t index) {
 }
 
 static void add_job(merge_t *g, const char *dir, const cJSON *job) {
-  const cJSON *index = cJSON_GetObjectItem(job, "index"), *id = cJSON_GetObjectItem(job, "id");
-  const cJSON *status = cJSON_GetObjectItem(job, "status"), *report = cJSON_GetObjectItem(job, "report");
+  const cJSON *index = rpt_get(job, "index"), *id = rpt_get(job, "id");
+  const cJSON *status = rpt_get(job, "status"), *report = rpt_get(job, "report");
   if (!cJSON_IsNumber(index) || !cJSON_IsString(id) || g->n >= MERGE_MAX_ROWS) return;
   if (has_row(g, (size_t)index->valuedouble)) {
     g->duplicates++;
@@ -58,7 +58,7 @@ static int add_manifest(merge_t *g, const char *dir, const char *name) {
   char *text = cm_read_file(path, RPT_MAX_REPORT_BYTES, NULL);
   cJSON *root = text ? cJSON_Parse(text) : NULL;
   free(text);
-  const cJSON *schema = cJSON_GetObjectItem(root, "schema"), *total = cJSON_GetObjectItem(root, "jobs_total");
+  const cJSON *schema = rpt_get(root, "schema"), *total = rpt_get(root, "jobs_total");
   if (!cJSON_IsString(schema) || strcmp(schema->valuestring, "mcusim-sweep/1") || !cJSON_IsNumber(total)) {
     fprintf(stderr, "mcusim: %s: not a sweep manifest (mcusim-sweep/1)\n", path);
     cJSON_Delete(root);
@@ -68,7 +68,7 @@ static int add_manifest(merge_t *g, const char *dir, const char *name) {
   g->total = (size_t)total->valuedouble;
   g->manifests++;
   const cJSON *job;
-  cJSON_ArrayForEach(job, cJSON_GetObjectItem(root, "jobs")) add_job(g, dir, job);
+  cJSON_ArrayForEach(job, rpt_get(root, "jobs")) add_job(g, dir, job);
   cJSON_Delete(root);
   return 0;
 }

@@ -185,7 +185,7 @@ static void collect(cli_search_t *s, size_t i) {
   snprintf(path, sizeof path, "%s/job.json", dir);
   char *text = cm_read_file(path, RPT_MAX_REPORT_BYTES, NULL);
   cJSON *job = text ? cJSON_Parse(text) : NULL;
-  const cJSON *over = cJSON_GetObjectItem(job, "flash_over_bytes");
+  const cJSON *over = rpt_get(job, "flash_over_bytes");
   if (cJSON_IsNumber(over) && over->valuedouble > (double)s->flash_over_bytes)
     s->flash_over_bytes = (uint64_t)over->valuedouble;
   cJSON_Delete(job);

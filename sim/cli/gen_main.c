@@ -152,8 +152,8 @@ static int read_schedule_file(const char *path, const char *model_name, char *sp
   char *text = cm_read_file(path, SCHEDULE_FILE_MAX_BYTES, NULL);
   cJSON *j = text ? cJSON_Parse(text) : NULL;
   free(text);
-  const cJSON *v = cJSON_GetObjectItem(j, "version"), *s = cJSON_GetObjectItem(j, "schedule");
-  const cJSON *model = cJSON_GetObjectItem(j, "model");
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, "version"), *s = cJSON_GetObjectItemCaseSensitive(j, "schedule");
+  const cJSON *model = cJSON_GetObjectItemCaseSensitive(j, "model");
   int rc = -1;
   if (!j || !cJSON_IsNumber(v) || v->valuedouble != 1 || !cJSON_IsString(s) || strlen(s->valuestring) >= 128)
     fprintf(stderr, "mcusim-gen: %s: not a schedule file (version 1 with a \"schedule\" string)\n", path);

@@ -156,7 +156,7 @@ static int write_big_flash_profile(const prof_t *p, uint64_t flash_bytes, const 
   if (!text) return -1;
   cJSON *j = cJSON_Parse(text);
   free(text);
-  cJSON *flash = cJSON_GetObjectItem(j, "flash");
+  cJSON *flash = cJSON_GetObjectItemCaseSensitive(j, "flash");
   if (!j || !flash) return cJSON_Delete(j), -1;
   char name[96];
   fmt_path(name, sizeof name, "%s+flash", p->name);

@@ -24,7 +24,7 @@ static char *resolve_model(const char *name, const char *base_dir, const char *m
 
 /* One axis: a non-empty array of strings. */
 static int parse_axis(const cJSON *root, const char *key, char **out, size_t *n, char *err, size_t err_len) {
-  const cJSON *arr = cJSON_GetObjectItem(root, key), *it;
+  const cJSON *arr = rpt_get(root, key), *it;
   if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) < 1 || cJSON_GetArraySize(arr) > XP_SWEEP_MAX_AXIS)
     return cm_msgf(err, err_len, "\"%s\" must be an array of 1..%d strings", key, XP_SWEEP_MAX_AXIS), -1;
   cJSON_ArrayForEach(it, arr) {
@@ -51,7 +51,7 @@ int xp_sweep_matrix_parse(const char *json_text, const char *base_dir, const cha
   memset(out, 0, sizeof *out);
   cJSON *root = cJSON_Parse(json_text);
   int rc = -1;
-  const cJSON *v = cJSON_GetObjectItem(root, "version");
+  const cJSON *v = rpt_get(root, "version");
   if (!cJSON_IsObject(root)) {
     cm_msgf(err, err_len, "not a JSON object");
     goto done;

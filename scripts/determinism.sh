@@ -5,7 +5,7 @@
 # Builds the library + CLI twice (no firmware, no tests) into $MCUSIM_DET_BUILD-O0/-O2 and runs firmware from the
 # main build ($MCUSIM_BUILD, made by scripts/test.sh) with each; any difference fails with a diff.
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 MAIN_BUILD="${MCUSIM_BUILD:-$ROOT/build}"
 DET_BUILD="${MCUSIM_DET_BUILD:-$ROOT/build-det}"
 OUT="$DET_BUILD-reports"

@@ -299,7 +299,6 @@ prof_err prof_load(const char *name_or_path, const char *const *dirs, prof_t **o
   char *text = cm_read_file(path, PROF_MAX_FILE_BYTES, NULL);
   int errnum = errno;
   if (!text) {
-    free(text);
     return fail(msg, size, PROF_E_IO, "%s: cannot read profile: %s", path, strerror(errnum ? errnum : ENOMEM));
   }
   prof_err err = prof_parse(text, path, out, msg, size);

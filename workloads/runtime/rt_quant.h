@@ -6,15 +6,13 @@
 
 #include <stdint.h>
 
-/* round(a * b / 2^31) with ties away from zero, saturating the single overflow case. */
+/* round(a * b / 2^31) with ties away from zero, saturating the single overflow case. gemmlowp nudges by
+ * +2^30 (ab >= 0) or 1 - 2^30 (ab < 0) and divides truncating toward zero; for ab = -x < 0 that is
+ * -floor((x + 2^30 - 1) / 2^31) = -ceil((x - 2^30) / 2^31) = floor((ab + 2^30) / 2^31), so both signs are one
+ * add and an arithmetic shift (the form of CMSIS-NN's arm_nn_doubling_high_mult_no_sat): no branch per output. */
 static inline int32_t rt_srdhm(int32_t a, int32_t b) {
   if (a == b && a == INT32_MIN) return INT32_MAX;
-  int64_t ab = (int64_t)a * (int64_t)b;
-  int64_t nudge = ab >= 0 ? (1ll << 30) : (1ll - (1ll << 30));
-  int64_t sum = ab + nudge;
-  /* gemmlowp divides by 2^31 truncating toward zero */
-  int64_t q = sum >= 0 ? (sum >> 31) : -((-sum) >> 31);
-  return (int32_t)q;
+  return (int32_t)(((int64_t)a * (int64_t)b + (1ll << 30)) >> 31);
 }
 
 /* x / 2^exponent rounded to nearest, ties away from zero. */

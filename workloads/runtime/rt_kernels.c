@@ -172,87 +172,121 @@ void rt_conv(const rt_layer_t *L, const rt_layer_data_t *D, const rt_view_t *in,
   }
 }
 
-/* Depthwise taps of one output pixel, clipped to [ky_lo, ky_hi) x [kx_lo, kx_hi) (the rest is padding, whose
- * (zp + in_off) term is 0). p points at tap (0, 0), ps is the byte step between pixels, row between rows. */
-static __attribute__((noinline)) int32_t dw_clipped(const int8_t *p, int32_t ps, int32_t row, const int16_t *wk,
-                                                    int32_t k, int32_t in_off, int32_t ky_lo, int32_t ky_hi,
-                                                    int32_t kx_lo, int32_t kx_hi) {
-  int32_t acc = 0;
-  for (int32_t ky = ky_lo; ky < ky_hi; ky++)
-    for (int32_t kx = kx_lo; kx < kx_hi; kx++) acc += ((int32_t)p[ky * row + kx * ps] + in_off) * wk[ky * k + kx];
-  return acc;
+/* One channel of a depthwise layer, as the helpers below see it. rt_depthwise fills it once per layer and the
+ * per-channel fields once per channel; the helpers are not inlined, so the stack is rt_depthwise's small frame
+ * plus the larger of theirs (measured with -fstack-usage; the deepest kernel frame chain is the firmware's stack
+ * peak, which tests/search pins to the byte). */
+typedef struct {
+  const rt_layer_t *L;
+  const rt_view_t *in, *out;
+  rt_rect_t region;
+  int32_t ix_lo, ix_hi, iy_lo, iy_hi; /* the interior block: outputs whose taps all lie inside the feature map */
+  /* per channel */
+  int32_t c;
+  const int8_t *src; /* the channel's input: the in-place copy (ps 1) or the NHWC tensor from channel c (ps ch) */
+  int32_t ps, row;   /* bytes between input pixels, input rows */
+  int32_t bias, wsum, mult, shift;
+  int16_t wk[7 * 7]; /* the channel's taps; int16: half the stack of int32, same load and MLA per tap */
+} dw_ctx_t;
+
+/* byte offset of input pixel (iy, ix) from x->src, and of output (oy, ox) channel c in out->data */
+static inline int32_t dw_at(const dw_ctx_t *x, int32_t iy, int32_t ix) {
+  return (iy - x->in->y0) * x->row + (ix - x->in->x0) * x->ps;
+}
+static inline int32_t dw_out(const dw_ctx_t *x, int32_t oy, int32_t ox) {
+  return ((oy - x->out->y0) * x->out->w + (ox - x->out->x0)) * x->L->out_c + x->c;
 }
 
-/* The interior block of one channel: rows x cols outputs whose taps all lie inside the feature map, so no
- * bounds test, and the zero-point term in_off * sum(w) is already in `base`. One call per channel (not per
- * row): on a patch's small windows the per-call set-up would otherwise be paid on every short row. K is a
- * constant at every call (3, 5, 7), so the taps unroll. */
-typedef struct {
-  int8_t *dst;
-  const int8_t *src;                     /* tap (0, 0) of the block's first output */
-  int32_t rows, cols;                    /* outputs */
-  int32_t dst_step, dst_row;             /* bytes between outputs, between output rows */
-  int32_t src_step, src_row, ps, row;    /* between outputs' windows (s * ps, s * row); pixel, row steps */
-  int32_t base, mult, shift, zp, lo, hi; /* bias + in_off * sum(w); requantization */
-} dw_block_t;
-
-static inline __attribute__((always_inline)) void dw_block_k(const dw_block_t *b, const int16_t *wk, int32_t K,
-                                                             int32_t ps) {
-  const int32_t row = b->row;
-  for (int32_t r = 0; r < b->rows; r++) {
-    const int8_t *p = b->src + r * b->src_row;
-    int8_t *dst = b->dst + r * b->dst_row;
-    for (int32_t i = 0; i < b->cols; i++, p += b->src_step, dst += b->dst_step) {
-      int32_t acc = b->base;
+/* The interior block: every tap inside the feature map, so no bounds test, and the zero-point term
+ * in_off * sum(w) folded into the bias once per channel. One pass per channel, not per row: on a patch's small
+ * windows per-call set-up would otherwise be paid on every short row. K is a constant at every unrolled call
+ * (3, 5, 7 on the in-place copy, the common case; 3 on a strided input): the other unrolled forms spill and deepen
+ * the stack (dw_block's frame stays 128 B, -fstack-usage). */
+static inline __attribute__((always_inline)) void dw_block_k(const dw_ctx_t *x, int32_t K, int32_t ps) {
+  const rt_layer_t *L = x->L;
+  const int32_t s = L->stride, row = x->row, ch = L->out_c, cols = x->ix_hi - x->ix_lo;
+  const int32_t base = x->bias + (-L->in_zp) * x->wsum, mult = x->mult, shift = x->shift;
+  const int32_t zp = L->out_zp, lo = L->act_min, hi = L->act_max;
+  const int16_t *wk = x->wk;
+  for (int32_t oy = x->iy_lo; oy < x->iy_hi; oy++) {
+    const int8_t *p = x->src + dw_at(x, oy * s - L->pad, x->ix_lo * s - L->pad);
+    int8_t *dst = x->out->data + dw_out(x, oy, x->ix_lo);
+    for (int32_t i = 0; i < cols; i++, p += s * ps, dst += ch) {
+      int32_t acc = base;
 #pragma GCC unroll 7
       for (int32_t ky = 0; ky < K; ky++)
 #pragma GCC unroll 7
         for (int32_t kx = 0; kx < K; kx++) acc += (int32_t)p[ky * row + kx * ps] * wk[ky * K + kx];
-      *dst = rt_requantize(acc, b->mult, b->shift, b->zp, b->lo, b->hi);
+      *dst = rt_requantize(acc, mult, shift, zp, lo, hi);
     }
   }
 }
 
-/* Not inlined, and 7x7 left to the generic loop: the unrolled variants' registers would otherwise add to
- * rt_depthwise's frame (measured with -fstack-usage: 512 + 200 B with 7x7 unrolled and int32 taps; now 408 + 120). */
-static __attribute__((noinline)) void dw_block(const dw_block_t *b, const int16_t *wk, int32_t k) {
-  if (b->ps == 1) { /* the in-place copy: one channel, contiguous */
-    switch (k) {
-    case 3:
-      dw_block_k(b, wk, 3, 1);
+static __attribute__((noinline)) void dw_block(const dw_ctx_t *x) {
+  const int32_t k = x->L->k;
+  if (x->ps == 1) { /* the in-place copy: one channel, contiguous */
+    if (k == 3) {
+      dw_block_k(x, 3, 1);
       return;
-    case 5:
-      dw_block_k(b, wk, 5, 1);
+    }
+    if (k == 5) {
+      dw_block_k(x, 5, 1);
+      return;
+    }
+    if (k == 7) {
+      dw_block_k(x, 7, 1);
       return;
     }
   } else {
-    switch (k) {
-    case 3:
-      dw_block_k(b, wk, 3, b->ps);
-      return;
-    case 5:
-      dw_block_k(b, wk, 5, b->ps);
+    if (k == 3) {
+      dw_block_k(x, 3, x->ps);
       return;
     }
   }
-  dw_block_k(b, wk, k, b->ps);
+  dw_block_k(x, k, x->ps);
+}
+
+/* The border: outputs with a tap in the padding (at most (k/2) / s rows and columns on each side of the image,
+ * and every output of a window that lies outside it), taps clipped to the feature map. */
+static __attribute__((noinline)) void dw_border(const dw_ctx_t *x) {
+  const rt_layer_t *L = x->L;
+  const int32_t k = L->k, s = L->stride, pad = L->pad, in_off = -L->in_zp;
+  const int32_t y_end = x->region.y0 + x->region.h, x_end = x->region.x0 + x->region.w;
+  for (int32_t oy = x->region.y0; oy < y_end; oy++) {
+    const int32_t iy0 = oy * s - pad;
+    const int32_t ky_lo = max_i32(0, -iy0), ky_hi = min_i32(k, L->in_h - iy0);
+    const int interior_row = oy >= x->iy_lo && oy < x->iy_hi;
+    for (int32_t ox = x->region.x0; ox < x_end; ox++) {
+      if (interior_row && ox == x->ix_lo) ox = x->ix_hi; /* done by the block */
+      if (ox >= x_end) break;
+      const int32_t ix0 = ox * s - pad;
+      const int32_t kx_lo = max_i32(0, -ix0), kx_hi = min_i32(k, L->in_w - ix0);
+      int32_t acc = x->bias;
+      for (int32_t ky = ky_lo; ky < ky_hi; ky++) {
+        const int8_t *p = x->src + dw_at(x, iy0 + ky, ix0);
+        for (int32_t kx = kx_lo; kx < kx_hi; kx++) acc += ((int32_t)p[kx * x->ps] + in_off) * x->wk[ky * k + kx];
+      }
+      x->out->data[dw_out(x, oy, ox)] = rt_requantize(acc, x->mult, x->shift, L->out_zp, L->act_min, L->act_max);
+    }
+  }
 }
 
 void rt_depthwise(const rt_layer_t *L, const rt_layer_data_t *D, const rt_view_t *in, const rt_view_t *out,
                   rt_rect_t region, int8_t *tmp) {
-  const int32_t k = L->k, s = L->stride, ch = L->in_c, in_off = -L->in_zp, pad = L->pad;
+  const int32_t k = L->k, s = L->stride, ch = L->in_c;
   const int in_place = out->data == in->data;
   const int32_t in_pixels = in->h * in->w;
-  const int32_t y_end = region.y0 + region.h, x_end = region.x0 + region.w;
+  dw_ctx_t x;
+  x.L = L;
+  x.in = in;
+  x.out = out;
+  x.region = region;
   /* interior output rows and columns (all taps inside the feature map): the same for every channel */
-  int32_t ix_lo, ix_hi, iy_lo, iy_hi;
-  interior_range(k, s, pad, L->in_w, region.x0, x_end, &ix_lo, &ix_hi);
-  interior_range(k, s, pad, L->in_h, region.y0, y_end, &iy_lo, &iy_hi);
-  if (ix_lo == ix_hi) iy_hi = iy_lo; /* no interior column: every output takes the clipped path */
-  int16_t wk[7 * 7];                 /* int16: half the stack of int32 taps, same load and MLA per tap */
+  interior_range(k, s, L->pad, L->in_w, region.x0, region.x0 + region.w, &x.ix_lo, &x.ix_hi);
+  interior_range(k, s, L->pad, L->in_h, region.y0, region.y0 + region.h, &x.iy_lo, &x.iy_hi);
+  if (x.ix_lo == x.ix_hi) x.iy_hi = x.iy_lo; /* no interior column: every output takes the clipped path */
   for (int32_t c = 0; c < ch; c++) {
-    const int8_t *src;
-    int32_t ps;
+    x.c = c;
     if (in_place) { /* this channel's input is about to be overwritten by its own output: keep a copy */
       const int8_t *from = in->data + c;
       int32_t p = 0;
@@ -263,55 +297,20 @@ void rt_depthwise(const rt_layer_t *L, const rt_layer_data_t *D, const rt_view_t
         tmp[p + 3] = from[3 * ch];
       }
       for (; p < in_pixels; p++, from += ch) tmp[p] = *from;
-      src = tmp;
-      ps = 1;
+      x.src = tmp;
+      x.ps = 1;
     } else {
-      src = in->data + c;
-      ps = ch;
+      x.src = in->data + c;
+      x.ps = ch;
     }
-    int32_t wsum = 0;
-    for (int32_t t = 0; t < k * k; t++) wsum += wk[t] = (int16_t)D->weights[t * ch + c];
-    const int32_t bias = D->bias[c], mult = D->mult[c], shift = D->shift[c];
-    const int32_t row = in->w * ps;
-    /* byte offset of input pixel (iy, ix) from src; only taps inside the feature map are ever read */
-#define DW_AT(iy, ix) (((iy)-in->y0) * row + ((ix)-in->x0) * ps)
-#define DW_OUT(oy, ox) (((oy)-out->y0) * out->w + ((ox)-out->x0)) * ch + c
-    if (iy_hi > iy_lo) {
-      const dw_block_t b = {out->data + DW_OUT(iy_lo, ix_lo),
-                            src + DW_AT(iy_lo * s - pad, ix_lo * s - pad),
-                            iy_hi - iy_lo,
-                            ix_hi - ix_lo,
-                            ch,
-                            out->w * ch,
-                            s * ps,
-                            s * row,
-                            ps,
-                            row,
-                            bias + in_off * wsum,
-                            mult,
-                            shift,
-                            L->out_zp,
-                            L->act_min,
-                            L->act_max};
-      dw_block(&b, wk, k);
-    }
-    /* the border: outputs with a tap in the padding (at most k/2 / s rows and columns on each side) */
-    for (int32_t oy = region.y0; oy < y_end; oy++) {
-      const int32_t iy0 = oy * s - pad;
-      const int32_t ky_lo = max_i32(0, -iy0), ky_hi = min_i32(k, L->in_h - iy0);
-      const int interior_row = oy >= iy_lo && oy < iy_hi;
-      for (int32_t ox = region.x0; ox < x_end; ox++) {
-        if (interior_row && ox == ix_lo) ox = ix_hi; /* done by the block */
-        if (ox >= x_end) break;
-        const int32_t ix0 = ox * s - pad;
-        const int32_t kx_lo = max_i32(0, -ix0), kx_hi = min_i32(k, L->in_w - ix0);
-        const int32_t acc =
-            bias + dw_clipped(src + DW_AT(iy0, ix0), ps, row, wk, k, in_off, ky_lo, ky_hi, kx_lo, kx_hi);
-        out->data[DW_OUT(oy, ox)] = rt_requantize(acc, mult, shift, L->out_zp, L->act_min, L->act_max);
-      }
-    }
-#undef DW_AT
-#undef DW_OUT
+    x.row = in->w * x.ps;
+    x.wsum = 0;
+    for (int32_t t = 0; t < k * k; t++) x.wsum += x.wk[t] = D->weights[t * ch + c];
+    x.bias = D->bias[c];
+    x.mult = D->mult[c];
+    x.shift = D->shift[c];
+    if (x.iy_hi > x.iy_lo) dw_block(&x);
+    dw_border(&x);
   }
 }
 

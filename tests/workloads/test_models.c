@@ -79,6 +79,7 @@ static const struct {
     {"mbv2-w1.0-r224",
      {"layerwise", "patch:n=4,blocks=5", "patch:n=4,blocks=5,halo=clip", "patch:n=2,blocks=7,input=arena", NULL}},
     {"mbv2-rd-r224", {"layerwise", "patch:n=4,blocks=4", "patch:n=3,blocks=4,halo=clip", NULL}},
+    {"mbv2-rd-fig4-r224", {"layerwise", "patch:n=4,blocks=4", NULL}},
     {"mbv2-w0.35-r144", {"layerwise,input=arena", "patch:n=4,blocks=5", "patch:n=3,blocks=5,halo=clip", NULL}},
     {"mcunet-vww-r160",
      {"layerwise", "patch:n=3,blocks=5", "patch:n=2,blocks=5", "patch:n=4,blocks=4,halo=clip", NULL}},
@@ -171,6 +172,23 @@ START_TEST(test_mbv2_rd_paper_figures) {
   /* +18.3% in the patch stage (61.9M -> 73.3M); overall 289.6M -> 301.0M (+3.9%; the paper: 301M) */
   ck_assert_uint_eq(r->stats.macs - lw, 73250048u - 61929728u);
   ck_assert_uint_eq(r->stats.macs, 300955520u);
+  free(r);
+  gen_model_free(&m);
+}
+END_TEST
+
+/* MbV2-RD as Figure 4 draws it (docs/models.md): same patch stage as the Table-1-tuned variant, so the same
+ * 63x63 patches and stage MACs; 3x3 kernels and a fourth 160-channel block later: 297.9M -> 309.2M (+3.8%),
+ * 8.2M above the paper's 301M. */
+START_TEST(test_mbv2_rd_fig4_figures) {
+  gen_model_t m;
+  load("mbv2-rd-fig4-r224", &m);
+  run_t *r = malloc(sizeof *r);
+  run(&m, "patch:n=4,blocks=4", r);
+  ck_assert_uint_eq(r->stats.patch_in_h, 63u);
+  ck_assert_uint_eq(r->stats.patch_stage_macs, 73250048u);
+  ck_assert_uint_eq(model_macs(&m), 297886016u);
+  ck_assert_uint_eq(r->stats.macs, 309206336u);
   free(r);
   gen_model_free(&m);
 }
@@ -277,6 +295,7 @@ static Suite *models_suite(void) {
   tcase_add_loop_test(tc, test_schedules_bit_identical, 0, (int)(sizeof cases / sizeof cases[0]));
   tcase_add_test(tc, test_mbv2_paper_figures);
   tcase_add_test(tc, test_mbv2_rd_paper_figures);
+  tcase_add_test(tc, test_mbv2_rd_fig4_figures);
   tcase_add_test(tc, test_patch_plan_tiles_and_halo);
   tcase_add_test(tc, test_vww_fits_f746_only_with_patches);
   tcase_add_test(tc, test_schedule_and_model_errors);

@@ -67,11 +67,18 @@ echo "== the chosen schedule, $chosen, against layer-wise =="
   tee "$out/compare.txt"
 "$mcusim" compare "${mismatch[@]}" --model "$model" --json "$out/vww_layerwise3.json" "$out/vww_patch2.json" \
   >"$out/compare.json"
+floor() { # layer-wise patched: what the overhead would be if every stage layer's cycles followed its MACs
+  "$mcusim" compare "${mismatch[@]}" --flat "$1" "$2" >"$out/compare.flat"
+  echo "if cycles followed MACs    $(awk -f "$MCUSIM_ROOT/scripts/mix-floor.awk" "$out/compare.flat") cycles" \
+    "(each stage layer's layer-wise cycles x its MAC ratio: the layer mix, no executor overhead)"
+}
+floor "$out/vww_layerwise3.json" "$out/vww_patch2.json"
 echo
 echo "== the contrast: naive patch:n=3,blocks=5 against layer-wise (summary) =="
 "$mcusim" compare "${mismatch[@]}" --model "$model" "$out/vww_layerwise.json" "$out/vww_patch3.json" \
   >"$out/compare_naive.txt"
 sed -n '/^peak SRAM/,/^outputs/p' "$out/compare_naive.txt"
+floor "$out/vww_layerwise.json" "$out/vww_patch3.json"
 "$mcusim" export "$out/vww_layerwise3.json" "$out/vww_patch2.json" --format html -o "$out/vww_report.html"
 echo
 echo "reports: $out/vww_layerwise3.json $out/vww_patch2.json (chosen), $out/vww_layerwise.json $out/vww_patch3.json"

@@ -32,15 +32,8 @@ value() { awk -v k="$1" '$1 == k { print $2; exit }' "$2"; }
 kb() { awk -v b="$1" 'BEGIN { if (b == "") print "-"; else printf "%.1f kB", b / 1024 }'; }
 mega() { awk -v m="$1" 'BEGIN { if (m == "") print "-"; else printf "%.1fM", m / 1e6 }'; }
 pct() { awk -v r="$1" 'BEGIN { if (r == "") print "-"; else printf "%+.1f%%", 100 * r }'; }
-# The cycle overhead the layer mix alone sets: every patch-stage layer's layer-wise cycles scaled by its own MAC
-# ratio (what a patch executor with no overhead of its own would measure), over the layer-wise total.
-mix_floor() {
-  awk '$1 ~ /^layers\.[0-9]+\./ { split($1, k, "."); v[k[2] "." substr($1, length(k[1] k[2]) + 3)] = $2; n = k[2] + 1 }
-       $1 == "figures.cycles.a" { total = $2 }
-       END { for (i = 0; i < n; i++) if (v[i ".patch_stage"] == "true" && v[i ".a.macs"] > 0)
-               extra += v[i ".a.cycles"] * (v[i ".b.macs"] / v[i ".a.macs"] - 1)
-             if (total > 0) printf "%+.1f%%", 100 * extra / total; else print "-" }' "$1"
-}
+# the cycle overhead the layer mix alone sets (scripts/mix-floor.awk)
+mix_floor() { awk -f "$MCUSIM_ROOT/scripts/mix-floor.awk" "$1"; }
 row() { printf '  %-28s %12s %12s %12s\n' "$@"; }
 
 for r in "${runs[@]}"; do

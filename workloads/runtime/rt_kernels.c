@@ -208,9 +208,12 @@ static inline __attribute__((always_inline)) void dw_block_k(const dw_ctx_t *x, 
   const int32_t base = x->bias + (-L->in_zp) * x->wsum, mult = x->mult, shift = x->shift;
   const int32_t zp = L->out_zp, lo = L->act_min, hi = L->act_max;
   const int16_t *wk = x->wk;
-  for (int32_t oy = x->iy_lo; oy < x->iy_hi; oy++) {
-    const int8_t *p = x->src + dw_at(x, oy * s - L->pad, x->ix_lo * s - L->pad);
-    int8_t *dst = x->out->data + dw_out(x, oy, x->ix_lo);
+  const int32_t rows = x->iy_hi - x->iy_lo, src_row = s * row, dst_row = x->out->w * ch;
+  const int8_t *p_row = x->src + dw_at(x, x->iy_lo * s - L->pad, x->ix_lo * s - L->pad);
+  int8_t *dst_row0 = x->out->data + dw_out(x, x->iy_lo, x->ix_lo);
+  for (int32_t r = 0; r < rows; r++, p_row += src_row, dst_row0 += dst_row) {
+    const int8_t *p = p_row;
+    int8_t *dst = dst_row0;
     for (int32_t i = 0; i < cols; i++, p += s * ps, dst += ch) {
       int32_t acc = base;
 #pragma GCC unroll 7
@@ -285,6 +288,9 @@ void rt_depthwise(const rt_layer_t *L, const rt_layer_data_t *D, const rt_view_t
   interior_range(k, s, L->pad, L->in_w, region.x0, region.x0 + region.w, &x.ix_lo, &x.ix_hi);
   interior_range(k, s, L->pad, L->in_h, region.y0, region.y0 + region.h, &x.iy_lo, &x.iy_hi);
   if (x.ix_lo == x.ix_hi) x.iy_hi = x.iy_lo; /* no interior column: every output takes the clipped path */
+  /* most patch windows lie wholly inside the feature map: then the border pass has nothing to do on any channel */
+  const int border = x.iy_lo != region.y0 || x.iy_hi != region.y0 + region.h || x.ix_lo != region.x0 ||
+                     x.ix_hi != region.x0 + region.w;
   for (int32_t c = 0; c < ch; c++) {
     x.c = c;
     if (in_place) { /* this channel's input is about to be overwritten by its own output: keep a copy */
@@ -310,7 +316,7 @@ void rt_depthwise(const rt_layer_t *L, const rt_layer_data_t *D, const rt_view_t
     x.mult = D->mult[c];
     x.shift = D->shift[c];
     if (x.iy_hi > x.iy_lo) dw_block(&x);
-    dw_border(&x);
+    if (border) dw_border(&x);
   }
 }
 

@@ -22,6 +22,9 @@ mkdir -p "$out"
 # stage, prunes with the analytic plan, simulates the rest on the F746 and picks the fewest cycles that fit. Its
 # output is the reasoning (candidates, Pareto front, the choice); the bundled firmware of that schedule is then run.
 echo "mcusim: searching VWW schedules for stm32f746 (builds and simulates the candidates the plan keeps)" >&2
+# A fresh directory: the search keeps compiled runtime objects in DIR/rt-<core>/ and reuses them when present, even
+# when the runtime's sources have changed since (measured: a rebuilt runtime gave the old cycles).
+rm -rf "$out/search"
 "$mcusim" search "$model" --profile stm32f746 -j "${MCUSIM_JOBS:-2}" --out "$out/search" >"$out/search.txt"
 chosen=$(sed -n 's/.*"schedule":[[:space:]]*"\([^"]*\)".*/\1/p' "$out/search/schedule.json" | head -1)
 bundled="patch:n=2,blocks=3" # mcunet-vww-r160_patch2.elf (workloads/firmware/CMakeLists.txt)

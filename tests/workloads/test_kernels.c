@@ -50,6 +50,10 @@ START_TEST(test_requant_matches_tflite) {
     int32_t s = rnd_range(-31, 0);
     if (i % 16 == 0) s = rnd_range(1, 4), x >>= 8;
     ck_assert_int_eq(rt_mbqm(x, m, s), ref_mbqm(x, m, s));
+    /* the per-channel form the kernels use: same result, zero point and clamp included */
+    const rt_rq_t q = rt_rq_prep(m, s);
+    ck_assert_int_eq(rt_rq_apply(x, &q, 3, -128, 127), ref_req(x, m, s, 3, -128, 127));
+    ck_assert_int_eq(rt_rq_apply(x, &q, -7, -100, 90), ref_req(x, m, s, -7, -100, 90));
   }
   ck_assert_int_eq(rt_srdhm(INT32_MIN, INT32_MIN), INT32_MAX);
   /* ties round away from zero */

@@ -185,8 +185,9 @@ typedef struct {
   int32_t c;
   const int8_t *src; /* the channel's input: the in-place copy (ps 1) or the NHWC tensor from channel c (ps ch) */
   int32_t ps, row;   /* bytes between input pixels, input rows */
-  int32_t bias, wsum, mult, shift;
-  int16_t wk[7 * 7]; /* the channel's taps; int16: half the stack of int32, same load and MLA per tap */
+  int32_t bias, wsum;
+  rt_rq_t rq;
+  int8_t wk[7 * 7]; /* the channel's taps, gathered from the HWC weights; int8 as stored: LDRSB costs what LDR does */
 } dw_ctx_t;
 
 /* byte offset of input pixel (iy, ix) from x->src, and of output (oy, ox) channel c in out->data */
@@ -205,9 +206,10 @@ static inline int32_t dw_out(const dw_ctx_t *x, int32_t oy, int32_t ox) {
 static inline __attribute__((always_inline)) void dw_block_k(const dw_ctx_t *x, int32_t K, int32_t ps) {
   const rt_layer_t *L = x->L;
   const int32_t s = L->stride, row = x->row, ch = L->out_c, cols = x->ix_hi - x->ix_lo;
-  const int32_t base = x->bias + (-L->in_zp) * x->wsum, mult = x->mult, shift = x->shift;
+  const int32_t base = x->bias + (-L->in_zp) * x->wsum;
+  const rt_rq_t rq = x->rq;
   const int32_t zp = L->out_zp, lo = L->act_min, hi = L->act_max;
-  const int16_t *wk = x->wk;
+  const int8_t *wk = x->wk;
   const int32_t rows = x->iy_hi - x->iy_lo, src_row = s * row, dst_row = x->out->w * ch;
   const int8_t *p_row = x->src + dw_at(x, x->iy_lo * s - L->pad, x->ix_lo * s - L->pad);
   int8_t *dst_row0 = x->out->data + dw_out(x, x->iy_lo, x->ix_lo);
@@ -220,7 +222,7 @@ static inline __attribute__((always_inline)) void dw_block_k(const dw_ctx_t *x, 
       for (int32_t ky = 0; ky < K; ky++)
 #pragma GCC unroll 7
         for (int32_t kx = 0; kx < K; kx++) acc += (int32_t)p[ky * row + kx * ps] * wk[ky * K + kx];
-      *dst = rt_requantize(acc, mult, shift, zp, lo, hi);
+      *dst = rt_rq_apply(acc, &rq, zp, lo, hi);
     }
   }
 }
@@ -269,7 +271,7 @@ static __attribute__((noinline)) void dw_border(const dw_ctx_t *x) {
         const int8_t *p = x->src + dw_at(x, iy0 + ky, ix0);
         for (int32_t kx = kx_lo; kx < kx_hi; kx++) acc += ((int32_t)p[kx * x->ps] + in_off) * x->wk[ky * k + kx];
       }
-      x->out->data[dw_out(x, oy, ox)] = rt_requantize(acc, x->mult, x->shift, L->out_zp, L->act_min, L->act_max);
+      x->out->data[dw_out(x, oy, ox)] = rt_rq_apply(acc, &x->rq, L->out_zp, L->act_min, L->act_max);
     }
   }
 }
@@ -313,8 +315,7 @@ void rt_depthwise(const rt_layer_t *L, const rt_layer_data_t *D, const rt_view_t
     x.wsum = 0;
     for (int32_t t = 0; t < k * k; t++) x.wsum += x.wk[t] = D->weights[t * ch + c];
     x.bias = D->bias[c];
-    x.mult = D->mult[c];
-    x.shift = D->shift[c];
+    x.rq = rt_rq_prep(D->mult[c], D->shift[c]);
     if (x.iy_hi > x.iy_lo) dw_block(&x);
     if (border) dw_border(&x);
   }
@@ -404,7 +405,7 @@ static void pw_pair(const rt_layer_t *L, const rt_layer_data_t *D, const rt_view
   const int32_t cin = L->in_c, cout = L->out_c, in_off = -L->in_zp;
   const int8_t *w0 = D->weights + co * cin, *w1 = w0 + cin;
   const int32_t bias0 = D->bias[co] + in_off * sum_s8(w0, cin), bias1 = D->bias[co + 1] + in_off * sum_s8(w1, cin);
-  const int32_t m0 = D->mult[co], s0 = D->shift[co], m1 = D->mult[co + 1], s1 = D->shift[co + 1];
+  const rt_rq_t q0 = rt_rq_prep(D->mult[co], D->shift[co]), q1 = rt_rq_prep(D->mult[co + 1], D->shift[co + 1]);
   const int32_t zp = L->out_zp, lo = L->act_min, hi = L->act_max;
   /* when every view is exactly the region's width, its rows follow each other: one run of h * w pixels, so
    * an odd width does not leave an unpaired pixel on every row (7-wide patch windows) */
@@ -421,8 +422,8 @@ static void pw_pair(const rt_layer_t *L, const rt_layer_data_t *D, const rt_view
     for (; i + 2 <= region.w; i += 2, x += 2 * cin, d += 2 * cout) {
       int32_t acc[4] = {bias0, bias1, bias0, bias1};
       dot22_s8(x, x + cin, w0, w1, cin, acc);
-      int8_t q[4] = {rt_requantize(acc[0], m0, s0, zp, lo, hi), rt_requantize(acc[1], m1, s1, zp, lo, hi),
-                     rt_requantize(acc[2], m0, s0, zp, lo, hi), rt_requantize(acc[3], m1, s1, zp, lo, hi)};
+      int8_t q[4] = {rt_rq_apply(acc[0], &q0, zp, lo, hi), rt_rq_apply(acc[1], &q1, zp, lo, hi),
+                     rt_rq_apply(acc[2], &q0, zp, lo, hi), rt_rq_apply(acc[3], &q1, zp, lo, hi)};
       if (r) {
         q[0] = add_one(&L->add, q[0], r[0]);
         q[1] = add_one(&L->add, q[1], r[1]);
@@ -438,13 +439,13 @@ static void pw_pair(const rt_layer_t *L, const rt_layer_data_t *D, const rt_view
     if (i < region.w) { /* odd width: the last pixel alone */
       int32_t acc[2] = {bias0, bias1};
       dot12_s8(x, w0, w1, cin, acc);
-      int8_t q0 = rt_requantize(acc[0], m0, s0, zp, lo, hi), q1 = rt_requantize(acc[1], m1, s1, zp, lo, hi);
+      int8_t o0 = rt_rq_apply(acc[0], &q0, zp, lo, hi), o1 = rt_rq_apply(acc[1], &q1, zp, lo, hi);
       if (r) {
-        q0 = add_one(&L->add, q0, r[0]);
-        q1 = add_one(&L->add, q1, r[1]);
+        o0 = add_one(&L->add, o0, r[0]);
+        o1 = add_one(&L->add, o1, r[1]);
       }
-      d[0] = q0;
-      d[1] = q1;
+      d[0] = o0;
+      d[1] = o1;
     }
   }
 }

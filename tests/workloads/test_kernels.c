@@ -50,6 +50,10 @@ START_TEST(test_requant_matches_tflite) {
     int32_t s = rnd_range(-31, 0);
     if (i % 16 == 0) s = rnd_range(1, 4), x >>= 8;
     ck_assert_int_eq(rt_mbqm(x, m, s), ref_mbqm(x, m, s));
+    /* the per-channel form the kernels use: same result, zero point and clamp included */
+    const rt_rq_t q = rt_rq_prep(m, s);
+    ck_assert_int_eq(rt_rq_apply(x, &q, 3, -128, 127), ref_req(x, m, s, 3, -128, 127));
+    ck_assert_int_eq(rt_rq_apply(x, &q, -7, -100, 90), ref_req(x, m, s, -7, -100, 90));
   }
   ck_assert_int_eq(rt_srdhm(INT32_MIN, INT32_MIN), INT32_MAX);
   /* ties round away from zero */
@@ -236,6 +240,83 @@ START_TEST(test_windowed_equals_whole) {
 }
 END_TEST
 
+/* The patch executor's cases of the depthwise kernel: in place on a halo'd window whose positions may lie outside
+ * the feature map (uniform patches: those input bytes are garbage and must not be read), every kernel size and
+ * stride, so both the interior block (unrolled taps, zero-point term folded into the bias) and the border pass run. */
+START_TEST(test_depthwise_in_place_windows) {
+  rng_state = 8;
+  for (int k = 3; k <= 7; k += 2)
+    for (int s = 1; s <= 2; s++) {
+      test_layer_t t;
+      make_layer(&t, RT_OP_DW, k, s, 19, 16, 5, 0);
+      const rt_layer_t *L = &t.L;
+      const int ch = L->in_c, pad = L->pad;
+      int8_t *in = malloc((size_t)L->in_h * L->in_w * ch), *whole = malloc((size_t)L->out_h * L->out_w * ch);
+      fill_s8(in, (size_t)L->in_h * L->in_w * ch);
+      rt_layer_data_t D = data_of(&t);
+      rt_view_t vi = {in, 0, 0, L->in_h, L->in_w, ch}, vw = {whole, 0, 0, L->out_h, L->out_w, ch};
+      rt_depthwise(L, &D, &vi, &vw, (rt_rect_t){0, 0, L->out_h, L->out_w}, NULL);
+      const rt_rect_t regions[] = {{-2, -1, 5, 4}, {1, 2, 4, 5}, {L->out_h - 3, L->out_w - 2, 5, 4}, {0, 0, 1, 1}};
+      for (size_t r = 0; r < sizeof regions / sizeof regions[0]; r++) {
+        const rt_rect_t reg = regions[r];
+        /* the whole receptive field, unclipped, as halo=full windows are */
+        const int y0 = reg.y0 * s - pad, x0 = reg.x0 * s - pad, wh = (reg.h - 1) * s + k, ww = (reg.w - 1) * s + k;
+        int8_t *win = malloc((size_t)wh * ww * ch), *tmp = malloc((size_t)wh * ww);
+        fill_s8(win, (size_t)wh * ww * ch); /* outside the feature map: garbage */
+        for (int y = 0; y < wh; y++)
+          for (int x = 0; x < ww; x++)
+            if (y0 + y >= 0 && y0 + y < L->in_h && x0 + x >= 0 && x0 + x < L->in_w)
+              memcpy(win + (y * ww + x) * ch, in + ((y0 + y) * L->in_w + x0 + x) * ch, (size_t)ch);
+        rt_view_t vwin = {win, y0, x0, wh, ww, ch}, vout = {win, reg.y0, reg.x0, reg.h, reg.w, ch};
+        rt_depthwise(L, &D, &vwin, &vout, reg, tmp);
+        for (int y = reg.y0; y < reg.y0 + reg.h; y++)
+          for (int x = reg.x0; x < reg.x0 + reg.w; x++) {
+            if (y < 0 || x < 0 || y >= L->out_h || x >= L->out_w) continue; /* computed, never read */
+            for (int c = 0; c < ch; c++)
+              ck_assert_int_eq(win[((y - reg.y0) * reg.w + (x - reg.x0)) * ch + c], whole[(y * L->out_w + x) * ch + c]);
+          }
+        free(win);
+        free(tmp);
+      }
+      free(in);
+      free(whole);
+      free(t.w);
+    }
+}
+END_TEST
+
+/* Pointwise on a region of wider views (rows not contiguous: no flattening), odd width and odd channel count, so the
+ * 2x2 blocks, the unpaired pixel of each row and the last channel alone all run; pixels outside the region are left
+ * as they were. */
+START_TEST(test_pointwise_region_odd_shapes) {
+  rng_state = 9;
+  test_layer_t t;
+  make_layer(&t, RT_OP_PW, 1, 1, 6, 9, 13, 7);
+  const rt_layer_t *L = &t.L;
+  const size_t px = (size_t)L->in_h * L->in_w;
+  int8_t *in = malloc(px * L->in_c), *whole = malloc(px * L->out_c), *part = malloc(px * L->out_c);
+  fill_s8(in, px * L->in_c);
+  memset(part, 0x5a, px * L->out_c);
+  rt_layer_data_t D = data_of(&t);
+  rt_view_t vi = {in, 0, 0, L->in_h, L->in_w, L->in_c}, vw = {whole, 0, 0, L->in_h, L->in_w, L->out_c},
+            vp = {part, 0, 0, L->in_h, L->in_w, L->out_c};
+  rt_pointwise(L, &D, &vi, NULL, &vw, (rt_rect_t){0, 0, L->in_h, L->in_w});
+  const rt_rect_t reg = {1, 2, 4, 5};
+  rt_pointwise(L, &D, &vi, NULL, &vp, reg);
+  for (int y = 0; y < L->in_h; y++)
+    for (int x = 0; x < L->in_w; x++) {
+      const int inside = y >= reg.y0 && y < reg.y0 + reg.h && x >= reg.x0 && x < reg.x0 + reg.w;
+      for (int co = 0; co < L->out_c; co++)
+        ck_assert_int_eq(part[(y * L->in_w + x) * L->out_c + co],
+                         inside ? whole[(y * L->in_w + x) * L->out_c + co] : (int8_t)0x5a);
+    }
+  free(in);
+  free(whole);
+  free(part);
+  free(t.w);
+}
+END_TEST
+
 START_TEST(test_pointwise_and_fused_residual) {
   rng_state = 6;
   for (int with_res = 0; with_res <= 2; with_res++) { /* none, separate output, in place */
@@ -352,6 +433,8 @@ static Suite *kernels_suite(void) {
   tcase_add_test(tc, test_depthwise_matches_reference);
   tcase_add_test(tc, test_windowed_equals_whole);
   tcase_add_test(tc, test_pointwise_and_fused_residual);
+  tcase_add_test(tc, test_depthwise_in_place_windows);
+  tcase_add_test(tc, test_pointwise_region_odd_shapes);
   tcase_add_test(tc, test_add_avgpool_fc);
   tcase_add_test(tc, test_arena_placement_and_accounting);
   suite_add_tcase(s, tc);

@@ -124,66 +124,378 @@ void rt_add(const rt_add_params_t *p, const int8_t *a, const int8_t *b, int8_t *
 static inline int32_t max_i32(int32_t a, int32_t b) { return a > b ? a : b; }
 static inline int32_t min_i32(int32_t a, int32_t b) { return a < b ? a : b; }
 
+/* Output positions [*lo, *hi) along one axis whose k taps all lie inside the feature map (no padding tap:
+ * i0 = o * s - pad >= 0 and i0 + k <= in), intersected with [from, to); empty (lo == hi) when none does. */
+static void interior_range(int32_t k, int32_t s, int32_t pad, int32_t in, int32_t from, int32_t to, int32_t *lo,
+                           int32_t *hi) {
+  const int32_t a = (pad + s - 1) / s, b = in - k + pad >= 0 ? (in - k + pad) / s + 1 : 0;
+  *lo = max_i32(from, a);
+  *hi = max_i32(*lo, min_i32(to, b));
+}
+
+static inline void dot22_s8(const int8_t *xa, const int8_t *xb, const int8_t *w0, const int8_t *w1, int32_t n,
+                            int32_t *acc);
+static inline int32_t sum_s8(const int8_t *w, int32_t n);
+
+/* Stems have few output channels (MobileNetV2 32, the bundled VWW 16, person detection 8): up to this many, the
+ * input offset's term in_off * sum(w) of each channel is computed once per call (on the stack, 4 B each). */
+#define RT_CONV_FOLD_MAX_COUT 32
+
+/* Two horizontally adjacent outputs whose k x k taps all lie inside the feature map: a 2x2 block (two pixels x two
+ * output channels) per kernel row, as the pointwise kernel does, the offset term already in `base`. */
+static void conv_pair(const rt_layer_t *L, const rt_layer_data_t *D, const int8_t *xa, int32_t xrow, int8_t *dst,
+                      const int32_t *base) {
+  const int32_t k = L->k, cin = L->in_c, cout = L->out_c, wstride = k * k * cin, n = k * cin;
+  const int8_t *xb = xa + L->stride * cin;
+  int32_t co = 0;
+  for (; co + 2 <= cout; co += 2) {
+    const int8_t *w0 = D->weights + co * wstride, *w1 = w0 + wstride;
+    int32_t acc[4] = {base[co], base[co + 1], base[co], base[co + 1]};
+    for (int32_t ky = 0; ky < k; ky++) dot22_s8(xa + ky * xrow, xb + ky * xrow, w0 + ky * n, w1 + ky * n, n, acc);
+    dst[co] = rt_requantize(acc[0], D->mult[co], D->shift[co], L->out_zp, L->act_min, L->act_max);
+    dst[co + 1] = rt_requantize(acc[1], D->mult[co + 1], D->shift[co + 1], L->out_zp, L->act_min, L->act_max);
+    dst[cout + co] = rt_requantize(acc[2], D->mult[co], D->shift[co], L->out_zp, L->act_min, L->act_max);
+    dst[cout + co + 1] = rt_requantize(acc[3], D->mult[co + 1], D->shift[co + 1], L->out_zp, L->act_min, L->act_max);
+  }
+  if (co < cout) { /* odd channel count: the last channel for both pixels */
+    const int8_t *w0 = D->weights + co * wstride;
+    int32_t a = base[co], b = base[co];
+    for (int32_t ky = 0; ky < k; ky++) {
+      a = dot_s8(xa + ky * xrow, w0 + ky * n, n, 0, a);
+      b = dot_s8(xb + ky * xrow, w0 + ky * n, n, 0, b);
+    }
+    dst[co] = rt_requantize(a, D->mult[co], D->shift[co], L->out_zp, L->act_min, L->act_max);
+    dst[cout + co] = rt_requantize(b, D->mult[co], D->shift[co], L->out_zp, L->act_min, L->act_max);
+  }
+}
+
 void rt_conv(const rt_layer_t *L, const rt_layer_data_t *D, const rt_view_t *in, const rt_view_t *out,
              rt_rect_t region) {
   const int32_t k = L->k, s = L->stride, cin = L->in_c, cout = L->out_c, in_off = -L->in_zp;
+  const int32_t wstride = k * k * cin;
+  /* interior outputs (every tap inside the feature map) go in pairs through conv_pair when the channels fit */
+  int32_t base[RT_CONV_FOLD_MAX_COUT];
+  int32_t ix_lo = 0, ix_hi = 0, iy_lo = 0, iy_hi = 0;
+  if (cout <= RT_CONV_FOLD_MAX_COUT) {
+    for (int32_t co = 0; co < cout; co++) base[co] = D->bias[co] + in_off * sum_s8(D->weights + co * wstride, wstride);
+    interior_range(k, s, L->pad, L->in_w, region.x0, region.x0 + region.w, &ix_lo, &ix_hi);
+    interior_range(k, s, L->pad, L->in_h, region.y0, region.y0 + region.h, &iy_lo, &iy_hi);
+  }
   for (int32_t oy = region.y0; oy < region.y0 + region.h; oy++) {
     const int32_t iy0 = oy * s - L->pad;
     const int32_t ky_lo = max_i32(0, -iy0), ky_hi = min_i32(k, L->in_h - iy0);
+    const int interior_row = oy >= iy_lo && oy < iy_hi;
     for (int32_t ox = region.x0; ox < region.x0 + region.w; ox++) {
       const int32_t ix0 = ox * s - L->pad;
-      const int32_t kx_lo = max_i32(0, -ix0), kx_hi = min_i32(k, L->in_w - ix0);
       int8_t *dst = out->data + ((oy - out->y0) * out->w + (ox - out->x0)) * cout;
+      if (interior_row && ox >= ix_lo && ox + 1 < ix_hi) {
+        conv_pair(L, D, in->data + ((iy0 - in->y0) * in->w + (ix0 - in->x0)) * cin, in->w * cin, dst, base);
+        ox++;
+        continue;
+      }
+      const int32_t kx_lo = max_i32(0, -ix0), kx_hi = min_i32(k, L->in_w - ix0);
       RT_ASSERT(ky_lo >= ky_hi || (iy0 + ky_lo >= in->y0 && iy0 + ky_hi <= in->y0 + in->h));
       RT_ASSERT(kx_lo >= kx_hi || (ix0 + kx_lo >= in->x0 && ix0 + kx_hi <= in->x0 + in->w));
-      for (int32_t co = 0; co < cout; co++) {
-        const int8_t *wco = D->weights + co * k * k * cin;
+      /* NHWC input and OHWI weights: the taps kx_lo..kx_hi of one kernel row, all input channels, are
+       * contiguous in both, so each kernel row is one dot product of (kx_hi - kx_lo) * cin bytes */
+      const int32_t n = kx_hi > kx_lo ? (kx_hi - kx_lo) * cin : 0;
+      const int8_t *x0 = in->data + ((iy0 - in->y0) * in->w + (ix0 + kx_lo - in->x0)) * cin;
+      const int32_t xrow = in->w * cin, wrow = k * cin, woff = kx_lo * cin;
+      int32_t co = 0;
+#if defined(__ARM_FEATURE_SIMD32)
+      for (; co + 2 <= cout; co += 2) { /* two output channels share the unpacked input */
+        const int8_t *w0 = D->weights + co * wstride + woff;
+        int32_t acc0 = D->bias[co], acc1 = D->bias[co + 1];
+        for (int32_t ky = ky_lo; ky < ky_hi; ky++)
+          dot2_s8(x0 + ky * xrow, w0 + ky * wrow, w0 + wstride + ky * wrow, n, in_off, &acc0, &acc1);
+        dst[co] = rt_requantize(acc0, D->mult[co], D->shift[co], L->out_zp, L->act_min, L->act_max);
+        dst[co + 1] = rt_requantize(acc1, D->mult[co + 1], D->shift[co + 1], L->out_zp, L->act_min, L->act_max);
+      }
+#endif
+      for (; co < cout; co++) {
+        const int8_t *w0 = D->weights + co * wstride + woff;
         int32_t acc = D->bias[co];
-        for (int32_t ky = ky_lo; ky < ky_hi; ky++) {
-          const int8_t *row = in->data + ((iy0 + ky - in->y0) * in->w - in->x0) * cin;
-          for (int32_t kx = kx_lo; kx < kx_hi; kx++)
-            acc = dot_s8(row + (ix0 + kx) * cin, wco + (ky * k + kx) * cin, cin, in_off, acc);
-        }
+        for (int32_t ky = ky_lo; ky < ky_hi; ky++) acc = dot_s8(x0 + ky * xrow, w0 + ky * wrow, n, in_off, acc);
         dst[co] = rt_requantize(acc, D->mult[co], D->shift[co], L->out_zp, L->act_min, L->act_max);
       }
     }
   }
 }
 
+/* One channel of a depthwise layer, as the helpers below see it. rt_depthwise fills it once per layer and the
+ * per-channel fields once per channel; the helpers are not inlined, so the stack is rt_depthwise's small frame
+ * plus the larger of theirs (measured with -fstack-usage; the deepest kernel frame chain is the firmware's stack
+ * peak, which tests/search pins to the byte). */
+typedef struct {
+  const rt_layer_t *L;
+  const rt_view_t *in, *out;
+  rt_rect_t region;
+  int32_t ix_lo, ix_hi, iy_lo, iy_hi; /* the interior block: outputs whose taps all lie inside the feature map */
+  /* per channel */
+  int32_t c;
+  const int8_t *src; /* the channel's input: the in-place copy (ps 1) or the NHWC tensor from channel c (ps ch) */
+  int32_t ps, row;   /* bytes between input pixels, input rows */
+  int32_t bias, wsum;
+  rt_rq_t rq;
+  int8_t wk[7 * 7]; /* the channel's taps, gathered from the HWC weights; int8 as stored: LDRSB costs what LDR does */
+} dw_ctx_t;
+
+/* byte offset of input pixel (iy, ix) from x->src, and of output (oy, ox) channel c in out->data */
+static inline int32_t dw_at(const dw_ctx_t *x, int32_t iy, int32_t ix) {
+  return (iy - x->in->y0) * x->row + (ix - x->in->x0) * x->ps;
+}
+static inline int32_t dw_out(const dw_ctx_t *x, int32_t oy, int32_t ox) {
+  return ((oy - x->out->y0) * x->out->w + (ox - x->out->x0)) * x->L->out_c + x->c;
+}
+
+/* The interior block: every tap inside the feature map, so no bounds test, and the zero-point term
+ * in_off * sum(w) folded into the bias once per channel. One pass per channel, not per row: on a patch's small
+ * windows per-call set-up would otherwise be paid on every short row. K is a constant at every unrolled call
+ * (3, 5, 7 on the in-place copy, the common case; 3 on a strided input): the other unrolled forms spill and deepen
+ * the stack (dw_block's frame stays 128 B, -fstack-usage). */
+static inline __attribute__((always_inline)) void dw_block_k(const dw_ctx_t *x, int32_t K, int32_t ps) {
+  const rt_layer_t *L = x->L;
+  const int32_t s = L->stride, row = x->row, ch = L->out_c, cols = x->ix_hi - x->ix_lo;
+  const int32_t base = x->bias + (-L->in_zp) * x->wsum;
+  const rt_rq_t rq = x->rq;
+  const int32_t zp = L->out_zp, lo = L->act_min, hi = L->act_max;
+  const int8_t *wk = x->wk;
+  const int32_t rows = x->iy_hi - x->iy_lo, src_row = s * row, dst_row = x->out->w * ch;
+  const int8_t *p_row = x->src + dw_at(x, x->iy_lo * s - L->pad, x->ix_lo * s - L->pad);
+  int8_t *dst_row0 = x->out->data + dw_out(x, x->iy_lo, x->ix_lo);
+  for (int32_t r = 0; r < rows; r++, p_row += src_row, dst_row0 += dst_row) {
+    const int8_t *p = p_row;
+    int8_t *dst = dst_row0;
+    for (int32_t i = 0; i < cols; i++, p += s * ps, dst += ch) {
+      int32_t acc = base;
+#pragma GCC unroll 7
+      for (int32_t ky = 0; ky < K; ky++)
+#pragma GCC unroll 7
+        for (int32_t kx = 0; kx < K; kx++) acc += (int32_t)p[ky * row + kx * ps] * wk[ky * K + kx];
+      *dst = rt_rq_apply(acc, &rq, zp, lo, hi);
+    }
+  }
+}
+
+static __attribute__((noinline)) void dw_block(const dw_ctx_t *x) {
+  const int32_t k = x->L->k;
+  if (x->ps == 1) { /* the in-place copy: one channel, contiguous */
+    if (k == 3) {
+      dw_block_k(x, 3, 1);
+      return;
+    }
+    if (k == 5) {
+      dw_block_k(x, 5, 1);
+      return;
+    }
+    if (k == 7) {
+      dw_block_k(x, 7, 1);
+      return;
+    }
+  } else {
+    if (k == 3) {
+      dw_block_k(x, 3, x->ps);
+      return;
+    }
+  }
+  dw_block_k(x, k, x->ps);
+}
+
+/* The border: outputs with a tap in the padding (at most (k/2) / s rows and columns on each side of the image,
+ * and every output of a window that lies outside it), taps clipped to the feature map. */
+static __attribute__((noinline)) void dw_border(const dw_ctx_t *x) {
+  const rt_layer_t *L = x->L;
+  const int32_t k = L->k, s = L->stride, pad = L->pad, in_off = -L->in_zp;
+  const int32_t y_end = x->region.y0 + x->region.h, x_end = x->region.x0 + x->region.w;
+  for (int32_t oy = x->region.y0; oy < y_end; oy++) {
+    const int32_t iy0 = oy * s - pad;
+    const int32_t ky_lo = max_i32(0, -iy0), ky_hi = min_i32(k, L->in_h - iy0);
+    const int interior_row = oy >= x->iy_lo && oy < x->iy_hi;
+    for (int32_t ox = x->region.x0; ox < x_end; ox++) {
+      if (interior_row && ox == x->ix_lo) ox = x->ix_hi; /* done by the block */
+      if (ox >= x_end) break;
+      const int32_t ix0 = ox * s - pad;
+      const int32_t kx_lo = max_i32(0, -ix0), kx_hi = min_i32(k, L->in_w - ix0);
+      int32_t acc = x->bias;
+      for (int32_t ky = ky_lo; ky < ky_hi; ky++) {
+        const int8_t *p = x->src + dw_at(x, iy0 + ky, ix0);
+        for (int32_t kx = kx_lo; kx < kx_hi; kx++) acc += ((int32_t)p[kx * x->ps] + in_off) * x->wk[ky * k + kx];
+      }
+      x->out->data[dw_out(x, oy, ox)] = rt_rq_apply(acc, &x->rq, L->out_zp, L->act_min, L->act_max);
+    }
+  }
+}
+
 void rt_depthwise(const rt_layer_t *L, const rt_layer_data_t *D, const rt_view_t *in, const rt_view_t *out,
                   rt_rect_t region, int8_t *tmp) {
-  const int32_t k = L->k, s = L->stride, ch = L->in_c, in_off = -L->in_zp;
+  const int32_t k = L->k, s = L->stride, ch = L->in_c;
   const int in_place = out->data == in->data;
   const int32_t in_pixels = in->h * in->w;
-  int32_t wk[7 * 7];
+  dw_ctx_t x;
+  x.L = L;
+  x.in = in;
+  x.out = out;
+  x.region = region;
+  /* interior output rows and columns (all taps inside the feature map): the same for every channel */
+  interior_range(k, s, L->pad, L->in_w, region.x0, region.x0 + region.w, &x.ix_lo, &x.ix_hi);
+  interior_range(k, s, L->pad, L->in_h, region.y0, region.y0 + region.h, &x.iy_lo, &x.iy_hi);
+  if (x.ix_lo == x.ix_hi) x.iy_hi = x.iy_lo; /* no interior column: every output takes the clipped path */
+  /* most patch windows lie wholly inside the feature map: then the border pass has nothing to do on any channel */
+  const int border = x.iy_lo != region.y0 || x.iy_hi != region.y0 + region.h || x.ix_lo != region.x0 ||
+                     x.ix_hi != region.x0 + region.w;
   for (int32_t c = 0; c < ch; c++) {
-    const int8_t *src;
-    int32_t pstride;
+    x.c = c;
     if (in_place) { /* this channel's input is about to be overwritten by its own output: keep a copy */
-      for (int32_t p = 0; p < in_pixels; p++) tmp[p] = in->data[p * ch + c];
-      src = tmp;
-      pstride = 1;
-    } else {
-      src = in->data + c;
-      pstride = ch;
-    }
-    for (int32_t t = 0; t < k * k; t++) wk[t] = D->weights[t * ch + c];
-    const int32_t bias = D->bias[c], mult = D->mult[c], shift = D->shift[c];
-    for (int32_t oy = region.y0; oy < region.y0 + region.h; oy++) {
-      const int32_t iy0 = oy * s - L->pad;
-      const int32_t ky_lo = max_i32(0, -iy0), ky_hi = min_i32(k, L->in_h - iy0);
-      int8_t *dst_row = out->data + ((oy - out->y0) * out->w - out->x0) * ch + c;
-      for (int32_t ox = region.x0; ox < region.x0 + region.w; ox++) {
-        const int32_t ix0 = ox * s - L->pad;
-        const int32_t kx_lo = max_i32(0, -ix0), kx_hi = min_i32(k, L->in_w - ix0);
-        int32_t acc = bias;
-        for (int32_t ky = ky_lo; ky < ky_hi; ky++) {
-          const int8_t *row = src + ((iy0 + ky - in->y0) * in->w + ix0 - in->x0) * pstride;
-          const int32_t *wrow = wk + ky * k;
-          for (int32_t kx = kx_lo; kx < kx_hi; kx++) acc += ((int32_t)row[kx * pstride] + in_off) * wrow[kx];
-        }
-        dst_row[ox * ch] = rt_requantize(acc, mult, shift, L->out_zp, L->act_min, L->act_max);
+      const int8_t *from = in->data + c;
+      int32_t p = 0;
+      for (; p + 4 <= in_pixels; p += 4, from += 4 * ch) {
+        tmp[p] = from[0];
+        tmp[p + 1] = from[ch];
+        tmp[p + 2] = from[2 * ch];
+        tmp[p + 3] = from[3 * ch];
       }
+      for (; p < in_pixels; p++, from += ch) tmp[p] = *from;
+      x.src = tmp;
+      x.ps = 1;
+    } else {
+      x.src = in->data + c;
+      x.ps = ch;
+    }
+    x.row = in->w * x.ps;
+    x.wsum = 0;
+    for (int32_t t = 0; t < k * k; t++) x.wsum += x.wk[t] = D->weights[t * ch + c];
+    x.bias = D->bias[c];
+    x.rq = rt_rq_prep(D->mult[c], D->shift[c]);
+    if (x.iy_hi > x.iy_lo) dw_block(&x);
+    if (border) dw_border(&x);
+  }
+}
+
+/* sum_i x[i] * w[i] (no offset) for two pixels xa, xb and two output channels w0, w1: a 2x2 block, so
+ * each unpacked input word serves two channels and each unpacked weight word two pixels (CMSIS-NN's
+ * arm_nn_mat_mult_kernel_s8_s16 blocking). acc = {a.w0, a.w1, b.w0, b.w1}. */
+static inline void dot22_s8(const int8_t *xa, const int8_t *xb, const int8_t *w0, const int8_t *w1, int32_t n,
+                            int32_t *acc) {
+  int32_t a0 = acc[0], a1 = acc[1], b0 = acc[2], b1 = acc[3], i = 0;
+#if defined(__ARM_FEATURE_SIMD32)
+  for (; i + 4 <= n; i += 4) {
+    uint32_t xav, xbv, wv0, wv1;
+    memcpy(&xav, xa + i, 4);
+    memcpy(&xbv, xb + i, 4);
+    memcpy(&wv0, w0 + i, 4);
+    memcpy(&wv1, w1 + i, 4);
+    const int16x2_t xa02 = __sxtb16((int8x4_t)xav), xa13 = __sxtb16((int8x4_t)rt_ror8(xav));
+    const int16x2_t xb02 = __sxtb16((int8x4_t)xbv), xb13 = __sxtb16((int8x4_t)rt_ror8(xbv));
+    const int16x2_t w002 = __sxtb16((int8x4_t)wv0), w013 = __sxtb16((int8x4_t)rt_ror8(wv0));
+    const int16x2_t w102 = __sxtb16((int8x4_t)wv1), w113 = __sxtb16((int8x4_t)rt_ror8(wv1));
+    a0 = __smlad(xa13, w013, __smlad(xa02, w002, a0));
+    a1 = __smlad(xa13, w113, __smlad(xa02, w102, a1));
+    b0 = __smlad(xb13, w013, __smlad(xb02, w002, b0));
+    b1 = __smlad(xb13, w113, __smlad(xb02, w102, b1));
+  }
+#endif
+  for (; i < n; i++) {
+    const int32_t xai = xa[i], xbi = xb[i], wi0 = w0[i], wi1 = w1[i];
+    a0 += xai * wi0;
+    a1 += xai * wi1;
+    b0 += xbi * wi0;
+    b1 += xbi * wi1;
+  }
+  acc[0] = a0;
+  acc[1] = a1;
+  acc[2] = b0;
+  acc[3] = b1;
+}
+
+/* sum_i x[i] * w[i] for one pixel and two output channels (the odd pixel of a row). */
+static inline void dot12_s8(const int8_t *x, const int8_t *w0, const int8_t *w1, int32_t n, int32_t *acc) {
+  int32_t a0 = acc[0], a1 = acc[1], i = 0;
+#if defined(__ARM_FEATURE_SIMD32)
+  for (; i + 4 <= n; i += 4) {
+    uint32_t xv, wv0, wv1;
+    memcpy(&xv, x + i, 4);
+    memcpy(&wv0, w0 + i, 4);
+    memcpy(&wv1, w1 + i, 4);
+    const int16x2_t x02 = __sxtb16((int8x4_t)xv), x13 = __sxtb16((int8x4_t)rt_ror8(xv));
+    a0 = __smlad(x13, __sxtb16((int8x4_t)rt_ror8(wv0)), __smlad(x02, __sxtb16((int8x4_t)wv0), a0));
+    a1 = __smlad(x13, __sxtb16((int8x4_t)rt_ror8(wv1)), __smlad(x02, __sxtb16((int8x4_t)wv1), a1));
+  }
+#endif
+  for (; i < n; i++) {
+    a0 += (int32_t)x[i] * w0[i];
+    a1 += (int32_t)x[i] * w1[i];
+  }
+  acc[0] = a0;
+  acc[1] = a1;
+}
+
+/* sum of n int8 weights: once per output channel and call, so on layers with few pixels (7x7, 5x5) it must
+ * not cost more than a small part of the dot products (SMLAD against (1, 1): four bytes in three steps). */
+static inline int32_t sum_s8(const int8_t *w, int32_t n) {
+  int32_t sum = 0, i = 0;
+#if defined(__ARM_FEATURE_SIMD32)
+  const int16x2_t ones = (int16x2_t)0x00010001;
+  for (; i + 4 <= n; i += 4) {
+    uint32_t wv;
+    memcpy(&wv, w + i, 4);
+    sum = __smlad(__sxtb16((int8x4_t)rt_ror8(wv)), ones, __smlad(__sxtb16((int8x4_t)wv), ones, sum));
+  }
+#endif
+  for (; i < n; i++) sum += w[i];
+  return sum;
+}
+
+/* Output channels co, co + 1 of every pixel of the region. Channel pairs outside, pixels inside: the input
+ * offset's term in_off * sum(w) is folded into the bias once per channel and call instead of being added to
+ * every input byte, and the weights of the pair are reused by every pixel. One kernel row at a time: the
+ * region's pixels of one row are contiguous in every view. Residual elements are read before the same
+ * element is written, so out may alias res. */
+static void pw_pair(const rt_layer_t *L, const rt_layer_data_t *D, const rt_view_t *in, const rt_view_t *res,
+                    const rt_view_t *out, rt_rect_t region, int32_t co) {
+  const int32_t cin = L->in_c, cout = L->out_c, in_off = -L->in_zp;
+  const int8_t *w0 = D->weights + co * cin, *w1 = w0 + cin;
+  const int32_t bias0 = D->bias[co] + in_off * sum_s8(w0, cin), bias1 = D->bias[co + 1] + in_off * sum_s8(w1, cin);
+  const rt_rq_t q0 = rt_rq_prep(D->mult[co], D->shift[co]), q1 = rt_rq_prep(D->mult[co + 1], D->shift[co + 1]);
+  const int32_t zp = L->out_zp, lo = L->act_min, hi = L->act_max;
+  /* when every view is exactly the region's width, its rows follow each other: one run of h * w pixels, so
+   * an odd width does not leave an unpaired pixel on every row (7-wide patch windows) */
+  if (in->w == region.w && in->x0 == region.x0 && out->w == region.w && out->x0 == region.x0 &&
+      (!res || (res->w == region.w && res->x0 == region.x0))) {
+    region.w *= region.h;
+    region.h = 1;
+  }
+  for (int32_t y = region.y0; y < region.y0 + region.h; y++) {
+    const int8_t *x = in->data + ((y - in->y0) * in->w + (region.x0 - in->x0)) * cin;
+    int8_t *d = out->data + ((y - out->y0) * out->w + (region.x0 - out->x0)) * cout + co;
+    const int8_t *r = res ? res->data + ((y - res->y0) * res->w + (region.x0 - res->x0)) * cout + co : NULL;
+    int32_t i = 0;
+    for (; i + 2 <= region.w; i += 2, x += 2 * cin, d += 2 * cout) {
+      int32_t acc[4] = {bias0, bias1, bias0, bias1};
+      dot22_s8(x, x + cin, w0, w1, cin, acc);
+      int8_t q[4] = {rt_rq_apply(acc[0], &q0, zp, lo, hi), rt_rq_apply(acc[1], &q1, zp, lo, hi),
+                     rt_rq_apply(acc[2], &q0, zp, lo, hi), rt_rq_apply(acc[3], &q1, zp, lo, hi)};
+      if (r) {
+        q[0] = add_one(&L->add, q[0], r[0]);
+        q[1] = add_one(&L->add, q[1], r[1]);
+        q[2] = add_one(&L->add, q[2], r[cout]);
+        q[3] = add_one(&L->add, q[3], r[cout + 1]);
+        r += 2 * cout;
+      }
+      d[0] = q[0];
+      d[1] = q[1];
+      d[cout] = q[2];
+      d[cout + 1] = q[3];
+    }
+    if (i < region.w) { /* odd width: the last pixel alone */
+      int32_t acc[2] = {bias0, bias1};
+      dot12_s8(x, w0, w1, cin, acc);
+      int8_t o0 = rt_rq_apply(acc[0], &q0, zp, lo, hi), o1 = rt_rq_apply(acc[1], &q1, zp, lo, hi);
+      if (r) {
+        o0 = add_one(&L->add, o0, r[0]);
+        o1 = add_one(&L->add, o1, r[1]);
+      }
+      d[0] = o0;
+      d[1] = o1;
     }
   }
 }
@@ -191,28 +503,18 @@ void rt_depthwise(const rt_layer_t *L, const rt_layer_data_t *D, const rt_view_t
 void rt_pointwise(const rt_layer_t *L, const rt_layer_data_t *D, const rt_view_t *in, const rt_view_t *res,
                   const rt_view_t *out, rt_rect_t region) {
   const int32_t cin = L->in_c, cout = L->out_c, in_off = -L->in_zp;
+  int32_t co = 0;
+  for (; co + 2 <= cout; co += 2) pw_pair(L, D, in, res, out, region, co);
+  if (co == cout) return;
+  /* odd channel count: the last channel pixel by pixel */
   for (int32_t y = region.y0; y < region.y0 + region.h; y++) {
     for (int32_t x = region.x0; x < region.x0 + region.w; x++) {
       const int8_t *src = in->data + ((y - in->y0) * in->w + (x - in->x0)) * cin;
       int8_t *dst = out->data + ((y - out->y0) * out->w + (x - out->x0)) * cout;
       const int8_t *rsrc = res ? res->data + ((y - res->y0) * res->w + (x - res->x0)) * cout : NULL;
-      int32_t co = 0;
-#if defined(__ARM_FEATURE_SIMD32)
-      for (; co + 2 <= cout; co += 2) {
-        int32_t acc0 = D->bias[co], acc1 = D->bias[co + 1];
-        dot2_s8(src, D->weights + co * cin, D->weights + (co + 1) * cin, cin, in_off, &acc0, &acc1);
-        int8_t q0 = rt_requantize(acc0, D->mult[co], D->shift[co], L->out_zp, L->act_min, L->act_max);
-        int8_t q1 = rt_requantize(acc1, D->mult[co + 1], D->shift[co + 1], L->out_zp, L->act_min, L->act_max);
-        dst[co] = rsrc ? add_one(&L->add, q0, rsrc[co]) : q0;
-        dst[co + 1] = rsrc ? add_one(&L->add, q1, rsrc[co + 1]) : q1;
-      }
-#endif
-      for (; co < cout; co++) {
-        int32_t acc = dot_s8(src, D->weights + co * cin, cin, in_off, D->bias[co]);
-        int8_t q = rt_requantize(acc, D->mult[co], D->shift[co], L->out_zp, L->act_min, L->act_max);
-        /* residual element read before the same element is written: safe when dst aliases rsrc */
-        dst[co] = rsrc ? add_one(&L->add, q, rsrc[co]) : q;
-      }
+      int32_t acc = dot_s8(src, D->weights + co * cin, cin, in_off, D->bias[co]);
+      int8_t q = rt_requantize(acc, D->mult[co], D->shift[co], L->out_zp, L->act_min, L->act_max);
+      dst[co] = rsrc ? add_one(&L->add, q, rsrc[co]) : q; /* read before the same element is written */
     }
   }
 }

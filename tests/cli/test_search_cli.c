@@ -19,13 +19,26 @@ static int sh(const char *fmt, const char *a, const char *b) {
 #define MODEL MODELS_DIR "/person-det-mbv1-r96.json"
 #define OUT WORK_DIR "/search_out"
 
-/* A budget of 50,000 B rules out layer-wise (65,392 B): the search must pick a patch schedule under it. */
+/* The layer-wise peak of the model on the F412 as the committed baseline has it (it moves with the runtime; the
+ * baseline moves with it): the search builds the same firmware, so it must find the same figure. */
+static double layerwise_peak_bytes(void) {
+  cJSON *base = cli_read_json(BASELINES_DIR "/person-det-mbv1-r96_layerwise.json");
+  double peak = cli_num(base, "memory.peak_bytes");
+  cJSON_Delete(base);
+  return peak;
+}
+
+/* A budget of 50,000 B rules out layer-wise (about 65 KB): the search must pick a patch schedule under it. */
 START_TEST(search_fits_a_budget_and_writes_a_schedule_file) {
   int rc = sh("rm -rf " OUT " && %s search %s --profile stm32f412 --sram-budget 50000 --input flash -j 2 --out " OUT
               " --quiet",
               MCUSIM_BIN, MODEL);
   ck_assert_msg(rc == 0, "exit %d:\n%s", rc, cli_output);
-  ck_assert_ptr_nonnull(strstr(cli_output, "layer-wise (layerwise): peak 65,392 B: fits"));
+  char line[96];
+  double peak = layerwise_peak_bytes();
+  ck_assert(peak > 50000);
+  snprintf(line, sizeof line, "layer-wise (layerwise): peak %d,%03d B: fits", (int)peak / 1000, (int)peak % 1000);
+  ck_assert_msg(strstr(cli_output, line), "no '%s' in:\n%s", line, cli_output);
   ck_assert_ptr_nonnull(strstr(cli_output, "chosen: patch:n="));
   cJSON *s = cli_read_json(OUT "/search.json");
   const cJSON *chosen = cJSON_GetObjectItem(s, "chosen");
@@ -94,7 +107,7 @@ START_TEST(sweep_in_two_shards_then_merge) {
   const cJSON *rows = cJSON_GetObjectItem(t, "rows");
   ck_assert_int_eq(cJSON_GetArraySize(rows), 3);
   ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(rows, 0), "schedule")->valuestring, "layerwise");
-  ck_assert_double_eq(cli_num(cJSON_GetArrayItem(rows, 0), "peak_bytes"), 65392);
+  ck_assert_double_eq(cli_num(cJSON_GetArrayItem(rows, 0), "peak_bytes"), layerwise_peak_bytes());
   ck_assert_double_eq(cli_num(cJSON_GetArrayItem(rows, 1), "arena_peak_bytes"), 38616);
   cJSON_Delete(t);
   rc = sh("%s merge " SWEEP "1 " SWEEP "2 --format csv%s", MCUSIM_BIN, "");

@@ -9,6 +9,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+
 #include "tests/support/cli_test.h"
 #include "workloads/explore/fwbuild.h"
 #include "workloads/explore/jobpool.h"
@@ -176,6 +179,35 @@ static int odd_fails(void *ctx, size_t index) {
   return (int)(index % 2);
 }
 
+/* ---- the per-core runtime objects ---- */
+
+/* An object older than the runtime sources is stale (a runtime change must reach search and sweep firmware); an
+ * object newer than them is reused. */
+START_TEST(runtime_objects_are_rebuilt_when_older_than_their_sources) {
+  xp_fw_tools_t t;
+  char err[256] = "", obj[XP_FW_PATH_MAX + 64];
+  init_tools(&t);
+  snprintf(t.work, sizeof t.work, "%s/rt_objects", WORK_DIR);
+  ck_assert_int_eq(cli_sh("rm -rf " WORK_DIR "/rt_objects"), 0);
+  const char *cores[] = {"m4"};
+  ck_assert_msg(xp_fw_prepare_cores(&t, cores, 1, 2, err, sizeof err) == 0, "%s", err);
+  snprintf(obj, sizeof obj, "%s/rt-m4/rt_kernels.o", t.work);
+  struct stat st;
+  ck_assert_int_eq(stat(obj, &st), 0);
+  struct timespec old[2] = {{.tv_sec = 1}, {.tv_sec = 1}}; /* 1970: older than any source */
+  ck_assert_int_eq(utimensat(AT_FDCWD, obj, old, 0), 0);
+  ck_assert_msg(xp_fw_prepare_cores(&t, cores, 1, 2, err, sizeof err) == 0, "%s", err);
+  ck_assert_int_eq(stat(obj, &st), 0);
+  ck_assert_msg(st.st_mtime > 1, "a stale runtime object was reused");
+  time_t built = st.st_mtime;
+  struct timespec future[2] = {{.tv_sec = built + 3600}, {.tv_sec = built + 3600}};
+  ck_assert_int_eq(utimensat(AT_FDCWD, obj, future, 0), 0);
+  ck_assert_msg(xp_fw_prepare_cores(&t, cores, 1, 2, err, sizeof err) == 0, "%s", err);
+  ck_assert_int_eq(stat(obj, &st), 0);
+  ck_assert_int_eq(st.st_mtime, built + 3600); /* up to date: not compiled again */
+}
+END_TEST
+
 START_TEST(pool_reports_progress_to_its_callback) {
   progress_log_t log = {.n = 0};
   xp_pool_opts_t o = {2, record, &log};
@@ -203,6 +235,7 @@ Suite *test_suite(void) {
   tcase_add_test(tc, memory_block_is_the_one_cmake_writes);
   tcase_add_test(tc, memory_template_unknown_variable);
   tcase_add_test(tc, worker_run_writes_what_mcusim_run_writes);
+  tcase_add_test(tc, runtime_objects_are_rebuilt_when_older_than_their_sources);
   tcase_add_test(tc, pool_reports_progress_to_its_callback);
   suite_add_tcase(s, tc);
   return s;

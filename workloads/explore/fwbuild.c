@@ -99,13 +99,28 @@ typedef struct {
   const char *const *cores;
 } prepare_t;
 
+/* Whether obj is newer than its source and everything every runtime object depends on (the runtime's headers, the
+ * trace ABI, the core flags): a kept work folder must not hand a changed runtime's firmware the old objects. */
+static int object_up_to_date(const xp_fw_tools_t *t, const char *obj, const char *src) {
+  static const char *const shared[] = {"workloads/runtime/rt.h", "workloads/runtime/rt_quant.h",
+                                       "workloads/mcusim_trace.h", "workloads/support/cores.txt"};
+  struct stat o, in;
+  if (stat(obj, &o) || stat(src, &in) || in.st_mtime >= o.st_mtime) return 0;
+  for (size_t i = 0; i < sizeof shared / sizeof *shared; i++) {
+    char path[XP_FW_PATH_MAX + 64];
+    fmt_path(path, sizeof path, "%s/%s", t->root, shared[i]);
+    if (stat(path, &in) || in.st_mtime >= o.st_mtime) return 0;
+  }
+  return 1;
+}
+
 /* Job k of the preparation: object k % RT_OBJECT_COUNT for core k / RT_OBJECT_COUNT (in a forked child). */
 static int prepare_object(void *ctx, size_t k) {
   const prepare_t *p = ctx;
   const char *core = p->cores[k / RT_OBJECT_COUNT], *name = rt_objects[k % RT_OBJECT_COUNT];
   char obj[XP_FW_PATH_MAX + 32], tmp[XP_FW_PATH_MAX + 48], src[XP_FW_PATH_MAX], log[XP_FW_PATH_MAX + 48];
   fmt_path(obj, sizeof obj, "%s/rt-%s/%s.o", p->tools->work, core, name);
-  if (access(obj, R_OK) == 0) return 0;
+  if (object_up_to_date(p->tools, obj, rt_source(p->tools, name, src))) return 0;
   fmt_path(tmp, sizeof tmp, "%s.tmp%d", obj, (int)getpid());
   fmt_path(log, sizeof log, "%s/rt-%s/%s.log", p->tools->work, core, name);
   return compile(p->tools, core, rt_source(p->tools, name, src), tmp, log) != 0 || rename(tmp, obj) ? 1 : 0;

@@ -30,7 +30,11 @@ typedef struct {
 } dry_run_t;
 
 static int dry_run(const gen_model_t *m, const rt_schedule_t *s, uint32_t arena_bytes, dry_run_t *out) {
-  void *mem = malloc(arena_bytes);
+  void *mem = malloc(arena_bytes ? arena_bytes : 8);
+  if (!mem) {
+    fprintf(stderr, "mcusim-gen: %s / %s: out of memory for a %u-byte arena\n", m->name, s->name, arena_bytes);
+    return -1;
+  }
   rt_arena_t arena;
   rt_arena_init(&arena, mem, arena_bytes);
   rt_err e = rt_run(&m->model, s, &arena, NULL, &out->stats);

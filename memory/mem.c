@@ -50,6 +50,8 @@ void mem_release(mem_t *mem) {
   free(mem->allocs);
   free(mem->diags);
   free(mem->marks);
+  free(mem->layer_slots);
+  free(mem->mark_slots);
   uint64_t sram = mem->sram_bytes;
   mem_init(mem, sram);
 }
@@ -114,8 +116,8 @@ void mem_sample(mem_t *mem, const mem_when_t *when) {
 /* ---- diagnostics ---- */
 
 const char *mem_diag_name(mem_diag_kind_t kind) {
-  static const char *const names[] = {"unknown_free", "double_free",       "overlap",
-                                      "outside_sram", "stack_into_static", "unbalanced_range"};
+  static const char *const names[] = {"unknown_free",      "double_free",      "overlap",  "outside_sram",
+                                      "stack_into_static", "unbalanced_range", "list_full"};
   return (unsigned)kind < sizeof names / sizeof *names ? names[kind] : "unknown";
 }
 
@@ -134,25 +136,66 @@ void mem_diagnose(mem_t *mem, mem_diag_kind_t kind, const mem_when_t *when, uint
   copy_name(d->message, sizeof d->message, message);
 }
 
+/* ---- capped lists with a hashed index ---- */
+
+/* Once per list (bit of full_lists): the cap was reached. */
+static void list_full(mem_t *mem, const mem_when_t *when, int bit, const char *what, unsigned cap) {
+  if (mem->full_lists & (1 << bit)) return;
+  mem->full_lists |= 1 << bit;
+  char msg[160];
+  snprintf(msg, sizeof msg, "more than %u %s: later ones are not recorded (docs/report.md)", cap, what);
+  mem_diagnose(mem, MEM_DIAG_LIST_FULL, when, 0, 0, msg);
+}
+
+/* The slot of key in an open-addressing table of 2 * cap entries (a power of two) holding index + 1; *slots is
+ * allocated on first use. Returns the slot (its value 0 when the key is absent), or NULL without memory. `same`
+ * tells whether record index i holds the key. */
+static uint32_t *slot_of(uint32_t **slots, unsigned cap, uint32_t hash,
+                         int (*same)(const mem_t *, size_t, const void *), const mem_t *mem, const void *key) {
+  if (!*slots && !(*slots = calloc(2u * cap, sizeof **slots))) return NULL;
+  const uint32_t mask = 2u * cap - 1u;
+  for (uint32_t i = hash & mask;; i = (i + 1) & mask)
+    if (!(*slots)[i] || same(mem, (*slots)[i] - 1u, key)) return &(*slots)[i];
+}
+
+static int same_layer(const mem_t *mem, size_t i, const void *key) {
+  return mem->layers[i].id == *(const uint32_t *)key;
+}
+
+static int same_mark(const mem_t *mem, size_t i, const void *key) {
+  return strncmp(mem->marks[i].name, key, MEM_NAME_MAX - 1) == 0;
+}
+
+static uint32_t hash_name(const char *s) {
+  uint32_t h = 2166136261u; /* FNV-1a over the part of the name that is kept */
+  for (size_t i = 0; s[i] && i < MEM_NAME_MAX - 1; i++) h = (h ^ (uint8_t)s[i]) * 16777619u;
+  return h;
+}
+
 /* ---- layers and patches ---- */
 
-static mem_layer_t *layer_record(mem_t *mem, uint32_t id, size_t *index) {
-  for (size_t i = 0; i < mem->layer_count; i++)
-    if (mem->layers[i].id == id) {
-      if (index) *index = i;
-      return &mem->layers[i];
-    }
+static mem_layer_t *layer_record(mem_t *mem, const mem_when_t *when, uint32_t id, size_t *index) {
+  uint32_t *slot = slot_of(&mem->layer_slots, MEM_LAYERS_MAX, id * 0x9E3779B1u, same_layer, mem, &id);
+  if (!slot) return NULL;
+  if (*slot) {
+    if (index) *index = *slot - 1u;
+    return &mem->layers[*slot - 1u];
+  }
+  if (mem->layer_count >= MEM_LAYERS_MAX) {
+    list_full(mem, when, 0, "layer ids", MEM_LAYERS_MAX);
+    return NULL;
+  }
   if (grow((void **)&mem->layers, &mem->layer_cap, mem->layer_count + 1, sizeof *mem->layers)) return NULL;
   mem_layer_t *l = &mem->layers[mem->layer_count];
   memset(l, 0, sizeof *l);
   l->id = id;
   if (index) *index = mem->layer_count;
-  mem->layer_count++;
+  *slot = (uint32_t)++mem->layer_count;
   return l;
 }
 
 void mem_layer_info(mem_t *mem, uint32_t id, const char *kind, uint32_t out_h, uint32_t out_w, uint32_t out_c) {
-  mem_layer_t *l = layer_record(mem, id, NULL);
+  mem_layer_t *l = layer_record(mem, NULL, id, NULL);
   if (!l) return;
   copy_name(l->kind, sizeof l->kind, kind);
   l->out_h = out_h;
@@ -179,10 +222,14 @@ static void open_frame(mem_t *mem, const mem_when_t *when, const mem_frame_t *fr
 static void close_frame(mem_t *mem, const mem_when_t *when) {
   mem_frame_t *f = &mem->frames[--mem->frame_count];
   uint64_t cycles = when->cycle - f->start_cycle, insns = when->insn - f->start_insn;
-  mem_range_t *r = f->is_patch ? &mem->patches[f->record].range : &mem->layers[f->record].range;
-  r->cycles += cycles;
-  r->instructions += insns;
-  if (f->arena_peak > r->arena_peak_bytes) r->arena_peak_bytes = f->arena_peak;
+  mem_range_t *r = f->record == SIZE_MAX ? NULL
+                   : f->is_patch         ? &mem->patches[f->record].range
+                                         : &mem->layers[f->record].range;
+  if (r) {
+    r->cycles += cycles;
+    r->instructions += insns;
+    if (f->arena_peak > r->arena_peak_bytes) r->arena_peak_bytes = f->arena_peak;
+  }
   if (mem->frame_count == 0) {
     mem->covered_cycles += when->cycle;
     mem->covered_insns += when->insn;
@@ -206,15 +253,16 @@ static void close_matching(mem_t *mem, const mem_when_t *when, int is_patch, uin
 }
 
 void mem_layer_begin(mem_t *mem, const mem_when_t *when, uint32_t id, const char *name, uint32_t macs) {
-  size_t index;
-  mem_layer_t *l = layer_record(mem, id, &index);
-  if (!l) return;
-  if (!l->name[0]) copy_name(l->name, sizeof l->name, name);
-  if (l->calls == 0) l->range.arena_at_entry_bytes = mem->arena_live_bytes;
-  l->calls++;
-  l->range.macs += macs;
-  if (innermost(mem, 1)) l->calls_in_patch++;
-  mem_frame_t f = {.is_patch = 0, .id = id, .record = index};
+  size_t index = SIZE_MAX;
+  mem_layer_t *l = layer_record(mem, when, id, &index);
+  if (l) { /* else the list is full: the range is still opened, so that it nests and closes */
+    if (!l->name[0]) copy_name(l->name, sizeof l->name, name);
+    if (l->calls == 0) l->range.arena_at_entry_bytes = mem->arena_live_bytes;
+    l->calls++;
+    l->range.macs += macs;
+    if (innermost(mem, 1)) l->calls_in_patch++;
+  }
+  mem_frame_t f = {.is_patch = 0, .id = id, .record = l ? index : SIZE_MAX};
   open_frame(mem, when, &f);
   mem_sample(mem, when);
 }
@@ -225,14 +273,18 @@ void mem_layer_end(mem_t *mem, const mem_when_t *when, uint32_t id) {
 }
 
 void mem_patch_begin(mem_t *mem, const mem_when_t *when, uint32_t stage, uint32_t index, uint32_t macs) {
-  if (grow((void **)&mem->patches, &mem->patch_cap, mem->patch_count + 1, sizeof *mem->patches)) return;
-  mem_patch_t *p = &mem->patches[mem->patch_count];
-  memset(p, 0, sizeof *p);
-  p->stage = stage;
-  p->index = index;
-  p->range.macs = macs;
-  p->range.arena_at_entry_bytes = mem->arena_live_bytes;
-  mem_frame_t f = {.is_patch = 1, .stage = stage, .index = index, .record = mem->patch_count++};
+  mem_frame_t f = {.is_patch = 1, .stage = stage, .index = index, .record = SIZE_MAX};
+  if (mem->patch_count >= MEM_PATCHES_MAX)
+    list_full(mem, when, 1, "patch ranges", MEM_PATCHES_MAX);
+  else if (!grow((void **)&mem->patches, &mem->patch_cap, mem->patch_count + 1, sizeof *mem->patches)) {
+    mem_patch_t *p = &mem->patches[mem->patch_count];
+    memset(p, 0, sizeof *p);
+    p->stage = stage;
+    p->index = index;
+    p->range.macs = macs;
+    p->range.arena_at_entry_bytes = mem->arena_live_bytes;
+    f.record = mem->patch_count++;
+  }
   open_frame(mem, when, &f);
   mem_sample(mem, when);
 }
@@ -324,12 +376,19 @@ void mem_free_all(mem_t *mem, const mem_when_t *when) {
 /* ---- marks ---- */
 
 static mem_mark_t *mark_slot(mem_t *mem, const char *name) {
-  for (size_t i = 0; i < mem->mark_count; i++)
-    if (strncmp(mem->marks[i].name, name, MEM_NAME_MAX - 1) == 0) return &mem->marks[i];
+  name = name ? name : "";
+  uint32_t *slot = slot_of(&mem->mark_slots, MEM_MARKS_MAX, hash_name(name), same_mark, mem, name);
+  if (!slot) return NULL;
+  if (*slot) return &mem->marks[*slot - 1u];
+  if (mem->mark_count >= MEM_MARKS_MAX) {
+    list_full(mem, NULL, 2, "mark names", MEM_MARKS_MAX);
+    return NULL;
+  }
   if (grow((void **)&mem->marks, &mem->mark_cap, mem->mark_count + 1, sizeof *mem->marks)) return NULL;
-  mem_mark_t *m = &mem->marks[mem->mark_count++];
+  mem_mark_t *m = &mem->marks[mem->mark_count];
   memset(m, 0, sizeof *m);
   copy_name(m->name, sizeof m->name, name);
+  *slot = (uint32_t)++mem->mark_count;
   return m;
 }
 

@@ -15,6 +15,11 @@
 #define MEM_ALLOCATIONS_MAX 100000u
 #define MEM_DIAGNOSTICS_MAX 1000u
 #define MEM_NAME_MAX 64u
+/* Caps on the lists the firmware's events grow (issue 21, F23: a million patch events took 1.2 GB). Beyond a cap an
+ * event is still timed in the ranges around it but not recorded, and one `list_full` diagnostic says so. */
+#define MEM_LAYERS_MAX 4096u   /* distinct layer ids */
+#define MEM_PATCHES_MAX 65536u /* patch ranges (one record per begin) */
+#define MEM_MARKS_MAX 1024u    /* distinct mark names */
 
 /* When an event happened: the executing instruction's cycle and instruction counts, SP and PC. */
 typedef struct {
@@ -64,6 +69,7 @@ typedef enum {
   MEM_DIAG_OUTSIDE_SRAM,
   MEM_DIAG_STACK_INTO_STATIC,
   MEM_DIAG_UNBALANCED_RANGE,
+  MEM_DIAG_LIST_FULL, /* layers, patches or marks reached their cap: later ones are not recorded */
 } mem_diag_kind_t;
 
 typedef struct {
@@ -91,7 +97,7 @@ typedef struct {
   int is_patch;
   uint32_t id, stage, index; /* id: layer id; stage/index: patch */
   uint64_t start_cycle, start_insn, arena_peak;
-  size_t record; /* index into layers[] or patches[] */
+  size_t record; /* index into layers[] or patches[]; SIZE_MAX when the list was full */
 } mem_frame_t;
 
 typedef struct {
@@ -116,6 +122,7 @@ typedef struct {
 
   mem_layer_t *layers;
   size_t layer_count, layer_cap;
+  uint32_t *layer_slots; /* open-addressing index of layers[] by id: index + 1, 0 empty; 2 * MEM_LAYERS_MAX */
   mem_patch_t *patches;
   size_t patch_count, patch_cap;
   mem_frame_t frames[16];
@@ -137,6 +144,8 @@ typedef struct {
 
   mem_mark_t *marks;
   size_t mark_count, mark_cap;
+  uint32_t *mark_slots; /* the same for marks[] by name; 2 * MEM_MARKS_MAX */
+  int full_lists;       /* bit 0 layers, 1 patches, 2 marks: the list_full diagnostic was given */
 } mem_t;
 
 void mem_init(mem_t *mem, uint64_t sram_bytes);

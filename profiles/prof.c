@@ -5,6 +5,7 @@
 #include "isa/isa.h"
 
 #include <cjson/cJSON.h>
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -25,7 +26,8 @@ static prof_err fail(char *msg, size_t size, prof_err err, const char *fmt, ...)
 /* A profile is a few hundred bytes; anything over 1 MiB is not one. */
 #define PROF_MAX_FILE_BYTES (1u << 20)
 
-/* A JSON number or a "0x..." / decimal string, within [0, max]. */
+/* A JSON number or a "0x..." / decimal string, within [0, max]. A string with a leading zero ("010000") is refused:
+ * strtoull read it as octal (issue 21, F28). */
 static int get_u64(const cJSON *obj, const char *key, uint64_t max, uint64_t *out) {
   const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
   if (cJSON_IsNumber(item)) {
@@ -35,14 +37,30 @@ static int get_u64(const cJSON *obj, const char *key, uint64_t max, uint64_t *ou
     return 0;
   }
   if (cJSON_IsString(item)) {
+    const char *s = item->valuestring;
+    int hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+    if (!hex && (s[0] < '0' || s[0] > '9' || (s[0] == '0' && s[1]))) return -1;
+    if (hex && !isxdigit((unsigned char)s[2])) return -1;
     char *end = NULL;
     errno = 0;
-    unsigned long long v = strtoull(item->valuestring, &end, 0);
-    if (errno || end == item->valuestring || *end || v > max || item->valuestring[0] == '-') return -1;
+    unsigned long long v = strtoull(s, &end, hex ? 16 : 10);
+    if (errno || end == s || *end || v > max) return -1;
     *out = v;
     return 0;
   }
   return item ? -1 : -2;
+}
+
+/* The first key that appears twice in one object of the tree (cJSON reads the first and ignores the other), or NULL.
+ */
+static const char *repeated_key(const cJSON *node) {
+  for (const cJSON *it = node ? node->child : NULL; it; it = it->next) {
+    for (const cJSON *later = cJSON_IsObject(node) ? it->next : NULL; later; later = later->next)
+      if (!strcmp(it->string, later->string)) return it->string;
+    const char *inner = repeated_key(it);
+    if (inner) return inner;
+  }
+  return NULL;
 }
 
 /* Reports an unknown key so that a typo in a profile is an error, not a silently ignored field. */
@@ -174,6 +192,13 @@ static prof_err parse_memories(const cJSON *root, const char *origin, prof_t *p,
       return fail(msg, size, PROF_E_FIELD, "%s: '%s' lies in the system region (>= 0xE0000000)", origin, field);
   }
   p->sram_count = (unsigned)n;
+  /* Every mapped byte of SRAM costs host memory (painted: ~2 GB of RSS per GiB, issue 21 F32). */
+  uint64_t mapped = p->flash.size;
+  for (int i = 0; i < n; i++) mapped += p->sram[i].size;
+  if (mapped > PROF_MAX_MAPPED_BYTES)
+    return fail(msg, size, PROF_E_FIELD,
+                "%s: 'flash' and 'sram' map %llu bytes, more than the %u MiB the simulator maps", origin,
+                (unsigned long long)mapped, PROF_MAX_MAPPED_BYTES >> 20);
   /* TCMs: descriptive (the DTCM is usually the start of sram[0]); they may not overlap flash. */
   const cJSON *tcm = cJSON_GetObjectItemCaseSensitive(root, "tcm");
   if (!tcm) return PROF_OK;
@@ -218,10 +243,13 @@ static prof_err parse_root(const cJSON *root, const char *origin, prof_t *p, cha
   static const char *const known[] = {"version", "name", "description",       "core",  "clock_hz", "flash",
                                       "sram",    "tcm",  "multiplier_cycles", "power", NULL};
   if (!cJSON_IsObject(root)) return fail(msg, size, PROF_E_FIELD, "%s: the profile must be a JSON object", origin);
+  const char *twice = repeated_key(root);
+  if (twice) return fail(msg, size, PROF_E_FIELD, "%s: '%.40s' appears twice in one object", origin, twice);
   const char *bad = unknown_key(root, known);
   if (bad) return fail(msg, size, PROF_E_FIELD, "%s: unknown field '%s'", origin, bad);
   uint64_t version = 0;
-  if (get_u64(root, "version", 1000, &version) || version != PROF_VERSION)
+  const cJSON *jv = cJSON_GetObjectItemCaseSensitive(root, "version");
+  if (!cJSON_IsNumber(jv) || get_u64(root, "version", 1000, &version) || version != PROF_VERSION)
     return fail(msg, size, PROF_E_FIELD, "%s: 'version' must be %d", origin, PROF_VERSION);
   const cJSON *name = cJSON_GetObjectItemCaseSensitive(root, "name");
   if (!cJSON_IsString(name) || !name->valuestring[0])

@@ -11,6 +11,7 @@
 
 #define PROF_MAX_SRAM 8
 #define PROF_MAX_TCM 4
+#define PROF_MAX_MAPPED_BYTES (512u << 20) /* flash + all SRAM regions: what the simulator maps (host memory) */
 
 typedef struct {
   char name[32];

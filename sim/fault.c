@@ -31,6 +31,7 @@ void sim_fault(mcusim_t *sim, mcusim_fault_kind_t kind, uint32_t pc, uint32_t ad
 enum {
   EXCP_UDEF = 1,
   EXCP_SWI = 2,
+  EXCP_PREFETCH_ABORT = 3,
   EXCP_DATA_ABORT = 4,
   EXCP_BKPT = 7,
   EXCP_NOCP = 17,
@@ -71,6 +72,15 @@ void sim_on_interrupt(uc_engine *uc, uint32_t intno, void *opaque) {
              sim_read_halfword(sim, pc) & 0xFFu);
     sim_fault(sim, MCUSIM_FAULT_BKPT, pc, 0, what);
     return;
+  case EXCP_PREFETCH_ABORT: { /* a branch to memory that is not mapped executable: PC is the target */
+    uint8_t probe[2];
+    int mapped = uc_mem_read(uc, pc & ~1u, probe, sizeof probe) == UC_ERR_OK;
+    snprintf(what, sizeof what, "instruction fetch from %s address 0x%08x", mapped ? "non-executable" : "unmapped",
+             pc & ~1u);
+    sim->cur = NULL;
+    sim_fault(sim, mapped ? MCUSIM_FAULT_FETCH_PROTECTED : MCUSIM_FAULT_FETCH_UNMAPPED, pc & ~1u, pc & ~1u, what);
+    return;
+  }
   case EXCP_SWI: /* PC already points after the SVC */
     sim_truncate_block(sim, pc - 2, 1);
     sim_fault(sim, MCUSIM_FAULT_SVC, pc - 2, 0, "SVC with no exception model to handle it");
@@ -92,6 +102,18 @@ bool sim_on_bad_access(uc_engine *uc, uc_mem_type type, uint64_t address, int si
   mcusim_t *sim = opaque;
   sim->fault_address = (uint32_t)address;
   return false; /* let Unicorn stop with its error code; the run loop turns it into a fault */
+}
+
+/* A WFI/WFE at or just before PC: the core waits for an event no device can send. 1 when it was one (and a
+ * fault is recorded). */
+static int halted_on_wfi(mcusim_t *sim) {
+  uint32_t pc = sim_reg(sim, 15);
+  uint16_t before = sim_read_halfword(sim, pc - 2), at = sim_read_halfword(sim, pc);
+  if (!(at == 0xBF30u || at == 0xBF20u || before == 0xBF30u || before == 0xBF20u)) return 0;
+  uint32_t wfi_pc = (before == 0xBF30u || before == 0xBF20u) ? pc - 2 : pc;
+  sim->cur = NULL;
+  sim_fault(sim, MCUSIM_FAULT_WFI, wfi_pc, 0, "WFI/WFE with no interrupt source to wake the core");
+  return 1;
 }
 
 /* Turns Unicorn's error into a fault of the firmware (PC is at the faulting instruction). */
@@ -133,6 +155,8 @@ void sim_fault_from_engine(mcusim_t *sim, uc_err err) {
    * memory instruction whose address matches, as for MMIO accesses. */
   if (data_fault && sim->cur && pc == sim->cur->blk.addr)
     pc = sim->cur->blk.insns[sim_locate_access(sim, sim->fault_address)].addr;
+  /* Measured: a WFE with PRIMASK set returns UC_ERR_INSN_INVALID with PC after it (issue 21, F26) */
+  if (kind == MCUSIM_FAULT_UNDEFINED_INSN && halted_on_wfi(sim)) return;
   uint32_t xpsr = sim_reg(sim, 16);
   if (kind == MCUSIM_FAULT_UNDEFINED_INSN && !(xpsr & (1u << 24))) {
     sim->cur = NULL;
@@ -158,11 +182,6 @@ void sim_fault_from_engine(mcusim_t *sim, uc_err err) {
 
 /* uc_emu_start returned OK without a stop we asked for: the core halted on WFI/WFE. */
 void sim_halted(mcusim_t *sim) {
-  uint32_t pc = sim_reg(sim, 15);
-  uint16_t before = sim_read_halfword(sim, pc - 2), at = sim_read_halfword(sim, pc);
-  uint32_t wfi_pc = (before == 0xBF30u || before == 0xBF20u) ? pc - 2 : pc;
-  if (at == 0xBF30u || at == 0xBF20u || before == 0xBF30u || before == 0xBF20u)
-    sim_fault(sim, MCUSIM_FAULT_WFI, wfi_pc, 0, "WFI/WFE with no interrupt source to wake the core");
-  else
-    sim_fault(sim, MCUSIM_FAULT_EXCEPTION, pc, 0, "the core stopped for no reason the simulator knows");
+  if (!halted_on_wfi(sim))
+    sim_fault(sim, MCUSIM_FAULT_EXCEPTION, sim_reg(sim, 15), 0, "the core stopped for no reason the simulator knows");
 }

@@ -33,8 +33,9 @@ typedef enum {
   MCUSIM_E_LIMIT,       /* the instruction or time limit stopped the run */
   MCUSIM_E_INTERRUPTED, /* mcusim_request_stop() (e.g. SIGINT) stopped the run */
   MCUSIM_E_NOMEM,
-  MCUSIM_E_ENGINE, /* Unicorn or capstone failed in a way the firmware did not cause */
-  MCUSIM_E_STATE,  /* call out of order (run before load, ...) */
+  MCUSIM_E_ENGINE,    /* Unicorn or capstone failed in a way the firmware did not cause */
+  MCUSIM_E_STATE,     /* call out of order (run before load, ...) */
+  MCUSIM_E_SELF_LOOP, /* the firmware halted in a self-loop; the result holds what ran until then */
 } mcusim_err;
 
 const char *mcusim_strerror(mcusim_err err);
@@ -47,6 +48,7 @@ typedef enum {
   MCUSIM_STOP_INSN_LIMIT,  /* --max-insns reached */
   MCUSIM_STOP_TIME_LIMIT,  /* --timeout reached */
   MCUSIM_STOP_INTERRUPTED, /* stop requested from outside */
+  MCUSIM_STOP_SELF_LOOP,   /* the core reached a branch to itself with nothing pending (newlib nosys _exit: `b .`) */
 } mcusim_stop_t;
 
 typedef enum {
@@ -73,6 +75,7 @@ typedef enum {
   MCUSIM_END_FAULT = 3,           /* the firmware faulted */
   MCUSIM_END_LIMIT = 4,           /* instruction or time limit */
   MCUSIM_END_INTERRUPTED = 5,     /* mcusim_request_stop() */
+  MCUSIM_END_SELF_LOOP = 6,       /* the firmware halted in a self-loop (`b .`) instead of exiting */
   MCUSIM_END_INTERNAL = 70,       /* out of memory, engine failure, misuse */
 } mcusim_end_t;
 

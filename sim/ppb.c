@@ -15,8 +15,17 @@ static int host_read(void *opaque, uint32_t addr, void *buf, uint32_t len) {
   return uc_mem_read(sim->uc, addr, buf, len) == UC_ERR_OK ? 0 : -1;
 }
 
+/* uc_mem_write ignores the region's permissions: a device (semihosting SYS_HEAPINFO, SYS_READ) asked to write
+ * into flash would change the firmware. It faults as the firmware's own store would. */
 static int host_write(void *opaque, uint32_t addr, const void *buf, uint32_t len) {
   mcusim_t *sim = opaque;
+  const prof_region_t *flash = &sim->profile->flash;
+  if (len && (uint64_t)addr + len > flash->base && addr < (uint64_t)flash->base + flash->size) {
+    char what[96];
+    snprintf(what, sizeof what, "semihosting write into read-only flash at 0x%08x", addr);
+    sim_fault(sim, MCUSIM_FAULT_WRITE_PROTECTED, sim_reg(sim, 15), addr, what);
+    return -1;
+  }
   return uc_mem_write(sim->uc, addr, buf, len) == UC_ERR_OK ? 0 : -1;
 }
 
@@ -75,7 +84,33 @@ int sim_ppb_map(mcusim_t *sim) {
   return err == UC_ERR_OK ? 0 : -1;
 }
 
+/* Whether any mapped region overlaps [base, base + size). */
+static int mapped_anywhere(uc_engine *uc, uint64_t base, uint64_t size) {
+  uc_mem_region *regions = NULL;
+  uint32_t count = 0;
+  if (uc_mem_regions(uc, &regions, &count) != UC_ERR_OK) return 1;
+  int hit = 0;
+  for (uint32_t i = 0; i < count; i++) hit |= regions[i].begin < base + size && regions[i].end >= base;
+  uc_free(regions);
+  return hit;
+}
+
+/* The SRAM bit-band alias exists on the Cortex-M3 and M4 only (the M0+ and M7 have none). Mapped after the firmware
+ * was loaded, so overflow SRAM reaching into the alias keeps it (the alias is then left out). */
+static void map_bitband(mcusim_t *sim) {
+  isa_core_t core = isa_core_from_name(sim->profile->core);
+  if (sim->bitband_mmio.read || (core != ISA_CORE_M3 && core != ISA_CORE_M4) ||
+      mapped_anywhere(sim->uc, DEV_BITBAND_ALIAS_BASE, DEV_BITBAND_ALIAS_SIZE))
+    return;
+  dev_bitband_init(&sim->bitband, &sim->dev_host, DEV_BITBAND_SRAM_BASE);
+  sim->bitband_mmio = (sim_mmio_t){dev_bitband_read, dev_bitband_write, &sim->bitband};
+  if (uc_mmio_map(sim->uc, DEV_BITBAND_ALIAS_BASE, DEV_BITBAND_ALIAS_SIZE, mmio_read, &sim->bitband_mmio, mmio_write,
+                  &sim->bitband_mmio) != UC_ERR_OK)
+    sim->bitband_mmio.read = NULL;
+}
+
 void sim_devices_start(mcusim_t *sim) {
+  map_bitband(sim);
   dev_itm_init(&sim->itm, &sim->dev_host, sim->limits.no_tracking ? NULL : &sim->mem);
   dev_dwt_init(&sim->dwt, &sim->dev_host);
   dev_semihost_init(&sim->semihost, &sim->dev_host, sim->heap_base, sim->result.initial_sp, sim->profile->clock_hz);

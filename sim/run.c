@@ -60,6 +60,13 @@ void sim_cache_release(sim_block_cache_t *c) {
   memset(c, 0, sizeof *c);
 }
 
+/* `b .` as B (T2, 0xE7FE) or B.W (T4, 0xF7FF 0xBFFE), alone in its block: no instruction can leave it, and with
+ * no exception model nothing can interrupt it. */
+static int is_self_loop(const uint8_t *code, uint32_t size) {
+  uint16_t h0 = (uint16_t)(code[0] | code[1] << 8), h1 = size >= 4 ? (uint16_t)(code[2] | code[3] << 8) : 0;
+  return (size == 2 && h0 == 0xE7FEu) || (size == 4 && h0 == 0xF7FFu && h1 == 0xBFFEu);
+}
+
 static sim_block_t *block_analyze(mcusim_t *sim, uint32_t addr, uint32_t size) {
   uint8_t code[4096];
   if (size == 0 || size > sizeof code || uc_mem_read(sim->uc, addr, code, size) != UC_ERR_OK) return NULL;
@@ -76,6 +83,7 @@ static sim_block_t *block_analyze(mcusim_t *sim, uint32_t addr, uint32_t size) {
   b->cycles_before[b->blk.insn_count] = sum;
   b->unicorn_size = size;
   for (uint32_t k = 0; k < b->blk.insn_count; k++) b->writes_sp |= (b->blk.insns[k].flags & ISA_F_WRITES_SP) != 0;
+  b->self_loop = is_self_loop(code, size);
   if (sim->funcprof) probe_fp_init_block(sim->funcprof, &b->prof, addr, b->blk.insns[b->blk.insn_count - 1].flags);
   return b;
 fail:
@@ -112,7 +120,10 @@ static sim_block_t *cache_get(mcusim_t *sim, uint32_t addr, uint32_t size) {
 /* ---- run control ---- */
 
 void sim_stop(mcusim_t *sim, mcusim_stop_t stop) {
-  if (sim->stopping) return;
+  if (sim->stopping) { /* the first reason stays; asking Unicorn again is harmless and survives a PC write */
+    uc_emu_stop(sim->uc);
+    return;
+  }
   sim->stopping = 1;
   sim->result.stop = stop;
   uc_emu_stop(sim->uc);
@@ -141,6 +152,7 @@ static void report_progress(mcusim_t *sim, double now) {
 static void check_limits(mcusim_t *sim) {
   const mcusim_limits_t *lim = &sim->limits;
   double now = wall_now();
+  sim->output_since_check = 0;
   if (sim->stop_requested)
     sim_stop(sim, MCUSIM_STOP_INTERRUPTED);
   else if (lim->max_instructions && sim->totals.instructions >= lim->max_instructions)
@@ -173,12 +185,24 @@ static int8_t fallthrough_adjust(mcusim_t *sim, const sim_block_t *prev, const s
 }
 
 /* The successor of `prev` at addr, from its two remembered successors or the cache. */
+/* Entering a self-loop ends the run: every way into the block goes through a cache lookup first (a remembered
+ * successor link is made by one), so the hot path pays nothing for the check. */
+static sim_block_t *looked_up(mcusim_t *sim, uint32_t addr, uint32_t size) {
+  sim_block_t *b = cache_get(sim, addr, size);
+  if (b && b->self_loop) {
+    sim->result.fault.pc = addr;
+    mcusim_symbolize(sim, addr, sim->result.fault.symbol, sizeof sim->result.fault.symbol);
+    sim_stop(sim, MCUSIM_STOP_SELF_LOOP);
+  }
+  return b;
+}
+
 static sim_block_t *successor(mcusim_t *sim, sim_block_t *prev, uint32_t addr, uint32_t size) {
-  if (!prev) return cache_get(sim, addr, size);
+  if (!prev) return looked_up(sim, addr, size);
   int taken = addr != prev->blk.end;
   sim_block_t *b = prev->next[taken];
   if (!(b && b->blk.addr == addr && b->unicorn_size == size)) {
-    b = cache_get(sim, addr, size);
+    b = looked_up(sim, addr, size);
     prev->next[taken] = b;
     if (!taken) prev->fallthrough_adjust = fallthrough_adjust(sim, prev, b);
   }
@@ -309,7 +333,13 @@ void sim_now_at_pc(mcusim_t *sim, uint32_t pc, mem_when_t *now) {
 
 void sim_emit_output(mcusim_t *sim, int fd, const char *data, size_t len) {
   mcusim_result_t *r = &sim->result;
+  if (sim->stopping) { /* the run is over: a long device call (SYS_WRITE of megabytes) adds nothing more */
+    r->stdout_truncated |= len > 0;
+    return;
+  }
   if (sim->output) sim->output(sim->output_opaque, fd, data, len);
+  sim->output_since_check += len;
+  if (sim->output_since_check >= SIM_OUTPUT_CHECK_BYTES) check_limits(sim);
   size_t room = SIM_STDOUT_CAPTURE_BYTES - r->stdout_len;
   if (len > room) {
     r->stdout_truncated = 1;
@@ -375,6 +405,9 @@ static mcusim_err run_result(mcusim_t *sim) {
     return sim_set_error(sim, MCUSIM_E_LIMIT, "time limit of %.1f s reached", sim->limits.timeout_seconds);
   case MCUSIM_STOP_INTERRUPTED:
     return sim_set_error(sim, MCUSIM_E_INTERRUPTED, "interrupted");
+  case MCUSIM_STOP_SELF_LOOP:
+    return sim_set_error(sim, MCUSIM_E_SELF_LOOP, "firmware halted in a self-loop at pc 0x%08x (%s)",
+                         sim->result.fault.pc, sim->result.fault.symbol);
   default:
     return sim_set_error(sim, MCUSIM_E_ENGINE, "the run ended without a reason");
   }
@@ -396,8 +429,9 @@ mcusim_err mcusim_run(mcusim_t *sim, const mcusim_limits_t *limits) {
   mem_when_t start = {0, 0, sp, sim->result.entry_pc, 0};
   mem_sample(&sim->mem, &start);
   sim->start_wall = sim->last_progress_wall = wall_now();
-  check_limits(sim); /* sets next_check */
-  uc_err uerr = uc_emu_start(sim->uc, sim->result.entry_pc | 1u, SIM_UNTIL_NEVER, 0, 0);
+  check_limits(sim); /* sets next_check; may already stop (a timeout of 1e-9 s) */
+  /* a stop recorded before Unicorn started would be lost by it, and every later request ignored (F7) */
+  uc_err uerr = sim->stopping ? UC_ERR_OK : uc_emu_start(sim->uc, sim->result.entry_pc | 1u, SIM_UNTIL_NEVER, 0, 0);
   if (uerr != UC_ERR_OK && !sim->stopping)
     sim_fault_from_engine(sim, uerr);
   else if (!sim->stopping)

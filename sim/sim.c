@@ -19,6 +19,7 @@ static const char *const err_names[] = {
     [MCUSIM_E_NOMEM] = "out of memory",
     [MCUSIM_E_ENGINE] = "emulator failure",
     [MCUSIM_E_STATE] = "call out of order",
+    [MCUSIM_E_SELF_LOOP] = "firmware halted in a self-loop",
 };
 
 const char *mcusim_strerror(mcusim_err err) {
@@ -26,7 +27,8 @@ const char *mcusim_strerror(mcusim_err err) {
 }
 
 const char *mcusim_stop_name(mcusim_stop_t stop) {
-  static const char *const names[] = {"none", "exit", "fault", "instruction_limit", "time_limit", "interrupted"};
+  static const char *const names[] = {"none",       "exit",        "fault",    "instruction_limit",
+                                      "time_limit", "interrupted", "self_loop"};
   return (unsigned)stop < sizeof names / sizeof *names ? names[stop] : "unknown";
 }
 
@@ -40,6 +42,8 @@ mcusim_end_t mcusim_end_of(mcusim_err err, const mcusim_result_t *result) {
     return MCUSIM_END_LIMIT;
   case MCUSIM_E_INTERRUPTED:
     return MCUSIM_END_INTERRUPTED;
+  case MCUSIM_E_SELF_LOOP:
+    return MCUSIM_END_SELF_LOOP;
   default:
     return MCUSIM_END_INTERNAL;
   }

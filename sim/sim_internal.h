@@ -10,6 +10,7 @@
 
 #include "isa/isa.h"
 #include "mcusim.h"
+#include "sim/devices/bitband.h"
 #include "sim/devices/dwt.h"
 #include "sim/devices/itm.h"
 #include "sim/devices/semihost.h"
@@ -19,6 +20,9 @@
 #include "sim/probes/funcprof.h"
 
 #define SIM_STDOUT_CAPTURE_BYTES (1u << 20)
+/* Firmware output between two limit checks: a semihosting SYS_WRITE of 32 KiB every ten instructions gave
+ * gigabytes before the instruction-counted check came (issue 21, F24). */
+#define SIM_OUTPUT_CHECK_BYTES (1u << 20)
 #define SIM_MMIO_REGIONS 2 /* ITM, DWT */
 
 /* A decoded, costed basic block, cached by start address. */
@@ -27,6 +31,7 @@ typedef struct sim_block {
   uint32_t *cycles_before;     /* cycles_before[k]: static cycles of insns[0..k-1]; insn_count + 1 entries */
   uint32_t unicorn_size;       /* size Unicorn reported, to detect a changed translation */
   int writes_sp;               /* SP is sampled at the start of the block after one that may move it */
+  int self_loop;               /* one unconditional branch to itself (`b .`): the core can never leave it */
   sim_fetch_memo_t fetch_memo; /* the fetch model's note that the block's lines were resident (sim/fetch.h) */
   int8_t fallthrough_adjust;   /* cycles for next[0] running straight after this block (see successor()) */
   struct sim_block *next[2];   /* last successors seen (fall-through, taken): skips the hash lookup */
@@ -76,13 +81,16 @@ struct mcusim {
   volatile sig_atomic_t stop_requested;
   double start_wall, last_progress_wall;
   mcusim_result_t result;
-  int stopping; /* a stop reason is recorded; later hooks do nothing */
+  int stopping;                /* a stop reason is recorded; later hooks do nothing */
+  uint64_t output_since_check; /* firmware output bytes since the last limit check */
 
   /* devices (ppb.c) */
   dev_host_t dev_host;
   dev_itm_t itm;
   dev_dwt_t dwt;
   dev_semihost_t semihost;
+  dev_bitband_t bitband;
+  sim_mmio_t bitband_mmio; /* mapped at run start on the M3/M4 when nothing else is there */
   sim_mmio_t mmio[SIM_MMIO_REGIONS];
   uint32_t heap_base;
 

@@ -242,6 +242,39 @@ START_TEST(bundled_memory_details) {
 }
 END_TEST
 
+/* Issue 21: values the parser used to bend (F28) and memory no host can map (F32), refused naming file and field. */
+START_TEST(bent_values_and_huge_memories_are_refused) {
+  prof_t *p = NULL;
+  /* "010000" was octal (4096) through strtoull base 0 */
+  expect_error("\"flash\": { \"base\": \"010000\", \"size\": 65536 }", "flash.base");
+  expect_error("\"flash\": { \"base\": 0, \"size\": \"0200000\" }", "flash.size");
+  expect_error("\"flash\": { \"base\": 0, \"size\": 65536.5 }", "flash.size");
+  /* decimal and 0x strings, and a plain 0, still work */
+  p = with("\"flash\": { \"base\": \"0\", \"size\": \"65536\" }");
+  ck_assert_msg(p != NULL, "%s", msg);
+  prof_free(p);
+  p = with("\"flash\": { \"base\": \"0x08000000\", \"size\": \"0x10000\" }");
+  ck_assert_msg(p != NULL, "%s", msg);
+  ck_assert_uint_eq(p->flash.base, 0x08000000u);
+  prof_free(p);
+  /* a version as a string, a key twice (cJSON would keep the first silently) */
+  ck_assert_int_ne(parse("{ \"version\": \"1\", \"name\": \"t\", \"core\": \"m4\", \"clock_hz\": 100000000,"
+                         " \"flash\": { \"base\": 0, \"size\": 65536 },"
+                         " \"sram\": [ { \"base\": \"0x20000000\", \"size\": 65536 } ] }",
+                         &p),
+                   PROF_OK);
+  ck_assert_msg(strstr(msg, "t.json") && strstr(msg, "'version'"), "%s", msg);
+  expect_error("\"flash\": { \"base\": 0, \"size\": 65536, \"size\": 131072 }", "'size' appears twice");
+  /* F32: 3.5 GiB of SRAM cost 2 GB of host memory per GiB */
+  ck_assert_int_ne(parse("{ \"version\": 1, \"name\": \"t\", \"core\": \"m4\", \"clock_hz\": 100000000,"
+                         " \"flash\": { \"base\": 0, \"size\": 65536 },"
+                         " \"sram\": [ { \"base\": \"0x20000000\", \"size\": \"0xC0000000\" } ] }",
+                         &p),
+                   PROF_OK);
+  ck_assert_msg(strstr(msg, "t.json") && strstr(msg, "more than the 512 MiB"), "%s", msg);
+}
+END_TEST
+
 Suite *test_suite(void) {
   Suite *s = suite_create("profiles");
   TCase *tc = tcase_create("prof");
@@ -254,6 +287,7 @@ Suite *test_suite(void) {
   tcase_add_test(tc, energy_from_current_voltage_and_cycles);
   tcase_add_test(tc, bundled_profiles);
   tcase_add_test(tc, bundled_memory_details);
+  tcase_add_test(tc, bent_values_and_huge_memories_are_refused);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -69,9 +69,33 @@ void gen_quantize_multiplier(double real, int32_t *mult, int32_t *shift) {
 
 /* ---- JSON -> layer specs ---- */
 
-static int get_int(const cJSON *o, const char *key, int def) {
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-  return cJSON_IsNumber(v) ? v->valueint : def;
+/* o.key as a whole number (def when absent). A string, a fraction ("k": 3.7 was read as 3) or a number beyond
+ * +-2^30 is refused with a message naming where and the key. */
+static int get_int(const cJSON *o, const char *where, const char *key, int def, int *v, char *err, size_t err_len) {
+  const cJSON *j = cJSON_GetObjectItemCaseSensitive(o, key);
+  if (!j) {
+    *v = def;
+    return 0;
+  }
+  if (!cJSON_IsNumber(j) || j->valuedouble != floor(j->valuedouble) || fabs(j->valuedouble) > (double)(1 << 30)) {
+    cm_msgf(err, err_len, "%s: \"%s\" must be a whole number", where, key);
+    return -1;
+  }
+  *v = (int)j->valuedouble;
+  return 0;
+}
+
+/* The first key that appears twice in one object, anywhere in the tree (cJSON keeps both and reads the first, so
+ * a second "k" would be silently ignored), or NULL. */
+static const char *duplicate_key(const cJSON *node) {
+  for (const cJSON *a = node ? node->child : NULL; a; a = a->next) {
+    if (cJSON_IsObject(node))
+      for (const cJSON *b = a->next; b; b = b->next)
+        if (a->string && b->string && !strcmp(a->string, b->string)) return a->string;
+    const char *inner = duplicate_key(a);
+    if (inner) return inner;
+  }
+  return NULL;
 }
 
 static int parse_act(const cJSON *o, int def) {
@@ -122,7 +146,12 @@ static int expand_blocks(const cJSON *blocks, gen_model_t *m, spec_t *specs, int
     snprintf(m->block_names[bi], GEN_NAME_MAX, "%s", bname);
     m->block_first_layer[bi] = n;
     const char *type = jt->valuestring;
-    int k = get_int(b, "k", 3), stride = get_int(b, "stride", 1), out = get_int(b, "out", c), rc = 0;
+    char where[GEN_NAME_MAX + 8];
+    snprintf(where, sizeof where, "block %s", bname);
+    int k, stride, out, rc = 0;
+    if (get_int(b, where, "k", 3, &k, err, err_len) || get_int(b, where, "stride", 1, &stride, err, err_len) ||
+        get_int(b, where, "out", c, &out, err, err_len))
+      return -1;
     if (k < 1 || k > 7 || (k % 2) == 0 || stride < 1 || stride > 2 || out < 1 || out > 4096) {
       cm_msgf(err, err_len, "block %s: k must be 1,3,5,7, stride 1 or 2, out 1..4096", bname);
       return -1;
@@ -139,8 +168,14 @@ static int expand_blocks(const cJSON *blocks, gen_model_t *m, spec_t *specs, int
       c = out;
     } else if (strcmp(type, "mbconv") == 0) {
       const cJSON *je = cJSON_GetObjectItemCaseSensitive(b, "expand");
+      if (je && !cJSON_IsNumber(je)) {
+        cm_msgf(err, err_len, "block %s: \"expand\" must be a number", bname);
+        return -1;
+      }
       double ratio = cJSON_IsNumber(je) ? je->valuedouble : 6.0;
-      int mid = get_int(b, "mid", ratio > 0 && ratio <= 64 ? (int)lround(ratio * c) : 0);
+      int mid;
+      if (get_int(b, where, "mid", ratio > 0 && ratio <= 64 ? (int)lround(ratio * c) : 0, &mid, err, err_len))
+        return -1;
       if (mid < 1 || mid > 4096) { /* expand 0 gave 0 channels and a division by zero in calibration (fuzz_model) */
         cm_msgf(err, err_len, "block %s: expand/mid gives %d channels (1..4096)", bname, mid);
         return -1;
@@ -208,18 +243,19 @@ static int32_t ref_acc(const rt_layer_t *L, const int8_t *w, const int8_t *in, i
   return acc;
 }
 
-static uint32_t align4(uint32_t v) { return (v + 3u) & ~3u; }
+static uint64_t align4(uint64_t v) { return (v + 3u) & ~(uint64_t)3u; }
 
-static uint32_t weight_count(const rt_layer_t *L) {
+/* In 64 bits: an fc layer after a 1024x1024x4 input has 4 Gi weights (issue 21, F5). */
+static uint64_t weight_count(const rt_layer_t *L) {
   switch (L->op) {
   case RT_OP_CONV:
-    return (uint32_t)L->out_c * L->k * L->k * L->in_c;
+    return (uint64_t)L->out_c * L->k * L->k * L->in_c;
   case RT_OP_DW:
-    return (uint32_t)L->k * L->k * L->in_c;
+    return (uint64_t)L->k * L->k * L->in_c;
   case RT_OP_PW:
-    return (uint32_t)L->out_c * L->in_c;
+    return (uint64_t)L->out_c * L->in_c;
   case RT_OP_FC:
-    return (uint32_t)L->out_c * L->in_h * L->in_w * L->in_c;
+    return (uint64_t)L->out_c * L->in_h * L->in_w * L->in_c;
   default:
     return 0;
   }
@@ -232,13 +268,19 @@ static int32_t tensor_zp(const gen_model_t *m, int32_t t) {
   return P->res_src >= 0 ? P->add.out_zp : P->out_zp;
 }
 
-/* Fill layer i's weights and quantization from its input tensor, then run it to produce its output. */
-static void calibrate_layer(gen_model_t *m, int32_t i, int8_t **tens, double *scale) {
+/* Fill layer i's weights and quantization from its input tensor, then run it to produce its output. 0, or -1 when
+ * memory ran out. */
+static int calibrate_layer(gen_model_t *m, int32_t i, int8_t **tens, double *scale) {
   rt_layer_t *L = &m->layers[i];
   const double s_in = scale[i];
   uint64_t st = gen_hash64(m->name, (uint64_t)(i + 1) * 0x9e3779b97f4a7c15ull);
   const rt_view_t in = {tens[i], 0, 0, L->in_h, L->in_w, L->in_c};
   tens[i + 1] = calloc((size_t)L->out_h * L->out_w * L->out_c, 1);
+  double *s_w = malloc(sizeof(double) * L->out_c);
+  if (!tens[i + 1] || !s_w) {
+    free(s_w);
+    return -1;
+  }
   rt_view_t out = {tens[i + 1], 0, 0, L->out_h, L->out_w, L->out_c};
   rt_rect_t full = {0, 0, L->out_h, L->out_w};
   if (L->op == RT_OP_AVGPOOL) {
@@ -247,15 +289,15 @@ static void calibrate_layer(gen_model_t *m, int32_t i, int8_t **tens, double *sc
     L->act_max = 127;
     scale[i + 1] = s_in;
     rt_avgpool(L, &in, &out);
-    return;
+    free(s_w);
+    return 0;
   }
   int8_t *w = (int8_t *)(m->blob + L->weights_off);
   int32_t *bias = (int32_t *)(void *)(m->blob + L->bias_off);
   int32_t *mult = (int32_t *)(void *)(m->blob + L->mult_off);
   int32_t *shift = (int32_t *)(void *)(m->blob + L->shift_off);
-  const uint32_t nw = weight_count(L);
-  for (uint32_t j = 0; j < nw; j++) w[j] = (int8_t)rand_range(&st, -127, 127);
-  double *s_w = malloc(sizeof(double) * L->out_c);
+  const uint64_t nw = weight_count(L);
+  for (uint64_t j = 0; j < nw; j++) w[j] = (int8_t)rand_range(&st, -127, 127);
   for (int32_t c = 0; c < L->out_c; c++) s_w[c] = (0.6 + 0.8 * rand_unit(&st)) / 127.0;
   /* spread of the real-valued accumulator over sampled output elements */
   double sum2 = 0;
@@ -327,6 +369,7 @@ static void calibrate_layer(gen_model_t *m, int32_t i, int8_t **tens, double *sc
   default:
     break;
   }
+  return 0;
 }
 
 int gen_model_parse(const char *json_text, gen_model_t *m, char *err, size_t err_len) {
@@ -335,15 +378,24 @@ int gen_model_parse(const char *json_text, gen_model_t *m, char *err, size_t err
   int n = 0, rc = -1;
   cJSON *root = cJSON_Parse(json_text);
   if (!root) {
-    cm_msgf(err, err_len, "JSON parse error near: %.40s", cJSON_GetErrorPtr() ? cJSON_GetErrorPtr() : "?");
+    const char *near = cJSON_GetErrorPtr();
+    if (near && *near)
+      cm_msgf(err, err_len, "JSON parse error near: %.40s", near);
+    else
+      cm_msgf(err, err_len, "not a model: the JSON text is empty or ends early");
     return -1;
+  }
+  const char *dup = duplicate_key(root);
+  if (dup) {
+    cm_msgf(err, err_len, "\"%.40s\" appears twice in one object", dup);
+    goto fail;
   }
   const cJSON *jv = cJSON_GetObjectItemCaseSensitive(root, "version");
   const cJSON *jn = cJSON_GetObjectItemCaseSensitive(root, "name");
   const cJSON *ji = cJSON_GetObjectItemCaseSensitive(root, "input");
   const cJSON *jb = cJSON_GetObjectItemCaseSensitive(root, "blocks");
   const cJSON *jd = cJSON_GetObjectItemCaseSensitive(root, "description");
-  if (!cJSON_IsNumber(jv) || jv->valueint != 1) {
+  if (!cJSON_IsNumber(jv) || jv->valuedouble != 1) {
     cm_msgf(err, err_len, "\"version\": 1 required");
     goto fail;
   }
@@ -352,18 +404,35 @@ int gen_model_parse(const char *json_text, gen_model_t *m, char *err, size_t err
     goto fail;
   }
   snprintf(m->name, sizeof m->name, "%s", jn->valuestring);
+  if (jd && !cJSON_IsString(jd)) {
+    cm_msgf(err, err_len, "\"description\" must be a string");
+    goto fail;
+  }
   if (cJSON_IsString(jd)) snprintf(m->description, sizeof m->description, "%s", jd->valuestring);
-  int in_h = get_int(ji, "h", 0), in_w = get_int(ji, "w", 0), in_c = get_int(ji, "c", 0);
+  int in_h, in_w, in_c;
+  if (get_int(ji, "input", "h", 0, &in_h, err, err_len) || get_int(ji, "input", "w", 0, &in_w, err, err_len) ||
+      get_int(ji, "input", "c", 0, &in_c, err, err_len))
+    goto fail;
   if (in_h < 1 || in_w < 1 || in_c < 1 || in_h > 4096 || in_w > 4096 || in_c > 64) {
     cm_msgf(err, err_len, "input h, w, c out of range");
+    goto fail;
+  }
+  if ((uint64_t)in_h * in_w * in_c > GEN_TENSOR_MAX_BYTES) {
+    cm_msgf(err, err_len, "input: %dx%dx%d is more than the %u bytes a tensor may have", in_h, in_w, in_c,
+            GEN_TENSOR_MAX_BYTES);
     goto fail;
   }
   if (expand_blocks(jb, m, specs, &n, in_c, err, err_len)) goto fail;
 
   m->layers = calloc((size_t)n, sizeof(rt_layer_t));
   m->layer_names = calloc((size_t)n, sizeof *m->layer_names);
-  /* shapes and blob layout: the input frame first, then per layer weights, bias, mult, shift */
-  uint32_t off = align4((uint32_t)in_h * in_w * in_c);
+  if (!m->layers || !m->layer_names) {
+    cm_msgf(err, err_len, "out of memory");
+    goto fail;
+  }
+  /* shapes and blob layout: the input frame first, then per layer weights, bias, mult, shift; in 64 bits, refused
+   * beyond what the firmware can address (the offsets are 32-bit, the blob lives in flash) */
+  uint64_t off = align4((uint64_t)in_h * in_w * in_c);
   int32_t h = in_h, w = in_w, c = in_c;
   for (int32_t i = 0; i < n; i++) {
     rt_layer_t *L = &m->layers[i];
@@ -393,20 +462,36 @@ int gen_model_parse(const char *json_text, gen_model_t *m, char *err, size_t err
     L->out_w = (uint16_t)w;
     L->out_c = (uint16_t)c;
     L->act_max = s->act; /* carried to calibration, replaced there */
+    if ((uint64_t)h * w * c > GEN_TENSOR_MAX_BYTES) {
+      cm_msgf(err, err_len, "layer %s: its %dx%dx%d output is more than the %u bytes a tensor may have", s->name, h, w,
+              c, GEN_TENSOR_MAX_BYTES);
+      goto fail;
+    }
     if (s->op != RT_OP_AVGPOOL) {
-      uint32_t nw = weight_count(L);
-      L->weights_off = off;
+      uint64_t nw = weight_count(L);
+      const uint64_t weights_off = off;
       off = align4(off + nw);
-      L->bias_off = off;
-      L->mult_off = off + 4u * c;
-      L->shift_off = off + 8u * c;
+      if (off + 12u * (uint64_t)c > GEN_BLOB_MAX_BYTES) {
+        cm_msgf(err, err_len,
+                "layer %s: the weights reach %llu bytes, more than the %u bytes the firmware can address in flash",
+                s->name, (unsigned long long)(off + 12u * (uint64_t)c), GEN_BLOB_MAX_BYTES);
+        goto fail;
+      }
+      L->weights_off = (uint32_t)weights_off;
+      L->bias_off = (uint32_t)off;
+      L->mult_off = (uint32_t)(off + 4u * c);
+      L->shift_off = (uint32_t)(off + 8u * c);
       off += 12u * c;
       m->weight_bytes += nw;
       m->param_bytes += nw + 12u * c;
     }
   }
-  m->blob_bytes = off;
+  m->blob_bytes = (uint32_t)off;
   m->blob = calloc(1, off ? off : 4);
+  if (!m->blob) {
+    cm_msgf(err, err_len, "out of memory for the %llu-byte weights blob", (unsigned long long)off);
+    goto fail;
+  }
   m->model.name = m->name;
   m->model.n_layers = (uint16_t)n;
   m->model.layers = m->layers;
@@ -422,15 +507,22 @@ int gen_model_parse(const char *json_text, gen_model_t *m, char *err, size_t err
     for (uint32_t j = 0; j < (uint32_t)in_h * in_w * in_c; j++) m->blob[j] = (uint8_t)rand_range(&st, -128, 127);
     int8_t **tens = calloc((size_t)n + 1, sizeof *tens);
     double *scale = calloc((size_t)n + 1, sizeof *scale);
-    tens[0] = (int8_t *)m->blob;
-    scale[0] = 1.0 / 128.0;
-    for (int32_t i = 0; i < n; i++) {
-      m->layers[i].in_zp = tensor_zp(m, i);
-      calibrate_layer(m, i, tens, scale);
+    int32_t failed = tens && scale ? -1 : 0;
+    if (tens && scale) {
+      tens[0] = (int8_t *)m->blob;
+      scale[0] = 1.0 / 128.0;
+      for (int32_t i = 0; i < n && failed < 0; i++) {
+        m->layers[i].in_zp = tensor_zp(m, i);
+        if (calibrate_layer(m, i, tens, scale)) failed = i;
+      }
+      for (int32_t i = 1; i <= n; i++) free(tens[i]);
     }
-    for (int32_t i = 1; i <= n; i++) free(tens[i]);
     free(tens);
     free(scale);
+    if (failed >= 0) {
+      cm_msgf(err, err_len, "layer %s: out of memory calibrating it", m->layer_names[failed]);
+      goto fail;
+    }
   }
   rc = 0;
 fail:
@@ -444,8 +536,8 @@ int gen_model_load(const char *path, gen_model_t *m, char *err, size_t err_len) 
   if (!text) {
     if (errno == EFBIG)
       cm_msgf(err, err_len, "%s is larger than %u bytes", path, GEN_MODEL_MAX_BYTES);
-    else
-      cm_msgf(err, err_len, "cannot open %s", path);
+    else /* a directory: EISDIR (it crashed once, issue 21 F4) */
+      cm_msgf(err, err_len, "cannot open %s: %s", path, strerror(errno));
     return -1;
   }
   int rc = gen_model_parse(text, m, err, err_len);

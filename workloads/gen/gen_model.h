@@ -12,6 +12,10 @@
 #define GEN_MAX_BLOCKS 64
 #define GEN_NAME_MAX 48
 #define GEN_MODEL_MAX_BYTES (1u << 20) /* a model description is a few KiB (the weights are generated) */
+/* The weights blob goes to flash and is addressed with 32-bit offsets: at most the Cortex-M code region
+ * (0x00000000-0x1FFFFFFF), 512 MiB. An activation tensor goes to SRAM: at most the SRAM region, 512 MiB. */
+#define GEN_BLOB_MAX_BYTES (512u << 20)
+#define GEN_TENSOR_MAX_BYTES (512u << 20)
 
 typedef struct {
   char name[GEN_NAME_MAX];

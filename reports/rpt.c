@@ -85,7 +85,8 @@ static cJSON *build_result(const mcusim_t *sim) {
     cJSON_AddItemToObject(o, "fault", build_fault(r));
   else
     cJSON_AddNullToObject(o, "fault");
-  if (r->stop == MCUSIM_STOP_INSN_LIMIT || r->stop == MCUSIM_STOP_TIME_LIMIT || r->stop == MCUSIM_STOP_INTERRUPTED) {
+  if (r->stop == MCUSIM_STOP_INSN_LIMIT || r->stop == MCUSIM_STOP_TIME_LIMIT || r->stop == MCUSIM_STOP_INTERRUPTED ||
+      r->stop == MCUSIM_STOP_SELF_LOOP) {
     cJSON *at = cJSON_AddObjectToObject(o, "stopped_at");
     add_hex(at, "pc", r->fault.pc);
     cJSON_AddStringToObject(at, "symbol", r->fault.symbol);

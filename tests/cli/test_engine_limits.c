@@ -64,8 +64,10 @@ START_TEST(a_self_loop_ends_the_run) {
   ck_assert_msg(strstr(cli_output, "firmware halted in a self-loop at pc 0x") && strstr(cli_output, "(halt"), "%s",
                 cli_output);
   ck_assert_ptr_nonnull(strstr(cli_output, "start"));
+  ck_assert_msg(!strstr(cli_output, "self_loop at  ()"), "the summary names no place:\n%s", cli_output);
   cJSON *r = cli_read_json(OUT("self_loop"));
   ck_assert_str_eq(result_str(r, "stop"), "self_loop");
+  ck_assert_msg(strncmp(cli_str(r, "result.stopped_at.symbol"), "halt", 4) == 0, "stopped_at names the loop");
   cJSON_Delete(r);
 }
 END_TEST

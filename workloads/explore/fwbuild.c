@@ -319,6 +319,8 @@ const char *xp_fw_status(int code) {
     return "limit";
   case XP_FW_INTERRUPTED:
     return "interrupted";
+  case XP_FW_SELF_LOOP:
+    return "self_loop";
   case XP_FW_BUILD_FAILED:
     return "build_failed";
   default:

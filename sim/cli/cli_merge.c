@@ -2,6 +2,7 @@
  * into one table (docs/sweep.md). Each DIR holds sweep-<i>-of-<n>.json manifests written by `mcusim sweep`. */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 
 #include "reports/rpt.h"
 #include "sim/cli/cli.h"
+#include "sim/cli/cli_io.h"
 #include "workloads/explore/sweep.h"
 
 #define MERGE_MAX_ROWS 8192
@@ -101,11 +103,17 @@ static int parse_format(const char *text, xp_sweep_format_t *fmt) {
   return 0;
 }
 
+/* Through the one writer: a file appears whole or not at all (issue 21, F14); no -o or "-" is standard output. */
 static int write_out(const merge_t *g, xp_sweep_format_t fmt, const char *out_path) {
-  FILE *out = out_path ? fopen(out_path, "w") : stdout;
-  if (!out) return fprintf(stderr, "mcusim: cannot write %s\n", out_path), -1;
-  int rc = xp_sweep_write_table(g->rows, g->n, g->total, fmt, out);
-  if (out_path && fclose(out)) rc = -1;
+  const char *path = out_path ? out_path : "-";
+  fflush(stdout);
+  cm_out_t *out = cm_out_open(path);
+  int rc = out ? xp_sweep_write_table(g->rows, g->n, g->total, fmt, cm_out_file(out)) : -1;
+  if (out && rc)
+    cm_out_abort(out);
+  else if (out)
+    rc = cm_out_close(out);
+  if (rc) fprintf(stderr, "mcusim: %s: cannot write: %s\n", out_path ? out_path : "standard output", strerror(errno));
   return rc;
 }
 

@@ -94,6 +94,31 @@ START_TEST(dash_is_standard_output) {
 }
 END_TEST
 
+/* Every output option of run, compare and check takes "-" (F8: `-o -` used to write a file named "-"). */
+START_TEST(every_output_option_takes_dash) {
+  static const struct {
+    const char *args, *expect;
+  } cases[] = {
+      {"run -q -p cortex-m4-0ws --html - " HELLO, "<html"},
+      {"run -q -p cortex-m4-0ws --perfetto - " HELLO, "traceEvents"},
+      {"run -q -p cortex-m4-0ws --massif - " HELLO, "desc:"},
+      {"run -q -p cortex-m4-0ws --csv - " HELLO, "id,name,kind"},
+      {"run -q -p cortex-m4-0ws --folded - " HELLO, "Reset_Handler"},
+      {"compare " OUT("cmp.json") " " OUT("cmp.json") " --html -", "<html"},
+      {"check " OUT("cmp.json") " --baseline " OUT("cmp.json") " --junit -", "<testsuite"},
+  };
+  ck_assert_int_eq(cli_mcusim("run -q -p cortex-m4-0ws -r " OUT("cmp.json") " " HELLO), 1);
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "(cd %s && rm -f ./- && %s %s 2>/dev/null)", WORK_DIR, MCUSIM_BIN, cases[i].args);
+    int rc = cli_sh(cmd);
+    ck_assert_msg(rc == 0 || rc == 1, "%s: exit %d", cases[i].args, rc);
+    ck_assert_msg(strstr(cli_output, cases[i].expect) != NULL, "%s: no '%s' on stdout", cases[i].args, cases[i].expect);
+    ck_assert_msg(access(WORK_DIR "/-", F_OK) != 0, "%s wrote a file named '-'", cases[i].args);
+  }
+}
+END_TEST
+
 /* F27: an output that is an input is refused before anything runs (compared by inode, not by name). */
 START_TEST(output_equal_to_input_is_refused) {
   char cmd[1024];
@@ -215,6 +240,7 @@ Suite *test_suite(void) {
   tcase_add_test(tc, closed_stdout_keeps_the_report);
   tcase_add_test(tc, full_stdout_is_an_error);
   tcase_add_test(tc, dash_is_standard_output);
+  tcase_add_test(tc, every_output_option_takes_dash);
   tcase_add_test(tc, output_equal_to_input_is_refused);
   tcase_add_test(tc, unwritable_report_exits_2_with_the_result);
   tcase_add_test(tc, profile_problem_exits_2);

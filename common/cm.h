@@ -43,6 +43,7 @@ FILE *cm_out_file(cm_out_t *out);
 /* Flushes, fsyncs and renames the temporary over the target; frees out either way. 0, or -1 with errno (a write
  * error at any point, ENOSPC, EPIPE on a closed pipe, ...), and then the target is unchanged. */
 int cm_out_close(cm_out_t *out);
+/* Removes the temporary (nothing changes); keeps errno, so a caller can report why it gave up. */
 void cm_out_abort(cm_out_t *out);
 /* len bytes to path through cm_out_open/cm_out_close. */
 int cm_write_file(const char *path, const void *data, size_t len);

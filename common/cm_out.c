@@ -167,9 +167,11 @@ FILE *cm_out_file(cm_out_t *o) { return o->file; }
 
 void cm_out_abort(cm_out_t *o) {
   if (!o) return;
+  int saved = errno;
   fclose(o->file);
   if (o->temp) unlink(o->temp);
   release(o);
+  errno = saved;
 }
 
 int cm_out_close(cm_out_t *o) {
@@ -199,9 +201,7 @@ int cm_write_file(const char *path, const void *data, size_t len) {
   cm_out_t *o = cm_out_open(path);
   if (!o) return -1;
   if (len && fwrite(data, 1, len, o->file) != len) {
-    int saved = errno;
     cm_out_abort(o);
-    errno = saved;
     return -1;
   }
   return cm_out_close(o);

@@ -180,9 +180,7 @@ static int write_folded(const mcusim_t *sim, const char *path) {
   char fd_path[64];
   snprintf(fd_path, sizeof fd_path, "/proc/self/fd/%d", fileno(cm_out_file(out)));
   if (mcusim_write_folded(sim, fd_path)) {
-    int saved = errno;
     cm_out_abort(out);
-    errno = saved;
     return -1;
   }
   return cm_out_close(out);

@@ -19,7 +19,18 @@ typedef struct {
   xp_sweep_row_t *rows;
   size_t n, total, manifests;
   int duplicates, inconsistent;
+  const char *out_path; /* -o: refused when it is one of the files read (issue 21, F27) */
+  int out_is_input;
 } merge_t;
+
+/* 1 (and the message) when -o is the file at path, read as what. */
+static int is_output(merge_t *g, const char *path, const char *what) {
+  if (!g->out_path || !cm_same_file(g->out_path, path)) return 0;
+  fprintf(stderr, "mcusim: -o %s is the same file as the input %s %s: refusing to overwrite it\n", g->out_path, what,
+          path);
+  g->out_is_input = 1;
+  return 1;
+}
 
 static void merge_usage(FILE *out) {
   fprintf(out, "usage: mcusim merge DIR... [--format csv|json|html] [-o OUT]\n"
@@ -49,6 +60,7 @@ static void add_job(merge_t *g, const char *dir, const cJSON *job) {
   if (!cJSON_IsString(report)) return;
   char path[4096], msg[256];
   snprintf(path, sizeof path, "%s/%s", dir, report->valuestring);
+  if (is_output(g, path, "report")) return;
   cJSON *rep = rpt_read(path, msg, sizeof msg);
   if (rep && !xp_sweep_figures(rep, &r->fig)) r->has_figures = 1;
   cJSON_Delete(rep);
@@ -57,6 +69,7 @@ static void add_job(merge_t *g, const char *dir, const cJSON *job) {
 static int add_manifest(merge_t *g, const char *dir, const char *name) {
   char path[4096];
   snprintf(path, sizeof path, "%s/%s", dir, name);
+  if (is_output(g, path, "manifest")) return -1;
   char *text = cm_read_file(path, RPT_MAX_REPORT_BYTES, NULL);
   cJSON *root = text ? cJSON_Parse(text) : NULL;
   free(text);
@@ -130,11 +143,12 @@ int cli_merge(int argc, char **argv) {
     if (c == '?') return merge_usage(stderr), CLI_EXIT_BAD_INPUT;
   }
   if (optind >= argc) return merge_usage(stderr), CLI_EXIT_BAD_INPUT;
-  merge_t g = {.rows = calloc(MERGE_MAX_ROWS, sizeof(xp_sweep_row_t))};
+  merge_t g = {.rows = calloc(MERGE_MAX_ROWS, sizeof(xp_sweep_row_t)), .out_path = out_path};
   int rc = CLI_EXIT_BAD_INPUT;
   if (!g.rows) return CLI_EXIT_INTERNAL;
   for (int i = optind; i < argc; i++)
     if (add_dir(&g, argv[i])) goto done;
+  if (g.out_is_input) goto done;
   if (g.inconsistent) {
     fprintf(stderr, "mcusim: the manifests come from different matrices (jobs_total differs)\n");
     goto done;

@@ -119,6 +119,29 @@ START_TEST(every_output_option_takes_dash) {
 }
 END_TEST
 
+/* merge -o: "-" is standard output, a manifest or a report it reads is refused as the output (F27, F8). */
+START_TEST(merge_output) {
+  ck_assert_int_eq(cli_sh("mkdir -p " OUT("merge/jobs/a")), 0);
+  ck_assert_int_eq(cli_mcusim("run -q -p cortex-m4-0ws -r " OUT("merge/jobs/a/report.json") " " HELLO), 1);
+  put_file(OUT("merge/sweep-1-of-1.json"),
+           "{\"schema\": \"mcusim-sweep/1\", \"jobs_total\": 1, \"jobs\": [{\"index\": 0, "
+           "\"id\": \"a\", \"status\": \"ok\", \"report\": \"jobs/a/report.json\"}]}");
+  ck_assert_int_eq(cli_sh("(cd " WORK_DIR " && " MCUSIM_BIN " merge " OUT("merge") " -o - 2>/dev/null)"), 0);
+  ck_assert_ptr_nonnull(strstr(cli_output, "\n0,a,ok,"));
+  ck_assert_int_ne(access(WORK_DIR "/-", F_OK), 0);
+  char *before = cli_slurp(OUT("merge/sweep-1-of-1.json"));
+  ck_assert_int_eq(cli_mcusim("merge " OUT("merge") " -o " OUT("merge/sweep-1-of-1.json")), 2);
+  ck_assert_ptr_nonnull(strstr(cli_output, "refusing"));
+  ck_assert_int_eq(cli_mcusim("merge " OUT("merge") " -o " OUT("merge/jobs/a/report.json")), 2);
+  ck_assert_ptr_nonnull(strstr(cli_output, "refusing"));
+  char *after = cli_slurp(OUT("merge/sweep-1-of-1.json"));
+  ck_assert_str_eq(before, after);
+  free(before);
+  free(after);
+  cJSON_Delete(cli_read_json(OUT("merge/jobs/a/report.json")));
+}
+END_TEST
+
 /* F27: an output that is an input is refused before anything runs (compared by inode, not by name). */
 START_TEST(output_equal_to_input_is_refused) {
   char cmd[1024];
@@ -242,6 +265,7 @@ Suite *test_suite(void) {
   tcase_add_test(tc, dash_is_standard_output);
   tcase_add_test(tc, every_output_option_takes_dash);
   tcase_add_test(tc, output_equal_to_input_is_refused);
+  tcase_add_test(tc, merge_output);
   tcase_add_test(tc, unwritable_report_exits_2_with_the_result);
   tcase_add_test(tc, profile_problem_exits_2);
   tcase_add_test(tc, bad_numbers_name_the_option);

@@ -202,6 +202,7 @@ static int compare(const check_opts_t *o, const cJSON *report, const cJSON *base
   else
     rpt_check_print(check, stdout);
   int rc = check->regressions ? CLI_EXIT_FAIL : CLI_EXIT_OK;
+  fflush(stdout); /* the verdict comes first when --junit is /dev/stdout */
   if (o->junit && write_junit(check, o->junit)) {
     fprintf(stderr, "mcusim check: %s: cannot write the JUnit file: %s\n", o->junit, strerror(errno));
     rc = CLI_EXIT_BAD_INPUT;

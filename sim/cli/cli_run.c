@@ -198,6 +198,7 @@ static int check_outputs(const cli_run_opts_t *o) {
 
 int cli_write_exports(const char *const paths[CLI_EXPORT_FORMATS], const cJSON *const *reports, size_t n) {
   int failed = 0;
+  fflush(stdout); /* what was printed comes first when an output is /dev/stdout */
   for (int i = 0; i < CLI_EXPORT_FORMATS; i++) {
     if (!paths[i]) continue;
     char msg[512];

@@ -119,6 +119,23 @@ START_TEST(every_output_option_takes_dash) {
 }
 END_TEST
 
+/* /dev/stdout as an output comes after the text printed before it (the text is flushed before an output is
+ * written to the same descriptor). */
+START_TEST(dev_stdout_keeps_the_order) {
+  ck_assert_int_eq(cli_mcusim("run -q -p cortex-m4-0ws -r " OUT("order.json") " " HELLO), 1);
+  ck_assert_int_eq(cli_sh("(" MCUSIM_BIN " check " OUT("order.json") " --baseline " OUT(
+                       "order.json") " --junit /dev/stdout 2>/dev/null)"),
+                   0);
+  const char *text = strstr(cli_output, "check: PASS"), *xml = strstr(cli_output, "<?xml");
+  ck_assert_msg(text && xml && text < xml, "%s", cli_output);
+  ck_assert_int_eq(
+      cli_sh("(" MCUSIM_BIN " compare " OUT("order.json") " " OUT("order.json") " --csv /dev/stdout 2>/dev/null)"), 0);
+  text = strstr(cli_output, "A  ");
+  const char *csv = strstr(cli_output, "report,id,name");
+  ck_assert_msg(text && csv && text < csv, "%s", cli_output);
+}
+END_TEST
+
 /* merge -o: "-" is standard output, a manifest or a report it reads is refused as the output (F27, F8). */
 START_TEST(merge_output) {
   ck_assert_int_eq(cli_sh("mkdir -p " OUT("merge/jobs/a")), 0);
@@ -266,6 +283,7 @@ Suite *test_suite(void) {
   tcase_add_test(tc, every_output_option_takes_dash);
   tcase_add_test(tc, output_equal_to_input_is_refused);
   tcase_add_test(tc, merge_output);
+  tcase_add_test(tc, dev_stdout_keeps_the_order);
   tcase_add_test(tc, unwritable_report_exits_2_with_the_result);
   tcase_add_test(tc, profile_problem_exits_2);
   tcase_add_test(tc, bad_numbers_name_the_option);

@@ -11,6 +11,7 @@
 
 #include "reports/rpt.h"
 #include "sim/cli/cli.h"
+#include "sim/cli/cli_io.h"
 #include "sim/cli/cli_search.h"
 #include "workloads/explore/fwbuild.h"
 #include "workloads/explore/jobpool.h"
@@ -75,7 +76,7 @@ static int parse_search_opt(int c, cli_search_t *s) {
     return 0;
   case 'h':
     search_usage(stdout);
-    exit(CLI_EXIT_OK);
+    exit(cli_io_finish("mcusim", CLI_EXIT_OK)); /* --help: what main() would check */
   default:
     return search_usage(stderr), -1;
   }

@@ -15,6 +15,7 @@
 
 #include "reports/rpt.h"
 #include "sim/cli/cli.h"
+#include "sim/cli/cli_io.h"
 #include "sim/cli/cli_search.h"
 #include "workloads/explore/fwbuild.h"
 #include "workloads/explore/jobpool.h"
@@ -61,7 +62,7 @@ static int parse_sweep_args(int argc, char **argv, sweep_t *s) {
       s->progress = 0;
     } else if (c == 'h') {
       sweep_usage(stdout);
-      exit(CLI_EXIT_OK);
+      exit(cli_io_finish("mcusim", CLI_EXIT_OK)); /* --help: what main() would check */
     } else if (c == '?') {
       return sweep_usage(stderr), -1;
     }

@@ -73,6 +73,12 @@ START_TEST(full_stdout_is_an_error) {
   ck_assert_ptr_nonnull(strstr(cli_output, "standard output"));
   ck_assert_int_eq(cli_sh("(" MCUSIM_BIN " profiles >/dev/full)"), 2);
   ck_assert_ptr_nonnull(strstr(cli_output, "standard output"));
+  static const char *const help[] = {"plan", "search", "sweep", "run", "check", "merge"};
+  for (size_t i = 0; i < sizeof help / sizeof *help; i++) {
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "(%s %s --help >/dev/full)", MCUSIM_BIN, help[i]);
+    ck_assert_msg(cli_sh(cmd) == 2, "%s --help to a full disk: %s", help[i], cli_output);
+  }
 }
 END_TEST
 

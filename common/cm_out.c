@@ -119,7 +119,7 @@ static int open_temp(cm_out_t *o, mode_t keep_mode, int keep) {
     snprintf(o->temp, size, "%.*s.%.*s.%s.tmp", (int)dir_len, o->target, (int)base_len, base, suffix);
     int fd = open(o->temp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
     if (fd < 0 && errno == EEXIST) continue;
-    if (fd < 0) return -1;
+    if (fd < 0) break;
     if ((o->slot = register_temp(o->temp)) < 0 || (keep && fchmod(fd, keep_mode & 07777) != 0) ||
         !(o->file = fdopen(fd, "w"))) {
       int saved = o->slot < 0 ? EMFILE : errno;
@@ -129,7 +129,11 @@ static int open_temp(cm_out_t *o, mode_t keep_mode, int keep) {
     }
     return 0;
   }
-  errno = EEXIST;
+  /* no temporary was created: nothing to unlink (the name may be someone else's by now) */
+  int saved = errno;
+  free(o->temp);
+  o->temp = NULL;
+  errno = saved;
   return -1;
 }
 

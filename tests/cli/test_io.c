@@ -275,7 +275,7 @@ START_TEST(signal_while_writing_is_honoured) {
   unlink(OUT("fifo.json"));
   ck_assert_msg(exited, "SIGTERM while writing was swallowed");
   ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 5, "status 0x%x", status);
-  ck_assert_int_eq(cli_sh("ls -A " WORK_DIR " | grep -c '^\\..*\\.tmp$'"), 1); /* grep -c finds none: exit 1 */
+  ck_assert_int_eq(cli_sh("ls -A " WORK_DIR " | grep -c '^\\.io_.*\\.tmp$'"), 1); /* grep -c finds none: exit 1 */
 }
 END_TEST
 

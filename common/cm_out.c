@@ -117,11 +117,18 @@ static int open_temp(cm_out_t *o, mode_t keep_mode, int keep) {
     char suffix[13];
     random_suffix(suffix);
     snprintf(o->temp, size, "%.*s.%.*s.%s.tmp", (int)dir_len, o->target, (int)base_len, base, suffix);
+    /* created and listed with signals held: a handler never misses a temporary that exists */
+    sigset_t all, old;
+    sigfillset(&all);
+    sigprocmask(SIG_BLOCK, &all, &old);
     int fd = open(o->temp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+    int saved_open = errno;
+    if (fd >= 0) o->slot = register_temp(o->temp);
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    errno = saved_open;
     if (fd < 0 && errno == EEXIST) continue;
     if (fd < 0) break;
-    if ((o->slot = register_temp(o->temp)) < 0 || (keep && fchmod(fd, keep_mode & 07777) != 0) ||
-        !(o->file = fdopen(fd, "w"))) {
+    if (o->slot < 0 || (keep && fchmod(fd, keep_mode & 07777) != 0) || !(o->file = fdopen(fd, "w"))) {
       int saved = o->slot < 0 ? EMFILE : errno;
       close(fd);
       errno = saved;

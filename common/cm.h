@@ -26,9 +26,35 @@ char *cm_vmsgf(char *msg, size_t size, const char *fmt, va_list ap) __attribute_
  * the open/read errno, EISDIR for a directory, EFBIG when the content is longer than max_bytes, ENOMEM. */
 char *cm_read_file(const char *path, size_t max_bytes, size_t *len);
 
-/* Writes len bytes to path atomically (a temporary file in the same folder, fsync, then rename): a reader
- * never sees half a file, and a failed write leaves what was there. Returns 0, or -1 with errno set. */
+/* The one output writer: every file the tool writes goes through cm_out_* or cm_write_file.
+ * - a regular file, or a path that does not exist yet, is replaced atomically: a temporary in the same folder
+ *   (unpredictable name, O_CREAT|O_EXCL|O_NOFOLLOW), fsync, rename; a reader never sees half a file, a failure
+ *   leaves what was there, the replaced file's permissions are kept;
+ * - a symlink is followed and its target written (the link stays);
+ * - what exists and is not a regular file (a character device such as /dev/null, a FIFO) is written in place;
+ * - "-" and /dev/stdout are standard output (the descriptor set by cm_out_set_stdout_fd, 1 by default),
+ *   /dev/stderr, /dev/fd/N and /proc/self/fd/N those descriptors, all written in place;
+ * - a directory is EISDIR.
+ * Functions return NULL or -1 with errno set. */
+typedef struct cm_out cm_out_t;
+/* Opens an output; write through cm_out_file, then cm_out_close (commit) or cm_out_abort (nothing changes). */
+cm_out_t *cm_out_open(const char *path);
+FILE *cm_out_file(cm_out_t *out);
+/* Flushes, fsyncs and renames the temporary over the target; frees out either way. 0, or -1 with errno (a write
+ * error at any point, ENOSPC, EPIPE on a closed pipe, ...), and then the target is unchanged. */
+int cm_out_close(cm_out_t *out);
+/* Removes the temporary (nothing changes); keeps errno, so a caller can report why it gave up. */
+void cm_out_abort(cm_out_t *out);
+/* len bytes to path through cm_out_open/cm_out_close. */
+int cm_write_file(const char *path, const void *data, size_t len);
+/* The old name of cm_write_file. */
 int cm_write_atomic(const char *path, const void *data, size_t len);
+/* The descriptor "-" and /dev/stdout mean (a command that keeps fd 1 for its text sets a duplicate here). */
+void cm_out_set_stdout_fd(int fd);
+/* Unlinks every temporary of outputs still open. Async-signal-safe: for SIGINT/SIGTERM/SIGHUP handlers. */
+void cm_out_remove_temps(void);
+/* 1 when both paths exist and are the same file (device and inode, after symlinks), else 0 ("-" is never). */
+int cm_same_file(const char *a, const char *b);
 
 /* ---- escaping for a sink ---- */
 

@@ -1,4 +1,4 @@
-/* common/cm_file.c — bounded whole-file reading and atomic writing (cm.h). */
+/* common/cm_file.c — bounded whole-file reading (cm.h); writing is cm_out.c. */
 #include "common/cm.h"
 
 #include <errno.h>
@@ -60,21 +60,4 @@ char *cm_read_file(const char *path, size_t max_bytes, size_t *len) {
   fclose(f);
   errno = saved;
   return text;
-}
-
-int cm_write_atomic(const char *path, const void *data, size_t len) {
-  size_t n = strlen(path);
-  char *tmp = malloc(n + 32);
-  if (!tmp) return -1;
-  snprintf(tmp, n + 32, "%s.tmp.%ld", path, (long)getpid());
-  FILE *f = fopen(tmp, "wb");
-  int ok = f && fwrite(data, 1, len, f) == len;
-  if (f) ok &= fflush(f) == 0 && fsync(fileno(f)) == 0;
-  if (f) ok &= fclose(f) == 0;
-  if (ok) ok = rename(tmp, path) == 0;
-  int saved = errno;
-  if (!ok) unlink(tmp);
-  free(tmp);
-  errno = saved;
-  return ok ? 0 : -1;
 }

@@ -160,7 +160,7 @@ static rpt_export_err render_to(const rpt_export_backend_t *b, rpt_export_ctx_t 
   rpt_export_err err = b->render(ctx, &out);
   if (err == RPT_EXPORT_OK && out.failed) err = RPT_EXPORT_E_NOMEM;
   if (err == RPT_EXPORT_E_NOMEM) cm_msgf(ctx->msg, ctx->msg_size, "out of memory rendering %s", b->name);
-  if (err == RPT_EXPORT_OK && cm_write_atomic(path, out.data ? out.data : "", out.len) != 0) {
+  if (err == RPT_EXPORT_OK && cm_write_file(path, out.data ? out.data : "", out.len) != 0) {
     cm_msgf(ctx->msg, ctx->msg_size, "%s: cannot write: %s", path, strerror(errno));
     err = RPT_EXPORT_E_IO;
   }

@@ -347,7 +347,7 @@ int rpt_write_json(const cJSON *report, const char *path) {
     return -1;
   }
   memcpy(with_newline + n, "\n", 2);
-  int rc = cm_write_atomic(path, with_newline, n + 1);
+  int rc = cm_write_file(path, with_newline, n + 1);
   free(with_newline);
   return rc;
 }

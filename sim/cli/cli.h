@@ -35,6 +35,11 @@ prof_t *cli_load_profile(const char *name);
 const char *const *cli_profile_dirs(void);
 /* Parses a whole number; prints "mcusim: WHAT must be ..." and returns -1 when it is not one. */
 int cli_parse_u64(const char *text, const char *what, uint64_t *out);
+/* The same within [min, max]; out of range prints "mcusim: WHAT must be MIN to MAX, not '...'". */
+int cli_parse_range(const char *text, const char *what, uint64_t min, uint64_t max, uint64_t *out);
+/* --shard i/n: 1 <= i <= n <= CLI_MAX_SHARDS (a matrix has at most 4096 jobs); prints the error, returns -1. */
+#define CLI_MAX_SHARDS 4096
+int cli_parse_shard(const char *text, int *shard_i, int *shard_n);
 
 /* --html/--perfetto/--massif/--csv OUT, shared by run and compare: the formats in option order, and rendering
  * the reports into each requested path through rpt_export (prints what it wrote; 1 when one failed). */

@@ -69,7 +69,7 @@ static int parse_bench(int argc, char **argv, cli_run_opts_t *o, uint64_t *runs)
     else if (c == 'f')
       o->limits.profile_functions = 1; /* adds the BENCH_PROFILE mode */
     else if (c == 'n') {
-      if (cli_parse_u64(optarg, "--runs", runs) || *runs == 0 || *runs > 100) return CLI_EXIT_BAD_INPUT;
+      if (cli_parse_range(optarg, "--runs", 1, 100, runs)) return CLI_EXIT_BAD_INPUT;
     } else if (c == 'h') {
       usage_bench(stdout);
       return -1;

@@ -10,6 +10,7 @@
 #include "reports/check.h"
 #include "reports/rpt.h"
 #include "sim/cli/cli.h"
+#include "sim/cli/cli_io.h"
 
 #define CHECK_MAX_SETTINGS 64
 
@@ -128,7 +129,7 @@ static int write_junit(const rpt_check_t *check, const char *path) {
   FILE *mem = open_memstream(&text, &len);
   if (!mem) return -1;
   rpt_check_write_junit(check, NULL, mem);
-  int rc = fclose(mem) ? -1 : cm_write_atomic(path, text, len);
+  int rc = fclose(mem) ? -1 : cm_write_file(path, text, len);
   free(text);
   return rc;
 }
@@ -157,7 +158,7 @@ static int write_baseline(const cJSON *report, const char *path) {
     return CLI_EXIT_INTERNAL;
   }
   strcat(with_newline, "\n");
-  int rc = cm_write_atomic(path, with_newline, strlen(with_newline));
+  int rc = cm_write_file(path, with_newline, strlen(with_newline));
   free(with_newline);
   if (rc) {
     fprintf(stderr, "mcusim check: %s: cannot write the baseline: %s\n", path, strerror(errno));
@@ -201,6 +202,7 @@ static int compare(const check_opts_t *o, const cJSON *report, const cJSON *base
   else
     rpt_check_print(check, stdout);
   int rc = check->regressions ? CLI_EXIT_FAIL : CLI_EXIT_OK;
+  fflush(stdout); /* the verdict comes first when --junit is /dev/stdout */
   if (o->junit && write_junit(check, o->junit)) {
     fprintf(stderr, "mcusim check: %s: cannot write the JUnit file: %s\n", o->junit, strerror(errno));
     rc = CLI_EXIT_BAD_INPUT;
@@ -216,6 +218,9 @@ int cli_check(int argc, char **argv) {
   char msg[512];
   int rc = parse_check(argc, argv, &o);
   if (rc) return rc < 0 ? 0 : rc;
+  const cli_io_path_t outs[] = {{"--junit", o.junit}};
+  const cli_io_path_t ins[] = {{"REPORT", o.report}, {"--baseline", o.baseline}, {"--budget", o.budget}};
+  if ((rc = cli_io_check_outputs("mcusim check", outs, 1, ins, 3))) return rc;
   if ((rc = load_budget(&o, &budget))) return rc;
   cJSON *report = rpt_read(o.report, msg, sizeof msg), *baseline = NULL;
   if (!report) return bad_input(o.report, msg);

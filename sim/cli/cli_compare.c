@@ -8,6 +8,7 @@
 #include "reports/compare.h"
 #include "reports/rpt.h"
 #include "sim/cli/cli.h"
+#include "sim/cli/cli_io.h"
 #include "workloads/gen/gen_model.h"
 #include "workloads/gen/gen_plan.h"
 
@@ -88,8 +89,13 @@ int cli_compare(int argc, char **argv) {
   }
   opts.a_name = argv[optind];
   opts.b_name = argv[optind + 1];
+  const cli_io_path_t outs[] = {
+      {"--html", exports[0]}, {"--perfetto", exports[1]}, {"--massif", exports[2]}, {"--csv", exports[3]}};
+  const cli_io_path_t ins[] = {{"A", opts.a_name}, {"B", opts.b_name}, {"--model", model_path}};
+  int rc = cli_io_check_outputs("mcusim", outs, 4, ins, 3);
+  if (rc) return rc;
   char msg[512];
-  int rc = CLI_EXIT_BAD_INPUT;
+  rc = CLI_EXIT_BAD_INPUT;
   cJSON *a = rpt_read(opts.a_name, msg, sizeof msg), *b = NULL, *plan = NULL, *cmp = NULL;
   if (!a || !(b = rpt_read(opts.b_name, msg, sizeof msg))) {
     fprintf(stderr, "mcusim: %s\n", msg);

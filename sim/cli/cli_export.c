@@ -7,6 +7,7 @@
 #include "reports/export.h"
 #include "reports/rpt.h"
 #include "sim/cli/cli.h"
+#include "sim/cli/cli_io.h"
 
 static void usage(FILE *out) {
   fprintf(out, "usage: mcusim export REPORT.json [REPORT2.json ...] --format FORMAT -o OUT [--table layers|patches]\n\n"
@@ -14,10 +15,12 @@ static void usage(FILE *out) {
   const char *summary;
   for (size_t i = 0; rpt_export_format_name(i, &summary); i++)
     fprintf(out, "  %-9s %s\n", rpt_export_format_name(i, NULL), summary);
-  fprintf(out,
-          "\n  -f, --format FORMAT  one of the above (required)\n"
-          "  -o, --output OUT     file to write (atomically); for csv a directory gets layers.csv and patches.csv\n"
-          "  -t, --table TABLE    csv: layers (default) or patches\n");
+  fprintf(
+      out,
+      "\n  -f, --format FORMAT  one of the above (required)\n"
+      "  -o, --output OUT     file to write (atomically; - is standard output); for csv a directory gets layers.csv\n"
+      "                       and patches.csv\n"
+      "  -t, --table TABLE    csv: layers (default) or patches\n");
 }
 
 static int export_reports(char **paths, size_t n, const char *format, const char *out, const rpt_export_opts_t *opts) {
@@ -76,5 +79,12 @@ int cli_export(int argc, char **argv) {
     usage(stderr);
     return CLI_EXIT_BAD_INPUT;
   }
-  return export_reports(argv + optind, (size_t)(argc - optind), format, out, &opts);
+  const cli_io_path_t outs[] = {{"-o", out}};
+  const size_t n = (size_t)(argc - optind);
+  cli_io_path_t *ins = calloc(n, sizeof *ins);
+  if (!ins) return CLI_EXIT_INTERNAL;
+  for (size_t i = 0; i < n; i++) ins[i] = (cli_io_path_t){"REPORT", argv[optind + (int)i]};
+  int rc = cli_io_check_outputs("mcusim", outs, 1, ins, n);
+  free(ins);
+  return rc ? rc : export_reports(argv + optind, n, format, out, &opts);
 }

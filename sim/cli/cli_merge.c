@@ -2,6 +2,7 @@
  * into one table (docs/sweep.md). Each DIR holds sweep-<i>-of-<n>.json manifests written by `mcusim sweep`. */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 
 #include "reports/rpt.h"
 #include "sim/cli/cli.h"
+#include "sim/cli/cli_io.h"
 #include "workloads/explore/sweep.h"
 
 #define MERGE_MAX_ROWS 8192
@@ -17,7 +19,18 @@ typedef struct {
   xp_sweep_row_t *rows;
   size_t n, total, manifests;
   int duplicates, inconsistent;
+  const char *out_path; /* -o: refused when it is one of the files read (issue 21, F27) */
+  int out_is_input;
 } merge_t;
+
+/* 1 (and the message) when -o is the file at path, read as what. */
+static int is_output(merge_t *g, const char *path, const char *what) {
+  if (!g->out_path || !cm_same_file(g->out_path, path)) return 0;
+  fprintf(stderr, "mcusim: -o %s is the same file as the input %s %s: refusing to overwrite it\n", g->out_path, what,
+          path);
+  g->out_is_input = 1;
+  return 1;
+}
 
 static void merge_usage(FILE *out) {
   fprintf(out, "usage: mcusim merge DIR... [--format csv|json|html] [-o OUT]\n"
@@ -47,6 +60,7 @@ static void add_job(merge_t *g, const char *dir, const cJSON *job) {
   if (!cJSON_IsString(report)) return;
   char path[4096], msg[256];
   snprintf(path, sizeof path, "%s/%s", dir, report->valuestring);
+  if (is_output(g, path, "report")) return;
   cJSON *rep = rpt_read(path, msg, sizeof msg);
   if (rep && !xp_sweep_figures(rep, &r->fig)) r->has_figures = 1;
   cJSON_Delete(rep);
@@ -55,6 +69,7 @@ static void add_job(merge_t *g, const char *dir, const cJSON *job) {
 static int add_manifest(merge_t *g, const char *dir, const char *name) {
   char path[4096];
   snprintf(path, sizeof path, "%s/%s", dir, name);
+  if (is_output(g, path, "manifest")) return -1;
   char *text = cm_read_file(path, RPT_MAX_REPORT_BYTES, NULL);
   cJSON *root = text ? cJSON_Parse(text) : NULL;
   free(text);
@@ -101,11 +116,17 @@ static int parse_format(const char *text, xp_sweep_format_t *fmt) {
   return 0;
 }
 
+/* Through the one writer: a file appears whole or not at all (issue 21, F14); no -o or "-" is standard output. */
 static int write_out(const merge_t *g, xp_sweep_format_t fmt, const char *out_path) {
-  FILE *out = out_path ? fopen(out_path, "w") : stdout;
-  if (!out) return fprintf(stderr, "mcusim: cannot write %s\n", out_path), -1;
-  int rc = xp_sweep_write_table(g->rows, g->n, g->total, fmt, out);
-  if (out_path && fclose(out)) rc = -1;
+  const char *path = out_path ? out_path : "-";
+  fflush(stdout);
+  cm_out_t *out = cm_out_open(path);
+  int rc = out ? xp_sweep_write_table(g->rows, g->n, g->total, fmt, cm_out_file(out)) : -1;
+  if (out && rc)
+    cm_out_abort(out);
+  else if (out)
+    rc = cm_out_close(out);
+  if (rc) fprintf(stderr, "mcusim: %s: cannot write: %s\n", out_path ? out_path : "standard output", strerror(errno));
   return rc;
 }
 
@@ -122,11 +143,12 @@ int cli_merge(int argc, char **argv) {
     if (c == '?') return merge_usage(stderr), CLI_EXIT_BAD_INPUT;
   }
   if (optind >= argc) return merge_usage(stderr), CLI_EXIT_BAD_INPUT;
-  merge_t g = {.rows = calloc(MERGE_MAX_ROWS, sizeof(xp_sweep_row_t))};
+  merge_t g = {.rows = calloc(MERGE_MAX_ROWS, sizeof(xp_sweep_row_t)), .out_path = out_path};
   int rc = CLI_EXIT_BAD_INPUT;
   if (!g.rows) return CLI_EXIT_INTERNAL;
   for (int i = optind; i < argc; i++)
     if (add_dir(&g, argv[i])) goto done;
+  if (g.out_is_input) goto done;
   if (g.inconsistent) {
     fprintf(stderr, "mcusim: the manifests come from different matrices (jobs_total differs)\n");
     goto done;

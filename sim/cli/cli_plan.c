@@ -1,5 +1,5 @@
-/* sim/cli/cli_plan.c — `mcusim plan MODEL.json [--patches N] [--split-blocks K | --split-layer NAME] [--halo clip] [--json]`:
- * the analytic plan of a model (workloads/gen/gen_plan.h), without building or running firmware. */
+/* sim/cli/cli_plan.c — `mcusim plan MODEL.json [--patches N] [--split-blocks K | --split-layer NAME] [--halo clip]
+ * [--json]`: the analytic plan of a model (workloads/gen/gen_plan.h), without building or running firmware. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +7,7 @@
 
 #include "reports/compare.h"
 #include "sim/cli/cli.h"
+#include "sim/cli/cli_io.h"
 #include "workloads/gen/gen_model.h"
 #include "workloads/gen/gen_plan.h"
 
@@ -55,7 +56,7 @@ static int parse_plan_args(int argc, char **argv, plan_args_t *a) {
       a->json = 2;
     else if (c == 'h') {
       plan_usage(stdout);
-      exit(CLI_EXIT_OK);
+      exit(cli_io_finish("mcusim", CLI_EXIT_OK)); /* --help: what main() would check */
     } else if (c == '?')
       return -1;
   }

@@ -1,8 +1,8 @@
 /* sim/cli/cli_run.c — `mcusim run`: simulate a firmware ELF, print the summary, write the report and exports;
- * SIGINT/SIGTERM stop the run cleanly (the report is still written). */
+ * SIGINT/SIGTERM/SIGHUP stop the run cleanly (the report is still written); one during the writing ends the process
+ * (exit 5, no temporary left; cli_io.h). */
 #include <errno.h>
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,22 +12,10 @@
 #include "reports/export.h"
 #include "reports/rpt.h"
 #include "sim/cli/cli.h"
+#include "sim/cli/cli_io.h"
 #include "sim/mcusim.h"
 
-static mcusim_t *volatile running_sim;
-
-static void on_signal(int signo) {
-  if (running_sim) mcusim_request_stop(running_sim);
-  (void)signo;
-}
-
-static void install_signal_handlers(void) {
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = on_signal;
-  sigaction(SIGINT, &sa, NULL);
-  sigaction(SIGTERM, &sa, NULL);
-}
+static void stop_sim(void *sim) { mcusim_request_stop(sim); }
 
 static int parse_seconds(const char *text, double *out) {
   char *end;
@@ -49,7 +37,8 @@ static void usage_run(FILE *out) {
           "Runs a Cortex-M firmware ELF under the simulator and prints a summary; writes a JSON report.\n"
           "\n"
           "  -p, --profile NAME|FILE  MCU profile (see 'mcusim profiles') or a profile JSON file\n"
-          "  -r, --report OUT.json    write the JSON report (schema mcusim-report/1); also on a fault\n"
+          "  -r, --report OUT.json    write the JSON report (schema mcusim-report/1); also on a fault. Every OUT\n"
+          "                           may be '-' (standard output; the summary then goes to stderr)\n"
           "      --max-insns N        stop after N instructions (exit 4)\n"
           "      --timeout SECONDS    stop after this much host time (exit 4)\n"
           "  -q, --quiet              do not echo the firmware's output\n"
@@ -179,13 +168,37 @@ static int write_report(const mcusim_t *sim, const char *path, cJSON **report_ou
   *report_out = report;
   if (path && rpt_write_json(report, path)) {
     fprintf(stderr, "mcusim: %s: cannot write the report: %s\n", path, strerror(errno));
-    return -1;
+    return 1;
   }
   return 0;
 }
 
+/* --folded through the one writer: the engine writes a path, here the writer's own descriptor. */
+static int write_folded(const mcusim_t *sim, const char *path) {
+  cm_out_t *out = cm_out_open(path);
+  if (!out) return -1;
+  char fd_path[64];
+  snprintf(fd_path, sizeof fd_path, "/proc/self/fd/%d", fileno(cm_out_file(out)));
+  if (mcusim_write_folded(sim, fd_path)) {
+    cm_out_abort(out);
+    return -1;
+  }
+  return cm_out_close(out);
+}
+
+/* Outputs against inputs, before anything runs (cli_io.h). */
+static int check_outputs(const cli_run_opts_t *o) {
+  const cli_io_path_t outs[] = {{"--report", o->report},     {"--html", o->exports[0]}, {"--perfetto", o->exports[1]},
+                                {"--massif", o->exports[2]}, {"--csv", o->exports[3]},  {"--folded", o->folded}};
+  cli_io_path_t ins[2 + sizeof o->annotate / sizeof *o->annotate] = {{"FIRMWARE", o->firmware},
+                                                                     {"--profile", o->profile}};
+  for (int i = 0; i < o->annotate_count; i++) ins[2 + i] = (cli_io_path_t){"--annotate", o->annotate[i]};
+  return cli_io_check_outputs("mcusim", outs, sizeof outs / sizeof *outs, ins, 2 + (size_t)o->annotate_count);
+}
+
 int cli_write_exports(const char *const paths[CLI_EXPORT_FORMATS], const cJSON *const *reports, size_t n) {
   int failed = 0;
+  fflush(stdout); /* what was printed comes first when an output is /dev/stdout */
   for (int i = 0; i < CLI_EXPORT_FORMATS; i++) {
     if (!paths[i]) continue;
     char msg[512];
@@ -230,9 +243,15 @@ int cli_open_and_load(const cli_run_opts_t *o, prof_t **profile, mcusim_t **sim)
   }
   mcusim_set_strict_sram(*sim, o->strict_sram);
   err = mcusim_load_elf(*sim, o->firmware);
+  if (err == MCUSIM_E_ENGINE) {
+    /* loading fails in the engine only when the profile's memory map cannot be mapped (it reaches the PPB, or
+     * leaves no room for the overflow SRAM): a profile problem, exit 2 (issue 21, F20) */
+    fprintf(stderr, "mcusim: %s: %s\n", (*profile)->path, mcusim_last_error(*sim));
+    return CLI_EXIT_BAD_INPUT;
+  }
   if (err) {
     fprintf(stderr, "mcusim: %s\n", mcusim_last_error(*sim));
-    return err == MCUSIM_E_NOMEM || err == MCUSIM_E_ENGINE ? CLI_EXIT_INTERNAL : CLI_EXIT_BAD_INPUT;
+    return err == MCUSIM_E_NOMEM ? CLI_EXIT_INTERNAL : CLI_EXIT_BAD_INPUT;
   }
   return annotate(o, *sim);
 }
@@ -241,6 +260,7 @@ int cli_run(int argc, char **argv) {
   cli_run_opts_t o;
   int rc = parse_run(argc, argv, &o);
   if (rc) return rc < 0 ? 0 : rc;
+  if ((rc = check_outputs(&o))) return rc;
   prof_t *profile = NULL;
   mcusim_t *sim = NULL;
   cJSON *report = NULL;
@@ -249,10 +269,9 @@ int cli_run(int argc, char **argv) {
   if (rc) goto done;
   if (!o.quiet) mcusim_set_output(sim, echo_output, NULL);
   if (o.progress) mcusim_set_progress(sim, show_progress, &progress_shown);
-  running_sim = sim;
-  install_signal_handlers();
+  cli_io_set_stop(stop_sim, sim);
   mcusim_err err = mcusim_run(sim, &o.limits);
-  running_sim = NULL;
+  cli_io_set_stop(NULL, NULL);
   if (progress_shown) fprintf(stderr, "\r%60s\r", "");
   fflush(stdout);
   if (err == MCUSIM_E_STATE || err == MCUSIM_E_NOMEM || err == MCUSIM_E_ENGINE) {
@@ -263,20 +282,22 @@ int cli_run(int argc, char **argv) {
   const mcusim_result_t *r = mcusim_result(sim);
   if (r->stdout_len && r->stdout_text[r->stdout_len - 1] != '\n' && !o.quiet) putchar('\n');
   if (err) fprintf(stderr, "mcusim: %s\n", mcusim_last_error(sim));
-  if (write_report(sim, o.report, &report)) {
+  int unwritten = write_report(sim, o.report, &report);
+  if (unwritten < 0) {
     rc = CLI_EXIT_INTERNAL;
     goto done;
   }
+  /* an output that cannot be written is exit 2, after the result is printed (issue 21, F21) */
   rpt_print_text(report, stdout);
-  if (o.report) printf("  report        %s\n", o.report);
-  if (o.folded && mcusim_write_folded(sim, o.folded)) {
+  if (o.report && !unwritten) printf("  report        %s\n", o.report);
+  if (o.folded && write_folded(sim, o.folded)) {
     fprintf(stderr, "mcusim: %s: cannot write the folded stacks: %s\n", o.folded, strerror(errno));
-    rc = CLI_EXIT_INTERNAL;
-    goto done;
+    unwritten = 1;
+  } else if (o.folded) {
+    printf("  folded        %s\n", o.folded);
   }
-  if (o.folded) printf("  folded        %s\n", o.folded);
   rc = (int)mcusim_end_of(err, r);
-  if (write_exports(&o, report)) rc = CLI_EXIT_BAD_INPUT;
+  if (write_exports(&o, report) || unwritten) rc = CLI_EXIT_BAD_INPUT;
 done:
   cJSON_Delete(report);
   mcusim_close(sim);

@@ -11,6 +11,7 @@
 
 #include "reports/rpt.h"
 #include "sim/cli/cli.h"
+#include "sim/cli/cli_io.h"
 #include "sim/cli/cli_search.h"
 #include "workloads/explore/fwbuild.h"
 #include "workloads/explore/jobpool.h"
@@ -55,7 +56,7 @@ static int parse_search_opt(int c, cli_search_t *s) {
     s->max_latency_overhead = (double)v / 100.0;
     return 0;
   case 'j':
-    if (cli_parse_u64(optarg, "-j", &v) || v < 1 || v > 256) return -1;
+    if (cli_parse_range(optarg, "-j", 1, 256, &v)) return -1;
     s->parallel = (int)v;
     return 0;
   case 'o':
@@ -65,7 +66,7 @@ static int parse_search_opt(int c, cli_search_t *s) {
     s->exhaustive = 1;
     return 0;
   case 't':
-    if (cli_parse_u64(optarg, "--top", &v) || v > 64) return -1;
+    if (cli_parse_range(optarg, "--top", 0, 64, &v)) return -1;
     s->top = (int)v;
     return 0;
   case 'i':
@@ -75,9 +76,9 @@ static int parse_search_opt(int c, cli_search_t *s) {
     return 0;
   case 'h':
     search_usage(stdout);
-    exit(CLI_EXIT_OK);
+    exit(cli_io_finish("mcusim", CLI_EXIT_OK)); /* --help: what main() would check */
   default:
-    return -1;
+    return search_usage(stderr), -1;
   }
 }
 
@@ -102,8 +103,9 @@ static int parse_search_args(int argc, char **argv, cli_search_t *s) {
   optind = 1;
   for (int c; (c = getopt_long(argc, argv, "p:j:o:qh", longopts, NULL)) != -1;)
     if (parse_search_opt(c, s)) return -1;
-  if (optind + 1 != argc) return fprintf(stderr, "mcusim: search needs exactly one model JSON\n"), -1;
-  if (!s->profile_arg) return fprintf(stderr, "mcusim: search needs --profile\n"), -1;
+  if (optind + 1 != argc)
+    return fprintf(stderr, "mcusim: search needs exactly one model JSON\n"), search_usage(stderr), -1;
+  if (!s->profile_arg) return fprintf(stderr, "mcusim: search needs --profile\n"), search_usage(stderr), -1;
   s->model_path = argv[optind];
   return 0;
 }
@@ -217,7 +219,7 @@ static int simulate(cli_search_t *s) {
 int cli_search(int argc, char **argv) {
   static cli_search_t s;
   memset(&s, 0, sizeof s);
-  if (parse_search_args(argc, argv, &s)) return search_usage(stderr), CLI_EXIT_BAD_INPUT;
+  if (parse_search_args(argc, argv, &s)) return CLI_EXIT_BAD_INPUT;
   if (!(s.profile = cli_load_profile(s.profile_arg))) return CLI_EXIT_BAD_INPUT;
   int rc = CLI_EXIT_BAD_INPUT;
   char err[256];

@@ -139,7 +139,7 @@ static int write_text(const char *dir, const char *name, cJSON *j) {
   snprintf(path, sizeof path, "%s/%s", dir, name);
   size_t len = text ? strlen(text) : 0;
   if (text) text = realloc(text, len + 2), text[len] = '\n', text[len + 1] = 0;
-  int rc = text ? cm_write_atomic(path, text, strlen(text)) : -1;
+  int rc = text ? cm_write_file(path, text, strlen(text)) : -1;
   free(text);
   cJSON_Delete(j);
   return rc;

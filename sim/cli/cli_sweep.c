@@ -15,6 +15,7 @@
 
 #include "reports/rpt.h"
 #include "sim/cli/cli.h"
+#include "sim/cli/cli_io.h"
 #include "sim/cli/cli_search.h"
 #include "workloads/explore/fwbuild.h"
 #include "workloads/explore/jobpool.h"
@@ -51,10 +52,9 @@ static int parse_sweep_args(int argc, char **argv, sweep_t *s) {
   optind = 1;
   for (int c; (c = getopt_long(argc, argv, "j:o:qh", longopts, NULL)) != -1;) {
     if (c == 'j') {
-      if (cli_parse_u64(optarg, "-j", &v) || v < 1 || v > 256) return -1;
+      if (cli_parse_range(optarg, "-j", 1, 256, &v)) return -1;
       s->parallel = (int)v;
-    } else if (c == 's' && xp_sweep_parse_shard(optarg, &s->shard_i, &s->shard_n)) {
-      fprintf(stderr, "mcusim: --shard must be i/n with 1 <= i <= n, not '%s'\n", optarg);
+    } else if (c == 's' && cli_parse_shard(optarg, &s->shard_i, &s->shard_n)) {
       return -1;
     } else if (c == 'o') {
       s->out_dir = optarg;
@@ -62,12 +62,13 @@ static int parse_sweep_args(int argc, char **argv, sweep_t *s) {
       s->progress = 0;
     } else if (c == 'h') {
       sweep_usage(stdout);
-      exit(CLI_EXIT_OK);
+      exit(cli_io_finish("mcusim", CLI_EXIT_OK)); /* --help: what main() would check */
     } else if (c == '?') {
-      return -1;
+      return sweep_usage(stderr), -1;
     }
   }
-  if (optind + 1 != argc) return fprintf(stderr, "mcusim: sweep needs exactly one matrix file\n"), -1;
+  if (optind + 1 != argc)
+    return fprintf(stderr, "mcusim: sweep needs exactly one matrix file\n"), sweep_usage(stderr), -1;
   s->matrix_path = argv[optind];
   return 0;
 }
@@ -141,7 +142,7 @@ static int write_manifest(const sweep_t *s, const size_t *jobs, size_t n, double
   cJSON_AddItemToObject(root, "jobs", arr);
   char path[XP_FW_PATH_MAX + 64], *text = cJSON_Print(root);
   snprintf(path, sizeof path, "%s/sweep-%d-of-%d.json", s->out_dir, s->shard_i, s->shard_n);
-  int rc = text ? cm_write_atomic(path, text, strlen(text)) : -1;
+  int rc = text ? cm_write_file(path, text, strlen(text)) : -1;
   if (!rc) fprintf(stderr, "sweep: manifest %s\n", path);
   free(text);
   cJSON_Delete(root);
@@ -151,7 +152,7 @@ static int write_manifest(const sweep_t *s, const size_t *jobs, size_t n, double
 int cli_sweep(int argc, char **argv) {
   static sweep_t s; /* large; one per process */
   memset(&s, 0, sizeof s);
-  if (parse_sweep_args(argc, argv, &s)) return sweep_usage(stderr), CLI_EXIT_BAD_INPUT;
+  if (parse_sweep_args(argc, argv, &s)) return CLI_EXIT_BAD_INPUT;
   if (xp_fw_mkdirs(s.out_dir)) return fprintf(stderr, "mcusim: cannot create %s\n", s.out_dir), CLI_EXIT_BAD_INPUT;
   char err[256];
   if (xp_fw_tools_init(&s.tools, s.out_dir, cli_profile_dirs(), err, sizeof err))

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "sim/cli/cli.h"
+#include "sim/cli/cli_io.h"
 
 const char *const *cli_profile_dirs(void) {
   static const char *dirs[3];
@@ -42,6 +43,33 @@ int cli_parse_u64(const char *text, const char *what, uint64_t *out) {
   return 0;
 }
 
+int cli_parse_range(const char *text, const char *what, uint64_t min, uint64_t max, uint64_t *out) {
+  if (cli_parse_u64(text, what, out)) return -1;
+  if (*out < min || *out > max) {
+    fprintf(stderr, "mcusim: %s must be %llu to %llu, not '%s'\n", what, (unsigned long long)min,
+            (unsigned long long)max, text);
+    return -1;
+  }
+  return 0;
+}
+
+int cli_parse_shard(const char *text, int *shard_i, int *shard_n) {
+  char i_text[32], n_text[32];
+  const char *slash = strchr(text, '/');
+  uint64_t i, n;
+  if (!slash || (size_t)(slash - text) >= sizeof i_text || strlen(slash + 1) >= sizeof n_text) {
+    fprintf(stderr, "mcusim: --shard must be i/n with 1 <= i <= n <= %d, not '%s'\n", CLI_MAX_SHARDS, text);
+    return -1;
+  }
+  snprintf(i_text, sizeof i_text, "%.*s", (int)(slash - text), text);
+  snprintf(n_text, sizeof n_text, "%s", slash + 1);
+  if (cli_parse_range(n_text, "--shard's n", 1, CLI_MAX_SHARDS, &n) || cli_parse_range(i_text, "--shard's i", 1, n, &i))
+    return -1;
+  *shard_i = (int)i;
+  *shard_n = (int)n;
+  return 0;
+}
+
 /* One row per command: name, what it does (for the usage text), entry point. */
 static const struct {
   const char *name, *summary;
@@ -66,7 +94,7 @@ static void usage(FILE *out) {
   fprintf(out, "  %-9s %s\n\n'mcusim COMMAND --help' describes each command.\n", "version", "print the version");
 }
 
-int main(int argc, char **argv) {
+static int run_command(int argc, char **argv) {
   if (argc < 2) {
     usage(stderr);
     return CLI_EXIT_BAD_INPUT;
@@ -85,4 +113,9 @@ int main(int argc, char **argv) {
   fprintf(stderr, "mcusim: unknown command '%s'\n", cmd);
   usage(stderr);
   return CLI_EXIT_BAD_INPUT;
+}
+
+int main(int argc, char **argv) {
+  cli_io_init();
+  return cli_io_finish("mcusim", run_command(argc, argv));
 }

@@ -179,9 +179,7 @@ static int write_big_flash_profile(const prof_t *p, uint64_t flash_bytes, const 
   cJSON_ReplaceItemInObject(flash, "size", cJSON_CreateNumber((double)flash_bytes));
   char *out = cJSON_Print(j);
   cJSON_Delete(j);
-  FILE *f = out ? fopen(path, "w") : NULL;
-  int rc = f && fputs(out, f) >= 0 ? 0 : -1;
-  if (f && fclose(f)) rc = -1;
+  int rc = out ? cm_write_file(path, out, strlen(out)) : -1;
   free(out);
   return rc;
 }
@@ -284,8 +282,7 @@ static void write_job_json(const char *dir, const char *model, const char *spec,
   else
     cJSON_AddNullToObject(j, "error");
   char *text = cJSON_Print(j);
-  FILE *f = text ? fopen(path, "w") : NULL;
-  if (f) fprintf(f, "%s\n", text), fclose(f);
+  if (text) cm_write_file(path, text, strlen(text));
   free(text);
   cJSON_Delete(j);
 }

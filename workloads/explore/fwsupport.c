@@ -121,8 +121,9 @@ static int variable(const char *name, size_t len, const prof_t *p, uint64_t flas
 
 int xp_fw_write_memory_ld(const xp_fw_tools_t *t, const prof_t *p, uint64_t flash_bytes, uint64_t sram_bytes,
                           const char *path) {
-  FILE *f = fopen(path, "w");
-  if (!f) return -1;
+  cm_out_t *out = cm_out_open(path);
+  if (!out) return -1;
+  FILE *f = cm_out_file(out);
   int rc = 0;
   for (const char *s = t->memory_template; *s && !rc;) {
     const char *at = strchr(s, '@'), *end = at ? strchr(at + 1, '@') : NULL;
@@ -138,6 +139,9 @@ int xp_fw_write_memory_ld(const xp_fw_tools_t *t, const prof_t *p, uint64_t flas
       fputs(value, f);
     s = end + 1;
   }
-  if (fclose(f)) rc = -1;
+  if (rc)
+    cm_out_abort(out);
+  else
+    rc = cm_out_close(out);
   return rc;
 }

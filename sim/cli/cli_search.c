@@ -4,6 +4,7 @@
  * schedule file (DIR/schedule.json) the generator reads with --schedule-file. docs/sweep.md. */
 #define _GNU_SOURCE
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,11 +142,29 @@ static void print_progress(void *opaque, const xp_pool_progress_t *p) {
 }
 
 xp_pool_opts_t cli_progress_opts(cli_progress_t *c, int parallel) {
-  return (xp_pool_opts_t){parallel, c->mode ? print_progress : NULL, c};
+  return (xp_pool_opts_t){.parallel = parallel, .progress = c->mode ? print_progress : NULL, .progress_opaque = c};
 }
 
 void cli_progress_end(const cli_progress_t *c) {
   if (c->mode == 2) fputc('\n', stderr);
+}
+
+static volatile sig_atomic_t pool_stop;
+
+static void request_pool_stop(void *opaque) {
+  (void)opaque;
+  pool_stop = 1;
+}
+
+void cli_pool_stop_on_signal(xp_pool_opts_t *po) {
+  pool_stop = 0;
+  po->stop = &pool_stop;
+  cli_io_set_stop(request_pool_stop, NULL);
+}
+
+int cli_pool_stopped(void) {
+  cli_io_set_stop(NULL, NULL);
+  return pool_stop;
 }
 
 static void cand_dir(const cli_search_t *s, size_t i, char *buf, size_t len) {
@@ -208,8 +227,10 @@ static int simulate(cli_search_t *s) {
   const double t0 = xp_pool_now();
   cli_progress_t progress = {"search", s->progress};
   xp_pool_opts_t po = cli_progress_opts(&progress, s->parallel);
-  if (xp_pool_run(&po, n, idx, search_job, search_done, s) < 0)
-    return fprintf(stderr, "mcusim: cannot start jobs\n"), -1;
+  cli_pool_stop_on_signal(&po);
+  int failed = xp_pool_run(&po, n, idx, search_job, search_done, s);
+  if (cli_pool_stopped()) return fprintf(stderr, "\nmcusim: search interrupted: no schedule chosen\n"), -2;
+  if (failed < 0) return fprintf(stderr, "mcusim: cannot start jobs\n"), -1;
   cli_progress_end(&progress);
   for (size_t k = 0; k < n; k++) collect(s, idx[k]);
   printf("simulated in %.1f s wall\n", xp_pool_now() - t0);
@@ -239,8 +260,9 @@ int cli_search(int argc, char **argv) {
     goto done;
   }
   if (enumerate(&s)) goto done;
-  rc = CLI_EXIT_INTERNAL;
-  if (simulate(&s)) goto done;
+  int sim_rc = simulate(&s);
+  rc = sim_rc == -2 ? CLI_EXIT_INTERRUPTED : CLI_EXIT_INTERNAL;
+  if (sim_rc) goto done;
   rc = cli_search_report(&s);
 done:
   gen_model_free(&s.model);

@@ -36,6 +36,11 @@ typedef struct {
 /* Pool options that report to `c` (borrowed). */
 xp_pool_opts_t cli_progress_opts(cli_progress_t *c, int parallel);
 void cli_progress_end(const cli_progress_t *c);
+/* SIGINT, SIGTERM or SIGHUP while the pool runs stop it (no job starts after, the running ones are ended) instead
+ * of ending the process and leaving jobs behind (issue 21, F17); cli_pool_stopped() after the pool says whether it
+ * was stopped and gives the signals back to cli_io. */
+void cli_pool_stop_on_signal(xp_pool_opts_t *po);
+int cli_pool_stopped(void);
 
 /* Pareto front, choice, the printed table and the files; returns the command's exit code. */
 int cli_search_report(cli_search_t *s);

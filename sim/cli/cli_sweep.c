@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <getopt.h>
 #include <libgen.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,7 @@ typedef struct {
   xp_fw_tools_t tools;
   int codes[4096];
   double seconds[4096];
+  unsigned char ran[4096]; /* the job started (its `done` came): the manifest lists it */
 } sweep_t;
 
 static void sweep_usage(FILE *out) {
@@ -114,7 +116,8 @@ static int sweep_job(void *ctx, size_t j) {
 
 static void sweep_done(void *ctx, size_t j, int code, double seconds) {
   sweep_t *s = ctx;
-  s->codes[j] = code;
+  s->ran[j] = 1;
+  s->codes[j] = code == 128 + SIGTERM ? XP_FW_INTERRUPTED : code; /* ended by a stop (cli_pool_stop_on_signal) */
   s->seconds[j] = seconds;
 }
 
@@ -169,7 +172,9 @@ int cli_sweep(int argc, char **argv) {
   const double t0 = xp_pool_now();
   cli_progress_t progress = {"sweep", s.progress};
   xp_pool_opts_t po = cli_progress_opts(&progress, s.parallel);
+  cli_pool_stop_on_signal(&po);
   int failed = xp_pool_run(&po, n, jobs, sweep_job, sweep_done, &s);
+  const int stopped = cli_pool_stopped();
   const double wall = xp_pool_now() - t0;
   if (failed >= 0) cli_progress_end(&progress);
   if (failed < 0) {
@@ -177,9 +182,20 @@ int cli_sweep(int argc, char **argv) {
     rc = CLI_EXIT_INTERNAL;
     goto done;
   }
-  fprintf(stderr, "sweep: %zu jobs in %.1f s wall (-j %d): %zu ok, %d failed\n", n, wall, s.parallel,
-          n - (size_t)failed, failed);
-  rc = write_manifest(&s, jobs, n, wall) ? CLI_EXIT_INTERNAL : failed ? CLI_EXIT_FAIL : CLI_EXIT_OK;
+  /* stopped: the manifest lists the jobs that ran (the ended ones as interrupted); merge names the rest missing */
+  size_t ran = 0;
+  for (size_t k = 0; k < n; k++)
+    if (s.ran[jobs[k]]) jobs[ran++] = jobs[k];
+  if (stopped)
+    fprintf(stderr, "sweep: interrupted after %zu of %zu jobs; the manifest lists them, merge names the rest\n", ran,
+            n);
+  else
+    fprintf(stderr, "sweep: %zu jobs in %.1f s wall (-j %d): %zu ok, %d failed\n", n, wall, s.parallel,
+            n - (size_t)failed, failed);
+  rc = write_manifest(&s, jobs, ran, wall) ? CLI_EXIT_INTERNAL
+       : stopped                           ? CLI_EXIT_INTERRUPTED
+       : failed                            ? CLI_EXIT_FAIL
+                                           : CLI_EXIT_OK;
 done:
   free(jobs);
   for (size_t p = 0; p < s.m.n_profiles; p++) prof_free(s.profiles[p]);

@@ -210,7 +210,7 @@ END_TEST
 
 START_TEST(pool_reports_progress_to_its_callback) {
   progress_log_t log = {.n = 0};
-  xp_pool_opts_t o = {2, record, &log};
+  xp_pool_opts_t o = {.parallel = 2, .progress = record, .progress_opaque = &log};
   ck_assert_int_eq(xp_pool_run(&o, 5, NULL, odd_fails, NULL, NULL), 2);
   ck_assert_int_eq(log.n, 6); /* the start, then one per job */
   ck_assert_uint_eq(log.seen[0].done, 0);

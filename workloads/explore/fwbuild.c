@@ -135,7 +135,7 @@ int xp_fw_prepare_cores(const xp_fw_tools_t *t, const char *const *cores, size_t
     if (xp_fw_mkdirs(dir)) return cm_msgf(err, err_len, "cannot create %s: %s", dir, strerror(errno)), -1;
   }
   prepare_t p = {t, cores};
-  xp_pool_opts_t po = {parallel, NULL, NULL};
+  xp_pool_opts_t po = {.parallel = parallel};
   if (xp_pool_run(&po, n_cores * RT_OBJECT_COUNT, NULL, prepare_object, NULL, &p))
     return cm_msgf(err, err_len, "cannot compile the runtime (see %s/rt-<core>/*.log)", t->work), -1;
   return 0;

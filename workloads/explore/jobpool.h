@@ -5,6 +5,7 @@
 #ifndef MCUSIM_JOBPOOL_H
 #define MCUSIM_JOBPOOL_H
 
+#include <signal.h>
 #include <stddef.h>
 
 /* Runs in the child; the return value is its exit code (0 = success). */
@@ -24,10 +25,14 @@ typedef struct {
   int parallel;                 /* at most this many children at once (>= 1) */
   xp_pool_progress_fn progress; /* NULL: quiet */
   void *progress_opaque;
+  volatile sig_atomic_t *stop; /* NULL, or set (from a signal handler) to stop: no job starts after it, and the
+                                  running ones are ended with SIGTERM and reaped (their `done` code 128 + SIGTERM) */
 } xp_pool_opts_t;
 
-/* Runs jobs `indices[0..n)` (NULL: 0..n-1). Returns the number of jobs that did not exit 0, or -1 when a child
- * could not be started. */
+/* Runs jobs `indices[0..n)` (NULL: 0..n-1). Each job runs in a process group of its own (with what it spawns), with
+ * the default action for SIGINT, SIGTERM, SIGHUP and SIGPIPE, so that stopping ends it whole and nothing is left
+ * running. Returns the number of jobs that did not exit 0 (when stopped, `done` was called only for the jobs that
+ * started), or -1 when a child could not be started. */
 int xp_pool_run(const xp_pool_opts_t *o, size_t n, const size_t *indices, xp_pool_job_fn job, xp_pool_done_fn done,
                 void *ctx);
 

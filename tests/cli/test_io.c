@@ -184,7 +184,7 @@ START_TEST(output_equal_to_input_is_refused) {
   ck_assert_int_eq(cli_sh(cmd), 0);
   ck_assert_int_eq(cli_mcusim("run -p " OUT("profile.json") " --html " OUT("profile.json") " " HELLO), 2);
   ck_assert_int_eq(lines_of(cli_output), 1);
-  ck_assert_ptr_nonnull(cli_read_json(OUT("profile.json")));
+  cJSON_Delete(cli_read_json(OUT("profile.json"))); /* still the profile: fails the test when it is not JSON */
 
   ck_assert_int_eq(cli_mcusim("run -q -p cortex-m4-0ws -r " OUT("in.json") " " HELLO), 1);
   char *before_text = cli_slurp(OUT("in.json"));

@@ -415,7 +415,7 @@ static void describe_result(const cJSON *report, char *buf, size_t size) {
   const char *stop = rpt_str_or(report, "result.stop", NULL);
   double code;
   if (stop && !strcmp(stop, "exit") && !rpt_number(report, "result.exit_code", &code))
-    snprintf(buf, size, "exit %d", (int)code);
+    snprintf(buf, size, "exit %d", rpt_to_int(code));
   else if (stop && !strcmp(stop, "fault") && rpt_str_or(report, "result.fault.kind", NULL))
     snprintf(buf, size, "fault: %s", rpt_str_or(report, "result.fault.kind", NULL));
   else
@@ -476,7 +476,7 @@ static void layer_key(const cJSON *layers, const cJSON *layer, char *buf, size_t
   double id = -1;
   rpt_number(layer, "id", &id);
   if (!name || !*name) {
-    snprintf(buf, size, "#%d", (int)id);
+    snprintf(buf, size, "#%d", rpt_to_int(id));
     return;
   }
   int repeat = 1;

@@ -387,9 +387,9 @@ static void print_summary(const cJSON *cmp, FILE *out) {
   const cJSON *match = rpt_get(cmp, "summary.outputs_match");
   char ca[16] = "?", cb[16] = "?";
   if (cJSON_IsNumber(rpt_get(cmp, "a.checksum")))
-    snprintf(ca, sizeof ca, "0x%08lx", (unsigned long)rpt_num_or(cmp, "a.checksum", NAN));
+    snprintf(ca, sizeof ca, "0x%08lx", (unsigned long)rpt_u64_or(cmp, "a.checksum", 0));
   if (cJSON_IsNumber(rpt_get(cmp, "b.checksum")))
-    snprintf(cb, sizeof cb, "0x%08lx", (unsigned long)rpt_num_or(cmp, "b.checksum", NAN));
+    snprintf(cb, sizeof cb, "0x%08lx", (unsigned long)rpt_u64_or(cmp, "b.checksum", 0));
   fprintf(out, "%-20s %s (checksum %s, %s)\n", "outputs",
           cJSON_IsNull(match)   ? "unknown"
           : cJSON_IsTrue(match) ? "match"

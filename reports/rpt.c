@@ -351,6 +351,22 @@ int rpt_write_json(const cJSON *report, const char *path) {
   return rc;
 }
 
+/* The first number of item's tree that is not finite (1e999 parses as inf), its dotted path in path; NULL if none.
+ * Every renderer does arithmetic on report numbers, and an infinite axis or time has no rendering. */
+static const cJSON *non_finite(const cJSON *item, char *path, size_t len, size_t size) {
+  if (cJSON_IsNumber(item) && !isfinite(item->valuedouble)) return item;
+  int index = 0;
+  for (const cJSON *child = item->child; child; child = child->next, index++) {
+    int n = child->string ? snprintf(path + len, size - len, "%s%s", len ? "." : "", child->string)
+                          : snprintf(path + len, size - len, "[%d]", index);
+    size_t end = n < 0 || (size_t)n >= size - len ? size - 1 : len + (size_t)n;
+    const cJSON *found = non_finite(child, path, end, size);
+    if (found) return found;
+    path[len] = '\0';
+  }
+  return NULL;
+}
+
 cJSON *rpt_parse_json(const char *text, const char *name, char *msg, size_t size) {
   cJSON *json = cJSON_Parse(text);
   if (!json) {
@@ -358,6 +374,13 @@ cJSON *rpt_parse_json(const char *text, const char *name, char *msg, size_t size
     int line = 1;
     for (size_t i = 0; i < offset && text[i]; i++) line += text[i] == '\n';
     cm_msgf(msg, size, "%s:%d: not valid JSON", name, line);
+    return NULL;
+  }
+  char path[256] = "";
+  if (non_finite(json, path, 0, sizeof path)) {
+    cm_msgf(msg, size, "%s: %s: a number too large for a double (out of range)", name, path[0] ? path : "(top)");
+    cJSON_Delete(json);
+    return NULL;
   }
   return json;
 }
@@ -411,11 +434,9 @@ void rpt_group_digits(unsigned long long value, char *buf, size_t size) {
 }
 
 /* Report numbers as integers for printing: a broken or hostile report's out-of-range value prints as 0, not UB. */
-static unsigned long long num_u64(double v) { return v >= 0 && v < 18446744073709551616.0 ? (unsigned long long)v : 0; }
-static int num_int(double v) { return v >= INT_MIN && v <= INT_MAX ? (int)v : 0; }
 
 static const char *grouped(double value, char *buf, size_t size) {
-  rpt_group_digits(num_u64(value), buf, size);
+  rpt_group_digits(rpt_to_u64(value), buf, size);
   return buf;
 }
 
@@ -423,7 +444,7 @@ static void print_result(const cJSON *result, FILE *out) {
   const char *stop = rpt_str_or(result, "stop", "");
   const cJSON *fault = rpt_get(result, "fault");
   if (strcmp(stop, "exit") == 0) {
-    fprintf(out, "  result        firmware exited with code %d\n", num_int(rpt_num_or(result, "exit_code", 0)));
+    fprintf(out, "  result        firmware exited with code %d\n", rpt_to_int(rpt_num_or(result, "exit_code", 0)));
   } else if (cJSON_IsObject(fault)) {
     fprintf(out, "  result        FAULT: %s\n", rpt_str_or(fault, "message", ""));
   } else {
@@ -435,7 +456,7 @@ static void print_result(const cJSON *result, FILE *out) {
 
 /* A bar of up to `width` characters for value/max, in the style of STM32Cube.AI's analyze tables. */
 static void bar(char *buf, size_t size, double value, double max, int width) {
-  int n = max > 0 ? (int)(value / max * width + 0.5) : 0;
+  int n = max > 0 ? rpt_to_int(value / max * width + 0.5) : 0;
   size_t out = 0;
   for (int i = 0; i < n && out + 4 < size; i++) {
     memcpy(buf + out, "\u2588", 3); /* full block, UTF-8 */
@@ -463,7 +484,7 @@ static void print_layers(const cJSON *report, FILE *out) {
       snprintf(shape, sizeof shape, "%dx%dx%d", cJSON_GetArrayItem(s, 0)->valueint, cJSON_GetArrayItem(s, 1)->valueint,
                cJSON_GetArrayItem(s, 2)->valueint);
     bar(bars, sizeof bars, rpt_figure_in_row_or(l, RPT_FIGURE_ARENA_PEAK, 0), max_arena, 20);
-    fprintf(out, "  %3d  %-16.16s %-15.15s %-13s %12s %14s %9.3f %11s  %s%s\n", num_int(rpt_num_or(l, "id", 0)),
+    fprintf(out, "  %3d  %-16.16s %-15.15s %-13s %12s %14s %9.3f %11s  %s%s\n", rpt_to_int(rpt_num_or(l, "id", 0)),
             rpt_str_or(l, "name", ""), rpt_str_or(l, "kind", ""), shape,
             grouped(rpt_figure_in_row_or(l, RPT_FIGURE_MACS, 0), macs, sizeof macs),
             grouped(rpt_figure_in_row_or(l, RPT_FIGURE_CYCLES, 0), cycles, sizeof cycles),
@@ -482,7 +503,7 @@ static void print_layers(const cJSON *report, FILE *out) {
     char peak[32];
     fprintf(out, "  peak arena    %s B in layer %d '%s'\n",
             grouped(rpt_figure_in_row_or(peak_layer, RPT_FIGURE_ARENA_PEAK, 0), peak, sizeof peak),
-            num_int(rpt_num_or(peak_layer, "id", 0)), rpt_str_or(peak_layer, "name", ""));
+            rpt_to_int(rpt_num_or(peak_layer, "id", 0)), rpt_str_or(peak_layer, "name", ""));
   }
 }
 
@@ -502,10 +523,10 @@ static void print_patches(const cJSON *report, FILE *out) {
     macs += rpt_figure_in_row_or(p, RPT_FIGURE_MACS, 0);
   }
   char a[32], b[32], c[32], d[32];
-  rpt_group_digits(num_u64(min_c), a, sizeof a);
-  rpt_group_digits(num_u64(max_c), b, sizeof b);
-  rpt_group_digits(num_u64(max_arena), c, sizeof c);
-  rpt_group_digits(num_u64(macs), d, sizeof d);
+  rpt_group_digits(rpt_to_u64(min_c), a, sizeof a);
+  rpt_group_digits(rpt_to_u64(max_c), b, sizeof b);
+  rpt_group_digits(rpt_to_u64(max_arena), c, sizeof c);
+  rpt_group_digits(rpt_to_u64(macs), d, sizeof d);
   fprintf(out, "  patches       %d: %s..%s cycles each, %s MACs in all, arena peak %s B\n", n, a, b, d, c);
 }
 
@@ -539,7 +560,7 @@ static void print_profile(const cJSON *report, FILE *out) {
   cJSON_ArrayForEach(l, lines) {
     if (n++ == RPT_TOP_N) break;
     char where[64];
-    snprintf(where, sizeof where, "%s:%d", base_name(rpt_str_or(l, "file", "")), num_int(rpt_num_or(l, "line", 0)));
+    snprintf(where, sizeof where, "%s:%d", base_name(rpt_str_or(l, "file", "")), rpt_to_int(rpt_num_or(l, "line", 0)));
     fprintf(out, "  %-40.40s %-24.24s %14s %5.1f%%\n", where, rpt_str_or(l, "function", ""),
             grouped(rpt_num_or(l, "cycles", 0), self, sizeof self), 100 * rpt_num_or(l, "cycles", 0) / total_cycles);
   }

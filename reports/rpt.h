@@ -44,6 +44,13 @@ double rpt_num_or(const cJSON *obj, const char *path, double absent);
 const char *rpt_str_or(const cJSON *obj, const char *path, const char *absent);
 /* The array at path, its size in *count (optional; 0 when absent). */
 const cJSON *rpt_array(const cJSON *obj, const char *path, int *count);
+/* Report numbers as integers, checked (converting a double outside the integer type's range is undefined
+ * behaviour): NaN gives 0, values beyond the range stop at its ends, fractions are cut toward zero. Every
+ * conversion of a report number to an integer goes through these. */
+unsigned long long rpt_to_u64(double value);
+int rpt_to_int(double value);
+unsigned long long rpt_u64_or(const cJSON *obj, const char *path, unsigned long long absent);
+int rpt_int_or(const cJSON *obj, const char *path, int absent);
 
 /* Human summary rendered from a report. */
 void rpt_print_text(const cJSON *report, FILE *out);

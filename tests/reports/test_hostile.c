@@ -7,8 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <time.h>
+
+#include "reports/check.h"
 #include "reports/export.h"
 #include "reports/rpt.h"
+#include "workloads/explore/sweep.h"
 
 /* A small report; `extra` is spliced in as more top-level members (timeline, layers, ...). */
 static cJSON *report_with(const char *extra) {
@@ -94,6 +98,152 @@ START_TEST(renderers_total_on_non_finite) {
 }
 END_TEST
 
+/* ---- escaping for the sink (F10, F11, F29) ---- */
+
+/* sink, text, escaped */
+static const struct {
+  cm_esc_t sink;
+  const char *text, *want;
+} escapes[] = {
+    {CM_ESC_CSV, "=HYPERLINK(\"x\")", "\"'=HYPERLINK(\"\"x\"\")\""}, /* F29 */
+    {CM_ESC_CSV, "+1", "'+1"},
+    {CM_ESC_CSV, "-1,2", "\"'-1,2\""},
+    {CM_ESC_CSV, "@SUM(A1)", "'@SUM(A1)"},
+    {CM_ESC_CSV, "\tx", "'\tx"},
+    {CM_ESC_CSV, "a=b", "a=b"},
+    {CM_ESC_LINE, "x\n::error::forged\r", "x ::error::forged "}, /* F11 */
+    {CM_ESC_LINE, "::stop-commands::tok", "'::stop-commands::tok"},
+    {CM_ESC_LINE, "  ::warning::x", "'  ::warning::x"},
+    {CM_ESC_LINE, "conv0 a:b", "conv0 a:b"},
+};
+
+START_TEST(escape_for_sink) {
+  char buf[256], small[4];
+  for (size_t i = 0; i < sizeof escapes / sizeof *escapes; i++)
+    ck_assert_str_eq(cm_escape_buf(escapes[i].sink, escapes[i].text, buf, sizeof buf), escapes[i].want);
+  ck_assert_str_eq(cm_escape_buf(CM_ESC_HTML, "<<", small, sizeof small), "&lt");
+}
+END_TEST
+
+START_TEST(csv_export_formula_prefixed) { /* F29 */
+  cJSON *r = report_with("\"layers\":[{\"id\":0,\"name\":\"=cmd|' /C calc'!A0\"}]");
+  char *csv = render_one(r, "csv");
+  ck_assert_msg(strstr(csv, ",'=cmd|") && !strstr(csv, ",=cmd"), "%s", csv);
+  free(csv);
+  cJSON_Delete(r);
+}
+END_TEST
+
+/* Every line the check's outputs print, looked at as GitHub Actions reads a log: none may start a command. */
+static void assert_no_command_line(const char *text) {
+  for (const char *line = text; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+    const char *start = line + strspn(line, " \t");
+    ck_assert_msg(strncmp(start, "::", 2) != 0 || !strncmp(start, "::error file=", 13) ||
+                      !strncmp(start, "::warning file=", 15),
+                  "a line starts a workflow command: %.80s", line);
+  }
+}
+
+START_TEST(check_names_cannot_forge_annotations) { /* F11 */
+  const char *layers =
+      "\"layers\":[{\"id\":0,\"name\":\"x\\n::error file=a::forged\",\"cycles\":10},"
+      "{\"id\":1,\"name\":\"::stop-commands::tok\",\"cycles\":10},{\"id\":2,\"name\":\"ok\",\"cycles\":5}],"
+      "\"marks\":{\"model\":\"m\\n::error::label\"}";
+  cJSON *base = report_with(layers), *r = report_with(layers);
+  cJSON_ReplaceItemInObject(cJSON_GetArrayItem(cJSON_GetObjectItem(r, "layers"), 2), "cycles", cJSON_CreateNumber(50));
+  rpt_budget_t budget;
+  rpt_budget_defaults(&budget);
+  rpt_check_t *check = rpt_check_run(r, base, &budget);
+  ck_assert_ptr_nonnull(check);
+  char *text = NULL;
+  size_t len = 0;
+  FILE *out = open_memstream(&text, &len);
+  rpt_check_print(check, out);
+  rpt_check_github_annotations(check, "r.json", out);
+  rpt_check_markdown(check, out);
+  fclose(out);
+  assert_no_command_line(text);
+  ck_assert_msg(strstr(text, "::error file=r.json"), "%s", text); /* the real annotation is there */
+  free(text);
+  rpt_check_free(check);
+  cJSON_Delete(base);
+  cJSON_Delete(r);
+}
+END_TEST
+
+START_TEST(merge_html_escapes_status) { /* F10 */
+  xp_sweep_row_t row = {.index = 0, .id = "j0", .status = "<script>alert(1)</script>"};
+  char *html = NULL;
+  size_t len = 0;
+  FILE *out = open_memstream(&html, &len);
+  ck_assert_int_eq(xp_sweep_write_table(&row, 1, 1, XP_SWEEP_HTML, out), 0);
+  fclose(out);
+  ck_assert_msg(!strstr(html, "<script>") && strstr(html, "&lt;script&gt;"), "%s", html);
+  free(html);
+}
+END_TEST
+
+/* ---- sizes from the input (F15, F16) ---- */
+
+START_TEST(merge_jobs_total_bounded) { /* F15 */
+  static const char *const bad[] = {"1e12", "-1", "2.5", "\"3\"", "1e300"};
+  char text[128];
+  size_t total = 7;
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+    snprintf(text, sizeof text, "{\"schema\":\"mcusim-sweep/1\",\"jobs_total\":%s}", bad[i]);
+    cJSON *m = cJSON_Parse(text);
+    ck_assert_msg(xp_sweep_jobs_total(m, &total) == -1, "jobs_total %s accepted", bad[i]);
+    cJSON_Delete(m);
+  }
+  cJSON *m = cJSON_Parse("{\"jobs_total\":12}");
+  ck_assert_int_eq(xp_sweep_jobs_total(m, &total), 0);
+  ck_assert_uint_eq(total, 12);
+  cJSON_Delete(m);
+  FILE *out = fopen("/dev/null", "w");
+  ck_assert_int_eq(xp_sweep_write_table(NULL, 0, (size_t)1e12, XP_SWEEP_JSON, out), -1);
+  fclose(out);
+}
+END_TEST
+
+/* A report with n layers ("l<i>", every tenth named like the one before it: repeated names match by occurrence). */
+static cJSON *many_layers(int n, double cycles) {
+  cJSON *r = report_with(""), *layers = cJSON_AddArrayToObject(r, "layers");
+  for (int i = 0; i < n; i++) {
+    char name[32];
+    snprintf(name, sizeof name, "l%d", i % 10 == 9 ? i - 1 : i);
+    cJSON *l = cJSON_CreateObject();
+    cJSON_AddNumberToObject(l, "id", i);
+    cJSON_AddStringToObject(l, "name", name);
+    cJSON_AddNumberToObject(l, "cycles", cycles + i);
+    cJSON_AddItemToArray(layers, l);
+  }
+  return r;
+}
+
+START_TEST(check_many_layers_fast) { /* F16: was cubic, hours for 5,000 layers */
+  cJSON *base = many_layers(5000, 100), *r = many_layers(5000, 101);
+  rpt_budget_t budget;
+  rpt_budget_defaults(&budget);
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  rpt_check_t *check = rpt_check_run(r, base, &budget);
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  double seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+  ck_assert_ptr_nonnull(check);
+  ck_assert_msg(seconds < 5, "check of 5,000 layers took %.1f s", seconds);
+  size_t layer_rows = 0, grown = 0;
+  for (size_t i = 0; i < check->n_rows; i++) {
+    layer_rows += check->rows[i].layer[0] != 0;
+    grown += check->rows[i].layer[0] && check->rows[i].change == RPT_CHANGE_GREW;
+  }
+  ck_assert_uint_eq(grown, 5000); /* every layer paired with its own, the repeated names by occurrence */
+  ck_assert_uint_ge(layer_rows, 5000);
+  rpt_check_free(check);
+  cJSON_Delete(base);
+  cJSON_Delete(r);
+}
+END_TEST
+
 Suite *test_suite(void) {
   Suite *s = suite_create("hostile");
   TCase *tc = tcase_create("renderers");
@@ -102,6 +252,12 @@ Suite *test_suite(void) {
   tcase_add_test(tc, html_layer_without_patch_key);
   tcase_add_test(tc, reader_refuses_non_finite);
   tcase_add_test(tc, renderers_total_on_non_finite);
+  tcase_add_test(tc, escape_for_sink);
+  tcase_add_test(tc, csv_export_formula_prefixed);
+  tcase_add_test(tc, check_names_cannot_forge_annotations);
+  tcase_add_test(tc, merge_html_escapes_status);
+  tcase_add_test(tc, merge_jobs_total_bounded);
+  tcase_add_test(tc, check_many_layers_fast);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,12 +17,75 @@
 #error "MCUSIM_VERSION is defined by CMakeLists.txt"
 #endif
 
+/* Length of the well-formed UTF-8 sequence at s (n > 0 bytes left), 0 when it is not one (RFC 3629: no overlong
+ * forms, no surrogates, nothing past U+10FFFF). */
+static size_t utf8_sequence(const unsigned char *s, size_t n) {
+  if (s[0] < 0x80) return 1;
+  size_t len = s[0] >= 0xc2 && s[0] <= 0xdf ? 2 : (s[0] & 0xf0) == 0xe0 ? 3 : s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : 0;
+  if (!len || len > n) return 0;
+  unsigned long cp = s[0] & (0x7f >> len);
+  for (size_t i = 1; i < len; i++) {
+    if ((s[i] & 0xc0) != 0x80) return 0;
+    cp = cp << 6 | (s[i] & 0x3f);
+  }
+  if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+    return 0;
+  return len;
+}
+
+/* bytes as the text of a JSON string literal with its quotes: well-formed UTF-8 kept, every other byte as U+FFFD,
+ * control characters and NUL as \u escapes. Caller frees; NULL when out of memory. */
+static char *json_literal(const unsigned char *bytes, size_t len) {
+  char *out = malloc(len * 6 + 3), *o = out; /* at most 6 output bytes per input byte ("\u0000", "\ufffd") */
+  if (!out) return NULL;
+  *o++ = '"';
+  for (size_t i = 0, n; i < len; i += n) {
+    n = utf8_sequence(bytes + i, len - i);
+    if (!n) {
+      o += sprintf(o, "\\ufffd");
+      n = 1;
+    } else if (bytes[i] == '"' || bytes[i] == '\\') {
+      o += sprintf(o, "\\%c", bytes[i]);
+    } else if (bytes[i] < 0x20) { /* as cJSON prints them */
+      const char *named = strchr("\b\f\n\r\t", bytes[i]);
+      o += bytes[i] && named ? sprintf(o, "\\%c", "bfnrt"[named - "\b\f\n\r\t"]) : sprintf(o, "\\u%04x", bytes[i]);
+    } else {
+      memcpy(o, bytes + i, n);
+      o += n;
+    }
+  }
+  memcpy(o, "\"", 2);
+  return out;
+}
+
+cJSON *rpt_text(const char *bytes, size_t len) {
+  const unsigned char *b = (const unsigned char *)bytes;
+  bool nul = memchr(bytes, 0, len) != NULL, clean = !nul;
+  for (size_t i = 0, n = 1; clean && i < len; i += n) clean = (n = utf8_sequence(b + i, len - i)) != 0;
+  if (clean) return cJSON_CreateString(bytes);
+  char *literal = json_literal(b, len);
+  /* NUL cannot live in a cJSON string: such text stays a raw literal, printed as it is ("\u0000"). */
+  cJSON *item = !literal ? NULL : nul ? cJSON_CreateRaw(literal) : cJSON_Parse(literal);
+  free(literal);
+  return item;
+}
+
+/* A string member whose key and text may come from firmware, the ELF or a file: both made valid UTF-8. */
+static void add_text(cJSON *obj, const char *key, const char *text) {
+  cJSON *value = rpt_text(text, strlen(text)), *key_item = rpt_text(key, strlen(key));
+  if (value && cJSON_IsString(key_item))
+    cJSON_AddItemToObject(obj, key_item->valuestring, value);
+  else
+    cJSON_Delete(value);
+  cJSON_Delete(key_item);
+}
+
 static void add_u64(cJSON *obj, const char *key, uint64_t value) { cJSON_AddNumberToObject(obj, key, (double)value); }
 
 static void add_hex(cJSON *obj, const char *key, uint32_t value) {
   char buf[16];
   snprintf(buf, sizeof buf, "0x%08x", value);
-  cJSON_AddStringToObject(obj, key, buf);
+  add_text(obj, key, buf);
 }
 
 /* Rounded so that the text of the number is stable and readable. */
@@ -33,8 +97,8 @@ static void add_rounded(cJSON *obj, const char *key, double value, int decimals)
 static cJSON *build_firmware(const mcusim_t *sim) {
   const mcusim_firmware_t *fw = mcusim_firmware(sim);
   cJSON *o = cJSON_CreateObject();
-  cJSON_AddStringToObject(o, "path", fw->path ? fw->path : "");
-  cJSON_AddStringToObject(o, "sha256", fw->sha256);
+  add_text(o, "path", fw->path ? fw->path : "");
+  add_text(o, "sha256", fw->sha256);
   add_u64(o, "text_bytes", fw->text_bytes);
   add_u64(o, "rodata_bytes", fw->rodata_bytes);
   add_u64(o, "data_bytes", fw->data_bytes);
@@ -46,8 +110,8 @@ static cJSON *build_firmware(const mcusim_t *sim) {
 static cJSON *build_profile(const mcusim_t *sim) {
   const prof_t *p = mcusim_profile(sim);
   cJSON *o = cJSON_CreateObject();
-  cJSON_AddStringToObject(o, "name", p->name);
-  cJSON_AddStringToObject(o, "core", p->core);
+  add_text(o, "name", p->name);
+  add_text(o, "core", p->core);
   add_u64(o, "clock_hz", p->clock_hz);
   add_u64(o, "sram_bytes", prof_sram_bytes(p));
   add_u64(o, "flash_bytes", p->flash.size);
@@ -60,11 +124,11 @@ static cJSON *build_fault(const mcusim_result_t *r) {
                                             "r9", "r10", "r11", "r12", "sp", "lr", "pc", "xpsr"};
   const mcusim_fault_t *f = &r->fault;
   cJSON *o = cJSON_CreateObject();
-  cJSON_AddStringToObject(o, "kind", mcusim_fault_name(f->kind));
-  cJSON_AddStringToObject(o, "message", f->message);
+  add_text(o, "kind", mcusim_fault_name(f->kind));
+  add_text(o, "message", f->message);
   add_hex(o, "pc", f->pc);
-  cJSON_AddStringToObject(o, "symbol", f->symbol);
-  cJSON_AddStringToObject(o, "instruction", f->insn);
+  add_text(o, "symbol", f->symbol);
+  add_text(o, "instruction", f->insn);
   add_hex(o, "address", f->address);
   cJSON *regs = cJSON_AddObjectToObject(o, "registers");
   for (int i = 0; i < 17; i++) add_hex(regs, reg_names[i], f->regs[i]);
@@ -74,12 +138,15 @@ static cJSON *build_fault(const mcusim_result_t *r) {
 static cJSON *build_result(const mcusim_t *sim) {
   const mcusim_result_t *r = mcusim_result(sim);
   cJSON *o = cJSON_CreateObject();
-  cJSON_AddStringToObject(o, "stop", mcusim_stop_name(r->stop));
+  add_text(o, "stop", mcusim_stop_name(r->stop));
   if (r->stop == MCUSIM_STOP_EXIT)
     cJSON_AddNumberToObject(o, "exit_code", r->exit_code);
   else
     cJSON_AddNullToObject(o, "exit_code");
-  cJSON_AddStringToObject(o, "stdout", r->stdout_text ? r->stdout_text : "");
+  if (r->stdout_text)
+    cJSON_AddItemToObject(o, "stdout", rpt_text(r->stdout_text, r->stdout_len));
+  else
+    add_text(o, "stdout", "");
   cJSON_AddBoolToObject(o, "stdout_truncated", r->stdout_truncated);
   if (r->stop == MCUSIM_STOP_FAULT)
     cJSON_AddItemToObject(o, "fault", build_fault(r));
@@ -88,10 +155,10 @@ static cJSON *build_result(const mcusim_t *sim) {
   if (r->stop == MCUSIM_STOP_INSN_LIMIT || r->stop == MCUSIM_STOP_TIME_LIMIT || r->stop == MCUSIM_STOP_INTERRUPTED) {
     cJSON *at = cJSON_AddObjectToObject(o, "stopped_at");
     add_hex(at, "pc", r->fault.pc);
-    cJSON_AddStringToObject(at, "symbol", r->fault.symbol);
+    add_text(at, "symbol", r->fault.symbol);
   }
   cJSON *start = cJSON_AddObjectToObject(o, "start");
-  cJSON_AddStringToObject(start, "source", r->start_source ? r->start_source : "");
+  add_text(start, "source", r->start_source ? r->start_source : "");
   add_hex(start, "pc", r->entry_pc);
   add_hex(start, "sp", r->initial_sp);
   return o;
@@ -114,7 +181,7 @@ static cJSON *build_timing(const mcusim_t *sim) {
   uint64_t lookups, misses, stalls, data_reads, data_stalls;
   mcusim_fetch_stats(sim, &lookups, &misses, &stalls, &data_reads, &data_stalls);
   cJSON *o = cJSON_CreateObject();
-  cJSON_AddStringToObject(o, "mode", mcusim_limits(sim)->precise_flash ? "precise_flash" : "default");
+  add_text(o, "mode", mcusim_limits(sim)->precise_flash ? "precise_flash" : "default");
   add_u64(o, "fetch_line_lookups", lookups);
   add_u64(o, "fetch_line_misses", misses);
   add_u64(o, "fetch_stall_cycles", stalls);
@@ -151,7 +218,7 @@ static cJSON *build_marks(const mem_t *m) {
   cJSON *o = cJSON_CreateObject();
   for (size_t i = 0; i < m->mark_count; i++) {
     if (m->marks[i].is_string)
-      cJSON_AddStringToObject(o, m->marks[i].name, m->marks[i].text);
+      add_text(o, m->marks[i].name, m->marks[i].text);
     else
       add_u64(o, m->marks[i].name, m->marks[i].number);
   }
@@ -172,8 +239,8 @@ static void add_range(cJSON *o, const mcusim_t *sim, const mem_range_t *r, int w
 static cJSON *build_layer(const mcusim_t *sim, const mem_layer_t *l) {
   cJSON *o = cJSON_CreateObject();
   add_u64(o, "id", l->id);
-  cJSON_AddStringToObject(o, "name", l->name);
-  cJSON_AddStringToObject(o, "kind", l->kind);
+  add_text(o, "name", l->name);
+  add_text(o, "kind", l->kind);
   if (l->out_c) {
     cJSON *shape = cJSON_AddArrayToObject(o, "out_shape");
     cJSON_AddItemToArray(shape, cJSON_CreateNumber(l->out_h));
@@ -218,7 +285,7 @@ static cJSON *build_sample(const mem_sample_t *t) {
 
 static cJSON *build_allocation(const mem_allocation_t *a) {
   cJSON *o = cJSON_CreateObject();
-  cJSON_AddStringToObject(o, "tag", a->tag);
+  add_text(o, "tag", a->tag);
   add_hex(o, "address", a->address);
   add_u64(o, "size", a->size);
   add_u64(o, "alloc_cycle", a->alloc_cycle);
@@ -236,16 +303,16 @@ static cJSON *build_allocation(const mem_allocation_t *a) {
 static cJSON *build_diagnostic(const mcusim_t *sim, const mem_diag_t *d) {
   cJSON *o = cJSON_CreateObject();
   char symbol[128];
-  cJSON_AddStringToObject(o, "kind", mem_diag_name(d->kind));
+  add_text(o, "kind", mem_diag_name(d->kind));
   add_u64(o, "cycle", d->cycle);
   add_hex(o, "pc", d->pc);
   mcusim_symbolize(sim, d->pc, symbol, sizeof symbol);
-  cJSON_AddStringToObject(o, "symbol", symbol);
+  add_text(o, "symbol", symbol);
   mcusim_symbolize(sim, d->lr & ~1u, symbol, sizeof symbol);
-  cJSON_AddStringToObject(o, "caller", d->lr ? symbol : "");
+  add_text(o, "caller", d->lr ? symbol : "");
   add_hex(o, "address", d->address);
   add_u64(o, "size", d->size);
-  cJSON_AddStringToObject(o, "message", d->message);
+  add_text(o, "message", d->message);
   return o;
 }
 
@@ -279,7 +346,7 @@ static void add_function_profile(cJSON *root, const mcusim_t *sim) {
   for (size_t i = 0; i < fp->function_count; i++) {
     const mcusim_function_t *f = &fp->functions[i];
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "name", f->name);
+    add_text(o, "name", f->name);
     add_hex(o, "address", f->address);
     add_u64(o, "calls", f->calls);
     add_u64(o, "instructions", f->instructions);
@@ -293,9 +360,9 @@ static void add_function_profile(cJSON *root, const mcusim_t *sim) {
   for (size_t i = 0; i < fp->line_count; i++) {
     const mcusim_line_t *l = &fp->lines[i];
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "file", l->file);
+    add_text(o, "file", l->file);
     add_u64(o, "line", l->line);
-    cJSON_AddStringToObject(o, "function", l->function);
+    add_text(o, "function", l->function);
     add_u64(o, "instructions", l->instructions);
     add_u64(o, "cycles", l->cycles);
     cJSON_AddItemToArray(lines, o);
@@ -304,7 +371,7 @@ static void add_function_profile(cJSON *root, const mcusim_t *sim) {
   for (size_t i = 0; i < fp->call_count; i++) {
     const mcusim_call_t *c = &fp->calls[i];
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "name", c->name);
+    add_text(o, "name", c->name);
     add_u64(o, "depth", c->depth);
     add_u64(o, "start_cycle", c->start_cycle);
     add_u64(o, "cycles", c->cycles);
@@ -317,10 +384,10 @@ static void add_function_profile(cJSON *root, const mcusim_t *sim) {
 cJSON *rpt_build(const mcusim_t *sim) {
   cJSON *root = cJSON_CreateObject();
   if (!root) return NULL;
-  cJSON_AddStringToObject(root, "schema", RPT_SCHEMA);
+  add_text(root, "schema", RPT_SCHEMA);
   cJSON *tool = cJSON_AddObjectToObject(root, "tool");
-  cJSON_AddStringToObject(tool, "name", "mcusim");
-  cJSON_AddStringToObject(tool, "version", MCUSIM_VERSION);
+  add_text(tool, "name", "mcusim");
+  add_text(tool, "version", MCUSIM_VERSION);
   cJSON_AddItemToObject(root, "firmware", build_firmware(sim));
   cJSON_AddItemToObject(root, "profile", build_profile(sim));
   cJSON_AddItemToObject(root, "result", build_result(sim));

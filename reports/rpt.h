@@ -20,6 +20,11 @@ cJSON *rpt_build(const mcusim_t *sim);
  * exhaust memory. */
 #define RPT_MAX_REPORT_BYTES ((size_t)256 << 20)
 
+/* A JSON string item of len bytes from firmware, an ELF or a file: well-formed UTF-8 is kept, every other byte
+ * becomes U+FFFD, so the report stays valid UTF-8 JSON. Text holding NUL bytes keeps them as "\u0000" in a raw
+ * item (cJSON_IsRaw; cJSON strings end at a NUL). NULL when out of memory. */
+cJSON *rpt_text(const char *bytes, size_t len);
+
 /* Serialises the report (deterministic: same order, same formatting) and writes it atomically (cm_write_atomic). */
 int rpt_write_json(const cJSON *report, const char *path);
 

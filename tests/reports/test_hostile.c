@@ -3,6 +3,7 @@
  * Check's per-test timeout (fork mode). */
 #include "tests/support/check_main.h"
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -244,6 +245,43 @@ START_TEST(check_many_layers_fast) { /* F16: was cubic, hours for 5,000 layers *
 }
 END_TEST
 
+/* ---- text from firmware in the report (F22) ---- */
+
+/* The item printed as the report prints it, parsed back. */
+static char *printed(cJSON *item) {
+  cJSON *o = cJSON_CreateObject();
+  cJSON_AddItemToObject(o, "stdout", item);
+  char *text = cJSON_Print(o);
+  cJSON_Delete(o);
+  return text;
+}
+
+static bool valid_utf8(const char *s) {
+  cJSON *item = rpt_text(s, strlen(s));
+  bool same = cJSON_IsString(item) && !strcmp(item->valuestring, s);
+  cJSON_Delete(item);
+  return same;
+}
+
+START_TEST(report_text_valid_utf8_nul_kept) {
+  static const char out[] = "ok \xc3\xa9 \xff\xfe bad \xed\xa0\x80 \xc0\xaf \x01\0after NUL\n";
+  char *text = printed(rpt_text(out, sizeof out - 1));
+  ck_assert_msg(
+      strstr(text, "ok \xc3\xa9 \\ufffd\\ufffd bad \\ufffd\\ufffd\\ufffd \\ufffd\\ufffd \\u0001\\u0000after NUL\\n"),
+      "%s", text);
+  ck_assert_msg(valid_utf8(text), "%s", text);
+  cJSON *back = cJSON_Parse(text);
+  ck_assert_ptr_nonnull(back);
+  cJSON_Delete(back);
+  free(text);
+  text = printed(rpt_text("caf\xe9", 4)); /* Latin-1, no NUL: a plain string with U+FFFD */
+  ck_assert_msg(strstr(text, "\"caf\xef\xbf\xbd\""), "%s", text);
+  free(text);
+  ck_assert(valid_utf8("plain \xe2\x82\xac \xf0\x9f\x98\x80"));
+  ck_assert(!valid_utf8("\xf4\x90\x80\x80"));
+}
+END_TEST
+
 Suite *test_suite(void) {
   Suite *s = suite_create("hostile");
   TCase *tc = tcase_create("renderers");
@@ -258,6 +296,7 @@ Suite *test_suite(void) {
   tcase_add_test(tc, merge_html_escapes_status);
   tcase_add_test(tc, merge_jobs_total_bounded);
   tcase_add_test(tc, check_many_layers_fast);
+  tcase_add_test(tc, report_text_valid_utf8_nul_kept);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -172,6 +172,21 @@ START_TEST(check_names_cannot_forge_annotations) { /* F11 */
 }
 END_TEST
 
+START_TEST(text_summary_names_one_line) { /* F11, the summary `mcusim run` prints */
+  cJSON *r = report_with("\"layers\":[{\"id\":0,\"name\":\"x\\n::error::forged\",\"kind\":\"\\n::warning::k\","
+                         "\"cycles\":10}],\"diagnostics\":[{\"kind\":\"k\",\"message\":\"m\\n::error::d\"}]");
+  char *text = NULL;
+  size_t len = 0;
+  FILE *out = open_memstream(&text, &len);
+  rpt_print_text(r, out);
+  fclose(out);
+  assert_no_command_line(text);
+  ck_assert_msg(strstr(text, "x ::error::forge"), "%s", text);
+  free(text);
+  cJSON_Delete(r);
+}
+END_TEST
+
 START_TEST(merge_html_escapes_status) { /* F10 */
   xp_sweep_row_t row = {.index = 0, .id = "j0", .status = "<script>alert(1)</script>"};
   char *html = NULL;
@@ -293,6 +308,7 @@ Suite *test_suite(void) {
   tcase_add_test(tc, escape_for_sink);
   tcase_add_test(tc, csv_export_formula_prefixed);
   tcase_add_test(tc, check_names_cannot_forge_annotations);
+  tcase_add_test(tc, text_summary_names_one_line);
   tcase_add_test(tc, merge_html_escapes_status);
   tcase_add_test(tc, merge_jobs_total_bounded);
   tcase_add_test(tc, check_many_layers_fast);

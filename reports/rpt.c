@@ -507,25 +507,17 @@ static const char *grouped(double value, char *buf, size_t size) {
   return buf;
 }
 
-/* Text from the report for one line of the summary (CM_ESC_LINE): a name holding a line break cannot start a line
- * of its own, which a CI log would read as a command. A ring of 8 results, enough for the strings of one fprintf. */
-static const char *line_str(const cJSON *obj, const char *path, const char *absent) {
-  static char ring[8][256];
-  static unsigned next;
-  const char *text = rpt_str_or(obj, path, absent);
-  return text ? cm_escape_buf(CM_ESC_LINE, text, ring[next++ % 8], sizeof ring[0]) : NULL;
-}
-
 static void print_result(const cJSON *result, FILE *out) {
-  const char *stop = line_str(result, "stop", "");
+  const char *stop = rpt_line_or(result, "stop", "");
   const cJSON *fault = rpt_get(result, "fault");
   if (strcmp(stop, "exit") == 0) {
     fprintf(out, "  result        firmware exited with code %d\n", rpt_to_int(rpt_num_or(result, "exit_code", 0)));
   } else if (cJSON_IsObject(fault)) {
-    fprintf(out, "  result        FAULT: %s\n", line_str(fault, "message", ""));
+    fprintf(out, "  result        FAULT: %s\n", rpt_line_or(fault, "message", ""));
   } else {
     const cJSON *at = rpt_get(result, "stopped_at");
-    fprintf(out, "  result        stopped: %s at %s (%s)\n", stop, line_str(at, "pc", ""), line_str(at, "symbol", ""));
+    fprintf(out, "  result        stopped: %s at %s (%s)\n", stop, rpt_line_or(at, "pc", ""),
+            rpt_line_or(at, "symbol", ""));
   }
 }
 
@@ -560,7 +552,7 @@ static void print_layers(const cJSON *report, FILE *out) {
                cJSON_GetArrayItem(s, 2)->valueint);
     bar(bars, sizeof bars, rpt_figure_in_row_or(l, RPT_FIGURE_ARENA_PEAK, 0), max_arena, 20);
     fprintf(out, "  %3d  %-16.16s %-15.15s %-13s %12s %14s %9.3f %11s  %s%s\n", rpt_to_int(rpt_num_or(l, "id", 0)),
-            line_str(l, "name", ""), line_str(l, "kind", ""), shape,
+            rpt_line_or(l, "name", ""), rpt_line_or(l, "kind", ""), shape,
             grouped(rpt_figure_in_row_or(l, RPT_FIGURE_MACS, 0), macs, sizeof macs),
             grouped(rpt_figure_in_row_or(l, RPT_FIGURE_CYCLES, 0), cycles, sizeof cycles),
             rpt_figure_in_row_or(l, RPT_FIGURE_LATENCY, 0) / 1000.0,
@@ -578,7 +570,7 @@ static void print_layers(const cJSON *report, FILE *out) {
     char peak[32];
     fprintf(out, "  peak arena    %s B in layer %d '%s'\n",
             grouped(rpt_figure_in_row_or(peak_layer, RPT_FIGURE_ARENA_PEAK, 0), peak, sizeof peak),
-            rpt_to_int(rpt_num_or(peak_layer, "id", 0)), line_str(peak_layer, "name", ""));
+            rpt_to_int(rpt_num_or(peak_layer, "id", 0)), rpt_line_or(peak_layer, "name", ""));
   }
 }
 
@@ -622,7 +614,7 @@ static void print_profile(const cJSON *report, FILE *out) {
   int n = 0;
   cJSON_ArrayForEach(f, functions) {
     if (n++ == RPT_TOP_N) break;
-    fprintf(out, "  %-32.32s %10s %14s %5.1f%% %14s %5.1f%%\n", line_str(f, "name", ""),
+    fprintf(out, "  %-32.32s %10s %14s %5.1f%% %14s %5.1f%%\n", rpt_line_or(f, "name", ""),
             grouped(rpt_num_or(f, "calls", 0), calls, sizeof calls),
             grouped(rpt_num_or(f, "cycles", 0), self, sizeof self), 100 * rpt_num_or(f, "cycles", 0) / total_cycles,
             grouped(rpt_num_or(f, "inclusive_cycles", 0), incl, sizeof incl),
@@ -635,8 +627,8 @@ static void print_profile(const cJSON *report, FILE *out) {
   cJSON_ArrayForEach(l, lines) {
     if (n++ == RPT_TOP_N) break;
     char where[64];
-    snprintf(where, sizeof where, "%s:%d", base_name(line_str(l, "file", "")), rpt_to_int(rpt_num_or(l, "line", 0)));
-    fprintf(out, "  %-40.40s %-24.24s %14s %5.1f%%\n", where, line_str(l, "function", ""),
+    snprintf(where, sizeof where, "%s:%d", base_name(rpt_line_or(l, "file", "")), rpt_to_int(rpt_num_or(l, "line", 0)));
+    fprintf(out, "  %-40.40s %-24.24s %14s %5.1f%%\n", where, rpt_line_or(l, "function", ""),
             grouped(rpt_num_or(l, "cycles", 0), self, sizeof self), 100 * rpt_num_or(l, "cycles", 0) / total_cycles);
   }
 }
@@ -644,8 +636,9 @@ static void print_profile(const cJSON *report, FILE *out) {
 static void print_diagnostics(const cJSON *report, FILE *out) {
   const cJSON *d;
   cJSON_ArrayForEach(d, rpt_get(report, "diagnostics")) {
-    fprintf(out, "  WARNING       %s: %s (at %s, %s, called from %s)\n", line_str(d, "kind", ""),
-            line_str(d, "message", ""), line_str(d, "pc", ""), line_str(d, "symbol", ""), line_str(d, "caller", ""));
+    fprintf(out, "  WARNING       %s: %s (at %s, %s, called from %s)\n", rpt_line_or(d, "kind", ""),
+            rpt_line_or(d, "message", ""), rpt_line_or(d, "pc", ""), rpt_line_or(d, "symbol", ""),
+            rpt_line_or(d, "caller", ""));
   }
 }
 
@@ -655,8 +648,8 @@ void rpt_print_text(const cJSON *report, FILE *out) {
   double clock_mhz = rpt_num_or(prof, "clock_hz", 0) / 1e6;
   double instructions = rpt_figure_total_or(report, RPT_FIGURE_INSTRUCTIONS, 0),
          cycles = rpt_figure_total_or(report, RPT_FIGURE_CYCLES, 0);
-  fprintf(out, "mcusim: %s on %s (Cortex-%s, %g MHz)\n", line_str(report, "firmware.path", ""),
-          line_str(prof, "name", ""), rpt_core_display(line_str(prof, "core", "")), clock_mhz);
+  fprintf(out, "mcusim: %s on %s (Cortex-%s, %g MHz)\n", rpt_line_or(report, "firmware.path", ""),
+          rpt_line_or(prof, "name", ""), rpt_core_display(rpt_line_or(prof, "core", "")), clock_mhz);
   print_result(rpt_get(report, "result"), out);
   fprintf(out, "  instructions  %s\n", grouped(instructions, a, sizeof a));
   fprintf(out, "  cycles        %s  (%.3f ms at %g MHz, %.2f cycles/instruction)\n", grouped(cycles, a, sizeof a),
@@ -684,7 +677,7 @@ void rpt_print_text(const cJSON *report, FILE *out) {
           grouped(rpt_figure_total_or(report, RPT_FIGURE_STACK_PAINTED, 0), b, sizeof b));
   if (rpt_figure_total_or(report, RPT_FIGURE_OVERFLOW_MAPPED, 0) > 0)
     fprintf(out, "  note          the firmware needs more SRAM than %s has: %s B were mapped behind it to finish\n",
-            line_str(prof, "name", ""),
+            rpt_line_or(prof, "name", ""),
             grouped(rpt_figure_total_or(report, RPT_FIGURE_OVERFLOW_MAPPED, 0), a, sizeof a));
   print_layers(report, out);
   print_patches(report, out);

@@ -49,6 +49,12 @@ double rpt_num_or(const cJSON *obj, const char *path, double absent);
 const char *rpt_str_or(const cJSON *obj, const char *path, const char *absent);
 /* The array at path, its size in *count (optional; 0 when absent). */
 const cJSON *rpt_array(const cJSON *obj, const char *path, int *count);
+/* A string field for one line of text output (cm_escape's CM_ESC_LINE: control characters as spaces, a leading
+ * "::" defused), so a name holding a line break cannot start a line of its own, which a CI log would read as a
+ * command. The result lives in a ring of 8 static buffers of 256 bytes (enough for the strings of one printf;
+ * single-threaded, like every text renderer); absent as given. */
+const char *rpt_line_or(const cJSON *obj, const char *path, const char *absent);
+
 /* Report numbers as integers, checked (converting a double outside the integer type's range is undefined
  * behaviour): NaN gives 0, values beyond the range stop at its ends, fractions are cut toward zero. Every
  * conversion of a report number to an integer goes through these. */

@@ -61,3 +61,10 @@ int rpt_int_or(const cJSON *obj, const char *path, int absent) {
   double value;
   return rpt_number(obj, path, &value) ? absent : rpt_to_int(value);
 }
+
+const char *rpt_line_or(const cJSON *obj, const char *path, const char *absent) {
+  static char ring[8][256];
+  static unsigned next;
+  const char *text = rpt_str_or(obj, path, absent);
+  return text ? cm_escape_buf(CM_ESC_LINE, text, ring[next++ % 8], sizeof ring[0]) : NULL;
+}

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "reports/check.h"
+#include "reports/compare.h"
 #include "reports/export.h"
 #include "reports/rpt.h"
 #include "workloads/explore/sweep.h"
@@ -145,6 +146,34 @@ static void assert_no_command_line(const char *text) {
   }
 }
 
+/* Text output captured in memory; capture_end checks no line of it starts a workflow command and returns it (caller
+ * frees). */
+typedef struct {
+  char *text;
+  size_t len;
+  FILE *out;
+} capture_t;
+
+static FILE *capture_begin(capture_t *c) {
+  *c = (capture_t){0};
+  c->out = open_memstream(&c->text, &c->len);
+  ck_assert_ptr_nonnull(c->out);
+  return c->out;
+}
+
+static char *capture_end(capture_t *c) {
+  fclose(c->out);
+  assert_no_command_line(c->text);
+  return c->text;
+}
+
+/* Ends the capture; its text must hold want. */
+static void capture_expect(capture_t *c, const char *want) {
+  char *text = capture_end(c);
+  ck_assert_msg(strstr(text, want), "no '%s' in:\n%s", want, text);
+  free(text);
+}
+
 START_TEST(check_names_cannot_forge_annotations) { /* F11 */
   const char *layers =
       "\"layers\":[{\"id\":0,\"name\":\"x\\n::error file=a::forged\",\"cycles\":10},"
@@ -156,16 +185,12 @@ START_TEST(check_names_cannot_forge_annotations) { /* F11 */
   rpt_budget_defaults(&budget);
   rpt_check_t *check = rpt_check_run(r, base, &budget);
   ck_assert_ptr_nonnull(check);
-  char *text = NULL;
-  size_t len = 0;
-  FILE *out = open_memstream(&text, &len);
+  capture_t cap;
+  FILE *out = capture_begin(&cap);
   rpt_check_print(check, out);
   rpt_check_github_annotations(check, "r.json", out);
   rpt_check_markdown(check, out);
-  fclose(out);
-  assert_no_command_line(text);
-  ck_assert_msg(strstr(text, "::error file=r.json"), "%s", text); /* the real annotation is there */
-  free(text);
+  capture_expect(&cap, "::error file=r.json"); /* the real annotation is there */
   rpt_check_free(check);
   cJSON_Delete(base);
   cJSON_Delete(r);
@@ -175,14 +200,24 @@ END_TEST
 START_TEST(text_summary_names_one_line) { /* F11, the summary `mcusim run` prints */
   cJSON *r = report_with("\"layers\":[{\"id\":0,\"name\":\"x\\n::error::forged\",\"kind\":\"\\n::warning::k\","
                          "\"cycles\":10}],\"diagnostics\":[{\"kind\":\"k\",\"message\":\"m\\n::error::d\"}]");
-  char *text = NULL;
-  size_t len = 0;
-  FILE *out = open_memstream(&text, &len);
-  rpt_print_text(r, out);
-  fclose(out);
-  assert_no_command_line(text);
-  ck_assert_msg(strstr(text, "x ::error::forge"), "%s", text);
-  free(text);
+  capture_t cap;
+  rpt_print_text(r, capture_begin(&cap));
+  capture_expect(&cap, "x ::error::forge");
+  cJSON_Delete(r);
+}
+END_TEST
+
+START_TEST(compare_names_one_line) { /* F11, `mcusim compare` */
+  cJSON *r = report_with("\"layers\":[{\"id\":0,\"name\":\"::error::forged\",\"cycles\":10}],"
+                         "\"marks\":{\"model\":\"m\\n::error::model\"}");
+  char msg[256];
+  rpt_compare_opts_t opts = {.a_name = "a\n::error::a", .b_name = "b", .allow_mismatch = 1};
+  cJSON *cmp = rpt_compare(r, r, &opts, msg, sizeof msg);
+  ck_assert_msg(cmp != NULL, "%s", msg);
+  capture_t cap;
+  rpt_compare_print(cmp, capture_begin(&cap));
+  capture_expect(&cap, "'::error::forged");
+  cJSON_Delete(cmp);
   cJSON_Delete(r);
 }
 END_TEST
@@ -309,6 +344,7 @@ Suite *test_suite(void) {
   tcase_add_test(tc, csv_export_formula_prefixed);
   tcase_add_test(tc, check_names_cannot_forge_annotations);
   tcase_add_test(tc, text_summary_names_one_line);
+  tcase_add_test(tc, compare_names_one_line);
   tcase_add_test(tc, merge_html_escapes_status);
   tcase_add_test(tc, merge_jobs_total_bounded);
   tcase_add_test(tc, check_many_layers_fast);

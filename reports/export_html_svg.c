@@ -416,7 +416,7 @@ static double bars_top(const html_t *h, const bar_layers_t *L) {
 }
 
 static void put_bar(const html_t *h, const frame_t *f, size_t i, const cJSON *row, double x, double w) {
-  char a[32], b[32], c[32], d[32];
+  char a[32], b[32], c[32], d[32], e[32]; /* one per argument: their order of evaluation is unspecified */
   double v = rpt_figure_in_row_or(row, RPT_FIGURE_ARENA_PEAK, 0);
   rpt_buf_printf(h->out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\">", x, fy(f, v), w,
                  f->bottom - fy(f, v), html_report_color(i));
@@ -430,7 +430,7 @@ static void put_bar(const html_t *h, const frame_t *f, size_t i, const cJSON *ro
                  rpt_fmt_int(v, a, sizeof a), rpt_fmt_bytes(v, b, sizeof b),
                  rpt_fmt_int(rpt_figure_in_row_or(row, RPT_FIGURE_ARENA_AT_ENTRY, 0), c, sizeof c),
                  rpt_fmt_int(rpt_figure_in_row_or(row, RPT_FIGURE_MACS, 0), d, sizeof d),
-                 rpt_fmt_int(rpt_figure_in_row_or(row, RPT_FIGURE_CALLS, 0), a, sizeof a));
+                 rpt_fmt_int(rpt_figure_in_row_or(row, RPT_FIGURE_CALLS, 0), e, sizeof e));
 }
 
 /* Tinted span behind consecutive patch-stage layers of report i. */

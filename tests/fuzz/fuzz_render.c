@@ -57,8 +57,8 @@ static void compare_both(const cJSON *a, const cJSON *b, FILE *sink) {
 static void export_all(const cJSON *report, const cJSON *baseline) {
   const cJSON *reports[2] = {report, baseline};
   const char *labels[2] = {"r", "b"};
-  const rpt_export_backend_t *backends[] = {&rpt_export_html, &rpt_export_perfetto, &rpt_export_massif,
-                                            &rpt_export_csv, &rpt_export_csv};
+  const rpt_export_backend_t *backends[] = {&rpt_export_html, &rpt_export_perfetto, &rpt_export_massif, &rpt_export_csv,
+                                            &rpt_export_csv};
   const char *tables[] = {NULL, NULL, NULL, "layers", "patches"};
   char msg[256];
   for (size_t i = 0; i < sizeof backends / sizeof *backends; i++) {

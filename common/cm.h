@@ -61,10 +61,14 @@ int cm_same_file(const char *a, const char *b);
 typedef enum {
   CM_ESC_HTML,        /* & < > " ' as entities: text and attribute values */
   CM_ESC_XML,         /* & < > " as entities; control characters other than \t \n dropped (XML 1.0) */
-  CM_ESC_CSV,         /* RFC 4180: quoted when it holds , " CR or LF, quotes doubled */
+  CM_ESC_CSV,         /* RFC 4180: quoted when it holds , " CR or LF, quotes doubled; a text starting with = + - @ TAB
+                         or CR (a spreadsheet formula) gets a ' before it (OWASP, CSV injection) */
   CM_ESC_GH_DATA,     /* GitHub Actions workflow-command data: % CR LF as %25 %0D %0A */
   CM_ESC_GH_PROPERTY, /* ... a property value: also : and , as %3A %2C */
   CM_ESC_C_STRING,    /* a C string literal with its quotes: \" \\ and other bytes < 0x20 or >= 0x7f in octal */
+  CM_ESC_LINE,        /* one line of plain text (a terminal, a CI log): control characters and DEL as spaces; a
+                         text starting (after blanks) with "::", a GitHub Actions workflow command when it begins a
+                         line, gets a ' before it */
 } cm_esc_t;
 
 /* Receives escaped output in pieces. */
@@ -74,5 +78,7 @@ typedef void (*cm_put_fn)(void *opaque, const char *bytes, size_t len);
 void cm_escape(cm_esc_t sink, const char *text, cm_put_fn put, void *opaque);
 /* The same, written to a stdio stream. */
 void cm_escape_file(cm_esc_t sink, const char *text, FILE *out);
+/* The same, into buf (size bytes, always NUL-terminated when size > 0, cut when longer). Returns buf. */
+char *cm_escape_buf(cm_esc_t sink, const char *text, char *buf, size_t size);
 
 #endif /* MCUSIM_CM_H */

@@ -26,6 +26,8 @@ static const char *replacement(cm_esc_t sink, unsigned char c, char octal[5]) {
     if (c == '\r') return "%0D";
     if (c == '\n') return "%0A";
     return NULL;
+  case CM_ESC_LINE:
+    return c < 0x20 || c == 0x7f ? " " : NULL;
   case CM_ESC_C_STRING:
     if (c == '"') return "\\\"";
     if (c == '\\') return "\\\\";
@@ -38,9 +40,17 @@ static const char *replacement(cm_esc_t sink, unsigned char c, char octal[5]) {
   return NULL;
 }
 
+/* A ' before text that a spreadsheet would take for a formula (CSV) or GitHub Actions for a command (a line). */
+static int defused(cm_esc_t sink, const char *text) {
+  if (sink == CM_ESC_CSV) return *text && strchr("=+-@\t\r", *text);
+  if (sink == CM_ESC_LINE) return !strncmp(text + strspn(text, " \t"), "::", 2);
+  return 0;
+}
+
 void cm_escape(cm_esc_t sink, const char *text, cm_put_fn put, void *opaque) {
   int quoted = (sink == CM_ESC_CSV && strpbrk(text, ",\"\r\n")) || sink == CM_ESC_C_STRING;
   if (quoted) put(opaque, "\"", 1);
+  if (defused(sink, text)) put(opaque, "'", 1);
   const char *run = text; /* bytes copied as they are, handed over in one piece */
   for (const char *p = text; *p; p++) {
     char octal[5];
@@ -57,3 +67,25 @@ void cm_escape(cm_esc_t sink, const char *text, cm_put_fn put, void *opaque) {
 static void put_file(void *opaque, const char *bytes, size_t len) { fwrite(bytes, 1, len, (FILE *)opaque); }
 
 void cm_escape_file(cm_esc_t sink, const char *text, FILE *out) { cm_escape(sink, text, put_file, out); }
+
+typedef struct {
+  char *buf;
+  size_t size, len;
+} buf_sink_t;
+
+static void put_buf(void *opaque, const char *bytes, size_t len) {
+  buf_sink_t *b = opaque;
+  size_t room = b->size - 1 - b->len;
+  if (len > room) len = room;
+  memcpy(b->buf + b->len, bytes, len);
+  b->len += len;
+  b->buf[b->len] = '\0';
+}
+
+char *cm_escape_buf(cm_esc_t sink, const char *text, char *buf, size_t size) {
+  if (!buf || !size) return buf;
+  buf_sink_t b = {buf, size, 0};
+  buf[0] = '\0';
+  cm_escape(sink, text, put_buf, &b);
+  return buf;
+}

@@ -415,7 +415,7 @@ static void describe_result(const cJSON *report, char *buf, size_t size) {
   const char *stop = rpt_str_or(report, "result.stop", NULL);
   double code;
   if (stop && !strcmp(stop, "exit") && !rpt_number(report, "result.exit_code", &code))
-    snprintf(buf, size, "exit %d", (int)code);
+    snprintf(buf, size, "exit %d", rpt_to_int(code));
   else if (stop && !strcmp(stop, "fault") && rpt_str_or(report, "result.fault.kind", NULL))
     snprintf(buf, size, "fault: %s", rpt_str_or(report, "result.fault.kind", NULL));
   else
@@ -470,33 +470,84 @@ static int add_total_rows(rpt_check_t *c, size_t *cap, const cJSON *report, cons
 }
 
 /* Layers are matched by name (by "#id" when unnamed), so renumbering does not pair unrelated layers; a name
- * repeated in one report matches by occurrence ("name/2" is its second layer). */
-static void layer_key(const cJSON *layers, const cJSON *layer, char *buf, size_t size) {
-  const char *name = rpt_str_or(layer, "name", NULL);
-  double id = -1;
-  rpt_number(layer, "id", &id);
-  if (!name || !*name) {
-    snprintf(buf, size, "#%d", (int)id);
-    return;
-  }
-  int repeat = 1;
-  for (const cJSON *l = layers->child; l && l != layer; l = l->next) {
-    const char *other = rpt_str_or(l, "name", NULL);
-    repeat += other && !strcmp(other, name);
-  }
-  if (repeat > 1)
-    snprintf(buf, size, "%s/%d", name, repeat);
-  else
-    snprintf(buf, size, "%s", name);
+ * repeated in one report matches by occurrence ("name/2" is its second layer). Keys are made one line
+ * (CM_ESC_LINE): they are printed at the start of rows, where a name could otherwise forge a CI annotation.
+ * The keys of a report's layers are built once, sorted (n log n), and looked up by binary search: a report with
+ * thousands of layers is checked in well under a second. */
+typedef struct {
+  const cJSON *layer;
+  const char *name; /* NULL or "" when unnamed */
+  size_t order;     /* position in layers[] */
+  char key[64];
+} layer_entry_t;
+
+typedef struct {
+  layer_entry_t *in_order, *by_key; /* the same entries, as in layers[] and sorted by (key, order) */
+  size_t n;
+} layer_keys_t;
+
+static int by_name(const void *a, const void *b) {
+  const layer_entry_t *x = a, *y = b;
+  int c = strcmp(x->name ? x->name : "", y->name ? y->name : "");
+  return c ? c : (x->order > y->order) - (x->order < y->order);
 }
 
-static const cJSON *find_layer(const cJSON *layers, const char *key) {
-  char other[64];
-  for (const cJSON *l = layers ? layers->child : NULL; l; l = l->next) {
-    layer_key(layers, l, other, sizeof other);
-    if (!strcmp(key, other)) return l;
+static int by_key(const void *a, const void *b) {
+  const layer_entry_t *x = a, *y = b;
+  int c = strcmp(x->key, y->key);
+  return c ? c : (x->order > y->order) - (x->order < y->order);
+}
+
+static int by_order(const void *a, const void *b) {
+  const layer_entry_t *x = a, *y = b;
+  return (x->order > y->order) - (x->order < y->order);
+}
+
+static int layer_keys(const cJSON *layers, layer_keys_t *k) {
+  *k = (layer_keys_t){0};
+  size_t n = 0;
+  for (const cJSON *l = layers ? layers->child : NULL; l; l = l->next) n++;
+  if (!n) return 0;
+  k->in_order = calloc(n, sizeof *k->in_order);
+  k->by_key = calloc(n, sizeof *k->by_key);
+  if (!k->in_order || !k->by_key) return -1;
+  for (const cJSON *l = layers->child; l; l = l->next, k->n++)
+    k->in_order[k->n] = (layer_entry_t){.layer = l, .name = rpt_str_or(l, "name", NULL), .order = k->n};
+  qsort(k->in_order, n, sizeof *k->in_order, by_name);
+  char raw[sizeof k->in_order->key];
+  for (size_t i = 0, repeat = 1; i < n; i++) {
+    layer_entry_t *e = &k->in_order[i];
+    repeat = i && e->name && k->in_order[i - 1].name && !strcmp(e->name, k->in_order[i - 1].name) ? repeat + 1 : 1;
+    if (!e->name || !*e->name)
+      snprintf(raw, sizeof raw, "#%d", rpt_int_or(e->layer, "id", -1));
+    else if (repeat > 1)
+      snprintf(raw, sizeof raw, "%s/%zu", e->name, repeat);
+    else
+      snprintf(raw, sizeof raw, "%s", e->name);
+    cm_escape_buf(CM_ESC_LINE, raw, e->key, sizeof e->key);
   }
-  return NULL;
+  memcpy(k->by_key, k->in_order, n * sizeof *k->by_key);
+  qsort(k->by_key, n, sizeof *k->by_key, by_key);
+  qsort(k->in_order, n, sizeof *k->in_order, by_order);
+  return 0;
+}
+
+static void layer_keys_free(layer_keys_t *k) {
+  free(k->in_order);
+  free(k->by_key);
+}
+
+/* The first layer (in layers[] order) with this key, or NULL. */
+static const cJSON *find_layer(const layer_keys_t *k, const char *key) {
+  size_t lo = 0, hi = k->n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (strcmp(k->by_key[mid].key, key) < 0)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo < k->n && !strcmp(k->by_key[lo].key, key) ? k->by_key[lo].layer : NULL;
 }
 
 static int add_layer_rows(rpt_check_t *c, size_t *cap, const char *key, const cJSON *new_layer, const cJSON *old_layer,
@@ -514,18 +565,23 @@ static int add_layer_rows(rpt_check_t *c, size_t *cap, const char *key, const cJ
 static int add_layers(rpt_check_t *c, size_t *cap, const cJSON *report, const cJSON *baseline, const rpt_budget_t *b) {
   const cJSON *new_layers = rpt_get(report, "layers");
   const cJSON *old_layers = rpt_get(baseline, "layers");
-  if (!cJSON_IsArray(new_layers)) new_layers = NULL;
-  if (!cJSON_IsArray(old_layers)) old_layers = NULL;
-  char key[64];
-  for (const cJSON *l = new_layers ? new_layers->child : NULL; l; l = l->next) {
-    layer_key(new_layers, l, key, sizeof key);
-    if (add_layer_rows(c, cap, key, l, find_layer(old_layers, key), b)) return -1;
-  }
-  for (const cJSON *l = old_layers ? old_layers->child : NULL; l; l = l->next) {
-    layer_key(old_layers, l, key, sizeof key);
-    if (!find_layer(new_layers, key) && add_layer_rows(c, cap, key, NULL, l, b)) return -1;
-  }
-  return 0;
+  layer_keys_t nk, ok;
+  int rc = -1;
+  if (layer_keys(cJSON_IsArray(new_layers) ? new_layers : NULL, &nk) |
+      layer_keys(cJSON_IsArray(old_layers) ? old_layers : NULL, &ok))
+    goto fail;
+  for (size_t i = 0; i < nk.n; i++)
+    if (add_layer_rows(c, cap, nk.in_order[i].key, nk.in_order[i].layer, find_layer(&ok, nk.in_order[i].key), b))
+      goto fail;
+  for (size_t i = 0; i < ok.n; i++)
+    if (!find_layer(&nk, ok.in_order[i].key) &&
+        add_layer_rows(c, cap, ok.in_order[i].key, NULL, ok.in_order[i].layer, b))
+      goto fail;
+  rc = 0;
+fail:
+  layer_keys_free(&nk);
+  layer_keys_free(&ok);
+  return rc;
 }
 
 static void make_label(rpt_check_t *c, const cJSON *report) {
@@ -549,10 +605,13 @@ rpt_check_t *rpt_check_run(const cJSON *report, const cJSON *baseline, const rpt
   size_t cap = 0;
   if (!c) return NULL;
   make_label(c, report);
+  char raw[sizeof c->label];
+  memcpy(raw, c->label, sizeof raw);
+  cm_escape_buf(CM_ESC_LINE, raw, c->label, sizeof c->label); /* printed in the first line of every output */
   const char *sha_old = rpt_str_or(baseline, "firmware.sha256", NULL),
              *sha_new = rpt_str_or(report, "firmware.sha256", NULL);
-  snprintf(c->old_sha, sizeof c->old_sha, "%.16s", sha_old ? sha_old : "");
-  snprintf(c->new_sha, sizeof c->new_sha, "%.16s", sha_new ? sha_new : "");
+  cm_escape_buf(CM_ESC_LINE, sha_old ? sha_old : "", c->old_sha, sizeof c->old_sha);
+  cm_escape_buf(CM_ESC_LINE, sha_new ? sha_new : "", c->new_sha, sizeof c->new_sha);
   if (add_result_row(c, &cap, report, baseline) || add_total_rows(c, &cap, report, baseline, b) ||
       add_layers(c, &cap, report, baseline, b)) {
     rpt_check_free(c);

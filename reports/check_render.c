@@ -19,7 +19,7 @@ static void format_value(double v, rpt_unit_t unit, int sign, char *buf, size_t 
     return;
   }
   char digits[32];
-  rpt_group_digits((unsigned long long)llround(fabs(v)), digits, sizeof digits);
+  rpt_group_digits(rpt_to_u64(fabs(v) + 0.5), digits, sizeof digits);
   snprintf(buf, size, "%s%s", prefix, digits);
 }
 

@@ -316,9 +316,9 @@ static void print_figure(const cJSON *cmp, rpt_figure_t fig, int with_plan, FILE
 }
 
 static void print_side(const char *tag, const cJSON *s, FILE *out) {
-  const char *model = rpt_str_or(s, "model", NULL), *sched = rpt_str_or(s, "schedule", NULL);
-  fprintf(out, "%s  %s  (%s, %s, %s)\n", tag, rpt_str_or(s, "report", NULL), model ? model : "model ?",
-          sched ? sched : "schedule ?", rpt_str_or(s, "profile", NULL));
+  const char *model = rpt_line_or(s, "model", NULL), *sched = rpt_line_or(s, "schedule", NULL);
+  fprintf(out, "%s  %s  (%s, %s, %s)\n", tag, rpt_line_or(s, "report", "?"), model ? model : "model ?",
+          sched ? sched : "schedule ?", rpt_line_or(s, "profile", "?"));
 }
 
 static void print_fit(const cJSON *dev, const char *key, FILE *out) {
@@ -341,8 +341,8 @@ static void print_header(const cJSON *cmp, FILE *out) {
   const cJSON *a = rpt_get(cmp, "a"), *dev = rpt_get(cmp, "device");
   char sram[40];
   rpt_format_amount(rpt_num_or(dev, "sram_bytes", NAN), RPT_UNIT_BYTES, sram, sizeof sram);
-  fprintf(out, "device  %s: %s %.0f MHz, SRAM %s (%.0f KiB)\n", rpt_str_or(dev, "profile", NULL),
-          rpt_str_or(a, "core", NULL), rpt_num_or(a, "clock_hz", NAN) / 1e6, sram,
+  fprintf(out, "device  %s: %s %.0f MHz, SRAM %s (%.0f KiB)\n", rpt_line_or(dev, "profile", "?"),
+          rpt_line_or(a, "core", "?"), rpt_num_or(a, "clock_hz", NAN) / 1e6, sram,
           rpt_num_or(dev, "sram_bytes", NAN) / 1024.0);
   static const char *const sides[] = {"a", "b"};
   for (int i = 0; i < 2; i++) {
@@ -354,7 +354,7 @@ static void print_header(const cJSON *cmp, FILE *out) {
   if (cJSON_GetArraySize(mm) > 0) {
     fprintf(out, "note    compared with --allow-mismatch: different");
     const cJSON *item;
-    cJSON_ArrayForEach(item, mm) fprintf(out, " %s", item->valuestring);
+    cJSON_ArrayForEach(item, mm) fprintf(out, " %s", rpt_line_or(item, "", "?"));
     fputc('\n', out);
   }
 }
@@ -387,9 +387,9 @@ static void print_summary(const cJSON *cmp, FILE *out) {
   const cJSON *match = rpt_get(cmp, "summary.outputs_match");
   char ca[16] = "?", cb[16] = "?";
   if (cJSON_IsNumber(rpt_get(cmp, "a.checksum")))
-    snprintf(ca, sizeof ca, "0x%08lx", (unsigned long)rpt_num_or(cmp, "a.checksum", NAN));
+    snprintf(ca, sizeof ca, "0x%08lx", (unsigned long)rpt_u64_or(cmp, "a.checksum", 0));
   if (cJSON_IsNumber(rpt_get(cmp, "b.checksum")))
-    snprintf(cb, sizeof cb, "0x%08lx", (unsigned long)rpt_num_or(cmp, "b.checksum", NAN));
+    snprintf(cb, sizeof cb, "0x%08lx", (unsigned long)rpt_u64_or(cmp, "b.checksum", 0));
   fprintf(out, "%-20s %s (checksum %s, %s)\n", "outputs",
           cJSON_IsNull(match)   ? "unknown"
           : cJSON_IsTrue(match) ? "match"
@@ -408,7 +408,7 @@ static void print_layer_row(const cJSON *row, FILE *out) {
   rpt_format_amount(rpt_num_or(b, "cycles", NAN), RPT_UNIT_COUNT, cyb, sizeof cyb);
   rpt_format_amount(rpt_num_or(a, "arena_peak_bytes", NAN), RPT_UNIT_COUNT, ra, sizeof ra);
   rpt_format_amount(rpt_num_or(b, "arena_peak_bytes", NAN), RPT_UNIT_COUNT, rb, sizeof rb);
-  fprintf(out, "%-18s %c %7s %12s %12s %14s %14s %10s %10s\n", rpt_str_or(row, "name", NULL),
+  fprintf(out, "%-18s %c %7s %12s %12s %14s %14s %10s %10s\n", rpt_line_or(row, "name", "?"),
           cJSON_IsTrue(rpt_get(row, "patch_stage")) ? '*' : ' ', calls, ma, mb, cya, cyb, ra, rb);
 }
 

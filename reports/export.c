@@ -2,6 +2,8 @@
 #include "reports/export.h"
 
 #include <errno.h>
+#include <float.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,10 +89,10 @@ void rpt_buf_free(rpt_buf_t *b) {
 const char *rpt_fmt_int(double value, char *buf, size_t size) {
   if (value < 0) {
     char digits[40];
-    rpt_group_digits((unsigned long long)(-value + 0.5), digits, sizeof digits);
+    rpt_group_digits(rpt_to_u64(-value + 0.5), digits, sizeof digits);
     snprintf(buf, size, "-%s", digits);
   } else {
-    rpt_group_digits((unsigned long long)(value + 0.5), buf, size);
+    rpt_group_digits(rpt_to_u64(value + 0.5), buf, size);
   }
   return buf;
 }
@@ -107,7 +109,38 @@ const char *rpt_fmt_bytes(double bytes, char *buf, size_t size) {
 
 double rpt_clock_hz(const cJSON *report) {
   double hz = rpt_num_or(report, "profile.clock_hz", 0);
-  return hz > 0 ? hz : 1e6;
+  return hz >= 1 && isfinite(hz) ? hz : 1e6;
+}
+
+double rpt_finite(double value) {
+  if (isnan(value)) return 0;
+  return isinf(value) ? copysign(DBL_MAX, value) : value;
+}
+
+static bool same_field(const cJSON *a, const cJSON *b, const char *key) {
+  const cJSON *x = rpt_get(a, key), *y = rpt_get(b, key);
+  return (!x && !y) || cJSON_Compare(x, y, true);
+}
+
+bool rpt_same_slice(bool patches_only, const cJSON *a, const cJSON *b) {
+  return same_field(a, b, "patch") && (patches_only || same_field(a, b, "layer"));
+}
+
+const cJSON *rpt_sample_patch(const cJSON *sample) {
+  const cJSON *patch = rpt_get(sample, "patch");
+  return cJSON_GetArraySize(patch) == 2 && cJSON_IsNumber(cJSON_GetArrayItem(patch, 0)) &&
+                 cJSON_IsNumber(cJSON_GetArrayItem(patch, 1))
+             ? patch
+             : NULL;
+}
+
+const char *rpt_patch_name(const cJSON *patch, char *buf, size_t size) {
+  if (patch)
+    snprintf(buf, size, "%d.%d", rpt_to_int(cJSON_GetArrayItem(patch, 0)->valuedouble),
+             rpt_to_int(cJSON_GetArrayItem(patch, 1)->valuedouble));
+  else
+    snprintf(buf, size, "?");
+  return buf;
 }
 
 /* ---- labels and output ---- */

@@ -50,7 +50,18 @@ extern const rpt_export_backend_t rpt_export_html, rpt_export_perfetto, rpt_expo
 const char *rpt_fmt_int(double value, char *buf, size_t size);
 const char *rpt_fmt_bytes(double bytes, char *buf, size_t size);
 
-/* The report's profile clock in Hz (never 0: falls back to 1 MHz so times stay finite). */
+/* The report's profile clock in Hz (falls back to 1 MHz below 1 Hz or when not finite, so times stay finite). */
 double rpt_clock_hz(const cJSON *report);
+
+/* A number for a format that has no infinity (JSON, SVG): NaN as 0, +-inf as +-DBL_MAX. */
+double rpt_finite(double value);
+
+/* Timeline slices (HTML strips, Perfetto tracks): is sample b in the slice that sample a opened? Same patch (an
+ * absent patch is the same as another absent one), and unless patches_only also the same layer. */
+bool rpt_same_slice(bool patches_only, const cJSON *a, const cJSON *b);
+/* A timeline sample's patch: an array of two numbers, else NULL. */
+const cJSON *rpt_sample_patch(const cJSON *sample);
+/* "2.1" for a patch from rpt_sample_patch, "?" for none. Returns buf. */
+const char *rpt_patch_name(const cJSON *patch, char *buf, size_t size);
 
 #endif /* MCUSIM_RPT_EXPORT_BACKEND_H */

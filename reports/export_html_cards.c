@@ -82,7 +82,9 @@ static void put_result_card(const html_t *h, const cJSON *r) {
   const cJSON *code = rpt_get(r, "result.exit_code");
   bool ok = !strcmp(stop, "exit") && cJSON_IsNumber(code) && code->valueint == 0;
   card_open(h, "result");
-  rpt_buf_printf(h->out, "<div class=\"v %s\">%s</div><div class=\"d\">", ok ? "ok" : "bad", ok ? "exit 0" : stop);
+  rpt_buf_printf(h->out, "<div class=\"v %s\">", ok ? "ok" : "bad");
+  rpt_buf_escaped(h->out, CM_ESC_HTML, ok ? "exit 0" : stop);
+  rpt_buf_put(h->out, "</div><div class=\"d\">");
   if (cJSON_IsNumber(code))
     rpt_buf_printf(h->out, "firmware exit code %d", code->valueint);
   else

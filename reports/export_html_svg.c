@@ -39,9 +39,13 @@ double html_frame_top_bytes(double bytes) {
   return ceil(bytes * 1.04 / step) * step;
 }
 
+/* Axis ticks: at most this many, whatever the numbers (an infinite or absurd maximum ends the loop too). */
+enum { MAX_TICKS = 64 };
+
 static void put_y_axis(const html_t *h, const frame_t *f, const char *title) {
   double step = nice_bytes_step(f->max_y);
-  for (double y = 0; y <= f->max_y + 0.5; y += step) {
+  for (int k = 0; k < MAX_TICKS && isfinite(step * k) && step * k <= f->max_y + 0.5; k++) {
+    double y = step * k;
     rpt_buf_printf(h->out, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#e3e7ee\"/>", PLOT_L, PLOT_R,
                    fy(f, y), fy(f, y));
     rpt_buf_printf(h->out, "<text x=\"%d\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\">%.0f KiB</text>\n",
@@ -58,8 +62,8 @@ static void put_x_axis(const html_t *h, const frame_t *f, double clock_hz) {
   double step = nice_step(f->max_x / 8);
   rpt_buf_printf(h->out, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#8a94a3\"/>\n", PLOT_L, PLOT_R,
                  f->bottom, f->bottom);
-  for (double x = 0; x <= f->max_x * 1.0001; x += step) {
-    double px = fx(f, x), ms = x / clock_hz * 1e3;
+  for (int k = 0; k < MAX_TICKS && isfinite(step * k) && step * k <= f->max_x * 1.0001; k++) {
+    double x = step * k, px = fx(f, x), ms = x / clock_hz * 1e3;
     rpt_buf_printf(h->out, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#8a94a3\"/>", px, px,
                    f->bottom, f->bottom + 4);
     if (f->max_x >= 2e6)
@@ -123,16 +127,8 @@ typedef struct {
   double arena_max, stack_max;
 } slice_t;
 
-static bool same_patch(const cJSON *a, const cJSON *b) {
-  return cJSON_Compare(rpt_get(a, "patch"), rpt_get(b, "patch"), true);
-}
-
-static bool same_slice(bool patches, const cJSON *a, const cJSON *b) {
-  return same_patch(a, b) && (patches || cJSON_Compare(rpt_get(a, "layer"), rpt_get(b, "layer"), true));
-}
-
 static bool in_slice(bool patches, const cJSON *s) {
-  return patches ? cJSON_IsArray(rpt_get(s, "patch")) : cJSON_IsNumber(rpt_get(s, "layer"));
+  return patches ? rpt_sample_patch(s) != NULL : cJSON_IsNumber(rpt_get(s, "layer"));
 }
 
 /* Next slice starting at or after *cursor; false at the end. */
@@ -141,11 +137,12 @@ static bool next_slice(bool patches, const cJSON **cursor, slice_t *out) {
   while (s && !in_slice(patches, s)) s = s->next;
   if (!s) return false;
   *out = (slice_t){s, s, 0, 0};
-  for (; s && same_slice(patches, out->from, s); s = s->next) {
+  do { /* the first sample always, so every call moves on */
     out->to = s;
     if (rpt_num_or(s, "arena_bytes", 0) > out->arena_max) out->arena_max = rpt_num_or(s, "arena_bytes", 0);
     if (rpt_num_or(s, "stack_bytes", 0) > out->stack_max) out->stack_max = rpt_num_or(s, "stack_bytes", 0);
-  }
+    s = s->next;
+  } while (s && rpt_same_slice(patches, out->from, s));
   if (s) out->to = s;
   *cursor = s;
   return true;
@@ -160,10 +157,9 @@ static const cJSON *find_layer(const cJSON *report, const cJSON *id) {
 }
 
 static void slice_name(const cJSON *report, bool patches, const slice_t *sl, char *buf, size_t size) {
-  const cJSON *patch = rpt_get(sl->from, "patch");
   if (patches) {
-    snprintf(buf, size, "patch %d.%d", cJSON_GetArrayItem(patch, 0) ? cJSON_GetArrayItem(patch, 0)->valueint : 0,
-             cJSON_GetArrayItem(patch, 1) ? cJSON_GetArrayItem(patch, 1)->valueint : 0);
+    char patch[32];
+    snprintf(buf, size, "patch %s", rpt_patch_name(rpt_sample_patch(sl->from), patch, sizeof patch));
     return;
   }
   const cJSON *layer = find_layer(report, rpt_get(sl->from, "layer"));
@@ -176,10 +172,8 @@ static void put_slice_title(const html_t *h, const cJSON *report, bool patches, 
   slice_name(report, patches, sl, name, sizeof name);
   rpt_buf_put(h->out, "<title>");
   rpt_buf_escaped(h->out, CM_ESC_HTML, name);
-  const cJSON *patch = rpt_get(sl->from, "patch");
-  if (!patches && cJSON_IsArray(patch))
-    rpt_buf_printf(h->out, " in patch %d.%d", cJSON_GetArrayItem(patch, 0)->valueint,
-                   cJSON_GetArrayItem(patch, 1)->valueint);
+  const cJSON *patch = rpt_sample_patch(sl->from);
+  if (!patches && patch) rpt_buf_printf(h->out, " in patch %s", rpt_patch_name(patch, a, sizeof a));
   rpt_buf_printf(h->out, "\ncycles %s to %s (%s cycles, %.1f us)", rpt_fmt_int(start, a, sizeof a),
                  rpt_fmt_int(end, b, sizeof b), rpt_fmt_int(end - start, c, sizeof c),
                  (end - start) * 1e6 / rpt_clock_hz(report));
@@ -422,7 +416,7 @@ static double bars_top(const html_t *h, const bar_layers_t *L) {
 }
 
 static void put_bar(const html_t *h, const frame_t *f, size_t i, const cJSON *row, double x, double w) {
-  char a[32], b[32], c[32], d[32];
+  char a[32], b[32], c[32], d[32], e[32]; /* one per argument: their order of evaluation is unspecified */
   double v = rpt_figure_in_row_or(row, RPT_FIGURE_ARENA_PEAK, 0);
   rpt_buf_printf(h->out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\">", x, fy(f, v), w,
                  f->bottom - fy(f, v), html_report_color(i));
@@ -436,7 +430,7 @@ static void put_bar(const html_t *h, const frame_t *f, size_t i, const cJSON *ro
                  rpt_fmt_int(v, a, sizeof a), rpt_fmt_bytes(v, b, sizeof b),
                  rpt_fmt_int(rpt_figure_in_row_or(row, RPT_FIGURE_ARENA_AT_ENTRY, 0), c, sizeof c),
                  rpt_fmt_int(rpt_figure_in_row_or(row, RPT_FIGURE_MACS, 0), d, sizeof d),
-                 rpt_fmt_int(rpt_figure_in_row_or(row, RPT_FIGURE_CALLS, 0), a, sizeof a));
+                 rpt_fmt_int(rpt_figure_in_row_or(row, RPT_FIGURE_CALLS, 0), e, sizeof e));
 }
 
 /* Tinted span behind consecutive patch-stage layers of report i. */
@@ -488,7 +482,7 @@ static void put_budget_lines(const html_t *h, const frame_t *f) {
 }
 
 static void put_bar_labels(const html_t *h, const frame_t *f, const bar_layers_t *L, double group_w) {
-  int every = group_w >= 11 ? 1 : (int)ceil(11 / group_w); /* keep labels legible on long models */
+  int every = group_w >= 11 ? 1 : rpt_to_int(ceil(11 / group_w)); /* keep labels legible on long models */
   for (int k = 0; k < L->n; k += every) {
     double x = PLOT_L + (k + 0.5) * group_w;
     rpt_buf_printf(h->out, "<text transform=\"translate(%.1f %.1f) rotate(-55)\" font-size=\"%d\" text-anchor=\"end\">",

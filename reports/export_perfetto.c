@@ -20,7 +20,7 @@ typedef struct {
 
 static void put_event_head(trace_t *t, const char *ph, int tid, double cycle) {
   rpt_buf_printf(t->out, "%s{\"ph\":\"%s\",\"pid\":%d,\"tid\":%d,\"ts\":%.3f,\"name\":", *t->first ? "" : ",\n", ph,
-                 t->pid, tid, cycle * t->us_per_cycle);
+                 t->pid, tid, rpt_finite(cycle * t->us_per_cycle));
   *t->first = false;
 }
 
@@ -51,15 +51,11 @@ static const cJSON *find_layer(const cJSON *report, const cJSON *id) {
   return NULL;
 }
 
-static bool valid_patch(const cJSON *patch) {
-  return cJSON_IsArray(patch) && cJSON_GetArraySize(patch) == 2 && cJSON_IsNumber(cJSON_GetArrayItem(patch, 0)) &&
-         cJSON_IsNumber(cJSON_GetArrayItem(patch, 1));
-}
-
 /* One complete event from sample `from` up to sample `to` (exclusive end). */
 static void put_slice(trace_t *t, int tid, const cJSON *from, const cJSON *to) {
   double start = rpt_num_or(from, "cycle", 0), end = rpt_num_or(to, "cycle", 0);
-  const cJSON *patch = rpt_get(from, "patch");
+  const cJSON *patch = rpt_sample_patch(from);
+  char patch_name[32];
   put_event_head(t, "X", tid, start);
   char name[96];
   if (tid == TID_LAYERS) {
@@ -69,36 +65,27 @@ static void put_slice(trace_t *t, int tid, const cJSON *from, const cJSON *to) {
     else
       snprintf(name, sizeof name, "layer %.0f", rpt_num_or(from, "layer", 0));
   } else {
-    snprintf(name, sizeof name, "patch %d.%d", cJSON_GetArrayItem(patch, 0)->valueint,
-             cJSON_GetArrayItem(patch, 1)->valueint);
+    snprintf(name, sizeof name, "patch %s", rpt_patch_name(patch, patch_name, sizeof patch_name));
   }
   rpt_buf_json_str(t->out, name);
   rpt_buf_printf(t->out, ",\"dur\":%.3f,\"args\":{\"cycles\":%.0f,\"instructions\":%.0f",
-                 (end - start) * t->us_per_cycle, end - start,
-                 rpt_num_or(to, "instruction", 0) - rpt_num_or(from, "instruction", 0));
-  if (tid == TID_LAYERS) rpt_buf_printf(t->out, ",\"layer\":%.0f", rpt_num_or(from, "layer", 0));
-  if (tid == TID_LAYERS && valid_patch(patch))
-    rpt_buf_printf(t->out, ",\"patch\":\"%d.%d\"", cJSON_GetArrayItem(patch, 0)->valueint,
-                   cJSON_GetArrayItem(patch, 1)->valueint);
+                 rpt_finite((end - start) * t->us_per_cycle), rpt_finite(end - start),
+                 rpt_finite(rpt_num_or(to, "instruction", 0) - rpt_num_or(from, "instruction", 0)));
+  if (tid == TID_LAYERS) rpt_buf_printf(t->out, ",\"layer\":%.0f", rpt_finite(rpt_num_or(from, "layer", 0)));
+  if (tid == TID_LAYERS && patch)
+    rpt_buf_printf(t->out, ",\"patch\":\"%s\"", rpt_patch_name(patch, patch_name, sizeof patch_name));
   rpt_buf_put(t->out, "}}");
 }
 
-/* Same slice on this track? Layers split also when the patch changes (a layer run once per patch). */
-static bool same_slice(int tid, const cJSON *a, const cJSON *b) {
-  bool same_patch = cJSON_Compare(rpt_get(a, "patch"), rpt_get(b, "patch"), true);
-  if (tid == TID_PATCHES) return same_patch;
-  return same_patch && cJSON_Compare(rpt_get(a, "layer"), rpt_get(b, "layer"), true);
-}
-
 static bool in_slice(int tid, const cJSON *sample) {
-  if (tid == TID_PATCHES) return valid_patch(rpt_get(sample, "patch"));
+  if (tid == TID_PATCHES) return rpt_sample_patch(sample) != NULL;
   return cJSON_IsNumber(rpt_get(sample, "layer"));
 }
 
 static void put_slices(trace_t *t, int tid, const cJSON *timeline) {
   const cJSON *open = NULL, *s;
   cJSON_ArrayForEach(s, timeline) {
-    if (open && same_slice(tid, open, s)) continue;
+    if (open && rpt_same_slice(tid == TID_PATCHES, open, s)) continue;
     if (open) put_slice(t, tid, open, s);
     open = in_slice(tid, s) ? s : NULL;
   }
@@ -114,8 +101,8 @@ static void put_counters(trace_t *t, const cJSON *timeline) {
     double stack = rpt_num_or(s, "stack_bytes", 0), arena = rpt_num_or(s, "arena_bytes", 0);
     if (stack == prev_stack && arena == prev_arena) continue;
     put_event_head(t, "C", 0, rpt_num_or(s, "cycle", 0));
-    rpt_buf_printf(t->out, "\"memory (bytes)\",\"args\":{\"static\":%.0f,\"stack\":%.0f,\"arena\":%.0f}}", stat, stack,
-                   arena);
+    rpt_buf_printf(t->out, "\"memory (bytes)\",\"args\":{\"static\":%.0f,\"stack\":%.0f,\"arena\":%.0f}}",
+                   rpt_finite(stat), rpt_finite(stack), rpt_finite(arena));
     prev_stack = stack, prev_arena = arena;
   }
 }
@@ -125,8 +112,9 @@ static void put_run(trace_t *t, const char *label) {
   put_event_head(t, "X", TID_RUN, 0);
   rpt_buf_json_str(t->out, label);
   rpt_buf_printf(t->out, ",\"dur\":%.3f,\"args\":{\"cycles\":%.0f,\"instructions\":%.0f,\"peak_sram_bytes\":%.0f}}",
-                 cycles * t->us_per_cycle, cycles, rpt_figure_total_or(t->report, RPT_FIGURE_INSTRUCTIONS, 0),
-                 rpt_figure_total_or(t->report, RPT_FIGURE_PEAK, 0));
+                 rpt_finite(cycles * t->us_per_cycle), rpt_finite(cycles),
+                 rpt_finite(rpt_figure_total_or(t->report, RPT_FIGURE_INSTRUCTIONS, 0)),
+                 rpt_finite(rpt_figure_total_or(t->report, RPT_FIGURE_PEAK, 0)));
 }
 
 /* tid 4 "functions": the report's calls[] (run with --profile-functions), nested by depth; absent otherwise. */
@@ -138,8 +126,8 @@ static void put_calls(trace_t *t) {
     put_event_head(t, "X", TID_FUNCTIONS, rpt_num_or(c, "start_cycle", 0));
     rpt_buf_json_str(t->out, rpt_str_or(c, "name", ""));
     rpt_buf_printf(t->out, ",\"dur\":%.3f,\"args\":{\"cycles\":%.0f,\"instructions\":%.0f,\"depth\":%.0f}}",
-                   rpt_num_or(c, "cycles", 0) * t->us_per_cycle, rpt_num_or(c, "cycles", 0),
-                   rpt_num_or(c, "instructions", 0), rpt_num_or(c, "depth", 0));
+                   rpt_finite(rpt_num_or(c, "cycles", 0) * t->us_per_cycle), rpt_finite(rpt_num_or(c, "cycles", 0)),
+                   rpt_finite(rpt_num_or(c, "instructions", 0)), rpt_finite(rpt_num_or(c, "depth", 0)));
   }
 }
 

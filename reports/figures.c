@@ -53,6 +53,6 @@ void rpt_format_amount(double value, rpt_unit_t unit, char *buf, size_t size) {
     return;
   }
   char digits[32];
-  rpt_group_digits((unsigned long long)llround(value), digits, sizeof digits);
+  rpt_group_digits(rpt_to_u64(value + 0.5), digits, sizeof digits);
   snprintf(buf, size, "%s%s", digits, unit == RPT_UNIT_BYTES ? " B" : "");
 }

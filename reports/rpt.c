@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,12 +17,75 @@
 #error "MCUSIM_VERSION is defined by CMakeLists.txt"
 #endif
 
+/* Length of the well-formed UTF-8 sequence at s (n > 0 bytes left), 0 when it is not one (RFC 3629: no overlong
+ * forms, no surrogates, nothing past U+10FFFF). */
+static size_t utf8_sequence(const unsigned char *s, size_t n) {
+  if (s[0] < 0x80) return 1;
+  size_t len = s[0] >= 0xc2 && s[0] <= 0xdf ? 2 : (s[0] & 0xf0) == 0xe0 ? 3 : s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : 0;
+  if (!len || len > n) return 0;
+  unsigned long cp = s[0] & (0x7f >> len);
+  for (size_t i = 1; i < len; i++) {
+    if ((s[i] & 0xc0) != 0x80) return 0;
+    cp = cp << 6 | (s[i] & 0x3f);
+  }
+  if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+    return 0;
+  return len;
+}
+
+/* bytes as the text of a JSON string literal with its quotes: well-formed UTF-8 kept, every other byte as U+FFFD,
+ * control characters and NUL as \u escapes. Caller frees; NULL when out of memory. */
+static char *json_literal(const unsigned char *bytes, size_t len) {
+  char *out = malloc(len * 6 + 3), *o = out; /* at most 6 output bytes per input byte ("\u0000", "\ufffd") */
+  if (!out) return NULL;
+  *o++ = '"';
+  for (size_t i = 0, n; i < len; i += n) {
+    n = utf8_sequence(bytes + i, len - i);
+    if (!n) {
+      o += sprintf(o, "\\ufffd");
+      n = 1;
+    } else if (bytes[i] == '"' || bytes[i] == '\\') {
+      o += sprintf(o, "\\%c", bytes[i]);
+    } else if (bytes[i] < 0x20) { /* as cJSON prints them */
+      const char *named = strchr("\b\f\n\r\t", bytes[i]);
+      o += bytes[i] && named ? sprintf(o, "\\%c", "bfnrt"[named - "\b\f\n\r\t"]) : sprintf(o, "\\u%04x", bytes[i]);
+    } else {
+      memcpy(o, bytes + i, n);
+      o += n;
+    }
+  }
+  memcpy(o, "\"", 2);
+  return out;
+}
+
+cJSON *rpt_text(const char *bytes, size_t len) {
+  const unsigned char *b = (const unsigned char *)bytes;
+  bool nul = memchr(bytes, 0, len) != NULL, clean = !nul;
+  for (size_t i = 0, n = 1; clean && i < len; i += n) clean = (n = utf8_sequence(b + i, len - i)) != 0;
+  if (clean) return cJSON_CreateString(bytes);
+  char *literal = json_literal(b, len);
+  /* NUL cannot live in a cJSON string: such text stays a raw literal, printed as it is ("\u0000"). */
+  cJSON *item = !literal ? NULL : nul ? cJSON_CreateRaw(literal) : cJSON_Parse(literal);
+  free(literal);
+  return item;
+}
+
+/* A string member whose key and text may come from firmware, the ELF or a file: both made valid UTF-8. */
+static void add_text(cJSON *obj, const char *key, const char *text) {
+  cJSON *value = rpt_text(text, strlen(text)), *key_item = rpt_text(key, strlen(key));
+  if (value && cJSON_IsString(key_item))
+    cJSON_AddItemToObject(obj, key_item->valuestring, value);
+  else
+    cJSON_Delete(value);
+  cJSON_Delete(key_item);
+}
+
 static void add_u64(cJSON *obj, const char *key, uint64_t value) { cJSON_AddNumberToObject(obj, key, (double)value); }
 
 static void add_hex(cJSON *obj, const char *key, uint32_t value) {
   char buf[16];
   snprintf(buf, sizeof buf, "0x%08x", value);
-  cJSON_AddStringToObject(obj, key, buf);
+  add_text(obj, key, buf);
 }
 
 /* Rounded so that the text of the number is stable and readable. */
@@ -33,8 +97,8 @@ static void add_rounded(cJSON *obj, const char *key, double value, int decimals)
 static cJSON *build_firmware(const mcusim_t *sim) {
   const mcusim_firmware_t *fw = mcusim_firmware(sim);
   cJSON *o = cJSON_CreateObject();
-  cJSON_AddStringToObject(o, "path", fw->path ? fw->path : "");
-  cJSON_AddStringToObject(o, "sha256", fw->sha256);
+  add_text(o, "path", fw->path ? fw->path : "");
+  add_text(o, "sha256", fw->sha256);
   add_u64(o, "text_bytes", fw->text_bytes);
   add_u64(o, "rodata_bytes", fw->rodata_bytes);
   add_u64(o, "data_bytes", fw->data_bytes);
@@ -46,8 +110,8 @@ static cJSON *build_firmware(const mcusim_t *sim) {
 static cJSON *build_profile(const mcusim_t *sim) {
   const prof_t *p = mcusim_profile(sim);
   cJSON *o = cJSON_CreateObject();
-  cJSON_AddStringToObject(o, "name", p->name);
-  cJSON_AddStringToObject(o, "core", p->core);
+  add_text(o, "name", p->name);
+  add_text(o, "core", p->core);
   add_u64(o, "clock_hz", p->clock_hz);
   add_u64(o, "sram_bytes", prof_sram_bytes(p));
   add_u64(o, "flash_bytes", p->flash.size);
@@ -60,11 +124,11 @@ static cJSON *build_fault(const mcusim_result_t *r) {
                                             "r9", "r10", "r11", "r12", "sp", "lr", "pc", "xpsr"};
   const mcusim_fault_t *f = &r->fault;
   cJSON *o = cJSON_CreateObject();
-  cJSON_AddStringToObject(o, "kind", mcusim_fault_name(f->kind));
-  cJSON_AddStringToObject(o, "message", f->message);
+  add_text(o, "kind", mcusim_fault_name(f->kind));
+  add_text(o, "message", f->message);
   add_hex(o, "pc", f->pc);
-  cJSON_AddStringToObject(o, "symbol", f->symbol);
-  cJSON_AddStringToObject(o, "instruction", f->insn);
+  add_text(o, "symbol", f->symbol);
+  add_text(o, "instruction", f->insn);
   add_hex(o, "address", f->address);
   cJSON *regs = cJSON_AddObjectToObject(o, "registers");
   for (int i = 0; i < 17; i++) add_hex(regs, reg_names[i], f->regs[i]);
@@ -74,12 +138,15 @@ static cJSON *build_fault(const mcusim_result_t *r) {
 static cJSON *build_result(const mcusim_t *sim) {
   const mcusim_result_t *r = mcusim_result(sim);
   cJSON *o = cJSON_CreateObject();
-  cJSON_AddStringToObject(o, "stop", mcusim_stop_name(r->stop));
+  add_text(o, "stop", mcusim_stop_name(r->stop));
   if (r->stop == MCUSIM_STOP_EXIT)
     cJSON_AddNumberToObject(o, "exit_code", r->exit_code);
   else
     cJSON_AddNullToObject(o, "exit_code");
-  cJSON_AddStringToObject(o, "stdout", r->stdout_text ? r->stdout_text : "");
+  if (r->stdout_text)
+    cJSON_AddItemToObject(o, "stdout", rpt_text(r->stdout_text, r->stdout_len));
+  else
+    add_text(o, "stdout", "");
   cJSON_AddBoolToObject(o, "stdout_truncated", r->stdout_truncated);
   if (r->stop == MCUSIM_STOP_FAULT)
     cJSON_AddItemToObject(o, "fault", build_fault(r));
@@ -89,10 +156,10 @@ static cJSON *build_result(const mcusim_t *sim) {
       r->stop == MCUSIM_STOP_SELF_LOOP) {
     cJSON *at = cJSON_AddObjectToObject(o, "stopped_at");
     add_hex(at, "pc", r->fault.pc);
-    cJSON_AddStringToObject(at, "symbol", r->fault.symbol);
+    add_text(at, "symbol", r->fault.symbol);
   }
   cJSON *start = cJSON_AddObjectToObject(o, "start");
-  cJSON_AddStringToObject(start, "source", r->start_source ? r->start_source : "");
+  add_text(start, "source", r->start_source ? r->start_source : "");
   add_hex(start, "pc", r->entry_pc);
   add_hex(start, "sp", r->initial_sp);
   return o;
@@ -115,7 +182,7 @@ static cJSON *build_timing(const mcusim_t *sim) {
   uint64_t lookups, misses, stalls, data_reads, data_stalls;
   mcusim_fetch_stats(sim, &lookups, &misses, &stalls, &data_reads, &data_stalls);
   cJSON *o = cJSON_CreateObject();
-  cJSON_AddStringToObject(o, "mode", mcusim_limits(sim)->precise_flash ? "precise_flash" : "default");
+  add_text(o, "mode", mcusim_limits(sim)->precise_flash ? "precise_flash" : "default");
   add_u64(o, "fetch_line_lookups", lookups);
   add_u64(o, "fetch_line_misses", misses);
   add_u64(o, "fetch_stall_cycles", stalls);
@@ -152,7 +219,7 @@ static cJSON *build_marks(const mem_t *m) {
   cJSON *o = cJSON_CreateObject();
   for (size_t i = 0; i < m->mark_count; i++) {
     if (m->marks[i].is_string)
-      cJSON_AddStringToObject(o, m->marks[i].name, m->marks[i].text);
+      add_text(o, m->marks[i].name, m->marks[i].text);
     else
       add_u64(o, m->marks[i].name, m->marks[i].number);
   }
@@ -173,8 +240,8 @@ static void add_range(cJSON *o, const mcusim_t *sim, const mem_range_t *r, int w
 static cJSON *build_layer(const mcusim_t *sim, const mem_layer_t *l) {
   cJSON *o = cJSON_CreateObject();
   add_u64(o, "id", l->id);
-  cJSON_AddStringToObject(o, "name", l->name);
-  cJSON_AddStringToObject(o, "kind", l->kind);
+  add_text(o, "name", l->name);
+  add_text(o, "kind", l->kind);
   if (l->out_c) {
     cJSON *shape = cJSON_AddArrayToObject(o, "out_shape");
     cJSON_AddItemToArray(shape, cJSON_CreateNumber(l->out_h));
@@ -219,7 +286,7 @@ static cJSON *build_sample(const mem_sample_t *t) {
 
 static cJSON *build_allocation(const mem_allocation_t *a) {
   cJSON *o = cJSON_CreateObject();
-  cJSON_AddStringToObject(o, "tag", a->tag);
+  add_text(o, "tag", a->tag);
   add_hex(o, "address", a->address);
   add_u64(o, "size", a->size);
   add_u64(o, "alloc_cycle", a->alloc_cycle);
@@ -237,16 +304,16 @@ static cJSON *build_allocation(const mem_allocation_t *a) {
 static cJSON *build_diagnostic(const mcusim_t *sim, const mem_diag_t *d) {
   cJSON *o = cJSON_CreateObject();
   char symbol[128];
-  cJSON_AddStringToObject(o, "kind", mem_diag_name(d->kind));
+  add_text(o, "kind", mem_diag_name(d->kind));
   add_u64(o, "cycle", d->cycle);
   add_hex(o, "pc", d->pc);
   mcusim_symbolize(sim, d->pc, symbol, sizeof symbol);
-  cJSON_AddStringToObject(o, "symbol", symbol);
+  add_text(o, "symbol", symbol);
   mcusim_symbolize(sim, d->lr & ~1u, symbol, sizeof symbol);
-  cJSON_AddStringToObject(o, "caller", d->lr ? symbol : "");
+  add_text(o, "caller", d->lr ? symbol : "");
   add_hex(o, "address", d->address);
   add_u64(o, "size", d->size);
-  cJSON_AddStringToObject(o, "message", d->message);
+  add_text(o, "message", d->message);
   return o;
 }
 
@@ -280,7 +347,7 @@ static void add_function_profile(cJSON *root, const mcusim_t *sim) {
   for (size_t i = 0; i < fp->function_count; i++) {
     const mcusim_function_t *f = &fp->functions[i];
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "name", f->name);
+    add_text(o, "name", f->name);
     add_hex(o, "address", f->address);
     add_u64(o, "calls", f->calls);
     add_u64(o, "instructions", f->instructions);
@@ -294,9 +361,9 @@ static void add_function_profile(cJSON *root, const mcusim_t *sim) {
   for (size_t i = 0; i < fp->line_count; i++) {
     const mcusim_line_t *l = &fp->lines[i];
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "file", l->file);
+    add_text(o, "file", l->file);
     add_u64(o, "line", l->line);
-    cJSON_AddStringToObject(o, "function", l->function);
+    add_text(o, "function", l->function);
     add_u64(o, "instructions", l->instructions);
     add_u64(o, "cycles", l->cycles);
     cJSON_AddItemToArray(lines, o);
@@ -305,7 +372,7 @@ static void add_function_profile(cJSON *root, const mcusim_t *sim) {
   for (size_t i = 0; i < fp->call_count; i++) {
     const mcusim_call_t *c = &fp->calls[i];
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "name", c->name);
+    add_text(o, "name", c->name);
     add_u64(o, "depth", c->depth);
     add_u64(o, "start_cycle", c->start_cycle);
     add_u64(o, "cycles", c->cycles);
@@ -318,10 +385,10 @@ static void add_function_profile(cJSON *root, const mcusim_t *sim) {
 cJSON *rpt_build(const mcusim_t *sim) {
   cJSON *root = cJSON_CreateObject();
   if (!root) return NULL;
-  cJSON_AddStringToObject(root, "schema", RPT_SCHEMA);
+  add_text(root, "schema", RPT_SCHEMA);
   cJSON *tool = cJSON_AddObjectToObject(root, "tool");
-  cJSON_AddStringToObject(tool, "name", "mcusim");
-  cJSON_AddStringToObject(tool, "version", MCUSIM_VERSION);
+  add_text(tool, "name", "mcusim");
+  add_text(tool, "version", MCUSIM_VERSION);
   cJSON_AddItemToObject(root, "firmware", build_firmware(sim));
   cJSON_AddItemToObject(root, "profile", build_profile(sim));
   cJSON_AddItemToObject(root, "result", build_result(sim));
@@ -352,6 +419,22 @@ int rpt_write_json(const cJSON *report, const char *path) {
   return rc;
 }
 
+/* The first number of item's tree that is not finite (1e999 parses as inf), its dotted path in path; NULL if none.
+ * Every renderer does arithmetic on report numbers, and an infinite axis or time has no rendering. */
+static const cJSON *non_finite(const cJSON *item, char *path, size_t len, size_t size) {
+  if (cJSON_IsNumber(item) && !isfinite(item->valuedouble)) return item;
+  int index = 0;
+  for (const cJSON *child = item->child; child; child = child->next, index++) {
+    int n = child->string ? snprintf(path + len, size - len, "%s%s", len ? "." : "", child->string)
+                          : snprintf(path + len, size - len, "[%d]", index);
+    size_t end = n < 0 || (size_t)n >= size - len ? size - 1 : len + (size_t)n;
+    const cJSON *found = non_finite(child, path, end, size);
+    if (found) return found;
+    path[len] = '\0';
+  }
+  return NULL;
+}
+
 cJSON *rpt_parse_json(const char *text, const char *name, char *msg, size_t size) {
   cJSON *json = cJSON_Parse(text);
   if (!json) {
@@ -359,6 +442,13 @@ cJSON *rpt_parse_json(const char *text, const char *name, char *msg, size_t size
     int line = 1;
     for (size_t i = 0; i < offset && text[i]; i++) line += text[i] == '\n';
     cm_msgf(msg, size, "%s:%d: not valid JSON", name, line);
+    return NULL;
+  }
+  char path[256] = "";
+  if (non_finite(json, path, 0, sizeof path)) {
+    cm_msgf(msg, size, "%s: %s: a number too large for a double (out of range)", name, path[0] ? path : "(top)");
+    cJSON_Delete(json);
+    return NULL;
   }
   return json;
 }
@@ -412,31 +502,29 @@ void rpt_group_digits(unsigned long long value, char *buf, size_t size) {
 }
 
 /* Report numbers as integers for printing: a broken or hostile report's out-of-range value prints as 0, not UB. */
-static unsigned long long num_u64(double v) { return v >= 0 && v < 18446744073709551616.0 ? (unsigned long long)v : 0; }
-static int num_int(double v) { return v >= INT_MIN && v <= INT_MAX ? (int)v : 0; }
 
 static const char *grouped(double value, char *buf, size_t size) {
-  rpt_group_digits(num_u64(value), buf, size);
+  rpt_group_digits(rpt_to_u64(value), buf, size);
   return buf;
 }
 
 static void print_result(const cJSON *result, FILE *out) {
-  const char *stop = rpt_str_or(result, "stop", "");
+  const char *stop = rpt_line_or(result, "stop", "");
   const cJSON *fault = rpt_get(result, "fault");
   if (strcmp(stop, "exit") == 0) {
-    fprintf(out, "  result        firmware exited with code %d\n", num_int(rpt_num_or(result, "exit_code", 0)));
+    fprintf(out, "  result        firmware exited with code %d\n", rpt_to_int(rpt_num_or(result, "exit_code", 0)));
   } else if (cJSON_IsObject(fault)) {
-    fprintf(out, "  result        FAULT: %s\n", rpt_str_or(fault, "message", ""));
+    fprintf(out, "  result        FAULT: %s\n", rpt_line_or(fault, "message", ""));
   } else {
     const cJSON *at = rpt_get(result, "stopped_at");
-    fprintf(out, "  result        stopped: %s at %s (%s)\n", stop, rpt_str_or(at, "pc", ""),
-            rpt_str_or(at, "symbol", ""));
+    fprintf(out, "  result        stopped: %s at %s (%s)\n", stop, rpt_line_or(at, "pc", ""),
+            rpt_line_or(at, "symbol", ""));
   }
 }
 
 /* A bar of up to `width` characters for value/max, in the style of STM32Cube.AI's analyze tables. */
 static void bar(char *buf, size_t size, double value, double max, int width) {
-  int n = max > 0 ? (int)(value / max * width + 0.5) : 0;
+  int n = max > 0 ? rpt_to_int(value / max * width + 0.5) : 0;
   size_t out = 0;
   for (int i = 0; i < n && out + 4 < size; i++) {
     memcpy(buf + out, "\u2588", 3); /* full block, UTF-8 */
@@ -464,8 +552,8 @@ static void print_layers(const cJSON *report, FILE *out) {
       snprintf(shape, sizeof shape, "%dx%dx%d", cJSON_GetArrayItem(s, 0)->valueint, cJSON_GetArrayItem(s, 1)->valueint,
                cJSON_GetArrayItem(s, 2)->valueint);
     bar(bars, sizeof bars, rpt_figure_in_row_or(l, RPT_FIGURE_ARENA_PEAK, 0), max_arena, 20);
-    fprintf(out, "  %3d  %-16.16s %-15.15s %-13s %12s %14s %9.3f %11s  %s%s\n", num_int(rpt_num_or(l, "id", 0)),
-            rpt_str_or(l, "name", ""), rpt_str_or(l, "kind", ""), shape,
+    fprintf(out, "  %3d  %-16.16s %-15.15s %-13s %12s %14s %9.3f %11s  %s%s\n", rpt_to_int(rpt_num_or(l, "id", 0)),
+            rpt_line_or(l, "name", ""), rpt_line_or(l, "kind", ""), shape,
             grouped(rpt_figure_in_row_or(l, RPT_FIGURE_MACS, 0), macs, sizeof macs),
             grouped(rpt_figure_in_row_or(l, RPT_FIGURE_CYCLES, 0), cycles, sizeof cycles),
             rpt_figure_in_row_or(l, RPT_FIGURE_LATENCY, 0) / 1000.0,
@@ -483,7 +571,7 @@ static void print_layers(const cJSON *report, FILE *out) {
     char peak[32];
     fprintf(out, "  peak arena    %s B in layer %d '%s'\n",
             grouped(rpt_figure_in_row_or(peak_layer, RPT_FIGURE_ARENA_PEAK, 0), peak, sizeof peak),
-            num_int(rpt_num_or(peak_layer, "id", 0)), rpt_str_or(peak_layer, "name", ""));
+            rpt_to_int(rpt_num_or(peak_layer, "id", 0)), rpt_line_or(peak_layer, "name", ""));
   }
 }
 
@@ -503,10 +591,10 @@ static void print_patches(const cJSON *report, FILE *out) {
     macs += rpt_figure_in_row_or(p, RPT_FIGURE_MACS, 0);
   }
   char a[32], b[32], c[32], d[32];
-  rpt_group_digits(num_u64(min_c), a, sizeof a);
-  rpt_group_digits(num_u64(max_c), b, sizeof b);
-  rpt_group_digits(num_u64(max_arena), c, sizeof c);
-  rpt_group_digits(num_u64(macs), d, sizeof d);
+  rpt_group_digits(rpt_to_u64(min_c), a, sizeof a);
+  rpt_group_digits(rpt_to_u64(max_c), b, sizeof b);
+  rpt_group_digits(rpt_to_u64(max_arena), c, sizeof c);
+  rpt_group_digits(rpt_to_u64(macs), d, sizeof d);
   fprintf(out, "  patches       %d: %s..%s cycles each, %s MACs in all, arena peak %s B\n", n, a, b, d, c);
 }
 
@@ -527,7 +615,7 @@ static void print_profile(const cJSON *report, FILE *out) {
   int n = 0;
   cJSON_ArrayForEach(f, functions) {
     if (n++ == RPT_TOP_N) break;
-    fprintf(out, "  %-32.32s %10s %14s %5.1f%% %14s %5.1f%%\n", rpt_str_or(f, "name", ""),
+    fprintf(out, "  %-32.32s %10s %14s %5.1f%% %14s %5.1f%%\n", rpt_line_or(f, "name", ""),
             grouped(rpt_num_or(f, "calls", 0), calls, sizeof calls),
             grouped(rpt_num_or(f, "cycles", 0), self, sizeof self), 100 * rpt_num_or(f, "cycles", 0) / total_cycles,
             grouped(rpt_num_or(f, "inclusive_cycles", 0), incl, sizeof incl),
@@ -540,8 +628,8 @@ static void print_profile(const cJSON *report, FILE *out) {
   cJSON_ArrayForEach(l, lines) {
     if (n++ == RPT_TOP_N) break;
     char where[64];
-    snprintf(where, sizeof where, "%s:%d", base_name(rpt_str_or(l, "file", "")), num_int(rpt_num_or(l, "line", 0)));
-    fprintf(out, "  %-40.40s %-24.24s %14s %5.1f%%\n", where, rpt_str_or(l, "function", ""),
+    snprintf(where, sizeof where, "%s:%d", base_name(rpt_line_or(l, "file", "")), rpt_to_int(rpt_num_or(l, "line", 0)));
+    fprintf(out, "  %-40.40s %-24.24s %14s %5.1f%%\n", where, rpt_line_or(l, "function", ""),
             grouped(rpt_num_or(l, "cycles", 0), self, sizeof self), 100 * rpt_num_or(l, "cycles", 0) / total_cycles);
   }
 }
@@ -549,9 +637,9 @@ static void print_profile(const cJSON *report, FILE *out) {
 static void print_diagnostics(const cJSON *report, FILE *out) {
   const cJSON *d;
   cJSON_ArrayForEach(d, rpt_get(report, "diagnostics")) {
-    fprintf(out, "  WARNING       %s: %s (at %s, %s, called from %s)\n", rpt_str_or(d, "kind", ""),
-            rpt_str_or(d, "message", ""), rpt_str_or(d, "pc", ""), rpt_str_or(d, "symbol", ""),
-            rpt_str_or(d, "caller", ""));
+    fprintf(out, "  WARNING       %s: %s (at %s, %s, called from %s)\n", rpt_line_or(d, "kind", ""),
+            rpt_line_or(d, "message", ""), rpt_line_or(d, "pc", ""), rpt_line_or(d, "symbol", ""),
+            rpt_line_or(d, "caller", ""));
   }
 }
 
@@ -561,8 +649,8 @@ void rpt_print_text(const cJSON *report, FILE *out) {
   double clock_mhz = rpt_num_or(prof, "clock_hz", 0) / 1e6;
   double instructions = rpt_figure_total_or(report, RPT_FIGURE_INSTRUCTIONS, 0),
          cycles = rpt_figure_total_or(report, RPT_FIGURE_CYCLES, 0);
-  fprintf(out, "mcusim: %s on %s (Cortex-%s, %g MHz)\n", rpt_str_or(report, "firmware.path", ""),
-          rpt_str_or(prof, "name", ""), rpt_core_display(rpt_str_or(prof, "core", "")), clock_mhz);
+  fprintf(out, "mcusim: %s on %s (Cortex-%s, %g MHz)\n", rpt_line_or(report, "firmware.path", ""),
+          rpt_line_or(prof, "name", ""), rpt_core_display(rpt_line_or(prof, "core", "")), clock_mhz);
   print_result(rpt_get(report, "result"), out);
   fprintf(out, "  instructions  %s\n", grouped(instructions, a, sizeof a));
   fprintf(out, "  cycles        %s  (%.3f ms at %g MHz, %.2f cycles/instruction)\n", grouped(cycles, a, sizeof a),
@@ -590,7 +678,7 @@ void rpt_print_text(const cJSON *report, FILE *out) {
           grouped(rpt_figure_total_or(report, RPT_FIGURE_STACK_PAINTED, 0), b, sizeof b));
   if (rpt_figure_total_or(report, RPT_FIGURE_OVERFLOW_MAPPED, 0) > 0)
     fprintf(out, "  note          the firmware needs more SRAM than %s has: %s B were mapped behind it to finish\n",
-            rpt_str_or(prof, "name", ""),
+            rpt_line_or(prof, "name", ""),
             grouped(rpt_figure_total_or(report, RPT_FIGURE_OVERFLOW_MAPPED, 0), a, sizeof a));
   print_layers(report, out);
   print_patches(report, out);

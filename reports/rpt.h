@@ -20,6 +20,11 @@ cJSON *rpt_build(const mcusim_t *sim);
  * exhaust memory. */
 #define RPT_MAX_REPORT_BYTES ((size_t)256 << 20)
 
+/* A JSON string item of len bytes from firmware, an ELF or a file: well-formed UTF-8 is kept, every other byte
+ * becomes U+FFFD, so the report stays valid UTF-8 JSON. Text holding NUL bytes keeps them as "\u0000" in a raw
+ * item (cJSON_IsRaw; cJSON strings end at a NUL). NULL when out of memory. */
+cJSON *rpt_text(const char *bytes, size_t len);
+
 /* Serialises the report (deterministic: same order, same formatting) and writes it atomically (cm_write_atomic). */
 int rpt_write_json(const cJSON *report, const char *path);
 
@@ -44,6 +49,19 @@ double rpt_num_or(const cJSON *obj, const char *path, double absent);
 const char *rpt_str_or(const cJSON *obj, const char *path, const char *absent);
 /* The array at path, its size in *count (optional; 0 when absent). */
 const cJSON *rpt_array(const cJSON *obj, const char *path, int *count);
+/* A string field for one line of text output (cm_escape's CM_ESC_LINE: control characters as spaces, a leading
+ * "::" defused), so a name holding a line break cannot start a line of its own, which a CI log would read as a
+ * command. The result lives in a ring of 8 static buffers of 256 bytes (enough for the strings of one printf;
+ * single-threaded, like every text renderer); absent as given. */
+const char *rpt_line_or(const cJSON *obj, const char *path, const char *absent);
+
+/* Report numbers as integers, checked (converting a double outside the integer type's range is undefined
+ * behaviour): NaN gives 0, values beyond the range stop at its ends, fractions are cut toward zero. Every
+ * conversion of a report number to an integer goes through these. */
+unsigned long long rpt_to_u64(double value);
+int rpt_to_int(double value);
+unsigned long long rpt_u64_or(const cJSON *obj, const char *path, unsigned long long absent);
+int rpt_int_or(const cJSON *obj, const char *path, int absent);
 
 /* Human summary rendered from a report. */
 void rpt_print_text(const cJSON *report, FILE *out);

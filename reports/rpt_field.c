@@ -1,5 +1,6 @@
 /* reports/rpt_field.c — the one reader of report fields (rpt.h): dotted paths, case-sensitive, and one rule for what
  * is not there. */
+#include <limits.h>
 #include <string.h>
 
 #include "reports/rpt.h"
@@ -39,4 +40,31 @@ const cJSON *rpt_array(const cJSON *obj, const char *path, int *count) {
   if (!cJSON_IsArray(item)) item = NULL;
   if (count) *count = item ? cJSON_GetArraySize(item) : 0;
   return item;
+}
+
+unsigned long long rpt_to_u64(double value) {
+  if (!(value > 0)) return 0; /* NaN too */
+  return value < 18446744073709551616.0 ? (unsigned long long)value : ULLONG_MAX;
+}
+
+int rpt_to_int(double value) {
+  if (value != value) return 0;
+  return value <= INT_MIN ? INT_MIN : value >= INT_MAX ? INT_MAX : (int)value;
+}
+
+unsigned long long rpt_u64_or(const cJSON *obj, const char *path, unsigned long long absent) {
+  double value;
+  return rpt_number(obj, path, &value) ? absent : rpt_to_u64(value);
+}
+
+int rpt_int_or(const cJSON *obj, const char *path, int absent) {
+  double value;
+  return rpt_number(obj, path, &value) ? absent : rpt_to_int(value);
+}
+
+const char *rpt_line_or(const cJSON *obj, const char *path, const char *absent) {
+  static char ring[8][256];
+  static unsigned next;
+  const char *text = rpt_str_or(obj, path, absent);
+  return text ? cm_escape_buf(CM_ESC_LINE, text, ring[next++ % 8], sizeof ring[0]) : NULL;
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs one libFuzzer target (tests/fuzz/fuzz_TARGET.c) for a given time, with ASan + UBSan and leak detection.
+# Runs one libFuzzer target (tests/fuzz/fuzz_TARGET.c) for a given time, with ASan + UBSan (clang's, which holds
+# float-cast-overflow: a report number converted to an integer out of range) and leak detection.
 #
-#   scripts/fuzz.sh TARGET SECONDS [libFuzzer options...]     TARGET: elf | profile | model | report | budget | all
+#   scripts/fuzz.sh TARGET SECONDS [libFuzzer options...]     TARGET: elf | profile | model | report | budget | render | merge | all
 #   scripts/fuzz.sh elf 300
 #
 # Builds with clang into build-fuzz/ (MCUSIM_FUZZ_BUILD overrides), installing clang and its runtime
@@ -12,7 +13,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 FUZZ_BUILD="${MCUSIM_FUZZ_BUILD:-$ROOT/build-fuzz}"
-TARGETS=(elf profile model report budget)
+TARGETS=(elf profile model report budget render merge)
 
 usage() {
   echo "usage: scripts/fuzz.sh TARGET SECONDS [libFuzzer options...]  (TARGET: ${TARGETS[*]} | all)" >&2
@@ -35,7 +36,7 @@ mcusim_install_packages
 
 if [ ! -f "$FUZZ_BUILD/CMakeCache.txt" ]; then
   CC=clang cmake -S "$ROOT" -B "$FUZZ_BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMCUSIM_SANITIZE=ON \
-    -DMCUSIM_LIBFUZZER=ON -DCMAKE_C_FLAGS="-fsanitize=fuzzer-no-link" -DMCUSIM_FIRMWARE_LARGE=OFF >/dev/null
+    -DMCUSIM_LIBFUZZER=ON -DCMAKE_C_FLAGS="-fsanitize=fuzzer-no-link,float-cast-overflow" -DMCUSIM_FIRMWARE_LARGE=OFF >/dev/null
 fi
 cmake --build "$FUZZ_BUILD" -j"$(nproc)" --target "fuzz_$target" >"$FUZZ_BUILD/build-$target.log" 2>&1 || {
   tail -30 "$FUZZ_BUILD/build-$target.log" >&2

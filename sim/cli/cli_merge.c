@@ -48,13 +48,13 @@ static void add_job(merge_t *g, const char *dir, const cJSON *job) {
   const cJSON *index = rpt_get(job, "index"), *id = rpt_get(job, "id");
   const cJSON *status = rpt_get(job, "status"), *report = rpt_get(job, "report");
   if (!cJSON_IsNumber(index) || !cJSON_IsString(id) || g->n >= MERGE_MAX_ROWS) return;
-  if (has_row(g, (size_t)index->valuedouble)) {
+  if (has_row(g, (size_t)rpt_to_u64(index->valuedouble))) {
     g->duplicates++;
     return;
   }
   xp_sweep_row_t *r = &g->rows[g->n++];
   memset(r, 0, sizeof *r);
-  r->index = (size_t)index->valuedouble;
+  r->index = (size_t)rpt_to_u64(index->valuedouble);
   snprintf(r->id, sizeof r->id, "%s", id->valuestring);
   snprintf(r->status, sizeof r->status, "%s", cJSON_IsString(status) ? status->valuestring : "?");
   if (!cJSON_IsString(report)) return;
@@ -73,14 +73,16 @@ static int add_manifest(merge_t *g, const char *dir, const char *name) {
   char *text = cm_read_file(path, RPT_MAX_REPORT_BYTES, NULL);
   cJSON *root = text ? cJSON_Parse(text) : NULL;
   free(text);
-  const cJSON *schema = rpt_get(root, "schema"), *total = rpt_get(root, "jobs_total");
-  if (!cJSON_IsString(schema) || strcmp(schema->valuestring, "mcusim-sweep/1") || !cJSON_IsNumber(total)) {
-    fprintf(stderr, "mcusim: %s: not a sweep manifest (mcusim-sweep/1)\n", path);
+  const cJSON *schema = rpt_get(root, "schema");
+  size_t total;
+  if (!cJSON_IsString(schema) || strcmp(schema->valuestring, "mcusim-sweep/1") || xp_sweep_jobs_total(root, &total)) {
+    fprintf(stderr, "mcusim: %s: not a sweep manifest (mcusim-sweep/1, jobs_total a whole number up to %zu)\n", path,
+            XP_SWEEP_MAX_JOBS);
     cJSON_Delete(root);
     return -1;
   }
-  if (g->manifests && (size_t)total->valuedouble != g->total) g->inconsistent = 1;
-  g->total = (size_t)total->valuedouble;
+  if (g->manifests && total != g->total) g->inconsistent = 1;
+  g->total = total;
   g->manifests++;
   const cJSON *job;
   cJSON_ArrayForEach(job, rpt_get(root, "jobs")) add_job(g, dir, job);

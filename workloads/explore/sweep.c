@@ -136,7 +136,7 @@ int xp_sweep_parse_shard(const char *text, int *shard_i, int *shard_n) {
 int xp_sweep_in_shard(size_t j, int shard_i, int shard_n) { return (int)(j % (size_t)shard_n) == shard_i - 1; }
 
 /* A report figure as a whole number: absent or negative reads as 0. */
-static uint64_t whole(double v) { return v > 0 ? (uint64_t)v : 0; }
+static uint64_t whole(double v) { return rpt_to_u64(v); }
 
 static void str(const cJSON *report, const char *path, char *buf, size_t len) {
   snprintf(buf, len, "%s", rpt_str_or(report, path, ""));
@@ -152,9 +152,9 @@ int xp_sweep_figures(const cJSON *report, xp_sweep_figures_t *f) {
   str(report, "profile.name", f->profile, sizeof f->profile);
   str(report, "result.stop", f->stop, sizeof f->stop);
   double code, sum;
-  f->exit_code = rpt_number(report, "result.exit_code", &code) ? -1 : (int)code;
+  f->exit_code = rpt_number(report, "result.exit_code", &code) ? -1 : rpt_to_int(code);
   if (!rpt_number(report, "marks.checksum", &sum))
-    snprintf(f->checksum, sizeof f->checksum, "0x%08llx", (unsigned long long)sum);
+    snprintf(f->checksum, sizeof f->checksum, "0x%08llx", rpt_to_u64(sum));
   f->fits = cJSON_IsTrue(rpt_get(report, "memory.fits"));
   for (int fig = XP_SWEEP_FIRST_FIGURE; fig <= XP_SWEEP_LAST_FIGURE; fig++)
     f->value[fig] = whole(rpt_figure_total_or(report, (rpt_figure_t)fig, 0));

@@ -69,7 +69,16 @@ typedef struct {
 
 typedef enum { XP_SWEEP_CSV, XP_SWEEP_JSON, XP_SWEEP_HTML } xp_sweep_format_t;
 
-/* Writes the rows (sorted by index) in the format; `total` jobs in the matrix (missing ones are listed). */
+/* The most jobs a merged table lists (its missing[] included): far past any real matrix, and bounds what a
+ * manifest's jobs_total can make a merge allocate. */
+#define XP_SWEEP_MAX_JOBS ((size_t)1 << 20)
+
+/* A manifest's jobs_total: 0 and the count in *total, or -1 when it is not a whole number in
+ * 0..XP_SWEEP_MAX_JOBS. */
+int xp_sweep_jobs_total(const cJSON *manifest, size_t *total);
+
+/* Writes the rows (sorted by index) in the format; `total` jobs in the matrix (missing ones are listed). -1 on a
+ * write error or a total above XP_SWEEP_MAX_JOBS. */
 int xp_sweep_write_table(const xp_sweep_row_t *rows, size_t n, size_t total, xp_sweep_format_t fmt, FILE *out);
 
 #endif /* MCUSIM_SWEEP_H */

@@ -1,9 +1,11 @@
 /* workloads/explore/sweep_table.c — the merged sweep table as CSV, JSON (mcusim-sweep-table/1) or a self-contained
  * HTML page. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/cm.h"
+#include "reports/rpt.h"
 #include "workloads/explore/sweep.h"
 
 static int by_index(const void *a, const void *b) {
@@ -76,7 +78,9 @@ static void html_row(const xp_sweep_row_t *r, FILE *out) {
   cm_escape_file(CM_ESC_HTML, f->schedule, out);
   fputs("</td><td>", out);
   cm_escape_file(CM_ESC_HTML, f->profile, out);
-  fprintf(out, "</td><td>%s</td>", r->status);
+  fputs("</td><td>", out);
+  cm_escape_file(CM_ESC_HTML, r->status, out);
+  fputs("</td>", out);
   if (r->has_figures)
     fprintf(out, "<td>%s</td><td>%llu</td><td>%llu</td><td>%llu</td><td>%llu</td><td>%.3f</td><td>%s</td>",
             f->fits ? "yes" : "no", (unsigned long long)f->value[RPT_FIGURE_PEAK],
@@ -99,7 +103,17 @@ static void write_html(const xp_sweep_row_t *rows, size_t n, size_t total, FILE 
   fputs("</table></body></html>\n", out);
 }
 
+int xp_sweep_jobs_total(const cJSON *manifest, size_t *total) {
+  double value;
+  if (rpt_number(manifest, "jobs_total", &value) || !(value >= 0 && value <= (double)XP_SWEEP_MAX_JOBS) ||
+      value != floor(value))
+    return -1;
+  *total = (size_t)value;
+  return 0;
+}
+
 int xp_sweep_write_table(const xp_sweep_row_t *rows, size_t n, size_t total, xp_sweep_format_t fmt, FILE *out) {
+  if (total > XP_SWEEP_MAX_JOBS) return -1;
   xp_sweep_row_t *sorted = malloc((n ? n : 1) * sizeof *sorted);
   if (!sorted) return -1;
   memcpy(sorted, rows, n * sizeof *sorted);

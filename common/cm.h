@@ -47,8 +47,6 @@ int cm_out_close(cm_out_t *out);
 void cm_out_abort(cm_out_t *out);
 /* len bytes to path through cm_out_open/cm_out_close. */
 int cm_write_file(const char *path, const void *data, size_t len);
-/* The old name of cm_write_file. */
-int cm_write_atomic(const char *path, const void *data, size_t len);
 /* The descriptor "-" and /dev/stdout mean (a command that keeps fd 1 for its text sets a duplicate here). */
 void cm_out_set_stdout_fd(int fd);
 /* Unlinks every temporary of outputs still open. Async-signal-safe: for SIGINT/SIGTERM/SIGHUP handlers. */

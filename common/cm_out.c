@@ -218,8 +218,6 @@ int cm_write_file(const char *path, const void *data, size_t len) {
   return cm_out_close(o);
 }
 
-int cm_write_atomic(const char *path, const void *data, size_t len) { return cm_write_file(path, data, len); }
-
 int cm_same_file(const char *a, const char *b) {
   struct stat sa, sb;
   if (!strcmp(a, "-") || !strcmp(b, "-")) return 0;

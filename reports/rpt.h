@@ -7,7 +7,7 @@
 #include <cjson/cJSON.h>
 #include <stdio.h>
 
-#include "common/cm.h" /* cm_read_file, cm_write_atomic: how reports are read and written */
+#include "common/cm.h" /* cm_read_file, cm_write_file: how reports are read and written */
 #include "sim/mcusim.h"
 
 #define RPT_SCHEMA "mcusim-report/1"
@@ -25,7 +25,8 @@ cJSON *rpt_build(const mcusim_t *sim);
  * item (cJSON_IsRaw; cJSON strings end at a NUL). NULL when out of memory. */
 cJSON *rpt_text(const char *bytes, size_t len);
 
-/* Serialises the report (deterministic: same order, same formatting) and writes it atomically (cm_write_atomic). */
+/* Serialises the report (deterministic: same order, same formatting) and writes it through the one writer
+ * (cm_write_file). */
 int rpt_write_json(const cJSON *report, const char *path);
 
 /* Parses JSON text; on failure returns NULL and writes "NAME:LINE: not valid JSON" into msg (name: the file's). */

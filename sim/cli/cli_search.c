@@ -206,9 +206,8 @@ static void collect(cli_search_t *s, size_t i) {
   snprintf(path, sizeof path, "%s/job.json", dir);
   char *text = cm_read_file(path, RPT_MAX_REPORT_BYTES, NULL);
   cJSON *job = text ? cJSON_Parse(text) : NULL;
-  const cJSON *over = rpt_get(job, "flash_over_bytes");
-  if (cJSON_IsNumber(over) && over->valuedouble > (double)s->flash_over_bytes)
-    s->flash_over_bytes = (uint64_t)over->valuedouble;
+  const uint64_t over = rpt_u64_or(job, "flash_over_bytes", 0); /* checked conversion (issue 21 F19) */
+  if (over > s->flash_over_bytes) s->flash_over_bytes = over;
   cJSON_Delete(job);
   free(text);
 }

@@ -32,7 +32,7 @@ static void path_in_work(char *buf, size_t size, const char *name) { snprintf(bu
 START_TEST(read_is_bounded_and_names_the_reason) {
   char path[256];
   path_in_work(path, sizeof path, "f.txt");
-  ck_assert_int_eq(cm_write_atomic(path, "hello\n", 6), 0);
+  ck_assert_int_eq(cm_write_file(path, "hello\n", 6), 0);
   size_t len = 0;
   char *text = cm_read_file(path, 6, &len);
   ck_assert_ptr_nonnull(text);
@@ -53,8 +53,8 @@ END_TEST
 START_TEST(atomic_write_replaces_whole_and_leaves_no_temp) {
   char path[256];
   path_in_work(path, sizeof path, "g.txt");
-  ck_assert_int_eq(cm_write_atomic(path, "first version", 13), 0);
-  ck_assert_int_eq(cm_write_atomic(path, "2nd", 3), 0);
+  ck_assert_int_eq(cm_write_file(path, "first version", 13), 0);
+  ck_assert_int_eq(cm_write_file(path, "2nd", 3), 0);
   char *text = cm_read_file(path, 1 << 20, NULL);
   ck_assert_str_eq(text, "2nd");
   free(text);
@@ -62,7 +62,7 @@ START_TEST(atomic_write_replaces_whole_and_leaves_no_temp) {
   snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
   ck_assert_int_ne(access(tmp, F_OK), 0);
   path_in_work(path, sizeof path, "no/such/dir/x");
-  ck_assert_int_eq(cm_write_atomic(path, "x", 1), -1);
+  ck_assert_int_eq(cm_write_file(path, "x", 1), -1);
 }
 END_TEST
 

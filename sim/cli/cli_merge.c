@@ -18,6 +18,7 @@
 typedef struct {
   xp_sweep_row_t *rows;
   size_t n, total, manifests;
+  size_t dropped; /* jobs past MERGE_MAX_ROWS: an error, never a silently short table */
   int duplicates, inconsistent;
   const char *out_path; /* -o: refused when it is one of the files read (issue 21, F27) */
   int out_is_input;
@@ -47,7 +48,11 @@ static int has_row(const merge_t *g, size_t index) {
 static void add_job(merge_t *g, const char *dir, const cJSON *job) {
   const cJSON *index = rpt_get(job, "index"), *id = rpt_get(job, "id");
   const cJSON *status = rpt_get(job, "status"), *report = rpt_get(job, "report");
-  if (!cJSON_IsNumber(index) || !cJSON_IsString(id) || g->n >= MERGE_MAX_ROWS) return;
+  if (!cJSON_IsNumber(index) || !cJSON_IsString(id)) return;
+  if (g->n >= MERGE_MAX_ROWS) {
+    g->dropped++;
+    return;
+  }
   if (has_row(g, (size_t)rpt_to_u64(index->valuedouble))) {
     g->duplicates++;
     return;
@@ -151,6 +156,11 @@ int cli_merge(int argc, char **argv) {
   for (int i = optind; i < argc; i++)
     if (add_dir(&g, argv[i])) goto done;
   if (g.out_is_input) goto done;
+  if (g.dropped) {
+    fprintf(stderr, "mcusim: merge holds at most %d jobs; %zu more were not merged: merge fewer shards at a time\n",
+            MERGE_MAX_ROWS, g.dropped);
+    goto done;
+  }
   if (g.inconsistent) {
     fprintf(stderr, "mcusim: the manifests come from different matrices (jobs_total differs)\n");
     goto done;

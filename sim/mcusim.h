@@ -156,6 +156,9 @@ void mcusim_request_stop(mcusim_t *sim);
 const mcusim_result_t *mcusim_result(const mcusim_t *sim);
 /* The end of a run from mcusim_run's error and the result (whose exit code counts when the firmware exited). */
 mcusim_end_t mcusim_end_of(mcusim_err err, const mcusim_result_t *result);
+/* The end when mcusim_load_elf failed with err: bad input (the file, or a profile whose memory map cannot be mapped:
+ * the only way loading fails in the engine), except out of memory (internal). */
+mcusim_end_t mcusim_end_of_load(mcusim_err err);
 const mem_t *mcusim_memory(const mcusim_t *sim);
 
 /* Firmware facts from the ELF (valid after mcusim_load_elf). */

@@ -49,6 +49,10 @@ mcusim_end_t mcusim_end_of(mcusim_err err, const mcusim_result_t *result) {
   }
 }
 
+mcusim_end_t mcusim_end_of_load(mcusim_err err) {
+  return err == MCUSIM_E_NOMEM ? MCUSIM_END_INTERNAL : MCUSIM_END_BAD_INPUT;
+}
+
 const char *mcusim_fault_name(mcusim_fault_kind_t kind) {
   static const char *const names[] = {"none",
                                       "read_unmapped",

@@ -243,15 +243,14 @@ int cli_open_and_load(const cli_run_opts_t *o, prof_t **profile, mcusim_t **sim)
   }
   mcusim_set_strict_sram(*sim, o->strict_sram);
   err = mcusim_load_elf(*sim, o->firmware);
-  if (err == MCUSIM_E_ENGINE) {
-    /* loading fails in the engine only when the profile's memory map cannot be mapped (it reaches the PPB, or
-     * leaves no room for the overflow SRAM): a profile problem, exit 2 (issue 21, F20) */
-    fprintf(stderr, "mcusim: %s: %s\n", (*profile)->path, mcusim_last_error(*sim));
-    return CLI_EXIT_BAD_INPUT;
-  }
   if (err) {
-    fprintf(stderr, "mcusim: %s\n", mcusim_last_error(*sim));
-    return err == MCUSIM_E_NOMEM ? CLI_EXIT_INTERNAL : CLI_EXIT_BAD_INPUT;
+    /* loading fails in the engine only when the profile's memory map cannot be mapped (it reaches the PPB, or
+     * leaves no room for the overflow SRAM): a profile problem, named as such (issue 21, F20) */
+    if (err == MCUSIM_E_ENGINE)
+      fprintf(stderr, "mcusim: %s: %s\n", (*profile)->path, mcusim_last_error(*sim));
+    else
+      fprintf(stderr, "mcusim: %s\n", mcusim_last_error(*sim));
+    return (int)mcusim_end_of_load(err);
   }
   return annotate(o, *sim);
 }

@@ -10,10 +10,6 @@
 #include "sim/mcusim.h"
 #include "workloads/explore/fwbuild.h"
 
-static int status_of_load(mcusim_err err) {
-  return err == MCUSIM_E_NOMEM || err == MCUSIM_E_ENGINE ? XP_FW_INTERNAL : XP_FW_BAD_INPUT;
-}
-
 /* Opens the simulator for the profile and loads the firmware; an XP_FW_* status, the reason in the log. */
 static int open_and_load(const xp_fw_tools_t *t, const char *profile_arg, const char *elf, FILE *log, prof_t **profile,
                          mcusim_t **sim) {
@@ -26,7 +22,7 @@ static int open_and_load(const xp_fw_tools_t *t, const char *profile_arg, const 
     return err == MCUSIM_E_BAD_PROFILE ? XP_FW_BAD_INPUT : XP_FW_INTERNAL;
   }
   err = mcusim_load_elf(*sim, elf);
-  if (err) return fprintf(log, "mcusim: %s\n", mcusim_last_error(*sim)), status_of_load(err);
+  if (err) return fprintf(log, "mcusim: %s\n", mcusim_last_error(*sim)), (int)mcusim_end_of_load(err);
   return XP_FW_OK;
 }
 

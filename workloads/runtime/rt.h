@@ -163,4 +163,76 @@ uint64_t rt_patch_plan(const rt_model_t *model, const rt_schedule_t *sched, int 
 uint32_t rt_fnv1a(const int8_t *data, uint32_t n, uint32_t hash);
 #define RT_FNV1A_INIT 0x811C9DC5u
 
+/* ---- general graphs (issue 16): TFLite int8 operators and explicit edges ----
+ * A graph model is an rt_model_t whose layers are described further by one rt_node_t each (rt_graph_t). The
+ * sequential layer table above, its executor rt_run() and the bundled firmware are untouched: rt_layer_t keeps
+ * its size (the bundled layer tables, flash images and cycles stay byte-identical), and a graph runs through
+ * rt_graph_run() (runtime/rt_graph.c) with the operators of runtime/rt_ops.c.
+ *
+ * In a graph, the rt_layer_t fields keep their meaning (shapes, zero points, activation clamp, blob offsets of
+ * weights/bias/mult/shift, `add` for ADD) and k/stride/pad/res_src are ignored; rt_node_t adds the edges
+ * (tensor t = output of layer t-1, tensor 0 = the model input), rectangular windows and strides, TFLite's
+ * padding before the map (SAME: total/2 per axis, the rest after; VALID: 0) and per-operator constants.
+ * Semantics are those of TFLite's reference int8 kernels (tests/workloads/ref_ops.c is the independent check). */
+#define RT_MAX_INPUTS 4
+
+enum rt_graph_op {
+  RT_OP_CONV2D = 6,    /* CONV_2D: weights OHWI int8 (per-channel), bias/mult/shift int32[out_c] */
+  RT_OP_DWCONV = 7,    /* DEPTHWISE_CONV_2D: weights [kh][kw][out_c], out_c = in_c * depth_mult */
+  RT_OP_ADD = 8,       /* ADD in[0] + in[1] with the rescaling of L->add (same shape) */
+  RT_OP_AVGPOOL2D = 9, /* AVERAGE_POOL_2D: valid positions only, same quantization in and out */
+  RT_OP_MAXPOOL2D = 10,
+  RT_OP_MEAN = 11,    /* MEAN over H, W (keep_dims): node mult/shift = in_scale / out_scale */
+  RT_OP_RESHAPE = 12, /* no data movement: the output shares its input's buffer */
+  RT_OP_SOFTMAX = 13, /* over channels; output scale 1/256, zero point -128; node mult/shift/diff_min */
+  RT_OP_PAD = 14,     /* zero-point padding: pad_top/pad_left before, the rest after (H, W only) */
+  RT_OP_CONCAT = 15,  /* CONCATENATION along channels of in[0..n_in): same scale and zero point (TFLite int8) */
+  RT_OP_REQUANT = 16, /* QUANTIZE int8 -> int8: out = MBQM(x - in_zp, mult, shift) + out_zp */
+  /* RT_OP_FC (5) and RT_OP_AVGPOOL (4, global) are valid graph operators too */
+};
+
+typedef struct {
+  int16_t in[RT_MAX_INPUTS]; /* tensors read, -1 unused: 0 the model input, t the output of layer t-1 */
+  uint8_t n_in;              /* inputs used (CONCAT: up to RT_MAX_INPUTS; ADD: 2; others: 1) */
+  uint8_t kh, kw, sh, sw;    /* window and stride (CONV2D, DWCONV, AVGPOOL2D, MAXPOOL2D) */
+  uint8_t pad_top, pad_left; /* padding before the map (after it follows from the output size) */
+  uint8_t depth_mult;        /* DWCONV */
+  int32_t mult, shift;       /* MEAN, REQUANT: MultiplyByQuantizedMultiplier; SOFTMAX: input_beta_multiplier and
+                                input_beta_left_shift (PreprocessSoftmaxScaling, 5 integer bits) */
+  int32_t diff_min;          /* SOFTMAX: -CalculateInputRadius(5, input_beta_left_shift, 31) */
+} rt_node_t;
+
+typedef struct {
+  rt_model_t model;       /* layers, blob, input frame; the output is the last layer's */
+  const rt_node_t *nodes; /* one per layer */
+} rt_graph_t;
+
+/* Operators (rt_ops.c): compute `region` of layer L's output into `out` from the views of its inputs, all in
+ * absolute coordinates; positions outside the input map are padding (convolutions: the input zero point;
+ * pools: not counted). RESHAPE computes nothing. Non-spatial operators (MEAN, SOFTMAX, FC, ADD, CONCAT, REQUANT,
+ * global AVGPOOL) take the whole tensors. */
+void rt_op_run(const rt_model_t *m, const rt_layer_t *L, const rt_node_t *N, const rt_view_t *const *in,
+               const rt_view_t *out, rt_rect_t region);
+/* MACs of one output pixel (CONV2D, DWCONV, FC as the sequential ops; everything else 0). */
+uint32_t rt_op_macs_per_pixel(const rt_layer_t *L, const rt_node_t *N);
+/* The input rectangle layer L reads to produce `out` (spatial, one-input operators). */
+rt_rect_t rt_op_input_rect(const rt_layer_t *L, const rt_node_t *N, rt_rect_t out);
+/* 1 if the operator computes any output window from an input window (can be in a patch stage). */
+int rt_op_is_spatial(uint8_t op);
+const char *rt_op_kind(uint8_t op);
+
+/* Run one inference of a graph: layer-wise (every tensor allocated in the arena from its producer until its last
+ * reader; RESHAPE shares its input's block), or with a patch stage over layers [0, patch_layers) when they are a
+ * chain of spatial operators whose inner tensors no later layer reads. The input frame is read from flash
+ * (input_in_arena copies it into the arena). Refuses a model it cannot run with RT_E_BAD_MODEL / _SCHEDULE. */
+rt_err rt_graph_run(const rt_graph_t *g, const rt_schedule_t *sched, rt_arena_t *arena, int8_t *output,
+                    rt_stats_t *stats);
+/* rt_patch_plan for a graph's patch stage. */
+uint64_t rt_graph_patch_plan(const rt_graph_t *g, const rt_schedule_t *sched, int index, rt_rect_t *out_wins,
+                             rt_rect_t *in_win);
+/* Validate edges and shapes (inputs produced earlier, shapes consistent). RT_OK or RT_E_BAD_MODEL. */
+rt_err rt_graph_check(const rt_graph_t *g);
+/* Validate a schedule for a graph. RT_OK or RT_E_BAD_SCHEDULE / RT_E_BAD_MODEL. */
+rt_err rt_graph_check_schedule(const rt_graph_t *g, const rt_schedule_t *sched);
+
 #endif /* MCUSIM_RT_H */

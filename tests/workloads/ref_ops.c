@@ -56,8 +56,8 @@ void ref_conv(const int8_t *in, ref_shape_t is, int32_t in_zp, const int8_t *w, 
 }
 
 void ref_dwconv(const int8_t *in, ref_shape_t is, int32_t in_zp, const int8_t *w, const int32_t *bias,
-                const int32_t *mult, const int32_t *shift, int kh, int kw, int sh, int sw, int pad_t, int pad_l,
-                int dm, int8_t *out, ref_shape_t os, int32_t out_zp, int32_t amin, int32_t amax) {
+                const int32_t *mult, const int32_t *shift, int kh, int kw, int sh, int sw, int pad_t, int pad_l, int dm,
+                int8_t *out, ref_shape_t os, int32_t out_zp, int32_t amin, int32_t amax) {
   for (int oy = 0; oy < os.h; oy++)
     for (int ox = 0; ox < os.w; ox++)
       for (int ic = 0; ic < is.c; ic++)
@@ -260,8 +260,7 @@ void ref_softmax_params(double beta, double input_scale, int32_t *mult, int32_t 
   double real = beta * input_scale * (double)(1 << (31 - ib));
   if (real > (double)((1ll << 31) - 1)) real = (double)((1ll << 31) - 1);
   ref_quantize_multiplier(real, mult, left_shift);
-  const double max_input_rescaled =
-      1.0 * ((1 << ib) - 1) * (double)(1ll << (31 - ib)) / (double)(1ll << *left_shift);
+  const double max_input_rescaled = 1.0 * ((1 << ib) - 1) * (double)(1ll << (31 - ib)) / (double)(1ll << *left_shift);
   *diff_min = -(int32_t)floor(max_input_rescaled);
 }
 

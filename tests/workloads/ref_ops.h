@@ -20,8 +20,8 @@ void ref_conv(const int8_t *in, ref_shape_t is, int32_t in_zp, const int8_t *w, 
               const int32_t *mult, const int32_t *shift, int kh, int kw, int sh, int sw, int pad_t, int pad_l,
               int8_t *out, ref_shape_t os, int32_t out_zp, int32_t amin, int32_t amax);
 void ref_dwconv(const int8_t *in, ref_shape_t is, int32_t in_zp, const int8_t *w, const int32_t *bias,
-                const int32_t *mult, const int32_t *shift, int kh, int kw, int sh, int sw, int pad_t, int pad_l,
-                int dm, int8_t *out, ref_shape_t os, int32_t out_zp, int32_t amin, int32_t amax);
+                const int32_t *mult, const int32_t *shift, int kh, int kw, int sh, int sw, int pad_t, int pad_l, int dm,
+                int8_t *out, ref_shape_t os, int32_t out_zp, int32_t amin, int32_t amax);
 void ref_pool(const int8_t *in, ref_shape_t is, int kh, int kw, int sh, int sw, int pad_t, int pad_l, int is_max,
               int8_t *out, ref_shape_t os, int32_t amin, int32_t amax);
 void ref_mean(const int8_t *in, ref_shape_t is, int32_t in_zp, int32_t mult, int32_t shift, int32_t out_zp,

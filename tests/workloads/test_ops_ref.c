@@ -166,8 +166,8 @@ START_TEST(test_conv2d) {
     const ref_shape_t is = {o.L.in_h, o.L.in_w, o.L.in_c}, os = {o.L.out_h, o.L.out_w, o.L.out_c};
     int8_t *in = malloc((size_t)(is.h * is.w * is.c)), *ref = malloc((size_t)(os.h * os.w * os.c));
     fill(in, (size_t)(is.h * is.w * is.c));
-    ref_conv(in, is, o.L.in_zp, o.w, o.bias, o.mult, o.shift, o.N.kh, o.N.kw, o.N.sh, o.N.sw, o.N.pad_top,
-             o.N.pad_left, ref, os, o.L.out_zp, o.L.act_min, o.L.act_max);
+    ref_conv(in, is, o.L.in_zp, o.w, o.bias, o.mult, o.shift, o.N.kh, o.N.kw, o.N.sh, o.N.sw, o.N.pad_top, o.N.pad_left,
+             ref, os, o.L.out_zp, o.L.act_min, o.L.act_max);
     check_spatial(&o, in, ref);
     free(in), free(ref), free(o.blob);
   }

@@ -327,3 +327,148 @@ void gen_plan_print(const gen_plan_t *p, FILE *out) {
           p->layers[p->peak_io_layer].name, kib(p->peak_live_bytes, b2, sizeof b2), p->layers[p->peak_live_layer].name);
   if (p->patch_n) print_patches(p, out);
 }
+
+/* ---- general graphs (rt_graph_run's rules) ---- */
+
+typedef struct {
+  const rt_graph_t *g;
+  int16_t root[RT_MAX_LAYERS + 1], last_use[RT_MAX_LAYERS + 1];
+} gwalk_t;
+
+static uint64_t g_tensor_bytes(const rt_graph_t *g, int32_t t) {
+  if (t == 0) return (uint64_t)g->model.in_h * g->model.in_w * g->model.in_c;
+  const rt_layer_t *L = &g->model.layers[t - 1];
+  return (uint64_t)L->out_h * L->out_w * L->out_c;
+}
+
+static void g_init(gwalk_t *w, const rt_graph_t *g) {
+  const int32_t N = g->model.n_layers;
+  memset(w, 0, sizeof *w);
+  w->g = g;
+  for (int32_t t = 0; t <= N; t++) {
+    w->root[t] = (int16_t)t;
+    w->last_use[t] = -1;
+    if (t > 0 && g->model.layers[t - 1].op == RT_OP_RESHAPE) w->root[t] = w->root[g->nodes[t - 1].in[0]];
+  }
+  for (int32_t i = 0; i < N; i++)
+    for (int32_t k = 0; k < g->nodes[i].n_in; k++) w->last_use[w->root[g->nodes[i].in[k]]] = (int16_t)i;
+  w->last_use[w->root[N]] = (int16_t)N;
+}
+
+/* Layers [first, last) over `held` (bytes per storage root); out_bytes_of[i] the bytes layer i allocates;
+ * `extra` held throughout. live[i]: the arena's live bytes once layer i's output is allocated. */
+static void g_live_walk(const gwalk_t *w, uint64_t *held, int32_t first, int32_t last, const uint64_t *out_bytes_of,
+                        uint64_t extra, uint64_t *live) {
+  const rt_graph_t *g = w->g;
+  const int32_t n_tensors = g->model.n_layers + 1;
+  for (int32_t i = first; i < last; i++) {
+    const rt_node_t *N = &g->nodes[i];
+    const uint64_t out = g->model.layers[i].op == RT_OP_RESHAPE ? 0 : out_bytes_of[i];
+    live[i] = extra + held_sum(held, n_tensors) + out;
+    if (g->model.layers[i].op != RT_OP_RESHAPE) held[i + 1] = out;
+    for (int32_t k = 0; k < N->n_in; k++)
+      if (w->last_use[w->root[N->in[k]]] == i) held[w->root[N->in[k]]] = 0;
+  }
+}
+
+int gen_plan_graph(const rt_graph_t *g, const char *name, const rt_schedule_t *s, gen_plan_t *p, char *err,
+                   size_t err_len) {
+  const rt_model_t *m = &g->model;
+  memset(p, 0, sizeof *p);
+  if (s->input_in_arena) {
+    cm_msgf(err, err_len, "the plan counts the input frame as read from flash: input=arena is not planned");
+    return -1;
+  }
+  if (rt_graph_check(g) != RT_OK) {
+    cm_msgf(err, err_len, "%s: the graph is not one the runtime can run (an edge, a shape or an operator)", name);
+    return -1;
+  }
+  if (rt_graph_check_schedule(g, s) != RT_OK) {
+    cm_msgf(err, err_len,
+            "%s: the runtime cannot run %d layers patch by patch (a chain of spatial operators whose inner tensors "
+            "no later layer reads)",
+            name, s->patch_layers);
+    return -1;
+  }
+  const int32_t N = m->n_layers, P = s->patch_layers;
+  p->model = name;
+  p->n_layers = N;
+  p->patch_layers = P;
+  gwalk_t w;
+  g_init(&w, g);
+  uint64_t outb[RT_MAX_LAYERS] = {0}, held[RT_MAX_LAYERS + 1] = {0}, live[RT_MAX_LAYERS] = {0};
+  for (int32_t i = 0; i < N; i++) outb[i] = g_tensor_bytes(g, i + 1);
+  g_live_walk(&w, held, 0, N, outb, 0, live);
+  p->peak_io_layer = p->peak_live_layer = -1;
+  for (int32_t i = 0; i < N; i++) {
+    const rt_layer_t *L = &m->layers[i];
+    const rt_node_t *Nd = &g->nodes[i];
+    gen_plan_layer_t *pl = &p->layers[i];
+    pl->name = L->name;
+    pl->op = rt_op_kind(L->op);
+    for (int32_t k = 0; k < Nd->n_in; k++) pl->in_bytes += (uint32_t)g_tensor_bytes(g, Nd->in[k]);
+    pl->out_bytes = (uint32_t)outb[i];
+    uint64_t in_counted = 0;
+    for (int32_t k = 0; k < Nd->n_in; k++)
+      if (Nd->in[k] != 0) in_counted += g_tensor_bytes(g, Nd->in[k]);
+    pl->io_bytes = in_counted + (L->op == RT_OP_RESHAPE ? 0 : pl->out_bytes);
+    pl->live_bytes = live[i];
+    pl->macs = (uint64_t)rt_op_macs_per_pixel(L, Nd) * L->out_h * L->out_w;
+    pl->patch_stage = i < P;
+    p->macs += pl->macs;
+    if (pl->patch_stage) p->stage_macs += pl->macs;
+    if (p->peak_io_layer < 0 || pl->io_bytes > p->peak_io_bytes) p->peak_io_bytes = pl->io_bytes, p->peak_io_layer = i;
+    if (p->peak_live_layer < 0 || live[i] > p->peak_live_bytes) p->peak_live_bytes = live[i], p->peak_live_layer = i;
+  }
+  if (!s->patch_n) return 0;
+
+  p->patch_n = s->patch_n;
+  p->halo_clip = s->halo_clip;
+  int32_t rf = 1, jump = 1;
+  for (int32_t i = 0; i < P; i++) {
+    const rt_node_t *Nd = &g->nodes[i];
+    rf += (Nd->kh - 1) * jump; /* along the height (rectangular windows: the larger axis is reported below) */
+    jump *= Nd->sh;
+  }
+  p->receptive_field = rf;
+  p->stage_out_bytes = outb[P - 1];
+  for (int32_t index = 0; index < s->patch_n * s->patch_n; index++) {
+    rt_rect_t wins[RT_MAX_LAYERS], in_win;
+    const uint64_t macs = rt_graph_patch_plan(g, s, index, wins, &in_win);
+    p->patch_macs_max = max_u64(p->patch_macs_max, macs);
+    if (in_win.h > p->patch_in_h) p->patch_in_h = in_win.h;
+    if (in_win.w > p->patch_in_w) p->patch_in_w = in_win.w;
+    uint64_t wb[RT_MAX_LAYERS], ph[RT_MAX_LAYERS + 1] = {0}, plive[RT_MAX_LAYERS] = {0};
+    for (int32_t i = 0; i < P; i++) wb[i] = (uint64_t)wins[i].h * (uint64_t)wins[i].w * m->layers[i].out_c;
+    g_live_walk(&w, ph, 0, P, wb, p->stage_out_bytes, plive);
+    for (int32_t i = 0; i < P; i++) {
+      const rt_layer_t *L = &m->layers[i];
+      gen_plan_layer_t *pl = &p->layers[i];
+      const rt_rect_t in = i == 0 ? in_win : wins[i - 1];
+      const uint64_t io = (i == 0 ? 0 : (uint64_t)in.h * in.w * L->in_c) + wb[i];
+      pl->patched_macs += (uint64_t)rt_op_macs_per_pixel(L, &g->nodes[i]) * (uint64_t)wins[i].h * wins[i].w;
+      if (wins[i].h * wins[i].w > pl->win_h * pl->win_w) pl->win_h = wins[i].h, pl->win_w = wins[i].w;
+      pl->patch_io_bytes = max_u64(pl->patch_io_bytes, io);
+      pl->patched_live_bytes = max_u64(pl->patched_live_bytes, plive[i]);
+      p->in_patch_io_bytes = max_u64(p->in_patch_io_bytes, io + p->stage_out_bytes);
+      p->in_patch_live_bytes = max_u64(p->in_patch_live_bytes, plive[i]);
+    }
+  }
+  for (int32_t i = 0; i < P; i++) p->patched_stage_macs += p->layers[i].patched_macs;
+  p->patched_macs = p->macs - p->stage_macs + p->patched_stage_macs;
+  p->stage_mac_overhead = p->stage_macs ? (double)p->patched_stage_macs / (double)p->stage_macs - 1.0 : 0.0;
+  p->mac_overhead = p->macs ? (double)p->patched_macs / (double)p->macs - 1.0 : 0.0;
+  memset(held, 0, sizeof held);
+  memset(live, 0, sizeof live);
+  held[P] = p->stage_out_bytes;
+  g_live_walk(&w, held, P, N, outb, 0, live);
+  for (int32_t i = P; i < N; i++) {
+    p->layers[i].patched_macs = p->layers[i].macs;
+    p->layers[i].patched_live_bytes = live[i];
+    p->later_io_bytes = max_u64(p->later_io_bytes, p->layers[i].io_bytes);
+    p->later_live_bytes = max_u64(p->later_live_bytes, live[i]);
+  }
+  p->patched_peak_io_bytes = max_u64(p->in_patch_io_bytes, p->later_io_bytes);
+  p->patched_peak_live_bytes = max_u64(p->in_patch_live_bytes, p->later_live_bytes);
+  return 0;
+}

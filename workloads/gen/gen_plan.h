@@ -59,6 +59,14 @@ typedef struct {
 /* Plan `m` under `s`. Returns 0, or -1 with a message (schedule the runtime refuses, input=arena). */
 int gen_plan(const gen_model_t *m, const rt_schedule_t *s, gen_plan_t *out, char *err, size_t err_len);
 
+/* Plan a general graph (runtime/rt.h, rt_graph_t) under `s`: the liveness walk of rt_graph_run (every tensor
+ * held from its producer to its last reader, RESHAPE sharing its input's block, nothing in place), so live_bytes
+ * and the peaks equal the executor's arena figures to the byte (tests/workloads/test_graph.c). io_bytes: inputs +
+ * output (the input frame, in flash, not counted). Returns 0, or -1 with a message (a model or schedule the
+ * executor refuses, input=arena). */
+int gen_plan_graph(const rt_graph_t *g, const char *name, const rt_schedule_t *s, gen_plan_t *out, char *err,
+                   size_t err_len);
+
 /* The plan as JSON (schema "mcusim-plan/1", documented in docs/compare.md). Caller frees with cJSON_Delete. */
 cJSON *gen_plan_json(const gen_plan_t *p);
 

@@ -115,8 +115,7 @@ rt_err rt_graph_check_schedule(const rt_graph_t *g, const rt_schedule_t *s) {
   const rt_layer_t *last = &m->layers[P - 1];
   if (s->patch_n > last->out_h || s->patch_n > last->out_w) return RT_E_BAD_SCHEDULE;
   for (int32_t i = 0; i < P; i++) /* a chain of spatial operators */
-    if (!rt_op_is_spatial(m->layers[i].op) || g->nodes[i].n_in != 1 || g->nodes[i].in[0] != i)
-      return RT_E_BAD_SCHEDULE;
+    if (!rt_op_is_spatial(m->layers[i].op) || g->nodes[i].n_in != 1 || g->nodes[i].in[0] != i) return RT_E_BAD_SCHEDULE;
   for (int32_t i = P; i < m->n_layers; i++) /* only the stage's output is stitched */
     for (int32_t k = 0; k < g->nodes[i].n_in; k++)
       if (g->nodes[i].in[k] < P) return RT_E_BAD_SCHEDULE;
@@ -142,8 +141,8 @@ uint64_t rt_graph_patch_plan(const rt_graph_t *g, const rt_schedule_t *s, int in
   uint64_t macs = 0;
   for (int32_t i = 0; i < P; i++) {
     if (out_wins) out_wins[i] = need[i + 1];
-    macs += (uint64_t)rt_op_macs_per_pixel(&m->layers[i], &g->nodes[i]) * (uint64_t)need[i + 1].h *
-            (uint64_t)need[i + 1].w;
+    macs +=
+        (uint64_t)rt_op_macs_per_pixel(&m->layers[i], &g->nodes[i]) * (uint64_t)need[i + 1].h * (uint64_t)need[i + 1].w;
   }
   if (in_win) *in_win = need[0];
   return macs;
@@ -238,8 +237,7 @@ static rt_err run_patch_stage(gexec_t *x, rt_stats_t *stats) {
   return RT_OK;
 }
 
-rt_err rt_graph_run(const rt_graph_t *g, const rt_schedule_t *s, rt_arena_t *arena, int8_t *output,
-                    rt_stats_t *stats) {
+rt_err rt_graph_run(const rt_graph_t *g, const rt_schedule_t *s, rt_arena_t *arena, int8_t *output, rt_stats_t *stats) {
   const rt_model_t *m = &g->model;
   rt_err err = rt_graph_check(g);
   if (err == RT_OK) err = rt_graph_check_schedule(g, s);

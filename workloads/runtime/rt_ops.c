@@ -18,14 +18,13 @@ static inline int32_t max_i32(int32_t a, int32_t b) { return a > b ? a : b; }
 static inline int32_t min_i32(int32_t a, int32_t b) { return a < b ? a : b; }
 
 int rt_op_is_spatial(uint8_t op) {
-  return op == RT_OP_CONV2D || op == RT_OP_DWCONV || op == RT_OP_AVGPOOL2D || op == RT_OP_MAXPOOL2D ||
-         op == RT_OP_PAD;
+  return op == RT_OP_CONV2D || op == RT_OP_DWCONV || op == RT_OP_AVGPOOL2D || op == RT_OP_MAXPOOL2D || op == RT_OP_PAD;
 }
 
 const char *rt_op_kind(uint8_t op) {
-  static const char *const kinds[] = {"?",       "conv2d",   "depthwise", "pointwise", "avgpool", "fully_connected",
-                                      "conv2d",  "depthwise", "add",      "avgpool",   "maxpool", "mean",
-                                      "reshape", "softmax",   "pad",      "concat",    "quantize"};
+  static const char *const kinds[] = {"?",       "conv2d",    "depthwise", "pointwise", "avgpool", "fully_connected",
+                                      "conv2d",  "depthwise", "add",       "avgpool",   "maxpool", "mean",
+                                      "reshape", "softmax",   "pad",       "concat",    "quantize"};
   return op < sizeof kinds / sizeof *kinds ? kinds[op] : kinds[0];
 }
 
@@ -104,8 +103,8 @@ static void dwconv(const rt_layer_t *L, const rt_node_t *N, const rt_layer_data_
 
 /* AveragePool / MaxPool (int8): only positions inside the map count; the average rounds half away from zero
  * ((sum +- count/2) / count); the activation clamp applies; same quantization in and out. */
-static void pool2d(const rt_layer_t *L, const rt_node_t *N, const rt_view_t *in, const rt_view_t *out,
-                   rt_rect_t region, int is_max) {
+static void pool2d(const rt_layer_t *L, const rt_node_t *N, const rt_view_t *in, const rt_view_t *out, rt_rect_t region,
+                   int is_max) {
   const int32_t ch = L->out_c;
   for (int32_t oy = region.y0; oy < region.y0 + region.h; oy++) {
     const int32_t iy0 = oy * N->sh - N->pad_top;
@@ -200,9 +199,9 @@ static int32_t one_over_one_plus_x(int32_t a) {
   const int32_t c48_17 = 1515870810, cm32_17 = -1010580540; /* 48/17, -32/17 in Q2.29 */
   int32_t x = c48_17 + fp_mul(half_den, cm32_17);
   for (int i = 0; i < 3; i++) {
-    const int32_t hdx = fp_mul(half_den, x);                      /* Q2.29 */
-    const int32_t one_minus = (1 << 29) - hdx;                     /* Q2.29 */
-    x = x + fp_mul_pot(fp_mul(x, one_minus), 2);                   /* Q4.27 -> Q2.29 */
+    const int32_t hdx = fp_mul(half_den, x);     /* Q2.29 */
+    const int32_t one_minus = (1 << 29) - hdx;   /* Q2.29 */
+    x = x + fp_mul_pot(fp_mul(x, one_minus), 2); /* Q4.27 -> Q2.29 */
   }
   return fp_mul_pot(x, 1); /* ExactMulByPot<-1> (Q1.30, same raw) then Rescale<0> */
 }

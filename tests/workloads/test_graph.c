@@ -1,0 +1,196 @@
+/* General graphs (runtime/rt_graph.c) natively: a ResNet-8-shaped graph (residual ADDs, 1x1 stride-2 shortcut
+ * convolutions), a DS-CNN-shaped chain (10x4 stride-2 stem, depthwise/pointwise blocks) and a branch-and-join graph
+ * (PAD, MAXPOOL, two branches into CONCAT, depth-multiplier DWCONV, MEAN, QUANTIZE, FC, SOFTMAX) run layer-wise and
+ * patch-based; every schedule gives the bytes the independent reference (ref_ops.c) computes for the whole graph,
+ * and the planner (gen_plan_graph) gives the executor's arena peaks and MACs to the byte. */
+#include "tests/support/check_main.h"
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests/workloads/graph_build.h"
+#include "workloads/gen/gen_plan.h"
+
+static void build_resnet8(gb_t *b) {
+  gb_init(b, "resnet8-like", 32, 32, 3, -1, 81);
+  int x = gb_conv(b, 0, 16, 3, 3, 1, 1, 1, GB_ACT_RELU); /* stem */
+  int y = gb_conv(b, x, 16, 3, 3, 1, 1, 1, GB_ACT_RELU);
+  y = gb_conv(b, y, 16, 3, 3, 1, 1, 1, GB_ACT_NONE);
+  x = gb_add(b, x, y, GB_ACT_RELU);
+  for (int c = 32; c <= 64; c *= 2) { /* a stride-2 block with a 1x1 shortcut convolution */
+    y = gb_conv(b, x, c, 3, 3, 2, 2, 1, GB_ACT_RELU);
+    y = gb_conv(b, y, c, 3, 3, 1, 1, 1, GB_ACT_NONE);
+    const int s = gb_conv(b, x, c, 1, 1, 2, 2, 1, GB_ACT_NONE);
+    x = gb_add(b, s, y, GB_ACT_RELU);
+  }
+  x = gb_pool(b, x, 0, 8, 8, 8, 8, 0);
+  x = gb_reshape(b, x, 1, 1, 64);
+  x = gb_fc(b, x, 10, GB_ACT_NONE);
+  gb_softmax(b, x);
+}
+
+static void build_dscnn(gb_t *b) {
+  gb_init(b, "ds-cnn-like", 49, 10, 1, 3, 82);
+  int x = gb_conv(b, 0, 64, 10, 4, 2, 2, 1, GB_ACT_RELU);
+  for (int i = 0; i < 4; i++) {
+    x = gb_dw(b, x, 1, 3, 3, 1, 1, 1, GB_ACT_RELU);
+    x = gb_conv(b, x, 64, 1, 1, 1, 1, 1, GB_ACT_RELU);
+  }
+  x = gb_pool(b, x, 0, 25, 5, 25, 5, 0);
+  x = gb_reshape(b, x, 1, 1, 64);
+  x = gb_fc(b, x, 12, GB_ACT_NONE);
+  gb_softmax(b, x);
+}
+
+static void build_branches(gb_t *b) {
+  gb_init(b, "branch-join", 16, 16, 4, -5, 83);
+  int x = gb_pad(b, 0, 1, 2, 1, 0);
+  x = gb_conv(b, x, 8, 3, 3, 1, 1, 0, GB_ACT_RELU6);
+  x = gb_pool(b, x, 1, 2, 2, 2, 2, 1);
+  int br[2];
+  br[0] = gb_conv(b, x, 6, 3, 3, 1, 1, 1, GB_ACT_RELU);
+  br[1] = gb_conv(b, x, 5, 1, 1, 1, 1, 1, GB_ACT_NONE);
+  x = gb_concat(b, 2, br);
+  x = gb_dw(b, x, 2, 5, 3, 2, 1, 1, GB_ACT_RELU);
+  x = gb_mean(b, x);
+  x = gb_requant(b, x, 0.8);
+  x = gb_fc(b, x, 7, GB_ACT_NONE);
+  gb_softmax(b, x);
+}
+
+typedef struct {
+  rt_stats_t stats;
+  uint32_t peak;
+  int8_t out[64];
+} grun_t;
+
+static void grun(const rt_graph_t *g, const rt_schedule_t *s, grun_t *r) {
+  const uint32_t bytes = 4u << 20;
+  void *mem = malloc(bytes);
+  rt_arena_t arena;
+  rt_arena_init(&arena, mem, bytes);
+  memset(r, 0, sizeof *r);
+  const rt_err e = rt_graph_run(g, s, &arena, r->out, &r->stats);
+  ck_assert_msg(e == RT_OK, "%s %s: %s", g->model.name, s->name, rt_strerror(e));
+  ck_assert_uint_eq(arena.live_bytes, 0);
+  r->peak = arena.live_peak_bytes;
+  free(mem);
+}
+
+static int distinct(const int8_t *v, uint32_t n) {
+  int seen[256] = {0}, count = 0;
+  for (uint32_t i = 0; i < n; i++)
+    if (!seen[(uint8_t)v[i]]++) count++;
+  return count;
+}
+
+static void check_graph(void (*build)(gb_t *), const int (*stages)[2], int n_stages) {
+  gb_t *b = malloc(sizeof *b);
+  build(b);
+  const rt_graph_t *g = gb_finish(b);
+  ck_assert_int_eq(rt_graph_check(g), RT_OK);
+  int8_t ref[64];
+  const int n_ref = gb_reference(b, ref, sizeof ref);
+
+  const rt_schedule_t lw = {"layerwise", 0, 0, 0, 0};
+  grun_t *r = malloc(sizeof *r);
+  grun(g, &lw, r);
+  ck_assert_uint_eq(r->stats.output_bytes, (uint32_t)n_ref);
+  ck_assert_msg(memcmp(r->out, ref, (size_t)n_ref) == 0, "%s layer-wise differs from the reference", g->model.name);
+  ck_assert_int_ge(distinct(r->out, r->stats.output_bytes), 3);
+  char err[256];
+  gen_plan_t *plan = malloc(sizeof *plan);
+  ck_assert_msg(gen_plan_graph(g, g->model.name, &lw, plan, err, sizeof err) == 0, "%s", err);
+  ck_assert_uint_eq(plan->peak_live_bytes, r->peak);
+  ck_assert_uint_eq(plan->macs, r->stats.macs);
+  printf("%s layer-wise: arena peak %u B (plan %llu B at %s), %llu MACs\n", g->model.name, r->peak,
+         (unsigned long long)plan->peak_live_bytes, plan->layers[plan->peak_live_layer].name,
+         (unsigned long long)r->stats.macs);
+
+  for (int k = 0; k < n_stages; k++)
+    for (int halo = 0; halo <= 1; halo++) {
+      char name[64];
+      snprintf(name, sizeof name, "patch:n=%d,layers=%d%s", stages[k][0], stages[k][1], halo ? ",halo=clip" : "");
+      const rt_schedule_t ps = {name, (uint8_t)stages[k][0], (uint8_t)stages[k][1], 0, (uint8_t)halo};
+      grun_t *p = malloc(sizeof *p);
+      grun(g, &ps, p);
+      ck_assert_msg(memcmp(p->out, ref, (size_t)n_ref) == 0, "%s %s differs from the reference", g->model.name, name);
+      ck_assert_msg(gen_plan_graph(g, g->model.name, &ps, plan, err, sizeof err) == 0, "%s", err);
+      ck_assert_uint_eq(plan->patched_peak_live_bytes, p->peak);
+      ck_assert_uint_eq(plan->in_patch_live_bytes, p->stats.patch_peak_bytes);
+      ck_assert_uint_eq(plan->patched_macs, p->stats.macs);
+      ck_assert_uint_eq(plan->patched_stage_macs, p->stats.patch_stage_macs);
+      ck_assert_int_eq(plan->patch_in_h, (int32_t)p->stats.patch_in_h);
+      printf("%s %s: arena peak %u B (plan %llu B), %llu MACs (%+.1f%%)\n", g->model.name, name, p->peak,
+             (unsigned long long)plan->patched_peak_live_bytes, (unsigned long long)p->stats.macs,
+             100.0 * plan->mac_overhead);
+      free(p);
+    }
+  free(plan);
+  free(r);
+  gb_free(b);
+  free(b);
+}
+
+START_TEST(test_resnet8_like) {
+  static const int stages[][2] = {{2, 1}, {4, 1}};
+  check_graph(build_resnet8, stages, 2);
+}
+END_TEST
+
+START_TEST(test_dscnn_like) {
+  static const int stages[][2] = {{2, 3}, {3, 5}, {5, 9}};
+  check_graph(build_dscnn, stages, 3);
+}
+END_TEST
+
+START_TEST(test_branches_join) {
+  static const int stages[][2] = {{2, 3}, {4, 2}};
+  check_graph(build_branches, stages, 2);
+}
+END_TEST
+
+/* Schedules and graphs the executor refuses, and the planner with it. */
+START_TEST(test_refusals) {
+  gb_t *b = malloc(sizeof *b);
+  build_resnet8(b);
+  const rt_graph_t *g = gb_finish(b);
+  rt_arena_t arena;
+  rt_stats_t stats;
+  rt_arena_init(&arena, NULL, 0);
+  /* the stage would end inside a residual block: the stem's output is read after the stage */
+  const rt_schedule_t inside = {"patch", 2, 2, 0, 0};
+  ck_assert_int_eq(rt_graph_run(g, &inside, &arena, NULL, &stats), RT_E_BAD_SCHEDULE);
+  /* an ADD in the stage is no chain */
+  const rt_schedule_t join = {"patch", 2, 4, 0, 0};
+  ck_assert_int_eq(rt_graph_run(g, &join, &arena, NULL, &stats), RT_E_BAD_SCHEDULE);
+  char err[256];
+  gen_plan_t *plan = malloc(sizeof *plan);
+  ck_assert_int_eq(gen_plan_graph(g, "resnet8-like", &join, plan, err, sizeof err), -1);
+  ck_assert_ptr_nonnull(strstr(err, "patch by patch"));
+  /* an edge to a later tensor */
+  b->nodes[3].in[1] = 9;
+  ck_assert_int_eq(rt_graph_check(g), RT_E_BAD_MODEL);
+  ck_assert_int_eq(rt_graph_run(g, &(rt_schedule_t){"layerwise", 0, 0, 0, 0}, &arena, NULL, &stats), RT_E_BAD_MODEL);
+  b->nodes[3].in[1] = 3;
+  /* a shape that does not match its producer */
+  b->layers[1].in_c = 5;
+  ck_assert_int_eq(rt_graph_check(g), RT_E_BAD_MODEL);
+  free(plan);
+  gb_free(b);
+  free(b);
+}
+END_TEST
+
+Suite *test_suite(void) {
+  Suite *s = suite_create("workloads_graph");
+  TCase *tc = tcase_create("graph");
+  tcase_set_timeout(tc, 120);
+  tcase_add_test(tc, test_resnet8_like);
+  tcase_add_test(tc, test_dscnn_like);
+  tcase_add_test(tc, test_branches_join);
+  tcase_add_test(tc, test_refusals);
+  suite_add_tcase(s, tc);
+  return s;
+}

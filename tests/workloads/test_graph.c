@@ -10,7 +10,12 @@
 #include <string.h>
 
 #include "tests/workloads/graph_build.h"
+#include "workloads/gen/gen_model.h"
 #include "workloads/gen/gen_plan.h"
+
+#ifndef MCUSIM_MODELS_DIR
+#error "MCUSIM_MODELS_DIR must name workloads/models"
+#endif
 
 static void build_resnet8(gb_t *b) {
   gb_init(b, "resnet8-like", 32, 32, 3, -1, 81);
@@ -151,6 +156,114 @@ START_TEST(test_branches_join) {
 }
 END_TEST
 
+/* A bundled sequential model as a general graph: CONV/DW/PW become CONV2D/DWCONV/CONV2D 1x1, a fused residual add
+ * its own ADD layer reading the block's input, so a ResNet-style edge. Same blob, same parameters. */
+typedef struct {
+  rt_layer_t layers[2 * RT_MAX_LAYERS];
+  rt_node_t nodes[2 * RT_MAX_LAYERS];
+  char names[2 * RT_MAX_LAYERS][GEN_NAME_MAX + 8];
+  rt_graph_t g;
+  int16_t map[RT_MAX_LAYERS + 1]; /* sequential tensor -> graph tensor */
+} seqgraph_t;
+
+static void seq_to_graph(const gen_model_t *gm, seqgraph_t *sg) {
+  const rt_model_t *m = &gm->model;
+  int n = 0;
+  memset(sg, 0, sizeof *sg);
+  sg->map[0] = 0;
+  for (int i = 0; i < m->n_layers; i++) {
+    const rt_layer_t *S = &m->layers[i];
+    rt_layer_t *L = &sg->layers[n];
+    rt_node_t *N = &sg->nodes[n];
+    *L = *S;
+    L->res_src = -1;
+    N->n_in = 1;
+    N->in[0] = sg->map[i];
+    N->in[1] = N->in[2] = N->in[3] = -1;
+    N->kh = N->kw = S->k ? S->k : 1;
+    N->sh = N->sw = S->stride ? S->stride : 1;
+    N->pad_top = N->pad_left = S->pad;
+    N->depth_mult = 1;
+    if (S->op == RT_OP_CONV || S->op == RT_OP_PW) L->op = RT_OP_CONV2D;
+    if (S->op == RT_OP_PW) N->kh = N->kw = 1, N->sh = N->sw = 1, N->pad_top = N->pad_left = 0;
+    if (S->op == RT_OP_DW) L->op = RT_OP_DWCONV;
+    n++;
+    if (S->res_src >= 0) { /* the fused add, as its own layer */
+      rt_layer_t *A = &sg->layers[n];
+      rt_node_t *AN = &sg->nodes[n];
+      memset(A, 0, sizeof *A);
+      memset(AN, 0, sizeof *AN);
+      snprintf(sg->names[n], sizeof sg->names[n], "%s_add", S->name);
+      A->name = sg->names[n];
+      A->op = RT_OP_ADD;
+      A->res_src = -1;
+      A->in_h = A->out_h = S->out_h, A->in_w = A->out_w = S->out_w, A->in_c = A->out_c = S->out_c;
+      A->add = S->add;
+      A->in_zp = S->out_zp, A->out_zp = S->add.out_zp, A->act_min = S->add.act_min, A->act_max = S->add.act_max;
+      AN->n_in = 2;
+      AN->in[0] = (int16_t)n; /* the PW's output */
+      AN->in[1] = sg->map[S->res_src + 1];
+      AN->in[2] = AN->in[3] = -1;
+      n++;
+    }
+    sg->map[i + 1] = (int16_t)n;
+  }
+  sg->g.model = *m;
+  sg->g.model.n_layers = (uint16_t)n;
+  sg->g.model.layers = sg->layers;
+  sg->g.nodes = sg->nodes;
+}
+
+/* Every bundled sequential model, as a graph, computes rt_run's output bytes, layer-wise and with a patch stage
+ * over its layers before the first residual; the graph plan equals the graph executor's arena peak. */
+START_TEST(test_bundled_models_as_graphs) {
+  static const char *const models[] = {"person-det-mbv1-r96", "mcunet-vww-r160", "mbv2-w0.35-r144"};
+  gen_model_t *gm = malloc(sizeof *gm);
+  char path[512], err[256];
+  snprintf(path, sizeof path, "%s/%s.json", MCUSIM_MODELS_DIR, models[_i]);
+  ck_assert_msg(gen_model_load(path, gm, err, sizeof err) == 0, "%s", err);
+  seqgraph_t *sg = malloc(sizeof *sg);
+  seq_to_graph(gm, sg);
+  ck_assert_int_eq(rt_graph_check(&sg->g), RT_OK);
+  const uint32_t bytes = 8u << 20;
+  void *mem = malloc(bytes);
+  rt_arena_t arena;
+  rt_stats_t seq_stats, st;
+  int8_t *want = malloc(4096), *got = malloc(4096);
+  const rt_schedule_t lw = {"layerwise", 0, 0, 0, 0};
+  rt_arena_init(&arena, mem, bytes);
+  ck_assert_int_eq(rt_run(&gm->model, &lw, &arena, want, &seq_stats), RT_OK);
+  rt_arena_init(&arena, mem, bytes);
+  ck_assert_int_eq(rt_graph_run(&sg->g, &lw, &arena, got, &st), RT_OK);
+  ck_assert_uint_eq(st.output_bytes, seq_stats.output_bytes);
+  ck_assert_int_eq(memcmp(got, want, st.output_bytes), 0);
+  ck_assert_uint_eq(st.macs, seq_stats.macs);
+  gen_plan_t *plan = malloc(sizeof *plan);
+  ck_assert_msg(gen_plan_graph(&sg->g, models[_i], &lw, plan, err, sizeof err) == 0, "%s", err);
+  ck_assert_uint_eq(plan->peak_live_bytes, arena.live_peak_bytes);
+  printf("%s as a graph: layer-wise arena peak %u B (rt_run: in place, see docs/workloads.md)\n", models[_i],
+         arena.live_peak_bytes);
+  int P = 0; /* the longest chain prefix */
+  while (P < sg->g.model.n_layers && rt_op_is_spatial(sg->layers[P].op)) {
+    int read_later = 0;
+    for (int i = P + 1; i < sg->g.model.n_layers; i++)
+      for (int k = 0; k < sg->nodes[i].n_in; k++) read_later |= i > P + 1 && sg->nodes[i].in[k] == P + 1;
+    P++;
+    if (read_later) break;
+  }
+  ck_assert_int_ge(P, 1);
+  const rt_schedule_t ps = {"patch", 2, (uint8_t)P, 0, 1};
+  rt_arena_init(&arena, mem, bytes);
+  ck_assert_int_eq(rt_graph_run(&sg->g, &ps, &arena, got, &st), RT_OK);
+  ck_assert_int_eq(memcmp(got, want, st.output_bytes), 0);
+  ck_assert_msg(gen_plan_graph(&sg->g, models[_i], &ps, plan, err, sizeof err) == 0, "%s", err);
+  ck_assert_uint_eq(plan->patched_peak_live_bytes, arena.live_peak_bytes);
+  free(plan), free(want), free(got), free(mem), free(sg);
+  gen_model_free(gm);
+  free(gm);
+}
+END_TEST
+
 /* Schedules and graphs the executor refuses, and the planner with it. */
 START_TEST(test_refusals) {
   gb_t *b = malloc(sizeof *b);
@@ -186,11 +299,12 @@ END_TEST
 Suite *test_suite(void) {
   Suite *s = suite_create("workloads_graph");
   TCase *tc = tcase_create("graph");
-  tcase_set_timeout(tc, 120);
+  tcase_set_timeout(tc, 300);
   tcase_add_test(tc, test_resnet8_like);
   tcase_add_test(tc, test_dscnn_like);
   tcase_add_test(tc, test_branches_join);
   tcase_add_test(tc, test_refusals);
+  tcase_add_loop_test(tc, test_bundled_models_as_graphs, 0, 3);
   suite_add_tcase(s, tc);
   return s;
 }

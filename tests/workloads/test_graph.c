@@ -290,6 +290,15 @@ START_TEST(test_refusals) {
   /* a shape that does not match its producer */
   b->layers[1].in_c = 5;
   ck_assert_int_eq(rt_graph_check(g), RT_E_BAD_MODEL);
+  b->layers[1].in_c = 16;
+  ck_assert_int_eq(rt_graph_check(g), RT_OK);
+  /* outputs larger than what the operator writes, a softmax shift that overflows int32 */
+  const int last = g->model.n_layers - 1; /* softmax */
+  b->layers[last].out_c = 11;
+  ck_assert_int_eq(rt_graph_check(g), RT_E_BAD_MODEL);
+  b->layers[last].out_c = 10;
+  b->nodes[last].shift = 31;
+  ck_assert_int_eq(rt_graph_check(g), RT_E_BAD_MODEL);
   free(plan);
   gb_free(b);
   free(b);

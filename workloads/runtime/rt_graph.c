@@ -58,6 +58,8 @@ static int32_t tensor_bytes(const rt_graph_t *g, int32_t t) {
   return h * w * c;
 }
 
+/* Shapes must agree with the producers and with what each operator writes: the kernels trust them (blob offsets
+ * and per-channel parameter ranges are the importer's to check against its blob). */
 rt_err rt_graph_check(const rt_graph_t *g) {
   const rt_model_t *m = &g->model;
   if (!g->nodes || m->n_layers == 0 || m->n_layers > RT_MAX_LAYERS) return RT_E_BAD_MODEL;
@@ -78,27 +80,47 @@ rt_err rt_graph_check(const rt_graph_t *g) {
         return RT_E_BAD_MODEL;
       }
     }
+    if (!L->out_h || !L->out_w || !L->out_c) return RT_E_BAD_MODEL;
+    const int same_shape = L->out_h == L->in_h && L->out_w == L->in_w && L->out_c == L->in_c;
+    const int to_1x1 = L->out_h == 1 && L->out_w == 1;
     switch (L->op) {
     case RT_OP_CONV2D:
     case RT_OP_DWCONV:
     case RT_OP_AVGPOOL2D:
     case RT_OP_MAXPOOL2D:
       if (!N->kh || !N->kw || !N->sh || !N->sw) return RT_E_BAD_MODEL;
-      if (L->op == RT_OP_DWCONV && L->out_c != L->in_c * N->depth_mult) return RT_E_BAD_MODEL;
+      if (L->op == RT_OP_DWCONV && (!N->depth_mult || L->out_c != L->in_c * N->depth_mult)) return RT_E_BAD_MODEL;
+      if ((L->op == RT_OP_AVGPOOL2D || L->op == RT_OP_MAXPOOL2D) && L->out_c != L->in_c) return RT_E_BAD_MODEL;
       break;
     case RT_OP_RESHAPE:
       if ((int32_t)L->out_h * L->out_w * L->out_c != (int32_t)L->in_h * L->in_w * L->in_c) return RT_E_BAD_MODEL;
       break;
     case RT_OP_CONCAT:
-      if (csum != L->out_c) return RT_E_BAD_MODEL;
+      if (csum != L->out_c || L->out_h != L->in_h || L->out_w != L->in_w) return RT_E_BAD_MODEL;
       break;
     case RT_OP_ADD:
-    case RT_OP_MEAN:
     case RT_OP_SOFTMAX:
+      if (!same_shape) return RT_E_BAD_MODEL;
+      /* diff * 2^shift must fit int32 for every diff the guard admits (diff >= diff_min) */
+      if (L->op == RT_OP_SOFTMAX &&
+          (N->shift < 0 || N->shift > 30 || N->diff_min > 0 || ((int64_t)-N->diff_min << N->shift) > INT32_MAX))
+        return RT_E_BAD_MODEL;
+      break;
     case RT_OP_REQUANT:
-    case RT_OP_PAD:
-    case RT_OP_FC:
+      if (!same_shape || N->shift < -31 || N->shift > 30) return RT_E_BAD_MODEL;
+      break;
+    case RT_OP_MEAN:
+      if (!to_1x1 || L->out_c != L->in_c || N->shift < -31 || N->shift > 30) return RT_E_BAD_MODEL;
+      break;
     case RT_OP_AVGPOOL:
+      if (!to_1x1 || L->out_c != L->in_c) return RT_E_BAD_MODEL;
+      break;
+    case RT_OP_PAD:
+      if (L->out_c != L->in_c || L->out_h < L->in_h + N->pad_top || L->out_w < L->in_w + N->pad_left)
+        return RT_E_BAD_MODEL;
+      break;
+    case RT_OP_FC:
+      if (!to_1x1) return RT_E_BAD_MODEL;
       break;
     default:
       return RT_E_BAD_MODEL;

@@ -55,10 +55,17 @@ static inline int8_t *at_w(const rt_view_t *v, int32_t y, int32_t x) {
   return v->data + ((y - v->y0) * v->w + (x - v->x0)) * v->c;
 }
 
-/* ConvPerChannel: acc = bias + sum (x - in_zp) * w over the taps inside the map (outside: padding, 0). */
+/* ConvPerChannel: acc = bias + sum (x - in_zp) * w over the taps inside the map (outside: padding, 0). Up to
+ * RT_IM2COL_MAX taps (kh * kw * cin) the receptive field of one output pixel is gathered once into a contiguous
+ * column, padding taps written as the input zero point (so (x - in_zp) = 0 there: the same sum), and every output
+ * channel is one dot product against its contiguous OHWI weights (a 10x4 single-channel stem: one 40-byte dot
+ * product per channel instead of ten 4-byte ones); larger fields go kernel row by kernel row. */
+#define RT_IM2COL_MAX 256
 static void conv2d(const rt_layer_t *L, const rt_node_t *N, const rt_layer_data_t *D, const rt_view_t *in,
                    const rt_view_t *out, rt_rect_t region) {
   const int32_t cin = L->in_c, cout = L->out_c, kh = N->kh, kw = N->kw, in_off = -L->in_zp;
+  const int32_t taps = kh * kw * cin;
+  int8_t col[RT_IM2COL_MAX];
   for (int32_t oy = region.y0; oy < region.y0 + region.h; oy++) {
     const int32_t iy0 = oy * N->sh - N->pad_top;
     const int32_t ky_lo = max_i32(0, -iy0), ky_hi = min_i32(kh, L->in_h - iy0);
@@ -67,6 +74,22 @@ static void conv2d(const rt_layer_t *L, const rt_node_t *N, const rt_layer_data_
       const int32_t kx_lo = max_i32(0, -ix0), kx_hi = min_i32(kw, L->in_w - ix0);
       const int32_t n = kx_hi > kx_lo ? (kx_hi - kx_lo) * cin : 0;
       int8_t *dst = at_w(out, oy, ox);
+      if (taps <= RT_IM2COL_MAX) {
+        for (int32_t ky = 0; ky < kh; ky++) {
+          int8_t *row = col + ky * kw * cin;
+          if (ky < ky_lo || ky >= ky_hi || n == 0) {
+            memset(row, (int8_t)L->in_zp, (size_t)(kw * cin));
+            continue;
+          }
+          if (kx_lo > 0) memset(row, (int8_t)L->in_zp, (size_t)(kx_lo * cin));
+          memcpy(row + kx_lo * cin, at(in, iy0 + ky, ix0 + kx_lo), (size_t)n);
+          if (kx_hi < kw) memset(row + kx_hi * cin, (int8_t)L->in_zp, (size_t)((kw - kx_hi) * cin));
+        }
+        for (int32_t co = 0; co < cout; co++)
+          dst[co] = rt_requantize(rt_dot_s8(col, D->weights + co * taps, taps, in_off, D->bias[co]), D->mult[co],
+                                  D->shift[co], L->out_zp, L->act_min, L->act_max);
+        continue;
+      }
       for (int32_t co = 0; co < cout; co++) {
         int32_t acc = D->bias[co];
         for (int32_t ky = ky_lo; ky < ky_hi; ky++)

@@ -363,9 +363,18 @@ static void g_live_walk(const gwalk_t *w, uint64_t *held, int32_t first, int32_t
   const int32_t n_tensors = g->model.n_layers + 1;
   for (int32_t i = first; i < last; i++) {
     const rt_node_t *N = &g->nodes[i];
-    const uint64_t out = g->model.layers[i].op == RT_OP_RESHAPE ? 0 : out_bytes_of[i];
+    const rt_layer_t *L = &g->model.layers[i];
+    const uint64_t out = L->op == RT_OP_RESHAPE ? 0 : out_bytes_of[i];
+    const int32_t src = N->in[0];
+    if (L->op == RT_OP_DWCONV && w->root[src] == src && held[src] && w->last_use[src] == i && out <= held[src] &&
+        rt_op_dw_in_place_ok(L, N)) { /* in place through a one-channel scratch of the input's area */
+      live[i] = extra + held_sum(held, n_tensors) + held[src] / L->in_c;
+      held[src] = 0;
+      held[i + 1] = out;
+      continue;
+    }
     live[i] = extra + held_sum(held, n_tensors) + out;
-    if (g->model.layers[i].op != RT_OP_RESHAPE) held[i + 1] = out;
+    if (L->op != RT_OP_RESHAPE) held[i + 1] = out;
     for (int32_t k = 0; k < N->n_in; k++)
       if (w->last_use[w->root[N->in[k]]] == i) held[w->root[N->in[k]]] = 0;
   }

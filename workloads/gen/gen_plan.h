@@ -60,7 +60,8 @@ typedef struct {
 int gen_plan(const gen_model_t *m, const rt_schedule_t *s, gen_plan_t *out, char *err, size_t err_len);
 
 /* Plan a general graph (runtime/rt.h, rt_graph_t) under `s`: the liveness walk of rt_graph_run (every tensor
- * held from its producer to its last reader, RESHAPE sharing its input's block, nothing in place), so live_bytes
+ * held from its producer to its last reader, RESHAPE sharing its input's block, depthwise in place with its
+ * one-channel scratch when its input has no later reader), so live_bytes
  * and the peaks equal the executor's arena figures to the byte (tests/workloads/test_graph.c). io_bytes: inputs +
  * output (the input frame, in flash, not counted). Returns 0, or -1 with a message (a model or schedule the
  * executor refuses, input=arena). */

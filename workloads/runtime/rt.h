@@ -213,6 +213,13 @@ typedef struct {
  * global AVGPOOL) take the whole tensors. */
 void rt_op_run(const rt_model_t *m, const rt_layer_t *L, const rt_node_t *N, const rt_view_t *const *in,
                const rt_view_t *out, rt_rect_t region);
+/* In-place depthwise (the sequential executor's trick, rt_depthwise with a one-channel scratch `tmp` of
+ * in->h * in->w bytes): possible for a DWCONV with depth multiplier 1 and a square window up to 7x7, one stride
+ * and the same padding before both axes; out->data == in->data. The executor uses it when the input buffer has
+ * no later reader and holds at least as many pixels as the output region. */
+int rt_op_dw_in_place_ok(const rt_layer_t *L, const rt_node_t *N);
+void rt_op_dw_in_place(const rt_model_t *m, const rt_layer_t *L, const rt_node_t *N, const rt_view_t *in,
+                       const rt_view_t *out, rt_rect_t region, int8_t *tmp);
 /* MACs of one output pixel (CONV2D, DWCONV, FC as the sequential ops; everything else 0). */
 uint32_t rt_op_macs_per_pixel(const rt_layer_t *L, const rt_node_t *N);
 /* The input rectangle layer L reads to produce `out` (spatial, one-input operators). */

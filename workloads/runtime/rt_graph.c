@@ -3,11 +3,12 @@
  * Tensor t is the output of layer t-1, tensor 0 the input frame; layer i reads the tensors its node names. A
  * RESHAPE's output is its input's buffer under another shape, so buffers are counted per storage root (the first
  * non-RESHAPE tensor of a reshape chain). Layer-wise, layer i allocates its whole output at the arena end opposite
- * its first input's block (as rt_run does), runs, then frees every input root whose last reader it is; nothing runs
- * in place. With a patch stage, layers [0, P) (a chain of spatial operators) run once per patch on the windows
- * rt_graph_patch_plan() derives backwards from the patch's output rectangle, each window freed after its one
- * reader, and the stitched stage output (allocated first, from the top) becomes tensor P. The analytic planner
- * (gen/gen_plan.c, gen_plan_graph) follows these rules to the byte. */
+ * its first input's block (as rt_run does), runs, then frees every input root whose last reader it is. A depthwise
+ * layer whose input has no later reader runs in place as in rt_run (a one-channel `dw_tmp` scratch, the block
+ * shrunk to the output); nothing else runs in place. With a patch stage, layers [0, P) (a chain of spatial operators)
+ * run once per patch on the windows rt_graph_patch_plan() derives backwards from the patch's output rectangle, each
+ * window freed after its one reader, and the stitched stage output (allocated first, from the top) becomes tensor P.
+ * The analytic planner (gen/gen_plan.c, gen_plan_graph) follows these rules to the byte. */
 #include <string.h>
 
 #include "mcusim_trace.h"
@@ -29,6 +30,7 @@ typedef struct {
 } gexec_t;
 
 static const char TAG_INPUT[] = "input";
+static const char TAG_DW_TMP[] = "dw_tmp";
 static const char TAG_STAGE_OUT[] = "stage_out";
 
 static int32_t min_i32(int32_t a, int32_t b) { return a < b ? a : b; }
@@ -205,7 +207,22 @@ static rt_err run_layer(gexec_t *x, int32_t i, rt_rect_t region) {
   rt_err err = RT_OK;
   MCUSIM_LAYER_BEGIN(i, L->name, macs);
   x->macs += macs;
-  if (L->op != RT_OP_RESHAPE) {
+  gslot_t *src = &x->slots[x->root[N->in[0]]];
+  if (L->op == RT_OP_DWCONV && x->root[N->in[0]] == N->in[0] && src->owned && x->last_use[N->in[0]] == i &&
+      region.h * region.w <= src->view.h * src->view.w && rt_op_dw_in_place_ok(L, N)) {
+    /* in place: each output channel overwrites its own input channel, kept in a one-channel scratch */
+    int8_t *tmp = (int8_t *)rt_arena_alloc(x->arena, (uint32_t)(src->view.h * src->view.w), TAG_DW_TMP, !src->from_top);
+    if (!tmp) {
+      err = RT_E_NOMEM;
+    } else {
+      const rt_view_t ov = {src->view.data, region.y0, region.x0, region.h, region.w, L->out_c};
+      rt_op_dw_in_place(m, L, N, &src->view, &ov, region, tmp);
+      rt_arena_free(x->arena, tmp);
+      rt_arena_shrink(x->arena, ov.data, (uint32_t)(region.h * region.w * L->out_c));
+      x->slots[i + 1] = (gslot_t){ov, 1, src->from_top};
+      src->owned = 0; /* the buffer now belongs to the output */
+    }
+  } else if (L->op != RT_OP_RESHAPE) {
     gslot_t *out = &x->slots[i + 1];
     err = alloc_slot(x, out, region, L->out_c, L->name, !first->from_top);
     if (err == RT_OK) rt_op_run(m, L, N, in, &out->view, region);

@@ -284,6 +284,19 @@ static int as_sequential(const rt_layer_t *L, const rt_node_t *N, rt_layer_t *S)
   return N->depth_mult == 1 && N->kh <= 7; /* rt_depthwise gathers at most 7 x 7 taps */
 }
 
+int rt_op_dw_in_place_ok(const rt_layer_t *L, const rt_node_t *N) {
+  rt_layer_t S;
+  return L->op == RT_OP_DWCONV && as_sequential(L, N, &S);
+}
+
+void rt_op_dw_in_place(const rt_model_t *m, const rt_layer_t *L, const rt_node_t *N, const rt_view_t *in,
+                       const rt_view_t *out, rt_rect_t region, int8_t *tmp) {
+  const rt_layer_data_t D = rt_layer_data(m, L);
+  rt_layer_t S;
+  as_sequential(L, N, &S);
+  rt_depthwise(&S, &D, in, out, region, tmp);
+}
+
 void rt_op_run(const rt_model_t *m, const rt_layer_t *L, const rt_node_t *N, const rt_view_t *const *in,
                const rt_view_t *out, rt_rect_t region) {
   const rt_layer_data_t D = rt_layer_data(m, L);

@@ -101,6 +101,30 @@ START_TEST(without_a_description_reads_are_zero_not_faults) {
 }
 END_TEST
 
+/* A profile whose second SRAM region lies inside the peripheral region: the SRAM stays memory (the timer write lands
+ * there, no warning), the space around it is the peripheral device (RCC and PWR read 0: a warning each, and the clock
+ * set-up times out at its first poll, exit 1). */
+START_TEST(sram_inside_the_peripheral_region_stays_memory) {
+  const char *profile = WORK_DIR "/profile_sram_inside.json";
+  FILE *f = fopen(profile, "w");
+  ck_assert_ptr_nonnull(f);
+  fputs("{ \"version\": 1, \"name\": \"sram-inside\", \"core\": \"m4\", \"clock_hz\": 100000000,"
+        " \"flash\": { \"base\": \"0x08000000\", \"size\": 1048576 },"
+        " \"sram\": [ { \"name\": \"sram\", \"base\": \"0x20000000\", \"size\": 262144 },"
+        " { \"name\": \"odd\", \"base\": \"0x40000000\", \"size\": 4096 } ] }\n",
+        f);
+  fclose(f);
+  cJSON *r = run(profile, FW("hal_f412_undescribed"), "sram_inside", "", 1);
+  const cJSON *warnings = cli_get(r, "peripherals.warnings"), *w;
+  ck_assert_int_eq(cJSON_GetArraySize(warnings), 2); /* RCC polled, PWR */
+  ck_assert_str_eq(cli_str(cJSON_GetArrayItem(warnings, 0), "address"), "0x40023800");
+  cJSON_ArrayForEach(w, warnings) ck_assert_str_ne(cli_str(w, "address"), "0x40000000");
+  ck_assert_msg(strstr(cli_str(cli_get(r, "result"), "stdout"), "timed out at step 1"), "%s",
+                cli_str(cli_get(r, "result"), "stdout"));
+  cJSON_Delete(r);
+}
+END_TEST
+
 Suite *test_suite(void) {
   Suite *s = suite_create("peripherals");
   TCase *tc = tcase_create("peripherals");
@@ -113,6 +137,7 @@ Suite *test_suite(void) {
   tcase_add_test(tc, an_undescribed_access_is_one_warning);
   tcase_add_test(tc, strict_peripherals_faults_naming_address_and_pc);
   tcase_add_test(tc, without_a_description_reads_are_zero_not_faults);
+  tcase_add_test(tc, sram_inside_the_peripheral_region_stays_memory);
   suite_add_tcase(s, tc);
   return s;
 }

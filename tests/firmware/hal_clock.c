@@ -222,15 +222,15 @@ static int uart_write(const char *s) {
 }
 
 int main(void) {
+#if defined(UNDESCRIBED)
+  REG(0x40000000u) = 1;   /* TIM2 CR1: not described */
+  (void)REG(0x4000002Cu); /* TIM2 ARR: the same 1 KiB */
+#endif
   int step = clock_setup();
   if (step) {
     printf("clock set-up timed out at step %d\n", step);
     return step;
   }
-#if defined(UNDESCRIBED)
-  REG(0x40000000u) = 1;   /* TIM2 CR1: not described */
-  (void)REG(0x4000002Cu); /* TIM2 ARR: the same 1 KiB */
-#endif
   step = uart_write("hello from the UART\r\n");
   if (step) printf("uart timed out at step %d\n", step);
   return step;

@@ -239,9 +239,291 @@ static prof_err parse_power(const cJSON *root, const char *origin, prof_t *p, ch
   return PROF_OK;
 }
 
+/* ---- peripherals (docs/peripherals.md) ---- */
+
+/* A 32-bit value (number or "0x..." string) at obj.key; absent gives `dflt`. -1 when present and not one. */
+static int get_u32_or(const cJSON *obj, const char *key, uint32_t dflt, uint32_t *out) {
+  uint64_t v = 0;
+  int rc = get_u64(obj, key, 0xFFFFFFFFu, &v);
+  if (rc == -1) return -1;
+  *out = rc == -2 ? dflt : (uint32_t)v;
+  return 0;
+}
+
+static int get_name(const cJSON *obj, char *out, size_t size) {
+  const cJSON *name = cJSON_GetObjectItemCaseSensitive(obj, "name");
+  if (!cJSON_IsString(name) || !name->valuestring[0] || strlen(name->valuestring) >= size ||
+      strchr(name->valuestring, '.'))
+    return -1;
+  snprintf(out, size, "%s", name->valuestring);
+  return 0;
+}
+
+static int optional_string(const cJSON *obj, const char *key) {
+  const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
+  return !item || cJSON_IsString(item);
+}
+
+static prof_err parse_preg(const cJSON *obj, const char *file, const char *field, const prof_pblock_t *b,
+                           prof_preg_t *r, char *msg, size_t size) {
+  static const char *const known[] = {"name", "offset", "reset", "writable", "stream", "note", NULL};
+  if (!cJSON_IsObject(obj)) return fail(msg, size, PROF_E_FIELD, "%s: '%s' must be an object", file, field);
+  const char *bad = unknown_key(obj, known);
+  if (bad) return fail(msg, size, PROF_E_FIELD, "%s: unknown field '%s.%s'", file, field, bad);
+  if (get_name(obj, r->name, sizeof r->name))
+    return fail(msg, size, PROF_E_FIELD, "%s: '%s.name' must be a name of 1..%zu characters without '.'", file, field,
+                sizeof r->name - 1);
+  uint64_t offset;
+  if (get_u64(obj, "offset", 0xFFFFFFFFu, &offset) || offset % 4 || offset >= b->size)
+    return fail(msg, size, PROF_E_FIELD, "%s: '%s.offset' must be a word-aligned offset inside the block (< 0x%x)",
+                file, field, b->size);
+  r->offset = (uint32_t)offset;
+  if (get_u32_or(obj, "reset", 0, &r->reset))
+    return fail(msg, size, PROF_E_FIELD, "%s: '%s.reset' must be a 32-bit value", file, field);
+  if (get_u32_or(obj, "writable", 0xFFFFFFFFu, &r->writable))
+    return fail(msg, size, PROF_E_FIELD, "%s: '%s.writable' must be a 32-bit mask", file, field);
+  const cJSON *stream = cJSON_GetObjectItemCaseSensitive(obj, "stream");
+  r->stream = PROF_STREAM_NONE;
+  if (stream) {
+    if (cJSON_IsString(stream) && !strcmp(stream->valuestring, "stdout"))
+      r->stream = PROF_STREAM_STDOUT;
+    else if (cJSON_IsString(stream) && !strcmp(stream->valuestring, "stderr"))
+      r->stream = PROF_STREAM_STDERR;
+    else
+      return fail(msg, size, PROF_E_FIELD, "%s: '%s.stream' must be \"stdout\" or \"stderr\"", file, field);
+  }
+  if (!optional_string(obj, "note"))
+    return fail(msg, size, PROF_E_FIELD, "%s: '%s.note' must be a string", file, field);
+  for (unsigned i = 0; i < b->reg_count; i++) {
+    if (!strcmp(b->regs[i].name, r->name))
+      return fail(msg, size, PROF_E_FIELD, "%s: '%s.name' repeats register '%s'", file, field, r->name);
+    if (b->regs[i].offset == r->offset)
+      return fail(msg, size, PROF_E_FIELD, "%s: '%s.offset' repeats the offset of register '%s'", file, field,
+                  b->regs[i].name);
+  }
+  return PROF_OK;
+}
+
+/* "REG" (a register of the block) or "BLOCK.REG" (of any block described so far or this one). */
+static int resolve_reg(const prof_periph_t *pp, unsigned self, const char *ref, unsigned *block, uint32_t *offset) {
+  const char *dot = strchr(ref, '.');
+  unsigned bi = self;
+  if (dot) {
+    bi = pp->block_count + 1;
+    for (unsigned i = 0; i <= pp->block_count && i < PROF_MAX_PERIPH_BLOCKS; i++)
+      if (strlen(pp->blocks[i].name) == (size_t)(dot - ref) && !strncmp(pp->blocks[i].name, ref, (size_t)(dot - ref)))
+        bi = i;
+    if (bi > pp->block_count) return -1;
+    ref = dot + 1;
+  }
+  const prof_pblock_t *b = &pp->blocks[bi];
+  for (unsigned i = 0; i < b->reg_count; i++)
+    if (!strcmp(b->regs[i].name, ref)) {
+      *block = bi;
+      *offset = b->regs[i].offset;
+      return 0;
+    }
+  return -1;
+}
+
+static prof_err parse_prule(const cJSON *obj, const char *file, const char *field, const prof_periph_t *pp,
+                            unsigned self, prof_prule_t *r, char *msg, size_t size) {
+  static const char *const known[] = {"when", "mask", "then", "set", "note", NULL};
+  if (!cJSON_IsObject(obj)) return fail(msg, size, PROF_E_FIELD, "%s: '%s' must be an object", file, field);
+  const char *bad = unknown_key(obj, known);
+  if (bad) return fail(msg, size, PROF_E_FIELD, "%s: unknown field '%s.%s'", file, field, bad);
+  const cJSON *when = cJSON_GetObjectItemCaseSensitive(obj, "when");
+  const cJSON *then = cJSON_GetObjectItemCaseSensitive(obj, "then");
+  unsigned when_block = 0;
+  if (!cJSON_IsString(when) || resolve_reg(pp, self, when->valuestring, &when_block, &r->when_offset) ||
+      when_block != self)
+    return fail(msg, size, PROF_E_FIELD, "%s: '%s.when' must name a register listed in this block", file, field);
+  if (!cJSON_IsString(then) || resolve_reg(pp, self, then->valuestring, &r->then_block, &r->then_offset))
+    return fail(msg, size, PROF_E_FIELD,
+                "%s: '%s.then' must name a listed register: \"REG\" of this block or \"BLOCK.REG\" of one above", file,
+                field);
+  if (get_u32_or(obj, "mask", 0, &r->mask) || !r->mask)
+    return fail(msg, size, PROF_E_FIELD, "%s: '%s.mask' must be a non-zero 32-bit mask", file, field);
+  if (get_u32_or(obj, "set", 0, &r->set) || !r->set)
+    return fail(msg, size, PROF_E_FIELD, "%s: '%s.set' must be a non-zero 32-bit mask", file, field);
+  if (!optional_string(obj, "note"))
+    return fail(msg, size, PROF_E_FIELD, "%s: '%s.note' must be a string", file, field);
+  return PROF_OK;
+}
+
+static prof_err parse_pblock(const cJSON *obj, const char *file, const char *field, prof_periph_t *pp, unsigned index,
+                             char *msg, size_t size) {
+  static const char *const known[] = {"name", "base", "size", "registers", "rules", "source", NULL};
+  prof_pblock_t *b = &pp->blocks[index];
+  if (!cJSON_IsObject(obj)) return fail(msg, size, PROF_E_FIELD, "%s: '%s' must be an object", file, field);
+  const char *bad = unknown_key(obj, known);
+  if (bad) return fail(msg, size, PROF_E_FIELD, "%s: unknown field '%s.%s'", file, field, bad);
+  if (get_name(obj, b->name, sizeof b->name))
+    return fail(msg, size, PROF_E_FIELD, "%s: '%s.name' must be a name of 1..%zu characters without '.'", file, field,
+                sizeof b->name - 1);
+  uint64_t base, bytes;
+  if (get_u64(obj, "base", 0xFFFFFFFFu, &base) || base % PROF_PERIPH_ALIGN || base < PROF_PERIPH_BASE ||
+      base >= (uint64_t)PROF_PERIPH_BASE + PROF_PERIPH_SIZE)
+    return fail(msg, size, PROF_E_FIELD, "%s: '%s.base' must be a multiple of 0x%x in 0x%08x..0x%08x", file, field,
+                PROF_PERIPH_ALIGN, PROF_PERIPH_BASE, PROF_PERIPH_BASE + PROF_PERIPH_SIZE - 1);
+  if (get_u64(obj, "size", PROF_PERIPH_MAX_BLOCK, &bytes) || !bytes || bytes % PROF_PERIPH_ALIGN ||
+      base + bytes > (uint64_t)PROF_PERIPH_BASE + PROF_PERIPH_SIZE)
+    return fail(msg, size, PROF_E_FIELD, "%s: '%s.size' must be a multiple of 0x%x up to 0x%x inside the region", file,
+                field, PROF_PERIPH_ALIGN, PROF_PERIPH_MAX_BLOCK);
+  b->base = (uint32_t)base;
+  b->size = (uint32_t)bytes;
+  if (!optional_string(obj, "source"))
+    return fail(msg, size, PROF_E_FIELD, "%s: '%s.source' must be a string", file, field);
+  for (unsigned i = 0; i < index; i++) {
+    if (!strcmp(pp->blocks[i].name, b->name))
+      return fail(msg, size, PROF_E_FIELD, "%s: '%s.name' repeats block '%s'", file, field, b->name);
+    if (b->base < pp->blocks[i].base + pp->blocks[i].size && pp->blocks[i].base < b->base + b->size)
+      return fail(msg, size, PROF_E_FIELD, "%s: '%s' overlaps block '%s'", file, field, pp->blocks[i].name);
+  }
+  char sub[96];
+  const cJSON *regs = cJSON_GetObjectItemCaseSensitive(obj, "registers");
+  int n = regs ? cJSON_GetArraySize(regs) : 0;
+  if (regs && (!cJSON_IsArray(regs) || n > PROF_MAX_PERIPH_REGS))
+    return fail(msg, size, PROF_E_FIELD, "%s: '%s.registers' must be an array of at most %d registers", file, field,
+                PROF_MAX_PERIPH_REGS);
+  for (int i = 0; i < n; i++) {
+    snprintf(sub, sizeof sub, "%s.registers[%d]", field, i);
+    prof_err err = parse_preg(cJSON_GetArrayItem(regs, i), file, sub, b, &b->regs[i], msg, size);
+    if (err) return err;
+    b->reg_count++;
+  }
+  const cJSON *rules = cJSON_GetObjectItemCaseSensitive(obj, "rules");
+  n = rules ? cJSON_GetArraySize(rules) : 0;
+  if (rules && (!cJSON_IsArray(rules) || n > PROF_MAX_PERIPH_RULES))
+    return fail(msg, size, PROF_E_FIELD, "%s: '%s.rules' must be an array of at most %d rules", file, field,
+                PROF_MAX_PERIPH_RULES);
+  for (int i = 0; i < n; i++) {
+    snprintf(sub, sizeof sub, "%s.rules[%d]", field, i);
+    prof_err err = parse_prule(cJSON_GetArrayItem(rules, i), file, sub, pp, index, &b->rules[i], msg, size);
+    if (err) return err;
+    b->rule_count++;
+  }
+  return PROF_OK;
+}
+
+/* The peripheral description object (a file's root, or the profile's `peripherals` inline); `prefix` is how its
+ * fields are named in messages ("" in a file of its own, "peripherals." inline). */
+static prof_err parse_periph_object(const cJSON *obj, const char *file, const char *prefix, prof_periph_t *pp,
+                                    char *msg, size_t size) {
+  static const char *const known[] = {"version", "description", "source", "blocks", NULL};
+  if (!cJSON_IsObject(obj))
+    return fail(msg, size, PROF_E_FIELD, "%s: '%speripherals' must be an object or a file name", file, prefix);
+  const char *twice = repeated_key(obj);
+  if (twice) return fail(msg, size, PROF_E_FIELD, "%s: '%.40s' appears twice in one object", file, twice);
+  const char *bad = unknown_key(obj, known);
+  if (bad) return fail(msg, size, PROF_E_FIELD, "%s: unknown field '%s%s'", file, prefix, bad);
+  uint64_t version = 0;
+  if (!cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(obj, "version")) || get_u64(obj, "version", 1000, &version) ||
+      version != PROF_PERIPH_VERSION)
+    return fail(msg, size, PROF_E_FIELD, "%s: '%sversion' must be %d", file, prefix, PROF_PERIPH_VERSION);
+  if (!optional_string(obj, "description") || !optional_string(obj, "source"))
+    return fail(msg, size, PROF_E_FIELD, "%s: '%sdescription' and '%ssource' must be strings", file, prefix, prefix);
+  const cJSON *blocks = cJSON_GetObjectItemCaseSensitive(obj, "blocks");
+  int n = cJSON_GetArraySize(blocks);
+  if (!cJSON_IsArray(blocks) || n < 1 || n > PROF_MAX_PERIPH_BLOCKS)
+    return fail(msg, size, PROF_E_FIELD, "%s: '%sblocks' must be an array of 1..%d blocks", file, prefix,
+                PROF_MAX_PERIPH_BLOCKS);
+  for (int i = 0; i < n; i++) {
+    char field[48];
+    snprintf(field, sizeof field, "%sblocks[%d]", prefix, i);
+    prof_err err = parse_pblock(cJSON_GetArrayItem(blocks, i), file, field, pp, (unsigned)i, msg, size);
+    if (err) return err;
+    pp->block_count++;
+  }
+  /* sorted by base for lookup; rules name their target block by index, so renumber them */
+  unsigned order[PROF_MAX_PERIPH_BLOCKS], where[PROF_MAX_PERIPH_BLOCKS];
+  prof_pblock_t *sorted = malloc(sizeof pp->blocks);
+  if (!sorted) return fail(msg, size, PROF_E_NOMEM, "%s: out of memory", file);
+  memcpy(sorted, pp->blocks, sizeof pp->blocks);
+  for (unsigned i = 0; i < pp->block_count; i++) order[i] = i;
+  for (unsigned i = 1; i < pp->block_count; i++) /* insertion sort of indices by base: at most 32 */
+    for (unsigned j = i; j > 0 && pp->blocks[order[j - 1]].base > pp->blocks[order[j]].base; j--) {
+      unsigned t = order[j];
+      order[j] = order[j - 1];
+      order[j - 1] = t;
+    }
+  for (unsigned i = 0; i < pp->block_count; i++) {
+    sorted[i] = pp->blocks[order[i]];
+    where[order[i]] = i;
+  }
+  for (unsigned i = 0; i < pp->block_count; i++)
+    for (unsigned k = 0; k < sorted[i].rule_count; k++)
+      sorted[i].rules[k].then_block = where[sorted[i].rules[k].then_block];
+  memcpy(pp->blocks, sorted, sizeof pp->blocks);
+  free(sorted);
+  return PROF_OK;
+}
+
+/* A block may not overlap the profile's flash or SRAM. */
+static prof_err check_periph_map(const prof_t *p, char *msg, size_t size) {
+  for (unsigned i = 0; i < p->periph->block_count; i++) {
+    const prof_pblock_t *b = &p->periph->blocks[i];
+    prof_region_t r = {.base = b->base, .size = b->size};
+    int hit = overlaps(&r, &p->flash);
+    for (unsigned k = 0; k < p->sram_count; k++) hit |= overlaps(&r, &p->sram[k]);
+    if (hit)
+      return fail(msg, size, PROF_E_FIELD, "%s: peripheral block '%s' overlaps the profile's flash or SRAM",
+                  p->periph->path, b->name);
+  }
+  return PROF_OK;
+}
+
+static prof_err parse_periph_ref(const cJSON *root, const char *origin, prof_t *p, char *msg, size_t size);
+
+/* `peripherals`: a file name (relative to the profile's folder) or the object inline. */
+static prof_err parse_peripherals(const cJSON *root, const char *origin, prof_t *p, char *msg, size_t size) {
+  prof_err err = parse_periph_ref(root, origin, p, msg, size);
+  return err || !p->periph ? err : check_periph_map(p, msg, size);
+}
+
+static prof_err parse_periph_ref(const cJSON *root, const char *origin, prof_t *p, char *msg, size_t size) {
+  const cJSON *item = cJSON_GetObjectItemCaseSensitive(root, "peripherals");
+  if (!item) return PROF_OK;
+  p->periph = calloc(1, sizeof *p->periph);
+  if (!p->periph) return fail(msg, size, PROF_E_NOMEM, "%s: out of memory", origin);
+  if (!cJSON_IsString(item)) {
+    p->periph->path = strdup(origin);
+    if (!p->periph->path) return fail(msg, size, PROF_E_NOMEM, "%s: out of memory", origin);
+    return parse_periph_object(item, origin, "peripherals.", p->periph, msg, size);
+  }
+  const char *name = item->valuestring, *slash = strrchr(origin, '/');
+  if (!name[0] || name[0] == '/' || strstr(name, ".."))
+    return fail(msg, size, PROF_E_FIELD,
+                "%s: 'peripherals' must be a file name relative to the profile's folder (no '..', not absolute)",
+                origin);
+  char path[4096];
+  int dir_len = slash ? (int)(slash - origin) : 1;
+  snprintf(path, sizeof path, "%.*s/%s", dir_len, slash ? origin : ".", name);
+  p->periph->path = strdup(path);
+  if (!p->periph->path) return fail(msg, size, PROF_E_NOMEM, "%s: out of memory", origin);
+  char *text = cm_read_file(path, PROF_MAX_FILE_BYTES, NULL);
+  if (!text)
+    return fail(msg, size, PROF_E_IO, "%s: 'peripherals': cannot read %s: %s", origin, path,
+                strerror(errno ? errno : ENOMEM));
+  cJSON *json = cJSON_Parse(text);
+  prof_err err;
+  if (!json) {
+    const char *at = cJSON_GetErrorPtr();
+    size_t offset = at && at >= text ? (size_t)(at - text) : 0;
+    int line = 1;
+    for (size_t i = 0; i < offset && text[i]; i++) line += text[i] == '\n';
+    err = fail(msg, size, PROF_E_SYNTAX, "%s:%d: not valid JSON", path, line);
+  } else {
+    err = parse_periph_object(json, path, "", p->periph, msg, size);
+  }
+  cJSON_Delete(json);
+  free(text);
+  return err;
+}
+
 static prof_err parse_root(const cJSON *root, const char *origin, prof_t *p, char *msg, size_t size) {
   static const char *const known[] = {"version", "name", "description",       "core",  "clock_hz", "flash",
-                                      "sram",    "tcm",  "multiplier_cycles", "power", NULL};
+                                      "sram",    "tcm",  "multiplier_cycles", "power", "peripherals", NULL};
   if (!cJSON_IsObject(root)) return fail(msg, size, PROF_E_FIELD, "%s: the profile must be a JSON object", origin);
   const char *twice = repeated_key(root);
   if (twice) return fail(msg, size, PROF_E_FIELD, "%s: '%.40s' appears twice in one object", origin, twice);
@@ -274,7 +556,8 @@ static prof_err parse_root(const cJSON *root, const char *origin, prof_t *p, cha
   snprintf(p->core, sizeof p->core, "%s", core->valuestring);
   if (!p->name || !p->description || !p->path) return fail(msg, size, PROF_E_NOMEM, "%s: out of memory", origin);
   prof_err err = parse_memories(root, origin, p, msg, size);
-  return err ? err : parse_power(root, origin, p, msg, size);
+  if (!err) err = parse_power(root, origin, p, msg, size);
+  return err ? err : parse_peripherals(root, origin, p, msg, size);
 }
 
 prof_err prof_parse(const char *json, const char *origin, prof_t **out, char *msg, size_t size) {
@@ -339,6 +622,8 @@ void prof_free(prof_t *p) {
   free(p->name);
   free(p->description);
   free(p->path);
+  if (p->periph) free(p->periph->path);
+  free(p->periph);
   free(p);
 }
 

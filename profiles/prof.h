@@ -31,6 +31,51 @@ typedef struct {
   uint8_t unified;      /* icache only: data reads from flash go through the same cache (RP2040 XIP) */
 } prof_cache_t;
 
+/* Peripheral register blocks (docs/peripherals.md): a block is storage that reads back what was written, with listed
+ * registers' reset values, writable masks and streams, and rules. Loaded from the profile's `peripherals` (a file of
+ * its own, version PROF_PERIPH_VERSION, or the same object inline). */
+#define PROF_PERIPH_VERSION 1
+#define PROF_MAX_PERIPH_BLOCKS 32
+#define PROF_MAX_PERIPH_REGS 16  /* listed registers per block */
+#define PROF_MAX_PERIPH_RULES 16 /* rules per block */
+#define PROF_PERIPH_BASE 0x40000000u /* the ARMv7-M/ARMv6-M peripheral region: blocks lie in [base, base + size) */
+#define PROF_PERIPH_SIZE 0x20000000u
+#define PROF_PERIPH_ALIGN 0x400u      /* block base and size: multiples of 1 KiB (Unicorn's page on ARM) */
+#define PROF_PERIPH_MAX_BLOCK 0x10000u /* at most 64 KiB per block */
+
+typedef enum { PROF_STREAM_NONE = 0, PROF_STREAM_STDOUT = 1, PROF_STREAM_STDERR = 2 } prof_stream_t;
+
+typedef struct {
+  char name[24];
+  uint32_t offset;   /* from the block's base; word aligned */
+  uint32_t reset;    /* value at reset (default 0) */
+  uint32_t writable; /* bits a firmware write changes (default all); the rest keep reset or rule values */
+  prof_stream_t stream; /* writes send their low byte to this stream and are not stored */
+} prof_preg_t;
+
+/* After a write to register `when_offset`: if all bits `mask` are 1 there, bits `set` of register `then_offset` (of
+ * block `then_block`) read as 1, else as 0. */
+typedef struct {
+  uint32_t when_offset, mask;
+  unsigned then_block;
+  uint32_t then_offset, set;
+} prof_prule_t;
+
+typedef struct {
+  char name[24];
+  uint32_t base, size;
+  prof_preg_t regs[PROF_MAX_PERIPH_REGS];
+  unsigned reg_count;
+  prof_prule_t rules[PROF_MAX_PERIPH_RULES];
+  unsigned rule_count;
+} prof_pblock_t;
+
+typedef struct {
+  char *path; /* file the description came from (the profile's own path when inline) */
+  prof_pblock_t blocks[PROF_MAX_PERIPH_BLOCKS]; /* sorted by base, not overlapping */
+  unsigned block_count;
+} prof_periph_t;
+
 typedef struct {
   char *name;
   char *description;
@@ -49,6 +94,7 @@ typedef struct {
   prof_region_t sram[PROF_MAX_SRAM];
   unsigned sram_count;
   unsigned mul_cycles; /* Cortex-M0+ multiplier: 1 or 32 */
+  prof_periph_t *periph; /* peripheral blocks; NULL when the profile describes none */
 } prof_t;
 
 typedef enum { PROF_OK, PROF_E_NOT_FOUND, PROF_E_IO, PROF_E_SYNTAX, PROF_E_FIELD, PROF_E_NOMEM } prof_err;

@@ -382,6 +382,50 @@ static void add_function_profile(cJSON *root, const mcusim_t *sim) {
   add_u64(root, "calls_min_cycles", fp->calls_min_cycles);
 }
 
+/* peripherals (docs/peripherals.md): the profile's blocks with their accesses, stream bytes, and one warning per 1 KiB
+ * of undescribed peripheral space accessed. */
+static cJSON *build_peripherals(const mcusim_t *sim) {
+  const mcusim_periph_t *p = mcusim_peripherals(sim);
+  cJSON *o = cJSON_CreateObject();
+  const prof_periph_t *desc = p ? p->desc : NULL;
+  const char *slash = desc ? strrchr(desc->path, '/') : NULL; /* the file's name: the report stays the same anywhere */
+  add_text(o, "source", desc ? (slash ? slash + 1 : desc->path) : "");
+  cJSON_AddBoolToObject(o, "strict", mcusim_strict_peripherals(sim));
+  cJSON *blocks = cJSON_AddArrayToObject(o, "blocks");
+  for (unsigned i = 0; desc && i < desc->block_count; i++) {
+    cJSON *b = cJSON_CreateObject();
+    add_text(b, "name", desc->blocks[i].name);
+    add_hex(b, "base", desc->blocks[i].base);
+    add_u64(b, "size", desc->blocks[i].size);
+    add_u64(b, "reads", p->counts[i].reads);
+    add_u64(b, "writes", p->counts[i].writes);
+    cJSON_AddItemToArray(blocks, b);
+  }
+  add_u64(o, "stream_bytes", p ? p->stream_bytes : 0);
+  add_u64(o, "undescribed_accesses", p ? p->undescribed_accesses : 0);
+  cJSON *warnings = cJSON_AddArrayToObject(o, "warnings");
+  for (unsigned i = 0; p && i < p->warning_count; i++) {
+    const dev_periph_warning_t *w = &p->warnings[i];
+    cJSON *item = cJSON_CreateObject();
+    char symbol[128], message[256];
+    mcusim_symbolize(sim, w->pc, symbol, sizeof symbol);
+    snprintf(message, sizeof message,
+             "%s of undescribed peripheral address 0x%08x at pc 0x%08x (%s): read as 0 / ignored; %llu access%s to "
+             "its 1 KiB",
+             w->is_write ? "write" : "read", w->address, w->pc, symbol, (unsigned long long)w->accesses,
+             w->accesses == 1 ? "" : "es");
+    add_hex(item, "address", w->address);
+    add_hex(item, "pc", w->pc);
+    add_text(item, "symbol", symbol);
+    add_text(item, "access", w->is_write ? "write" : "read");
+    add_u64(item, "accesses", w->accesses);
+    add_text(item, "message", message);
+    cJSON_AddItemToArray(warnings, item);
+  }
+  add_u64(o, "warnings_dropped", p ? p->warnings_dropped : 0);
+  return o;
+}
+
 cJSON *rpt_build(const mcusim_t *sim) {
   cJSON *root = cJSON_CreateObject();
   if (!root) return NULL;
@@ -395,6 +439,7 @@ cJSON *rpt_build(const mcusim_t *sim) {
   cJSON_AddItemToObject(root, "totals", build_totals(sim));
   cJSON_AddItemToObject(root, "timing", build_timing(sim));
   cJSON_AddItemToObject(root, "memory", build_memory(sim));
+  cJSON_AddItemToObject(root, "peripherals", build_peripherals(sim));
   add_attribution(root, sim);
   add_function_profile(root, sim);
   return root;
@@ -643,6 +688,13 @@ static void print_diagnostics(const cJSON *report, FILE *out) {
   }
 }
 
+static void print_peripherals(const cJSON *report, FILE *out) {
+  const cJSON *w;
+  cJSON_ArrayForEach(w, rpt_get(report, "peripherals.warnings")) {
+    fprintf(out, "  WARNING       peripheral: %s\n", rpt_line_or(w, "message", ""));
+  }
+}
+
 void rpt_print_text(const cJSON *report, FILE *out) {
   const cJSON *prof = rpt_get(report, "profile");
   char a[32], b[32], c[32], d[32];
@@ -684,4 +736,5 @@ void rpt_print_text(const cJSON *report, FILE *out) {
   print_patches(report, out);
   print_profile(report, out);
   print_diagnostics(report, out);
+  print_peripherals(report, out);
 }

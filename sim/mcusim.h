@@ -21,6 +21,7 @@
 
 #include "memory/mem.h"
 #include "profiles/prof.h"
+#include "sim/devices/periph.h"
 #include "sim/probes/fp_view.h"
 
 typedef struct mcusim mcusim_t;
@@ -145,6 +146,10 @@ void mcusim_set_progress(mcusim_t *sim, mcusim_progress_fn fn, void *opaque);
 /* Before loading: refuse firmware that needs more SRAM than the profile has (default: map overflow SRAM
  * behind the device's, run to completion and report the overflow). */
 void mcusim_set_strict_sram(mcusim_t *sim, int strict);
+/* Before running: map only the peripheral blocks the profile describes, so any other access to 0x40000000-0x5FFFFFFF
+ * faults (default: it reads 0, is ignored and is reported once per 1 KiB; docs/peripherals.md). */
+void mcusim_set_strict_peripherals(mcusim_t *sim, int strict);
+int mcusim_strict_peripherals(const mcusim_t *sim);
 mcusim_err mcusim_load_elf(mcusim_t *sim, const char *path);
 /* After loading, before running: layers, allocators and markers from a symbol annotation file (docs/annotate.md);
  * may be called for several files. A bad file gives MCUSIM_E_BAD_ELF with "FILE: field: problem". */
@@ -186,6 +191,11 @@ typedef probe_fp_view_t mcusim_funcprof_t;
 const mcusim_funcprof_t *mcusim_function_profile(const mcusim_t *sim);
 /* Folded stacks of the run (flamegraph.pl, speedscope), cycles as the value. Returns 0, or -1 with errno set. */
 int mcusim_write_folded(const mcusim_t *sim, const char *path);
+
+/* The peripheral device after a run: the profile's blocks (desc, NULL when none) with access counts, the stream
+ * bytes, the undescribed accesses and their warnings (sim/devices/periph.h); NULL before a run. */
+typedef dev_periph_t mcusim_periph_t;
+const mcusim_periph_t *mcusim_peripherals(const mcusim_t *sim);
 
 /* "func+0x12" for an address, from the ELF's symbols; "0x..." when none. */
 void mcusim_symbolize(const mcusim_t *sim, uint32_t addr, char *buf, size_t size);

@@ -109,12 +109,82 @@ static void map_bitband(mcusim_t *sim) {
     sim->bitband_mmio.read = NULL;
 }
 
+/* ---- vendor peripherals (sim/devices/periph.h, docs/peripherals.md) ---- */
+
+static uint64_t periph_read(uc_engine *uc, uint64_t offset, unsigned size, void *opaque) {
+  const sim_periph_window_t *w = opaque;
+  return dev_periph_read(w->dev, w->base - DEV_PERIPH_BASE + (uint32_t)offset, size);
+}
+
+static void periph_write(uc_engine *uc, uint64_t offset, unsigned size, uint64_t value, void *opaque) {
+  const sim_periph_window_t *w = opaque;
+  dev_periph_write(w->dev, w->base - DEV_PERIPH_BASE + (uint32_t)offset, size, value);
+}
+
+static void map_periph_window(mcusim_t *sim, uint32_t base, uint32_t size) {
+  if (!size || sim->periph_window_count == SIM_PERIPH_WINDOWS || mapped_anywhere(sim->uc, base, size)) return;
+  sim_periph_window_t *w = &sim->periph_windows[sim->periph_window_count];
+  *w = (sim_periph_window_t){&sim->periph, base};
+  if (uc_mmio_map(sim->uc, base, size, periph_read, w, periph_write, w) == UC_ERR_OK) sim->periph_window_count++;
+}
+
+/* --strict-peripherals: an access through the bit-band alias to an undescribed address faults as an unmapped one
+ * would (other undescribed addresses are not mapped at all). */
+static void periph_strict(void *opaque, uint32_t addr, uint32_t access_addr, int is_write) {
+  mcusim_t *sim = opaque;
+  mem_when_t now;
+  sim_now(sim, access_addr, &now);
+  char what[160];
+  snprintf(what, sizeof what, "%s undescribed peripheral address 0x%08x through the bit-band alias 0x%08x",
+           is_write ? "write to" : "read from", addr, access_addr);
+  sim_fault(sim, is_write ? MCUSIM_FAULT_WRITE_UNMAPPED : MCUSIM_FAULT_READ_UNMAPPED, now.pc, addr, what);
+}
+
+/* The peripheral region 0x40000000-0x5FFFFFFF: by default all of it not otherwise mapped, so an access nobody
+ * described is a warning (reads 0), not a fault; with --strict-peripherals only the described blocks (and the
+ * bit-band alias on the M3/M4). MMIO regions cost nothing to code that does not touch them (ARCHITECTURE.md). */
+static void map_peripherals(mcusim_t *sim) {
+  isa_core_t core = isa_core_from_name(sim->profile->core);
+  int bitband = core == ISA_CORE_M3 || core == ISA_CORE_M4;
+  const prof_periph_t *desc = sim->profile->periph;
+  if (dev_periph_init(&sim->periph, &sim->dev_host, desc, bitband)) {
+    dev_periph_free(&sim->periph);
+    dev_periph_init(&sim->periph, &sim->dev_host, NULL, bitband);
+  }
+  if (sim->strict_periph) {
+    sim->periph.on_undescribed = periph_strict;
+    sim->periph.undescribed_opaque = sim;
+    for (unsigned i = 0; desc && sim->periph.desc && i < desc->block_count; i++)
+      map_periph_window(sim, desc->blocks[i].base, desc->blocks[i].size);
+    if (bitband) map_periph_window(sim, DEV_BITBAND_PERIPH_ALIAS, DEV_BITBAND_ALIAS_SIZE);
+    return;
+  }
+  uint64_t cur = DEV_PERIPH_BASE, end = (uint64_t)DEV_PERIPH_BASE + DEV_PERIPH_SIZE;
+  while (cur < end) { /* the gaps between regions already mapped (SRAM or flash a profile put there) */
+    uc_mem_region *regions = NULL;
+    uint32_t count = 0;
+    uint64_t next = end, resume = end;
+    if (uc_mem_regions(sim->uc, &regions, &count) != UC_ERR_OK) return;
+    for (uint32_t i = 0; i < count; i++)
+      if (regions[i].end >= cur && regions[i].begin < next) {
+        next = regions[i].begin > cur ? regions[i].begin : cur;
+        resume = regions[i].end + 1;
+      }
+    uc_free(regions);
+    map_periph_window(sim, (uint32_t)cur, (uint32_t)(next - cur));
+    cur = resume;
+  }
+}
+
 void sim_devices_start(mcusim_t *sim) {
   map_bitband(sim);
+  map_peripherals(sim);
   dev_itm_init(&sim->itm, &sim->dev_host, sim->limits.no_tracking ? NULL : &sim->mem);
   dev_dwt_init(&sim->dwt, &sim->dev_host);
   dev_semihost_init(&sim->semihost, &sim->dev_host, sim->heap_base, sim->result.initial_sp, sim->profile->clock_hz);
 }
+
+void sim_devices_free(mcusim_t *sim) { dev_periph_free(&sim->periph); }
 
 void sim_semihost(mcusim_t *sim) {
   uint32_t ret = dev_semihost_call(&sim->semihost, sim_reg(sim, 0), sim_reg(sim, 1));

@@ -129,6 +129,7 @@ void mcusim_close(mcusim_t *sim) {
   isa_close(sim->isa);
   sim_fetch_destroy(sim->fetch);
   sim_probes_free(sim);
+  sim_devices_free(sim);
   sim_elf_free(sim->elf);
   sim_cache_release(&sim->cache);
   mem_release(&sim->mem);
@@ -143,6 +144,9 @@ void mcusim_set_output(mcusim_t *sim, mcusim_output_fn fn, void *opaque) {
 }
 
 void mcusim_set_strict_sram(mcusim_t *sim, int strict) { sim->strict_sram = strict; }
+void mcusim_set_strict_peripherals(mcusim_t *sim, int strict) { sim->strict_periph = strict; }
+const mcusim_periph_t *mcusim_peripherals(const mcusim_t *sim) { return sim->ran ? &sim->periph : NULL; }
+int mcusim_strict_peripherals(const mcusim_t *sim) { return sim->strict_periph; }
 
 void mcusim_set_progress(mcusim_t *sim, mcusim_progress_fn fn, void *opaque) {
   sim->progress = fn;

@@ -13,6 +13,7 @@
 #include "sim/devices/bitband.h"
 #include "sim/devices/dwt.h"
 #include "sim/devices/itm.h"
+#include "sim/devices/periph.h"
 #include "sim/devices/semihost.h"
 #include "sim/elf/elf_file.h"
 #include "sim/fetch.h"
@@ -24,6 +25,13 @@
  * gigabytes before the instruction-counted check came (issue 21, F24). */
 #define SIM_OUTPUT_CHECK_BYTES (1u << 20)
 #define SIM_MMIO_REGIONS 2 /* ITM, DWT */
+
+/* One window of the peripheral region mapped onto the peripheral device (ppb.c): offsets from `base`. */
+typedef struct {
+  dev_periph_t *dev;
+  uint32_t base;
+} sim_periph_window_t;
+#define SIM_PERIPH_WINDOWS (PROF_MAX_PERIPH_BLOCKS + 8)
 
 /* A decoded, costed basic block, cached by start address. */
 typedef struct sim_block {
@@ -92,6 +100,10 @@ struct mcusim {
   dev_bitband_t bitband;
   sim_mmio_t bitband_mmio; /* mapped at run start on the M3/M4 when nothing else is there */
   sim_mmio_t mmio[SIM_MMIO_REGIONS];
+  dev_periph_t periph; /* vendor peripherals of the profile, and accesses nobody described (docs/peripherals.md) */
+  sim_periph_window_t periph_windows[SIM_PERIPH_WINDOWS];
+  unsigned periph_window_count;
+  int strict_periph; /* --strict-peripherals: only described blocks are mapped */
   uint32_t heap_base;
 
   mem_t mem;
@@ -171,6 +183,7 @@ mcusim_err sim_hook_multiword(mcusim_t *sim);
 void sim_devices_init(mcusim_t *sim);
 int sim_ppb_map(mcusim_t *sim);
 void sim_devices_start(mcusim_t *sim);
+void sim_devices_free(mcusim_t *sim);
 /* Handles BKPT 0xAB: the semihosting call in R0/R1, its result into R0. */
 void sim_semihost(mcusim_t *sim);
 

@@ -66,6 +66,7 @@ typedef struct {
   int annotate_count;
   mcusim_limits_t limits;
   int quiet, progress, strict_sram;
+  int strict_periph; /* --strict-peripherals */
 } cli_run_opts_t;
 /* Loads the profile, opens the simulator, loads the firmware and its annotations; prints what failed and returns
  * an exit code (0 when both are ready; the caller closes and frees them either way). */

@@ -46,6 +46,8 @@ static void usage_run(FILE *out) {
           "      --strict-sram        refuse firmware that needs more SRAM than the profile has (default: run it\n"
           "                           with overflow SRAM mapped behind the device's and report the overflow)\n"
           "      --check-alignment    fault unaligned LDRD/STRD/LDM/STM as ARMv7-M silicon does (code hooks)\n"
+          "      --strict-peripherals an access to a peripheral the profile does not describe faults (default: it\n"
+          "                           reads 0 and is reported once per 1 KiB; docs/peripherals.md)\n"
           "      --html OUT.html      also render the report as a self-contained HTML page\n"
           "      --perfetto OUT.json  ... as a Chrome/Perfetto trace; --massif OUT, --csv OUT (per-layer table)\n"
           "      --progress           progress line on stderr (default when stderr is a terminal)\n"
@@ -68,6 +70,7 @@ static int parse_run(int argc, char **argv, cli_run_opts_t *o) {
                                            {"precise-flash", no_argument, 0, 'F'},
                                            {"strict-sram", no_argument, 0, 'S'},
                                            {"check-alignment", no_argument, 0, 'A'},
+                                           {"strict-peripherals", no_argument, 0, 'X'},
                                            CLI_EXPORT_LONGOPTS,
                                            {"progress", no_argument, 0, 'P'},
                                            {"profile-functions", no_argument, 0, 'f'},
@@ -104,6 +107,9 @@ static int parse_run(int argc, char **argv, cli_run_opts_t *o) {
       break;
     case 'A':
       o->limits.check_alignment = 1;
+      break;
+    case 'X':
+      o->strict_periph = 1;
       break;
     case CLI_EXPORT_OPTION_BASE:
     case CLI_EXPORT_OPTION_BASE + 1:
@@ -242,6 +248,7 @@ int cli_open_and_load(const cli_run_opts_t *o, prof_t **profile, mcusim_t **sim)
     return err == MCUSIM_E_BAD_PROFILE ? CLI_EXIT_BAD_INPUT : CLI_EXIT_INTERNAL;
   }
   mcusim_set_strict_sram(*sim, o->strict_sram);
+  mcusim_set_strict_peripherals(*sim, o->strict_periph);
   err = mcusim_load_elf(*sim, o->firmware);
   if (err) {
     /* loading fails in the engine only when the profile's memory map cannot be mapped (it reaches the PPB, or

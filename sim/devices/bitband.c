@@ -6,10 +6,8 @@ void dev_bitband_init(dev_bitband_t *bb, const dev_host_t *host, uint32_t region
   bb->region_base = region_base;
 }
 
-/* The byte and bit an alias offset stands for (any access size: the alias word's address decides). */
 static uint32_t byte_of(const dev_bitband_t *bb, uint32_t offset, unsigned *bit) {
-  *bit = (offset >> 2) & 7u;
-  return bb->region_base + (offset >> 5);
+  return dev_bitband_target(bb->region_base, offset, bit);
 }
 
 uint64_t dev_bitband_read(void *state, uint32_t offset, unsigned size) {

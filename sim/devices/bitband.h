@@ -11,6 +11,15 @@
 #define DEV_BITBAND_SRAM_BASE 0x20000000u  /* the bit-band region */
 #define DEV_BITBAND_ALIAS_BASE 0x22000000u /* its alias */
 #define DEV_BITBAND_ALIAS_SIZE 0x02000000u
+#define DEV_BITBAND_PERIPH_BASE 0x40000000u  /* the peripheral bit-band region (sim/devices/periph.c maps it) */
+#define DEV_BITBAND_PERIPH_ALIAS 0x42000000u /* its alias, DEV_BITBAND_ALIAS_SIZE bytes */
+
+/* The byte an alias offset stands for, and its bit in *bit (any access size: the alias word's address decides).
+ * The same formula serves the SRAM and the peripheral alias. */
+static inline uint32_t dev_bitband_target(uint32_t region_base, uint32_t alias_offset, unsigned *bit) {
+  *bit = (alias_offset >> 2) & 7u;
+  return region_base + (alias_offset >> 5);
+}
 
 typedef struct {
   const dev_host_t *host;

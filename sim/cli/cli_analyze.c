@@ -154,7 +154,7 @@ static void print_answer(const cJSON *v) {
 static void row(const char *label, const cJSON *lw, const cJSON *p, const char *key, const char *fmt) {
   printf("  %-13s", label);
   const cJSON *cols[2] = {lw, p};
-  for (int k = 0; k < 2; k++) {
+  for (int k = 0; k < 1 + cJSON_IsObject(p); k++) {
     const cJSON *x = cJSON_IsObject(cols[k]) ? rpt_get(cols[k], key) : NULL;
     char cell[64], d[32];
     if (!x)
@@ -167,7 +167,7 @@ static void row(const char *label, const cJSON *lw, const cJSON *p, const char *
       snprintf(cell, sizeof cell, "%s", digits(x->valuedouble, d, sizeof d));
     else
       snprintf(cell, sizeof cell, fmt, x->valuedouble);
-    printf(" %-26s", cell);
+    printf(k || !cJSON_IsObject(p) ? " %s" : " %-26s", cell);
   }
   printf("\n");
 }
@@ -175,7 +175,7 @@ static void row(const char *label, const cJSON *lw, const cJSON *p, const char *
 static void print_sram_row(const cJSON *v, const cJSON *lw, const cJSON *p) {
   printf("  %-13s", "vs SRAM");
   const cJSON *cols[2] = {lw, p};
-  for (int k = 0; k < 2; k++) {
+  for (int k = 0; k < 1 + cJSON_IsObject(p); k++) {
     char cell[64], d[32];
     cell[0] = 0;
     if (cJSON_IsObject(cols[k]) && cJSON_IsBool(rpt_get(cols[k], "fits_sram"))) {
@@ -185,7 +185,7 @@ static void print_sram_row(const cJSON *v, const cJSON *lw, const cJSON *p) {
         snprintf(cell, sizeof cell, "over by %s B", digits(num(cols[k], "sram_over_bytes"), d, sizeof d));
     } else if (cJSON_IsObject(cols[k]))
       snprintf(cell, sizeof cell, "-");
-    printf(" %-26s", cell);
+    printf(k || !cJSON_IsObject(p) ? " %s" : " %-26s", cell);
   }
   (void)v;
   printf("\n");
@@ -203,7 +203,10 @@ static void print_verdict(const cJSON *v, const char *out_dir) {
          digits(num(v, "flash.code_bytes"), d, sizeof d), cJSON_IsTrue(rpt_get(v, "flash.fits")) ? "fits" : "");
   if (!cJSON_IsTrue(rpt_get(v, "flash.fits")))
     printf("over by %s B (simulated with the flash enlarged)", digits(num(v, "flash.over_bytes"), a, sizeof a));
-  printf("\n\n  %-13s %-26s %-26s\n", "", "layer-wise", cJSON_IsObject(p) ? "patch-based" : "");
+  if (cJSON_IsObject(p))
+    printf("\n\n  %-13s %-26s %s\n", "", "layer-wise", "patch-based");
+  else
+    printf("\n\n  %-13s %s\n", "", "layer-wise");
   row("schedule", lw, p, "schedule", "");
   row("peak SRAM", lw, p, "peak_bytes", "B");
   print_sram_row(v, lw, p);
@@ -226,8 +229,8 @@ static void print_verdict(const cJSON *v, const char *out_dir) {
            100.0 * num(o, "mac_overhead"), num(o, "latency_added_ms"), 100.0 * num(o, "latency_overhead"));
   if (cJSON_IsString(rpt_get(v, "patch_note"))) printf("  patches       %s\n", rpt_str_or(v, "patch_note", ""));
   if (cJSON_IsTrue(rpt_get(v, "outputs.identical")))
-    printf("  outputs       identical: checksum %s in all %d simulated firmware (each equal to its native run)\n",
-           rpt_str_or(v, "outputs.checksum", "?"), (int)num(v, "outputs.runs"));
+    printf("  outputs       identical: checksum %s in %s %d simulated firmware (each equal to its native run)\n",
+           rpt_str_or(v, "outputs.checksum", "?"), num(v, "outputs.runs") > 1 ? "all" : "the", (int)num(v, "outputs.runs"));
   else
     printf("  outputs       NOT VERIFIED: the %d simulated firmware do not agree (see %s/candidates)\n",
            (int)num(v, "outputs.runs"), out_dir);

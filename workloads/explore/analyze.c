@@ -170,12 +170,14 @@ static int layerwise_index(const analyze_t *a) {
   return -1;
 }
 
-/* Fewest cycles within the part's SRAM; else the least peak SRAM; -1 when no patch schedule ran ok. */
+/* Among the patch schedules on the measured front (none faster uses less SRAM: a patch schedule that saves nothing
+ * over layer-wise is not one), the fewest cycles within the part's SRAM; else the least peak SRAM; -1 when no patch
+ * schedule ran ok. */
 static int patch_index(const analyze_t *a, uint64_t sram) {
   static xp_search_cand_t only[MAX_CAND];
   memcpy(only, a->cand, a->n * sizeof *only);
   for (size_t i = 0; i < a->n; i++)
-    if (!only[i].patch_n) only[i].simulated = 0;
+    if (!only[i].patch_n || !only[i].on_front) only[i].simulated = 0;
   int best = xp_search_choose(only, a->n, sram, 0, 0);
   if (best >= 0) return best;
   for (size_t i = 0; i < a->n; i++)

@@ -6,9 +6,11 @@
  * docs/analyze.schema.json). Never prints: progress goes to the pool's callback, the CLI renders the verdict
  * (sim/cli/cli_analyze.c).
  *
- * The patch schedule of the verdict: among the simulated patch schedules that ran ok, the fewest cycles within the
- * part's SRAM (xp_search_choose); when none fits, the one with the least peak SRAM (so the verdict can say by how much
- * the model is over even patch-based). When the search space has no valid patch schedule (no block boundary leaves
+ * The patch schedule of the verdict: among the simulated patch schedules that ran ok and are on the measured Pareto
+ * front of peak SRAM vs cycles (so it saves memory over every faster schedule, layer-wise included), the fewest
+ * cycles within the part's SRAM (xp_search_choose); when none fits, the one with the least peak SRAM (so the verdict
+ * can say by how much the model is over even patch-based). When layer-wise does not fit, this is the schedule
+ * `mcusim search` chooses. When the search space has no valid patch schedule (no block boundary leaves
  * enough rows for 2 x 2 patches, the runtime refuses the stage, ...), the verdict is "layer-wise only" with the
  * reason. */
 #ifndef MCUSIM_ANALYZE_H

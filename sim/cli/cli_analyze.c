@@ -141,11 +141,18 @@ static void print_answer(const cJSON *v) {
     if (!cJSON_IsTrue(rpt_get(v, "flash.fits")))
       printf("%s flash over by %s B", sep, digits(num(v, "flash.over_bytes"), a, sizeof a)), sep = ";";
     const cJSON *p = rpt_get(v, "patch");
-    if (cJSON_IsObject(p) && cJSON_IsNumber(rpt_get(p, "sram_over_bytes")) && num(p, "sram_over_bytes") > 0)
+    const int p_ran = cJSON_IsObject(p) && cJSON_IsBool(rpt_get(p, "fits_sram"));
+    if (cJSON_IsTrue(rpt_get(v, "layerwise.fits_sram")))
+      printf("%s SRAM fits layer-wise", sep);
+    else if (p_ran && cJSON_IsTrue(rpt_get(p, "fits_sram")))
+      printf("%s SRAM fits only with patches (%s; layer-wise over by %s B)", sep, rpt_str_or(p, "schedule", "?"),
+             digits(num(v, "layerwise.sram_over_bytes"), a, sizeof a));
+    else if (p_ran)
       printf("%s SRAM over by %s B even patch-based (%s)", sep, digits(num(p, "sram_over_bytes"), a, sizeof a),
              rpt_str_or(p, "schedule", "?"));
-    else if (!cJSON_IsTrue(rpt_get(v, "layerwise.fits_sram")))
-      printf("%s SRAM over by %s B layer-wise", sep, digits(num(v, "layerwise.sram_over_bytes"), a, sizeof a));
+    else
+      printf("%s SRAM over by %s B layer-wise, and no patch schedule ran", sep,
+             digits(num(v, "layerwise.sram_over_bytes"), a, sizeof a));
     printf("\n");
   }
 }

@@ -83,16 +83,11 @@ static int parse_opt(int c, analyze_args_t *a) {
 }
 
 static int parse_args(int argc, char **argv, analyze_args_t *a) {
-  static const struct option longopts[] = {{"profile", required_argument, 0, 'p'},
-                                           {"json", required_argument, 0, 'J'},
-                                           {"html", required_argument, 0, 'H'},
-                                           {"jobs", required_argument, 0, 'j'},
-                                           {"out", required_argument, 0, 'o'},
-                                           {"top", required_argument, 0, 't'},
-                                           {"input", required_argument, 0, 'i'},
-                                           {"quiet", no_argument, 0, 'q'},
-                                           {"help", no_argument, 0, 'h'},
-                                           {0}};
+  static const struct option longopts[] = {{"profile", required_argument, 0, 'p'}, {"json", required_argument, 0, 'J'},
+                                           {"html", required_argument, 0, 'H'},    {"jobs", required_argument, 0, 'j'},
+                                           {"out", required_argument, 0, 'o'},     {"top", required_argument, 0, 't'},
+                                           {"input", required_argument, 0, 'i'},   {"quiet", no_argument, 0, 'q'},
+                                           {"help", no_argument, 0, 'h'},          {0}};
   a->parallel = (int)sysconf(_SC_NPROCESSORS_ONLN);
   if (a->parallel < 1) a->parallel = 1;
   a->top = 3;
@@ -205,9 +200,10 @@ static void print_verdict(const cJSON *v, const char *out_dir) {
          rpt_str_or(v, "profile.name", "?"), rpt_str_or(v, "profile.core", "?"), num(v, "profile.clock_hz") / 1e6,
          digits(num(v, "profile.sram_bytes"), a, sizeof a), digits(num(v, "profile.flash_bytes"), b, sizeof b));
   print_answer(v);
-  printf("  flash         %s B of %s B (model %s B, code and data %s B): %s", digits(num(v, "flash.used_bytes"), a, sizeof a),
-         digits(num(v, "profile.flash_bytes"), b, sizeof b), digits(num(v, "flash.model_bytes"), c, sizeof c),
-         digits(num(v, "flash.code_bytes"), d, sizeof d), cJSON_IsTrue(rpt_get(v, "flash.fits")) ? "fits" : "");
+  printf("  flash         %s B of %s B (model %s B, code and data %s B): %s",
+         digits(num(v, "flash.used_bytes"), a, sizeof a), digits(num(v, "profile.flash_bytes"), b, sizeof b),
+         digits(num(v, "flash.model_bytes"), c, sizeof c), digits(num(v, "flash.code_bytes"), d, sizeof d),
+         cJSON_IsTrue(rpt_get(v, "flash.fits")) ? "fits" : "");
   if (!cJSON_IsTrue(rpt_get(v, "flash.fits")))
     printf("over by %s B (simulated with the flash enlarged)", digits(num(v, "flash.over_bytes"), a, sizeof a));
   if (cJSON_IsObject(p))
@@ -237,15 +233,16 @@ static void print_verdict(const cJSON *v, const char *out_dir) {
   if (cJSON_IsString(rpt_get(v, "patch_note"))) printf("  patches       %s\n", rpt_str_or(v, "patch_note", ""));
   if (cJSON_IsTrue(rpt_get(v, "outputs.identical")))
     printf("  outputs       identical: checksum %s in %s %d simulated firmware (each equal to its native run)\n",
-           rpt_str_or(v, "outputs.checksum", "?"), num(v, "outputs.runs") > 1 ? "all" : "the", (int)num(v, "outputs.runs"));
+           rpt_str_or(v, "outputs.checksum", "?"), num(v, "outputs.runs") > 1 ? "all" : "the",
+           (int)num(v, "outputs.runs"));
   else
     printf("  outputs       NOT VERIFIED: the %d simulated firmware do not agree (see %s/candidates)\n",
            (int)num(v, "outputs.runs"), out_dir);
   const cJSON *f;
   const char *lead = "  front         "; /* the measured Pareto front: peak SRAM vs latency */
   cJSON_ArrayForEach(f, rpt_get(v, "search.front")) {
-    printf("%s%-26s %12s B %10.2f ms\n", lead, rpt_str_or(f, "schedule", "?"), digits(num(f, "peak_bytes"), a, sizeof a),
-           num(f, "latency_ms"));
+    printf("%s%-26s %12s B %10.2f ms\n", lead, rpt_str_or(f, "schedule", "?"),
+           digits(num(f, "peak_bytes"), a, sizeof a), num(f, "latency_ms"));
     lead = "                ";
   }
   printf("  search        %d schedules, %d valid, %d simulated (firmware and reports in %s/candidates)\n",
@@ -304,13 +301,13 @@ int cli_analyze(int argc, char **argv) {
   prof_free(profile);
   if (st != XP_ANALYZE_OK) {
     fprintf(stderr, "mcusim: %s\n", err);
-    return st == XP_ANALYZE_BAD_INPUT ? CLI_EXIT_BAD_INPUT
+    return st == XP_ANALYZE_BAD_INPUT                ? CLI_EXIT_BAD_INPUT
            : st == XP_ANALYZE_INTERRUPTED || stopped ? CLI_EXIT_INTERRUPTED
                                                      : CLI_EXIT_INTERNAL;
   }
   print_verdict(v, a.out_dir);
-  int rc = cJSON_IsTrue(rpt_get(v, "fits")) && cJSON_IsTrue(rpt_get(v, "outputs.identical")) ? CLI_EXIT_OK
-                                                                                              : CLI_EXIT_FAIL;
+  int rc =
+      cJSON_IsTrue(rpt_get(v, "fits")) && cJSON_IsTrue(rpt_get(v, "outputs.identical")) ? CLI_EXIT_OK : CLI_EXIT_FAIL;
   if (a.json && write_output(a.json, v, 0)) rc = CLI_EXIT_INTERNAL;
   if (a.html && write_output(a.html, v, 1)) rc = CLI_EXIT_INTERNAL;
   cJSON_Delete(v);

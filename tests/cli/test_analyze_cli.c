@@ -20,7 +20,8 @@ static const char tiny_model[] =
     " \"blocks\": [{\"type\": \"conv\", \"name\": \"stem\", \"k\": 3, \"stride\": 2, \"out\": 8},\n"
     "            {\"type\": \"dwsep\", \"name\": \"b1\", \"k\": 3, \"stride\": 1, \"out\": 16},\n"
     "            {\"type\": \"dwsep\", \"name\": \"b2\", \"k\": 3, \"stride\": 2, \"out\": 24},\n"
-    "            {\"type\": \"avgpool\", \"name\": \"pool\"}, {\"type\": \"fc\", \"name\": \"classifier\", \"out\": 2}]}\n";
+    "            {\"type\": \"avgpool\", \"name\": \"pool\"}, {\"type\": \"fc\", \"name\": \"classifier\", \"out\": "
+    "2}]}\n";
 
 static void write_file(const char *path, const char *text) {
   FILE *f = fopen(path, "w");
@@ -33,9 +34,10 @@ static void setup(void) {
   ck_assert_int_eq(cli_sh("mkdir -p " WORK_DIR), 0);
   write_file(MODEL, tiny_model);
   /* the F412 with 8 KiB of SRAM: the firmware's static data alone is over it */
-  ck_assert_int_eq(cli_sh("sed 's/\"size\": 262144/\"size\": 8192/; s/\"name\": \"stm32f412\"/\"name\": \"f412-8k\"/' " PROFILES_DIR
-                          "/stm32f412.json > " PROFILE_8K),
-                   0);
+  ck_assert_int_eq(
+      cli_sh("sed 's/\"size\": 262144/\"size\": 8192/; s/\"name\": \"stm32f412\"/\"name\": \"f412-8k\"/' " PROFILES_DIR
+             "/stm32f412.json > " PROFILE_8K),
+      0);
 }
 
 /* Exactly one line of output, starting "mcusim: " and containing `what`. */
@@ -66,8 +68,8 @@ START_TEST(bad_input_is_one_line_and_exit_2) {
   one_line_naming("no-such-part");
   /* not JSON (cut short) */
   write_file(WORK_DIR "/broken.json", "{\"version\": 1, \"name\": \"t\", \"input\": {\"h\": 8, \"w\": 8, \"c\": 3},\n"
-                                    " \"blocks\": [{\"type\": \"conv\", \"name\": \"stem\", \"k\": 3, \"stride\": 2, "
-                                    "\"out\": 4}");
+                                      " \"blocks\": [{\"type\": \"conv\", \"name\": \"stem\", \"k\": 3, \"stride\": 2, "
+                                      "\"out\": 4}");
   ck_assert_int_eq(cli_mcusim("analyze " WORK_DIR "/broken.json --profile stm32f412 --out " WORK_DIR "/bad"), 2);
   one_line_naming("broken.json");
   /* an output that is the input is refused before anything runs */
@@ -80,8 +82,8 @@ END_TEST
 START_TEST(json_to_stdout_validates) {
   char cmd[2048];
   snprintf(cmd, sizeof cmd,
-           "{ %s analyze " MODEL " --profile stm32f412 -j 2 --top 1 --out " WORK_DIR "/fits --quiet --json - --html " WORK_DIR
-           "/fits.html > " WORK_DIR "/fits.json 2> " WORK_DIR "/fits.txt; }",
+           "{ %s analyze " MODEL " --profile stm32f412 -j 2 --top 1 --out " WORK_DIR
+           "/fits --quiet --json - --html " WORK_DIR "/fits.html > " WORK_DIR "/fits.json 2> " WORK_DIR "/fits.txt; }",
            MCUSIM_BIN);
   int rc = cli_sh(cmd);
   char *text = cli_slurp(WORK_DIR "/fits.txt");
@@ -115,8 +117,8 @@ START_TEST(json_to_stdout_validates) {
 END_TEST
 
 START_TEST(does_not_fit_says_by_how_much) {
-  int rc = cli_mcusim("analyze " MODEL " --profile " PROFILE_8K " -j 2 --top 1 --out " WORK_DIR "/nofit --quiet --json " WORK_DIR
-                      "/nofit.json");
+  int rc = cli_mcusim("analyze " MODEL " --profile " PROFILE_8K " -j 2 --top 1 --out " WORK_DIR
+                      "/nofit --quiet --json " WORK_DIR "/nofit.json");
   ck_assert_msg(rc == 1, "exit %d:\n%s", rc, cli_output);
   cJSON *v = cli_read_json(WORK_DIR "/nofit.json");
   ck_assert_str_eq(cli_str(v, "verdict"), "does_not_fit");

@@ -26,7 +26,8 @@ static const char tiny_model[] =
     "            {\"type\": \"dwsep\", \"name\": \"b1\", \"k\": 3, \"stride\": 1, \"out\": 16},\n"
     "            {\"type\": \"dwsep\", \"name\": \"b2\", \"k\": 3, \"stride\": 2, \"out\": 24},\n"
     "            {\"type\": \"dwsep\", \"name\": \"b3\", \"k\": 3, \"stride\": 1, \"out\": 24},\n"
-    "            {\"type\": \"avgpool\", \"name\": \"pool\"}, {\"type\": \"fc\", \"name\": \"classifier\", \"out\": 2}]}\n";
+    "            {\"type\": \"avgpool\", \"name\": \"pool\"}, {\"type\": \"fc\", \"name\": \"classifier\", \"out\": "
+    "2}]}\n";
 
 /* 6x6: the stem's output has 3 rows, too few for 2 x 2 patches of 2 rows. */
 static const char flat_model[] =
@@ -34,7 +35,8 @@ static const char flat_model[] =
     " \"input\": {\"h\": 6, \"w\": 6, \"c\": 3},\n"
     " \"blocks\": [{\"type\": \"conv\", \"name\": \"stem\", \"k\": 3, \"stride\": 2, \"out\": 8},\n"
     "            {\"type\": \"dwsep\", \"name\": \"b1\", \"k\": 3, \"stride\": 1, \"out\": 16},\n"
-    "            {\"type\": \"avgpool\", \"name\": \"pool\"}, {\"type\": \"fc\", \"name\": \"classifier\", \"out\": 2}]}\n";
+    "            {\"type\": \"avgpool\", \"name\": \"pool\"}, {\"type\": \"fc\", \"name\": \"classifier\", \"out\": "
+    "2}]}\n";
 
 static void write_text(const char *path, const char *text) {
   ck_assert_int_eq(xp_fw_mkdirs(WORK_DIR), 0);

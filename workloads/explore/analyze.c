@@ -235,8 +235,8 @@ static cJSON *overheads_json(const analyze_t *a, int lw, int p) {
   const xp_search_cand_t *l = &a->cand[lw], *c = &a->cand[p];
   cJSON *o = cJSON_CreateObject();
   cJSON_AddNumberToObject(o, "memory_saved_bytes", (double)l->peak_bytes - (double)c->peak_bytes);
-  cJSON_AddNumberToObject(o, "memory_saved_fraction", ratio((double)l->peak_bytes - (double)c->peak_bytes,
-                                                            (double)l->peak_bytes));
+  cJSON_AddNumberToObject(o, "memory_saved_fraction",
+                          ratio((double)l->peak_bytes - (double)c->peak_bytes, (double)l->peak_bytes));
   cJSON_AddNumberToObject(o, "macs_added", (double)c->macs - (double)l->macs);
   cJSON_AddNumberToObject(o, "mac_overhead", ratio((double)c->macs - (double)l->macs, (double)l->macs));
   cJSON_AddNumberToObject(o, "cycles_added", (double)c->cycles - (double)l->cycles);
@@ -502,8 +502,8 @@ int xp_analyze_write_html(const cJSON *v, FILE *out) {
     html_text(out, rpt_str_or(v, "patch_note", ""));
     fputs("</p>\n", out);
   }
-  fprintf(out, "<p>outputs identical across %d simulated firmware: %s</p>\n",
-          (int)rpt_num_or(v, "outputs.runs", 0), cJSON_IsTrue(rpt_get(v, "outputs.identical")) ? "yes" : "NO");
+  fprintf(out, "<p>outputs identical across %d simulated firmware: %s</p>\n", (int)rpt_num_or(v, "outputs.runs", 0),
+          cJSON_IsTrue(rpt_get(v, "outputs.identical")) ? "yes" : "NO");
   fputs("</body></html>\n", out);
   return ferror(out) ? -1 : 0;
 }

@@ -308,8 +308,9 @@ int cli_analyze(int argc, char **argv) {
   print_verdict(v, a.out_dir);
   int rc =
       cJSON_IsTrue(rpt_get(v, "fits")) && cJSON_IsTrue(rpt_get(v, "outputs.identical")) ? CLI_EXIT_OK : CLI_EXIT_FAIL;
-  if (a.json && write_output(a.json, v, 0)) rc = CLI_EXIT_INTERNAL;
-  if (a.html && write_output(a.html, v, 1)) rc = CLI_EXIT_INTERNAL;
+  /* an output that cannot be written is bad input, as for every command (README "Exit codes") */
+  if (a.json && write_output(a.json, v, 0)) rc = CLI_EXIT_BAD_INPUT;
+  if (a.html && write_output(a.html, v, 1)) rc = CLI_EXIT_BAD_INPUT;
   cJSON_Delete(v);
   return rc;
 }

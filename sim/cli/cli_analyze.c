@@ -28,14 +28,15 @@ typedef struct {
 
 static void analyze_usage(FILE *out) {
   fprintf(out,
-          "usage: mcusim analyze MODEL.json --profile PART [--json FILE|-] [--html FILE|-] [-j N] [--out DIR]\n"
+          "usage: mcusim analyze MODEL --profile PART [--json FILE|-] [--html FILE|-] [-j N] [--out DIR]\n"
           "                      [--top N] [--input flash|sram|any] [--quiet]\n"
-          "  does the model fit the part, how fast does it run, what do patches buy: plans the model, builds and\n"
-          "  simulates the layer-wise firmware and the patch schedules `mcusim search` finds promising for the part's\n"
-          "  SRAM (-j N at a time; firmware in DIR, default analyze-out), checks that all computed the same output,\n"
-          "  and prints one verdict: fits or not (peak SRAM and flash vs the part), latency and cycles/MAC per\n"
-          "  schedule, the patch schedule and what it costs, the peak layer. --json writes the verdict (schema\n"
-          "  mcusim-analyze/1, docs/analyze.md), --html a page; '-' is standard output. Progress on stderr.\n"
+          "  does the model (a model JSON, docs/models.md) fit the part, how fast does it run, what do patches buy:\n"
+          "  plans the model, builds and simulates the layer-wise firmware and the patch schedules `mcusim search`\n"
+          "  finds promising for the part's SRAM (-j N at a time; firmware in DIR, default analyze-out), checks that\n"
+          "  all computed the same output, and prints one verdict: fits or not (peak SRAM and flash vs the part),\n"
+          "  latency and cycles/MAC per schedule, the patch schedule and what it costs, the peak layer. --json\n"
+          "  writes the verdict (schema mcusim-analyze/1, docs/analyze.md), --html a page; '-' is standard output.\n"
+          "  Progress on stderr.\n"
           "  Exit 0 when it fits and the outputs agree, 1 when it does not fit (or a run failed), 2 bad input.\n");
 }
 

@@ -126,6 +126,18 @@ START_TEST(unwritable_output_is_exit_2) {
 }
 END_TEST
 
+/* Ctrl-C while the jobs run: they are ended, no verdict, exit 5, nothing left running in the work folder. */
+START_TEST(interrupt_ends_the_jobs_and_exits_5) {
+  int rc = cli_sh("exec 2>&1; rm -rf " WORK_DIR "/int; " MCUSIM_BIN " analyze " MODEL
+                  " --profile stm32f412 -j 1 --top 8 --out " WORK_DIR "/int --quiet & pid=$!; "
+                  "while [ ! -d " WORK_DIR
+                  "/int/candidates ] && kill -0 $pid; do sleep 0.05; done; kill -INT $pid; wait $pid; rc=$?; "
+                  "sleep 0.5; pgrep -f '[a]nalyze/int/candidates/[0-9]' > /dev/null && exit 99; exit $rc");
+  ck_assert_msg(rc == 5, "exit %d:\n%s", rc, cli_output);
+  ck_assert_ptr_nonnull(strstr(cli_output, "mcusim: interrupted: no verdict"));
+}
+END_TEST
+
 START_TEST(does_not_fit_says_by_how_much) {
   int rc = cli_mcusim("analyze " MODEL " --profile " PROFILE_8K " -j 2 --top 1 --out " WORK_DIR
                       "/nofit --quiet --json " WORK_DIR "/nofit.json");
@@ -154,6 +166,7 @@ Suite *test_suite(void) {
   if (system("command -v arm-none-eabi-gcc > /dev/null 2>&1") == 0) {
     tcase_add_test(tc, json_to_stdout_validates);
     tcase_add_test(tc, unwritable_output_is_exit_2);
+    tcase_add_test(tc, interrupt_ends_the_jobs_and_exits_5);
     tcase_add_test(tc, does_not_fit_says_by_how_much);
   } else
     fprintf(stderr, "arm-none-eabi-gcc not found: the analyses that build firmware are skipped\n");

@@ -169,6 +169,13 @@ START_TEST(verdict_agrees_with_plan_and_runs) {
   ck_assert_str_eq(cli_str(v, "outputs.checksum"), cli_str(lw, "checksum"));
   ck_assert_str_eq(cli_str(p, "checksum"), cli_str(lw, "checksum"));
   /* the front starts at layer-wise (fastest) and goes down in peak SRAM */
+  /* the page shows the answer and the front */
+  char page[16384] = "";
+  FILE *html = fmemopen(page, sizeof page - 1, "w");
+  ck_assert_int_eq(xp_analyze_write_html(v, html), 0);
+  fclose(html);
+  ck_assert_ptr_nonnull(strstr(page, "<strong>fits</strong>: deploy <code>layerwise</code>"));
+  ck_assert_ptr_nonnull(strstr(page, "<h2>Measured Pareto front</h2>"));
   const cJSON *front = cli_get(v, "search.front");
   ck_assert_int_ge(cJSON_GetArraySize(front), 1);
   ck_assert_str_eq(cli_str(cJSON_GetArrayItem(front, 0), "schedule"), "layerwise");

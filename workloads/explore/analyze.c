@@ -502,6 +502,17 @@ int xp_analyze_write_html(const cJSON *v, FILE *out) {
     html_text(out, rpt_str_or(v, "patch_note", ""));
     fputs("</p>\n", out);
   }
+  const cJSON *f;
+  if (cJSON_GetArraySize(rpt_get(v, "search.front")) > 0)
+    fputs("<h2>Measured Pareto front</h2>\n<table>\n<tr><th>schedule</th><th>peak SRAM</th><th>latency</th></tr>\n",
+          out);
+  cJSON_ArrayForEach(f, rpt_get(v, "search.front")) {
+    fputs("<tr><th>", out);
+    html_text(out, rpt_str_or(f, "schedule", ""));
+    fprintf(out, "</th><td>%s B</td><td>%.2f ms</td></tr>\n", digits(rpt_u64_or(f, "peak_bytes", 0), a, sizeof a),
+            rpt_num_or(f, "latency_ms", 0));
+  }
+  if (cJSON_GetArraySize(rpt_get(v, "search.front")) > 0) fputs("</table>\n", out);
   fprintf(out, "<p>outputs identical across %d simulated firmware: %s</p>\n", (int)rpt_num_or(v, "outputs.runs", 0),
           cJSON_IsTrue(rpt_get(v, "outputs.identical")) ? "yes" : "NO");
   fputs("</body></html>\n", out);

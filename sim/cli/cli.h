@@ -82,5 +82,6 @@ int cli_export(int argc, char **argv);
 int cli_search(int argc, char **argv);
 int cli_sweep(int argc, char **argv);
 int cli_merge(int argc, char **argv);
+int cli_analyze(int argc, char **argv);
 
 #endif /* MCUSIM_CLI_H */

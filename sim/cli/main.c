@@ -85,6 +85,7 @@ static const struct {
     {"search", "schedule search: plan, build and simulate schedules; Pareto front, chosen schedule", cli_search},
     {"sweep", "models x schedules x profiles from a JSON matrix, in parallel, shardable", cli_sweep},
     {"merge", "join the reports of sweep shards into one table (CSV, JSON, HTML)", cli_merge},
+    {"analyze", "does a model fit a part, how fast, what patches buy: plan, build, simulate, verify", cli_analyze},
 };
 
 static void usage(FILE *out) {

@@ -473,15 +473,20 @@ static prof_err check_periph_map(const prof_t *p, char *msg, size_t size) {
   return PROF_OK;
 }
 
-static prof_err parse_periph_ref(const cJSON *root, const char *origin, prof_t *p, char *msg, size_t size);
+static prof_err parse_periph_ref(const cJSON *root, const char *origin, const char *const *dirs, prof_t *p, char *msg,
+                                 size_t size);
 
 /* `peripherals`: a file name (relative to the profile's folder) or the object inline. */
-static prof_err parse_peripherals(const cJSON *root, const char *origin, prof_t *p, char *msg, size_t size) {
-  prof_err err = parse_periph_ref(root, origin, p, msg, size);
+static prof_err parse_peripherals(const cJSON *root, const char *origin, const char *const *dirs, prof_t *p, char *msg,
+                                  size_t size) {
+  prof_err err = parse_periph_ref(root, origin, dirs, p, msg, size);
   return err || !p->periph ? err : check_periph_map(p, msg, size);
 }
 
-static prof_err parse_periph_ref(const cJSON *root, const char *origin, prof_t *p, char *msg, size_t size) {
+/* A file name is looked up next to the profile, then in the profile search folders (a profile copied elsewhere to
+ * change its SRAM still finds the bundled description it names). */
+static prof_err parse_periph_ref(const cJSON *root, const char *origin, const char *const *dirs, prof_t *p, char *msg,
+                                 size_t size) {
   const cJSON *item = cJSON_GetObjectItemCaseSensitive(root, "peripherals");
   if (!item) return PROF_OK;
   p->periph = calloc(1, sizeof *p->periph);
@@ -502,9 +507,22 @@ static prof_err parse_periph_ref(const cJSON *root, const char *origin, prof_t *
   p->periph->path = strdup(path);
   if (!p->periph->path) return fail(msg, size, PROF_E_NOMEM, "%s: out of memory", origin);
   char *text = cm_read_file(path, PROF_MAX_FILE_BYTES, NULL);
+  int errnum = errno;
+  for (const char *const *d = dirs; !text && errnum == ENOENT && d && *d; d++) {
+    char candidate[4096];
+    snprintf(candidate, sizeof candidate, "%s/%s", *d, name);
+    if ((text = cm_read_file(candidate, PROF_MAX_FILE_BYTES, NULL))) {
+      free(p->periph->path);
+      if (!(p->periph->path = strdup(candidate))) {
+        free(text);
+        return fail(msg, size, PROF_E_NOMEM, "%s: out of memory", origin);
+      }
+      snprintf(path, sizeof path, "%s", candidate);
+    }
+  }
   if (!text)
     return fail(msg, size, PROF_E_IO, "%s: 'peripherals': cannot read %s: %s", origin, path,
-                strerror(errno ? errno : ENOMEM));
+                strerror(errnum ? errnum : ENOMEM));
   cJSON *json = cJSON_Parse(text);
   prof_err err;
   if (!json) {
@@ -521,7 +539,8 @@ static prof_err parse_periph_ref(const cJSON *root, const char *origin, prof_t *
   return err;
 }
 
-static prof_err parse_root(const cJSON *root, const char *origin, prof_t *p, char *msg, size_t size) {
+static prof_err parse_root(const cJSON *root, const char *origin, const char *const *dirs, prof_t *p, char *msg,
+                           size_t size) {
   static const char *const known[] = {"version", "name", "description",       "core",  "clock_hz", "flash",
                                       "sram",    "tcm",  "multiplier_cycles", "power", "peripherals", NULL};
   if (!cJSON_IsObject(root)) return fail(msg, size, PROF_E_FIELD, "%s: the profile must be a JSON object", origin);
@@ -557,10 +576,11 @@ static prof_err parse_root(const cJSON *root, const char *origin, prof_t *p, cha
   if (!p->name || !p->description || !p->path) return fail(msg, size, PROF_E_NOMEM, "%s: out of memory", origin);
   prof_err err = parse_memories(root, origin, p, msg, size);
   if (!err) err = parse_power(root, origin, p, msg, size);
-  return err ? err : parse_peripherals(root, origin, p, msg, size);
+  return err ? err : parse_peripherals(root, origin, dirs, p, msg, size);
 }
 
-prof_err prof_parse(const char *json, const char *origin, prof_t **out, char *msg, size_t size) {
+static prof_err parse_text(const char *json, const char *origin, const char *const *dirs, prof_t **out, char *msg,
+                           size_t size) {
   *out = NULL;
   cJSON *root = cJSON_Parse(json);
   if (!root) {
@@ -571,7 +591,7 @@ prof_err prof_parse(const char *json, const char *origin, prof_t **out, char *ms
     return fail(msg, size, PROF_E_SYNTAX, "%s:%d: not valid JSON", origin, line);
   }
   prof_t *p = calloc(1, sizeof *p);
-  prof_err err = p ? parse_root(root, origin, p, msg, size) : fail(msg, size, PROF_E_NOMEM, "out of memory");
+  prof_err err = p ? parse_root(root, origin, dirs, p, msg, size) : fail(msg, size, PROF_E_NOMEM, "out of memory");
   cJSON_Delete(root);
   if (err) {
     prof_free(p);
@@ -579,6 +599,10 @@ prof_err prof_parse(const char *json, const char *origin, prof_t **out, char *ms
   }
   *out = p;
   return PROF_OK;
+}
+
+prof_err prof_parse(const char *json, const char *origin, prof_t **out, char *msg, size_t size) {
+  return parse_text(json, origin, NULL, out, msg, size);
 }
 
 static int looks_like_path(const char *s) {
@@ -612,7 +636,7 @@ prof_err prof_load(const char *name_or_path, const char *const *dirs, prof_t **o
   if (!text) {
     return fail(msg, size, PROF_E_IO, "%s: cannot read profile: %s", path, strerror(errnum ? errnum : ENOMEM));
   }
-  prof_err err = prof_parse(text, path, out, msg, size);
+  prof_err err = parse_text(text, path, dirs, out, msg, size);
   free(text);
   return err;
 }

@@ -155,6 +155,15 @@ START_TEST(description_file_beside_the_profile) {
   snprintf(path, sizeof path, "%s/p.json", dir);
   ck_assert_int_eq(prof_load(path, NULL, &p, msg, sizeof msg), PROF_E_IO);
   ck_assert_msg(strstr(msg, "p.json: 'peripherals': cannot read"), "%s", msg);
+  /* a copy of a bundled profile elsewhere (its SRAM changed, say) finds the bundled description it names through
+   * the profile folders */
+  f = fopen(path, "w");
+  fprintf(f, "{ " BASE ", \"peripherals\": \"periph/stm32f4.json\" }");
+  fclose(f);
+  const char *dirs[] = {PROFILES_DIR, NULL};
+  ck_assert_msg(prof_load(path, dirs, &p, msg, sizeof msg) == PROF_OK, "%s", msg);
+  ck_assert_msg(strstr(p->periph->path, PROFILES_DIR "/periph/stm32f4.json"), "%s", p->periph->path);
+  prof_free(p);
   remove(path);
   snprintf(path, sizeof path, "%s/periph", dir);
   rmdir(path);

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "common/cm.h"
+#include "workloads/gen/gen_tflite.h"
 
 enum { ACT_NONE = 0, ACT_RELU = 1 };
 
@@ -345,6 +346,7 @@ static int calibrate_layer(gen_model_t *m, int32_t i, int8_t **tens, double *sca
     L->act_min = -128;
     L->act_max = 127;
     scale[i + 1] = s_in;
+    m->conv_scale[i] = m->out_scale[i] = s_in;
     rt_avgpool(L, &in, &out);
     free(s_w);
     return 0;
@@ -356,6 +358,7 @@ static int calibrate_layer(gen_model_t *m, int32_t i, int8_t **tens, double *sca
   const uint64_t nw = weight_count(L);
   for (uint64_t j = 0; j < nw; j++) w[j] = (int8_t)rand_range(&st, -127, 127);
   for (int32_t c = 0; c < L->out_c; c++) s_w[c] = (0.6 + 0.8 * rand_unit(&st)) / 127.0;
+  memcpy(m->filter_scale + m->filter_scale_off[i], s_w, sizeof(double) * L->out_c);
   /* spread of the real-valued accumulator over sampled output elements */
   double sum2 = 0;
   const int samples = 2048;
@@ -389,6 +392,7 @@ static int calibrate_layer(gen_model_t *m, int32_t i, int8_t **tens, double *sca
   }
   free(s_w);
   scale[i + 1] = s_out;
+  m->conv_scale[i] = m->out_scale[i] = s_out;
   if (L->res_src >= 0) { /* fused TFLite ADD with the residual tensor */
     const int32_t r = L->res_src + 1;
     const double s1 = s_out, s2 = scale[r], twice_max = 2.0 * (s1 > s2 ? s1 : s2);
@@ -403,6 +407,7 @@ static int calibrate_layer(gen_model_t *m, int32_t i, int8_t **tens, double *sca
     a->act_min = -128;
     a->act_max = 127;
     scale[i + 1] = s_add;
+    m->out_scale[i] = s_add;
   }
   switch (L->op) {
   case RT_OP_CONV:
@@ -555,6 +560,20 @@ int gen_model_parse(const char *json_text, gen_model_t *m, char *err, size_t err
     }
   }
   m->blob_bytes = (uint32_t)off;
+  m->conv_scale = calloc((size_t)n, sizeof(double));
+  m->out_scale = calloc((size_t)n, sizeof(double));
+  m->filter_scale_off = calloc((size_t)n, sizeof(uint32_t));
+  uint32_t n_channels = 0;
+  for (int32_t i = 0; m->filter_scale_off && i < n; i++) {
+    m->filter_scale_off[i] = n_channels;
+    n_channels += m->layers[i].op == RT_OP_AVGPOOL ? 0u : m->layers[i].out_c;
+  }
+  m->filter_scale = calloc(n_channels ? n_channels : 1, sizeof(double));
+  m->input_scale = 1.0 / 128.0;
+  if (!m->conv_scale || !m->out_scale || !m->filter_scale_off || !m->filter_scale) {
+    cm_msgf(err, err_len, "out of memory");
+    goto fail;
+  }
   m->blob = calloc(1, off ? off : 4);
   if (!m->blob) {
     cm_msgf(err, err_len, "out of memory for the %llu-byte weights blob", (unsigned long long)off);
@@ -578,7 +597,7 @@ int gen_model_parse(const char *json_text, gen_model_t *m, char *err, size_t err
     int32_t failed = tens && scale ? -1 : 0;
     if (tens && scale) {
       tens[0] = (int8_t *)m->blob;
-      scale[0] = 1.0 / 128.0;
+      scale[0] = m->input_scale;
       for (int32_t i = 0; i < n && failed < 0; i++) {
         m->layers[i].in_zp = tensor_zp(m, i);
         if (calibrate_layer(m, i, tens, scale)) failed = i;
@@ -600,20 +619,34 @@ fail:
 }
 
 int gen_model_load(const char *path, gen_model_t *m, char *err, size_t err_len) {
-  char *text = cm_read_file(path, GEN_MODEL_MAX_BYTES, NULL);
+  size_t len = 0;
+  char *text = cm_read_file(path, GEN_TFLITE_MAX_BYTES, &len);
   if (!text) {
     if (errno == EFBIG)
-      cm_msgf(err, err_len, "%s is larger than %u bytes", path, GEN_MODEL_MAX_BYTES);
+      cm_msgf(err, err_len, "%s is larger than %u bytes", path, GEN_TFLITE_MAX_BYTES);
     else /* a directory: EISDIR (it crashed once, issue 21 F4) */
       cm_msgf(err, err_len, "cannot open %s: %s", path, strerror(errno));
     return -1;
   }
-  int rc = gen_model_parse(text, m, err, err_len);
+  int rc;
+  if (gen_tflite_is_tflite((const uint8_t *)text, len)) /* by content, not by the file's name */
+    rc = gen_tflite_parse((const uint8_t *)text, len, m, err, err_len);
+  else if (len > GEN_MODEL_MAX_BYTES) {
+    cm_msgf(err, err_len, "%s is larger than %u bytes (and not a .tflite)", path, GEN_MODEL_MAX_BYTES);
+    rc = -1;
+  } else
+    rc = gen_model_parse(text, m, err, err_len);
   free(text);
   return rc;
 }
 
 void gen_model_free(gen_model_t *m) {
+  free(m->conv_scale);
+  free(m->out_scale);
+  free(m->filter_scale);
+  free(m->filter_scale_off);
+  m->conv_scale = m->out_scale = m->filter_scale = NULL;
+  m->filter_scale_off = NULL;
   free(m->layers);
   free(m->layer_names);
   free(m->blob);

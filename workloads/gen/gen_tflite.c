@@ -26,19 +26,23 @@ typedef struct {
   int32_t in_t, out_t; /* the runtime model's int8 input and output tensors */
   uint8_t *op_ok;      /* [n_ops] */
   char why[512];       /* the operators the runtime lacks, or what is wrong */
-  int n_bad;
+  int n_bad, full;
 } map_t;
 
 int gen_tflite_is_tflite(const uint8_t *data, size_t size) { return tfl_is_tflite(data, size); }
 
 static void bad(map_t *mp, const tfl_model_t *t, int32_t i, const char *what) {
-  char nb[24];
+  char nb[24], item[160];
   size_t len = strlen(mp->why);
-  if (mp->n_bad < 12 && len + 64 < sizeof mp->why)
-    snprintf(mp->why + len, sizeof mp->why - len, "%s%s (operator %d%s%s)", mp->n_bad ? ", " : "",
-             tfl_op_name(t->ops[i].code, nb, sizeof nb), i, what ? ": " : "", what ? what : "");
-  else if (mp->n_bad == 12 && len + 8 < sizeof mp->why)
+  /* the list stays within one 256-byte message: about 180 characters, then "..." */
+  snprintf(item, sizeof item, "%s%s (operator %d%s%s)", mp->n_bad ? ", " : "", tfl_op_name(t->ops[i].code, nb, sizeof nb),
+           i, what ? ": " : "", what ? what : "");
+  if (!mp->full && len + strlen(item) <= 180)
+    snprintf(mp->why + len, sizeof mp->why - len, "%s", item);
+  else if (!mp->full) {
     snprintf(mp->why + len, sizeof mp->why - len, ", ...");
+    mp->full = 1;
+  }
   mp->n_bad++;
   mp->op_ok[i] = 0;
 }
@@ -133,7 +137,7 @@ static void map_graph(const tfl_model_t *t, map_t *mp) {
   memset(mp->lay, 0, sizeof mp->lay);
   mp->n = 0;
   mp->why[0] = 0;
-  mp->n_bad = 0;
+  mp->n_bad = mp->full = 0;
   for (int32_t i = 0; i < t->n_ops; i++) mp->op_ok[i] = 1;
   int32_t *layer_of = malloc(sizeof(int32_t) * (size_t)(t->n_tensors ? t->n_tensors : 1));
   if (!layer_of) {
@@ -197,7 +201,7 @@ static void map_graph(const tfl_model_t *t, map_t *mp) {
       if (nx != i + 1 || readers != 1 ||
           (t->ops[nx].code != TFL_OP_CONV_2D && t->ops[nx].code != TFL_OP_DEPTHWISE_CONV_2D) ||
           t->ops[nx].padding != TFL_PAD_VALID || p[0] || p[1] || p[6] || p[7] || p[2] != p[4] || p[2] < 0 ||
-          p[2] > 3 || p[3] < 0 || p[5] < 0 || tzp(ti) != tzp(to)) {
+          p[2] > 3 || p[3] < 0 || p[5] < 0 || tzp(ti) != tzp(to) || tscale(ti, 0) != tscale(to, 0)) {
         bad(mp, t, i, "only as the leading padding of the VALID convolution that follows");
         break;
       }
@@ -451,6 +455,11 @@ static int build(const tfl_model_t *t, const map_t *mp, gen_model_t *m, char *er
     cm_msgf(err, err_len, "the input tensor is not int8 [1,h,w,c] with quantization");
     return -1;
   }
+  if ((uint64_t)in_h * in_w * in_c > GEN_TENSOR_MAX_BYTES) {
+    cm_msgf(err, err_len, "the %dx%dx%d input is more than the %u bytes a tensor may have", in_h, in_w, in_c,
+            GEN_TENSOR_MAX_BYTES);
+    return -1;
+  }
   snprintf(m->name, sizeof m->name, "%.47s", t->name[0] ? t->name : "tflite");
   snprintf(m->description, sizeof m->description, "%s", t->description);
   m->layers = calloc((size_t)n, sizeof(rt_layer_t));
@@ -545,6 +554,26 @@ static int build(const tfl_model_t *t, const map_t *mp, gen_model_t *m, char *er
     uint64_t st = gen_hash64(m->name, 0x1234567ull);
     for (uint32_t j = 0; j < frame; j++) m->blob[j] = (uint8_t)(-128 + (int32_t)(gen_rand(&st) % 256u));
   }
+  for (int32_t i = 0; i < n; i++) { /* effective scales the int32 multiplier and shift can hold (< 2^30) */
+    const lay_t *S = &mp->lay[i];
+    if (S->op == RT_OP_AVGPOOL) continue;
+    const double s_in = tscale(&t->tensors[S->in_t], 0), s_out = tscale(&t->tensors[S->out_t], 0);
+    double worst = 0;
+    for (int32_t c = 0; c < m->layers[i].out_c; c++) {
+      double real = s_in * tscale(&t->tensors[S->w_t], c) / s_out;
+      worst = real > worst ? real : worst;
+    }
+    if (S->res_src >= 0) {
+      const double s1 = s_out, s2 = m->out_scale[S->res_src];
+      const double real = 2.0 * (s1 > s2 ? s1 : s2) / ((double)(1 << RT_ADD_LEFT_SHIFT) * m->out_scale[i]);
+      worst = real > worst ? real : worst;
+    }
+    if (!(worst < 1e9)) {
+      cm_msgf(err, err_len, "layer %s: its scales give a requantization factor of %g, beyond what an int32 multiplier "
+              "and shift hold", m->layers[i].name, worst);
+      return -1;
+    }
+  }
   const tfl_metadata_t *mr = find_meta(t, "mcusim.requant");
   int use_exact = mr && mr->bytes == 4u * (uint32_t)n_requant;
   for (int pass = use_exact ? 0 : 1; pass < 2; pass++) {
@@ -594,6 +623,11 @@ static int build(const tfl_model_t *t, const map_t *mp, gen_model_t *m, char *er
     const rt_layer_t *L = &m->layers[i];
     if (S->op == RT_OP_AVGPOOL) continue;
     const tfl_tensor_t *wts = &t->tensors[S->w_t];
+    if (wts->data_bytes != weight_count(L)) { /* the mapping checked it against the same shapes; kept as a guard */
+      cm_msgf(err, err_len, "layer %s: %u bytes of weights, its shape needs %llu", L->name, wts->data_bytes,
+              (unsigned long long)weight_count(L));
+      return -1;
+    }
     memcpy(m->blob + L->weights_off, wts->data, wts->data_bytes);
     if (S->b_t >= 0) memcpy(m->blob + L->bias_off, t->tensors[S->b_t].data, 4u * L->out_c);
   }

@@ -299,12 +299,37 @@ START_TEST(same_padding_with_stride_2_on_an_even_map_has_no_leading_pad) {
   tfl_op_t *o = op(TFL_OP_CONV_2D, TFL_OPT_CONV2D, 2, (const int32_t[]){q, w}, c);
   o->padding = TFL_PAD_SAME, o->stride_w = o->stride_h = 2;
   M.n_inputs = 1, M.inputs[0] = q;
-  M.n_outputs = 1, M.outputs[0] = c;
+  /* then a depthwise 3x3 SAME stride 2 (8 -> 4, leading pad 0) and a 1x1: a patch stage over all three */
+  int32_t w2 = tensor("w2", TFL_INT8, 4, (const int32_t[]){1, 3, 3, 8}, W + 300, 72, 0.01f, 0);
+  int32_t d = tensor("dw", TFL_INT8, 4, (const int32_t[]){1, 4, 4, 8}, NULL, 0, 0.04f, -3);
+  o = op(TFL_OP_DEPTHWISE_CONV_2D, TFL_OPT_DEPTHWISE_CONV2D, 2, (const int32_t[]){c, w2}, d);
+  o->padding = TFL_PAD_SAME, o->stride_w = o->stride_h = 2, o->depth_multiplier = 1;
+  int32_t w3 = tensor("w3", TFL_INT8, 4, (const int32_t[]){6, 1, 1, 8}, W + 500, 48, 0.01f, 0);
+  int32_t p = tensor("pw", TFL_INT8, 4, (const int32_t[]){1, 4, 4, 6}, NULL, 0, 0.03f, 1);
+  o = op(TFL_OP_CONV_2D, TFL_OPT_CONV2D, 2, (const int32_t[]){d, w3}, p);
+  o->padding = TFL_PAD_VALID, o->stride_w = o->stride_h = 1;
+  M.n_outputs = 1, M.outputs[0] = p;
   gen_model_t g;
   ck_assert_msg(import(&g) == 0, "%s", err);
   /* TFLite SAME: out 8, total pad (8-1)*2+3-16 = 1, leading 0 (the extra row at the bottom) */
   ck_assert_int_eq(g.layers[0].pad, 0);
   ck_assert_int_eq(g.layers[0].out_h, 8);
+  ck_assert_int_eq(g.layers[1].pad, 0);
+  ck_assert_int_eq(g.layers[1].out_h, 4);
+  ck_assert_int_eq(g.layers[2].op, RT_OP_PW);
+  /* the runtime takes the leading pad per layer: 2x2 patches over the three layers give the layer-wise output */
+  const uint32_t layerwise = checksum(&g);
+  rt_schedule_t ps;
+  char name[64];
+  ck_assert_msg(gen_schedule_parse(&g, "patch:n=2,blocks=3", &ps, name, sizeof name, err, sizeof err) == 0, "%s", err);
+  const uint32_t bytes = 1u << 20;
+  void *mem = malloc(bytes);
+  rt_arena_t arena;
+  rt_arena_init(&arena, mem, bytes);
+  rt_stats_t st;
+  ck_assert_int_eq(rt_run(&g.model, &ps, &arena, NULL, &st), RT_OK);
+  ck_assert_uint_eq(st.checksum, layerwise);
+  free(mem);
   gen_model_free(&g);
 }
 END_TEST

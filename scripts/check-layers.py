@@ -18,7 +18,7 @@ import sys
 
 # folder -> layer; a folder may include its own files and those of lower layers (plus SAME_LAYER_OK).
 LAYERS = {
-    "common": 0, "isa": 0, "profiles": 0, "memory": 0, "workloads/runtime": 0, "sim/elf": 0,
+    "common": 0, "isa": 0, "profiles": 0, "memory": 0, "workloads/runtime": 0, "sim/elf": 0, "tflite": 0,
     "workloads/gen": 1, "sim": 1, "sim/devices": 1, "sim/probes": 1,
     "reports": 2,
     "workloads/explore": 3,
@@ -30,7 +30,7 @@ SAME_LAYER_OK = {("profiles", "isa"), ("sim", "sim/devices"), ("sim", "sim/probe
 ABI_HEADERS = {"workloads/mcusim_trace.h"}
 FORBIDDEN = {"getopt_long", "printf", "puts", "putchar", "vprintf", "exit", "stdout", "stderr"}
 LIBRARIES = ["mcusim_common", "mcusim_isa", "mcusim_profiles", "mcusim_memory", "mcusim_rt", "mcusim_gen", "mcusim",
-             "mcusim_elf", "mcusim_devices", "mcusim_probes", "mcusim_reports", "mcusim_explore"]
+             "mcusim_elf", "mcusim_devices", "mcusim_probes", "mcusim_reports", "mcusim_explore", "mcusim_tflite"]
 
 
 def folder_of(path):

@@ -2,7 +2,7 @@
 # Runs one libFuzzer target (tests/fuzz/fuzz_TARGET.c) for a given time, with ASan + UBSan (clang's, which holds
 # float-cast-overflow: a report number converted to an integer out of range) and leak detection.
 #
-#   scripts/fuzz.sh TARGET SECONDS [libFuzzer options...]     TARGET: elf | profile | model | report | budget | render | merge | all
+#   scripts/fuzz.sh TARGET SECONDS [libFuzzer options...]     TARGET: elf | profile | model | tflite | report | budget | render | merge | all
 #   scripts/fuzz.sh elf 300
 #
 # Builds with clang into build-fuzz/ (MCUSIM_FUZZ_BUILD overrides), installing clang and its runtime
@@ -13,7 +13,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 FUZZ_BUILD="${MCUSIM_FUZZ_BUILD:-$ROOT/build-fuzz}"
-TARGETS=(elf profile model report budget render merge)
+TARGETS=(elf profile model tflite report budget render merge)
 
 usage() {
   echo "usage: scripts/fuzz.sh TARGET SECONDS [libFuzzer options...]  (TARGET: ${TARGETS[*]} | all)" >&2

@@ -2,6 +2,8 @@
  *
  *   mcusim-gen --model M.json --schedule SPEC --out PREFIX   writes PREFIX.c, PREFIX.S, PREFIX.bin
  *   mcusim-gen --model M.json [--schedule SPEC] --plan        prints the per-layer / per-patch plan
+ *   mcusim-gen --model M.json --tflite-out M.tflite           writes the model as a .tflite (docs/tflite.md)
+ *   The model may be a .tflite wherever a model JSON is taken (recognised by its file identifier).
  *   --schedule-file F.json instead of --schedule: {"version": 1, "schedule": SPEC, "model": NAME} as written by
  *   `mcusim search` (docs/sweep.md); "model", when present, must name the loaded model.
  *
@@ -21,6 +23,7 @@
 #include "common/cm.h"
 #include "sim/cli/cli_io.h"
 #include "workloads/gen/gen_model.h"
+#include "workloads/gen/gen_tflite.h"
 
 #define DRY_RUN_ARENA_BYTES (64u << 20)
 #define SCHEDULE_FILE_MAX_BYTES (16u << 10) /* `mcusim search` writes ~200 B */
@@ -166,6 +169,53 @@ static int write_sources(const gen_model_t *m, const rt_schedule_t *s, const dry
   return close_out(out, path);
 }
 
+/* --tflite-out: the model as a .tflite (docs/tflite.md), through the one writer. */
+static int write_tflite(const gen_model_t *m, const char *model_path, const char *path) {
+  uint8_t *bytes;
+  size_t n;
+  char err[256];
+  if (gen_tflite_write(m, &bytes, &n, err, sizeof err)) {
+    fprintf(stderr, "mcusim-gen: %s: cannot export as .tflite: %s\n", model_path, err);
+    return -1;
+  }
+  cm_out_t *out;
+  FILE *f = open_out(&out, path);
+  if (f) fwrite(bytes, 1, n, f);
+  free(bytes);
+  return f ? close_out(out, path) : -1;
+}
+
+/* The analytic table of a .tflite's operators, whether the runtime runs them or not (stdout). */
+static void print_tflite_ops(const char *path) {
+  size_t len = 0;
+  char *data = cm_read_file(path, GEN_TFLITE_MAX_BYTES, &len);
+  gen_tflite_op_t *rows = NULL;
+  int32_t n = 0;
+  char err[256];
+  if (!data || !gen_tflite_is_tflite((const uint8_t *)data, len) ||
+      gen_tflite_ops((const uint8_t *)data, len, &rows, &n, err, sizeof err)) {
+    free(data);
+    return;
+  }
+  uint64_t macs = 0, params = 0;
+  printf("%-3s %-24s %-18s %-16s %-16s %12s %10s %s\n", "id", "tensor", "operator", "in", "out", "MACs", "params B",
+         "runtime");
+  for (int32_t i = 0; i < n; i++) {
+    char in[48] = "", out[48] = "";
+    for (int32_t d = 0; d < rows[i].in_n_dims; d++)
+      snprintf(in + strlen(in), sizeof in - strlen(in), "%s%d", d ? "x" : "", rows[i].in_dims[d]);
+    for (int32_t d = 0; d < rows[i].out_n_dims; d++)
+      snprintf(out + strlen(out), sizeof out - strlen(out), "%s%d", d ? "x" : "", rows[i].out_dims[d]);
+    printf("%-3d %-24.24s %-18s %-16s %-16s %12" PRIu64 " %10" PRIu64 " %s\n", i, rows[i].name, rows[i].kind, in, out,
+           rows[i].macs, rows[i].param_bytes, rows[i].supported ? "yes" : "NO");
+    macs += rows[i].macs;
+    params += rows[i].param_bytes;
+  }
+  printf("total: %d operators, %" PRIu64 " MACs, %" PRIu64 " constant bytes (weights, biases)\n", n, macs, params);
+  free(rows);
+  free(data);
+}
+
 /* A schedule file (version 1): the spec it holds, copied into `spec` (size 128). 0, or -1 with a message. */
 static int read_schedule_file(const char *path, const char *model_name, char *spec) {
   char *text = cm_read_file(path, SCHEDULE_FILE_MAX_BYTES, NULL);
@@ -186,14 +236,15 @@ static int read_schedule_file(const char *path, const char *model_name, char *sp
 
 static void usage(void) {
   fprintf(stderr,
-          "usage: mcusim-gen --model M.json [--schedule SPEC | --schedule-file F.json] (--out PREFIX | --plan)\n"
+          "usage: mcusim-gen --model M.json|M.tflite [--schedule SPEC | --schedule-file F.json] (--out PREFIX | --plan)\n"
+          "                  [--tflite-out F.tflite]   also (or only) write the model as a .tflite\n"
           "  SPEC: layerwise[,input=arena] | patch:n=N,blocks=K[,input=arena][,halo=clip]\n");
 }
 
 /* Exit codes as mcusim's (README "Exit codes"): 0 written, 2 bad input or an output that cannot be written, 5
  * interrupted, 70 internal error. */
 static int gen_main(int argc, char **argv) {
-  const char *model_path = NULL, *spec = "layerwise", *prefix = NULL, *schedule_file = NULL;
+  const char *model_path = NULL, *spec = "layerwise", *prefix = NULL, *schedule_file = NULL, *tflite_out = NULL;
   char file_spec[128];
   int plan = 0;
   for (int i = 1; i < argc; i++) {
@@ -207,12 +258,14 @@ static int gen_main(int argc, char **argv) {
       prefix = argv[++i];
     else if (!strcmp(argv[i], "--plan"))
       plan = 1;
+    else if (!strcmp(argv[i], "--tflite-out") && i + 1 < argc)
+      tflite_out = argv[++i];
     else {
       usage();
       return 2;
     }
   }
-  if (!model_path || (!prefix && !plan)) {
+  if (!model_path || (!prefix && !plan && !tflite_out)) {
     usage();
     return 2;
   }
@@ -223,7 +276,13 @@ static int gen_main(int argc, char **argv) {
   int rc = 2;
   if (gen_model_load(model_path, &m, err, sizeof err)) {
     fprintf(stderr, "mcusim-gen: %s: %s\n", model_path, err);
+    if (plan) print_tflite_ops(model_path); /* a .tflite the runtime cannot run still has its analytic figures */
     return 2;
+  }
+  if (tflite_out && write_tflite(&m, model_path, tflite_out)) goto done;
+  if (!prefix && !plan) {
+    rc = 0;
+    goto done;
   }
   rc = 2; /* bad input until the schedule is accepted */
   if (schedule_file) {

@@ -74,6 +74,46 @@ START_TEST(bent_values_are_refused_naming_the_field) {
 }
 END_TEST
 
+/* Issue 16 item 3: an unknown or misspelt field is an error naming the field (as profiles and annotations), not a
+ * silently different network: "strides" left stride at 1, "kh" left k at 3, "activation" left the default. */
+START_TEST(unknown_fields_are_refused_naming_the_field) {
+  refused(MODEL("{\"h\": 8, \"w\": 8, \"c\": 3}", "{\"type\": \"conv\", \"name\": \"s\", \"strides\": 2, \"out\": 4}"),
+          "block s: unknown field \"strides\"");
+  refused(MODEL("{\"h\": 8, \"w\": 8, \"c\": 3}", "{\"type\": \"conv\", \"kh\": 5, \"out\": 4}"),
+          "block b0: unknown field \"kh\"");
+  refused(MODEL("{\"h\": 8, \"w\": 8, \"c\": 3}", "{\"type\": \"conv\", \"out\": 4, \"activation\": \"none\"}"),
+          "unknown field \"activation\"");
+  /* a field of another block type is unknown to this one */
+  refused(MODEL("{\"h\": 8, \"w\": 8, \"c\": 3}", "{\"type\": \"conv\", \"out\": 4, \"expand\": 6}"),
+          "unknown field \"expand\"");
+  refused(MODEL("{\"h\": 8, \"w\": 8, \"c\": 3}", "{\"type\": \"avgpool\", \"k\": 3}"), "unknown field \"k\"");
+  refused(MODEL("{\"h\": 8, \"w\": 8, \"c\": 3, \"n\": 1}", "{\"type\": \"conv\", \"out\": 4}"),
+          "input: unknown field \"n\"");
+  refused("{\"version\": 1, \"name\": \"m\", \"inputs\": {}, \"input\": {\"h\": 8, \"w\": 8, \"c\": 3}, \"blocks\": []}",
+          "unknown field \"inputs\"");
+  /* values: an act that is not one of the four, a residual that is not a boolean */
+  refused(MODEL("{\"h\": 8, \"w\": 8, \"c\": 3}", "{\"type\": \"conv\", \"out\": 4, \"act\": \"gelu\"}"),
+          "\"act\" must be");
+  refused(MODEL("{\"h\": 8, \"w\": 8, \"c\": 3}", "{\"type\": \"mbconv\", \"out\": 3, \"residual\": 1}"),
+          "\"residual\" must be true or false");
+  refused(MODEL("{\"h\": 8, \"w\": 8, \"c\": 3}", "[1]"), "block 0: not an object");
+  /* every documented field of every type still parses */
+  gen_model_t m;
+  ck_assert_msg(gen_model_parse(MODEL("{\"h\": 8, \"w\": 8, \"c\": 3}",
+                                      "{\"type\": \"conv\", \"name\": \"a\", \"k\": 3, \"stride\": 1, \"out\": 4, \"act\": \"relu6\"},"
+                                      "{\"type\": \"dwconv\", \"name\": \"b\", \"k\": 3, \"stride\": 1, \"act\": \"relu\"},"
+                                      "{\"type\": \"dwsep\", \"name\": \"c\", \"k\": 3, \"stride\": 1, \"out\": 4, \"act\": \"none\"},"
+                                      "{\"type\": \"mbconv\", \"name\": \"d\", \"expand\": 2, \"k\": 3, \"stride\": 1, \"out\": 4, "
+                                      "\"residual\": true},"
+                                      "{\"type\": \"mbconv\", \"name\": \"e\", \"mid\": 8, \"out\": 4},"
+                                      "{\"type\": \"avgpool\", \"name\": \"f\"},"
+                                      "{\"type\": \"fc\", \"name\": \"g\", \"out\": 2, \"act\": \"linear\"}"),
+                                &m, err, sizeof err) == 0,
+                "%s", err);
+  gen_model_free(&m);
+}
+END_TEST
+
 Suite *test_suite(void) {
   Suite *s = suite_create("model_limits");
   TCase *tc = tcase_create("limits");
@@ -82,6 +122,7 @@ Suite *test_suite(void) {
   tcase_add_test(tc, weights_beyond_what_the_firmware_addresses_are_refused);
   tcase_add_test(tc, activations_beyond_what_sram_holds_are_refused);
   tcase_add_test(tc, bent_values_are_refused_naming_the_field);
+  tcase_add_test(tc, unknown_fields_are_refused_naming_the_field);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "common/cm.h"
+#include "workloads/gen/gen_tflite.h"
 
 enum { ACT_NONE = 0, ACT_RELU = 1 };
 
@@ -98,10 +99,46 @@ static const char *duplicate_key(const cJSON *node) {
   return NULL;
 }
 
-static int parse_act(const cJSON *o, int def) {
+/* The first key of object o not in the NULL-terminated list, or NULL: a misspelt field ("strides", "kh",
+ * "activation") is an error, not a silently different network (issue 16, as profiles/prof.c). */
+static const char *unknown_key(const cJSON *o, const char *const *known) {
+  for (const cJSON *c = o->child; c; c = c->next) {
+    int found = 0;
+    for (const char *const *k = known; *k && !found; k++) found = c->string && !strcmp(c->string, *k);
+    if (!found) return c->string ? c->string : "?";
+  }
+  return NULL;
+}
+
+/* "act": relu6 / relu (ReLU; the int8 output zero point -128 makes the clamp), none / linear; def when absent. */
+static int parse_act(const cJSON *o, const char *where, int def, int *act, char *err, size_t err_len) {
   const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "act");
-  if (!cJSON_IsString(v)) return def;
-  return strcmp(v->valuestring, "none") == 0 || strcmp(v->valuestring, "linear") == 0 ? ACT_NONE : ACT_RELU;
+  *act = def;
+  if (!v) return 0;
+  if (cJSON_IsString(v) && (!strcmp(v->valuestring, "none") || !strcmp(v->valuestring, "linear")))
+    *act = ACT_NONE;
+  else if (cJSON_IsString(v) && (!strcmp(v->valuestring, "relu") || !strcmp(v->valuestring, "relu6")))
+    *act = ACT_RELU;
+  else {
+    cm_msgf(err, err_len, "%s: \"act\" must be \"relu6\", \"relu\", \"none\" or \"linear\"", where);
+    return -1;
+  }
+  return 0;
+}
+
+/* The fields each block type reads (docs/models.md). */
+static const char *const *block_fields(const char *type) {
+  static const char *const conv[] = {"type", "name", "k", "stride", "out", "act", NULL};
+  static const char *const dwconv[] = {"type", "name", "k", "stride", "act", NULL};
+  static const char *const mbconv[] = {"type", "name", "k", "stride", "out", "expand", "mid", "residual", NULL};
+  static const char *const avgpool[] = {"type", "name", NULL};
+  static const char *const fc[] = {"type", "name", "out", "act", NULL};
+  if (!strcmp(type, "conv") || !strcmp(type, "dwsep")) return conv;
+  if (!strcmp(type, "dwconv")) return dwconv;
+  if (!strcmp(type, "mbconv")) return mbconv;
+  if (!strcmp(type, "avgpool")) return avgpool;
+  if (!strcmp(type, "fc")) return fc;
+  return NULL;
 }
 
 static int add_spec(spec_t *specs, int *n, const char *block, const char *suffix, uint8_t op, int k, int stride,
@@ -132,8 +169,16 @@ static int expand_blocks(const cJSON *blocks, gen_model_t *m, spec_t *specs, int
       cm_msgf(err, err_len, "more than %d blocks", GEN_MAX_BLOCKS);
       return -1;
     }
+    if (!cJSON_IsObject(b)) {
+      cm_msgf(err, err_len, "block %d: not an object", bi);
+      return -1;
+    }
     const cJSON *jt = cJSON_GetObjectItemCaseSensitive(b, "type");
     const cJSON *jn = cJSON_GetObjectItemCaseSensitive(b, "name");
+    if (jn && !cJSON_IsString(jn)) {
+      cm_msgf(err, err_len, "block %d: \"name\" must be a string", bi);
+      return -1;
+    }
     if (!cJSON_IsString(jt)) {
       cm_msgf(err, err_len, "block %d: missing \"type\"", bi);
       return -1;
@@ -148,7 +193,16 @@ static int expand_blocks(const cJSON *blocks, gen_model_t *m, spec_t *specs, int
     const char *type = jt->valuestring;
     char where[GEN_NAME_MAX + 8];
     snprintf(where, sizeof where, "block %s", bname);
-    int k, stride, out, rc = 0;
+    const char *const *fields = block_fields(type);
+    const char *bad = fields ? unknown_key(b, fields) : NULL;
+    if (bad) {
+      cm_msgf(err, err_len, "block %s: unknown field \"%.40s\" (a %s block takes no such field)", bname, bad, type);
+      return -1;
+    }
+    int k, stride, out, act_relu, act_none, rc = 0;
+    if (parse_act(b, where, ACT_RELU, &act_relu, err, err_len) ||
+        parse_act(b, where, ACT_NONE, &act_none, err, err_len))
+      return -1;
     if (get_int(b, where, "k", 3, &k, err, err_len) || get_int(b, where, "stride", 1, &stride, err, err_len) ||
         get_int(b, where, "out", c, &out, err, err_len))
       return -1;
@@ -158,13 +212,13 @@ static int expand_blocks(const cJSON *blocks, gen_model_t *m, spec_t *specs, int
     }
     if (strcmp(type, "conv") == 0) {
       uint8_t op = (k == 1 && stride == 1) ? RT_OP_PW : RT_OP_CONV;
-      rc = add_spec(specs, &n, bname, NULL, op, k, stride, parse_act(b, ACT_RELU), out, -1);
+      rc = add_spec(specs, &n, bname, NULL, op, k, stride, act_relu, out, -1);
       c = out;
     } else if (strcmp(type, "dwconv") == 0) {
-      rc = add_spec(specs, &n, bname, NULL, RT_OP_DW, k, stride, parse_act(b, ACT_RELU), c, -1);
+      rc = add_spec(specs, &n, bname, NULL, RT_OP_DW, k, stride, act_relu, c, -1);
     } else if (strcmp(type, "dwsep") == 0) {
       rc = add_spec(specs, &n, bname, "dw", RT_OP_DW, k, stride, ACT_RELU, c, -1);
-      if (!rc) rc = add_spec(specs, &n, bname, "pw", RT_OP_PW, 1, 1, parse_act(b, ACT_RELU), out, -1);
+      if (!rc) rc = add_spec(specs, &n, bname, "pw", RT_OP_PW, 1, 1, act_relu, out, -1);
       c = out;
     } else if (strcmp(type, "mbconv") == 0) {
       const cJSON *je = cJSON_GetObjectItemCaseSensitive(b, "expand");
@@ -181,6 +235,10 @@ static int expand_blocks(const cJSON *blocks, gen_model_t *m, spec_t *specs, int
         return -1;
       }
       const cJSON *jr = cJSON_GetObjectItemCaseSensitive(b, "residual");
+      if (jr && !cJSON_IsBool(jr)) {
+        cm_msgf(err, err_len, "block %s: \"residual\" must be true or false", bname);
+        return -1;
+      }
       int residual = cJSON_IsBool(jr) ? cJSON_IsTrue(jr) : (stride == 1 && out == c);
       int block_in = n - 1; /* the layer whose output enters this block */
       if (residual && (stride != 1 || out != c || block_in < 0)) {
@@ -194,7 +252,7 @@ static int expand_blocks(const cJSON *blocks, gen_model_t *m, spec_t *specs, int
     } else if (strcmp(type, "avgpool") == 0) {
       rc = add_spec(specs, &n, bname, NULL, RT_OP_AVGPOOL, 1, 1, ACT_NONE, c, -1);
     } else if (strcmp(type, "fc") == 0) {
-      rc = add_spec(specs, &n, bname, NULL, RT_OP_FC, 1, 1, parse_act(b, ACT_NONE), out, -1);
+      rc = add_spec(specs, &n, bname, NULL, RT_OP_FC, 1, 1, act_none, out, -1);
       c = out;
     } else {
       cm_msgf(err, err_len, "block %s: unknown type \"%s\" (conv, dwconv, dwsep, mbconv, avgpool, fc)", bname, type);
@@ -288,6 +346,7 @@ static int calibrate_layer(gen_model_t *m, int32_t i, int8_t **tens, double *sca
     L->act_min = -128;
     L->act_max = 127;
     scale[i + 1] = s_in;
+    m->conv_scale[i] = m->out_scale[i] = s_in;
     rt_avgpool(L, &in, &out);
     free(s_w);
     return 0;
@@ -299,6 +358,7 @@ static int calibrate_layer(gen_model_t *m, int32_t i, int8_t **tens, double *sca
   const uint64_t nw = weight_count(L);
   for (uint64_t j = 0; j < nw; j++) w[j] = (int8_t)rand_range(&st, -127, 127);
   for (int32_t c = 0; c < L->out_c; c++) s_w[c] = (0.6 + 0.8 * rand_unit(&st)) / 127.0;
+  memcpy(m->filter_scale + m->filter_scale_off[i], s_w, sizeof(double) * L->out_c);
   /* spread of the real-valued accumulator over sampled output elements */
   double sum2 = 0;
   const int samples = 2048;
@@ -332,6 +392,7 @@ static int calibrate_layer(gen_model_t *m, int32_t i, int8_t **tens, double *sca
   }
   free(s_w);
   scale[i + 1] = s_out;
+  m->conv_scale[i] = m->out_scale[i] = s_out;
   if (L->res_src >= 0) { /* fused TFLite ADD with the residual tensor */
     const int32_t r = L->res_src + 1;
     const double s1 = s_out, s2 = scale[r], twice_max = 2.0 * (s1 > s2 ? s1 : s2);
@@ -346,6 +407,7 @@ static int calibrate_layer(gen_model_t *m, int32_t i, int8_t **tens, double *sca
     a->act_min = -128;
     a->act_max = 127;
     scale[i + 1] = s_add;
+    m->out_scale[i] = s_add;
   }
   switch (L->op) {
   case RT_OP_CONV:
@@ -390,6 +452,13 @@ int gen_model_parse(const char *json_text, gen_model_t *m, char *err, size_t err
     cm_msgf(err, err_len, "\"%.40s\" appears twice in one object", dup);
     goto fail;
   }
+  static const char *const root_fields[] = {"version", "name", "description", "input", "blocks", NULL};
+  static const char *const input_fields[] = {"h", "w", "c", NULL};
+  const char *bad = cJSON_IsObject(root) ? unknown_key(root, root_fields) : NULL;
+  if (bad) {
+    cm_msgf(err, err_len, "unknown field \"%.40s\" (version, name, description, input, blocks)", bad);
+    goto fail;
+  }
   const cJSON *jv = cJSON_GetObjectItemCaseSensitive(root, "version");
   const cJSON *jn = cJSON_GetObjectItemCaseSensitive(root, "name");
   const cJSON *ji = cJSON_GetObjectItemCaseSensitive(root, "input");
@@ -401,6 +470,10 @@ int gen_model_parse(const char *json_text, gen_model_t *m, char *err, size_t err
   }
   if (!cJSON_IsString(jn) || !cJSON_IsObject(ji) || !cJSON_IsArray(jb)) {
     cm_msgf(err, err_len, "\"name\" (string), \"input\" (object) and \"blocks\" (array) required");
+    goto fail;
+  }
+  if ((bad = unknown_key(ji, input_fields))) {
+    cm_msgf(err, err_len, "input: unknown field \"%.40s\" (h, w, c)", bad);
     goto fail;
   }
   snprintf(m->name, sizeof m->name, "%s", jn->valuestring);
@@ -487,6 +560,20 @@ int gen_model_parse(const char *json_text, gen_model_t *m, char *err, size_t err
     }
   }
   m->blob_bytes = (uint32_t)off;
+  m->conv_scale = calloc((size_t)n, sizeof(double));
+  m->out_scale = calloc((size_t)n, sizeof(double));
+  m->filter_scale_off = calloc((size_t)n, sizeof(uint32_t));
+  uint32_t n_channels = 0;
+  for (int32_t i = 0; m->filter_scale_off && i < n; i++) {
+    m->filter_scale_off[i] = n_channels;
+    n_channels += m->layers[i].op == RT_OP_AVGPOOL ? 0u : m->layers[i].out_c;
+  }
+  m->filter_scale = calloc(n_channels ? n_channels : 1, sizeof(double));
+  m->input_scale = 1.0 / 128.0;
+  if (!m->conv_scale || !m->out_scale || !m->filter_scale_off || !m->filter_scale) {
+    cm_msgf(err, err_len, "out of memory");
+    goto fail;
+  }
   m->blob = calloc(1, off ? off : 4);
   if (!m->blob) {
     cm_msgf(err, err_len, "out of memory for the %llu-byte weights blob", (unsigned long long)off);
@@ -510,7 +597,7 @@ int gen_model_parse(const char *json_text, gen_model_t *m, char *err, size_t err
     int32_t failed = tens && scale ? -1 : 0;
     if (tens && scale) {
       tens[0] = (int8_t *)m->blob;
-      scale[0] = 1.0 / 128.0;
+      scale[0] = m->input_scale;
       for (int32_t i = 0; i < n && failed < 0; i++) {
         m->layers[i].in_zp = tensor_zp(m, i);
         if (calibrate_layer(m, i, tens, scale)) failed = i;
@@ -532,20 +619,34 @@ fail:
 }
 
 int gen_model_load(const char *path, gen_model_t *m, char *err, size_t err_len) {
-  char *text = cm_read_file(path, GEN_MODEL_MAX_BYTES, NULL);
+  size_t len = 0;
+  char *text = cm_read_file(path, GEN_TFLITE_MAX_BYTES, &len);
   if (!text) {
     if (errno == EFBIG)
-      cm_msgf(err, err_len, "%s is larger than %u bytes", path, GEN_MODEL_MAX_BYTES);
+      cm_msgf(err, err_len, "%s is larger than %u bytes", path, GEN_TFLITE_MAX_BYTES);
     else /* a directory: EISDIR (it crashed once, issue 21 F4) */
       cm_msgf(err, err_len, "cannot open %s: %s", path, strerror(errno));
     return -1;
   }
-  int rc = gen_model_parse(text, m, err, err_len);
+  int rc;
+  if (gen_tflite_is_tflite((const uint8_t *)text, len)) /* by content, not by the file's name */
+    rc = gen_tflite_parse((const uint8_t *)text, len, m, err, err_len);
+  else if (len > GEN_MODEL_MAX_BYTES) {
+    cm_msgf(err, err_len, "%s is larger than %u bytes (and not a .tflite)", path, GEN_MODEL_MAX_BYTES);
+    rc = -1;
+  } else
+    rc = gen_model_parse(text, m, err, err_len);
   free(text);
   return rc;
 }
 
 void gen_model_free(gen_model_t *m) {
+  free(m->conv_scale);
+  free(m->out_scale);
+  free(m->filter_scale);
+  free(m->filter_scale_off);
+  m->conv_scale = m->out_scale = m->filter_scale = NULL;
+  m->filter_scale_off = NULL;
   free(m->layers);
   free(m->layer_names);
   free(m->blob);

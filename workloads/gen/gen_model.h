@@ -30,11 +30,18 @@ typedef struct {
   int32_t block_first_layer[GEN_MAX_BLOCKS + 1]; /* block b is layers [first[b], first[b+1]) */
   uint64_t weight_bytes;                         /* int8 weights only */
   uint64_t param_bytes;                          /* weights + int32 bias/mult/shift */
+  /* The quantization scales behind the integers (what a .tflite stores; gen_tflite.c writes and reads them). */
+  double input_scale;
+  double *conv_scale;         /* [n_layers]: scale of each layer's own output (before a fused ADD) */
+  double *out_scale;          /* [n_layers]: scale of each layer's final output (after a fused ADD) */
+  double *filter_scale;       /* per output channel of the layers with weights: layer i's at filter_scale_off[i] */
+  uint32_t *filter_scale_off; /* [n_layers] */
 } gen_model_t;
 
 /* Parse a model description and build it. err receives a message on failure. Returns 0 on success. */
 int gen_model_parse(const char *json_text, gen_model_t *out, char *err, size_t err_len);
-/* The same from a file of at most GEN_MODEL_MAX_BYTES. */
+/* The same from a file: a model JSON of at most GEN_MODEL_MAX_BYTES, or a .tflite (recognised by its file identifier,
+ * not its name; gen_tflite.h). */
 int gen_model_load(const char *path, gen_model_t *out, char *err, size_t err_len);
 void gen_model_free(gen_model_t *m);
 

@@ -49,6 +49,12 @@ static uint32_t buf[128] __attribute__((aligned(8)));
 /* Called by the BL sequences. */
 __asm__(".syntax unified\n .text\n .p2align 2\n .global ubench_ret\n .thumb_func\n ubench_ret:\n bx lr\n"
         " .global ubench_pop\n .thumb_func\n ubench_pop:\n push {lr}\n pop {pc}\n");
+#if !defined(__ARM_ARCH_6M__)
+/* Issue 18 rule 6: a divide inside an assembly function whose symbol has no .size (like ubench_ret above) must still
+ * get its operand-dependent cost: hooks are placed by decoding the executable sections, not by symbol sizes. */
+__asm__(".syntax unified\n .text\n .p2align 2\n .global ubench_udiv_nosize\n .thumb_func\n ubench_udiv_nosize:\n"
+        " udiv r3, r0, r2\n bx lr\n");
+#endif
 
 BENCH(b_empty, "")
 /* Every core */
@@ -88,6 +94,7 @@ BENCH(b_mla, "mla r0, r2, r2, r0")
 BENCH(b_umull, "umull r0, r3, r2, r2")
 BENCH(b_udiv, "udiv r3, r0, r2")
 BENCH(b_sdiv, "sdiv r3, r0, r2")
+BENCH(b_bl_udiv_nosize, "bl ubench_udiv_nosize")
 BENCH(b_it_2, "cmp r0, r0\n ite eq\n addeq r2, r2, #1\n addne r2, r2, #1")
 #endif
 #if defined(__ARM_FEATURE_DSP)
@@ -146,6 +153,7 @@ int main(void) {
   report("udiv_max_by_1", b_udiv, 0xFFFFFFFFu, 1);
   report("udiv_by_0", b_udiv, 100, 0);
   report("sdiv_minus_100_by_7", b_sdiv, (uint32_t)-100, 7);
+  report("udiv_nosize_max_by_1", b_bl_udiv_nosize, 0xFFFFFFFFu, 1);
   RUN(b_it_2, 0, 4);
 #endif
 #if defined(__ARM_FEATURE_DSP)

@@ -22,7 +22,7 @@ typedef unsigned (*isa_v7m_base_fn)(const isa_class_t *cls);
 /* Table rows the M3 and M4 share (the M4 overrides multiplies and adds DSP/FPU rows). */
 unsigned isa_v7m_common_cycles(const isa_class_t *cls);
 void isa_v7m_cost_block(isa_v7m_base_fn base, const cs_insn *insns, size_t n, isa_block_t *block);
-/* SDIV/UDIV cycles beyond the minimum 2 for the documented 2..12 range. */
+/* SDIV/UDIV cycles beyond the minimum 2: measured 2 (zero operand), 3 .. 7 (timing_v7m.c). */
 uint32_t isa_v7m_divide_extra_cycles(int is_signed, uint32_t dividend, uint32_t divisor);
 
 #endif /* MCUSIM_ISA_TIMING_V7M_H */

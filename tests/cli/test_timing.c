@@ -75,10 +75,12 @@ static const expect_t m0plus[] = {
       {"alu_addr", 5, "ALU result as next address: 1 + 2 + 1 stall (+ NOP)"},                                          \
       {"str_run_4", 6, "4 neighbouring stores N+1 (+ NOP)"}, {"ldrd", 4, "LDRD 1+N = 3 (+ NOP)"},                      \
       {"ldm_3", 4, "LDM 1+N"}, {"stm_2", 3, "STM 1+N"}, {"mul", 1, "MUL 1"},                                           \
-      {"udiv_5_by_100", 2, "UDIV, quotient 0: 2"}, {"udiv_100_by_7", 4, "UDIV, 5 quotient bits: 2 + ceil(10*5/32)"},   \
-      {"udiv_max_by_1", 12, "UDIV, 32 quotient bits: 12"}, {"udiv_by_0", 2, "UDIV by 0: 2"},                           \
-      {"sdiv_minus_100_by_7", 4, "SDIV |-100|/7: 4"},                                                                   \
-      {"udiv_nosize_max_by_1", 16, "BL 2 + UDIV 0xFFFFFFFF/1 12 in an asm function without .size + BX 2"}, {                                                                \
+      {"udiv_5_by_100", 3, "UDIV, dividend shorter than divisor: 3 (measured, compendium)"},                     \
+      {"udiv_100_by_7", 4, "UDIV, 5 quotient bits: 3 + ceil(5/8)"},                                                    \
+      {"udiv_max_by_1", 7, "UDIV, 32 quotient bits: 7 (measured maximum)"}, {"udiv_by_0", 2, "UDIV by 0: 2"},           \
+      {"udiv_0_by_7", 2, "UDIV zero dividend: 2"}, {"udiv_1000_by_1", 5, "UDIV, 10 quotient bits: 3 + ceil(10/8)"},    \
+      {"sdiv_minus_100_by_7", 4, "SDIV |-100|/7: 3 + ceil(5/8)"},                                                      \
+      {"udiv_nosize_max_by_1", 11, "BL 2 + UDIV 0xFFFFFFFF/1 7 in an asm function without .size + BX 2"}, {                                                                \
     "it_2", 4, "CMP 1 + IT 1 + two conditional ADDs 1 each"                                                            \
   }
 

@@ -97,10 +97,13 @@ END_TEST
 /* Table 3-1: SDIV/UDIV "2 to 12": 2 static, early termination by quotient bits (timing_v7m.c). */
 START_TEST(m3_t3_1_divide_2_to_12) {
   ck_assert_uint_eq(CYCLES(M3, 0x91, 0xfb, 0xf2, 0xf0), 2); /* sdiv r0, r1, r2 */
-  ck_assert_uint_eq(2 + isa_test_divide(M3, 0, 1, 2), 2);
+  /* the M4's measured rule (no M3 divide measurements are published; same documented range, 2 to 12): 2 for a zero
+   * operand, 3 when the dividend is shorter than the divisor, 3 + ceil(qbits / 8) up to 7 */
+  ck_assert_uint_eq(2 + isa_test_divide(M3, 0, 1, 2), 3);
   ck_assert_uint_eq(2 + isa_test_divide(M3, 0, 7, 0), 2);
-  ck_assert_uint_eq(2 + isa_test_divide(M3, 0, 0xffffffffu, 1), 12);
-  ck_assert_uint_eq(2 + isa_test_divide(M3, 1, (uint32_t)-1000, 10), 5);
+  ck_assert_uint_eq(2 + isa_test_divide(M3, 0, 0, 7), 2);
+  ck_assert_uint_eq(2 + isa_test_divide(M3, 0, 0xffffffffu, 1), 7);
+  ck_assert_uint_eq(2 + isa_test_divide(M3, 1, (uint32_t)-1000, 10), 4);
 }
 END_TEST
 

@@ -152,6 +152,8 @@ int main(void) {
   report("udiv_100_by_7", b_udiv, 100, 7);
   report("udiv_max_by_1", b_udiv, 0xFFFFFFFFu, 1);
   report("udiv_by_0", b_udiv, 100, 0);
+  report("udiv_0_by_7", b_udiv, 0, 7);
+  report("udiv_1000_by_1", b_udiv, 1000, 1);
   report("sdiv_minus_100_by_7", b_sdiv, (uint32_t)-100, 7);
   report("udiv_nosize_max_by_1", b_bl_udiv_nosize, 0xFFFFFFFFu, 1);
   RUN(b_it_2, 0, 4);

@@ -47,32 +47,69 @@ static int is_data_processing(isa_kind_t kind) {
   }
 }
 
-/* May `cur` (a single LDR/STR) overlap its address phase with `prev`'s data phase? */
+static int is_load(isa_kind_t kind) {
+  switch (kind) {
+  case ISA_K_LOAD:
+  case ISA_K_LOAD_PC:
+  case ISA_K_LDRD:
+  case ISA_K_LDM:
+  case ISA_K_TABLE_BRANCH:
+  case ISA_K_VLDR:
+  case ISA_K_VLDM:
+    return 1;
+  default:
+    return 0;
+  }
+}
+
+/* STR/STRB/STRH with an immediate offset (pre- and post-indexed included; not STREX, whose status result waits for
+ * the write): the one-cycle store of section 3.3.1, "STR Rx,[Ry,#imm] is always one cycle ... the data store is
+ * performed at the same time as the next instruction is executing". */
+static int is_imm_store(const cs_insn *insn, const isa_class_t *cls) {
+  return cls->kind == ISA_K_STORE && !cls->reg_offset && insn->id != ARM_INS_STREX && insn->id != ARM_INS_STREXB &&
+         insn->id != ARM_INS_STREXH;
+}
+
+/* May `cur` (a single LDR/STR) overlap its address phase with `prev`'s data phase? Only after a load (measured: a
+ * load after a store never pipelines, jnk0le cortex_m3m4.md "stores cannot be pipelined with following load
+ * instructions"); a store after a store chains at 1 cycle each when it is an immediate-offset store (see one_cycle). */
 static int pipelines_after(const isa_class_t *prev, const isa_class_t *cur) {
   if (prev->kind == ISA_K_LOAD)
     return (prev->load_dst_regs & cur->addr_regs) == 0; /* address dependency: no pipelining */
-  if (prev->kind == ISA_K_STORE)
+  if (prev->kind == ISA_K_STORE && cur->kind == ISA_K_STORE)
     return !prev->reg_offset && (prev->dst_regs & cur->addr_regs) == 0; /* STREX status register */
   return 0;
 }
 
-/* Contextual cost of `cur` after `prev` (NULL at the start of the block). */
-static unsigned context_cycles(unsigned cycles, const isa_class_t *prev, const isa_class_t *cur) {
+/* Contextual cost of `cur` after `prev` (NULL at the start of the block); `cur_one` / `prev_one`: one-cycle stores. */
+static unsigned context_cycles(const isa_v7m_core_t *core, unsigned cycles, const isa_class_t *prev, int prev_one,
+                               const isa_class_t *cur, int cur_one) {
+  if (cur_one) {
+    /* M3: "pre and post indexed stores effectively execute in 1 cycle when preceeding instruction is not an load"
+     * (jnk0le, STM32F103); after a load such a store takes the table's 2, unpipelined. */
+    int writeback = (cur->dst_regs & cur->addr_regs) != 0;
+    if (core->m3 && writeback && prev && prev->kind == ISA_K_LOAD) return 2;
+    cycles = 1;
+  }
   if (prev == NULL) return cycles;
-  if (is_single_load_store(cur->kind) && pipelines_after(prev, cur)) return cycles - 1;
+  if (prev_one && is_load(cur->kind)) cycles += 1; /* the store's data phase cannot overlap a load: +1 (jnk0le) */
+  if (!cur_one && is_single_load_store(cur->kind) && pipelines_after(prev, cur)) return cycles - 1;
   if (isa_kind_is_memory(cur->kind) && is_data_processing(prev->kind) && (prev->dst_regs & cur->addr_regs))
     return cycles + 1; /* address generation waits for the register bank */
   return cycles;
 }
 
-void isa_v7m_cost_block(isa_v7m_base_fn base, const cs_insn *insns, size_t n, isa_block_t *block) {
+void isa_v7m_cost_block(const isa_v7m_core_t *core, const cs_insn *insns, size_t n, isa_block_t *block) {
   isa_class_t classes[2];
   const isa_class_t *prev = NULL;
+  int prev_one = 0;
   block->taken_extra_cycles = 0;
   for (size_t i = 0; i < n; i++) {
     isa_class_t *cur = &classes[i & 1];
     isa_classify(&insns[i], cur);
-    unsigned full = context_cycles(base(cur), prev, cur);
+    int cur_one = is_imm_store(&insns[i], cur);
+    unsigned full = context_cycles(core, core->base(cur), prev, prev_one, cur, cur_one);
+    if (cur_one && full == 2) cur_one = 0; /* M3 write-back store after a load: a two-cycle store */
     isa_insn_t *out = &block->insns[i];
     if (out->flags & ISA_F_COND_BRANCH) {
       /* condition failed / not taken: 1 cycle; taken: the full figure */
@@ -82,6 +119,7 @@ void isa_v7m_cost_block(isa_v7m_base_fn base, const cs_insn *insns, size_t n, is
       out->cycles = (uint16_t)full;
     }
     prev = cur;
+    prev_one = cur_one;
   }
 }
 

@@ -71,9 +71,9 @@ static const expect_t m0plus[] = {
       {"ldr_ldr", 4, "LDR;LDR 3 (+ NOP)"}, {"ldr_3", 5, "three loads 4 (+ NOP)"}, {"ldr_str", 4, "LDR;STR 3 (+ NOP)"}, \
       {"ldr_addr_dep", 5, "loaded register as next address: 2 + 2 (+ NOP)"},                                           \
       {"str_reg_ldr", 5, "nothing pipelines after STR register offset: 2 + 2 (+ NOP)"},                                \
-      {"str_imm_ldr", 4, "STR #imm;LDR pipeline: 3 (+ NOP)"},                                                          \
+      {"str_imm_ldr", 5, "STR #imm 1 + 1 before a load, LDR 2 (jnk0le) (+ NOP)"},                                                          \
       {"alu_addr", 5, "ALU result as next address: 1 + 2 + 1 stall (+ NOP)"},                                          \
-      {"str_run_4", 6, "4 neighbouring stores N+1 (+ NOP)"}, {"ldrd", 4, "LDRD 1+N = 3 (+ NOP)"},                      \
+      {"str_run_4", 5, "4 neighbouring STR #imm, 1 each (TRM 3.3.1, jnk0le) (+ NOP)"}, {"ldrd", 4, "LDRD 1+N = 3 (+ NOP)"},                      \
       {"ldm_3", 4, "LDM 1+N"}, {"stm_2", 3, "STM 1+N"}, {"mul", 1, "MUL 1"},                                           \
       {"udiv_5_by_100", 3, "UDIV, dividend shorter than divisor: 3 (measured, compendium)"},                     \
       {"udiv_100_by_7", 4, "UDIV, 5 quotient bits: 3 + ceil(5/8)"},                                                    \
@@ -86,12 +86,18 @@ static const expect_t m0plus[] = {
 
 static const expect_t m3[] = {
     V7M_SHARED,
+    {"str_imm", 2, "STR #imm 1 (TRM 3.3.1, jnk0le) + NOP"},
+    {"str_post", 2, "STR post-indexed 1 when not after a load (jnk0le, M3) + NOP"},
+    {"ldr_str_post", 5, "LDR 2 + STR post-indexed after a load 2 on the M3 (jnk0le) + NOP"},
     {"mla", 2, "MLA 2 on the M3"},
     {"umull", 3, "UMULL 3 to 5: 3 for small operands"},
 };
 
 static const expect_t m4[] = {
     V7M_SHARED,
+    {"str_imm", 2, "STR #imm 1 (TRM 3.3.1, jnk0le) + NOP"},
+    {"str_post", 2, "STR post-indexed 1 on the M4 (jnk0le) + NOP"},
+    {"ldr_str_post", 4, "LDR 2 + STR post-indexed 1 (jnk0le) + NOP"},
     {"mla", 1, "MLA 1 on the M4"},
     {"umull", 1, "UMULL 1"},
     {"dsp_4", 4, "SMLAD, QADD, SSAT, SXTB16: 1 each"},

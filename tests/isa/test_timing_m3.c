@@ -42,8 +42,21 @@ END_TEST
 START_TEST(m3_t3_1_single_load_store_2) {
   ck_assert_uint_eq(CYCLES(M3, 0x08, 0x68), 2); /* ldr r0, [r1] */
   ck_assert_uint_eq(CYCLES(M3, 0x1a, 0x88), 2); /* ldrh r2, [r3] */
-  ck_assert_uint_eq(CYCLES(M3, 0x48, 0x60), 2); /* str r0, [r1, #4] */
-  ck_assert_uint_eq(CYCLES(M3, 0x08, 0x70), 2); /* strb r0, [r1] */
+  ck_assert_uint_eq(CYCLES(M3, 0x88, 0x50), 2); /* str r0, [r1, r2] */
+}
+END_TEST
+
+/* Section 3.3.1 "STR Rx,[Ry,#imm] is always one cycle"; jnk0le/random "pipeline cycle test/doc/cortex_m3m4.md"
+ * (STM32F103): immediate offset stores 1; "[cm3] pre and post indexed stores effectively execute in 1 cycle when
+ * preceeding instruction is not an load" (after a load: 2, not pipelined); a following load adds a cycle. */
+START_TEST(m3_str_imm_1) {
+  ck_assert_uint_eq(CYCLES(M3, 0x48, 0x60), 1);                         /* str r0, [r1, #4] */
+  ck_assert_uint_eq(CYCLES(M3, 0x08, 0x70), 1);                         /* strb r0, [r1] */
+  ck_assert_uint_eq(CYCLES(M3, 0x48, 0x60, 0x01, 0x30), 2);             /* str #imm; adds */
+  ck_assert_uint_eq(CYCLES(M3, 0x41, 0xf8, 0x04, 0x0b, 0x01, 0x30), 2); /* str.w r0, [r1], #4; adds */
+  ck_assert_uint_eq(CYCLES(M3, 0x1a, 0x68, 0x41, 0xf8, 0x04, 0x0b), 4); /* ldr r2, [r3]; str.w r0, [r1], #4 */
+  ck_assert_uint_eq(CYCLES(M3, 0x1a, 0x68, 0x48, 0x60), 3);             /* ldr r2, [r3]; str r0, [r1, #4] */
+  ck_assert_uint_eq(CYCLES(M3, 0x48, 0x60, 0x23, 0x68), 4);             /* str #imm; ldr: 1 + 1 + 2 */
 }
 END_TEST
 
@@ -131,6 +144,7 @@ static Suite *m3_suite(void) {
   tcase_add_test(tc, m3_t3_1_multiple_and_pc_loads);
   tcase_add_test(tc, m3_t3_1_branches);
   tcase_add_test(tc, m3_t3_1_divide_2_to_12);
+  tcase_add_test(tc, m3_str_imm_1);
   tcase_add_test(tc, m3_t3_1_system_and_hints);
   suite_add_tcase(suite, tc);
   return suite;

@@ -82,6 +82,10 @@ BENCH(b_ldr_str, "ldr r0, [r1]\n str r0, [r3, #20]\n mov r8, r8")
 BENCH(b_ldr_addr_dep, "ldr r0, [r1]\n ldr r2, [r0]\n mov r8, r8")
 BENCH(b_str_reg_ldr, "str r0, [r1, r2]\n ldr r0, [r3]\n mov r8, r8")
 BENCH(b_str_imm_ldr, "str r0, [r1, #4]\n ldr r0, [r3]\n mov r8, r8")
+/* issue 18 rule 2 (TRM 3.3.1 "STR Rx,[Ry,#imm] is always one cycle"; jnk0le/random cortex_m3m4.md) */
+BENCH(b_str_imm, "str r0, [r1, #4]\n mov r8, r8")
+BENCH(b_str_post, "str r0, [r1], #4\n mov r8, r8")
+BENCH(b_ldr_str_post, "ldr r2, [r3]\n str r0, [r1], #4\n mov r8, r8")
 BENCH(b_alu_addr, "adds r3, r1, #0\n ldr r0, [r3]\n mov r8, r8")
 BENCH(b_str_run_4, "str r0, [r1]\n str r0, [r1, #4]\n str r0, [r1, #8]\n str r0, [r1, #12]\n mov r8, r8")
 BENCH(b_ldrd, "ldrd r0, r2, [r1]\n mov r8, r8")
@@ -139,6 +143,9 @@ int main(void) {
   RUN(b_ldr_addr_dep, 0, 4);
   RUN(b_str_reg_ldr, 0, 4);
   RUN(b_str_imm_ldr, 0, 4);
+  RUN(b_str_imm, 0, 4);
+  RUN(b_str_post, 0, 4);
+  RUN(b_ldr_str_post, 0, 4);
   RUN(b_alu_addr, 0, 4);
   RUN(b_str_run_4, 0, 4);
   RUN(b_ldrd, 0, 4);

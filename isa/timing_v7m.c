@@ -81,9 +81,10 @@ static int pipelines_after(const isa_class_t *prev, const isa_class_t *cur) {
   return 0;
 }
 
-/* Contextual cost of `cur` after `prev` (NULL at the start of the block); `cur_one` / `prev_one`: one-cycle stores. */
+/* Contextual cost of `cur` after `prev` (NULL at the start of the block); `cur_one` / `prev_one`: one-cycle stores;
+ * `unaligned_wide`: cur is a 32-bit instruction at a halfword (not word) address. */
 static unsigned context_cycles(const isa_v7m_core_t *core, unsigned cycles, const isa_class_t *prev, int prev_one,
-                               const isa_class_t *cur, int cur_one) {
+                               const isa_class_t *cur, int cur_one, int unaligned_wide) {
   if (cur_one) {
     /* M3: "pre and post indexed stores effectively execute in 1 cycle when preceeding instruction is not an load"
      * (jnk0le, STM32F103); after a load such a store takes the table's 2, unpipelined. */
@@ -93,7 +94,10 @@ static unsigned context_cycles(const isa_v7m_core_t *core, unsigned cycles, cons
   }
   if (prev == NULL) return cycles;
   if (prev_one && is_load(cur->kind)) cycles += 1; /* the store's data phase cannot overlap a load: +1 (jnk0le) */
-  if (!cur_one && is_single_load_store(cur->kind) && pipelines_after(prev, cur)) return cycles - 1;
+  /* jnk0le cortex_m3m4.md: "32bit opcode loads (ldr.w, ldrb.w) may fail to pipeline correctly if they are not
+   * positioned at word aligned boundaries" (issue 18 rule 4): such a load never pipelines. */
+  int pipelines = !(unaligned_wide && cur->kind == ISA_K_LOAD) && pipelines_after(prev, cur);
+  if (!cur_one && is_single_load_store(cur->kind) && pipelines) return cycles - 1;
   if (isa_kind_is_memory(cur->kind) && is_data_processing(prev->kind) && (prev->dst_regs & cur->addr_regs))
     return cycles + 1; /* address generation waits for the register bank */
   return cycles;
@@ -103,14 +107,30 @@ void isa_v7m_cost_block(const isa_v7m_core_t *core, const cs_insn *insns, size_t
   isa_class_t classes[2];
   const isa_class_t *prev = NULL;
   int prev_one = 0;
+  unsigned run = 0, run_stores = 0, run_charged = 0; /* the current group of unaligned 32-bit instructions */
   block->taken_extra_cycles = 0;
   for (size_t i = 0; i < n; i++) {
     isa_class_t *cur = &classes[i & 1];
     isa_classify(&insns[i], cur);
     int cur_one = is_imm_store(&insns[i], cur);
-    unsigned full = context_cycles(core, core->base(cur), prev, prev_one, cur, cur_one);
-    if (cur_one && full == 2) cur_one = 0; /* M3 write-back store after a load: a two-cycle store */
     isa_insn_t *out = &block->insns[i];
+    int unaligned_wide = out->size == 4 && (out->addr & 2u);
+    unsigned full = context_cycles(core, core->base(cur), prev, prev_one, cur, cur_one, unaligned_wide);
+    if (cur_one && full == 2) cur_one = 0; /* M3 write-back store after a load: a two-cycle store */
+    /* compendium.i-0.nl "instruction-alignment rules" (STM32F4, code in flash; issue 18 rule 3): "Groups of three or
+     * more unaligned wide instructions will take one extra cycle"; "Groups of unaligned wide str only add the
+     * penalty cycle from a length of 4". One cycle per group, charged on the instruction that completes it (the page
+     * says a mix of memory and non-memory instructions "can cause more than one delay cycle": not modelled). */
+    if (unaligned_wide) {
+      run++;
+      run_stores += cur->kind == ISA_K_STORE;
+      if (!run_charged && run >= (run_stores == run ? 4u : 3u)) {
+        full++;
+        run_charged = 1;
+      }
+    } else {
+      run = run_stores = run_charged = 0;
+    }
     if (out->flags & ISA_F_COND_BRANCH) {
       /* condition failed / not taken: 1 cycle; taken: the full figure */
       out->cycles = 1;

@@ -84,6 +84,12 @@ static sim_block_t *block_analyze(mcusim_t *sim, uint32_t addr, uint32_t size) {
   b->unicorn_size = size;
   for (uint32_t k = 0; k < b->blk.insn_count; k++) b->writes_sp |= (b->blk.insns[k].flags & ISA_F_WRITES_SP) != 0;
   b->self_loop = is_self_loop(code, size);
+  uint8_t last_flags = b->blk.insns[b->blk.insn_count - 1].flags;
+  b->ends_in_jump = (last_flags & ISA_F_BRANCH) && !(last_flags & ISA_F_COND_BRANCH);
+  /* compendium.i-0.nl "instruction-alignment rules": "Branches to unaligned wide instructions will take one extra
+   * cycle" (measured on a Cortex-M4; the M3 has the same fetch unit). Issue 18 rule 3. */
+  int core = isa_core_from_name(sim->profile->core);
+  b->branch_in_penalty = (core == ISA_CORE_M3 || core == ISA_CORE_M4) && b->blk.insns[0].size == 4 && (addr & 2u);
   if (sim->funcprof) probe_fp_init_block(sim->funcprof, &b->prof, addr, b->blk.insns[b->blk.insn_count - 1].flags);
   return b;
 fail:
@@ -239,6 +245,7 @@ static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *opaqu
                    sim->totals.cycles, sim->totals.instructions);
   sim->cur = b;
   if (sim->fetch) sim->totals.cycles += sim_fetch_block_cycles(sim->fetch, &b->blk, &b->fetch_memo);
+  if (b->branch_in_penalty && prev && (addr != prev->blk.end || prev->ends_in_jump)) sim->totals.cycles++;
   sim->cur_base_cycles = sim->totals.cycles;
   sim->cur_base_insns = sim->totals.instructions;
   sim->cur_extra_cycles = 0;

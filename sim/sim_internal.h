@@ -32,6 +32,8 @@ typedef struct sim_block {
   uint32_t unicorn_size;       /* size Unicorn reported, to detect a changed translation */
   int writes_sp;               /* SP is sampled at the start of the block after one that may move it */
   int self_loop;               /* one unconditional branch to itself (`b .`): the core can never leave it */
+  uint8_t ends_in_jump;        /* last instruction an unconditional branch: entering a successor is always a branch */
+  uint8_t branch_in_penalty;   /* M3/M4: starts with a 32-bit instruction at a halfword address, +1 when branched to */
   sim_fetch_memo_t fetch_memo; /* the fetch model's note that the block's lines were resident (sim/fetch.h) */
   int8_t fallthrough_adjust;   /* cycles for next[0] running straight after this block (see successor()) */
   struct sim_block *next[2];   /* last successors seen (fall-through, taken): skips the hash lookup */

@@ -73,6 +73,14 @@ static const expect_t m0plus[] = {
       {"str_reg_ldr", 5, "nothing pipelines after STR register offset: 2 + 2 (+ NOP)"},                                \
       {"str_imm_ldr", 5, "STR #imm 1 + 1 before a load, LDR 2 (jnk0le) (+ NOP)"},                                                          \
       {"alu_addr", 5, "ALU result as next address: 1 + 2 + 1 stall (+ NOP)"},                                          \
+      {"ldr_ldrw_unaligned", 5, "LDR 2 + LDR.W at a halfword address 2, not pipelined (jnk0le) + NOP"},                   \
+      {"ldrw_ldrw_aligned", 5, "LDR.W;LDR.W word-aligned 3 + 2 NOPs"},                                                 \
+      {"wide3_unaligned", 6, "NOP + 3 unaligned ADD.W + 1 (compendium: groups of 3) + NOP"},                            \
+      {"wide3_aligned", 3, "3 word-aligned ADD.W"},                                                                    \
+      {"strw3_unaligned", 5, "NOP + 3 unaligned STR.W 1 each, no penalty below 4 stores (compendium) + NOP"},           \
+      {"strw4_unaligned", 9, "NOP + 4 unaligned STR.W + 1 (compendium) + 3 NOPs"},                                     \
+      {"b_to_unaligned_wide", 5, "B 2 + 1 to an unaligned 32-bit target (compendium) + ADD.W + NOP"},                  \
+      {"b_to_aligned_wide", 3, "B 2 + ADD.W at a word address"},                                                       \
       {"str_run_4", 5, "4 neighbouring STR #imm, 1 each (TRM 3.3.1, jnk0le) (+ NOP)"}, {"ldrd", 4, "LDRD 1+N = 3 (+ NOP)"},                      \
       {"ldm_3", 4, "LDM 1+N"}, {"stm_2", 3, "STM 1+N"}, {"mul", 1, "MUL 1"},                                           \
       {"udiv_5_by_100", 3, "UDIV, dividend shorter than divisor: 3 (measured, compendium)"},                     \

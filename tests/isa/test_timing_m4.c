@@ -301,6 +301,30 @@ START_TEST(m4_block_sum) {
 }
 END_TEST
 
+/* Issue 18 rule 4, measured (jnk0le/random "pipeline cycle test/doc/cortex_m3m4.md", STM32F103/F407): "32bit opcode
+ * loads (ldr.w, ldrb.w) may fail to pipeline correctly if they are not positioned at word aligned boundaries":
+ * ldr r0,[r1]; ldr.w r2,[r3] at a halfword address = 2 + 2; the same pair word-aligned (ldr.w; ldr.w) = 3. */
+START_TEST(m4_unaligned_wide_load_no_pipelining) {
+  ck_assert_uint_eq(CYCLES(M4, 0x08, 0x68, 0xd3, 0xf8, 0x00, 0x20), 4);
+  ck_assert_uint_eq(CYCLES(M4, 0xd1, 0xf8, 0x00, 0x00, 0xd3, 0xf8, 0x00, 0x20), 3);
+}
+END_TEST
+
+/* Issue 18 rule 3, measured (compendium.i-0.nl "instruction-alignment rules", STM32F4 flash): "Groups of three or
+ * more unaligned wide instructions will take one extra cycle"; "Groups of unaligned wide str only add the penalty
+ * cycle from a length of 4". nop; add.w x3 = 1 + 3 + 1; nop; add.w x2 = 3; add.w x3 word-aligned = 3;
+ * nop; str.w x3 = 1 + 3; nop; str.w x4 = 1 + 4 + 1. */
+START_TEST(m4_unaligned_wide_group_extra_cycle) {
+  ck_assert_uint_eq(CYCLES(M4, 0x00, 0xbf, 0x00, 0xf1, 0x01, 0x00, 0x00, 0xf1, 0x01, 0x00, 0x00, 0xf1, 0x01, 0x00), 5);
+  ck_assert_uint_eq(CYCLES(M4, 0x00, 0xbf, 0x00, 0xf1, 0x01, 0x00, 0x00, 0xf1, 0x01, 0x00), 3);
+  ck_assert_uint_eq(CYCLES(M4, 0x00, 0xf1, 0x01, 0x00, 0x00, 0xf1, 0x01, 0x00, 0x00, 0xf1, 0x01, 0x00), 3);
+  ck_assert_uint_eq(CYCLES(M4, 0x00, 0xbf, 0xc1, 0xf8, 0x04, 0x00, 0xc1, 0xf8, 0x04, 0x00, 0xc1, 0xf8, 0x04, 0x00), 4);
+  ck_assert_uint_eq(CYCLES(M4, 0x00, 0xbf, 0xc1, 0xf8, 0x04, 0x00, 0xc1, 0xf8, 0x04, 0x00, 0xc1, 0xf8, 0x04, 0x00,
+                           0xc1, 0xf8, 0x04, 0x00),
+                    6);
+}
+END_TEST
+
 static Suite *m4_suite(void) {
   Suite *suite = suite_create("timing_m4");
   TCase *tc = tcase_create("ddi0439b");
@@ -334,6 +358,8 @@ static Suite *m4_suite(void) {
   tcase_add_test(tc, m4_t7_1_fpu_mac_3_div_sqrt_14);
   tcase_add_test(tc, m4_t7_1_fpu_load_store);
   tcase_add_test(tc, m4_block_sum);
+  tcase_add_test(tc, m4_unaligned_wide_load_no_pipelining);
+  tcase_add_test(tc, m4_unaligned_wide_group_extra_cycle);
   suite_add_tcase(suite, tc);
   return suite;
 }

@@ -86,6 +86,17 @@ BENCH(b_str_imm_ldr, "str r0, [r1, #4]\n ldr r0, [r3]\n mov r8, r8")
 BENCH(b_str_imm, "str r0, [r1, #4]\n mov r8, r8")
 BENCH(b_str_post, "str r0, [r1], #4\n mov r8, r8")
 BENCH(b_ldr_str_post, "ldr r2, [r3]\n str r0, [r1], #4\n mov r8, r8")
+/* issue 18 rules 3 and 4 (compendium.i-0.nl "instruction-alignment rules"; jnk0le cortex_m3m4.md). The body starts
+ * word-aligned and each is a multiple of 4 bytes, so every repetition has the same alignment. */
+BENCH(b_ldr_ldrw_unaligned, "ldr r0, [r1]\n ldr.w r2, [r3]\n mov r8, r8")
+BENCH(b_ldrw_ldrw_aligned, "ldr.w r0, [r1]\n ldr.w r2, [r3]\n mov r8, r8\n mov r8, r8")
+BENCH(b_wide3_unaligned, "mov r8, r8\n add.w r0, r0, #1\n add.w r0, r0, #1\n add.w r0, r0, #1\n mov r8, r8")
+BENCH(b_wide3_aligned, "add.w r0, r0, #1\n add.w r0, r0, #1\n add.w r0, r0, #1")
+BENCH(b_strw3_unaligned, "mov r8, r8\n str.w r0, [r1, #4]\n str.w r0, [r1, #4]\n str.w r0, [r1, #4]\n mov r8, r8")
+BENCH(b_strw4_unaligned, "mov r8, r8\n str.w r0, [r1, #4]\n str.w r0, [r1, #4]\n str.w r0, [r1, #4]\n"
+                         " str.w r0, [r1, #4]\n mov r8, r8\n mov r8, r8\n mov r8, r8")
+BENCH(b_b_to_unaligned_wide, "b 2f\n nop\n mov r8, r8\n 2: add.w r0, r0, #1\n mov r8, r8")
+BENCH(b_b_to_aligned_wide, "b 2f\n nop\n 2: add.w r0, r0, #1")
 BENCH(b_alu_addr, "adds r3, r1, #0\n ldr r0, [r3]\n mov r8, r8")
 BENCH(b_str_run_4, "str r0, [r1]\n str r0, [r1, #4]\n str r0, [r1, #8]\n str r0, [r1, #12]\n mov r8, r8")
 BENCH(b_ldrd, "ldrd r0, r2, [r1]\n mov r8, r8")
@@ -146,6 +157,14 @@ int main(void) {
   RUN(b_str_imm, 0, 4);
   RUN(b_str_post, 0, 4);
   RUN(b_ldr_str_post, 0, 4);
+  RUN(b_ldr_ldrw_unaligned, 0, 4);
+  RUN(b_ldrw_ldrw_aligned, 0, 4);
+  RUN(b_wide3_unaligned, 0, 4);
+  RUN(b_wide3_aligned, 0, 4);
+  RUN(b_strw3_unaligned, 0, 4);
+  RUN(b_strw4_unaligned, 0, 4);
+  RUN(b_b_to_unaligned_wide, 0, 4);
+  RUN(b_b_to_aligned_wide, 0, 4);
   RUN(b_alu_addr, 0, 4);
   RUN(b_str_run_4, 0, 4);
   RUN(b_ldrd, 0, 4);

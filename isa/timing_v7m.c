@@ -114,9 +114,11 @@ void isa_v7m_cost_block(const isa_v7m_core_t *core, const cs_insn *insns, size_t
     isa_classify(&insns[i], cur);
     int cur_one = is_imm_store(&insns[i], cur);
     isa_insn_t *out = &block->insns[i];
+    out->pipelined = 0;
     int unaligned_wide = out->size == 4 && (out->addr & 2u);
     unsigned full = context_cycles(core, core->base(cur), prev, prev_one, cur, cur_one, unaligned_wide);
-    if (cur_one && full == 2) cur_one = 0; /* M3 write-back store after a load: a two-cycle store */
+    int m3_slow_store = cur_one && full == 2;
+    if (m3_slow_store) cur_one = 0; /* M3 write-back store after a load: a two-cycle store */
     /* compendium.i-0.nl "instruction-alignment rules" (STM32F4, code in flash; issue 18 rule 3): "Groups of three or
      * more unaligned wide instructions will take one extra cycle"; "Groups of unaligned wide str only add the
      * penalty cycle from a length of 4". One cycle per group, charged on the instruction that completes it (the page
@@ -138,6 +140,10 @@ void isa_v7m_cost_block(const isa_v7m_core_t *core, const cs_insn *insns, size_t
     } else {
       out->cycles = (uint16_t)full;
     }
+    /* the discount of a single access after a load: the engine takes it back when the two reach different memory
+     * blocks (jnk0le cortex_m3m4.md: "load pipelining happens only when targeting the same memory block") */
+    out->pipelined = prev && prev->kind == ISA_K_LOAD && is_single_load_store(cur->kind) && !m3_slow_store &&
+                     pipelines_after(prev, cur) && !(unaligned_wide && cur->kind == ISA_K_LOAD);
     prev = cur;
     prev_one = cur_one;
   }

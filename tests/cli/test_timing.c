@@ -81,6 +81,13 @@ static const expect_t m0plus[] = {
       {"strw4_unaligned", 9, "NOP + 4 unaligned STR.W + 1 (compendium) + 3 NOPs"},                                     \
       {"b_to_unaligned_wide", 5, "B 2 + 1 to an unaligned 32-bit target (compendium) + ADD.W + NOP"},                  \
       {"b_to_aligned_wide", 3, "B 2 + ADD.W at a word address"},                                                       \
+      {"ldr_flash_sram", 5, "LDR flash; LDR SRAM: different memory blocks, no pipelining (jnk0le) 2 + 2 + NOP"},       \
+      {"ldr_sram_flash", 5, "LDR SRAM; LDR flash: 2 + 2 + NOP"},                                                       \
+      {"ldr_flash_flash", 4, "LDR flash; LDR flash: one block, pipelined 3 + NOP"},                                    \
+      {"ldr_sram_sram", 4, "LDR SRAM; LDR SRAM: pipelined 3 + NOP"},                                                   \
+      {"ldr_literal_sram", 6, "LDR [PC,#0] (flash); LDR SRAM: 2 + 2 + 2 NOPs"},                                          \
+      {"ldr_flash_str_sram", 5, "LDR flash; STR #imm SRAM: not pipelined 2 + 2 + NOP (jnk0le)"},                       \
+      {"ldr_sram_str_sram", 4, "LDR SRAM; STR #imm SRAM: 2 + 1 + NOP"},                                                \
       {"str_run_4", 5, "4 neighbouring STR #imm, 1 each (TRM 3.3.1, jnk0le) (+ NOP)"}, {"ldrd", 4, "LDRD 1+N = 3 (+ NOP)"},                      \
       {"ldm_3", 4, "LDM 1+N"}, {"stm_2", 3, "STM 1+N"}, {"mul", 1, "MUL 1"},                                           \
       {"udiv_5_by_100", 3, "UDIV, dividend shorter than divisor: 3 (measured, compendium)"},                     \

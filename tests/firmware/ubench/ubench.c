@@ -27,17 +27,23 @@ typedef struct {
 } ctx_t;
 
 static uint32_t buf[128] __attribute__((aligned(8)));
+#if !defined(__ARM_ARCH_6M__)
+/* In flash (.rodata): loads from it and from buf reach different memory blocks. */
+static const uint32_t flash_words[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+#endif
 
 /* t1 holds the CYCCNT address until the second read overwrites it with the count; r0-r3 are the sequence's. The
- * "mov r8, r8" around the body keep the CYCCNT loads from pipelining with the body's first and last loads. */
+ * "mov r8, r8" around the body keep the CYCCNT loads from pipelining with the body's first and last loads. The branch
+ * before the timed part starts a new block there, as a loop would: r0-r3 are then set before the block, so the engine
+ * can see at block entry which memory block a load reaches (issue 18 rule 1). */
 #define BENCH(fn, body)                                                                                                \
   __attribute__((noinline, aligned(512))) static uint32_t fn(const ctx_t *ctx) {                                       \
     uint32_t t0, t1;                                                                                                   \
     __asm__ volatile(".syntax unified\n"                                                                               \
                      "ldr r0, [%[c], #0]\n ldr r1, [%[c], #4]\n ldr r2, [%[c], #8]\n ldr r3, [%[c], #12]\n"            \
-                     "ldr %[t1], [%[c], #16]\n"                                                                        \
+                     "ldr %[t1], [%[c], #16]\n b 9f\n"                                                                \
                      ".p2align 2\n"                                                                                    \
-                     "ldr %[t0], [%[t1]]\n mov r8, r8\n"                                                               \
+                     "9: ldr %[t0], [%[t1]]\n mov r8, r8\n"                                                            \
                      ".rept " STR(REPS) "\n" body "\n.endr\n"                                                          \
                                         "mov r8, r8\n ldr %[t1], [%[t1]]\n"                                            \
                      : [t0] "=&l"(t0), [t1] "=&l"(t1)                                                                  \
@@ -97,6 +103,13 @@ BENCH(b_strw4_unaligned, "mov r8, r8\n str.w r0, [r1, #4]\n str.w r0, [r1, #4]\n
                          " str.w r0, [r1, #4]\n mov r8, r8\n mov r8, r8\n mov r8, r8")
 BENCH(b_b_to_unaligned_wide, "b 2f\n nop\n mov r8, r8\n 2: add.w r0, r0, #1\n mov r8, r8")
 BENCH(b_b_to_aligned_wide, "b 2f\n nop\n 2: add.w r0, r0, #1")
+/* issue 18 rule 1 (jnk0le cortex_m3m4.md: "load pipelining happens only when targeting the same memory block"; "stores
+ * can pipeline with preceding load ... only when targeting the same memory block"). r0 / r2 point to flash or SRAM. */
+BENCH(b_ldr_r0_r3, "ldr r1, [r0]\n ldr r1, [r3]\n mov r8, r8")
+BENCH(b_ldr_r3_r0, "ldr r1, [r3]\n ldr r1, [r0]\n mov r8, r8")
+BENCH(b_ldr_r0_r2, "ldr r1, [r0]\n ldr r1, [r2]\n mov r8, r8")
+BENCH(b_ldr_lit_r3, "ldr r1, [pc, #0]\n ldr r1, [r3]\n mov r8, r8\n mov r8, r8")
+BENCH(b_ldr_r0_str_r3, "ldr r1, [r0]\n str r1, [r3, #4]\n mov r8, r8")
 BENCH(b_alu_addr, "adds r3, r1, #0\n ldr r0, [r3]\n mov r8, r8")
 BENCH(b_str_run_4, "str r0, [r1]\n str r0, [r1, #4]\n str r0, [r1, #8]\n str r0, [r1, #12]\n mov r8, r8")
 BENCH(b_ldrd, "ldrd r0, r2, [r1]\n mov r8, r8")
@@ -165,6 +178,13 @@ int main(void) {
   RUN(b_strw4_unaligned, 0, 4);
   RUN(b_b_to_unaligned_wide, 0, 4);
   RUN(b_b_to_aligned_wide, 0, 4);
+  report("ldr_flash_sram", b_ldr_r0_r3, (uint32_t)flash_words, 4);
+  report("ldr_sram_flash", b_ldr_r3_r0, (uint32_t)flash_words, 4);
+  report("ldr_flash_flash", b_ldr_r0_r2, (uint32_t)flash_words, (uint32_t)&flash_words[4]);
+  report("ldr_sram_sram", b_ldr_r0_r2, (uint32_t)buf, (uint32_t)&buf[4]);
+  report("ldr_literal_sram", b_ldr_lit_r3, 0, 4);
+  report("ldr_flash_str_sram", b_ldr_r0_str_r3, (uint32_t)flash_words, 4);
+  report("ldr_sram_str_sram", b_ldr_r0_str_r3, (uint32_t)buf, 4);
   RUN(b_alu_addr, 0, 4);
   RUN(b_str_run_4, 0, 4);
   RUN(b_ldrd, 0, 4);

@@ -152,21 +152,25 @@ static uint32_t mem_pairs_read(mcusim_t *sim, const sim_block_t *b) {
  * between; any change goes back to reading every entry). Deterministic; a loop's pointers keep their blocks. */
 #define SIM_MEM_STABLE 8
 #define SIM_MEM_RECHECK 64
-static uint32_t mem_pairs_check(mcusim_t *sim, sim_block_t *b) {
-  uint32_t mask = b->mem_memo;
-  if (b->mem_skip) {
-    b->mem_skip--;
-  } else {
-    mask = mem_pairs_read(sim, b);
-    if (mask != b->mem_memo) {
-      b->mem_memo = mask;
-      b->mem_stable = 0;
-    } else if (++b->mem_stable >= SIM_MEM_STABLE) {
-      b->mem_skip = SIM_MEM_RECHECK - 1;
-    }
+__attribute__((noinline)) static void mem_pairs_recheck(mcusim_t *sim, sim_block_t *b) {
+  uint32_t mask = mem_pairs_read(sim, b);
+  if (mask != b->mem_memo) {
+    b->mem_memo = mask;
+    b->mem_extra = (uint8_t)__builtin_popcount(mask);
+    b->mem_stable = 0;
+  } else if (++b->mem_stable >= SIM_MEM_STABLE) {
+    b->mem_skip = SIM_MEM_RECHECK - 1;
   }
-  sim->cur_pair_mask = mask;
-  return (uint32_t)__builtin_popcount(mask);
+}
+
+/* The hot path's part: the answer for b at this entry, in sim->cur_pair_mask; its cycles. */
+static inline uint32_t mem_pairs_check(mcusim_t *sim, sim_block_t *b) {
+  if (b->mem_skip)
+    b->mem_skip--;
+  else
+    mem_pairs_recheck(sim, b);
+  sim->cur_pair_mask = b->mem_memo;
+  return b->mem_extra;
 }
 
 /* Cycles of cur's mismatched pairs whose second access is at index >= from (not yet run at instruction `from`). */

@@ -46,6 +46,7 @@ typedef struct sim_block {
   uint8_t mem_pair_count;      /* pairs checked at entry (mem_pairs) */
   uint16_t mem_pair_regs;      /* their base registers (bit n = Rn), read in one batch */
   uint8_t mem_stable, mem_skip; /* entries with the same answer in a row; entries left to reuse it (sim/run.c) */
+  uint8_t mem_extra;           /* cycles of that answer (bits set in mem_memo) */
   uint32_t mem_memo;           /* the last answer read: bit j set when pair j straddles two memory blocks */
   sim_mem_pair_t *mem_pairs;   /* NULL when none */
   sim_fetch_memo_t fetch_memo; /* the fetch model's note that the block's lines were resident (sim/fetch.h) */

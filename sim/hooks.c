@@ -83,7 +83,8 @@ static const sim_elf_segment_t *segment_of(const sim_elf_t *elf, uint32_t addr, 
  * whose symbol has no .size was never hooked). Each function symbol starts a walk: to its end when it has a size, else
  * to the next symbol of any kind (function or object) or the end of the section. The linker script puts .rodata
  * (weights) in .text, so the walk never runs on past the code into a whole section. Each address is walked once
- * (aliases, nested symbols). A section without function symbols is walked whole, an ELF without section headers is walked segment by segment. */
+ * (aliases, nested symbols). A section without function symbols is walked whole, an ELF without section headers is
+ * walked segment by segment. */
 static mcusim_err hook_matching(mcusim_t *sim, int (*match)(uint16_t, uint16_t), void *callback) {
   const sim_elf_t *elf = sim->elf;
   int sections = 0;
@@ -121,8 +122,7 @@ static mcusim_err hook_matching(mcusim_t *sim, int (*match)(uint16_t, uint16_t),
   }
   for (size_t i = 0; i < elf->segment_count && !sections && !err; i++) {
     const sim_elf_segment_t *s = &elf->segments[i];
-    if (s->flags & 1u /* PF_X */)
-      err = hook_range(sim, s->bytes, s->vaddr, s->vaddr + s->file_size, match, callback);
+    if (s->flags & 1u /* PF_X */) err = hook_range(sim, s->bytes, s->vaddr, s->vaddr + s->file_size, match, callback);
   }
   return err;
 }

@@ -122,10 +122,10 @@ static int mem_pairs_find(mcusim_t *sim, sim_block_t *b) {
 /* The registers' memory blocks at b's entry: bit j set when pair j straddles two blocks. The block's base registers
  * are read in one batch (a read through Unicorn's API costs about as much as the rest of the block hook). */
 static uint32_t mem_pairs_read(mcusim_t *sim, const sim_block_t *b) {
-  static const int ids[16] = {UC_ARM_REG_R0, UC_ARM_REG_R1, UC_ARM_REG_R2,  UC_ARM_REG_R3,  UC_ARM_REG_R4,
-                              UC_ARM_REG_R5, UC_ARM_REG_R6, UC_ARM_REG_R7,  UC_ARM_REG_R8,  UC_ARM_REG_R9,
-                              UC_ARM_REG_R10, UC_ARM_REG_R11, UC_ARM_REG_R12, UC_ARM_REG_SP, UC_ARM_REG_LR,
-                              UC_ARM_REG_PC};
+  static const int ids[16] = {UC_ARM_REG_R0,  UC_ARM_REG_R1, UC_ARM_REG_R2,  UC_ARM_REG_R3,
+                              UC_ARM_REG_R4,  UC_ARM_REG_R5, UC_ARM_REG_R6,  UC_ARM_REG_R7,
+                              UC_ARM_REG_R8,  UC_ARM_REG_R9, UC_ARM_REG_R10, UC_ARM_REG_R11,
+                              UC_ARM_REG_R12, UC_ARM_REG_SP, UC_ARM_REG_LR,  UC_ARM_REG_PC};
   uint32_t regs[16] = {0};
   int want[16];
   void *vals[16];

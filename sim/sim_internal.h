@@ -28,9 +28,9 @@
 /* A load and the single access after it that the static cost counts as pipelined (isa_insn_t.pipelined), whose
  * memory blocks are only known from registers: checked at block entry (sim/run.c, issue 18 rule 1). */
 typedef struct {
-  uint8_t k;          /* index of the second access in the block; the load is k - 1 */
-  int8_t reg[2];      /* base register of each access, -1 when its address is static */
-  uint32_t addr[2];   /* the static address (PC-relative literal) when reg[] is -1 */
+  uint8_t k;        /* index of the second access in the block; the load is k - 1 */
+  int8_t reg[2];    /* base register of each access, -1 when its address is static */
+  uint32_t addr[2]; /* the static address (PC-relative literal) when reg[] is -1 */
 } sim_mem_pair_t;
 #define SIM_MEM_PAIRS 32 /* at most this many per block are checked (bit mask of mismatches in a uint32_t) */
 
@@ -45,7 +45,8 @@ typedef struct sim_block {
   uint8_t branch_in_penalty;   /* M3/M4: starts with a 32-bit instruction at a halfword address, +1 when branched to */
   uint8_t mem_pair_count;      /* pairs checked at entry (mem_pairs) */
   uint16_t mem_pair_regs;      /* their base registers (bit n = Rn), read in one batch */
-  uint8_t mem_stable, mem_skip; /* entries with the same answer in a row; entries left to reuse it (sim/run.c) */
+  uint8_t mem_stable;          /* entries in a row that gave the same answer (sim/run.c) */
+  uint8_t mem_skip;            /* entries left that reuse it without reading registers */
   uint8_t mem_extra;           /* cycles of that answer (bits set in mem_memo) */
   uint32_t mem_memo;           /* the last answer read: bit j set when pair j straddles two memory blocks */
   sim_mem_pair_t *mem_pairs;   /* NULL when none */

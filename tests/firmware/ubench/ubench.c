@@ -41,7 +41,7 @@ static const uint32_t flash_words[8] = {1, 2, 3, 4, 5, 6, 7, 8};
     uint32_t t0, t1;                                                                                                   \
     __asm__ volatile(".syntax unified\n"                                                                               \
                      "ldr r0, [%[c], #0]\n ldr r1, [%[c], #4]\n ldr r2, [%[c], #8]\n ldr r3, [%[c], #12]\n"            \
-                     "ldr %[t1], [%[c], #16]\n b 9f\n"                                                                \
+                     "ldr %[t1], [%[c], #16]\n b 9f\n"                                                                 \
                      ".p2align 2\n"                                                                                    \
                      "9: ldr %[t0], [%[t1]]\n mov r8, r8\n"                                                            \
                      ".rept " STR(REPS) "\n" body "\n.endr\n"                                                          \

@@ -142,6 +142,7 @@ static void describe_insn(const cs_insn *insn, isa_insn_t *out) {
   out->id = (uint16_t)insn->id;
   out->div_rn = out->div_rm = -1;
   out->mem.base = out->mem.index = -1;
+  out->writes = cls.dst_regs;
   if (cls.writes_pc) {
     out->flags |= ISA_F_BRANCH;
     if (cls.conditional || insn->id == ARM_INS_CBZ || insn->id == ARM_INS_CBNZ) out->flags |= ISA_F_COND_BRANCH;

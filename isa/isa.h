@@ -67,6 +67,9 @@ typedef struct {
   uint16_t id;           /* capstone instruction id (arm_insn) */
   int8_t div_rn, div_rm; /* with ISA_F_DIVIDE: dividend and divisor registers */
   isa_mem_t mem;
+  uint16_t writes;   /* core registers written (bit n = Rn), base write-back included */
+  uint8_t pipelined; /* M3/M4: a single load/store whose cost counts it pipelined with the load just before it; real
+                        only when both access the same memory block (the simulator checks, issue 18 rule 1) */
 } isa_insn_t;
 
 typedef struct {

@@ -17,7 +17,8 @@
 
 static void m3_cost_block(const isa_config_t *config, const cs_insn *insns, size_t n, isa_block_t *block) {
   (void)config;
-  isa_v7m_cost_block(isa_v7m_common_cycles, insns, n, block);
+  static const isa_v7m_core_t core = {isa_v7m_common_cycles, 1};
+  isa_v7m_cost_block(&core, insns, n, block);
 }
 
 const isa_timing_t isa_timing_m3 = {

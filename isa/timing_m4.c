@@ -39,7 +39,8 @@ static unsigned m4_base_cycles(const isa_class_t *cls) {
 
 static void m4_cost_block(const isa_config_t *config, const cs_insn *insns, size_t n, isa_block_t *block) {
   (void)config;
-  isa_v7m_cost_block(m4_base_cycles, insns, n, block);
+  static const isa_v7m_core_t core = {m4_base_cycles, 0};
+  isa_v7m_cost_block(&core, insns, n, block);
 }
 
 const isa_timing_t isa_timing_m4 = {

@@ -47,33 +47,92 @@ static int is_data_processing(isa_kind_t kind) {
   }
 }
 
-/* May `cur` (a single LDR/STR) overlap its address phase with `prev`'s data phase? */
+static int is_load(isa_kind_t kind) {
+  switch (kind) {
+  case ISA_K_LOAD:
+  case ISA_K_LOAD_PC:
+  case ISA_K_LDRD:
+  case ISA_K_LDM:
+  case ISA_K_TABLE_BRANCH:
+  case ISA_K_VLDR:
+  case ISA_K_VLDM:
+    return 1;
+  default:
+    return 0;
+  }
+}
+
+/* STR/STRB/STRH with an immediate offset (pre- and post-indexed included; not STREX, whose status result waits for
+ * the write): the one-cycle store of section 3.3.1, "STR Rx,[Ry,#imm] is always one cycle ... the data store is
+ * performed at the same time as the next instruction is executing". */
+static int is_imm_store(const cs_insn *insn, const isa_class_t *cls) {
+  return cls->kind == ISA_K_STORE && !cls->reg_offset && insn->id != ARM_INS_STREX && insn->id != ARM_INS_STREXB &&
+         insn->id != ARM_INS_STREXH;
+}
+
+/* May `cur` (a single LDR/STR) overlap its address phase with `prev`'s data phase? Only after a load (measured: a
+ * load after a store never pipelines, jnk0le cortex_m3m4.md "stores cannot be pipelined with following load
+ * instructions"); a store after a store chains at 1 cycle each when it is an immediate-offset store (see one_cycle). */
 static int pipelines_after(const isa_class_t *prev, const isa_class_t *cur) {
   if (prev->kind == ISA_K_LOAD)
     return (prev->load_dst_regs & cur->addr_regs) == 0; /* address dependency: no pipelining */
-  if (prev->kind == ISA_K_STORE)
+  if (prev->kind == ISA_K_STORE && cur->kind == ISA_K_STORE)
     return !prev->reg_offset && (prev->dst_regs & cur->addr_regs) == 0; /* STREX status register */
   return 0;
 }
 
-/* Contextual cost of `cur` after `prev` (NULL at the start of the block). */
-static unsigned context_cycles(unsigned cycles, const isa_class_t *prev, const isa_class_t *cur) {
+/* Contextual cost of `cur` after `prev` (NULL at the start of the block); `cur_one` / `prev_one`: one-cycle stores;
+ * `unaligned_wide`: cur is a 32-bit instruction at a halfword (not word) address. */
+static unsigned context_cycles(const isa_v7m_core_t *core, unsigned cycles, const isa_class_t *prev, int prev_one,
+                               const isa_class_t *cur, int cur_one, int unaligned_wide) {
+  if (cur_one) {
+    /* M3: "pre and post indexed stores effectively execute in 1 cycle when preceeding instruction is not an load"
+     * (jnk0le, STM32F103); after a load such a store takes the table's 2, unpipelined. */
+    int writeback = (cur->dst_regs & cur->addr_regs) != 0;
+    if (core->m3 && writeback && prev && prev->kind == ISA_K_LOAD) return 2;
+    cycles = 1;
+  }
   if (prev == NULL) return cycles;
-  if (is_single_load_store(cur->kind) && pipelines_after(prev, cur)) return cycles - 1;
+  if (prev_one && is_load(cur->kind)) cycles += 1; /* the store's data phase cannot overlap a load: +1 (jnk0le) */
+  /* jnk0le cortex_m3m4.md: "32bit opcode loads (ldr.w, ldrb.w) may fail to pipeline correctly if they are not
+   * positioned at word aligned boundaries" (issue 18 rule 4): such a load never pipelines. */
+  int pipelines = !(unaligned_wide && cur->kind == ISA_K_LOAD) && pipelines_after(prev, cur);
+  if (!cur_one && is_single_load_store(cur->kind) && pipelines) return cycles - 1;
   if (isa_kind_is_memory(cur->kind) && is_data_processing(prev->kind) && (prev->dst_regs & cur->addr_regs))
     return cycles + 1; /* address generation waits for the register bank */
   return cycles;
 }
 
-void isa_v7m_cost_block(isa_v7m_base_fn base, const cs_insn *insns, size_t n, isa_block_t *block) {
+void isa_v7m_cost_block(const isa_v7m_core_t *core, const cs_insn *insns, size_t n, isa_block_t *block) {
   isa_class_t classes[2];
   const isa_class_t *prev = NULL;
+  int prev_one = 0;
+  unsigned run = 0, run_stores = 0, run_charged = 0; /* the current group of unaligned 32-bit instructions */
   block->taken_extra_cycles = 0;
   for (size_t i = 0; i < n; i++) {
     isa_class_t *cur = &classes[i & 1];
     isa_classify(&insns[i], cur);
-    unsigned full = context_cycles(base(cur), prev, cur);
+    int cur_one = is_imm_store(&insns[i], cur);
     isa_insn_t *out = &block->insns[i];
+    out->pipelined = 0;
+    int unaligned_wide = out->size == 4 && (out->addr & 2u);
+    unsigned full = context_cycles(core, core->base(cur), prev, prev_one, cur, cur_one, unaligned_wide);
+    int m3_slow_store = cur_one && full == 2;
+    if (m3_slow_store) cur_one = 0; /* M3 write-back store after a load: a two-cycle store */
+    /* compendium.i-0.nl "instruction-alignment rules" (STM32F4, code in flash; issue 18 rule 3): "Groups of three or
+     * more unaligned wide instructions will take one extra cycle"; "Groups of unaligned wide str only add the
+     * penalty cycle from a length of 4". One cycle per group, charged on the instruction that completes it (the page
+     * says a mix of memory and non-memory instructions "can cause more than one delay cycle": not modelled). */
+    if (unaligned_wide) {
+      run++;
+      run_stores += cur->kind == ISA_K_STORE;
+      if (!run_charged && run >= (run_stores == run ? 4u : 3u)) {
+        full++;
+        run_charged = 1;
+      }
+    } else {
+      run = run_stores = run_charged = 0;
+    }
     if (out->flags & ISA_F_COND_BRANCH) {
       /* condition failed / not taken: 1 cycle; taken: the full figure */
       out->cycles = 1;
@@ -81,7 +140,12 @@ void isa_v7m_cost_block(isa_v7m_base_fn base, const cs_insn *insns, size_t n, is
     } else {
       out->cycles = (uint16_t)full;
     }
+    /* the discount of a single access after a load: the engine takes it back when the two reach different memory
+     * blocks (jnk0le cortex_m3m4.md: "load pipelining happens only when targeting the same memory block") */
+    out->pipelined = prev && prev->kind == ISA_K_LOAD && is_single_load_store(cur->kind) && !m3_slow_store &&
+                     pipelines_after(prev, cur) && !(unaligned_wide && cur->kind == ISA_K_LOAD);
     prev = cur;
+    prev_one = cur_one;
   }
 }
 
@@ -137,15 +201,15 @@ unsigned isa_v7m_common_cycles(const isa_class_t *cls) {
   }
 }
 
-/* Table 3-1 note a: "Division operations use early termination to minimize the number of cycles
- * required based on the number of leading ones and zeroes in the input operands." ARM publishes no
- * formula for M3/M4; the only operand-exact one it publishes is the Cortex-R4's (DDI 0363G section C.8:
- * latency grows with clz(B) - clz(A) + 1, the number of quotient bits, negative operands negated first).
- * We take that quantity and spread it linearly over the M3/M4 documented range: cycles =
- * 2 + ceil(10 * qbits / 32), qbits in 0..32, so a quotient of 0 (|dividend| < |divisor| by leading
- * zeros) costs 2 and a full 32-bit quotient costs 12. Divide by zero takes the minimum, 2. */
+/* Table 3-1 note a: "Division operations use early termination to minimize the number of cycles required based on
+ * the number of leading ones and zeroes in the input operands" (2 to 12). Measured on STM32F407 silicon
+ * (compendium.i-0.nl, "Division timing"; issue 18 rule 5): 2 cycles when either operand is zero, 3 when the dividend
+ * needs fewer bits than the divisor (magnitudes for SDIV), otherwise growing with the difference in bits, up to about
+ * 7 for a full 32-bit quotient. Fitted to those points: cycles = 3 + ceil(qbits / 8), qbits = bits(|n|) - bits(|d|) +
+ * 1 (the quotient's bits, 0..32), i.e. 8 quotient bits per cycle: 3, 4 (1..8 bits), 5, 6, 7 (25..32 bits). No M3
+ * measurements are published; the M3 documents the same range and takes the same rule. */
 uint32_t isa_v7m_divide_extra_cycles(int is_signed, uint32_t dividend, uint32_t divisor) {
-  if (divisor == 0) return 0;
+  if (divisor == 0 || dividend == 0) return 0;
   unsigned qbits = isa_quotient_bits(is_signed, dividend, divisor);
-  return (10u * qbits + 31u) / 32u;
+  return 1u + (qbits + 7u) / 8u;
 }

@@ -21,8 +21,13 @@ typedef unsigned (*isa_v7m_base_fn)(const isa_class_t *cls);
 
 /* Table rows the M3 and M4 share (the M4 overrides multiplies and adds DSP/FPU rows). */
 unsigned isa_v7m_common_cycles(const isa_class_t *cls);
-void isa_v7m_cost_block(isa_v7m_base_fn base, const cs_insn *insns, size_t n, isa_block_t *block);
-/* SDIV/UDIV cycles beyond the minimum 2 for the documented 2..12 range. */
+/* What differs between the two cores in the block rules. */
+typedef struct {
+  isa_v7m_base_fn base; /* the core's table */
+  int m3;               /* Cortex-M3: write-back stores after a load are not one-cycle (jnk0le, STM32F103) */
+} isa_v7m_core_t;
+void isa_v7m_cost_block(const isa_v7m_core_t *core, const cs_insn *insns, size_t n, isa_block_t *block);
+/* SDIV/UDIV cycles beyond the minimum 2: measured 2 (zero operand), 3 .. 7 (timing_v7m.c). */
 uint32_t isa_v7m_divide_extra_cycles(int is_signed, uint32_t dividend, uint32_t divisor);
 
 #endif /* MCUSIM_ISA_TIMING_V7M_H */

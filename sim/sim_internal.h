@@ -32,6 +32,14 @@ typedef struct {
   uint32_t base;
 } sim_periph_window_t;
 #define SIM_PERIPH_WINDOWS (PROF_MAX_PERIPH_BLOCKS + 8)
+/* A load and the single access after it that the static cost counts as pipelined (isa_insn_t.pipelined), whose
+ * memory blocks are only known from registers: checked at block entry (sim/run.c, issue 18 rule 1). */
+typedef struct {
+  uint8_t k;        /* index of the second access in the block; the load is k - 1 */
+  int8_t reg[2];    /* base register of each access, -1 when its address is static */
+  uint32_t addr[2]; /* the static address (PC-relative literal) when reg[] is -1 */
+} sim_mem_pair_t;
+#define SIM_MEM_PAIRS 32 /* at most this many per block are checked (bit mask of mismatches in a uint32_t) */
 
 /* A decoded, costed basic block, cached by start address. */
 typedef struct sim_block {
@@ -40,6 +48,15 @@ typedef struct sim_block {
   uint32_t unicorn_size;       /* size Unicorn reported, to detect a changed translation */
   int writes_sp;               /* SP is sampled at the start of the block after one that may move it */
   int self_loop;               /* one unconditional branch to itself (`b .`): the core can never leave it */
+  uint8_t ends_in_jump;        /* last instruction an unconditional branch: entering a successor is always a branch */
+  uint8_t branch_in_penalty;   /* M3/M4: starts with a 32-bit instruction at a halfword address, +1 when branched to */
+  uint8_t mem_pair_count;      /* pairs checked at entry (mem_pairs) */
+  uint16_t mem_pair_regs;      /* their base registers (bit n = Rn), read in one batch */
+  uint8_t mem_stable;          /* entries in a row that gave the same answer (sim/run.c) */
+  uint8_t mem_skip;            /* entries left that reuse it without reading registers */
+  uint8_t mem_extra;           /* cycles of that answer (bits set in mem_memo) */
+  uint32_t mem_memo;           /* the last answer read: bit j set when pair j straddles two memory blocks */
+  sim_mem_pair_t *mem_pairs;   /* NULL when none */
   sim_fetch_memo_t fetch_memo; /* the fetch model's note that the block's lines were resident (sim/fetch.h) */
   int8_t fallthrough_adjust;   /* cycles for next[0] running straight after this block (see successor()) */
   struct sim_block *next[2];   /* last successors seen (fall-through, taken): skips the hash lookup */
@@ -73,6 +90,7 @@ struct mcusim {
   uint64_t cur_base_cycles; /* totals.cycles when cur started */
   uint64_t cur_base_insns;
   uint64_t cur_extra_cycles; /* dynamic cycles (divides) added inside cur so far */
+  uint32_t cur_pair_mask;    /* cur's mem_pairs that reached different memory blocks (+1 each), set at its entry */
   uint64_t next_check;       /* instruction count at which limits/progress are checked */
   uint32_t lowest_sp;
   sim_block_cache_t cache;

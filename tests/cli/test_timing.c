@@ -71,24 +71,48 @@ static const expect_t m0plus[] = {
       {"ldr_ldr", 4, "LDR;LDR 3 (+ NOP)"}, {"ldr_3", 5, "three loads 4 (+ NOP)"}, {"ldr_str", 4, "LDR;STR 3 (+ NOP)"}, \
       {"ldr_addr_dep", 5, "loaded register as next address: 2 + 2 (+ NOP)"},                                           \
       {"str_reg_ldr", 5, "nothing pipelines after STR register offset: 2 + 2 (+ NOP)"},                                \
-      {"str_imm_ldr", 4, "STR #imm;LDR pipeline: 3 (+ NOP)"},                                                          \
+      {"str_imm_ldr", 5, "STR #imm 1 + 1 before a load, LDR 2 (jnk0le) (+ NOP)"},                                      \
       {"alu_addr", 5, "ALU result as next address: 1 + 2 + 1 stall (+ NOP)"},                                          \
-      {"str_run_4", 6, "4 neighbouring stores N+1 (+ NOP)"}, {"ldrd", 4, "LDRD 1+N = 3 (+ NOP)"},                      \
-      {"ldm_3", 4, "LDM 1+N"}, {"stm_2", 3, "STM 1+N"}, {"mul", 1, "MUL 1"},                                           \
-      {"udiv_5_by_100", 2, "UDIV, quotient 0: 2"}, {"udiv_100_by_7", 4, "UDIV, 5 quotient bits: 2 + ceil(10*5/32)"},   \
-      {"udiv_max_by_1", 12, "UDIV, 32 quotient bits: 12"}, {"udiv_by_0", 2, "UDIV by 0: 2"},                           \
-      {"sdiv_minus_100_by_7", 4, "SDIV |-100|/7: 4"}, {                                                                \
+      {"ldr_ldrw_unaligned", 5, "LDR 2 + LDR.W at a halfword address 2, not pipelined (jnk0le) + NOP"},                \
+      {"ldrw_ldrw_aligned", 5, "LDR.W;LDR.W word-aligned 3 + 2 NOPs"},                                                 \
+      {"wide3_unaligned", 6, "NOP + 3 unaligned ADD.W + 1 (compendium: groups of 3) + NOP"},                           \
+      {"wide3_aligned", 3, "3 word-aligned ADD.W"},                                                                    \
+      {"strw3_unaligned", 5, "NOP + 3 unaligned STR.W 1 each, no penalty below 4 stores (compendium) + NOP"},          \
+      {"strw4_unaligned", 9, "NOP + 4 unaligned STR.W + 1 (compendium) + 3 NOPs"},                                     \
+      {"b_to_unaligned_wide", 5, "B 2 + 1 to an unaligned 32-bit target (compendium) + ADD.W + NOP"},                  \
+      {"b_to_aligned_wide", 3, "B 2 + ADD.W at a word address"},                                                       \
+      {"ldr_flash_sram", 5, "LDR flash; LDR SRAM: different memory blocks, no pipelining (jnk0le) 2 + 2 + NOP"},       \
+      {"ldr_sram_flash", 5, "LDR SRAM; LDR flash: 2 + 2 + NOP"},                                                       \
+      {"ldr_flash_flash", 4, "LDR flash; LDR flash: one block, pipelined 3 + NOP"},                                    \
+      {"ldr_sram_sram", 4, "LDR SRAM; LDR SRAM: pipelined 3 + NOP"},                                                   \
+      {"ldr_literal_sram", 6, "LDR [PC,#0] (flash); LDR SRAM: 2 + 2 + 2 NOPs"},                                        \
+      {"ldr_flash_str_sram", 5, "LDR flash; STR #imm SRAM: not pipelined 2 + 2 + NOP (jnk0le)"},                       \
+      {"ldr_sram_str_sram", 4, "LDR SRAM; STR #imm SRAM: 2 + 1 + NOP"},                                                \
+      {"str_run_4", 5, "4 neighbouring STR #imm, 1 each (TRM 3.3.1, jnk0le) (+ NOP)"},                                 \
+      {"ldrd", 4, "LDRD 1+N = 3 (+ NOP)"}, {"ldm_3", 4, "LDM 1+N"}, {"stm_2", 3, "STM 1+N"}, {"mul", 1, "MUL 1"},      \
+      {"udiv_5_by_100", 3, "UDIV, dividend shorter than divisor: 3 (measured, compendium)"},                           \
+      {"udiv_100_by_7", 4, "UDIV, 5 quotient bits: 3 + ceil(5/8)"},                                                    \
+      {"udiv_max_by_1", 7, "UDIV, 32 quotient bits: 7 (measured maximum)"}, {"udiv_by_0", 2, "UDIV by 0: 2"},          \
+      {"udiv_0_by_7", 2, "UDIV zero dividend: 2"}, {"udiv_1000_by_1", 5, "UDIV, 10 quotient bits: 3 + ceil(10/8)"},    \
+      {"sdiv_minus_100_by_7", 4, "SDIV |-100|/7: 3 + ceil(5/8)"},                                                      \
+      {"udiv_nosize_max_by_1", 11, "BL 2 + UDIV 0xFFFFFFFF/1 7 in an asm function without .size + BX 2"}, {            \
     "it_2", 4, "CMP 1 + IT 1 + two conditional ADDs 1 each"                                                            \
   }
 
 static const expect_t m3[] = {
     V7M_SHARED,
+    {"str_imm", 2, "STR #imm 1 (TRM 3.3.1, jnk0le) + NOP"},
+    {"str_post", 2, "STR post-indexed 1 when not after a load (jnk0le, M3) + NOP"},
+    {"ldr_str_post", 5, "LDR 2 + STR post-indexed after a load 2 on the M3 (jnk0le) + NOP"},
     {"mla", 2, "MLA 2 on the M3"},
     {"umull", 3, "UMULL 3 to 5: 3 for small operands"},
 };
 
 static const expect_t m4[] = {
     V7M_SHARED,
+    {"str_imm", 2, "STR #imm 1 (TRM 3.3.1, jnk0le) + NOP"},
+    {"str_post", 2, "STR post-indexed 1 on the M4 (jnk0le) + NOP"},
+    {"ldr_str_post", 4, "LDR 2 + STR post-indexed 1 (jnk0le) + NOP"},
     {"mla", 1, "MLA 1 on the M4"},
     {"umull", 1, "UMULL 1"},
     {"dsp_4", 4, "SMLAD, QADD, SSAT, SXTB16: 1 each"},

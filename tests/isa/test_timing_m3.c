@@ -42,8 +42,21 @@ END_TEST
 START_TEST(m3_t3_1_single_load_store_2) {
   ck_assert_uint_eq(CYCLES(M3, 0x08, 0x68), 2); /* ldr r0, [r1] */
   ck_assert_uint_eq(CYCLES(M3, 0x1a, 0x88), 2); /* ldrh r2, [r3] */
-  ck_assert_uint_eq(CYCLES(M3, 0x48, 0x60), 2); /* str r0, [r1, #4] */
-  ck_assert_uint_eq(CYCLES(M3, 0x08, 0x70), 2); /* strb r0, [r1] */
+  ck_assert_uint_eq(CYCLES(M3, 0x88, 0x50), 2); /* str r0, [r1, r2] */
+}
+END_TEST
+
+/* Section 3.3.1 "STR Rx,[Ry,#imm] is always one cycle"; jnk0le/random "pipeline cycle test/doc/cortex_m3m4.md"
+ * (STM32F103): immediate offset stores 1; "[cm3] pre and post indexed stores effectively execute in 1 cycle when
+ * preceeding instruction is not an load" (after a load: 2, not pipelined); a following load adds a cycle. */
+START_TEST(m3_str_imm_1) {
+  ck_assert_uint_eq(CYCLES(M3, 0x48, 0x60), 1);                         /* str r0, [r1, #4] */
+  ck_assert_uint_eq(CYCLES(M3, 0x08, 0x70), 1);                         /* strb r0, [r1] */
+  ck_assert_uint_eq(CYCLES(M3, 0x48, 0x60, 0x01, 0x30), 2);             /* str #imm; adds */
+  ck_assert_uint_eq(CYCLES(M3, 0x41, 0xf8, 0x04, 0x0b, 0x01, 0x30), 2); /* str.w r0, [r1], #4; adds */
+  ck_assert_uint_eq(CYCLES(M3, 0x1a, 0x68, 0x41, 0xf8, 0x04, 0x0b), 4); /* ldr r2, [r3]; str.w r0, [r1], #4 */
+  ck_assert_uint_eq(CYCLES(M3, 0x1a, 0x68, 0x48, 0x60), 3);             /* ldr r2, [r3]; str r0, [r1, #4] */
+  ck_assert_uint_eq(CYCLES(M3, 0x48, 0x60, 0x23, 0x68), 4);             /* str #imm; ldr: 1 + 1 + 2 */
 }
 END_TEST
 
@@ -97,10 +110,13 @@ END_TEST
 /* Table 3-1: SDIV/UDIV "2 to 12": 2 static, early termination by quotient bits (timing_v7m.c). */
 START_TEST(m3_t3_1_divide_2_to_12) {
   ck_assert_uint_eq(CYCLES(M3, 0x91, 0xfb, 0xf2, 0xf0), 2); /* sdiv r0, r1, r2 */
-  ck_assert_uint_eq(2 + isa_test_divide(M3, 0, 1, 2), 2);
+  /* the M4's measured rule (no M3 divide measurements are published; same documented range, 2 to 12): 2 for a zero
+   * operand, 3 when the dividend is shorter than the divisor, 3 + ceil(qbits / 8) up to 7 */
+  ck_assert_uint_eq(2 + isa_test_divide(M3, 0, 1, 2), 3);
   ck_assert_uint_eq(2 + isa_test_divide(M3, 0, 7, 0), 2);
-  ck_assert_uint_eq(2 + isa_test_divide(M3, 0, 0xffffffffu, 1), 12);
-  ck_assert_uint_eq(2 + isa_test_divide(M3, 1, (uint32_t)-1000, 10), 5);
+  ck_assert_uint_eq(2 + isa_test_divide(M3, 0, 0, 7), 2);
+  ck_assert_uint_eq(2 + isa_test_divide(M3, 0, 0xffffffffu, 1), 7);
+  ck_assert_uint_eq(2 + isa_test_divide(M3, 1, (uint32_t)-1000, 10), 4);
 }
 END_TEST
 
@@ -116,6 +132,30 @@ START_TEST(m3_t3_1_system_and_hints) {
 }
 END_TEST
 
+/* Issue 18 rule 4, measured (jnk0le/random "pipeline cycle test/doc/cortex_m3m4.md", STM32F103/F407): "32bit opcode
+ * loads (ldr.w, ldrb.w) may fail to pipeline correctly if they are not positioned at word aligned boundaries":
+ * ldr r0,[r1]; ldr.w r2,[r3] at a halfword address = 2 + 2; the same pair word-aligned (ldr.w; ldr.w) = 3. */
+START_TEST(m3_unaligned_wide_load_no_pipelining) {
+  ck_assert_uint_eq(CYCLES(M3, 0x08, 0x68, 0xd3, 0xf8, 0x00, 0x20), 4);
+  ck_assert_uint_eq(CYCLES(M3, 0xd1, 0xf8, 0x00, 0x00, 0xd3, 0xf8, 0x00, 0x20), 3);
+}
+END_TEST
+
+/* Issue 18 rule 3, measured (compendium.i-0.nl "instruction-alignment rules", STM32F4 flash): "Groups of three or
+ * more unaligned wide instructions will take one extra cycle"; "Groups of unaligned wide str only add the penalty
+ * cycle from a length of 4". nop; add.w x3 = 1 + 3 + 1; nop; add.w x2 = 3; add.w x3 word-aligned = 3;
+ * nop; str.w x3 = 1 + 3; nop; str.w x4 = 1 + 4 + 1. */
+START_TEST(m3_unaligned_wide_group_extra_cycle) {
+  ck_assert_uint_eq(CYCLES(M3, 0x00, 0xbf, 0x00, 0xf1, 0x01, 0x00, 0x00, 0xf1, 0x01, 0x00, 0x00, 0xf1, 0x01, 0x00), 5);
+  ck_assert_uint_eq(CYCLES(M3, 0x00, 0xbf, 0x00, 0xf1, 0x01, 0x00, 0x00, 0xf1, 0x01, 0x00), 3);
+  ck_assert_uint_eq(CYCLES(M3, 0x00, 0xf1, 0x01, 0x00, 0x00, 0xf1, 0x01, 0x00, 0x00, 0xf1, 0x01, 0x00), 3);
+  ck_assert_uint_eq(CYCLES(M3, 0x00, 0xbf, 0xc1, 0xf8, 0x04, 0x00, 0xc1, 0xf8, 0x04, 0x00, 0xc1, 0xf8, 0x04, 0x00), 4);
+  ck_assert_uint_eq(CYCLES(M3, 0x00, 0xbf, 0xc1, 0xf8, 0x04, 0x00, 0xc1, 0xf8, 0x04, 0x00, 0xc1, 0xf8, 0x04, 0x00, 0xc1,
+                           0xf8, 0x04, 0x00),
+                    6);
+}
+END_TEST
+
 static Suite *m3_suite(void) {
   Suite *suite = suite_create("timing_m3");
   TCase *tc = tcase_create("ddi0337i");
@@ -128,7 +168,10 @@ static Suite *m3_suite(void) {
   tcase_add_test(tc, m3_t3_1_multiple_and_pc_loads);
   tcase_add_test(tc, m3_t3_1_branches);
   tcase_add_test(tc, m3_t3_1_divide_2_to_12);
+  tcase_add_test(tc, m3_str_imm_1);
   tcase_add_test(tc, m3_t3_1_system_and_hints);
+  tcase_add_test(tc, m3_unaligned_wide_load_no_pipelining);
+  tcase_add_test(tc, m3_unaligned_wide_group_extra_cycle);
   suite_add_tcase(suite, tc);
   return suite;
 }

@@ -74,10 +74,11 @@ START_TEST(m7_divide_3_to_20) {
 }
 END_TEST
 
-/* FPU: VADD 1, VDIV/VSQRT 14, VLDR 1. */
+/* FPU: VADD 1, VLDR 1; VDIV.F32 16 and VSQRT.F32 14, measured on STM32H743 (jnk0le/random "pipeline cycle
+ * test/doc/cortex_m7.md": "vdiv.f/vsqrt.f execute in 16/14 cycles"; issue 18 rule 8). */
 START_TEST(m7_fpu) {
   ck_assert_uint_eq(CYCLES(M7, 0x30, 0xee, 0x81, 0x0a), 1);  /* vadd.f32 */
-  ck_assert_uint_eq(CYCLES(M7, 0x80, 0xee, 0x81, 0x0a), 14); /* vdiv.f32 */
+  ck_assert_uint_eq(CYCLES(M7, 0x80, 0xee, 0x81, 0x0a), 16); /* vdiv.f32 */
   ck_assert_uint_eq(CYCLES(M7, 0xb1, 0xee, 0xe0, 0x0a), 14); /* vsqrt.f32 */
   ck_assert_uint_eq(CYCLES(M7, 0x90, 0xed, 0x02, 0x0a), 1);  /* vldr s0, [r0, #8] */
 }

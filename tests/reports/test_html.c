@@ -10,6 +10,7 @@
 
 #include "reports/export_backend.h"
 #include "reports/rpt.h"
+#include "workloads/explore/sweep.h"
 
 static cJSON *fixture(const char *name) {
   char path[1024], msg[512];
@@ -191,6 +192,35 @@ START_TEST(layer_weights_columns) {
 }
 END_TEST
 
+/* `mcusim merge --format html` had an unstyled table: the same stylesheet and sortable script as the report, grouped
+ * numbers, the overflowing row marked. */
+START_TEST(merge_page_styled) {
+  xp_sweep_row_t rows[2] = {{.index = 0, .id = "0000_a", .status = "ok", .has_figures = 1},
+                            {.index = 1, .id = "0001_b", .status = "ok", .has_figures = 1}};
+  snprintf(rows[0].fig.model, sizeof rows[0].fig.model, "vww");
+  snprintf(rows[1].fig.model, sizeof rows[1].fig.model, "vww<b>");
+  rows[0].fig.fits = 1;
+  rows[0].fig.value[RPT_FIGURE_PEAK] = 163712;
+  rows[1].fig.value[RPT_FIGURE_PEAK] = 400000;
+  rows[1].fig.value[RPT_FIGURE_CYCLES] = 122813539;
+  char *text = NULL;
+  size_t len = 0;
+  FILE *out = open_memstream(&text, &len);
+  ck_assert_int_eq(xp_sweep_write_table(rows, 2, 3, XP_SWEEP_HTML, out), 0);
+  fclose(out);
+  has(text, rpt_html_style());
+  has(text, rpt_html_script());
+  has(text, "<table class=\"sweep sortable\">");
+  has(text, "2 of 3 jobs merged");
+  has(text, ">163,712</td>");
+  has(text, ">122,813,539</td>");
+  has(text, "<tr class=\"over\">");
+  has(text, "vww&lt;b&gt;");
+  ck_assert_ptr_null(strstr(text, " src="));
+  free(text);
+}
+END_TEST
+
 Suite *test_suite(void) {
   Suite *s = suite_create("html");
   TCase *tc = tcase_create("html");
@@ -202,6 +232,7 @@ Suite *test_suite(void) {
   tcase_add_test(tc, ab_delta_table);
   tcase_add_test(tc, sortable_zoom_self_contained);
   tcase_add_test(tc, layer_weights_columns);
+  tcase_add_test(tc, merge_page_styled);
   suite_add_tcase(s, tc);
   return s;
 }

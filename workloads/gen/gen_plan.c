@@ -275,20 +275,22 @@ static const char *kib(uint64_t bytes, char *buf, size_t size) {
   return buf;
 }
 
+/* At most 119 columns with the patch columns (text outputs stay within 120: tests/cli/test_width); byte columns
+ * are plain byte counts (B). */
 static void print_layers(const gen_plan_t *p, FILE *out) {
-  fprintf(out, "%-3s %-16s %-7s %11s %11s %11s %11s %12s", "id", "layer", "op", "in B", "out B", "in+out B", "live B",
+  fprintf(out, "%-3s %-16s %-7s %9s %9s %9s %9s %10s", "id", "layer", "op", "in B", "out B", "in+out B", "live B",
           "MACs");
-  if (p->patch_n) fprintf(out, "  %-9s %12s %11s %11s", "window", "patched MACs", "in+out B", "live B");
+  if (p->patch_n) fprintf(out, "  %-7s %10s %9s %9s", "window", "patch MACs", "in+out B", "live B");
   fputc('\n', out);
   for (int32_t i = 0; i < p->n_layers; i++) {
     const gen_plan_layer_t *pl = &p->layers[i];
-    fprintf(out, "%-3d %-16s %-7s %11u %11u %11" PRIu64 " %11" PRIu64 " %12" PRIu64, i, pl->name, pl->op, pl->in_bytes,
+    fprintf(out, "%-3d %-16s %-7s %9u %9u %9" PRIu64 " %9" PRIu64 " %10" PRIu64, i, pl->name, pl->op, pl->in_bytes,
             pl->out_bytes, pl->io_bytes, pl->live_bytes, pl->macs);
     if (p->patch_n) {
       char win[24] = "", io[24] = "";
       if (pl->patch_stage) snprintf(win, sizeof win, "%dx%d", pl->win_h, pl->win_w);
       if (pl->patch_stage) snprintf(io, sizeof io, "%" PRIu64, pl->patch_io_bytes);
-      fprintf(out, "  %-9s %12" PRIu64 " %11s %11" PRIu64, win, pl->patched_macs, io, pl->patched_live_bytes);
+      fprintf(out, "  %-7s %10" PRIu64 " %9s %9" PRIu64, win, pl->patched_macs, io, pl->patched_live_bytes);
     }
     fputc('\n', out);
   }

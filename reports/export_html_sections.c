@@ -100,7 +100,7 @@ void html_put_layer_delta(const html_t *h) {
   if (h->ctx->n != 2) return;
   const cJSON *A = h->ctx->reports[0], *B = h->ctx->reports[1], *row;
   if (!cJSON_GetArraySize(rpt_get(A, "layers")) && !cJSON_GetArraySize(rpt_get(B, "layers"))) return;
-  rpt_buf_put(h->out, "<h2>Per-layer delta</h2>\n<p class=\"sub\">");
+  rpt_buf_put(h->out, "<h2 id=\"delta\">Per-layer delta</h2>\n<p class=\"sub\">");
   rpt_buf_escaped(h->out, CM_ESC_HTML, h->ctx->labels[0]);
   rpt_buf_put(h->out, " (old) against ");
   rpt_buf_escaped(h->out, CM_ESC_HTML, h->ctx->labels[1]);
@@ -218,7 +218,7 @@ void html_put_allocations(const html_t *h) {
   for (size_t i = 0; i < h->ctx->n; i++)
     any |= arena_peak_sample(h->ctx->reports[i]) && cJSON_GetArraySize(rpt_get(h->ctx->reports[i], "allocations"));
   if (!any) return;
-  rpt_buf_put(h->out, "<h2>Allocations at the peak</h2>\n");
+  rpt_buf_put(h->out, "<h2 id=\"allocations\">Allocations at the peak</h2>\n");
   for (size_t i = 0; i < h->ctx->n; i++) put_allocations_of(h, i);
 }
 
@@ -277,7 +277,7 @@ void html_put_functions(const html_t *h) {
   bool any = false;
   for (size_t i = 0; i < h->ctx->n; i++) any |= cJSON_GetArraySize(rpt_get(h->ctx->reports[i], "functions")) > 0;
   if (!any) return;
-  rpt_buf_put(h->out, "<h2>Function profile</h2>\n<p class=\"sub\">From <code>run --profile-functions</code>: "
+  rpt_buf_put(h->out, "<h2 id=\"functions\">Function profile</h2>\n<p class=\"sub\">From <code>run --profile-functions</code>: "
                       "exclusive cycles are the function's own blocks; inclusive adds what it called "
                       "(docs/annotate.md).</p>\n");
   for (size_t i = 0; i < h->ctx->n; i++) put_functions_of(h, i);

@@ -377,7 +377,7 @@ static void put_zoom_bar(const html_t *h) {
 }
 
 void html_put_timelines(const html_t *h) {
-  rpt_buf_put(h->out, "<h2>Memory over time</h2>\n");
+  rpt_buf_put(h->out, "<h2 id=\"timeline\">Memory over time</h2>\n");
   if (h->ctx->n > 1) {
     rpt_buf_put(h->out, "<figure>");
     put_zoom_bar(h);
@@ -538,7 +538,7 @@ void html_put_layer_bars(const html_t *h) {
   if (L.n == 0) return;
   frame_t f = {14, 236, 1, bars_top(h, &L)};
   double group_w = PLOT_W / L.n, bar_w = group_w * 0.8 / (double)h->ctx->n;
-  rpt_buf_put(h->out, "<h2>Peak activation memory per layer</h2>\n<figure>");
+  rpt_buf_put(h->out, "<h2 id=\"bars\">Peak activation memory per layer</h2>\n<figure>");
   if (h->ctx->n > 1) put_legend(h, true, false);
   rpt_buf_printf(h->out,
                  "<svg id=\"layer-bars\" viewBox=\"0 0 %d 330\" role=\"img\" aria-label=\"arena peak per layer\">\n",

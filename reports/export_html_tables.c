@@ -147,13 +147,13 @@ void html_put_tables(const html_t *h) {
     any_patches |= cJSON_GetArraySize(rpt_get(h->ctx->reports[i], "patches")) > 0;
   }
   if (any_layers)
-    rpt_buf_put(h->out, "<h2>Layers</h2>\n<p class=\"sub\">Shaded rows ran inside patches (their "
+    rpt_buf_put(h->out, "<h2 id=\"layers\">Layers</h2>\n<p class=\"sub\">Shaded rows ran inside patches (their "
                         "figures sum over all patches).</p>\n");
   for (size_t i = 0; i < h->ctx->n && any_layers; i++) {
     put_heading(h, i, "Per layer");
     put_layer_table(h, h->ctx->reports[i]);
   }
-  if (any_patches) rpt_buf_put(h->out, "<h2>Patches</h2>\n");
+  if (any_patches) rpt_buf_put(h->out, "<h2 id=\"patches\">Patches</h2>\n");
   for (size_t i = 0; i < h->ctx->n && any_patches; i++) {
     if (cJSON_GetArraySize(rpt_get(h->ctx->reports[i], "patches")) == 0) continue;
     put_heading(h, i, "Per patch");

@@ -80,7 +80,7 @@ START_TEST(function_profile_appears) {
   cJSON_AddItemToObject(r, "functions", cJSON_Parse(functions_json));
   cJSON_AddItemToObject(r, "lines", cJSON_Parse(lines_json));
   page = render_one(r);
-  has(page, "<h2>Function profile</h2>");
+  has(page, "<h2 id=\"functions\">Function profile</h2>");
   has(page, ">rt_conv</td>");
   has(page, ">300,000</td>");
   has(page, "rt_conv.c:42");
@@ -140,7 +140,7 @@ END_TEST
 START_TEST(ab_delta_table) {
   const cJSON *reports[2] = {fixture("tiny_layerwise.json"), fixture("tiny_patch2.json")};
   char *page = render(reports, 2);
-  has(page, "<h2>Per-layer delta</h2>");
+  has(page, "<h2 id=\"delta\">Per-layer delta</h2>");
   /* conv0: arena peak 13,824 -> 10,092 B (-3,732), cycles rise with the patches' halo */
   has(page, "<td>13,824</td><td>10,092</td><td class=\"dn\" data-v=\"-3732\">&minus;3,732</td>");
   free(page);

@@ -47,7 +47,7 @@ static const char css[] =
     "tr.patch td{background:#f7f9fd}tr.other td{color:var(--mute);font-style:italic}\n"
     ".bar{display:inline-block;height:9px;background:var(--arena);opacity:.75;vertical-align:0;margin-right:4px}\n"
     ".bar.c{background:#6b7a90}\n"
-    "td.up{color:#b3261e}td.dn{color:#1b7f4b}table.sortable th{cursor:pointer;user-select:none}"
+    "table.delta th,table.delta td{padding:3px 6px}td.up{color:#b3261e}td.dn{color:#1b7f4b}table.sortable th{cursor:pointer;user-select:none}"
     "th[aria-sort=ascending]::after{content:\" \\25B4\"}th[aria-sort=descending]::after{content:\" \\25BE\"}\n"
     ".zoom{display:flex;gap:8px;align-items:center;font-size:12px;color:var(--mute);margin:0 4px 4px}"
     ".zoom[hidden]{display:none}.zoom button{font:inherit;padding:0 8px;border:1px solid var(--line);"

@@ -55,41 +55,32 @@ static const cJSON *layer_named(const cJSON *report, const char *name) {
 static void delta_cells(const html_t *h, const cJSON *a, const cJSON *b, rpt_figure_t fig, bool percent) {
   double x = rpt_figure_in_row_or(a, fig, NAN), y = rpt_figure_in_row_or(b, fig, NAN);
   char s[32];
-  if (a)
-    cell_int(h, x);
-  else
-    rpt_buf_put(h->out, "<td>&ndash;</td>");
-  if (b)
-    cell_int(h, y);
-  else
-    rpt_buf_put(h->out, "<td>&ndash;</td>");
+  rpt_buf_put(h->out, a ? "" : "<td>&ndash;</td>");
+  if (a) cell_int(h, x);
+  rpt_buf_put(h->out, b ? "" : "<td>&ndash;</td>");
+  if (b) cell_int(h, y);
   if (isnan(x) || isnan(y)) {
     rpt_buf_put(h->out, percent ? "<td></td><td></td>" : "<td></td>");
     return;
   }
   double d = y - x;
-  rpt_buf_printf(h->out, "<td class=\"%s\" data-v=\"%.0f\">%s%s</td>",
-                 d > 0   ? "up"
-                 : d < 0 ? "dn"
-                         : "",
-                 rpt_finite(d),
-                 d > 0   ? "+"
-                 : d < 0 ? "&minus;"
-                         : "",
+  const char *cls = d > 0 ? "up" : d < 0 ? "dn" : "", *sign = d > 0 ? "+" : d < 0 ? "&minus;" : "";
+  rpt_buf_printf(h->out, "<td class=\"%s\" data-v=\"%.0f\">%s%s</td>", cls, rpt_finite(d), sign,
                  rpt_fmt_int(fabs(d), s, sizeof s));
-  if (percent) {
-    if (x > 0)
-      rpt_buf_printf(h->out, "<td>%+.1f%%</td>", rpt_finite(100 * d / x));
-    else
-      rpt_buf_put(h->out, "<td></td>");
-  }
+  if (!percent) return;
+  double pct = x > 0 ? rpt_finite(100 * d / x) : 0;
+  if (x <= 0)
+    rpt_buf_put(h->out, "<td></td>");
+  else if (fabs(pct) < 0.05)
+    rpt_buf_put(h->out, "<td>0.0%</td>"); /* not "-0.0%" */
+  else
+    rpt_buf_printf(h->out, "<td>%+.1f%%</td>", pct);
 }
 
 static void delta_row(const html_t *h, const cJSON *a, const cJSON *b) {
   const cJSON *any = a ? a : b;
   rpt_buf_put(h->out, "<tr>");
   cell_text(h, rpt_str_or(any, "name", ""));
-  cell_text(h, rpt_str_or(any, "kind", ""));
   delta_cells(h, a, b, RPT_FIGURE_ARENA_PEAK, false);
   delta_cells(h, a, b, RPT_FIGURE_CYCLES, true);
   delta_cells(h, a, b, RPT_FIGURE_MACS, false);
@@ -105,8 +96,8 @@ void html_put_layer_delta(const html_t *h) {
   rpt_buf_put(h->out, " (old) against ");
   rpt_buf_escaped(h->out, CM_ESC_HTML, h->ctx->labels[1]);
   rpt_buf_put(h->out, " (new), layers matched by name; <span class=\"dn\">green</span> is smaller. Arena in bytes."
-                      "</p>\n<table class=\"delta sortable\"><thead><tr><th class=\"l\">layer</th><th class=\"l\">kind"
-                      "</th><th>arena old</th><th>arena new</th><th>&Delta; arena</th><th>cycles old</th>"
+                      "</p>\n<table class=\"delta sortable\"><thead><tr><th class=\"l\">layer</th><th>arena "
+                      "old</th><th>arena new</th><th>&Delta; arena</th><th>cycles old</th>"
                       "<th>cycles new</th><th>&Delta; cycles</th><th>&Delta;%</th><th>MACs old</th><th>MACs new</th>"
                       "<th>&Delta; MACs</th></tr></thead>\n<tbody>\n");
   int k = 0;
@@ -122,9 +113,7 @@ void html_put_layer_delta(const html_t *h) {
   /* the totals, as the last row (kept last when sorting) */
   double ta = rpt_figure_total_or(A, RPT_FIGURE_CYCLES, 0), tb = rpt_figure_total_or(B, RPT_FIGURE_CYCLES, 0);
   char a[32], b[32], d[32];
-  rpt_buf_printf(h->out,
-                 "<tr class=\"other\"><td class=\"l\">whole run</td><td class=\"l\">arena peak, cycles</td>"
-                 "<td>%s</td>",
+  rpt_buf_printf(h->out, "<tr class=\"other\"><td class=\"l\">whole run</td><td>%s</td>",
                  rpt_fmt_int(rpt_figure_total_or(A, RPT_FIGURE_ARENA_PEAK, 0), a, sizeof a));
   rpt_buf_printf(
       h->out, "<td>%s</td><td>%s</td>", rpt_fmt_int(rpt_figure_total_or(B, RPT_FIGURE_ARENA_PEAK, 0), b, sizeof b),
@@ -277,8 +266,9 @@ void html_put_functions(const html_t *h) {
   bool any = false;
   for (size_t i = 0; i < h->ctx->n; i++) any |= cJSON_GetArraySize(rpt_get(h->ctx->reports[i], "functions")) > 0;
   if (!any) return;
-  rpt_buf_put(h->out, "<h2 id=\"functions\">Function profile</h2>\n<p class=\"sub\">From <code>run --profile-functions</code>: "
-                      "exclusive cycles are the function's own blocks; inclusive adds what it called "
-                      "(docs/annotate.md).</p>\n");
+  rpt_buf_put(h->out,
+              "<h2 id=\"functions\">Function profile</h2>\n<p class=\"sub\">From <code>run --profile-functions</code>: "
+              "exclusive cycles are the function's own blocks; inclusive adds what it called "
+              "(docs/annotate.md).</p>\n");
   for (size_t i = 0; i < h->ctx->n; i++) put_functions_of(h, i);
 }

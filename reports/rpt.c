@@ -553,13 +553,14 @@ static void print_layers(const cJSON *report, FILE *out) {
       snprintf(shape, sizeof shape, "%dx%dx%d", cJSON_GetArrayItem(s, 0)->valueint, cJSON_GetArrayItem(s, 1)->valueint,
                cJSON_GetArrayItem(s, 2)->valueint);
     bar(bars, sizeof bars, rpt_figure_in_row_or(l, RPT_FIGURE_ARENA_PEAK, 0), max_arena, 8);
-    fprintf(out, "  %3d  %-16.16s %-15.15s %-11.11s %11s %13s %9.3f %11s  %s%s\n", rpt_to_int(rpt_num_or(l, "id", 0)),
+    bool in_patches = cJSON_IsTrue(rpt_get(l, "patch_stage"));
+    fprintf(out, "  %3d  %-16.16s %-15.15s %-11.11s %11s %13s %9.3f %11s%s%s%s\n", rpt_to_int(rpt_num_or(l, "id", 0)),
             rpt_line_or(l, "name", ""), rpt_line_or(l, "kind", ""), shape,
             grouped(rpt_figure_in_row_or(l, RPT_FIGURE_MACS, 0), macs, sizeof macs),
             grouped(rpt_figure_in_row_or(l, RPT_FIGURE_CYCLES, 0), cycles, sizeof cycles),
             rpt_figure_in_row_or(l, RPT_FIGURE_LATENCY, 0) / 1000.0,
-            grouped(rpt_figure_in_row_or(l, RPT_FIGURE_ARENA_PEAK, 0), arena, sizeof arena), bars,
-            cJSON_IsTrue(rpt_get(l, "patch_stage")) ? " (patches)" : "");
+            grouped(rpt_figure_in_row_or(l, RPT_FIGURE_ARENA_PEAK, 0), arena, sizeof arena),
+            bars[0] || in_patches ? "  " : "", bars, in_patches ? " (patches)" : "");
   }
   const cJSON *other = rpt_get(report, "other");
   char cycles[32];

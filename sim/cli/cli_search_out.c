@@ -45,7 +45,7 @@ static void print_row(const cli_search_t *s, size_t i, int chosen, int lw) {
   const xp_search_cand_t *c = &s->cand[i];
   char a[32], b[32], d[32], e[32], verdict[96], over[32] = "";
   if (!c->sim_ok) {
-    printf("   %-28s %10s %11s  %s (see candidates/)\n", c->spec, digits(c->plan_arena_bytes, a, sizeof a),
+    printf("   %-30s %10s %11s  %s (see candidates/)\n", c->spec, digits(c->plan_arena_bytes, a, sizeof a),
            digits(c->plan_macs, b, sizeof b), xp_fw_status(s->codes[i]));
     return;
   }
@@ -57,7 +57,7 @@ static void print_row(const cli_search_t *s, size_t i, int chosen, int lw) {
     snprintf(verdict, sizeof verdict, "over by %s B", digits(c->peak_bytes - sram, a, sizeof a));
   if (lw >= 0 && s->cand[lw].cycles)
     snprintf(over, sizeof over, "%+.1f%%", 100.0 * ((double)c->cycles / (double)s->cand[lw].cycles - 1.0));
-  printf(" %c%c%-28s %10s %11s %11s %12s %7.1f %7s  %s\n", chosen ? '>' : ' ', c->on_front ? '*' : ' ', c->spec,
+  printf(" %c%c%-30s %10s %11s %11s %12s %7.1f %7s  %s\n", chosen ? '>' : ' ', c->on_front ? '*' : ' ', c->spec,
          digits(c->plan_arena_bytes, a, sizeof a), digits(c->plan_macs, b, sizeof b),
          digits(c->peak_bytes, d, sizeof d), digits(c->cycles, e, sizeof e), c->latency_us / 1000.0, over, verdict);
 }
@@ -73,13 +73,15 @@ static void print_counts(const cli_search_t *s) {
          "       %zu dominated, %zu same as another, %zu promising\n",
          s->n, count[XP_SEARCH_PRUNE_INVALID], count[XP_SEARCH_PRUNE_BUDGET], count[XP_SEARCH_PRUNE_LATENCY],
          count[XP_SEARCH_PRUNE_DOMINATED], count[XP_SEARCH_PRUNE_DUPLICATE], count[XP_SEARCH_KEEP]);
-  printf("simulated %zu; %zu within the budget of %llu B\n", simulated, fit, (unsigned long long)s->budget_bytes);
+  char budget[32];
+  printf("simulated %zu; %zu within the budget of %s B\n", simulated, fit,
+         digits(s->budget_bytes, budget, sizeof budget));
 }
 
 static void print_table(const cli_search_t *s, int chosen, int lw) {
   size_t idx[XP_SEARCH_MAX_CANDIDATES], n;
   sort_by_peak(s, idx, &n);
-  printf("\n   %-28s %10s %11s %11s %12s %7s %7s  %s\n", "schedule (> chosen, * front)", "plan arena", "plan MACs",
+  printf("\n   %-30s %10s %11s %11s %12s %7s %7s  %s\n", "schedule (> chosen, * front)", "plan arena", "plan MACs",
          "peak SRAM B", "cycles", "ms", "vs LW", "vs device SRAM");
   for (size_t k = 0; k < n; k++) print_row(s, idx[k], (int)idx[k] == chosen, lw);
   printf("\n");

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Renders an HTML report in headless Chromium: no console messages, the page's SVG holds the memory timeline, two
 # reports get the per-layer delta table, the inline script runs (zoom controls shown, "#zoom=0.25-0.5" zooms every
-# timeline), and screenshots (the page, the page zoomed) are written as test artifacts.
+# timeline, clicks on a header sort a table), and screenshots (the page, the page zoomed) are written as test artifacts.
 #   export_chromium.sh MCUSIM FIXTURE_DIR OUT_DIR [REPORT.json ...]
 # Installs Debian's chromium when missing (as root; it is large, so only this test pulls it in, not setup.sh).
 # EXPORT_SHOT_SIZE=W,H sets the screenshot size (docs/images/demo_report.png: 1100,1560 on the demo reports);
@@ -58,6 +58,13 @@ if grep -q '<svg class="plot"[^>]*viewBox="72 0 908 ' "$out/dom_zoom.html"; then
   exit 1
 fi
 grep -q '<output>cycles ' "$out/dom_zoom.html" || { echo "FAIL: the zoomed range is not named"; exit 1; }
+
+# Sorting: a copy of the page clicks the first layer table's "cycles" header twice (descending) and writes into the
+# DOM whether the rows came out in that order with the "outside layers" row still last.
+sed 's#</body>#<script>(function(){var t=document.querySelector("table.layers"),i=-1,hs=t.tHead.rows[0].cells;for(var k=0;k<hs.length;k++)if(hs[k].textContent==="cycles")i=k;hs[i].click();hs[i].click();var r=[].slice.call(t.tBodies[0].rows),ok=r.length>2\&\&r[r.length-1].className==="other";for(var j=1;j<r.length-1;j++)ok=ok\&\&+r[j-1].cells[i].textContent.replace(/,/g,"")>=+r[j].cells[i].textContent.replace(/,/g,"");document.body.setAttribute("data-sorted",ok?"yes":"no");})()</script></body>#' \
+  "$html" >"$out/sort_probe.html"
+"$browser" "${flags[@]}" --dump-dom "file://$out/sort_probe.html" >"$out/dom_sort.html" 2>>"$out/chromium.log"
+grep -q 'data-sorted="yes"' "$out/dom_sort.html" || { echo "FAIL: a click on a header did not sort the table"; exit 1; }
 
 size="${EXPORT_SHOT_SIZE:-1280,2400}"
 "$browser" "${flags[@]}" --window-size="$size" --screenshot="$png" "file://$html" >/dev/null 2>>"$out/chromium.log"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every command's text for people fits 120 columns (issue 19, item 4): runs each command on the bundled inputs (help
 # texts, profiles, run summaries with layers, patches, the function profile and misuse warnings, compare with the
-# plan beside, check passing and failing, plan of every bundled model with and without patches, a search, a sweep)
+# plan beside, check passing and failing, plan and mcusim-gen --plan of every bundled model, a search, a sweep)
 # and fails on any line of standard output or error wider than 120 characters (Unicode code points: the bar
 # characters of the summary count one each). CSV and JSON are for tools and are not looked at. Paths are kept short
 # (links in the work folder): a path the user gives is printed whole, however long.
@@ -54,6 +54,7 @@ fi
 for m in models/*.json; do
   step "$mcusim" plan "$m"
   step "$mcusim" plan "$m" --patches 4 --split-blocks 4
+  step "$gen" --model "$m" --schedule patch:n=4,blocks=4 --plan
 done
 if [ -f fw/mcunet-vww-r160_patch2.elf ]; then # the search and the sweep build firmware (arm-none-eabi-gcc)
   step "$mcusim" search models/person-det-mbv1-r96.json --profile stm32f412 --sram-budget 50000 --input flash -j 2 \

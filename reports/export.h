@@ -28,6 +28,11 @@ rpt_export_err rpt_export(const cJSON *const *reports, size_t n, const char *for
 rpt_export_err rpt_export_with(const cJSON *const *reports, size_t n, const char *format, const char *out_path,
                                const rpt_export_opts_t *opts, char *msg, size_t msg_size);
 
+/* The HTML pages' stylesheet and script (inline in every page; the sweep/merge table uses them too, so its page
+ * looks like the report's and its tables sort): static text, never NULL. */
+const char *rpt_html_style(void);
+const char *rpt_html_script(void);
+
 /* The formats, for usage texts: name and one-line summary of entry i; NULL past the end. */
 const char *rpt_export_format_name(size_t i, const char **summary);
 

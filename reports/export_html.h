@@ -19,6 +19,12 @@ void html_put_comparison(const html_t *h);
 void html_put_timelines(const html_t *h);
 void html_put_layer_bars(const html_t *h);
 void html_put_tables(const html_t *h);
+void html_put_layer_delta(const html_t *h); /* two reports: per-layer old, new, delta */
+void html_put_allocations(const html_t *h); /* the allocations live at each report's arena peak */
+void html_put_functions(const html_t *h);   /* the function profile, when a report has one */
+
+/* A layer row of report with the same id as `like`, NULL when none. */
+const cJSON *html_find_layer(const cJSON *report, const cJSON *id);
 
 /* Top of a memory axis above `bytes`, rounded to a tick. */
 double html_frame_top_bytes(double bytes);

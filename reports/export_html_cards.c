@@ -69,12 +69,18 @@ static void put_macs_card(const html_t *h, const cJSON *r) {
                  rpt_fmt_int(macs, a, sizeof a), rpt_figure_total_or(r, RPT_FIGURE_CYCLES, 0) / macs);
 }
 
-/* Energy appears only when the report carries it (energy.total_uj; docs/export.md). */
+/* Energy appears only when the report carries it: totals.energy_uj, written when the profile has power figures
+ * (docs/report.md; the card had looked for an energy.total_uj no report writes). */
 static void put_energy_card(const html_t *h, const cJSON *r) {
   double energy_uj;
-  if (rpt_number(r, "energy.total_uj", &energy_uj)) return;
+  if (rpt_number(r, "totals.energy_uj", &energy_uj)) return;
   card_open(h, "energy");
-  rpt_buf_printf(h->out, "<div class=\"v\">%.1f &micro;J</div><div class=\"d\">per run</div></div>\n", energy_uj);
+  if (energy_uj >= 1000)
+    rpt_buf_printf(h->out, "<div class=\"v\">%.1f mJ</div><div class=\"d\">per run (%.1f &micro;J)</div></div>\n",
+                   rpt_finite(energy_uj / 1000), rpt_finite(energy_uj));
+  else
+    rpt_buf_printf(h->out, "<div class=\"v\">%.1f &micro;J</div><div class=\"d\">per run</div></div>\n",
+                   rpt_finite(energy_uj));
 }
 
 static void put_result_card(const html_t *h, const cJSON *r) {

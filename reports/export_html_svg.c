@@ -60,6 +60,7 @@ static void put_y_axis(const html_t *h, const frame_t *f, const char *title) {
 /* Cycle ticks with the time at the first report's clock underneath. */
 static void put_x_axis(const html_t *h, const frame_t *f, double clock_hz) {
   double step = nice_step(f->max_x / 8);
+  rpt_buf_put(h->out, "<g class=\"xaxis\">");
   rpt_buf_printf(h->out, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#8a94a3\"/>\n", PLOT_L, PLOT_R,
                  f->bottom, f->bottom);
   for (int k = 0; k < MAX_TICKS && isfinite(step * k) && step * k <= f->max_x * 1.0001; k++) {
@@ -79,8 +80,23 @@ static void put_x_axis(const html_t *h, const frame_t *f, double clock_hz) {
   }
   rpt_buf_printf(h->out,
                  "<text x=\"%d\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\" fill=\"#5b6575\">cycles"
-                 "</text>\n",
+                 "</text></g>\n",
                  PLOT_L - 22, f->bottom + 16);
+}
+
+/* The zoom script's handles (export_html.c): an outer SVG names the time axis it spans and the clock; what moves
+ * with the zoom sits in nested <svg class="plot"> viewports whose viewBox the script narrows to the range chosen,
+ * stretched in x only (their labels and markers are counter-scaled). Without the script the page is the same. */
+static void put_zoom_attrs(const html_t *h, const frame_t *f, double clock_hz, double bottom) {
+  rpt_buf_printf(h->out, " data-max-cycles=\"%.0f\" data-hz=\"%.0f\" data-bottom=\"%.1f\"", rpt_finite(f->max_x),
+                 rpt_finite(clock_hz), bottom);
+}
+
+static void plot_open(const html_t *h, int height) {
+  rpt_buf_printf(h->out,
+                 "<svg class=\"plot\" x=\"%d\" y=\"0\" width=\"%d\" height=\"%d\" viewBox=\"%d 0 %d %d\" "
+                 "preserveAspectRatio=\"none\">\n",
+                 PLOT_L, PLOT_R - PLOT_L, height, PLOT_L, PLOT_R - PLOT_L, height);
 }
 
 static void put_sram_line(const html_t *h, const frame_t *f, double sram, const char *label) {
@@ -148,7 +164,7 @@ static bool next_slice(bool patches, const cJSON **cursor, slice_t *out) {
   return true;
 }
 
-static const cJSON *find_layer(const cJSON *report, const cJSON *id) {
+const cJSON *html_find_layer(const cJSON *report, const cJSON *id) {
   const cJSON *row;
   cJSON_ArrayForEach(row, rpt_array(report, "layers", NULL)) {
     if (cJSON_IsNumber(id) && rpt_num_or(row, "id", 0) == id->valuedouble) return row;
@@ -162,7 +178,7 @@ static void slice_name(const cJSON *report, bool patches, const slice_t *sl, cha
     snprintf(buf, size, "patch %s", rpt_patch_name(rpt_sample_patch(sl->from), patch, sizeof patch));
     return;
   }
-  const cJSON *layer = find_layer(report, rpt_get(sl->from, "layer"));
+  const cJSON *layer = html_find_layer(report, rpt_get(sl->from, "layer"));
   snprintf(buf, size, "%s", layer ? rpt_str_or(layer, "name", "") : "layer");
 }
 
@@ -181,6 +197,9 @@ static void put_slice_title(const html_t *h, const cJSON *report, bool patches, 
                  rpt_fmt_int(sl->stack_max, d, sizeof d));
 }
 
+/* Room a 10 px strip label needs, in viewBox units. */
+static double label_width(const char *text) { return 6.0 * (double)strlen(text) + 4; }
+
 /* Layer strip (and tinted bands behind the plot) or patch strip, one rect per slice with a tooltip. */
 static void put_strip(const html_t *h, const frame_t *f, const cJSON *report, bool patches, double y, double height) {
   static const char *const layer_fill[2] = {"#c9d8f0", "#9fbbe4"}, *const patch_fill[2] = {"#f6c99a", "#eea562"};
@@ -198,11 +217,16 @@ static void put_strip(const html_t *h, const frame_t *f, const cJSON *report, bo
     rpt_buf_put(h->out, "</rect>");
     char name[96];
     slice_name(report, patches, &sl, name, sizeof name);
-    if (w > 7.0 * (double)strlen(name) + 6) {
+    /* A label where it fits: "patch 0.1", else the patch's number alone. 10 px text is about 6 units a character
+     * (DejaVu Sans: "patch 0.0" is 47 px); the estimate had been 7, which dropped the label of a narrow first
+     * patch (VWW patch:n=3's corner patch, 64 units). */
+    const char *label = name;
+    if (patches && label_width(name) > w && !strncmp(name, "patch ", 6)) label = name + 6;
+    if (label_width(label) <= w) {
       rpt_buf_printf(h->out,
                      "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" text-anchor=\"middle\" pointer-events=\"none\">",
                      x0 + w / 2, y + height - 3);
-      rpt_buf_escaped(h->out, CM_ESC_HTML, name);
+      rpt_buf_escaped(h->out, CM_ESC_HTML, label);
       rpt_buf_put(h->out, "</text>");
     }
     rpt_buf_put(h->out, "\n");
@@ -272,14 +296,15 @@ static bool has_patches(const cJSON *report) {
 static void put_timeline_panel(const html_t *h, size_t i) {
   const cJSON *r = h->ctx->reports[i];
   frame_t f = {46, 256, h->max_cycles, h->max_sram_bytes};
-  rpt_buf_printf(h->out,
-                 "<svg id=\"timeline-%zu\" class=\"timeline\" viewBox=\"0 0 %d 296\" role=\"img\" "
-                 "aria-label=\"memory over cycles, ",
-                 i, VIEW_W);
+  rpt_buf_printf(h->out, "<svg id=\"timeline-%zu\" class=\"timeline\" viewBox=\"0 0 %d 296\" role=\"img\"", i, VIEW_W);
+  put_zoom_attrs(h, &f, rpt_clock_hz(r), f.bottom);
+  rpt_buf_put(h->out, " aria-label=\"memory over cycles, ");
   rpt_buf_escaped(h->out, CM_ESC_HTML, h->ctx->labels[i]);
   rpt_buf_put(h->out, "\">\n");
+  plot_open(h, 296);
   put_strip(h, &f, r, false, 8, 16);
   if (has_patches(r)) put_strip(h, &f, r, true, 27, 14);
+  rpt_buf_put(h->out, "</svg>\n");
   rpt_buf_printf(h->out, "<text x=\"%d\" y=\"20\" font-size=\"10\" text-anchor=\"end\" fill=\"#5b6575\">layers</text>",
                  PLOT_L - 6);
   if (has_patches(r))
@@ -287,11 +312,13 @@ static void put_timeline_panel(const html_t *h, size_t i) {
                    "<text x=\"%d\" y=\"38\" font-size=\"10\" text-anchor=\"end\" fill=\"#5b6575\">patches</text>\n",
                    PLOT_L - 6);
   put_y_axis(h, &f, "SRAM");
+  plot_open(h, 296);
   put_band(h, &f, r, 0, "static");
   put_band(h, &f, r, 1, "stack");
   put_band(h, &f, r, 2, "arena");
   put_sram_line(h, &f, rpt_figure_total_or(r, RPT_FIGURE_SRAM, 0), rpt_str_or(r, "profile.name", ""));
   put_peak_marker(h, &f, r);
+  rpt_buf_put(h->out, "</svg>\n");
   put_x_axis(h, &f, rpt_clock_hz(r));
   rpt_buf_put(h->out, "</svg>\n");
 }
@@ -299,11 +326,11 @@ static void put_timeline_panel(const html_t *h, size_t i) {
 /* Totals of every report as step lines on one time axis, with each device's SRAM. */
 static void put_comparison_panel(const html_t *h) {
   frame_t f = {16, 236, h->max_cycles, h->max_sram_bytes};
-  rpt_buf_printf(h->out,
-                 "<svg id=\"timeline-compare\" class=\"timeline\" viewBox=\"0 0 %d 276\" role=\"img\" "
-                 "aria-label=\"total SRAM over cycles, all reports\">\n",
-                 VIEW_W);
+  rpt_buf_printf(h->out, "<svg id=\"timeline-compare\" class=\"timeline\" viewBox=\"0 0 %d 276\" role=\"img\"", VIEW_W);
+  put_zoom_attrs(h, &f, rpt_clock_hz(h->ctx->reports[0]), f.bottom);
+  rpt_buf_put(h->out, " aria-label=\"total SRAM over cycles, all reports\">\n");
   put_y_axis(h, &f, "static + stack + arena");
+  plot_open(h, 276);
   for (size_t i = 0; i < h->ctx->n; i++) {
     const cJSON *r = h->ctx->reports[i];
     bool shown = false;
@@ -319,6 +346,7 @@ static void put_comparison_panel(const html_t *h) {
     rpt_buf_put(h->out, "</title></polyline>\n");
     put_peak_marker(h, &f, r);
   }
+  rpt_buf_put(h->out, "</svg>\n");
   put_x_axis(h, &f, rpt_clock_hz(h->ctx->reports[0]));
   rpt_buf_put(h->out, "</svg>\n");
 }
@@ -341,10 +369,18 @@ static void put_legend(const html_t *h, bool reports, bool sram) {
   rpt_buf_put(h->out, "</div>\n");
 }
 
+/* Controls of the zoom script (hidden until it runs: a page without scripts shows no dead buttons). */
+static void put_zoom_bar(const html_t *h) {
+  rpt_buf_put(h->out, "<div class=\"zoom\" hidden><button type=\"button\" data-zoom=\"out\">&minus;</button>"
+                      "<button type=\"button\" data-zoom=\"reset\">reset</button><span>drag across the plot to "
+                      "zoom into a range of cycles; double-click to reset</span><output></output></div>");
+}
+
 void html_put_timelines(const html_t *h) {
-  rpt_buf_put(h->out, "<h2>Memory over time</h2>\n");
+  rpt_buf_put(h->out, "<h2 id=\"timeline\">Memory over time</h2>\n");
   if (h->ctx->n > 1) {
     rpt_buf_put(h->out, "<figure>");
+    put_zoom_bar(h);
     put_legend(h, true, true);
     put_comparison_panel(h);
     rpt_buf_put(h->out, "<figcaption>Total SRAM in use (static + stack + arena) over cycles, both runs on one time "
@@ -362,6 +398,7 @@ void html_put_timelines(const html_t *h) {
       continue;
     }
     rpt_buf_put(h->out, "<figure>");
+    put_zoom_bar(h);
     put_legend(h, false, true);
     put_timeline_panel(h, i);
     rpt_buf_put(h->out, "<figcaption>Stacked SRAM over cycles (time at the profile's clock below). The strips above "
@@ -392,7 +429,9 @@ static void collect_layers(const html_t *h, bar_layers_t *L) {
   }
 }
 
-static const cJSON *layer_of(const cJSON *report, const cJSON *like) { return find_layer(report, rpt_get(like, "id")); }
+static const cJSON *layer_of(const cJSON *report, const cJSON *like) {
+  return html_find_layer(report, rpt_get(like, "id"));
+}
 
 /* SRAM left for activations: device SRAM minus static minus the stack peak. */
 static double activation_budget(const cJSON *r) {
@@ -499,7 +538,7 @@ void html_put_layer_bars(const html_t *h) {
   if (L.n == 0) return;
   frame_t f = {14, 236, 1, bars_top(h, &L)};
   double group_w = PLOT_W / L.n, bar_w = group_w * 0.8 / (double)h->ctx->n;
-  rpt_buf_put(h->out, "<h2>Peak activation memory per layer</h2>\n<figure>");
+  rpt_buf_put(h->out, "<h2 id=\"bars\">Peak activation memory per layer</h2>\n<figure>");
   if (h->ctx->n > 1) put_legend(h, true, false);
   rpt_buf_printf(h->out,
                  "<svg id=\"layer-bars\" viewBox=\"0 0 %d 330\" role=\"img\" aria-label=\"arena peak per layer\">\n",

@@ -588,26 +588,28 @@ static void print_layers(const cJSON *report, FILE *out) {
     max_arena = rpt_figure_in_row_or(l, RPT_FIGURE_ARENA_PEAK, 0);
     peak_layer = l;
   }
-  fprintf(out, "\n  %3s  %-16s %-15s %-13s %12s %14s %9s %11s  %s\n", "id", "layer", "kind", "out shape", "MACs",
-          "cycles", "ms", "arena peak", "");
+  /* at most 119 columns with the bar (8) and "(patches)": text outputs stay within 120 (tests/cli/test_width) */
+  fprintf(out, "\n  %3s  %-16s %-15s %-11s %11s %13s %9s %11s\n", "id", "layer", "kind", "out shape", "MACs", "cycles",
+          "ms", "arena peak");
   cJSON_ArrayForEach(l, layers) {
     char shape[32] = "", macs[32], cycles[32], arena[32], bars[128];
     const cJSON *s = rpt_get(l, "out_shape");
     if (cJSON_GetArraySize(s) == 3)
       snprintf(shape, sizeof shape, "%dx%dx%d", cJSON_GetArrayItem(s, 0)->valueint, cJSON_GetArrayItem(s, 1)->valueint,
                cJSON_GetArrayItem(s, 2)->valueint);
-    bar(bars, sizeof bars, rpt_figure_in_row_or(l, RPT_FIGURE_ARENA_PEAK, 0), max_arena, 20);
-    fprintf(out, "  %3d  %-16.16s %-15.15s %-13s %12s %14s %9.3f %11s  %s%s\n", rpt_to_int(rpt_num_or(l, "id", 0)),
+    bar(bars, sizeof bars, rpt_figure_in_row_or(l, RPT_FIGURE_ARENA_PEAK, 0), max_arena, 8);
+    bool in_patches = cJSON_IsTrue(rpt_get(l, "patch_stage"));
+    fprintf(out, "  %3d  %-16.16s %-15.15s %-11.11s %11s %13s %9.3f %11s%s%s%s\n", rpt_to_int(rpt_num_or(l, "id", 0)),
             rpt_line_or(l, "name", ""), rpt_line_or(l, "kind", ""), shape,
             grouped(rpt_figure_in_row_or(l, RPT_FIGURE_MACS, 0), macs, sizeof macs),
             grouped(rpt_figure_in_row_or(l, RPT_FIGURE_CYCLES, 0), cycles, sizeof cycles),
             rpt_figure_in_row_or(l, RPT_FIGURE_LATENCY, 0) / 1000.0,
-            grouped(rpt_figure_in_row_or(l, RPT_FIGURE_ARENA_PEAK, 0), arena, sizeof arena), bars,
-            cJSON_IsTrue(rpt_get(l, "patch_stage")) ? " (patches)" : "");
+            grouped(rpt_figure_in_row_or(l, RPT_FIGURE_ARENA_PEAK, 0), arena, sizeof arena),
+            bars[0] || in_patches ? "  " : "", bars, in_patches ? " (patches)" : "");
   }
   const cJSON *other = rpt_get(report, "other");
   char cycles[32];
-  fprintf(out, "       %-16s %-15s %-13s %12s %14s %9.3f\n", "(other)", "", "", "",
+  fprintf(out, "       %-16s %-15s %-11s %11s %13s %9.3f\n", "(other)", "", "", "",
           grouped(rpt_num_or(other, "cycles", 0), cycles, sizeof cycles),
           total_cycles > 0 ? rpt_num_or(other, "cycles", 0) / total_cycles *
                                  rpt_figure_total_or(report, RPT_FIGURE_LATENCY, 0) / 1000.0
@@ -682,7 +684,7 @@ static void print_profile(const cJSON *report, FILE *out) {
 static void print_diagnostics(const cJSON *report, FILE *out) {
   const cJSON *d;
   cJSON_ArrayForEach(d, rpt_get(report, "diagnostics")) {
-    fprintf(out, "  WARNING       %s: %s (at %s, %s, called from %s)\n", rpt_line_or(d, "kind", ""),
+    fprintf(out, "  WARNING       %s: %s\n                at %s, %s, called from %s\n", rpt_line_or(d, "kind", ""),
             rpt_line_or(d, "message", ""), rpt_line_or(d, "pc", ""), rpt_line_or(d, "symbol", ""),
             rpt_line_or(d, "caller", ""));
   }

@@ -128,9 +128,10 @@ static int enumerate(cli_search_t *s) {
   for (size_t i = 0; i < s->n; i++) xp_search_predict(&s->model, &s->cand[i]);
   xp_search_opts_t o = {s->budget_bytes, CLI_SEARCH_OVERHEAD_ESTIMATE, s->max_latency_overhead, s->top, s->inputs};
   xp_search_prune(s->cand, s->n, &o);
-  printf("model %s: %d blocks; memory-heavy stage: the first %d blocks (layer-wise live peak %llu B at %s)\n",
-         s->model.name, s->model.n_blocks, heavy, (unsigned long long)plan.peak_live_bytes,
-         plan.layers[plan.peak_live_layer].name);
+  char peak[32];
+  rpt_group_digits((unsigned long long)plan.peak_live_bytes, peak, sizeof peak);
+  printf("model %s: %d blocks; memory-heavy stage: the first %d blocks (layer-wise live peak %s B at %s)\n",
+         s->model.name, s->model.n_blocks, heavy, peak, plan.layers[plan.peak_live_layer].name);
   return 0;
 }
 

@@ -45,14 +45,19 @@ static void print_row(const cli_search_t *s, size_t i, int chosen, int lw) {
   const xp_search_cand_t *c = &s->cand[i];
   char a[32], b[32], d[32], e[32], verdict[96], over[32] = "";
   if (!c->sim_ok) {
-    printf("   %-30s %12s %12s  %s (see candidates/)\n", c->spec, digits(c->plan_arena_bytes, a, sizeof a),
+    printf("   %-30s %10s %11s  %s (see candidates/)\n", c->spec, digits(c->plan_arena_bytes, a, sizeof a),
            digits(c->plan_macs, b, sizeof b), xp_fw_status(s->codes[i]));
     return;
   }
-  sram_verdict(s, c, verdict, sizeof verdict);
+  /* the short verdict keeps a row within 120 columns (tests/cli/test_width) */
+  const uint64_t sram = prof_sram_bytes(s->profile);
+  if (c->peak_bytes <= sram)
+    snprintf(verdict, sizeof verdict, "fits, %s B free", digits(sram - c->peak_bytes, a, sizeof a));
+  else
+    snprintf(verdict, sizeof verdict, "over by %s B", digits(c->peak_bytes - sram, a, sizeof a));
   if (lw >= 0 && s->cand[lw].cycles)
     snprintf(over, sizeof over, "%+.1f%%", 100.0 * ((double)c->cycles / (double)s->cand[lw].cycles - 1.0));
-  printf(" %c%c%-30s %12s %12s %12s %14s %10.1f %8s  %s\n", chosen ? '>' : ' ', c->on_front ? '*' : ' ', c->spec,
+  printf(" %c%c%-30s %10s %11s %11s %12s %7.1f %7s  %s\n", chosen ? '>' : ' ', c->on_front ? '*' : ' ', c->spec,
          digits(c->plan_arena_bytes, a, sizeof a), digits(c->plan_macs, b, sizeof b),
          digits(c->peak_bytes, d, sizeof d), digits(c->cycles, e, sizeof e), c->latency_us / 1000.0, over, verdict);
 }
@@ -64,17 +69,19 @@ static void print_counts(const cli_search_t *s) {
     simulated += s->cand[i].simulated;
     fit += s->cand[i].sim_ok && s->cand[i].peak_bytes <= s->budget_bytes;
   }
-  printf("space: %zu schedules; plan: %zu invalid, %zu over budget, %zu over the latency limit, %zu dominated, "
-         "%zu same as another, %zu promising\n",
+  printf("space: %zu schedules; plan: %zu invalid, %zu over budget, %zu over the latency limit,\n"
+         "       %zu dominated, %zu same as another, %zu promising\n",
          s->n, count[XP_SEARCH_PRUNE_INVALID], count[XP_SEARCH_PRUNE_BUDGET], count[XP_SEARCH_PRUNE_LATENCY],
          count[XP_SEARCH_PRUNE_DOMINATED], count[XP_SEARCH_PRUNE_DUPLICATE], count[XP_SEARCH_KEEP]);
-  printf("simulated %zu; %zu within the budget of %llu B\n", simulated, fit, (unsigned long long)s->budget_bytes);
+  char budget[32];
+  printf("simulated %zu; %zu within the budget of %s B\n", simulated, fit,
+         digits(s->budget_bytes, budget, sizeof budget));
 }
 
 static void print_table(const cli_search_t *s, int chosen, int lw) {
   size_t idx[XP_SEARCH_MAX_CANDIDATES], n;
   sort_by_peak(s, idx, &n);
-  printf("\n   %-30s %12s %12s %12s %14s %10s %8s  %s\n", "schedule (> chosen, * front)", "plan arena B", "plan MACs",
+  printf("\n   %-30s %10s %11s %11s %12s %7s %7s  %s\n", "schedule (> chosen, * front)", "plan arena", "plan MACs",
          "peak SRAM B", "cycles", "ms", "vs LW", "vs device SRAM");
   for (size_t k = 0; k < n; k++) print_row(s, idx[k], (int)idx[k] == chosen, lw);
   printf("\n");
@@ -100,8 +107,8 @@ static void print_verdict(const cli_search_t *s, int chosen, int lw) {
   if (lw >= 0) printf(", %+.1f%% cycles vs layer-wise", 100.0 * ((double)c->cycles / (double)s->cand[lw].cycles - 1.0));
   printf("\n");
   if (s->flash_over_bytes)
-    printf("flash: the weights need up to %s B more than the part's %s B of flash: simulated with the flash "
-           "enlarged (profile %s+flash)\n",
+    printf("flash: the weights need up to %s B more than the part's %s B of flash:\n"
+           "       simulated with the flash enlarged (profile %s+flash)\n",
            digits(s->flash_over_bytes, a, sizeof a), digits(s->profile->flash.size, b, sizeof b), s->profile->name);
 }
 
@@ -201,7 +208,8 @@ int cli_search_report(cli_search_t *s) {
   if (write_search_json(s, chosen, pruned_choice)) return fprintf(stderr, "mcusim: cannot write search.json\n"), 70;
   if (chosen < 0) return CLI_EXIT_FAIL;
   if (write_schedule_file(s, chosen)) return fprintf(stderr, "mcusim: cannot write schedule.json\n"), 70;
-  printf("schedule file: %s/schedule.json (mcusim-gen --model %s --schedule-file %s/schedule.json --out PREFIX)\n",
+  printf("schedule file: %s/schedule.json\n  build it: mcusim-gen --model %s --schedule-file %s/schedule.json --out "
+         "PREFIX\n",
          s->out_dir, s->model_path, s->out_dir);
   return CLI_EXIT_OK;
 }

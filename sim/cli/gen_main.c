@@ -61,9 +61,25 @@ static uint64_t tensor_bytes_of(const rt_layer_t *L, int out) {
   return out ? (uint64_t)L->out_h * L->out_w * L->out_c : (uint64_t)L->in_h * L->in_w * L->in_c;
 }
 
+/* "1,204,332" (digits grouped as in every text output, docs/report.md "Units"); one of four static buffers. */
+static const char *grp(uint64_t v) {
+  static char bufs[4][32];
+  static int next;
+  char digits[32], *buf = bufs[next++ % 4];
+  int n = snprintf(digits, sizeof digits, "%" PRIu64, v), o = 0;
+  for (int i = 0; i < n; i++) {
+    if (i && (n - i) % 3 == 0) buf[o++] = ',';
+    buf[o++] = digits[i];
+  }
+  buf[o] = '\0';
+  return buf;
+}
+
+/* Within 120 columns (tests/cli/test_width.sh). */
 static void print_plan(const gen_model_t *m, const rt_schedule_t *s, const dry_run_t *d) {
-  printf("model %s: %u layers in %d blocks, %" PRIu64 " weight bytes, %" PRIu64 " parameter bytes\n", m->name,
-         m->model.n_layers, m->n_blocks, m->weight_bytes, m->param_bytes);
+  printf("model %s: %u layers in %d blocks, %s weight bytes, ", m->name, m->model.n_layers, m->n_blocks,
+         grp(m->weight_bytes));
+  printf("%s parameter bytes\n", grp(m->param_bytes));
   printf("%-3s %-16s %-7s %-4s %-12s %-12s %12s %12s\n", "id", "layer", "op", "k/s", "in", "out", "MACs", "in+out B");
   uint64_t total = 0;
   for (int32_t i = 0; i < m->model.n_layers; i++) {
@@ -72,25 +88,27 @@ static void print_plan(const gen_model_t *m, const rt_schedule_t *s, const dry_r
     snprintf(in, sizeof in, "%ux%ux%u", L->in_h, L->in_w, L->in_c);
     snprintf(out, sizeof out, "%ux%ux%u", L->out_h, L->out_w, L->out_c);
     uint64_t io = L->op == RT_OP_DW ? tensor_bytes_of(L, 0) : tensor_bytes_of(L, 0) + tensor_bytes_of(L, 1);
+    /* plain numbers: tests/cli/test_memory.c reads these rows back with sscanf */
     printf("%-3d %-16s %-7s %u/%u  %-12s %-12s %12" PRIu64 " %12" PRIu64 "%s\n", i, L->name, op_name(L->op), L->k,
            L->stride, in, out, rt_layer_macs(L), io, L->res_src >= 0 ? " +res" : "");
     total += rt_layer_macs(L);
   }
-  printf("total MACs (analytic, layer-wise): %" PRIu64 "\n", total);
+  printf("total MACs (analytic, layer-wise): %s\n", grp(total));
   if (s && s->patch_n) {
     rt_rect_t wins[RT_MAX_LAYERS], in_win;
     uint64_t macs =
         rt_patch_plan(&m->model, s, s->patch_n + 1 < s->patch_n * s->patch_n ? s->patch_n + 1 : 0, wins, &in_win);
-    printf("patch stage: layers 0..%d, %dx%d patches; an interior patch: input %dx%d, %" PRIu64 " MACs\n",
-           s->patch_layers - 1, s->patch_n, s->patch_n, in_win.h, in_win.w, macs);
+    printf("patch stage: layers 0..%d, %dx%d patches; an interior patch: input %dx%d, %s MACs\n", s->patch_layers - 1,
+           s->patch_n, s->patch_n, in_win.h, in_win.w, grp(macs));
     for (int32_t i = 0; i < s->patch_layers; i++)
       printf("  %-16s window %dx%d at (%d,%d)\n", m->layers[i].name, wins[i].h, wins[i].w, wins[i].y0, wins[i].x0);
   }
   if (d) {
-    printf("schedule %s: MACs %" PRIu64 " (patch stage %" PRIu64 "), arena peak %u B, arena required %u B, "
-           "patch peak %u B, patch input %ux%u, checksum 0x%08x\n",
-           s->name, d->stats.macs, d->stats.patch_stage_macs, d->arena_peak_bytes, d->arena_required_bytes,
-           d->stats.patch_peak_bytes, d->stats.patch_in_h, d->stats.patch_in_w, d->stats.checksum);
+    printf("schedule %s: MACs %s (patch stage %s), checksum 0x%08x\n", s->name, grp(d->stats.macs),
+           grp(d->stats.patch_stage_macs), d->stats.checksum);
+    printf("  arena peak %s B, arena required %s B, ", grp(d->arena_peak_bytes), grp(d->arena_required_bytes));
+    printf("patch peak %s B, patch input %ux%u\n", grp(d->stats.patch_peak_bytes), d->stats.patch_in_h,
+           d->stats.patch_in_w);
   }
 }
 

@@ -229,7 +229,8 @@ START_TEST(merge_html_escapes_status) { /* F10 */
   FILE *out = open_memstream(&html, &len);
   ck_assert_int_eq(xp_sweep_write_table(&row, 1, 1, XP_SWEEP_HTML, out), 0);
   fclose(out);
-  ck_assert_msg(!strstr(html, "<script>") && strstr(html, "&lt;script&gt;"), "%s", html);
+  /* the page's own script is the one of rpt_html_script (sortable tables); the status is text */
+  ck_assert_msg(!strstr(html, "<script>alert") && strstr(html, "&lt;script&gt;alert"), "status not escaped");
   free(html);
 }
 END_TEST

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "common/cm.h"
+#include "reports/export.h" /* the HTML pages' stylesheet and script */
 #include "reports/rpt.h"
 #include "workloads/explore/sweep.h"
 
@@ -70,37 +71,62 @@ static void write_json(const xp_sweep_row_t *rows, size_t n, size_t total, const
   cJSON_Delete(root);
 }
 
-static void html_row(const xp_sweep_row_t *r, FILE *out) {
+/* "1,204,332" for a table cell. */
+static const char *grouped(uint64_t v, char *buf, size_t size) {
+  rpt_group_digits(v, buf, size);
+  return buf;
+}
+
+static void html_row(const xp_sweep_row_t *r, uint64_t max_peak, FILE *out) {
   const xp_sweep_figures_t *f = &r->fig;
-  fprintf(out, "<tr class=\"%s\"><td>%zu</td><td>", r->has_figures && f->fits ? "fits" : "over", r->index);
+  char a[32], b[32], c[32], d[32];
+  fprintf(out, "<tr%s><td>%zu</td><td class=\"l\">", r->has_figures && !f->fits ? " class=\"over\"" : "", r->index);
   cm_escape_file(CM_ESC_HTML, r->has_figures ? f->model : r->id, out);
-  fputs("</td><td>", out);
+  fputs("</td><td class=\"l\">", out);
   cm_escape_file(CM_ESC_HTML, f->schedule, out);
-  fputs("</td><td>", out);
+  fputs("</td><td class=\"l\">", out);
   cm_escape_file(CM_ESC_HTML, f->profile, out);
-  fputs("</td><td>", out);
+  fputs("</td><td class=\"l\">", out);
   cm_escape_file(CM_ESC_HTML, r->status, out);
   fputs("</td>", out);
-  if (r->has_figures)
-    fprintf(out, "<td>%s</td><td>%llu</td><td>%llu</td><td>%llu</td><td>%llu</td><td>%.3f</td><td>%s</td>",
-            f->fits ? "yes" : "no", (unsigned long long)f->value[RPT_FIGURE_PEAK],
-            (unsigned long long)f->value[RPT_FIGURE_ARENA_PEAK], (unsigned long long)f->value[RPT_FIGURE_SRAM],
-            (unsigned long long)f->value[RPT_FIGURE_CYCLES], f->latency_us / 1000.0, f->checksum);
+  if (r->has_figures) {
+    uint64_t peak = f->value[RPT_FIGURE_PEAK];
+    fprintf(out,
+            "<td class=\"%s\">%s</td><td data-v=\"%llu\"><span class=\"bar\" style=\"width:%.0fpx\"></span>%s</td>"
+            "<td>%s</td><td>%s</td><td>%s</td><td>%.3f</td><td class=\"l\"><code>",
+            f->fits ? "ok" : "bad", f->fits ? "yes" : "no", (unsigned long long)peak,
+            max_peak ? 60.0 * (double)peak / (double)max_peak : 0.0, grouped(peak, a, sizeof a),
+            grouped(f->value[RPT_FIGURE_ARENA_PEAK], b, sizeof b), grouped(f->value[RPT_FIGURE_SRAM], c, sizeof c),
+            grouped(f->value[RPT_FIGURE_CYCLES], d, sizeof d), f->latency_us / 1000.0);
+    cm_escape_file(CM_ESC_HTML, f->checksum, out);
+    fputs("</code></td>", out);
+  } else {
+    fputs("<td></td><td></td><td></td><td></td><td></td><td></td><td></td>", out);
+  }
   fputs("</tr>\n", out);
 }
 
+/* The page in the style of the report's (reports/export_html.c: its stylesheet, sortable tables). */
 static void write_html(const xp_sweep_row_t *rows, size_t n, size_t total, FILE *out) {
+  uint64_t max_peak = 0;
+  for (size_t i = 0; i < n; i++)
+    if (rows[i].has_figures && rows[i].fig.value[RPT_FIGURE_PEAK] > max_peak)
+      max_peak = rows[i].fig.value[RPT_FIGURE_PEAK];
   fprintf(out,
-          "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>mcusim sweep</title><style>\n"
-          "body{font-family:sans-serif}table{border-collapse:collapse}td,th{border:1px solid #ccc;"
-          "padding:2px 6px;text-align:right}td:nth-child(-n+5){text-align:left}tr.over td:nth-child(6)"
-          "{color:#b00}</style></head><body>\n<h1>mcusim sweep</h1>\n<p>%zu of %zu jobs merged.</p>\n"
-          "<table><tr><th>job</th><th>model</th><th>schedule</th><th>profile</th><th>status</th><th>fits</th>"
-          "<th>peak SRAM B</th><th>arena peak B</th><th>SRAM B</th><th>cycles</th><th>latency ms</th>"
-          "<th>checksum</th></tr>\n",
-          n, total);
-  for (size_t i = 0; i < n; i++) html_row(&rows[i], out);
-  fputs("</table></body></html>\n", out);
+          "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" "
+          "content=\"width=device-width,initial-scale=1\">\n<title>mcusim sweep</title>\n<style>\n%s"
+          "tr.over td{background:#fdf1f2}</style>\n</head>\n<body>\n<main>\n<h1>mcusim sweep</h1>\n"
+          "<p class=\"sub\">%zu of %zu jobs merged. Bytes in B (1 KiB = 1024 B); a click on a header sorts."
+          "</p>\n<table class=\"sweep sortable\"><thead><tr><th>job</th><th class=\"l\">model</th>"
+          "<th class=\"l\">schedule</th><th class=\"l\">profile</th><th class=\"l\">status</th><th>fits</th>"
+          "<th>peak SRAM (B)</th><th>arena peak (B)</th><th>SRAM (B)</th><th>cycles</th><th>latency (ms)</th>"
+          "<th class=\"l\">checksum</th></tr></thead>\n<tbody>\n",
+          rpt_html_style(), n, total);
+  for (size_t i = 0; i < n; i++) html_row(&rows[i], max_peak, out);
+  fprintf(out,
+          "</tbody></table>\n<footer>Rendered by <code>mcusim merge --format html</code> (docs/sweep.md)."
+          "</footer>\n</main>\n<script>\n%s</script>\n</body>\n</html>\n",
+          rpt_html_script());
 }
 
 int xp_sweep_jobs_total(const cJSON *manifest, size_t *total) {

@@ -270,25 +270,44 @@ cJSON *gen_plan_json(const gen_plan_t *p) {
   return root;
 }
 
-static const char *kib(uint64_t bytes, char *buf, size_t size) {
-  snprintf(buf, size, "%" PRIu64 " B (%.1f KiB)", bytes, (double)bytes / 1024.0);
+/* "1,204,332": every number people read is grouped, as in the other commands' text (docs/report.md, units). */
+static const char *grp(uint64_t v, char *buf, size_t size) {
+  char digits[32];
+  int n = snprintf(digits, sizeof digits, "%" PRIu64, v);
+  size_t o = 0;
+  for (int i = 0; i < n && o + 2 < size; i++) {
+    if (i && (n - i) % 3 == 0) buf[o++] = ',';
+    buf[o++] = digits[i];
+  }
+  buf[o] = '\0';
   return buf;
 }
 
+static const char *kib(uint64_t bytes, char *buf, size_t size) {
+  char g[32];
+  snprintf(buf, size, "%s B (%.1f KiB)", grp(bytes, g, sizeof g), (double)bytes / 1024.0);
+  return buf;
+}
+
+/* At most 119 columns with the patch columns (text outputs stay within 120: tests/cli/test_width); byte columns
+ * are plain byte counts (B). */
 static void print_layers(const gen_plan_t *p, FILE *out) {
-  fprintf(out, "%-3s %-16s %-7s %11s %11s %11s %11s %12s", "id", "layer", "op", "in B", "out B", "in+out B", "live B",
+  fprintf(out, "%-3s %-16s %-7s %9s %9s %9s %9s %10s", "id", "layer", "op", "in B", "out B", "in+out B", "live B",
           "MACs");
-  if (p->patch_n) fprintf(out, "  %-9s %12s %11s %11s", "window", "patched MACs", "in+out B", "live B");
+  if (p->patch_n) fprintf(out, "  %-7s %10s %9s %9s", "window", "patch MACs", "in+out B", "live B");
   fputc('\n', out);
   for (int32_t i = 0; i < p->n_layers; i++) {
     const gen_plan_layer_t *pl = &p->layers[i];
-    fprintf(out, "%-3d %-16s %-7s %11u %11u %11" PRIu64 " %11" PRIu64 " %12" PRIu64, i, pl->name, pl->op, pl->in_bytes,
-            pl->out_bytes, pl->io_bytes, pl->live_bytes, pl->macs);
+    char a[32], b[32], c[32], d[32], e[32];
+    fprintf(out, "%-3d %-16s %-7s %9s %9s %9s %9s %10s", i, pl->name, pl->op, grp(pl->in_bytes, a, sizeof a),
+            grp(pl->out_bytes, b, sizeof b), grp(pl->io_bytes, c, sizeof c), grp(pl->live_bytes, d, sizeof d),
+            grp(pl->macs, e, sizeof e));
     if (p->patch_n) {
       char win[24] = "", io[24] = "";
       if (pl->patch_stage) snprintf(win, sizeof win, "%dx%d", pl->win_h, pl->win_w);
-      if (pl->patch_stage) snprintf(io, sizeof io, "%" PRIu64, pl->patch_io_bytes);
-      fprintf(out, "  %-9s %12" PRIu64 " %11s %11" PRIu64, win, pl->patched_macs, io, pl->patched_live_bytes);
+      if (pl->patch_stage) grp(pl->patch_io_bytes, io, sizeof io);
+      fprintf(out, "  %-7s %10s %9s %9s", win, grp(pl->patched_macs, a, sizeof a), io,
+              grp(pl->patched_live_bytes, b, sizeof b));
     }
     fputc('\n', out);
   }
@@ -300,13 +319,15 @@ static void print_patches(const gen_plan_t *p, FILE *out) {
           p->patch_layers - 1, p->halo_clip ? "clipped" : "full");
   fprintf(out, "receptive field       %d px; input patch %dx%d px (halo included)\n", p->receptive_field, p->patch_in_h,
           p->patch_in_w);
-  fprintf(out, "MACs per patch        %" PRIu64 " (largest)\n", p->patch_macs_max);
-  fprintf(out, "patch-stage MACs      %" PRIu64 " -> %" PRIu64 " (%+.1f%%)\n", p->stage_macs, p->patched_stage_macs,
-          100.0 * p->stage_mac_overhead);
-  fprintf(out, "overall MACs          %" PRIu64 " -> %" PRIu64 " (%+.1f%%)\n", p->macs, p->patched_macs,
+  char g1[32], g2[32];
+  fprintf(out, "MACs per patch        %s (largest)\n", grp(p->patch_macs_max, g1, sizeof g1));
+  fprintf(out, "patch-stage MACs      %s -> %s (%+.1f%%)\n", grp(p->stage_macs, g1, sizeof g1),
+          grp(p->patched_stage_macs, g2, sizeof g2), 100.0 * p->stage_mac_overhead);
+  fprintf(out, "overall MACs          %s -> %s (%+.1f%%)\n", grp(p->macs, g1, sizeof g1), grp(p->patched_macs, g2, sizeof g2),
           100.0 * p->mac_overhead);
-  fprintf(out, "in-patch peak         in+out %s; live %s (stage output %" PRIu64 " B held)\n",
-          kib(p->in_patch_io_bytes, b1, sizeof b1), kib(p->in_patch_live_bytes, b2, sizeof b2), p->stage_out_bytes);
+  fprintf(out, "in-patch peak         in+out %s; live %s (stage output %s B held)\n",
+          kib(p->in_patch_io_bytes, b1, sizeof b1), kib(p->in_patch_live_bytes, b2, sizeof b2),
+          grp(p->stage_out_bytes, g1, sizeof g1));
   fprintf(out, "after the stage       in+out %s; live %s\n", kib(p->later_io_bytes, b1, sizeof b1),
           kib(p->later_live_bytes, b2, sizeof b2));
   fprintf(out, "peak with patches     in+out %s; live %s\n", kib(p->patched_peak_io_bytes, b1, sizeof b1),
@@ -321,8 +342,9 @@ void gen_plan_print(const gen_plan_t *p, FILE *out) {
   fprintf(out, "plan of %s: %d layers; in+out = the paper's count, live = what the runtime holds\n", p->model,
           p->n_layers);
   print_layers(p, out);
-  fprintf(out, "\nlayer-wise MACs       %" PRIu64 "", p->macs);
-  if (p->patch_layers) fprintf(out, " (layers 0..%d: %" PRIu64 ")", p->patch_layers - 1, p->stage_macs);
+  char g[32];
+  fprintf(out, "\nlayer-wise MACs       %s", grp(p->macs, g, sizeof g));
+  if (p->patch_layers) fprintf(out, " (layers 0..%d: %s)", p->patch_layers - 1, grp(p->stage_macs, g, sizeof g));
   fprintf(out, "\nper-layer peak        in+out %s at %s; live %s at %s\n", kib(p->peak_io_bytes, b1, sizeof b1),
           p->layers[p->peak_io_layer].name, kib(p->peak_live_bytes, b2, sizeof b2), p->layers[p->peak_live_layer].name);
   if (p->patch_n) print_patches(p, out);

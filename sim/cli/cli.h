@@ -62,6 +62,7 @@ typedef struct {
   const char *profile, *report, *firmware;
   const char *exports[4];  /* output paths by format: html, perfetto, massif, csv */
   const char *folded;      /* issue 10: folded stacks out */
+  const char *json;        /* issue 19: --json[=OUT], the report again on OUT ("-": standard output) */
   const char *annotate[8]; /* annotation files or bundled preset names */
   int annotate_count;
   mcusim_limits_t limits;

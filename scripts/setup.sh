@@ -6,7 +6,8 @@ set -euo pipefail
 MCUSIM_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 MCUSIM_BUILD="${MCUSIM_BUILD:-$MCUSIM_ROOT/build}"
 MCUSIM_PACKAGES=(cmake make gcc pkg-config libunicorn-dev libcapstone-dev libcjson-dev check libelf-dev libdw-dev
-                 nettle-dev gcc-arm-none-eabi libnewlib-arm-none-eabi python3 python3-jsonschema)
+                 nettle-dev gcc-arm-none-eabi libnewlib-arm-none-eabi python3 python3-jsonschema
+                 help2man dpkg-dev)  # issue 19: man pages from --help; the .deb (cpack, dpkg-shlibdeps)
 
 mcusim_install_packages() {
   local missing=()

@@ -31,8 +31,11 @@ enum {
 
 /* Profile by name (bundled folder, $MCUSIM_PROFILES) or path; prints the error and returns NULL. */
 prof_t *cli_load_profile(const char *name);
-/* The folders searched for profiles, NULL-terminated. */
+/* The folders searched for profiles, NULL-terminated: $MCUSIM_PROFILES, then BIN/../share/mcusim/profiles when
+ * installed, else the source tree's. */
 const char *const *cli_profile_dirs(void);
+/* The bundled annotation presets: BIN/../share/mcusim/annotations when installed, else the source tree's. */
+const char *cli_annotations_dir(void);
 /* Parses a whole number; prints "mcusim: WHAT must be ..." and returns -1 when it is not one. */
 int cli_parse_u64(const char *text, const char *what, uint64_t *out);
 /* The same within [min, max]; out of range prints "mcusim: WHAT must be MIN to MAX, not '...'". */

@@ -228,7 +228,7 @@ static int annotate(const cli_run_opts_t *o, mcusim_t *sim) {
   for (int i = 0; i < o->annotate_count; i++) {
     char preset[4096];
     const char *path = o->annotate[i];
-    snprintf(preset, sizeof preset, "%s/%s.json", MCUSIM_ANNOTATIONS_DIR, path);
+    snprintf(preset, sizeof preset, "%s/%s.json", cli_annotations_dir(), path);
     if (!strchr(path, '/') && access(path, R_OK) != 0 && access(preset, R_OK) == 0) path = preset;
     mcusim_err err = mcusim_annotate(sim, path);
     if (err) {

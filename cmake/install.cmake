@@ -79,7 +79,8 @@ if(HELP2MAN)
       "compare|two reports side by side" "plan|analytic memory and MAC plan of a model JSON"
       "check|regression gate: a report against a baseline" "export|render reports: HTML, Perfetto, massif, CSV"
       "search|schedule search: Pareto front and chosen schedule" "sweep|models x schedules x profiles, shardable"
-      "merge|join the reports of sweep shards into one table")
+      "merge|join the reports of sweep shards into one table"
+      "rerun|repeat the run a report records")
   foreach(entry ${mcusim_man_names})
     string(REPLACE "|" ";" parts "${entry}")
     list(GET parts 0 cmd)

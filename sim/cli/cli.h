@@ -75,7 +75,17 @@ typedef struct {
  * an exit code (0 when both are ready; the caller closes and frees them either way). */
 int cli_open_and_load(const cli_run_opts_t *o, prof_t **profile, mcusim_t **sim);
 
+/* Reproducibility (cli_rerun.c, issue 19): `run` notes its arguments and options after parsing them, and adds
+ * the report's "invocation" (arguments without the outputs, working folder, profile and annotation files with
+ * their SHA-256) before writing it; `rerun` repeats a report's run. */
+void cli_invocation_note(int argc, char **argv, const cli_run_opts_t *o);
+struct cJSON;
+void cli_invocation_add(struct cJSON *report, const mcusim_t *sim);
+/* An --annotate argument as a path: the file, or the bundled preset of that name. */
+const char *cli_annotation_path(const char *arg, char *buf, size_t size);
+
 int cli_run(int argc, char **argv);
+int cli_rerun(int argc, char **argv);
 int cli_profiles(int argc, char **argv);
 int cli_bench(int argc, char **argv);
 int cli_compare(int argc, char **argv); /* reports/cli_compare.c */

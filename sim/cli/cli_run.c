@@ -171,6 +171,7 @@ static int write_report(const mcusim_t *sim, const char *path, cJSON **report_ou
     return -1;
   }
   *report_out = report;
+  cli_invocation_add(report, sim); /* issue 19: what `mcusim rerun` repeats */
   if (path && rpt_write_json(report, path)) {
     fprintf(stderr, "mcusim: %s: cannot write the report: %s\n", path, strerror(errno));
     return 1;
@@ -227,9 +228,7 @@ static int write_exports(const cli_run_opts_t *o, const cJSON *report) {
 static int annotate(const cli_run_opts_t *o, mcusim_t *sim) {
   for (int i = 0; i < o->annotate_count; i++) {
     char preset[4096];
-    const char *path = o->annotate[i];
-    snprintf(preset, sizeof preset, "%s/%s.json", cli_annotations_dir(), path);
-    if (!strchr(path, '/') && access(path, R_OK) != 0 && access(preset, R_OK) == 0) path = preset;
+    const char *path = cli_annotation_path(o->annotate[i], preset, sizeof preset);
     mcusim_err err = mcusim_annotate(sim, path);
     if (err) {
       fprintf(stderr, "mcusim: %s\n", mcusim_last_error(sim));
@@ -265,6 +264,7 @@ int cli_run(int argc, char **argv) {
   cli_run_opts_t o;
   int rc = parse_run(argc, argv, &o);
   if (rc) return rc < 0 ? 0 : rc;
+  cli_invocation_note(argc, argv, &o);
   if ((rc = check_outputs(&o))) return rc;
   prof_t *profile = NULL;
   mcusim_t *sim = NULL;

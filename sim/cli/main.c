@@ -132,6 +132,7 @@ static const struct {
     {"search", "schedule search: plan, build and simulate schedules; Pareto front, chosen schedule", cli_search},
     {"sweep", "models x schedules x profiles from a JSON matrix, in parallel, shardable", cli_sweep},
     {"merge", "join the reports of sweep shards into one table (CSV, JSON, HTML)", cli_merge},
+    {"rerun", "repeat the run a report records (its options, after checking its inputs' hashes)", cli_rerun},
 };
 
 static void usage(FILE *out) {

@@ -52,10 +52,10 @@ def run(elf, profile, *, check=False, **options) -> Report:
     """`mcusim run --profile PROFILE [options] ELF`: the report. options are run's own (max_insns, timeout,
     precise_flash, strict_sram, check_alignment, profile_functions, annotate=[...], report=PATH to keep a copy,
     html=PATH, ...). A run that ends in a firmware exit code, a fault or a limit still returns its report
-    (report.exit_code says how it ended: 0, 1, 3, 4); with check=True anything but 0 raises Error."""
+    (report.exit_code says how it ended: 0, 1, 3 fault, 4 limit, 6 self-loop); with check=True anything but 0 raises Error."""
     options.setdefault("quiet", True)
     code, doc, stderr = call(["run", "--profile", profile, "--json", "-"] + _options(options) + [os.fspath(elf)],
-                             ok=(0,) if check else (0, 1, 3, 4))
+                             ok=(0,) if check else (0, 1, 3, 4, 6))
     if doc is None:
         raise Error("mcusim: run wrote no report", code)
     report = Report(doc)
@@ -67,7 +67,7 @@ def rerun(report, *, check=False, **options) -> Report:
     """`mcusim rerun REPORT.json`: the run a report records (its firmware, profile, options), repeated."""
     with _Inputs() as inputs:
         code, doc, _ = call(["rerun", inputs.path(report, "report.json"), "--json", "-"] + _options(options),
-                            ok=(0,) if check else (0, 1, 3, 4))
+                            ok=(0,) if check else (0, 1, 3, 4, 6))
     result = Report(doc)
     result.exit_code = code
     return result

@@ -6,7 +6,7 @@ import subprocess
 
 # README "Exit codes"
 EXIT_CLASSES = {0: "ok", 1: "firmware_failed", 2: "bad_input", 3: "fault", 4: "limit", 5: "interrupted",
-                70: "internal"}
+                6: "self_loop", 70: "internal"}
 
 
 class Error(Exception):

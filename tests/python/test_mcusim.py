@@ -42,6 +42,10 @@ class TestRun(unittest.TestCase):
             with open(path) as f:
                 self.assertEqual(json.load(f), dict(r))
 
+    def test_rerun(self):
+        again = mcusim.rerun(self.report)
+        self.assertEqual(dict(again), dict(self.report))
+
     def test_limit_is_a_result(self):
         r = mcusim.run(ELF, PROFILE, max_insns=1000)
         self.assertEqual((r.exit_code, r.stop), (4, "instruction_limit"))

@@ -6,7 +6,11 @@ The model family is MobileNetV1 (the person-detection model's blocks) at width m
 resolutions 64, 96, 128; each is run layer-wise and under two patch schedules on the part (default STM32F412):
 27 firmwares, generated, compiled and simulated by one `mcusim sweep` (about two minutes on 2 cores).
 
-usage: examples/pareto.py [--profile stm32f412] [--jobs 2] [--out pareto.png] [--keep DIR]
+Without accuracy figures, model capacity is stood in for by MACs: the left panel shows each model's schedules (peak
+SRAM against latency: what patch-based inference trades), the right one the front of the most MACs that fit in each
+SRAM budget, which patch schedules push out (MCUNetV2's point: larger models under the same memory).
+
+usage: examples/pareto.py [--profile stm32f412] [--jobs 2] [--out pareto.png] [--keep DIR] [--from DIR]
 Needs: a built mcusim (MCUSIM=path, or the tree's build/, or an install), arm-none-eabi-gcc, Debian's
 python3-matplotlib for the plot (without it the table is printed only)."""
 import argparse
@@ -53,11 +57,12 @@ def main():
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--out", default="pareto.png")
     ap.add_argument("--keep", help="keep the sweep folder here")
+    ap.add_argument("--from", dest="from_dir", help="plot the sweep kept in DIR (--keep) without running it again")
     args = ap.parse_args()
 
     with open(BASE) as f:
         base = json.load(f)
-    work = args.keep or tempfile.mkdtemp(prefix="mcusim-pareto-")
+    work = args.from_dir or args.keep or tempfile.mkdtemp(prefix="mcusim-pareto-")
     os.makedirs(work, exist_ok=True)
     models = []
     for w in WIDTHS:
@@ -68,15 +73,24 @@ def main():
             models.append(path)
     sram = next(p.sram_bytes for p in mcusim.profiles() if p.name == args.profile)
     print(f"sweep: {len(models)} models x {len(SCHEDULES)} schedules on {args.profile} in {work}", file=sys.stderr)
-    table = mcusim.sweep({"models": models, "schedules": list(SCHEDULES), "profiles": [args.profile]},
-                         out=os.path.join(work, "sweep"), jobs=args.jobs)
+    if args.from_dir:
+        table = mcusim.merge(os.path.join(args.from_dir, "sweep"))
+    else:
+        table = mcusim.sweep({"models": models, "schedules": list(SCHEDULES), "profiles": [args.profile]},
+                             out=os.path.join(work, "sweep"), jobs=args.jobs)
     rows = [r for r in table["rows"] if r["status"] in ("ok", "firmware_failed") and r["cycles"]]
     pts = [(r["peak_bytes"] / 1024, r["latency_us"] / 1000) for r in rows]
-    front = pareto(pts)
-    print(f"{'model':<16} {'schedule':<20} {'peak SRAM':>12} {'latency':>11}  fits  front")
+    # capacity: the model's own MACs (its layer-wise run: patches add recomputation, not capacity)
+    cap = {}
+    for r in rows:
+        cap[r["model"]] = min(cap.get(r["model"], r["macs"]), r["macs"])
+    # the capacity front: no other point has at least as many model MACs in at most as much SRAM
+    front = pareto([(p, -cap[r["model"]]) for (p, _), r in zip(pts, rows)])
+    print(f"{'model':<16} {'schedule':<20} {'MACs run':>11} {'peak SRAM':>12} {'latency':>11}  fits  front")
     for i, r in enumerate(rows):
-        print(f"{r['model']:<16} {r['schedule']:<20} {r['peak_bytes']:>10,} B {r['latency_us'] / 1000:>8.1f} ms  "
-              f"{'yes ' if r['peak_bytes'] <= sram else 'no  '}  {'*' if i in front else ''}")
+        print(f"{r['model']:<16} {r['schedule']:<20} {r['macs']:>11,} {r['peak_bytes']:>10,} B "
+              f"{r['latency_us'] / 1000:>8.1f} ms  {'yes ' if r['peak_bytes'] <= sram else 'no  '}  "
+              f"{'*' if i in front else ''}")
     try:
         import matplotlib
         matplotlib.use("Agg")
@@ -84,26 +98,42 @@ def main():
     except ImportError:
         print("matplotlib is not installed (apt-get install python3-matplotlib): no plot", file=sys.stderr)
         return 0
-    fig, ax = plt.subplots(figsize=(7.5, 5), dpi=110)
+    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(11, 4.6), dpi=110)
     markers = dict(zip(SCHEDULES, ("o", "s", "^")))
     colors = dict(zip(WIDTHS, ("tab:blue", "tab:orange", "tab:green")))
-    for r, (x, y) in zip(rows, pts):
-        width = float(r["model"].split("-w")[1].split("-")[0])
-        ax.scatter(x, y, marker=markers[r["schedule"]], color=colors[width], s=18 + int(r["model"].rsplit("r", 1)[1]) / 3,
-                   alpha=0.85, edgecolors="black", linewidths=0.4)
-    fx, fy = zip(*[pts[i] for i in front])
-    ax.step(fx, fy, where="post", color="crimson", lw=1.2, label="Pareto front")
-    ax.axvline(sram / 1024, color="gray", ls="--", lw=1, label=f"{args.profile} SRAM ({sram // 1024} KiB)")
-    for s, m in markers.items():
-        ax.scatter([], [], marker=m, color="white", edgecolors="black", label=s)
+
+    def width_res(r):
+        name = r["model"]
+        return float(name.split("-w")[1].split("-")[0]), int(name.rsplit("-r", 1)[1])
+
+    for model in dict.fromkeys(r["model"] for r in rows):
+        idx = [i for i, r in enumerate(rows) if r["model"] == model]
+        w, res = width_res(rows[idx[0]])
+        ax.plot([pts[i][0] for i in idx], [pts[i][1] for i in idx], color=colors[w], lw=0.8, alpha=0.6)
+        for i in idx:
+            size = 12 + res / 3
+            ax.scatter(*pts[i], marker=markers[rows[i]["schedule"]], color=colors[w], s=size, edgecolors="black",
+                       linewidths=0.4, zorder=3)
+            ax2.scatter(pts[i][0], cap[model] / 1e6, marker=markers[rows[i]["schedule"]], color=colors[w],
+                        s=size, edgecolors="black", linewidths=0.4, zorder=3)
+    fx = [pts[i][0] for i in front]
+    fy = [cap[rows[i]["model"]] / 1e6 for i in front]
+    ax2.step(fx, fy, where="post", color="crimson", lw=1.2, label="front: most MACs per SRAM")
+    for a in (ax, ax2):
+        a.axvline(sram / 1024, color="gray", ls="--", lw=1, label=f"{args.profile} SRAM ({sram // 1024} KiB)")
+        a.set_xlabel("peak SRAM (KiB)")
+        a.grid(True, alpha=0.3)
+    for sch, m in markers.items():
+        ax.scatter([], [], marker=m, color="white", edgecolors="black", label=sch)
     for w, c in colors.items():
         ax.scatter([], [], marker="o", color=c, label=f"width {w}")
-    ax.set_xlabel("peak SRAM (KiB)")
     ax.set_ylabel("latency (ms)")
     ax.set_yscale("log")
-    ax.set_title(f"MobileNetV1 width x resolution (64/96/128, marker size) x schedule on {args.profile}", fontsize=9)
-    ax.grid(True, alpha=0.3)
-    ax.legend(fontsize=7, loc="upper right")
+    ax.set_title("each model's schedules (marker size: resolution 64/96/128)", fontsize=9)
+    ax.legend(fontsize=7, loc="lower right")
+    ax2.set_ylabel("model MACs (millions, layer-wise), capacity proxy")
+    ax2.set_title(f"MobileNetV1 width x resolution x schedule on {args.profile}", fontsize=9)
+    ax2.legend(fontsize=7, loc="lower right")
     fig.tight_layout()
     fig.savefig(args.out)
     print(f"plot: {args.out}", file=sys.stderr)

@@ -53,9 +53,11 @@ int main(int argc, char **argv) {
 }
 C
 export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
-cc -o prog prog.c $(pkg-config --cflags --libs mcusim) || fail "cannot compile/link against the installed libmcusim.so"
+# a sanitized build (scripts/sanitize.sh) installs a sanitized library: its users are compiled the same way
+san=$(grep -q '^MCUSIM_SANITIZE:BOOL=ON' "$build/CMakeCache.txt" && echo "-fsanitize=address,undefined" || true)
+cc $san -o prog prog.c $(pkg-config --cflags --libs mcusim) || fail "cannot compile/link against the installed libmcusim.so"
 LD_LIBRARY_PATH="$prefix/lib" ./prog "$prefix/share/mcusim/profiles" fw.elf >prog.txt || fail "prog (shared) failed"
-cc -o prog_static prog.c $(pkg-config --cflags mcusim) "$prefix/lib/libmcusim.a" $(pkg-config --static --libs-only-l mcusim | sed 's/-lmcusim//') ||
+cc $san -o prog_static prog.c $(pkg-config --cflags mcusim) "$prefix/lib/libmcusim.a" $(pkg-config --static --libs-only-l mcusim | sed 's/-lmcusim//') ||
   fail "cannot link against the installed libmcusim.a"
 ./prog_static "$prefix/share/mcusim/profiles" fw.elf >prog_static.txt || fail "prog (static) failed"
 want=$(grep -o '"cycles":[[:space:]]*[0-9]*' run.json | head -1 | grep -o '[0-9]*$')

@@ -3,7 +3,7 @@
 on standard output (human text on stderr) and the result validates against its documented schema
 (docs/*.schema.json); every output option takes "-" for standard output.
 
-usage: test_json_cli.py MCUSIM SOURCE_DIR WORKDIR FIRMWARE_A FIRMWARE_B PROFILE"""
+usage: test_json_cli.py MCUSIM SOURCE_DIR WORKDIR FIRMWARE_A FIRMWARE_B PROFILE [MCUSIM_GEN]"""
 import json
 import os
 import subprocess
@@ -16,6 +16,7 @@ except ImportError:
     sys.exit(77)
 
 MCUSIM, SRC, WORK, FW_A, FW_B, PROFILE = sys.argv[1:7]
+GEN = sys.argv[7] if len(sys.argv) > 7 else None
 failures = []
 
 
@@ -118,6 +119,14 @@ for args, start in checks:
 p = run("run", "-q", "-p", PROFILE, "--json", "--csv", "-", FW_A, expect=(2,))
 if b"only one output can be '-'" not in p.stderr:
     failures.append("run --json --csv -: not refused as two outputs on standard output")
+
+# mcusim-gen --out is a prefix of three files: "-" is refused, not written as files named "-.c", "-.S", "-.bin"
+if GEN:
+    p = subprocess.run([GEN, "--model", model, "--out", "-"], capture_output=True, cwd=WORK)
+    made = [f for f in ("-.c", "-.S", "-.bin") if os.path.exists(os.path.join(WORK, f))]
+    if p.returncode != 2 or b"not '-'" not in p.stderr or made:
+        failures.append(f"mcusim-gen --out -: exit {p.returncode}, wrote {made}: {p.stderr[:200]!r}")
+    print(f"{'ok  ' if p.returncode == 2 and not made else 'FAIL'} mcusim-gen --out - refused")
 
 for f in failures:
     print("FAIL", f)

@@ -7,10 +7,12 @@ MCUSIM_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 MCUSIM_BUILD="${MCUSIM_BUILD:-$MCUSIM_ROOT/build}"
 MCUSIM_PACKAGES=(cmake make gcc pkg-config libunicorn-dev libcapstone-dev libcjson-dev check libelf-dev libdw-dev
                  nettle-dev gcc-arm-none-eabi libnewlib-arm-none-eabi python3 python3-jsonschema)
+# issue 19: man pages from --help (help2man) and the .deb (cpack runs dpkg-shlibdeps); not needed to build mcusim
+MCUSIM_TOOL_PACKAGES=(help2man dpkg-dev)
 
 mcusim_install_packages() {
   local missing=()
-  for pkg in "${MCUSIM_PACKAGES[@]}"; do
+  for pkg in "${MCUSIM_PACKAGES[@]}" "${MCUSIM_TOOL_PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
   done
   [ ${#missing[@]} -eq 0 ] && return 0

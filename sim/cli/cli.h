@@ -31,8 +31,11 @@ enum {
 
 /* Profile by name (bundled folder, $MCUSIM_PROFILES) or path; prints the error and returns NULL. */
 prof_t *cli_load_profile(const char *name);
-/* The folders searched for profiles, NULL-terminated. */
+/* The folders searched for profiles, NULL-terminated: $MCUSIM_PROFILES, then BIN/../share/mcusim/profiles when
+ * installed, else the source tree's. */
 const char *const *cli_profile_dirs(void);
+/* The bundled annotation presets: BIN/../share/mcusim/annotations when installed, else the source tree's. */
+const char *cli_annotations_dir(void);
 /* Parses a whole number; prints "mcusim: WHAT must be ..." and returns -1 when it is not one. */
 int cli_parse_u64(const char *text, const char *what, uint64_t *out);
 /* The same within [min, max]; out of range prints "mcusim: WHAT must be MIN to MAX, not '...'". */
@@ -62,6 +65,7 @@ typedef struct {
   const char *profile, *report, *firmware;
   const char *exports[4];  /* output paths by format: html, perfetto, massif, csv */
   const char *folded;      /* issue 10: folded stacks out */
+  const char *json;        /* issue 19: --json[=OUT], the report again on OUT ("-": standard output) */
   const char *annotate[8]; /* annotation files or bundled preset names */
   int annotate_count;
   mcusim_limits_t limits;
@@ -72,7 +76,17 @@ typedef struct {
  * an exit code (0 when both are ready; the caller closes and frees them either way). */
 int cli_open_and_load(const cli_run_opts_t *o, prof_t **profile, mcusim_t **sim);
 
+/* Reproducibility (cli_rerun.c, issue 19): `run` notes its arguments and options after parsing them, and adds
+ * the report's "invocation" (arguments without the outputs, working folder, profile and annotation files with
+ * their SHA-256) before writing it; `rerun` repeats a report's run. */
+void cli_invocation_note(int argc, char **argv, const cli_run_opts_t *o);
+struct cJSON;
+void cli_invocation_add(struct cJSON *report, const mcusim_t *sim);
+/* An --annotate argument as a path: the file, or the bundled preset of that name. */
+const char *cli_annotation_path(const char *arg, char *buf, size_t size);
+
 int cli_run(int argc, char **argv);
+int cli_rerun(int argc, char **argv);
 int cli_profiles(int argc, char **argv);
 int cli_bench(int argc, char **argv);
 int cli_compare(int argc, char **argv); /* reports/cli_compare.c */

@@ -16,6 +16,7 @@
 
 typedef struct {
   const char *report, *baseline, *budget, *junit;
+  const char *json; /* --json[=OUT]: mcusim-check/1 */
   int update, allow_mismatch, quiet;
   int n_settings;
   struct {
@@ -36,6 +37,8 @@ static void usage_check(FILE *out) {
                "      --max-growth FIG=VAL    allowed growth: cycles=2%%, stack_peak=256, layers.cycles=5%%, or none\n"
                "      --max FIG=VAL           absolute budget: peak_sram=320KiB, latency=100ms, flash_used=1MiB\n"
                "      --junit OUT.xml         JUnit XML: one test case per figure and per layer\n"
+               "      --json[=OUT]            the verdict as mcusim-check/1 (docs/check.schema.json) on standard\n"
+               "                              output or OUT; the table then goes to stderr\n"
                "      --update-baseline       compare, then rewrite BASE.json from REPORT.json (exit 0)\n"
                "      --allow-mismatch        compare reports of different profiles or firmware models\n"
                "  -q, --quiet                 print only regressions and the verdict\n"
@@ -64,7 +67,8 @@ static int parse_check(int argc, char **argv, check_opts_t *o) {
       {"junit", required_argument, 0, 'j'},    {"max-growth", required_argument, 0, 'g'},
       {"max", required_argument, 0, 'm'},      {"update-baseline", no_argument, 0, 'u'},
       {"allow-mismatch", no_argument, 0, 'a'}, {"quiet", no_argument, 0, 'q'},
-      {"help", no_argument, 0, 'h'},           {0, 0, 0, 0}};
+      {"help", no_argument, 0, 'h'},           {"json", optional_argument, 0, 'J'},
+      {0, 0, 0, 0}};
   memset(o, 0, sizeof *o);
   optind = 1;
   for (int c; (c = getopt_long(argc, argv, "b:qh", longopts, NULL)) != -1;) {
@@ -74,6 +78,8 @@ static int parse_check(int argc, char **argv, check_opts_t *o) {
       o->budget = optarg;
     else if (c == 'j')
       o->junit = optarg;
+    else if (c == 'J')
+      o->json = cli_io_json_path(argc, argv);
     else if (c == 'g' || c == 'm') {
       if (add_setting(o, c, optarg)) return CLI_EXIT_BAD_INPUT;
     } else if (c == 'u')
@@ -182,6 +188,48 @@ static void print_quiet(const rpt_check_t *check, FILE *out) {
   free(text);
 }
 
+/* mcusim-check/1 (docs/check.schema.json): the verdict and every compared row. */
+static cJSON *check_json(const rpt_check_t *check, const check_opts_t *o) {
+  static const char *const units[] = {"count", "bytes", "ms", "us", "ratio"};
+  static const char *const changes[] = {"same", "grew", "shrank", "added", "removed"};
+  static const char *const verdicts[] = {"ok", "warn", "fail"};
+  cJSON *j = cJSON_CreateObject(), *rows = cJSON_CreateArray();
+  cJSON_AddStringToObject(j, "schema", "mcusim-check/1");
+  cJSON_AddStringToObject(j, "report", o->report);
+  cJSON_AddStringToObject(j, "baseline", o->baseline);
+  cJSON_AddStringToObject(j, "label", check->label);
+  cJSON_AddStringToObject(j, "verdict", check->regressions ? "fail" : "pass");
+  cJSON_AddNumberToObject(j, "regressions", (double)check->regressions);
+  cJSON_AddNumberToObject(j, "warnings", (double)check->warnings);
+  cJSON_AddNumberToObject(j, "grown", (double)check->grown);
+  cJSON_AddNumberToObject(j, "shrunk", (double)check->shrunk);
+  cJSON_AddNumberToObject(j, "added", (double)check->added);
+  cJSON_AddNumberToObject(j, "removed", (double)check->removed);
+  for (size_t i = 0; i < check->n_rows; i++) {
+    const rpt_check_row_t *r = &check->rows[i];
+    cJSON *row = cJSON_CreateObject();
+    cJSON_AddStringToObject(row, "layer", r->layer);
+    cJSON_AddStringToObject(row, "figure", r->figure);
+    cJSON_AddStringToObject(row, "unit", (unsigned)r->unit < 5 ? units[r->unit] : "count");
+    if (!strcmp(r->figure, "result")) {
+      cJSON_AddStringToObject(row, "old", r->old_text);
+      cJSON_AddStringToObject(row, "new", r->new_text);
+    } else {
+      if (r->has_old) cJSON_AddNumberToObject(row, "old", r->old_value);
+      else cJSON_AddNullToObject(row, "old");
+      if (r->has_new) cJSON_AddNumberToObject(row, "new", r->new_value);
+      else cJSON_AddNullToObject(row, "new");
+    }
+    cJSON_AddStringToObject(row, "change", (unsigned)r->change < 5 ? changes[r->change] : "same");
+    cJSON_AddStringToObject(row, "verdict", (unsigned)r->verdict < 3 ? verdicts[r->verdict] : "ok");
+    cJSON_AddStringToObject(row, "why", r->why);
+    cJSON_AddStringToObject(row, "limit", r->limit);
+    cJSON_AddItemToArray(rows, row);
+  }
+  cJSON_AddItemToObject(j, "rows", rows);
+  return j;
+}
+
 static int compare(const check_opts_t *o, const cJSON *report, const cJSON *baseline, const rpt_budget_t *budget) {
   char msg[512];
   if (rpt_check_compatible(report, baseline, msg, sizeof msg)) {
@@ -208,6 +256,11 @@ static int compare(const check_opts_t *o, const cJSON *report, const cJSON *base
     rc = CLI_EXIT_BAD_INPUT;
   }
   if (in_github()) github_outputs(check, o->report);
+  if (o->json) {
+    cJSON *j = check_json(check, o);
+    if (cli_io_write_json("mcusim check", j, o->json)) rc = CLI_EXIT_BAD_INPUT;
+    cJSON_Delete(j);
+  }
   rpt_check_free(check);
   return rc;
 }
@@ -218,9 +271,9 @@ int cli_check(int argc, char **argv) {
   char msg[512];
   int rc = parse_check(argc, argv, &o);
   if (rc) return rc < 0 ? 0 : rc;
-  const cli_io_path_t outs[] = {{"--junit", o.junit}};
+  const cli_io_path_t outs[] = {{"--junit", o.junit}, {"--json", o.json}};
   const cli_io_path_t ins[] = {{"REPORT", o.report}, {"--baseline", o.baseline}, {"--budget", o.budget}};
-  if ((rc = cli_io_check_outputs("mcusim check", outs, 1, ins, 3))) return rc;
+  if ((rc = cli_io_check_outputs("mcusim check", outs, 2, ins, 3))) return rc;
   if ((rc = load_budget(&o, &budget))) return rc;
   cJSON *report = rpt_read(o.report, msg, sizeof msg), *baseline = NULL;
   if (!report) return bad_input(o.report, msg);

@@ -18,7 +18,7 @@ static void compare_usage(FILE *out) {
                "  peak SRAM and arena with the reduction, MAC and cycle overhead (patch stage and overall),\n"
                "  latency, per-layer rows aligned by name, whether the outputs matched.\n"
                "  --model          the model JSON: show the analytic plan beside the measured figures\n"
-               "  --json           print mcusim-compare/1 (docs/compare.md); --flat: the same as \"path value\" lines\n"
+               "  --json[=OUT]     print mcusim-compare/1 (docs/compare.md) on standard output or OUT; --flat: the same as \"path value\" lines\n"
                "  --allow-mismatch compare reports of different models or profiles\n"
                "  --html OUT, --perfetto OUT, --massif OUT, --csv OUT  also render both reports (as mcusim export)\n");
 }
@@ -53,13 +53,13 @@ static cJSON *plan_for(const char *model_path, const char *spec) {
 
 int cli_compare(int argc, char **argv) {
   static const struct option longopts[] = {{"model", required_argument, 0, 'm'},
-                                           {"json", no_argument, 0, 'j'},
+                                           {"json", optional_argument, 0, 'j'},
                                            {"flat", no_argument, 0, 'f'},
                                            {"allow-mismatch", no_argument, 0, 'a'},
                                            {"help", no_argument, 0, 'h'},
                                            CLI_EXPORT_LONGOPTS,
                                            {0}};
-  const char *model_path = NULL, *exports[CLI_EXPORT_FORMATS] = {0};
+  const char *model_path = NULL, *exports[CLI_EXPORT_FORMATS] = {0}, *json_path = NULL;
   int json = 0, c;
   rpt_compare_opts_t opts = {0};
   optind = 1;
@@ -67,7 +67,7 @@ int cli_compare(int argc, char **argv) {
     if (c == 'm')
       model_path = optarg;
     else if (c == 'j')
-      json = 1;
+      json = 1, json_path = cli_io_json_path(argc, argv);
     else if (c == 'f')
       json = 2;
     else if (c == 'a')
@@ -90,9 +90,10 @@ int cli_compare(int argc, char **argv) {
   opts.a_name = argv[optind];
   opts.b_name = argv[optind + 1];
   const cli_io_path_t outs[] = {
-      {"--html", exports[0]}, {"--perfetto", exports[1]}, {"--massif", exports[2]}, {"--csv", exports[3]}};
+      {"--html", exports[0]}, {"--perfetto", exports[1]}, {"--massif", exports[2]}, {"--csv", exports[3]},
+      {"--json", json_path}};
   const cli_io_path_t ins[] = {{"A", opts.a_name}, {"B", opts.b_name}, {"--model", model_path}};
-  int rc = cli_io_check_outputs("mcusim", outs, 4, ins, 3);
+  int rc = cli_io_check_outputs("mcusim", outs, 5, ins, 3);
   if (rc) return rc;
   char msg[512];
   rc = CLI_EXIT_BAD_INPUT;
@@ -109,11 +110,9 @@ int cli_compare(int argc, char **argv) {
   }
   if (json == 2) {
     rpt_json_print_flat(cmp, stdout);
-  } else if (json) {
-    char *text = cJSON_Print(cmp);
-    printf("%s\n", text);
-    free(text);
-  } else {
+  } else if (json && cli_io_write_json("mcusim compare", cmp, json_path)) {
+    goto done;
+  } else if (!json) {
     rpt_compare_print(cmp, stdout);
   }
   const cJSON *both[2] = {a, b};

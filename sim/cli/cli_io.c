@@ -1,7 +1,10 @@
 /* sim/cli/cli_io.c — signals, pipes, "-" and same-file checks around the outputs (cli_io.h). */
 #include "sim/cli/cli_io.h"
 
+#include <cjson/cJSON.h>
 #include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -83,4 +86,35 @@ int cli_io_finish(const char *prog, int rc) {
   if (fflush(stdout) == 0 && !ferror(stdout)) return rc;
   fprintf(stderr, "%s: cannot write to standard output: %s\n", prog, errno ? strerror(errno) : "write error");
   return rc == EXIT_INTERNAL ? rc : EXIT_BAD_INPUT;
+}
+
+const char *cli_io_json_path(int argc, char **argv) {
+  if (optarg) return optarg;
+  if (optind < argc && !strcmp(argv[optind], "-")) optind++; /* "--json -": the "-" is its argument */
+  return "-";
+}
+
+int cli_io_write_json(const char *prog, const cJSON *doc, const char *path) {
+  char *text = doc ? cJSON_Print(doc) : NULL;
+  if (!text) {
+    fprintf(stderr, "%s: out of memory rendering the JSON\n", prog);
+    return EXIT_INTERNAL;
+  }
+  size_t len = strlen(text);
+  char *line = realloc(text, len + 2);
+  if (!line) {
+    free(text);
+    fprintf(stderr, "%s: out of memory rendering the JSON\n", prog);
+    return EXIT_INTERNAL;
+  }
+  line[len] = '\n';
+  fflush(stdout); /* the text printed so far comes first when path is /dev/stdout */
+  int rc = cm_write_file(path, line, len + 1);
+  free(line);
+  if (rc) {
+    fprintf(stderr, "%s: %s: cannot write the JSON: %s\n", prog, strcmp(path, "-") ? path : "standard output",
+            strerror(errno));
+    return EXIT_BAD_INPUT;
+  }
+  return 0;
 }

@@ -27,4 +27,16 @@ int cli_io_check_outputs(const char *prog, const cli_io_path_t *outs, size_t n_o
  * turns rc into 2 (70 stays 70). Returns the exit code. */
 int cli_io_finish(const char *prog, int rc);
 
+/* --json[=OUT] (issue 19): the command's result as JSON on OUT, standard output when OUT is absent or "-"; the
+ * human text then goes to stderr (through cli_io_check_outputs, given {"--json", path}). Every command with a
+ * result (run, profiles, plan, check, search, analyze) declares the option as
+ *   {"json", optional_argument, 0, VALUE}
+ * and, on VALUE, sets its path with cli_io_json_path(argc, argv): "--json", "--json=OUT" and "--json -" all work
+ * (the "-" after a bare --json is taken as its argument). */
+const char *cli_io_json_path(int argc, char **argv);
+/* Writes doc (pretty, one trailing newline) to path through the one writer; on failure names the file on stderr
+ * and returns 2; 0 when written. The JSON is deterministic: keys in the order the command added them. */
+struct cJSON;
+int cli_io_write_json(const char *prog, const struct cJSON *doc, const char *path);
+
 #endif /* MCUSIM_CLI_IO_H */

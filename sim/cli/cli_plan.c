@@ -15,15 +15,17 @@ typedef struct {
   const char *model_path, *split_layer;
   uint64_t patches, split_blocks;
   int json, halo_clip;
+  const char *json_path; /* --json[=OUT] */
 } plan_args_t;
 
 static void plan_usage(FILE *out) {
   fprintf(out, "usage: mcusim plan MODEL.json [--patches N] [--split-blocks K | --split-layer NAME] [--halo clip]"
-               " [--json]\n"
+               " [--json[=OUT]]\n"
                "  the analytic plan from the model description alone: per-layer input+output activation bytes,\n"
                "  the per-layer peak; with --patches, an N x N patch schedule over the first K blocks (the stem\n"
                "  counts) or up to and including layer NAME: receptive field, input patch with halo, per-patch\n"
-               "  MACs, patch-stage and overall MAC overhead, per-patch peak. --json prints mcusim-plan/1,\n"
+               "  MACs, patch-stage and overall MAC overhead, per-patch peak. --json prints mcusim-plan/1\n"
+               "  (docs/plan.schema.json) on standard output or OUT,\n"
                "  --flat the same as \"path value\" lines.\n");
 }
 
@@ -32,7 +34,7 @@ static int parse_plan_args(int argc, char **argv, plan_args_t *a) {
                                            {"split-blocks", required_argument, 0, 'b'},
                                            {"split-layer", required_argument, 0, 'l'},
                                            {"halo", required_argument, 0, 'H'},
-                                           {"json", no_argument, 0, 'j'},
+                                           {"json", optional_argument, 0, 'j'},
                                            {"flat", no_argument, 0, 'f'},
                                            {"help", no_argument, 0, 'h'},
                                            {0}};
@@ -51,7 +53,7 @@ static int parse_plan_args(int argc, char **argv, plan_args_t *a) {
     } else if (c == 'H')
       a->halo_clip = !strcmp(optarg, "clip");
     else if (c == 'j')
-      a->json = 1;
+      a->json = 1, a->json_path = cli_io_json_path(argc, argv);
     else if (c == 'f')
       a->json = 2;
     else if (c == 'h') {
@@ -112,6 +114,9 @@ int cli_plan(int argc, char **argv) {
     plan_usage(stderr);
     return CLI_EXIT_BAD_INPUT;
   }
+  const cli_io_path_t outs[] = {{"--json", a.json_path}}, ins[] = {{"MODEL", a.model_path}};
+  int io_rc = cli_io_check_outputs("mcusim plan", outs, 1, ins, 1);
+  if (io_rc) return io_rc;
   char err[256], sched_name[128];
   gen_model_t m;
   if (gen_model_load(a.model_path, &m, err, sizeof err)) {
@@ -130,10 +135,9 @@ int cli_plan(int argc, char **argv) {
     cJSON *j = gen_plan_json(&plan);
     if (a.json == 2) {
       rpt_json_print_flat(j, stdout);
-    } else {
-      char *text = cJSON_Print(j);
-      printf("%s\n", text);
-      free(text);
+    } else if (cli_io_write_json("mcusim plan", j, a.json_path)) {
+      cJSON_Delete(j);
+      goto done;
     }
     cJSON_Delete(j);
   } else {

@@ -39,6 +39,7 @@ static void usage_run(FILE *out) {
           "  -p, --profile NAME|FILE  MCU profile (see 'mcusim profiles') or a profile JSON file\n"
           "  -r, --report OUT.json    write the JSON report (schema mcusim-report/1); also on a fault. Every OUT\n"
           "                           may be '-' (standard output; the summary then goes to stderr)\n"
+          "      --json[=OUT]         the report on standard output (or OUT); the summary then goes to stderr\n"
           "      --max-insns N        stop after N instructions (exit 4)\n"
           "      --timeout SECONDS    stop after this much host time (exit 4)\n"
           "  -q, --quiet              do not echo the firmware's output\n"
@@ -76,6 +77,7 @@ static int parse_run(int argc, char **argv, cli_run_opts_t *o) {
                                            {"profile-functions", no_argument, 0, 'f'},
                                            {"folded", required_argument, 0, 'o'},
                                            {"annotate", required_argument, 0, 'a'},
+                                           {"json", optional_argument, 0, 'J'},
                                            {"help", no_argument, 0, 'h'},
                                            {0, 0, 0, 0}};
   memset(o, 0, sizeof *o);
@@ -134,6 +136,9 @@ static int parse_run(int argc, char **argv, cli_run_opts_t *o) {
       }
       o->annotate[o->annotate_count++] = optarg;
       break;
+    case 'J':
+      o->json = cli_io_json_path(argc, argv);
+      break;
     case 'h':
       usage_run(stdout);
       return -1;
@@ -172,6 +177,7 @@ static int write_report(const mcusim_t *sim, const char *path, cJSON **report_ou
     return -1;
   }
   *report_out = report;
+  cli_invocation_add(report, sim); /* issue 19: what `mcusim rerun` repeats */
   if (path && rpt_write_json(report, path)) {
     fprintf(stderr, "mcusim: %s: cannot write the report: %s\n", path, strerror(errno));
     return 1;
@@ -195,7 +201,8 @@ static int write_folded(const mcusim_t *sim, const char *path) {
 /* Outputs against inputs, before anything runs (cli_io.h). */
 static int check_outputs(const cli_run_opts_t *o) {
   const cli_io_path_t outs[] = {{"--report", o->report},     {"--html", o->exports[0]}, {"--perfetto", o->exports[1]},
-                                {"--massif", o->exports[2]}, {"--csv", o->exports[3]},  {"--folded", o->folded}};
+                                {"--massif", o->exports[2]}, {"--csv", o->exports[3]},  {"--folded", o->folded},
+                                {"--json", o->json}};
   cli_io_path_t ins[2 + sizeof o->annotate / sizeof *o->annotate] = {{"FIRMWARE", o->firmware},
                                                                      {"--profile", o->profile}};
   for (int i = 0; i < o->annotate_count; i++) ins[2 + i] = (cli_io_path_t){"--annotate", o->annotate[i]};
@@ -227,9 +234,7 @@ static int write_exports(const cli_run_opts_t *o, const cJSON *report) {
 static int annotate(const cli_run_opts_t *o, mcusim_t *sim) {
   for (int i = 0; i < o->annotate_count; i++) {
     char preset[4096];
-    const char *path = o->annotate[i];
-    snprintf(preset, sizeof preset, "%s/%s.json", MCUSIM_ANNOTATIONS_DIR, path);
-    if (!strchr(path, '/') && access(path, R_OK) != 0 && access(preset, R_OK) == 0) path = preset;
+    const char *path = cli_annotation_path(o->annotate[i], preset, sizeof preset);
     mcusim_err err = mcusim_annotate(sim, path);
     if (err) {
       fprintf(stderr, "mcusim: %s\n", mcusim_last_error(sim));
@@ -266,6 +271,7 @@ int cli_run(int argc, char **argv) {
   cli_run_opts_t o;
   int rc = parse_run(argc, argv, &o);
   if (rc) return rc < 0 ? 0 : rc;
+  cli_invocation_note(argc, argv, &o);
   if ((rc = check_outputs(&o))) return rc;
   prof_t *profile = NULL;
   mcusim_t *sim = NULL;
@@ -296,6 +302,7 @@ int cli_run(int argc, char **argv) {
   /* an output that cannot be written is exit 2, after the result is printed (issue 21, F21) */
   rpt_print_text(report, stdout);
   if (o.report && !unwritten) printf("  report        %s\n", o.report);
+  if (o.json && cli_io_write_json("mcusim", report, o.json)) unwritten = 1;
   if (o.folded && write_folded(sim, o.folded)) {
     fprintf(stderr, "mcusim: %s: cannot write the folded stacks: %s\n", o.folded, strerror(errno));
     unwritten = 1;

@@ -22,14 +22,16 @@
 static void search_usage(FILE *out) {
   fprintf(out,
           "usage: mcusim search MODEL.json --profile P [--sram-budget BYTES] [--max-latency-overhead PCT] [-j N]\n"
-          "                     [--out DIR] [--exhaustive] [--top N] [--input flash|sram|any] [--quiet]\n"
+          "                     [--out DIR] [--exhaustive] [--top N] [--input flash|sram|any] [--quiet] [--json[=OUT]]\n"
           "  enumerates schedules (layer-wise; n x n patches, n = 2..8 as the resolution allows, over the first K\n"
           "  blocks for every K of the memory-heavy stage; input frame in flash or in SRAM), predicts each with the\n"
           "  analytic plan, prunes those over the budget (default: the device's SRAM) or the latency limit and those\n"
           "  the plan dominates (keeping the --top N (3) with fewest MACs), builds and simulates the rest (-j N at a\n"
           "  time), prints the Pareto front (peak SRAM vs cycles) and the chosen schedule: the fewest cycles among\n"
           "  those within the budget. Writes DIR/search.json and DIR/schedule.json (mcusim-gen --schedule-file).\n"
-          "  --exhaustive simulates every valid schedule and says whether the pruned search chooses the same.\n");
+          "  --exhaustive simulates every valid schedule and says whether the pruned search chooses the same.\n"
+          "  --json prints search.json (mcusim-search/1, docs/search.schema.json) on standard output or OUT; the\n"
+          "  text then goes to stderr.\n");
 }
 
 static int parse_inputs(const char *text, int *inputs) {
@@ -75,6 +77,9 @@ static int parse_search_opt(int c, cli_search_t *s) {
   case 'q':
     s->progress = 0;
     return 0;
+  case 'J':
+    s->json = cli_io_json_path(s->argc, s->argv);
+    return 0;
   case 'h':
     search_usage(stdout);
     exit(cli_io_finish("mcusim", CLI_EXIT_OK)); /* --help: what main() would check */
@@ -94,7 +99,9 @@ static int parse_search_args(int argc, char **argv, cli_search_t *s) {
                                            {"input", required_argument, 0, 'i'},
                                            {"quiet", no_argument, 0, 'q'},
                                            {"help", no_argument, 0, 'h'},
+                                           {"json", optional_argument, 0, 'J'},
                                            {0}};
+  s->argc = argc, s->argv = argv;
   s->parallel = (int)sysconf(_SC_NPROCESSORS_ONLN);
   s->max_latency_overhead = -1;
   s->top = 3;
@@ -241,6 +248,9 @@ int cli_search(int argc, char **argv) {
   static cli_search_t s;
   memset(&s, 0, sizeof s);
   if (parse_search_args(argc, argv, &s)) return CLI_EXIT_BAD_INPUT;
+  const cli_io_path_t outs[] = {{"--json", s.json}}, ins[] = {{"MODEL", s.model_path}};
+  int io_rc = cli_io_check_outputs("mcusim search", outs, 1, ins, 1);
+  if (io_rc) return io_rc;
   if (!(s.profile = cli_load_profile(s.profile_arg))) return CLI_EXIT_BAD_INPUT;
   int rc = CLI_EXIT_BAD_INPUT;
   char err[256];

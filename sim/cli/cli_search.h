@@ -15,6 +15,9 @@
 
 typedef struct {
   const char *model_path, *profile_arg, *out_dir;
+  int argc; /* for cli_io_json_path */
+  char **argv;
+  const char *json; /* --json[=OUT]: search.json's content on OUT too ("-": standard output) */
   uint64_t budget_bytes;
   double max_latency_overhead; /* fraction; < 0: none */
   int parallel, exhaustive, top, inputs, progress;

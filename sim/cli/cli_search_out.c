@@ -5,6 +5,7 @@
 
 #include "reports/rpt.h"
 #include "sim/cli/cli.h"
+#include "sim/cli/cli_io.h"
 #include "sim/cli/cli_search.h"
 
 static const char *digits(uint64_t v, char *buf, size_t len) {
@@ -166,6 +167,10 @@ static int write_search_json(const cli_search_t *s, int chosen, int pruned_choic
   cJSON_AddItemToObject(root, "chosen_by_pruned_search", chosen_json(s, pruned_choice));
   for (size_t i = 0; i < s->n; i++) cJSON_AddItemToArray(arr, cand_json(s, i));
   cJSON_AddItemToObject(root, "candidates", arr);
+  if (s->json && cli_io_write_json("mcusim search", root, s->json)) {
+    cJSON_Delete(root);
+    return -1;
+  }
   return write_text(s->out_dir, "search.json", root);
 }
 

@@ -287,6 +287,11 @@ static int gen_main(int argc, char **argv) {
     usage();
     return 2;
   }
+  if (prefix && !strcmp(prefix, "-")) { /* issue 19: "-" is standard output elsewhere; three files cannot go there */
+    fprintf(stderr, "mcusim-gen: --out is the prefix of three files (PREFIX.c, PREFIX.S, PREFIX.bin), not '-': "
+                    "--plan prints to standard output\n");
+    return 2;
+  }
   char err[256], sched_name[128];
   gen_model_t m;
   rt_schedule_t s;

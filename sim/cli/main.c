@@ -7,18 +7,65 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sim/cli/cli.h"
 #include "sim/cli/cli_io.h"
 
+/* An installed mcusim (cmake --install, the .deb) finds its data relative to itself: BIN/../share/mcusim
+ * (docs/install.md); the build tree's binary finds the source tree's (compile definitions). */
+static const char *installed_share(void) {
+  static char share[4096 + 32];
+  static int looked;
+  if (looked) return share[0] ? share : NULL;
+  looked = 1;
+  char exe[4096];
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n <= 0) return NULL;
+  exe[n] = 0;
+  char *slash = strrchr(exe, '/');
+  if (!slash) return NULL;
+  *slash = 0;
+  char probe[4096 + 64];
+  snprintf(share, sizeof share, "%s/../share/mcusim", exe);
+  snprintf(probe, sizeof probe, "%s/profiles", share);
+  if (access(probe, R_OK | X_OK) != 0) share[0] = 0;
+  return share[0] ? share : NULL;
+}
+
 const char *const *cli_profile_dirs(void) {
   static const char *dirs[3];
-  const char *env = getenv("MCUSIM_PROFILES");
+  static char installed[4096 + 48];
+  const char *env = getenv("MCUSIM_PROFILES"), *share = installed_share();
   int n = 0;
   if (env && *env) dirs[n++] = env;
-  dirs[n++] = MCUSIM_PROFILES_DIR;
+  if (share) snprintf(installed, sizeof installed, "%s/profiles", share);
+  dirs[n++] = share ? installed : MCUSIM_PROFILES_DIR;
   dirs[n] = NULL;
   return dirs;
+}
+
+const char *cli_annotations_dir(void) {
+  static char installed[4096 + 48];
+  const char *share = installed_share();
+  if (!share) return MCUSIM_ANNOTATIONS_DIR;
+  snprintf(installed, sizeof installed, "%s/annotations", share);
+  return installed;
+}
+
+/* sweeps and searches build firmware from the runtime sources and run mcusim-gen: installed, from share/mcusim
+ * and beside this binary, unless MCUSIM_ROOT / MCUSIM_GEN say otherwise (workloads/explore/fwsupport.c) */
+static void use_installed_tools(void) {
+  const char *share = installed_share();
+  if (!share) return;
+  char exe[4096], gen[4096 + 16];
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n <= 0) return;
+  exe[n] = 0;
+  *strrchr(exe, '/') = 0;
+  snprintf(gen, sizeof gen, "%s/mcusim-gen", exe);
+  setenv("MCUSIM_ROOT", share, 0);
+  if (access(gen, X_OK) == 0) setenv("MCUSIM_GEN", gen, 0);
 }
 
 prof_t *cli_load_profile(const char *name) {
@@ -86,6 +133,7 @@ static const struct {
     {"sweep", "models x schedules x profiles from a JSON matrix, in parallel, shardable", cli_sweep},
     {"merge", "join the reports of sweep shards into one table (CSV, JSON, HTML)", cli_merge},
     {"analyze", "does a model fit a part, how fast, what patches buy: plan, build, simulate, verify", cli_analyze},
+    {"rerun", "repeat the run a report records (its options, after checking its inputs' hashes)", cli_rerun},
 };
 
 static void usage(FILE *out) {
@@ -118,5 +166,6 @@ static int run_command(int argc, char **argv) {
 
 int main(int argc, char **argv) {
   cli_io_init();
+  use_installed_tools();
   return cli_io_finish("mcusim", run_command(argc, argv));
 }

@@ -46,7 +46,7 @@ install(TARGETS mcusim mcusim-gen RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(TARGETS mcusim_shared mcusim_static LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
 # the public API and the headers it includes, at the paths it includes them by: #include "sim/mcusim.h"
-foreach(h sim/mcusim.h memory/mem.h profiles/prof.h sim/probes/fp_view.h)
+foreach(h sim/mcusim.h memory/mem.h profiles/prof.h sim/probes/fp_view.h sim/devices/periph.h sim/devices/dev.h)
   get_filename_component(d ${h} DIRECTORY)
   install(FILES ${CMAKE_SOURCE_DIR}/${h} DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/mcusim/${d})
 endforeach()

@@ -18,7 +18,8 @@ static void compare_usage(FILE *out) {
                "  peak SRAM and arena with the reduction, MAC and cycle overhead (patch stage and overall),\n"
                "  latency, per-layer rows aligned by name, whether the outputs matched.\n"
                "  --model          the model JSON: show the analytic plan beside the measured figures\n"
-               "  --json[=OUT]     print mcusim-compare/1 (docs/compare.md) on standard output or OUT; --flat: the same as \"path value\" lines\n"
+               "  --json[=OUT]     print mcusim-compare/1 (docs/compare.md) on standard output or OUT;\n"
+               "                   --flat: the same as \"path value\" lines\n"
                "  --allow-mismatch compare reports of different models or profiles\n"
                "  --html OUT, --perfetto OUT, --massif OUT, --csv OUT  also render both reports (as mcusim export)\n");
 }

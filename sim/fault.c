@@ -57,6 +57,14 @@ void sim_on_interrupt(uc_engine *uc, uint32_t intno, void *opaque) {
   mcusim_t *sim = opaque;
   uint32_t pc = sim_reg(sim, 15);
   char what[96];
+  /* A branch to an EXC_RETURN value (sim/exc.h): a prefetch abort on ARMv7-M, a BKPT of the mapped region on the M0+ */
+  if (pc >= SIM_EXC_RETURN_BASE && (intno == EXCP_PREFETCH_ABORT || intno == EXCP_BKPT)) {
+    if (sim_exc_return(sim, pc)) return;
+    snprintf(what, sizeof what, "instruction fetch from unmapped address 0x%08x", pc & ~1u);
+    sim->cur = NULL;
+    sim_fault(sim, MCUSIM_FAULT_FETCH_UNMAPPED, pc & ~1u, pc & ~1u, what);
+    return;
+  }
   switch (intno) {
   case EXCP_BKPT:
     if ((sim_read_halfword(sim, pc) & 0xFF00u) == 0xBE00u && (sim_read_halfword(sim, pc) & 0xFFu) == 0xABu) {
@@ -83,6 +91,7 @@ void sim_on_interrupt(uc_engine *uc, uint32_t intno, void *opaque) {
   }
   case EXCP_SWI: /* PC already points after the SVC */
     sim_truncate_block(sim, pc - 2, 1);
+    if (sim_exc_svc(sim, pc)) return;
     sim_fault(sim, MCUSIM_FAULT_SVC, pc - 2, 0, "SVC with no exception model to handle it");
     return;
   default:

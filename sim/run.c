@@ -189,7 +189,7 @@ static int8_t fallthrough_adjust(mcusim_t *sim, const sim_block_t *prev, const s
  * successor link is made by one), so the hot path pays nothing for the check. */
 static sim_block_t *looked_up(mcusim_t *sim, uint32_t addr, uint32_t size) {
   sim_block_t *b = cache_get(sim, addr, size);
-  if (b && b->self_loop) {
+  if (b && b->self_loop && !sim_exc_can_interrupt(sim)) { /* an interrupt could leave it: an idle loop */
     sim->result.fault.pc = addr;
     mcusim_symbolize(sim, addr, sim->result.fault.symbol, sizeof sim->result.fault.symbol);
     sim_stop(sim, MCUSIM_STOP_SELF_LOOP);
@@ -227,6 +227,8 @@ static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *opaqu
       if (sp < sim->lowest_sp) sim->lowest_sp = sp;
     }
   }
+  /* exceptions: one compare while nothing is due (sim/exc.c); a taken one leaves this block unrun */
+  if (sim->totals.cycles >= sim->exc_deadline && sim_exc_check(sim, addr)) return;
   sim_block_t *b = successor(sim, prev, addr, size);
   if (!b) {
     sim->cur = NULL;
@@ -431,7 +433,13 @@ mcusim_err mcusim_run(mcusim_t *sim, const mcusim_limits_t *limits) {
   sim->start_wall = sim->last_progress_wall = wall_now();
   check_limits(sim); /* sets next_check; may already stop (a timeout of 1e-9 s) */
   /* a stop recorded before Unicorn started would be lost by it, and every later request ignored (F7) */
-  uc_err uerr = sim->stopping ? UC_ERR_OK : uc_emu_start(sim->uc, sim->result.entry_pc | 1u, SIM_UNTIL_NEVER, 0, 0);
+  uint32_t start_pc = sim->result.entry_pc | 1u;
+  uc_err uerr = UC_ERR_OK;
+  /* WFI/WFE return from Unicorn (with UC_ERR_OK, or INSN_INVALID for a masked WFE): sleep until the next event */
+  while (!sim->stopping && ((uerr = uc_emu_start(sim->uc, start_pc, SIM_UNTIL_NEVER, 0, 0)) == UC_ERR_OK ||
+                            uerr == UC_ERR_INSN_INVALID) &&
+         !sim->stopping && sim_exc_sleep(sim, &start_pc))
+    uerr = UC_ERR_OK;
   if (uerr != UC_ERR_OK && !sim->stopping)
     sim_fault_from_engine(sim, uerr);
   else if (!sim->stopping)

@@ -8,13 +8,16 @@
 
 #include <unicorn/unicorn.h>
 
+#include "isa/exc_timing.h"
 #include "isa/isa.h"
 #include "mcusim.h"
 #include "sim/devices/bitband.h"
 #include "sim/devices/dwt.h"
 #include "sim/devices/itm.h"
+#include "sim/devices/scs.h"
 #include "sim/devices/semihost.h"
 #include "sim/elf/elf_file.h"
+#include "sim/exc.h"
 #include "sim/fetch.h"
 #include "sim/probes/annotate.h"
 #include "sim/probes/funcprof.h"
@@ -23,7 +26,7 @@
 /* Firmware output between two limit checks: a semihosting SYS_WRITE of 32 KiB every ten instructions gave
  * gigabytes before the instruction-counted check came (issue 21, F24). */
 #define SIM_OUTPUT_CHECK_BYTES (1u << 20)
-#define SIM_MMIO_REGIONS 2 /* ITM, DWT */
+#define SIM_MMIO_REGIONS 3 /* ITM, DWT, SCS */
 
 /* A decoded, costed basic block, cached by start address. */
 typedef struct sim_block {
@@ -66,6 +69,7 @@ struct mcusim {
   uint64_t cur_base_insns;
   uint64_t cur_extra_cycles; /* dynamic cycles (divides) added inside cur so far */
   uint64_t next_check;       /* instruction count at which limits/progress are checked */
+  uint64_t exc_deadline;     /* cycle at which the block hook asks the exception model (exc.c); 0: now */
   uint32_t lowest_sp;
   sim_block_cache_t cache;
   sim_fetch_t *fetch;      /* flash wait states; NULL when the profile has none */
@@ -90,6 +94,8 @@ struct mcusim {
   dev_dwt_t dwt;
   dev_semihost_t semihost;
   dev_bitband_t bitband;
+  dev_scs_t scs;               /* SysTick, NVIC, SCB (exception state) */
+  isa_exc_timing_t exc_timing; /* entry, tail-chain and return cycles of the core */
   sim_mmio_t bitband_mmio; /* mapped at run start on the M3/M4 when nothing else is there */
   sim_mmio_t mmio[SIM_MMIO_REGIONS];
   uint32_t heap_base;

@@ -34,6 +34,7 @@ enum {
   EXCP_PREFETCH_ABORT = 3,
   EXCP_DATA_ABORT = 4,
   EXCP_BKPT = 7,
+  EXCP_EXCEPTION_EXIT = 8, /* QEMU's M-profile exception return, raised for some PC loads of EXC_RETURN */
   EXCP_NOCP = 17,
   EXCP_INVSTATE = 18,
   EXCP_UNALIGNED = 22
@@ -57,8 +58,10 @@ void sim_on_interrupt(uc_engine *uc, uint32_t intno, void *opaque) {
   mcusim_t *sim = opaque;
   uint32_t pc = sim_reg(sim, 15);
   char what[96];
-  /* A branch to an EXC_RETURN value (sim/exc.h): a prefetch abort on ARMv7-M, a BKPT of the mapped region on the M0+ */
-  if (pc >= SIM_EXC_RETURN_BASE && (intno == EXCP_PREFETCH_ABORT || intno == EXCP_BKPT)) {
+  /* A branch to an EXC_RETURN value (sim/exc.h): a prefetch abort or QEMU's exception exit on ARMv7-M, a BKPT of the
+   * mapped region on the M0+ */
+  if (pc >= SIM_EXC_RETURN_BASE &&
+      (intno == EXCP_PREFETCH_ABORT || intno == EXCP_BKPT || intno == EXCP_EXCEPTION_EXIT)) {
     if (sim_exc_return(sim, pc)) return;
     snprintf(what, sizeof what, "instruction fetch from unmapped address 0x%08x", pc & ~1u);
     sim->cur = NULL;

@@ -94,6 +94,27 @@ START_TEST(wfi_sleeps_until_systick_and_reports_sleep_cycles) {
 }
 END_TEST
 
+/* SVC starts the first thread, SysTick pends PendSV, PendSV switches threads on PSP; on the M4 and M7 the threads
+ * do float math across the switches (extended frames: EXC_RETURN bit 4 clear, S16-S31 saved by the handler). */
+START_TEST(a_pendsv_scheduler_runs_two_threads_on_psp) {
+  static const char *cores[] = {"m0plus", "m3", "m4", "m7"};
+  for (size_t i = 0; i < 4; i++) {
+    char profile[64], fw[64];
+    snprintf(profile, sizeof profile, "cortex-%s-0ws", cores[i]);
+    snprintf(fw, sizeof fw, "exc_sched_%s", cores[i]);
+    int rc;
+    cJSON *r = run(profile, fw, NULL, &rc);
+    ck_assert_msg(rc == 0, "%s: exit %d", fw, rc);
+    const char *out = fw_stdout(r);
+    ck_assert_msg(field(out, "ok=") == 1, "%s: %s", fw, out);
+    ck_assert_msg(field(out, "switches=") >= 20, "%s: %s", fw, out);
+    ck_assert_msg(field(out, "psp=") == 1, "%s: %s", fw, out); /* the thread ran on its own stack */
+    if (i >= 2) ck_assert_msg(field(out, "fp_switches=") >= 10, "%s: %s", fw, out);
+    cJSON_Delete(r);
+  }
+}
+END_TEST
+
 Suite *test_suite(void) {
   Suite *s = suite_create("exceptions");
   TCase *tc = tcase_create("exceptions");
@@ -102,6 +123,7 @@ Suite *test_suite(void) {
   tcase_add_test(tc, entry_latency_equals_the_documented_figure);
   tcase_add_test(tc, a_busy_loop_delays_the_interrupt_by_at_most_one_block);
   tcase_add_test(tc, wfi_sleeps_until_systick_and_reports_sleep_cycles);
+  tcase_add_test(tc, a_pendsv_scheduler_runs_two_threads_on_psp);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -115,6 +115,24 @@ START_TEST(a_pendsv_scheduler_runs_two_threads_on_psp) {
 }
 END_TEST
 
+/* Handlers log entry (upper case) and exit (lower case): IRQ1 preempts IRQ0, IRQ2 tail-chains after IRQ1 (it
+ * outranks the preempted IRQ0), IRQ3 (IRQ0's priority) tail-chains after IRQ0 (ARMv7-M B1.5.4, ARMv6-M B1.5.4). */
+START_TEST(nested_preemption_and_tail_chaining_in_priority_order) {
+  static const char *cores[] = {"m0plus", "m4"};
+  for (size_t i = 0; i < 2; i++) {
+    char profile[64], fw[64];
+    snprintf(profile, sizeof profile, "cortex-%s-0ws", cores[i]);
+    snprintf(fw, sizeof fw, "exc_nest_%s", cores[i]);
+    int rc;
+    cJSON *r = run(profile, fw, NULL, &rc);
+    ck_assert_msg(strstr(fw_stdout(r), "log=ABbCcaDd") != NULL, "%s: %s", fw, fw_stdout(r));
+    ck_assert_int_eq(rc, 0);
+    ck_assert_int_eq((int)total(r, "exceptions"), 4);
+    cJSON_Delete(r);
+  }
+}
+END_TEST
+
 Suite *test_suite(void) {
   Suite *s = suite_create("exceptions");
   TCase *tc = tcase_create("exceptions");
@@ -124,6 +142,7 @@ Suite *test_suite(void) {
   tcase_add_test(tc, a_busy_loop_delays_the_interrupt_by_at_most_one_block);
   tcase_add_test(tc, wfi_sleeps_until_systick_and_reports_sleep_cycles);
   tcase_add_test(tc, a_pendsv_scheduler_runs_two_threads_on_psp);
+  tcase_add_test(tc, nested_preemption_and_tail_chaining_in_priority_order);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -152,6 +152,14 @@ static cJSON *build_result(const mcusim_t *sim) {
     cJSON_AddItemToObject(o, "fault", build_fault(r));
   else
     cJSON_AddNullToObject(o, "fault");
+  if (r->faults_delivered) { /* --deliver-faults: the first fault the firmware's handler got, at its instruction */
+    cJSON *d = cJSON_AddObjectToObject(o, "delivered_fault");
+    cJSON_AddNumberToObject(d, "count", r->faults_delivered);
+    add_text(d, "kind", mcusim_fault_name(r->delivered_fault.kind));
+    add_text(d, "message", r->delivered_fault.message);
+    add_hex(d, "pc", r->delivered_fault.pc);
+    add_text(d, "symbol", r->delivered_fault.symbol);
+  }
   if (r->stop == MCUSIM_STOP_INSN_LIMIT || r->stop == MCUSIM_STOP_TIME_LIMIT || r->stop == MCUSIM_STOP_INTERRUPTED ||
       r->stop == MCUSIM_STOP_SELF_LOOP) {
     cJSON *at = cJSON_AddObjectToObject(o, "stopped_at");

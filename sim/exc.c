@@ -30,9 +30,20 @@ static uint32_t reg(mcusim_t *sim, int id) {
 
 static void set_reg(mcusim_t *sim, int id, uint32_t v) { uc_reg_write(sim->uc, id, &v); }
 
+static void reschedule(mcusim_t *sim);
+
+/* CPACR decides whether FP instructions raise NOCP; a block looked up right after the write must see it. */
+static void update_fp(mcusim_t *sim) {
+  int fp_disabled = sim->scs.cfg.has_fpu && !((sim->scs.cpacr >> 20) & 3u); /* CP10 (CP11 must match it) */
+  if (fp_disabled && !sim->fp_disabled) sim_cache_unlink_fp(sim);
+  sim->fp_disabled = fp_disabled;
+}
+
 static void host_kick(void *opaque) {
   mcusim_t *sim = opaque;
+  update_fp(sim);
   sim->exc_deadline = 0;
+  sim->next_event = 0;
 }
 
 int sim_exc_start(mcusim_t *sim) {
@@ -51,7 +62,7 @@ int sim_exc_start(mcusim_t *sim) {
   sim->dev_host.kick = host_kick;
   dev_scs_init(&sim->scs, &sim->dev_host, &cfg);
   sim->exc_timing = isa_exc_timing(core);
-  sim->exc_deadline = DEV_SCS_NO_DEADLINE;
+  reschedule(sim);
   /* EXC_RETURN values: executable BKPTs, so the M0+ model reports the branch as a BKPT rather than ending the run;
    * the ARMv7-M models raise a prefetch abort there whatever is mapped. */
   static uint16_t bkpts[EXC_RETURN_MAP_SIZE / 2];
@@ -66,6 +77,8 @@ int sim_exc_start(mcusim_t *sim) {
  * boundary, e.g. after CPSIE), else the next SysTick wrap. */
 static void reschedule(mcusim_t *sim) {
   sim->exc_deadline = dev_scs_any_pending(&sim->scs) ? 0 : dev_scs_deadline(&sim->scs);
+  update_fp(sim);
+  sim_plan_events(sim);
 }
 
 int sim_exc_can_interrupt(const mcusim_t *sim) {
@@ -91,6 +104,8 @@ static unsigned vector_fetch_cycles(mcusim_t *sim) {
   const prof_region_t *f = &sim->profile->flash;
   return sim->scs.vtor - f->base < f->size ? sim->profile->flash_wait_states : 0;
 }
+
+static int spinning(mcusim_t *sim, uint32_t handler);
 
 static void exc_fault(mcusim_t *sim, unsigned exc, uint32_t pc, const char *why) {
   char what[128];
@@ -246,4 +261,80 @@ int sim_exc_sleep(mcusim_t *sim, uint32_t *resume_pc) {
   reschedule(sim);
   *resume_pc = reg(sim, UC_ARM_REG_PC) | 1u;
   return !sim->stopping;
+}
+
+/* CFSR bits (ARMv7-M ARM B3.2.15) and HFSR (B3.2.16). */
+#define CFSR_IACCVIOL (1u << 0)
+#define CFSR_MMARVALID (1u << 7)
+#define CFSR_IBUSERR (1u << 8)
+#define CFSR_PRECISERR (1u << 9)
+#define CFSR_BFARVALID (1u << 15)
+#define CFSR_UNDEFINSTR (1u << 16)
+#define CFSR_INVSTATE (1u << 17)
+#define CFSR_NOCP (1u << 19)
+#define CFSR_UNALIGNED (1u << 24)
+#define CFSR_DIVBYZERO (1u << 25)
+#define HFSR_FORCED (1u << 30)
+
+int sim_exc_deliver_fault(mcusim_t *sim, int kind, uint32_t pc, uint32_t address, const char *what) {
+  unsigned exc;
+  uint32_t cfsr = 0;
+  int bfar = 0;
+  switch ((mcusim_fault_kind_t)kind) {
+  case MCUSIM_FAULT_UNDEFINED_INSN:
+    exc = DEV_EXC_USAGEFAULT;
+    cfsr = strstr(what, "coprocessor") ? CFSR_NOCP : strstr(what, "divide by zero") ? CFSR_DIVBYZERO : CFSR_UNDEFINSTR;
+    break;
+  case MCUSIM_FAULT_EXCEPTION:
+    if (!strstr(what, "INVSTATE")) return 0;
+    exc = DEV_EXC_USAGEFAULT;
+    cfsr = CFSR_INVSTATE;
+    break;
+  case MCUSIM_FAULT_UNALIGNED:
+    exc = DEV_EXC_USAGEFAULT;
+    cfsr = CFSR_UNALIGNED;
+    break;
+  case MCUSIM_FAULT_READ_UNMAPPED:
+  case MCUSIM_FAULT_WRITE_UNMAPPED:
+  case MCUSIM_FAULT_WRITE_PROTECTED:
+    exc = DEV_EXC_BUSFAULT;
+    cfsr = CFSR_PRECISERR | CFSR_BFARVALID;
+    bfar = 1;
+    break;
+  case MCUSIM_FAULT_FETCH_UNMAPPED:
+    exc = DEV_EXC_BUSFAULT;
+    cfsr = CFSR_IBUSERR;
+    break;
+  case MCUSIM_FAULT_FETCH_PROTECTED:
+    exc = DEV_EXC_MEMMANAGE;
+    cfsr = CFSR_IACCVIOL;
+    break;
+  default:
+    return 0; /* BKPT, SVC, WFI: not faults of silicon */
+  }
+  dev_scs_t *scs = &sim->scs;
+  int prio = dev_scs_execution_priority(scs, reg(sim, UC_ARM_REG_PRIMASK), reg(sim, UC_ARM_REG_BASEPRI),
+                                        reg(sim, UC_ARM_REG_FAULTMASK));
+  if (!dev_scs_fault_enabled(scs, exc) || dev_scs_group_priority(scs, exc) >= prio) exc = DEV_EXC_HARDFAULT;
+  if (exc == DEV_EXC_HARDFAULT && prio <= -1) return 0; /* a fault in HardFault or NMI: lockup */
+  uint32_t handler = vector(sim, exc);
+  if (!handler || spinning(sim, handler)) return 0;
+  if (!scs->cfg.armv6m) {
+    scs->cfsr |= cfsr;
+    if (bfar) scs->bfar = address;
+    if (exc == DEV_EXC_HARDFAULT) scs->hfsr |= HFSR_FORCED;
+  }
+  dev_scs_set_pending(scs, exc);
+  sim->cur = NULL;
+  enter(sim, exc, sim->fault_return_pc ? sim->fault_return_pc : pc);
+  reschedule(sim);
+  return !sim->stopping;
+}
+
+void sim_exc_nocp(mcusim_t *sim, uint32_t fp_pc, uint32_t block_pc) {
+  sim->cur = NULL;
+  sim->fault_return_pc = block_pc;
+  sim_fault(sim, MCUSIM_FAULT_UNDEFINED_INSN, fp_pc, 0,
+            "FP (coprocessor CP10/CP11) instruction with the FPU disabled in CPACR (NOCP UsageFault)");
+  sim->fault_return_pc = 0;
 }

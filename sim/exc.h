@@ -28,6 +28,13 @@ int sim_exc_return(struct mcusim *sim, uint32_t pc);
 /* SVC at pc_after - 2: takes SVCall when the vector table has a handler that is not a spinning default handler
  * (`b .`). 0 when not taken (the caller reports the SVC). */
 int sim_exc_svc(struct mcusim *sim, uint32_t pc_after);
+/* --deliver-faults: vectors a fault at pc to the firmware's handler (UsageFault, BusFault, MemManage when enabled
+ * in SHCSR and of enough priority, else HardFault with HFSR.FORCED) with CFSR, HFSR, MMFAR, BFAR set. 0 when it
+ * cannot (no handler, a spinning default handler, a fault inside HardFault: lockup): the caller stops the run. */
+int sim_exc_deliver_fault(struct mcusim *sim, int kind, uint32_t pc, uint32_t address, const char *what);
+/* A block about to run has an FP instruction at fp_pc while CPACR disables CP10/CP11: a NOCP UsageFault named at
+ * that instruction. Delivered, it returns to block_pc (nothing of the block ran yet). */
+void sim_exc_nocp(struct mcusim *sim, uint32_t fp_pc, uint32_t block_pc);
 /* uc_emu_start returned on WFI/WFE (PC after it): skips time to the next event, counting it as sleep, and takes
  * the exception that wakes the core. 1 when the run goes on at *resume_pc; 0 when nothing can ever wake it. */
 int sim_exc_sleep(struct mcusim *sim, uint32_t *resume_pc);

@@ -9,9 +9,8 @@ static void read_registers(mcusim_t *sim, uint32_t regs[17]) {
   for (int i = 0; i < 17; i++) regs[i] = sim_reg(sim, i);
 }
 
-void sim_fault(mcusim_t *sim, mcusim_fault_kind_t kind, uint32_t pc, uint32_t address, const char *what) {
-  if (sim->stopping) return;
-  mcusim_fault_t *f = &sim->result.fault;
+static void record_fault(mcusim_t *sim, mcusim_fault_t *f, mcusim_fault_kind_t kind, uint32_t pc, uint32_t address,
+                         const char *what) {
   f->kind = kind;
   f->pc = pc;
   f->address = address;
@@ -24,6 +23,20 @@ void sim_fault(mcusim_t *sim, mcusim_fault_kind_t kind, uint32_t pc, uint32_t ad
   else
     snprintf(f->insn, sizeof f->insn, "?");
   snprintf(f->message, sizeof f->message, "%s at pc 0x%08x (%s: %s)", what, pc, f->symbol, f->insn);
+}
+
+void sim_fault(mcusim_t *sim, mcusim_fault_kind_t kind, uint32_t pc, uint32_t address, const char *what) {
+  if (sim->stopping) return;
+  /* --deliver-faults: the firmware's fault handler runs; the first delivered fault is kept for the report */
+  if (sim->limits.deliver_faults) {
+    mcusim_fault_t seen;
+    record_fault(sim, &seen, kind, pc, address, what);
+    if (sim_exc_deliver_fault(sim, kind, pc, address, what)) {
+      if (!sim->result.faults_delivered++) sim->result.delivered_fault = seen;
+      return;
+    }
+  }
+  record_fault(sim, &sim->result.fault, kind, pc, address, what);
   sim_stop(sim, MCUSIM_STOP_FAULT);
 }
 

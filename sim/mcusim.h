@@ -120,6 +120,8 @@ typedef struct {
   uint32_t initial_sp, entry_pc;
   const char *start_source; /* "vector_table" or "elf_entry" */
   double wall_seconds;
+  uint32_t faults_delivered;      /* --deliver-faults: faults vectored to the firmware's handlers */
+  mcusim_fault_t delivered_fault; /* the first of them, named at its instruction */
 } mcusim_result_t;
 
 typedef struct {
@@ -130,6 +132,8 @@ typedef struct {
   int no_tracking;           /* 1: ignore the firmware's trace events (for the benchmark's tracking cost) */
   int check_alignment;       /* 1: fault unaligned LDRD/STRD/LDM/STM on ARMv7-M as silicon does (code hooks) */
   int profile_functions; /* 1: per-function and per-line profile, call slices (sim/probes/funcprof.h; costs speed) */
+  int deliver_faults;    /* 1: faults vector to the firmware's HardFault/MemManage/BusFault/UsageFault handlers with
+                            CFSR/HFSR/MMFAR/BFAR set (default 0: the run stops at the faulting instruction) */
 } mcusim_limits_t;
 
 /* Firmware output: called for every chunk the firmware writes (ITM port 0, semihosting). fd 1 or 2. */

@@ -35,6 +35,8 @@ typedef struct sim_block {
   uint32_t unicorn_size;       /* size Unicorn reported, to detect a changed translation */
   int writes_sp;               /* SP is sampled at the start of the block after one that may move it */
   int self_loop;               /* one unconditional branch to itself (`b .`): the core can never leave it */
+  int first_fp;                /* index of the first FP (CP10/CP11) instruction, -1 when none: NOCP while CPACR
+                                  disables the FPU (issue 21 F25) */
   sim_fetch_memo_t fetch_memo; /* the fetch model's note that the block's lines were resident (sim/fetch.h) */
   int8_t fallthrough_adjust;   /* cycles for next[0] running straight after this block (see successor()) */
   struct sim_block *next[2];   /* last successors seen (fall-through, taken): skips the hash lookup */
@@ -69,7 +71,11 @@ struct mcusim {
   uint64_t cur_base_insns;
   uint64_t cur_extra_cycles; /* dynamic cycles (divides) added inside cur so far */
   uint64_t next_check;       /* instruction count at which limits/progress are checked */
-  uint64_t exc_deadline;     /* cycle at which the block hook asks the exception model (exc.c); 0: now */
+  uint64_t next_event;       /* cycle at which the block hook looks at next_check and exc_deadline (run.c) */
+  uint64_t exc_deadline;     /* cycle at which the exception model wants to look (exc.c); 0: now */
+  int fp_disabled;           /* FPU core with CPACR.CP10 off: a block with an FP instruction raises NOCP */
+  int nocp_trapped;          /* looked_up raised NOCP instead of returning the block */
+  uint32_t fault_return_pc;  /* when set, the return address of a delivered fault (NOCP found at block entry) */
   uint32_t lowest_sp;
   sim_block_cache_t cache;
   sim_fetch_t *fetch;      /* flash wait states; NULL when the profile has none */
@@ -141,6 +147,9 @@ uint16_t sim_read_halfword(mcusim_t *sim, uint32_t addr);
 
 /* run.c */
 void sim_cache_release(sim_block_cache_t *cache);
+/* Drops the successor links into blocks with FP instructions (CPACR just disabled the FPU: NOCP is checked on
+ * lookups). */
+void sim_cache_unlink_fp(mcusim_t *sim);
 /* Cycle, instruction count, PC and SP at the instruction that is executing now, found from the address it
  * accessed (MMIO callbacks use it). */
 void sim_now(mcusim_t *sim, uint32_t access_addr, mem_when_t *now);
@@ -150,6 +159,8 @@ void sim_now_at_pc(mcusim_t *sim, uint32_t pc, mem_when_t *now);
 uint32_t sim_locate_access(mcusim_t *sim, uint32_t addr);
 /* Lowest address and byte span a memory instruction accesses, from register values before it executes. */
 uint32_t sim_effective_range(const isa_insn_t *in, const uint32_t regs[16], uint32_t *span);
+/* Sets next_event from next_check and exc_deadline (after either changed). */
+void sim_plan_events(mcusim_t *sim);
 /* Records why the run stops and asks Unicorn to stop. */
 void sim_stop(mcusim_t *sim, mcusim_stop_t stop);
 /* Charges only the instructions of cur up to and including the one at pc; used when an exception leaves

@@ -46,6 +46,8 @@ static void usage_run(FILE *out) {
           "      --strict-sram        refuse firmware that needs more SRAM than the profile has (default: run it\n"
           "                           with overflow SRAM mapped behind the device's and report the overflow)\n"
           "      --check-alignment    fault unaligned LDRD/STRD/LDM/STM as ARMv7-M silicon does (code hooks)\n"
+          "      --deliver-faults     run the firmware's HardFault/MemManage/BusFault/UsageFault handler on a fault,\n"
+          "                           with CFSR/HFSR/BFAR set (default: stop at the faulting instruction)\n"
           "      --html OUT.html      also render the report as a self-contained HTML page\n"
           "      --perfetto OUT.json  ... as a Chrome/Perfetto trace; --massif OUT, --csv OUT (per-layer table)\n"
           "      --progress           progress line on stderr (default when stderr is a terminal)\n"
@@ -68,6 +70,7 @@ static int parse_run(int argc, char **argv, cli_run_opts_t *o) {
                                            {"precise-flash", no_argument, 0, 'F'},
                                            {"strict-sram", no_argument, 0, 'S'},
                                            {"check-alignment", no_argument, 0, 'A'},
+                                           {"deliver-faults", no_argument, 0, 'D'},
                                            CLI_EXPORT_LONGOPTS,
                                            {"progress", no_argument, 0, 'P'},
                                            {"profile-functions", no_argument, 0, 'f'},
@@ -104,6 +107,9 @@ static int parse_run(int argc, char **argv, cli_run_opts_t *o) {
       break;
     case 'A':
       o->limits.check_alignment = 1;
+      break;
+    case 'D':
+      o->limits.deliver_faults = 1;
       break;
     case CLI_EXPORT_OPTION_BASE:
     case CLI_EXPORT_OPTION_BASE + 1:

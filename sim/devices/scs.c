@@ -408,6 +408,7 @@ static void write_word(dev_scs_t *scs, uint32_t off, uint32_t value, uint32_t ma
     return;
   case DEV_SCB_CPACR:
     if (scs->cfg.has_fpu) scs->cpacr = ((scs->cpacr & ~mask) | (value & mask)) & (0xFu << 20);
+    kick(scs); /* the engine traps FP instructions while CP10 is off */
     return;
   case DEV_SCB_FPCCR:
     if (scs->cfg.has_fpu) scs->fpccr = ((scs->fpccr & ~mask) | (value & mask)) & 0xC00001FBu;

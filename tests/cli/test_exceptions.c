@@ -133,6 +133,54 @@ START_TEST(nested_preemption_and_tail_chaining_in_priority_order) {
 }
 END_TEST
 
+/* --deliver-faults: the firmware's handler runs with the fault status registers set as silicon sets them (ARMv7-M
+ * ARM B3.2.15 CFSR, B3.2.16 HFSR); the report still names the faulting instruction. Without it the run stops there. */
+START_TEST(faults_reach_the_firmware_handlers_on_request) {
+  static const struct {
+    const char *fw, *expect, *kind;
+  } cases[] = {
+      {"exc_faults_udf_usage", "usagefault cfsr=00010000 hfsr=00000000", "undefined_instruction"}, /* UNDEFINSTR */
+      {"exc_faults_udf_hard", "hardfault cfsr=00010000 hfsr=40000000", "undefined_instruction"},   /* FORCED */
+      {"exc_faults_bus", "busfault cfsr=00008200 hfsr=00000000 bfar=70000000", "read_unmapped"},  /* PRECISERR */
+      {"exc_faults_nocp", "usagefault cfsr=00080000", "undefined_instruction"},                     /* NOCP */
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    int rc;
+    cJSON *r = run("cortex-m4-0ws", cases[i].fw, "--deliver-faults", &rc);
+    ck_assert_msg(rc == 0, "%s: exit %d", cases[i].fw, rc);
+    ck_assert_msg(strstr(fw_stdout(r), cases[i].expect) != NULL, "%s: %s", cases[i].fw, fw_stdout(r));
+    const cJSON *d = cli_get(cli_get(r, "result"), "delivered_fault");
+    ck_assert_msg(d != NULL, "%s: no delivered_fault", cases[i].fw);
+    ck_assert_str_eq(cli_str(d, "kind"), cases[i].kind);
+    ck_assert_msg(strncmp(cli_str(d, "symbol"), "main+", 5) == 0, "%s", cli_str(d, "symbol"));
+    cJSON_Delete(r);
+    r = run("cortex-m4-0ws", cases[i].fw, NULL, &rc); /* default: stop at the instruction */
+    ck_assert_msg(rc == 3, "%s without --deliver-faults: exit %d", cases[i].fw, rc);
+    cJSON_Delete(r);
+  }
+}
+END_TEST
+
+/* AIRCR.SYSRESETREQ (with VECTKEY) ends the run as an exit 0; CPUID is the profile core's (CMSIS checks it). */
+START_TEST(sysresetreq_ends_the_run_and_cpuid_names_the_core) {
+  int rc;
+  cJSON *r = run("cortex-m4-0ws", "exc_faults_sysreset", NULL, &rc);
+  ck_assert_int_eq(rc, 0);
+  ck_assert_str_eq(cli_str(cli_get(r, "result"), "stop"), "exit");
+  cJSON_Delete(r);
+  static const struct {
+    const char *profile, *fw, *cpuid;
+  } cores[] = {{"cortex-m0plus-0ws", "exc_faults_cpuid_m0plus", "cpuid=410cc601"},
+               {"cortex-m4-0ws", "exc_faults_cpuid", "cpuid=410fc241"},
+               {"cortex-m7-0ws", "exc_faults_cpuid_m7", "cpuid=411fc272"}};
+  for (size_t i = 0; i < 3; i++) {
+    r = run(cores[i].profile, cores[i].fw, NULL, &rc);
+    ck_assert_msg(strstr(fw_stdout(r), cores[i].cpuid) != NULL, "%s: %s", cores[i].fw, fw_stdout(r));
+    cJSON_Delete(r);
+  }
+}
+END_TEST
+
 Suite *test_suite(void) {
   Suite *s = suite_create("exceptions");
   TCase *tc = tcase_create("exceptions");
@@ -143,6 +191,8 @@ Suite *test_suite(void) {
   tcase_add_test(tc, wfi_sleeps_until_systick_and_reports_sleep_cycles);
   tcase_add_test(tc, a_pendsv_scheduler_runs_two_threads_on_psp);
   tcase_add_test(tc, nested_preemption_and_tail_chaining_in_priority_order);
+  tcase_add_test(tc, faults_reach_the_firmware_handlers_on_request);
+  tcase_add_test(tc, sysresetreq_ends_the_run_and_cpuid_names_the_core);
   suite_add_tcase(s, tc);
   return s;
 }

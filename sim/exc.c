@@ -133,6 +133,10 @@ static int start_handler(mcusim_t *sim, unsigned exc, uint32_t exc_return) {
 static void enter(mcusim_t *sim, unsigned exc, uint32_t return_addr) {
   uint32_t control = reg(sim, UC_ARM_REG_CONTROL), xpsr = reg(sim, UC_ARM_REG_XPSR), sp = reg(sim, UC_ARM_REG_SP);
   int handler_mode = (xpsr & 0x1FFu) != 0;
+  if (!handler_mode && (control & 1u)) { /* QEMU ignores CONTROL writes from unprivileged code: no SP switch */
+    exc_fault(sim, exc, return_addr, "taken from unprivileged thread mode (CONTROL.nPRIV), which is not modelled");
+    return;
+  }
   int fp = sim->scs.cfg.has_fpu && (control & CONTROL_FPCA);
   uint32_t size = fp ? FRAME_EXTENDED : FRAME_BASIC;
   uint32_t align = (sim->scs.ccr & DEV_CCR_STKALIGN) && (sp & 4u) ? 4u : 0u;

@@ -1,7 +1,8 @@
 /* Nested preemption by priority and tail-chaining (issue 15): four IRQs of a vector table copied to SRAM (VTOR);
  * each handler appends a letter on entry (upper case) and on exit (lower case). IRQ0 (low) pends IRQ1 (high), which
  * preempts at once; IRQ1 pends IRQ2 (middle) and IRQ3 (as low as IRQ0): IRQ2 tail-chains after IRQ1 because it
- * outranks the preempted IRQ0; IRQ3 waits for IRQ0 to finish and tail-chains after it. Expected "ABbCcaDd". */
+ * outranks the preempted IRQ0; IRQ3 waits for IRQ0 to finish and tail-chains after it: "ABbCcaDd". Then IRQ2 is
+ * pended with PRIMASK set and runs right after CPSIE: "xCcy". */
 #include <stdio.h>
 #include <string.h>
 
@@ -57,7 +58,13 @@ int main(void) {
   NVIC_IPR(3) = 0xC0;
   NVIC_ISER0 = 0xF;
   pend(0);
+  /* pended while PRIMASK masks it: taken right after CPSIE */
+  __asm__ volatile("cpsid i" ::: "memory");
+  pend(2);
+  note('x');
+  __asm__ volatile("cpsie i" ::: "memory");
+  note('y');
   log_text[log_len] = 0;
   printf("log=%s\n", log_text);
-  return strcmp(log_text, "ABbCcaDd") == 0 ? 0 : 1;
+  return strcmp(log_text, "ABbCcaDdxCcy") == 0 ? 0 : 1;
 }

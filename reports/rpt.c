@@ -664,6 +664,11 @@ void rpt_print_text(const cJSON *report, FILE *out) {
   fprintf(out, "  cycles        %s  (%.3f ms at %g MHz, %.2f cycles/instruction)\n", grouped(cycles, a, sizeof a),
           rpt_figure_total_or(report, RPT_FIGURE_LATENCY, 0) / 1000.0, clock_mhz,
           instructions > 0 ? cycles / instructions : 0.0);
+  double exceptions = rpt_num_or(rpt_get(report, "totals"), "exceptions", 0),
+         asleep = rpt_num_or(rpt_get(report, "totals"), "sleep_cycles", 0);
+  if (exceptions > 0 || asleep > 0) /* firmware using interrupts (docs/modelled.md) */
+    fprintf(out, "  exceptions    %s taken; %s cycles asleep in WFI/WFE (%.1f%%)\n", grouped(exceptions, a, sizeof a),
+            grouped(asleep, b, sizeof b), cycles > 0 ? 100.0 * asleep / cycles : 0.0);
   fprintf(out, "  ram (total) : %s B = %s static + %s stack + %s arena\n",
           grouped(rpt_figure_total_or(report, RPT_FIGURE_PEAK, 0), a, sizeof a),
           grouped(rpt_figure_total_or(report, RPT_FIGURE_STATIC, 0), b, sizeof b),

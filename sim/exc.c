@@ -83,6 +83,10 @@ static void reschedule(mcusim_t *sim) {
   sim_plan_events(sim);
 }
 
+int sim_exc_on_main_stack(mcusim_t *sim) {
+  return (reg(sim, UC_ARM_REG_XPSR) & 0x1FFu) != 0 || !(reg(sim, UC_ARM_REG_CONTROL) & CONTROL_SPSEL);
+}
+
 int sim_exc_can_interrupt(const mcusim_t *sim) {
   return dev_scs_any_pending(&sim->scs) || dev_scs_deadline(&sim->scs) != DEV_SCS_NO_DEADLINE;
 }
@@ -155,7 +159,7 @@ static void enter(mcusim_t *sim, unsigned exc, uint32_t return_addr) {
     return;
   }
   set_reg(sim, UC_ARM_REG_SP, frame);
-  if (frame < sim->lowest_sp) sim->lowest_sp = frame;
+  if (frame < sim->lowest_sp && (handler_mode || !(control & CONTROL_SPSEL))) sim->lowest_sp = frame; /* MSP only */
   uint32_t exc_return = handler_mode ? 0xFFFFFFF1u : (control & CONTROL_SPSEL) ? 0xFFFFFFFDu : 0xFFFFFFF9u;
   if (fp) exc_return &= ~0x10u;
   /* CONTROL.SPSEL = 0 while still in thread mode, so QEMU swaps to MSP; FPCA = 0 for the handler. */

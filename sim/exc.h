@@ -38,6 +38,9 @@ void sim_exc_nocp(struct mcusim *sim, uint32_t fp_pc, uint32_t block_pc);
 /* uc_emu_start returned on WFI/WFE (PC after it): skips time to the next event, counting it as sleep, and takes
  * the exception that wakes the core. 1 when the run goes on at *resume_pc; 0 when nothing can ever wake it. */
 int sim_exc_sleep(struct mcusim *sim, uint32_t *resume_pc);
+/* Whether SP is the main stack (MSP): handler mode, or thread mode with CONTROL.SPSEL clear. Thread stacks on PSP
+ * are the firmware's own arrays (static data or heap), not the stack the memory report measures. */
+int sim_exc_on_main_stack(struct mcusim *sim);
 /* Whether an exception could still interrupt the core (an event is scheduled or one is pending): a `b .` is then
  * an idle loop, not the end of the run. */
 int sim_exc_can_interrupt(const struct mcusim *sim);

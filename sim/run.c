@@ -275,7 +275,7 @@ static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *opaqu
     if (prev->writes_sp) {
       uint32_t sp;
       uc_reg_read(uc, UC_ARM_REG_SP, &sp);
-      if (sp < sim->lowest_sp) sim->lowest_sp = sp;
+      if (sp < sim->lowest_sp && sim_exc_on_main_stack(sim)) sim->lowest_sp = sp; /* not a PSP thread stack */
     }
   }
   sim_block_t *b = successor(sim, prev, addr, size);

@@ -190,7 +190,8 @@ int sim_exc_return(mcusim_t *sim, uint32_t pc) {
   dev_scs_deactivate(&sim->scs, exc);
   dev_scs_advance(&sim->scs, sim->totals.cycles);
   unsigned next = takeable(sim);
-  if (next) { /* tail-chain: the frame stays, the next handler gets the same EXC_RETURN */
+  if (next) { /* tail-chain: the frame stays, the next handler gets the same EXC_RETURN, no FP context */
+    if (sim->scs.cfg.has_fpu) set_reg(sim, UC_ARM_REG_CONTROL, reg(sim, UC_ARM_REG_CONTROL) & ~CONTROL_FPCA);
     sim->totals.cycles += sim->exc_timing.tail_chain_cycles + vector_fetch_cycles(sim);
     if (start_handler(sim, next, exc_return)) exc_fault(sim, next, pc, "has no handler in the vector table");
     reschedule(sim);

@@ -108,7 +108,7 @@ void sim_on_interrupt(uc_engine *uc, uint32_t intno, void *opaque) {
   case EXCP_SWI: /* PC already points after the SVC */
     sim_truncate_block(sim, pc - 2, 1);
     if (sim_exc_svc(sim, pc)) return;
-    sim_fault(sim, MCUSIM_FAULT_SVC, pc - 2, 0, "SVC with no exception model to handle it");
+    sim_fault(sim, MCUSIM_FAULT_SVC, pc - 2, 0, "SVC with no SVCall handler (vector 0 or a `b .` default handler) or at a priority that cannot take it (HardFault on silicon)");
     return;
   default:
     for (size_t i = 0; i < sizeof usage_faults / sizeof *usage_faults; i++)
@@ -118,7 +118,7 @@ void sim_on_interrupt(uc_engine *uc, uint32_t intno, void *opaque) {
         return;
       }
     sim_truncate_block(sim, pc, 0);
-    snprintf(what, sizeof what, "CPU exception %u with no exception model to handle it", intno);
+    snprintf(what, sizeof what, "CPU exception %u the exception model does not handle", intno);
     sim_fault(sim, MCUSIM_FAULT_EXCEPTION, pc, 0, what);
   }
 }

@@ -60,7 +60,7 @@ typedef enum {
   MCUSIM_FAULT_FETCH_PROTECTED,
   MCUSIM_FAULT_UNDEFINED_INSN,
   MCUSIM_FAULT_BKPT, /* BKPT other than semihosting 0xAB */
-  MCUSIM_FAULT_SVC,  /* no exception model: nothing can handle it */
+  MCUSIM_FAULT_SVC,  /* no SVCall handler in the vector table (or one that only spins), or SVC not takeable */
   MCUSIM_FAULT_WFI,  /* WFI/WFE with no interrupt source to wake the core */
   MCUSIM_FAULT_UNALIGNED,
   MCUSIM_FAULT_EXCEPTION, /* any other CPU exception Unicorn raised */

@@ -62,7 +62,7 @@ void sim_cache_release(sim_block_cache_t *c) {
 }
 
 /* `b .` as B (T2, 0xE7FE) or B.W (T4, 0xF7FF 0xBFFE), alone in its block: no instruction can leave it, and with
- * no exception model nothing can interrupt it. */
+ * nothing pending or scheduled in the exception model nothing can interrupt it (looked_up). */
 static int is_self_loop(const uint8_t *code, uint32_t size) {
   uint16_t h0 = (uint16_t)(code[0] | code[1] << 8), h1 = size >= 4 ? (uint16_t)(code[2] | code[3] << 8) : 0;
   return (size == 2 && h0 == 0xE7FEu) || (size == 4 && h0 == 0xF7FFu && h1 == 0xBFFEu);

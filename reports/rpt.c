@@ -152,6 +152,14 @@ static cJSON *build_result(const mcusim_t *sim) {
     cJSON_AddItemToObject(o, "fault", build_fault(r));
   else
     cJSON_AddNullToObject(o, "fault");
+  if (r->faults_delivered) { /* --deliver-faults: the first fault the firmware's handler got, at its instruction */
+    cJSON *d = cJSON_AddObjectToObject(o, "delivered_fault");
+    cJSON_AddNumberToObject(d, "count", r->faults_delivered);
+    add_text(d, "kind", mcusim_fault_name(r->delivered_fault.kind));
+    add_text(d, "message", r->delivered_fault.message);
+    add_hex(d, "pc", r->delivered_fault.pc);
+    add_text(d, "symbol", r->delivered_fault.symbol);
+  }
   if (r->stop == MCUSIM_STOP_INSN_LIMIT || r->stop == MCUSIM_STOP_TIME_LIMIT || r->stop == MCUSIM_STOP_INTERRUPTED ||
       r->stop == MCUSIM_STOP_SELF_LOOP) {
     cJSON *at = cJSON_AddObjectToObject(o, "stopped_at");
@@ -710,6 +718,11 @@ void rpt_print_text(const cJSON *report, FILE *out) {
   fprintf(out, "  cycles        %s  (%.3f ms at %g MHz, %.2f cycles/instruction)\n", grouped(cycles, a, sizeof a),
           rpt_figure_total_or(report, RPT_FIGURE_LATENCY, 0) / 1000.0, clock_mhz,
           instructions > 0 ? cycles / instructions : 0.0);
+  double exceptions = rpt_num_or(rpt_get(report, "totals"), "exceptions", 0),
+         asleep = rpt_num_or(rpt_get(report, "totals"), "sleep_cycles", 0);
+  if (exceptions > 0 || asleep > 0) /* firmware using interrupts (docs/modelled.md) */
+    fprintf(out, "  exceptions    %s taken; %s cycles asleep in WFI/WFE (%.1f%%)\n", grouped(exceptions, a, sizeof a),
+            grouped(asleep, b, sizeof b), cycles > 0 ? 100.0 * asleep / cycles : 0.0);
   fprintf(out, "  ram (total) : %s B = %s static + %s stack + %s arena\n",
           grouped(rpt_figure_total_or(report, RPT_FIGURE_PEAK, 0), a, sizeof a),
           grouped(rpt_figure_total_or(report, RPT_FIGURE_STATIC, 0), b, sizeof b),

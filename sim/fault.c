@@ -9,9 +9,8 @@ static void read_registers(mcusim_t *sim, uint32_t regs[17]) {
   for (int i = 0; i < 17; i++) regs[i] = sim_reg(sim, i);
 }
 
-void sim_fault(mcusim_t *sim, mcusim_fault_kind_t kind, uint32_t pc, uint32_t address, const char *what) {
-  if (sim->stopping) return;
-  mcusim_fault_t *f = &sim->result.fault;
+static void record_fault(mcusim_t *sim, mcusim_fault_t *f, mcusim_fault_kind_t kind, uint32_t pc, uint32_t address,
+                         const char *what) {
   f->kind = kind;
   f->pc = pc;
   f->address = address;
@@ -24,6 +23,20 @@ void sim_fault(mcusim_t *sim, mcusim_fault_kind_t kind, uint32_t pc, uint32_t ad
   else
     snprintf(f->insn, sizeof f->insn, "?");
   snprintf(f->message, sizeof f->message, "%s at pc 0x%08x (%s: %s)", what, pc, f->symbol, f->insn);
+}
+
+void sim_fault(mcusim_t *sim, mcusim_fault_kind_t kind, uint32_t pc, uint32_t address, const char *what) {
+  if (sim->stopping) return;
+  /* --deliver-faults: the firmware's fault handler runs; the first delivered fault is kept for the report */
+  if (sim->limits.deliver_faults) {
+    mcusim_fault_t seen;
+    record_fault(sim, &seen, kind, pc, address, what);
+    if (sim_exc_deliver_fault(sim, kind, pc, address, what)) {
+      if (!sim->result.faults_delivered++) sim->result.delivered_fault = seen;
+      return;
+    }
+  }
+  record_fault(sim, &sim->result.fault, kind, pc, address, what);
   sim_stop(sim, MCUSIM_STOP_FAULT);
 }
 
@@ -34,6 +47,7 @@ enum {
   EXCP_PREFETCH_ABORT = 3,
   EXCP_DATA_ABORT = 4,
   EXCP_BKPT = 7,
+  EXCP_EXCEPTION_EXIT = 8, /* QEMU's M-profile exception return, raised for some PC loads of EXC_RETURN */
   EXCP_NOCP = 17,
   EXCP_INVSTATE = 18,
   EXCP_UNALIGNED = 22
@@ -57,6 +71,16 @@ void sim_on_interrupt(uc_engine *uc, uint32_t intno, void *opaque) {
   mcusim_t *sim = opaque;
   uint32_t pc = sim_reg(sim, 15);
   char what[96];
+  /* A branch to an EXC_RETURN value (sim/exc.h): a prefetch abort or QEMU's exception exit on ARMv7-M, a BKPT of the
+   * mapped region on the M0+ */
+  if (pc >= SIM_EXC_RETURN_BASE &&
+      (intno == EXCP_PREFETCH_ABORT || intno == EXCP_BKPT || intno == EXCP_EXCEPTION_EXIT)) {
+    if (sim_exc_return(sim, pc)) return;
+    snprintf(what, sizeof what, "instruction fetch from unmapped address 0x%08x", pc & ~1u);
+    sim->cur = NULL;
+    sim_fault(sim, MCUSIM_FAULT_FETCH_UNMAPPED, pc & ~1u, pc & ~1u, what);
+    return;
+  }
   switch (intno) {
   case EXCP_BKPT:
     if ((sim_read_halfword(sim, pc) & 0xFF00u) == 0xBE00u && (sim_read_halfword(sim, pc) & 0xFFu) == 0xABu) {
@@ -83,7 +107,8 @@ void sim_on_interrupt(uc_engine *uc, uint32_t intno, void *opaque) {
   }
   case EXCP_SWI: /* PC already points after the SVC */
     sim_truncate_block(sim, pc - 2, 1);
-    sim_fault(sim, MCUSIM_FAULT_SVC, pc - 2, 0, "SVC with no exception model to handle it");
+    if (sim_exc_svc(sim, pc)) return;
+    sim_fault(sim, MCUSIM_FAULT_SVC, pc - 2, 0, "SVC with no SVCall handler (vector 0 or a `b .` default handler) or at a priority that cannot take it (HardFault on silicon)");
     return;
   default:
     for (size_t i = 0; i < sizeof usage_faults / sizeof *usage_faults; i++)
@@ -93,7 +118,7 @@ void sim_on_interrupt(uc_engine *uc, uint32_t intno, void *opaque) {
         return;
       }
     sim_truncate_block(sim, pc, 0);
-    snprintf(what, sizeof what, "CPU exception %u with no exception model to handle it", intno);
+    snprintf(what, sizeof what, "CPU exception %u the exception model does not handle", intno);
     sim_fault(sim, MCUSIM_FAULT_EXCEPTION, pc, 0, what);
   }
 }

@@ -61,7 +61,7 @@ typedef enum {
   MCUSIM_FAULT_FETCH_PROTECTED,
   MCUSIM_FAULT_UNDEFINED_INSN,
   MCUSIM_FAULT_BKPT, /* BKPT other than semihosting 0xAB */
-  MCUSIM_FAULT_SVC,  /* no exception model: nothing can handle it */
+  MCUSIM_FAULT_SVC,  /* no SVCall handler in the vector table (or one that only spins), or SVC not takeable */
   MCUSIM_FAULT_WFI,  /* WFI/WFE with no interrupt source to wake the core */
   MCUSIM_FAULT_UNALIGNED,
   MCUSIM_FAULT_EXCEPTION, /* any other CPU exception Unicorn raised */
@@ -99,7 +99,9 @@ typedef struct {
   X(cycles, "cycles", "cycles")                                                                                        \
   X(blocks, "blocks", "blocks")                                                                                        \
   X(divides, "divides", "insns")                                                                                       \
-  X(taken_branches, "taken_branches", "insns")
+  X(taken_branches, "taken_branches", "insns")                                                                         \
+  X(sleep_cycles, "sleep_cycles", "cycles") /* of cycles: spent in WFI/WFE waiting for an interrupt */                  \
+  X(exceptions, "exceptions", "exceptions")  /* exception entries, tail-chains included */
 
 typedef struct {
 #define MCUSIM_TOTAL_FIELD(name, key, unit) uint64_t name;
@@ -119,6 +121,8 @@ typedef struct {
   uint32_t initial_sp, entry_pc;
   const char *start_source; /* "vector_table" or "elf_entry" */
   double wall_seconds;
+  uint32_t faults_delivered;      /* --deliver-faults: faults vectored to the firmware's handlers */
+  mcusim_fault_t delivered_fault; /* the first of them, named at its instruction */
 } mcusim_result_t;
 
 typedef struct {
@@ -129,6 +133,8 @@ typedef struct {
   int no_tracking;           /* 1: ignore the firmware's trace events (for the benchmark's tracking cost) */
   int check_alignment;       /* 1: fault unaligned LDRD/STRD/LDM/STM on ARMv7-M as silicon does (code hooks) */
   int profile_functions; /* 1: per-function and per-line profile, call slices (sim/probes/funcprof.h; costs speed) */
+  int deliver_faults;    /* 1: faults vector to the firmware's HardFault/MemManage/BusFault/UsageFault handlers with
+                            CFSR/HFSR/MMFAR/BFAR set (default 0: the run stops at the faulting instruction) */
 } mcusim_limits_t;
 
 /* Firmware output: called for every chunk the firmware writes (ITM port 0, semihosting). fd 1 or 2. */

@@ -62,8 +62,8 @@ static void mmio_write(uc_engine *uc, uint64_t offset, unsigned size, uint64_t v
   r->write(r->state, (uint32_t)offset, size, value);
 }
 
-/* The devices, in address order from the PPB's base; what follows them up to the end of the PPB (SCB, NVIC,
- * SysTick) is plain memory, so CMSIS start-up code that writes it runs. */
+/* The devices, in address order from the PPB's base; what lies between and after them up to the end of the PPB is
+ * plain memory, so CMSIS start-up code that writes it runs. */
 int sim_ppb_map(mcusim_t *sim) {
   const struct {
     uint32_t base, size;
@@ -71,9 +71,12 @@ int sim_ppb_map(mcusim_t *sim) {
   } table[SIM_MMIO_REGIONS] = {
       {DEV_ITM_BASE, DEV_ITM_SIZE, {dev_itm_read, dev_itm_write, &sim->itm}},
       {DEV_DWT_BASE, DEV_DWT_SIZE, {dev_dwt_read, dev_dwt_write, &sim->dwt}},
+      {DEV_SCS_BASE, DEV_SCS_SIZE, {dev_scs_read, dev_scs_write, &sim->scs}},
   };
   uint32_t end = SIM_PPB_BASE;
   for (size_t i = 0; i < SIM_MMIO_REGIONS; i++) {
+    if (table[i].base > end && uc_mem_map(sim->uc, end, table[i].base - end, UC_PROT_READ | UC_PROT_WRITE) != UC_ERR_OK)
+      return -1; /* plain memory between devices (the FPB, ...) */
     sim->mmio[i] = table[i].region;
     if (uc_mmio_map(sim->uc, table[i].base, table[i].size, mmio_read, &sim->mmio[i], mmio_write, &sim->mmio[i]) !=
         UC_ERR_OK)
@@ -179,6 +182,7 @@ static void map_peripherals(mcusim_t *sim) {
 void sim_devices_start(mcusim_t *sim) {
   map_bitband(sim);
   map_peripherals(sim);
+  sim_exc_start(sim); /* the SCS state; a failure leaves exception returns reported as fetch faults */
   dev_itm_init(&sim->itm, &sim->dev_host, sim->limits.no_tracking ? NULL : &sim->mem);
   dev_dwt_init(&sim->dwt, &sim->dev_host);
   dev_semihost_init(&sim->semihost, &sim->dev_host, sim->heap_base, sim->result.initial_sp, sim->profile->clock_hz);

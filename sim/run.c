@@ -15,6 +15,7 @@
 #define SIM_CHECK_INTERVAL_INSNS (1u << 22) /* ~20 ms of simulation between limit/progress checks */
 #define SIM_PROGRESS_SECONDS 0.5
 #define SIM_UNTIL_NEVER 0xFFFFFFFFull /* odd: never a Thumb PC */
+#define SIM_MAX_BLOCK_INSNS 512       /* Unicorn ends a translated block after 512 instructions (ARCHITECTURE.md) */
 
 static double wall_now(void) {
   struct timespec ts;
@@ -62,7 +63,7 @@ void sim_cache_release(sim_block_cache_t *c) {
 }
 
 /* `b .` as B (T2, 0xE7FE) or B.W (T4, 0xF7FF 0xBFFE), alone in its block: no instruction can leave it, and with
- * no exception model nothing can interrupt it. */
+ * nothing pending or scheduled in the exception model nothing can interrupt it (looked_up). */
 static int is_self_loop(const uint8_t *code, uint32_t size) {
   uint16_t h0 = (uint16_t)(code[0] | code[1] << 8), h1 = size >= 4 ? (uint16_t)(code[2] | code[3] << 8) : 0;
   return (size == 2 && h0 == 0xE7FEu) || (size == 4 && h0 == 0xF7FFu && h1 == 0xBFFEu);
@@ -205,6 +206,13 @@ static sim_block_t *block_analyze(mcusim_t *sim, uint32_t addr, uint32_t size) {
   int core = isa_core_from_name(sim->profile->core);
   b->branch_in_penalty = (core == ISA_CORE_M3 || core == ISA_CORE_M4) && b->blk.insns[0].size == 4 && (addr & 2u);
   if (mem_pairs_find(sim, b)) goto fail;
+  b->first_fp = -1;
+  for (uint32_t k = 0; k < b->blk.insn_count && b->first_fp < 0; k++) {
+    unsigned id = b->blk.insns[k].id; /* capstone: the V* block, VMOV/VMRS, FLDM/FSTM (X) and VPUSH/VPOP */
+    if ((id >= ARM_INS_VABAL && id <= ARM_INS_VZIP) || id == ARM_INS_VMOV || id == ARM_INS_VMRS ||
+        (id >= ARM_INS_FLDMDBX && id <= ARM_INS_FSTMIAX) || id == ARM_INS_VPUSH || id == ARM_INS_VPOP)
+      b->first_fp = (int)k;
+  }
   if (sim->funcprof) probe_fp_init_block(sim->funcprof, &b->prof, addr, b->blk.insns[b->blk.insn_count - 1].flags);
   return b;
 fail:
@@ -286,6 +294,35 @@ static void check_limits(mcusim_t *sim) {
   if (lim->max_instructions && lim->max_instructions > sim->totals.instructions && lim->max_instructions < next)
     next = lim->max_instructions;
   sim->next_check = next;
+  sim_plan_events(sim);
+}
+
+/* The block hook's one compare (cycles >= next_event) stands for two deadlines: the limit check, due at an
+ * instruction count, and the exception model's next event (sim/exc.c), at a cycle. A block adds at least one cycle
+ * and at most SIM_MAX_BLOCK_INSNS instructions, so cycles reach `now + insns left / SIM_MAX_BLOCK_INSNS` no later
+ * than the instructions reach next_check. */
+void sim_plan_events(mcusim_t *sim) {
+  uint64_t left = sim->next_check > sim->totals.instructions ? sim->next_check - sim->totals.instructions : 0;
+  uint64_t limit = sim->totals.cycles + left / SIM_MAX_BLOCK_INSNS;
+  sim->next_event = sim->exc_deadline < limit ? sim->exc_deadline : limit;
+}
+
+/* cur (at addr) was just charged. An exception due at its start is taken before it runs: the block is un-charged
+ * (its flash wait states stay: the lines were fetched) and Unicorn abandons it for the handler. */
+static void on_events(mcusim_t *sim, uint32_t addr) {
+  if (sim->totals.instructions >= sim->next_check) check_limits(sim);
+  if (!sim->stopping && sim->cur_base_cycles >= sim->exc_deadline) {
+    uint64_t cycles = sim->totals.cycles, insns = sim->totals.instructions;
+    sim->totals.cycles = sim->cur_base_cycles;
+    sim->totals.instructions = sim->cur_base_insns;
+    if (sim_exc_check(sim, addr)) {
+      sim->totals.blocks--;
+    } else {
+      sim->totals.cycles = cycles;
+      sim->totals.instructions = insns;
+    }
+  }
+  sim_plan_events(sim);
 }
 
 /* Cycles the first instruction of `next` gains or loses from running right after the last one of `prev` when
@@ -311,12 +348,26 @@ static int8_t fallthrough_adjust(mcusim_t *sim, const sim_block_t *prev, const s
  * successor link is made by one), so the hot path pays nothing for the check. */
 static sim_block_t *looked_up(mcusim_t *sim, uint32_t addr, uint32_t size) {
   sim_block_t *b = cache_get(sim, addr, size);
-  if (b && b->self_loop) {
+  if (b && b->self_loop && !sim_exc_can_interrupt(sim)) { /* an interrupt could leave it: an idle loop */
     sim->result.fault.pc = addr;
     mcusim_symbolize(sim, addr, sim->result.fault.symbol, sizeof sim->result.fault.symbol);
     sim_stop(sim, MCUSIM_STOP_SELF_LOOP);
   }
+  /* NOCP: found on the way into a block, so the hot path pays nothing; while CPACR disables the FPU no successor
+   * link leads to a block with an FP instruction (sim_cache_unlink_fp), so every entry comes through here. */
+  if (b && b->first_fp >= 0 && sim->fp_disabled) {
+    sim_exc_nocp(sim, b->blk.insns[b->first_fp].addr, addr);
+    sim->nocp_trapped = 1;
+    return NULL;
+  }
   return b;
+}
+
+void sim_cache_unlink_fp(mcusim_t *sim) {
+  sim_block_cache_t *c = &sim->cache;
+  for (size_t i = 0; i < c->cap; i++)
+    for (int t = 0; c->slots[i] && t < 2; t++)
+      if (c->slots[i]->next[t] && c->slots[i]->next[t]->first_fp >= 0) c->slots[i]->next[t] = NULL;
 }
 
 static sim_block_t *successor(mcusim_t *sim, sim_block_t *prev, uint32_t addr, uint32_t size) {
@@ -346,11 +397,15 @@ static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *opaqu
     if (prev->writes_sp) {
       uint32_t sp;
       uc_reg_read(uc, UC_ARM_REG_SP, &sp);
-      if (sp < sim->lowest_sp) sim->lowest_sp = sp;
+      if (sp < sim->lowest_sp && sim_exc_on_main_stack(sim)) sim->lowest_sp = sp; /* not a PSP thread stack */
     }
   }
   sim_block_t *b = successor(sim, prev, addr, size);
   if (!b) {
+    if (sim->nocp_trapped) { /* NOCP raised by looked_up: the block does not run */
+      sim->nocp_trapped = 0;
+      return;
+    }
     sim->cur = NULL;
     sim_fault(sim, MCUSIM_FAULT_UNDEFINED_INSN, addr, 0, "undecodable code");
     return;
@@ -370,7 +425,7 @@ static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *opaqu
   sim->totals.cycles += b->blk.cycles;
   if (b->mem_pair_count) sim->totals.cycles += mem_pairs_check(sim, b);
   sim->totals.blocks++;
-  if (sim->totals.instructions >= sim->next_check) check_limits(sim);
+  if (sim->totals.cycles >= sim->next_event) on_events(sim, addr);
 }
 
 /* Lowest address and byte span a memory instruction accesses, from register values before it executes. */
@@ -556,11 +611,19 @@ mcusim_err mcusim_run(mcusim_t *sim, const mcusim_limits_t *limits) {
   sim->start_wall = sim->last_progress_wall = wall_now();
   check_limits(sim); /* sets next_check; may already stop (a timeout of 1e-9 s) */
   /* a stop recorded before Unicorn started would be lost by it, and every later request ignored (F7) */
-  uc_err uerr = sim->stopping ? UC_ERR_OK : uc_emu_start(sim->uc, sim->result.entry_pc | 1u, SIM_UNTIL_NEVER, 0, 0);
-  if (uerr != UC_ERR_OK && !sim->stopping)
-    sim_fault_from_engine(sim, uerr);
-  else if (!sim->stopping)
-    sim_halted(sim);
+  uint32_t start_pc = sim->result.entry_pc | 1u;
+  /* Unicorn returns on WFI/WFE (UC_ERR_OK, or INSN_INVALID for a masked WFE): sleep until the next event; on an
+   * engine fault delivered to the firmware's handler (--deliver-faults): go on there. */
+  while (!sim->stopping) {
+    uc_err uerr = uc_emu_start(sim->uc, start_pc, SIM_UNTIL_NEVER, 0, 0);
+    if (sim->stopping) break;
+    if ((uerr == UC_ERR_OK || uerr == UC_ERR_INSN_INVALID) && sim_exc_sleep(sim, &start_pc)) continue;
+    if (uerr != UC_ERR_OK)
+      sim_fault_from_engine(sim, uerr);
+    else
+      sim_halted(sim);
+    start_pc = sim_reg(sim, 15) | 1u;
+  }
   if (sim->result.stop == MCUSIM_STOP_INSN_LIMIT || sim->result.stop == MCUSIM_STOP_TIME_LIMIT ||
       sim->result.stop == MCUSIM_STOP_INTERRUPTED) {
     uint32_t pc = sim_reg(sim, 15);
@@ -578,4 +641,5 @@ mcusim_err mcusim_run(mcusim_t *sim, const mcusim_limits_t *limits) {
 void mcusim_request_stop(mcusim_t *sim) {
   sim->stop_requested = 1;
   sim->next_check = 0;
+  sim->next_event = 0;
 }

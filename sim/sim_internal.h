@@ -8,14 +8,17 @@
 
 #include <unicorn/unicorn.h>
 
+#include "isa/exc_timing.h"
 #include "isa/isa.h"
 #include "mcusim.h"
 #include "sim/devices/bitband.h"
 #include "sim/devices/dwt.h"
 #include "sim/devices/itm.h"
 #include "sim/devices/periph.h"
+#include "sim/devices/scs.h"
 #include "sim/devices/semihost.h"
 #include "sim/elf/elf_file.h"
+#include "sim/exc.h"
 #include "sim/fetch.h"
 #include "sim/probes/annotate.h"
 #include "sim/probes/funcprof.h"
@@ -24,7 +27,7 @@
 /* Firmware output between two limit checks: a semihosting SYS_WRITE of 32 KiB every ten instructions gave
  * gigabytes before the instruction-counted check came (issue 21, F24). */
 #define SIM_OUTPUT_CHECK_BYTES (1u << 20)
-#define SIM_MMIO_REGIONS 2 /* ITM, DWT */
+#define SIM_MMIO_REGIONS 3 /* ITM, DWT, SCS */
 
 /* One window of the peripheral region mapped onto the peripheral device (ppb.c): offsets from `base`. */
 typedef struct {
@@ -57,6 +60,8 @@ typedef struct sim_block {
   uint8_t mem_extra;           /* cycles of that answer (bits set in mem_memo) */
   uint32_t mem_memo;           /* the last answer read: bit j set when pair j straddles two memory blocks */
   sim_mem_pair_t *mem_pairs;   /* NULL when none */
+  int first_fp;                /* index of the first FP (CP10/CP11) instruction, -1 when none: NOCP while CPACR
+                                  disables the FPU (issue 21 F25) */
   sim_fetch_memo_t fetch_memo; /* the fetch model's note that the block's lines were resident (sim/fetch.h) */
   int8_t fallthrough_adjust;   /* cycles for next[0] running straight after this block (see successor()) */
   struct sim_block *next[2];   /* last successors seen (fall-through, taken): skips the hash lookup */
@@ -92,6 +97,11 @@ struct mcusim {
   uint64_t cur_extra_cycles; /* dynamic cycles (divides) added inside cur so far */
   uint32_t cur_pair_mask;    /* cur's mem_pairs that reached different memory blocks (+1 each), set at its entry */
   uint64_t next_check;       /* instruction count at which limits/progress are checked */
+  uint64_t next_event;       /* cycle at which the block hook looks at next_check and exc_deadline (run.c) */
+  uint64_t exc_deadline;     /* cycle at which the exception model wants to look (exc.c); 0: now */
+  int fp_disabled;           /* FPU core with CPACR.CP10 off: a block with an FP instruction raises NOCP */
+  int nocp_trapped;          /* looked_up raised NOCP instead of returning the block */
+  uint32_t fault_return_pc;  /* when set, the return address of a delivered fault (NOCP found at block entry) */
   uint32_t lowest_sp;
   sim_block_cache_t cache;
   sim_fetch_t *fetch;      /* flash wait states; NULL when the profile has none */
@@ -116,6 +126,8 @@ struct mcusim {
   dev_dwt_t dwt;
   dev_semihost_t semihost;
   dev_bitband_t bitband;
+  dev_scs_t scs;               /* SysTick, NVIC, SCB (exception state) */
+  isa_exc_timing_t exc_timing; /* entry, tail-chain and return cycles of the core */
   sim_mmio_t bitband_mmio; /* mapped at run start on the M3/M4 when nothing else is there */
   sim_mmio_t mmio[SIM_MMIO_REGIONS];
   dev_periph_t periph; /* vendor peripherals of the profile, and accesses nobody described (docs/peripherals.md) */
@@ -165,6 +177,9 @@ uint16_t sim_read_halfword(mcusim_t *sim, uint32_t addr);
 
 /* run.c */
 void sim_cache_release(sim_block_cache_t *cache);
+/* Drops the successor links into blocks with FP instructions (CPACR just disabled the FPU: NOCP is checked on
+ * lookups). */
+void sim_cache_unlink_fp(mcusim_t *sim);
 /* Cycle, instruction count, PC and SP at the instruction that is executing now, found from the address it
  * accessed (MMIO callbacks use it). */
 void sim_now(mcusim_t *sim, uint32_t access_addr, mem_when_t *now);
@@ -174,6 +189,8 @@ void sim_now_at_pc(mcusim_t *sim, uint32_t pc, mem_when_t *now);
 uint32_t sim_locate_access(mcusim_t *sim, uint32_t addr);
 /* Lowest address and byte span a memory instruction accesses, from register values before it executes. */
 uint32_t sim_effective_range(const isa_insn_t *in, const uint32_t regs[16], uint32_t *span);
+/* Sets next_event from next_check and exc_deadline (after either changed). */
+void sim_plan_events(mcusim_t *sim);
 /* Records why the run stops and asks Unicorn to stop. */
 void sim_stop(mcusim_t *sim, mcusim_stop_t stop);
 /* Charges only the instructions of cur up to and including the one at pc; used when an exception leaves

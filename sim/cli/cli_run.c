@@ -49,6 +49,8 @@ static void usage_run(FILE *out) {
           "      --check-alignment    fault unaligned LDRD/STRD/LDM/STM as ARMv7-M silicon does (code hooks)\n"
           "      --strict-peripherals an access to a peripheral the profile does not describe faults (default: it\n"
           "                           reads 0 and is reported once per 1 KiB; docs/peripherals.md)\n"
+          "      --deliver-faults     run the firmware's HardFault/MemManage/BusFault/UsageFault handler on a fault,\n"
+          "                           with CFSR/HFSR/BFAR set (default: stop at the faulting instruction)\n"
           "      --html OUT.html      also render the report as a self-contained HTML page\n"
           "      --perfetto OUT.json  ... as a Chrome/Perfetto trace; --massif OUT, --csv OUT (per-layer table)\n"
           "      --progress           progress line on stderr (default when stderr is a terminal)\n"
@@ -72,6 +74,7 @@ static int parse_run(int argc, char **argv, cli_run_opts_t *o) {
                                            {"strict-sram", no_argument, 0, 'S'},
                                            {"check-alignment", no_argument, 0, 'A'},
                                            {"strict-peripherals", no_argument, 0, 'X'},
+                                           {"deliver-faults", no_argument, 0, 'D'},
                                            CLI_EXPORT_LONGOPTS,
                                            {"progress", no_argument, 0, 'P'},
                                            {"profile-functions", no_argument, 0, 'f'},
@@ -112,6 +115,8 @@ static int parse_run(int argc, char **argv, cli_run_opts_t *o) {
       break;
     case 'X':
       o->strict_periph = 1;
+    case 'D':
+      o->limits.deliver_faults = 1;
       break;
     case CLI_EXPORT_OPTION_BASE:
     case CLI_EXPORT_OPTION_BASE + 1:

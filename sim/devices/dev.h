@@ -27,6 +27,9 @@ typedef struct {
   void (*exit)(void *opaque, int code);
   /* Whether [addr, addr+size) is SRAM (of the profile, or overflow SRAM the engine mapped). */
   int (*sram_range)(void *opaque, uint32_t addr, uint32_t size);
+  /* A device's pending exceptions or next event changed (the SCS): the engine looks at the next instruction
+   * boundary it can stop at. May be NULL. */
+  void (*kick)(void *opaque);
 } dev_host_t;
 
 /* A register read or write of `size` bytes at `offset` from the device's base. */

@@ -66,7 +66,7 @@ static int fake_sram_range(void *opaque, uint32_t addr, uint32_t size) { return 
 static inline fake_t *fake_host(void) {
   static fake_t f;
   memset(&f, 0, sizeof f);
-  f.host = (dev_host_t){&f, fake_now, fake_read, fake_write, fake_output, fake_exit, fake_sram_range};
+  f.host = (dev_host_t){&f, fake_now, fake_read, fake_write, fake_output, fake_exit, fake_sram_range, NULL};
   return &f;
 }
 

@@ -115,6 +115,7 @@ static int parse_run(int argc, char **argv, cli_run_opts_t *o) {
       break;
     case 'X':
       o->strict_periph = 1;
+      break;
     case 'D':
       o->limits.deliver_faults = 1;
       break;

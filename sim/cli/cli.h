@@ -64,6 +64,7 @@ typedef struct {
   const char *folded;      /* issue 10: folded stacks out */
   const char *annotate[8]; /* annotation files or bundled preset names */
   int annotate_count;
+  const char *stop_after; /* --stop-after FUNCTION:N */
   mcusim_limits_t limits;
   int quiet, progress, strict_sram;
   int strict_periph; /* --strict-peripherals */

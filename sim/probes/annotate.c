@@ -721,6 +721,8 @@ static void on_return(void *engine, uint64_t address, uint32_t size, void *opaqu
   while (i-- > 0)
     if (a->pending[i].ret == (uint32_t)address && a->pending[i].sp == sp) break;
   if (i == (size_t)-1) return; /* the address runs without a pending call (a loop back to it) */
+  /* several rules on one function (a layer and a hash marker, --stop-after) return together */
+  while (i > 0 && a->pending[i - 1].ret == (uint32_t)address && a->pending[i - 1].sp == sp) i--;
   mem_when_t when;
   a->host->now_at_pc(a->host->opaque, (uint32_t)address, &when);
   /* calls above the match never returned here (longjmp-like): they end now */
@@ -730,9 +732,9 @@ static void on_return(void *engine, uint64_t address, uint32_t size, void *opaqu
       mem_layer_end(a->mem, &when, p->id);
       a->open_layers--;
     } else if (a->rules[p->rule].kind == RULE_MARKER || a->rules[p->rule].kind == RULE_STOP) {
-      if (a->pending_count == i) marker_return(a, p->rule, &when);
+      if (p->ret == (uint32_t)address && p->sp == sp) marker_return(a, p->rule, &when);
     } else {
-      if (a->pending_count == i) allocation_done(a, p, &when);
+      if (p->ret == (uint32_t)address && p->sp == sp) allocation_done(a, p, &when);
       a->open_allocs--;
     }
   }

@@ -35,13 +35,18 @@ __attribute__((noinline)) int reduce_int(const int *v, int n) {
 
 /* tflite::ArenaAllocator::Allocate(unsigned int): allocates through malloc, so it is the allocation's caller */
 void *arena_allocate(unsigned n) __asm__("_ZN6tflite14ArenaAllocator8AllocateEj");
-__attribute__((noinline)) void *arena_allocate(unsigned n) { return malloc(n); }
+__attribute__((noinline)) void *arena_allocate(unsigned n) {
+  uint8_t *p = malloc(n);
+  if (p) p[0] = 0; /* work after the call: no tail call, so the allocation's caller is this function */
+  return p;
+}
 
 /* tflite::micro::very_long_namespace_name_for_columns::KernelRunnerWithALongName::InvokeTheKernel(int) */
-int long_named(int x) __asm__("_ZN6tflite5micro35very_long_namespace_name_for_columns25KernelRunnerWithALongName15InvokeTheKernelEi");
+int long_named(int x) __asm__("_ZN6tflite5micro36very_long_namespace_name_for_columns25KernelRunnerWithALongName15InvokeTheKernelEi");
 __attribute__((noinline)) int long_named(int x) {
 #ifdef CXX_FAULT
-  return *(volatile int *)0x50000000u + x; /* unmapped: the fault names this function */
+  __asm__ volatile("udf #0"); /* an undefined instruction: the fault names this function */
+  return x;
 #else
   return x + 1;
 #endif

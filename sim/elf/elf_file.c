@@ -148,8 +148,13 @@ static int compare_symbols(const void *a, const void *b) {
   return strcmp(x->name, y->name);
 }
 
+#define SIM_ELF_MAX_MANGLED 4096 /* longer names stay as they are: bounds the demangler's work on hostile input */
+
 char *sim_elf_demangle(const char *linkage, char *out, size_t size) {
-  char *d = linkage[0] == '_' && linkage[1] == 'Z' ? cplus_demangle(linkage, DMGL_PARAMS | DMGL_ANSI) : NULL;
+  /* libiberty bounds its recursion itself (DMGL_NO_RECURSE_LIMIT not given) */
+  char *d = linkage[0] == '_' && linkage[1] == 'Z' && strnlen(linkage, SIM_ELF_MAX_MANGLED) < SIM_ELF_MAX_MANGLED
+                ? cplus_demangle(linkage, DMGL_PARAMS | DMGL_ANSI)
+                : NULL;
   snprintf(out, size, "%s", d ? d : linkage);
   free(d);
   return out;

@@ -79,7 +79,16 @@ START_TEST(elf_symbols_demangled_with_their_files) {
   s = sim_elf_symbol_at(elf, invoke);
   ck_assert_str_eq(s->name, INVOKE);
   ck_assert_ptr_null(s->file); /* a global symbol: no STT_FILE applies */
-  /* a name that repeats without files to tell it apart gets its address (none here: every name is unique but two) */
+  /* a name that repeats where files cannot tell it apart (a global has none) gets its address */
+  size_t helpers = 0;
+  for (size_t i = 0; i < elf->symbol_count; i++)
+    if (!strcmp(elf->symbols[i].linkage, "_Z6helperv")) {
+      char want[64];
+      snprintf(want, sizeof want, "helper()@0x%08x", elf->symbols[i].addr);
+      ck_assert_str_eq(elf->symbols[i].name, want);
+      helpers++;
+    }
+  ck_assert_uint_eq(helpers, 2);
   for (size_t i = 0; i < elf->symbol_count; i++) ck_assert_msg(strncmp(elf->symbols[i].name, "_Z", 2), "%s", elf->symbols[i].name);
   char d[128];
   ck_assert_str_eq(sim_elf_demangle("_Z6ReduceIiET_PKS0_i", d, sizeof d), "int Reduce<int>(int const*, int)");

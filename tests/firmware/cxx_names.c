@@ -52,10 +52,15 @@ __attribute__((noinline)) int long_named(int x) {
 #endif
 }
 
+/* helper(): a global here and a local of the same name in cxx_names_dw.c; the global has no file, so the two are
+ * told apart by address */
+int helper(void) __asm__("_Z6helperv");
+__attribute__((noinline)) int helper(void) { return 7; }
+
 /* tflite::MicroInterpreter::Invoke() */
 int invoke(void) __asm__("_ZN6tflite16MicroInterpreter6InvokeEv");
 __attribute__((noinline)) int invoke(void) {
-  int parts[3] = {eval_conv(input, 64), eval_dw_entry(input, 64), long_named(2)};
+  int parts[3] = {eval_conv(input, 64), eval_dw_entry(input, 64), long_named(2) + helper()};
   for (int i = 0; i < 16; i++) g_output[i] = (int8_t)(3 * i + 1);
   return reduce_int(parts, 3);
 }

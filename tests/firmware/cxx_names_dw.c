@@ -9,4 +9,8 @@ __attribute__((noinline, used)) static int eval_dw(const int8_t *in, int n) {
   return acc;
 }
 
-int eval_dw_entry(const int8_t *in, int n) { return eval_dw(in, n); }
+/* helper(), local: the global one is in cxx_names.c */
+static int local_helper(void) __asm__("_Z6helperv");
+__attribute__((noinline, used)) static int local_helper(void) { return 5; }
+
+int eval_dw_entry(const int8_t *in, int n) { return eval_dw(in, n) + local_helper(); }

@@ -431,3 +431,49 @@ int sim_elf_symbol_matches(const sim_elf_symbol_t *s, const char *pattern) {
   snprintf(head, sizeof head, "%.*s", (int)(at - pattern), pattern);
   return (!fnmatch(head, l, 0) || !fnmatch(head, d, 0)) && !fnmatch(at + 1, base_name(s->file), 0);
 }
+
+void sim_elf_fit_name(const sim_elf_symbol_t *s, char *out, size_t size) {
+  if (!s) {
+    snprintf(out, size, "?");
+    return;
+  }
+  size_t n = strlen(s->name);
+  if (n < size) {
+    snprintf(out, size, "%s", s->name);
+    return;
+  }
+  const char *d = s->demangled ? s->demangled : s->name, *suffix = s->name + strlen(d);
+  size_t dn = strlen(d), cut = dn;
+  if (dn && d[dn - 1] == ')') { /* back to the '(' that opens the parameter list */
+    int depth = 0;
+    for (size_t i = dn; i-- > 0;) {
+      depth += d[i] == ')' ? 1 : d[i] == '(' ? -1 : 0;
+      if (!depth) {
+        cut = i;
+        break;
+      }
+    }
+  }
+  char whole[1200];
+  snprintf(whole, sizeof whole, "%.*s%s", (int)cut, d, strncmp(s->name, d, dn) ? "" : suffix);
+  n = strlen(whole);
+  if (n < size) {
+    snprintf(out, size, "%s", whole);
+    return;
+  }
+  size_t room = size > 4 ? size - 4 : 0, tail = room / 2, head = room - tail;
+  snprintf(out, size, "%.*s...%s", (int)head, whole, whole + n - tail);
+}
+
+void sim_elf_describe(const sim_elf_symbol_t *s, uint32_t addr, char *out, size_t size) {
+  char offset[16] = "";
+  if (!s) {
+    snprintf(out, size, "0x%08x", addr);
+    return;
+  }
+  if (addr != s->addr) snprintf(offset, sizeof offset, "+0x%x", addr - s->addr);
+  size_t room = size > strlen(offset) ? size - strlen(offset) : 1;
+  char name[1200];
+  sim_elf_fit_name(s, name, room < sizeof name ? room : sizeof name);
+  snprintf(out, size, "%s%s", name, offset);
+}

@@ -60,6 +60,12 @@ int sim_elf_lookup(const sim_elf_t *elf, const char *name, uint32_t *addr);
 /* Whether an fnmatch(3) pattern matches the symbol by its shown, linkage or demangled name, or, for "pattern@file",
  * a symbol whose name matches the part before the last '@' and whose file's base name matches the part after it. */
 int sim_elf_symbol_matches(const sim_elf_symbol_t *s, const char *pattern);
+/* A symbol's shown name in size bytes (layer names, allocation tags and fault symbols are bounded): the whole name
+ * when it fits, else without the parameter list of a C++ name (its "@file" kept), else its head and tail around
+ * "..."; "?" for NULL. */
+void sim_elf_fit_name(const sim_elf_symbol_t *s, char *out, size_t size);
+/* "name" or "name+0x1a" for addr inside s (the name fitted as above so that the offset stays), "0x%08x" for NULL. */
+void sim_elf_describe(const sim_elf_symbol_t *s, uint32_t addr, char *out, size_t size);
 /* The demangled form of a C++ linkage name (libiberty's cplus_demangle, with parameters) into out; a name that is not
  * mangled, or that does not demangle, is copied as it is. Returns out. */
 char *sim_elf_demangle(const char *linkage, char *out, size_t size);

@@ -564,42 +564,6 @@ static uint32_t layer_id(probe_annot_t *a, const char *symbol) {
   return (uint32_t)a->layer_name_count++;
 }
 
-/* A symbol's name as a layer name or allocation tag, which the memory module keeps to MEM_NAME_MAX - 1 bytes: the
- * whole name when it fits, else without the parameter list of a C++ name (its "@file" kept), else its head and tail
- * around "...". */
-static void event_name(const sim_elf_symbol_t *s, char *out, size_t size) {
-  if (!s) {
-    snprintf(out, size, "?");
-    return;
-  }
-  size_t n = strlen(s->name);
-  if (n < size) {
-    snprintf(out, size, "%s", s->name);
-    return;
-  }
-  const char *d = s->demangled ? s->demangled : s->name, *suffix = s->name + strlen(d);
-  size_t dn = strlen(d), cut = dn;
-  if (dn && d[dn - 1] == ')') { /* back to the '(' that opens the parameter list */
-    int depth = 0;
-    for (size_t i = dn; i-- > 0;) {
-      depth += d[i] == ')' ? 1 : d[i] == '(' ? -1 : 0;
-      if (!depth) {
-        cut = i;
-        break;
-      }
-    }
-  }
-  char whole[1200];
-  snprintf(whole, sizeof whole, "%.*s%s", (int)cut, d, strncmp(s->name, d, dn) ? "" : suffix);
-  n = strlen(whole);
-  if (n < size) {
-    snprintf(out, size, "%s", whole);
-    return;
-  }
-  size_t room = size - 4, tail = room / 2, head = room - tail;
-  snprintf(out, size, "%.*s...%s", (int)head, whole, whole + n - tail);
-}
-
 static void layer_entry(probe_annot_t *a, size_t ri, uint32_t pc, const mem_when_t *when) {
   rule_t *r = &a->rules[ri];
   if (a->open_layers && !r->nested) return;
@@ -607,7 +571,7 @@ static void layer_entry(probe_annot_t *a, size_t ri, uint32_t pc, const mem_when
   char name[MEM_NAME_MAX];
   uint32_t id;
   if (r->by_symbol) {
-    event_name(s, name, sizeof name);
+    sim_elf_fit_name(s, name, sizeof name);
     id = layer_id(a, name);
   } else {
     uint32_t k = a->call_index++;
@@ -669,7 +633,7 @@ static void allocation_done(probe_annot_t *a, const pending_t *p, const mem_when
   if (r->tag[0])
     snprintf(tag, sizeof tag, "%s", r->tag);
   else
-    event_name(caller, tag, sizeof tag);
+    sim_elf_fit_name(caller, tag, sizeof tag);
   if (r->kind == RULE_REALLOC) {
     if (!result && p->size) return; /* failed: the old block stays */
     if (p->pointer) mem_free(a->mem, when, p->pointer);

@@ -76,6 +76,14 @@ START_TEST(elf_symbols_demangled_with_their_files) {
   ck_assert(sim_elf_symbol_matches(s, "*EvalInt8*@cxx_names_dw.c"));
   ck_assert(!sim_elf_symbol_matches(s, "*EvalInt8*@cxx_names.c"));
   ck_assert(sim_elf_symbol_matches(s, "_ZN12_GLOBAL__N_1*"));
+  /* bounded outputs (fault symbols, layer names) drop the parameters first, keeping the file and the offset */
+  char out[64];
+  sim_elf_describe(s, dw + 4, out, sizeof out);
+  ck_assert_str_eq(out, "(anonymous namespace)::EvalInt8@cxx_names_dw.c+0x4");
+  sim_elf_describe(s, dw, out, 24);
+  ck_assert_str_eq(out, "(anonymous...names_dw.c");
+  sim_elf_describe(NULL, 0x1234, out, sizeof out);
+  ck_assert_str_eq(out, "0x00001234");
   s = sim_elf_symbol_at(elf, invoke);
   ck_assert_str_eq(s->name, INVOKE);
   ck_assert_ptr_null(s->file); /* a global symbol: no STT_FILE applies */

@@ -426,7 +426,8 @@ static cJSON *build_peripherals(const mcusim_t *sim) {
   return o;
 }
 
-/* annotations (docs/annotate.md): warnings and the hash markers' checksums per call; present only when there are any. */
+/* annotations (docs/annotate.md): warnings and the hash markers' checksums per call; present only when there are any.
+ */
 static void add_annotations(cJSON *root, const mcusim_t *sim) {
   const char *name;
   uint64_t call;
@@ -708,7 +709,8 @@ static void print_profile(const cJSON *report, FILE *out) {
   int n = 0;
   cJSON_ArrayForEach(f, functions) {
     if (n++ == RPT_TOP_N) break;
-    fprintf(out, "  %-60.60s %10s %14s %5.1f%% %14s %5.1f%%\n", fit_name(rpt_line_or(f, "name", ""), 60, name, sizeof name),
+    fprintf(out, "  %-60.60s %10s %14s %5.1f%% %14s %5.1f%%\n",
+            fit_name(rpt_line_or(f, "name", ""), 60, name, sizeof name),
             grouped(rpt_num_or(f, "calls", 0), calls, sizeof calls),
             grouped(rpt_num_or(f, "cycles", 0), self, sizeof self), 100 * rpt_num_or(f, "cycles", 0) / total_cycles,
             grouped(rpt_num_or(f, "inclusive_cycles", 0), incl, sizeof incl),
@@ -723,7 +725,8 @@ static void print_profile(const cJSON *report, FILE *out) {
     if (n++ == RPT_TOP_N) break;
     char where[64];
     snprintf(where, sizeof where, "%s:%d", base_name(rpt_line_or(l, "file", "")), rpt_to_int(rpt_num_or(l, "line", 0)));
-    fprintf(out, "  %-40.40s %-54.54s %14s %5.1f%%\n", where, fit_name(rpt_line_or(l, "function", ""), 54, name, sizeof name),
+    fprintf(out, "  %-40.40s %-54.54s %14s %5.1f%%\n", where,
+            fit_name(rpt_line_or(l, "function", ""), 54, name, sizeof name),
             grouped(rpt_num_or(l, "cycles", 0), self, sizeof self), 100 * rpt_num_or(l, "cycles", 0) / total_cycles);
   }
 }

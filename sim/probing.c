@@ -81,7 +81,7 @@ mcusim_err mcusim_stop_after(mcusim_t *sim, const char *spec) {
   if (!sim->loaded || sim->ran) return MCUSIM_E_STATE;
   if (!sim->annot && !(sim->annot = probe_annot_create(&sim->probe_host))) return MCUSIM_E_NOMEM;
   return probe_annot_stop_after(sim->annot, spec, sim->elf, sim->error, sizeof sim->error) ? MCUSIM_E_BAD_ELF
-                                                                                          : MCUSIM_OK;
+                                                                                           : MCUSIM_OK;
 }
 
 const char *mcusim_annotation_warning(const mcusim_t *sim, size_t i) { return probe_annot_warning(sim->annot, i); }

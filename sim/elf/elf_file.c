@@ -7,8 +7,8 @@
 #include <errno.h>
 #include <fnmatch.h>
 #include <gelf.h>
-#include <libiberty/demangle.h>
 #include <libelf.h>
+#include <libiberty/demangle.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -241,7 +241,8 @@ static int tell_apart(sym_reader_t *r) {
   size_t n = r->count;
   sym_key_t *key = malloc((n ? n : 1) * sizeof *key);
   if (!key) return -1;
-  for (size_t i = 0; i < n; i++) key[i] = (sym_key_t){r->elf->strings + r->str[i].demangled, r->elf->symbols[i].addr, i};
+  for (size_t i = 0; i < n; i++)
+    key[i] = (sym_key_t){r->elf->strings + r->str[i].demangled, r->elf->symbols[i].addr, i};
   qsort(key, n, sizeof *key, by_demangled);
   size_t *order = (size_t *)key; /* the sorted indices, packed in place (a size_t is no larger than a key) */
   for (size_t i = 0; i < n; i++) order[i] = key[i].index;

@@ -13,7 +13,16 @@
 
 #define PROBE_ANNOT_MAX_FILE_BYTES (1u << 20)
 
-typedef enum { RULE_LAYER, RULE_MALLOC, RULE_FREE, RULE_CALLOC, RULE_REALLOC, RULE_RESET, RULE_MARKER, RULE_STOP } rule_kind_t;
+typedef enum {
+  RULE_LAYER,
+  RULE_MALLOC,
+  RULE_FREE,
+  RULE_CALLOC,
+  RULE_REALLOC,
+  RULE_RESET,
+  RULE_MARKER,
+  RULE_STOP
+} rule_kind_t;
 
 #define PROBE_ANNOT_MAX_EXCLUDES 32
 #define PROBE_ANNOT_MAX_WARNINGS 256
@@ -180,13 +189,15 @@ static int parse_exclude(ctx_t *c, const cJSON *obj, const char *where, rule_t *
   char field[160];
   snprintf(field, sizeof field, "%s.exclude", where);
   if (cJSON_IsString(ex) && ex->valuestring[0]) {
-    if (r->exclude_count == PROBE_ANNOT_MAX_EXCLUDES) return fail(c, field, "more than %d patterns", PROBE_ANNOT_MAX_EXCLUDES);
+    if (r->exclude_count == PROBE_ANNOT_MAX_EXCLUDES)
+      return fail(c, field, "more than %d patterns", PROBE_ANNOT_MAX_EXCLUDES);
     return (r->exclude[r->exclude_count++] = strdup(ex->valuestring)) ? 0 : fail(c, field, "out of memory");
   }
   if (!cJSON_IsArray(ex)) return fail(c, field, "must be a pattern or an array of patterns");
   cJSON_ArrayForEach(n, ex) {
     if (!cJSON_IsString(n) || !n->valuestring[0]) return fail(c, field, "must hold non-empty patterns");
-    if (r->exclude_count == PROBE_ANNOT_MAX_EXCLUDES) return fail(c, field, "more than %d patterns", PROBE_ANNOT_MAX_EXCLUDES);
+    if (r->exclude_count == PROBE_ANNOT_MAX_EXCLUDES)
+      return fail(c, field, "more than %d patterns", PROBE_ANNOT_MAX_EXCLUDES);
     if (!(r->exclude[r->exclude_count++] = strdup(n->valuestring))) return fail(c, field, "out of memory");
   }
   return 0;
@@ -218,8 +229,7 @@ static int parse_layer(probe_annot_t *a, ctx_t *c, const cJSON *obj, const char 
       get_string(c, obj, where, "name", 0, name, sizeof name) ||
       get_string(c, obj, where, "prefix", 0, r->prefix, sizeof r->prefix) ||
       get_string(c, obj, where, "kind", 0, r->kind_name, sizeof r->kind_name) ||
-      get_bool(c, obj, where, "nested", &r->nested) || parse_names(c, obj, where, r) ||
-      parse_exclude(c, obj, where, r))
+      get_bool(c, obj, where, "nested", &r->nested) || parse_names(c, obj, where, r) || parse_exclude(c, obj, where, r))
     return -1;
   if (strcmp(name, "symbol") && strcmp(name, "call")) {
     char field[160];
@@ -348,7 +358,8 @@ static int parse_file(probe_annot_t *a, ctx_t *c, const char *text) {
   for (size_t i = first; !rc && i < a->rule_count; i++)
     for (size_t k = 0; k < file_ex.exclude_count; k++) {
       rule_t *r = &a->rules[i];
-      if (r->exclude_count == PROBE_ANNOT_MAX_EXCLUDES || !(r->exclude[r->exclude_count] = strdup(file_ex.exclude[k]))) {
+      if (r->exclude_count == PROBE_ANNOT_MAX_EXCLUDES ||
+          !(r->exclude[r->exclude_count] = strdup(file_ex.exclude[k]))) {
         rc = fail(c, "exclude", "more than %d patterns for %s", PROBE_ANNOT_MAX_EXCLUDES, r->where);
         break;
       }
@@ -449,7 +460,8 @@ static int match_rule(probe_annot_t *a, ctx_t *c, size_t ri) {
   if (r->hash) {
     uint32_t addr;
     if (data_address(a, r->hash_at, &addr)) {
-      if (!r->optional) return fail(c, where, "hash address '%s' is not a symbol or an address of the firmware", r->hash_at);
+      if (!r->optional)
+        return fail(c, where, "hash address '%s' is not a symbol or an address of the firmware", r->hash_at);
       warn(a, "%s: %s: optional marker skipped: '%s' is not in the firmware", c->path, where, r->hash_at);
       return 0;
     }
@@ -659,7 +671,8 @@ static void marker_return(probe_annot_t *a, size_t ri, const mem_when_t *when) {
   if (r->hash) {
     uint32_t addr = 0;
     uint8_t *buf = malloc(r->hash_bytes);
-    int ok = buf && !data_address(a, r->hash_at, &addr) && !a->host->read_mem(a->host->opaque, addr, buf, r->hash_bytes);
+    int ok =
+        buf && !data_address(a, r->hash_at, &addr) && !a->host->read_mem(a->host->opaque, addr, buf, r->hash_bytes);
     value = ok ? probe_annot_fnv1a(buf, r->hash_bytes) : 0;
     free(buf);
     if (!ok)

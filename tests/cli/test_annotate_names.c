@@ -19,8 +19,7 @@
 #define EVAL_CONV "(anonymous namespace)::EvalInt8(signed char const*, int)@cxx_names.c"
 #define EVAL_DW "(anonymous namespace)::EvalInt8(signed char const*, int)@cxx_names_dw.c"
 #define INVOKE "tflite::MicroInterpreter::Invoke()"
-#define LONG_NAME                                                                                                      \
-  "tflite::micro::very_long_namespace_name_for_columns::KernelRunnerWithALongName::InvokeTheKernel(int)"
+#define LONG_NAME "tflite::micro::very_long_namespace_name_for_columns::KernelRunnerWithALongName::InvokeTheKernel(int)"
 
 static void write_text(const char *path, const char *text) {
   FILE *f = fopen(path, "w");
@@ -97,7 +96,8 @@ START_TEST(elf_symbols_demangled_with_their_files) {
       helpers++;
     }
   ck_assert_uint_eq(helpers, 2);
-  for (size_t i = 0; i < elf->symbol_count; i++) ck_assert_msg(strncmp(elf->symbols[i].name, "_Z", 2), "%s", elf->symbols[i].name);
+  for (size_t i = 0; i < elf->symbol_count; i++)
+    ck_assert_msg(strncmp(elf->symbols[i].name, "_Z", 2), "%s", elf->symbols[i].name);
   char d[128];
   ck_assert_str_eq(sim_elf_demangle("_Z6ReduceIiET_PKS0_i", d, sizeof d), "int Reduce<int>(int const*, int)");
   ck_assert_str_eq(sim_elf_demangle("main", d, sizeof d), "main");
@@ -172,19 +172,21 @@ START_TEST(function_by_address_and_by_file) {
   ck_assert_int_eq(run(FW, "", ann, "addr"), 0);
   cJSON *r = cli_read_json(OUT("addr.json"));
   ck_assert_int_eq(cJSON_GetArraySize(cli_get(r, "layers")), 1);
-  ck_assert_int_eq((int)cli_num(named(cli_get(r, "layers"), "(anonymous namespace)::EvalInt8@cxx_names_dw.c"), "calls"), 3);
+  ck_assert_int_eq((int)cli_num(named(cli_get(r, "layers"), "(anonymous namespace)::EvalInt8@cxx_names_dw.c"), "calls"),
+                   3);
   cJSON_Delete(r);
   ck_assert_int_eq(
-      run(FW, "", "{\"version\": 1, \"layers\": [{\"function\": \"_ZN12_GLOBAL__N_18EvalInt8EPKai@cxx_names.c\"}]}", "file"),
+      run(FW, "", "{\"version\": 1, \"layers\": [{\"function\": \"_ZN12_GLOBAL__N_18EvalInt8EPKai@cxx_names.c\"}]}",
+          "file"),
       0);
   r = cli_read_json(OUT("file.json"));
   ck_assert_int_eq(cJSON_GetArraySize(cli_get(r, "layers")), 1);
   ck_assert_ptr_nonnull(named(cli_get(r, "layers"), "(anonymous namespace)::EvalInt8@cxx_names.c"));
   cJSON_Delete(r);
-  ck_assert_int_eq(run(FW, "",
-                       "{\"version\": 1, \"layers\": [{\"function\": \"*EvalInt8*\", \"exclude\": [\"*@cxx_names_dw.c\"]}]}",
-                       "exclude"),
-                   0);
+  ck_assert_int_eq(
+      run(FW, "", "{\"version\": 1, \"layers\": [{\"function\": \"*EvalInt8*\", \"exclude\": [\"*@cxx_names_dw.c\"]}]}",
+          "exclude"),
+      0);
   r = cli_read_json(OUT("exclude.json"));
   ck_assert_int_eq(cJSON_GetArraySize(cli_get(r, "layers")), 1);
   ck_assert_ptr_nonnull(named(cli_get(r, "layers"), "(anonymous namespace)::EvalInt8@cxx_names.c"));
@@ -204,9 +206,10 @@ END_TEST
 /* A rule that matches nothing is a warning on stderr and in the report; an optional marker whose symbol is missing
  * is skipped with a warning; a required one stops the run naming its own index. */
 START_TEST(unmatched_rules_and_optional_markers) {
-  const char *ann = "{\"version\": 1, \"layers\": [{\"function\": \"" INVOKE "\"}, {\"function\": \"no_such_kernel_*\"}],"
-                    " \"markers\": [{\"name\": \"a\", \"at\": \"main\"}, {\"name\": \"b\", \"at\": \"main\"},"
-                    " {\"name\": \"c\", \"at\": \"main\"}, {\"name\": \"d\", \"at\": \"no_such_symbol\", \"optional\": true}]}";
+  const char *ann =
+      "{\"version\": 1, \"layers\": [{\"function\": \"" INVOKE "\"}, {\"function\": \"no_such_kernel_*\"}],"
+      " \"markers\": [{\"name\": \"a\", \"at\": \"main\"}, {\"name\": \"b\", \"at\": \"main\"},"
+      " {\"name\": \"c\", \"at\": \"main\"}, {\"name\": \"d\", \"at\": \"no_such_symbol\", \"optional\": true}]}";
   ck_assert_int_eq(run(FW, "", ann, "warn"), 0);
   char want[512];
   snprintf(want, sizeof want,
@@ -214,11 +217,13 @@ START_TEST(unmatched_rules_and_optional_markers) {
            "firmware\n",
            WORK_DIR);
   ck_assert_msg(strstr(cli_output, want) != NULL, "%s", cli_output);
-  ck_assert_ptr_nonnull(strstr(cli_output, "markers[3]: optional marker skipped: 'no_such_symbol' is not in the firmware"));
+  ck_assert_ptr_nonnull(
+      strstr(cli_output, "markers[3]: optional marker skipped: 'no_such_symbol' is not in the firmware"));
   cJSON *r = cli_read_json(OUT("warn.json"));
   const cJSON *warnings = cli_get(r, "annotations.warnings");
   ck_assert_int_eq(cJSON_GetArraySize(warnings), 2);
-  ck_assert_ptr_nonnull(strstr(cJSON_GetArrayItem(warnings, 0)->valuestring, "layers[1]: 'no_such_kernel_*' matches no"));
+  ck_assert_ptr_nonnull(
+      strstr(cJSON_GetArrayItem(warnings, 0)->valuestring, "layers[1]: 'no_such_kernel_*' matches no"));
   ck_assert_int_eq((int)cli_num(cJSON_GetArrayItem(cli_get(r, "layers"), 0), "calls"), 3);
   cJSON_Delete(r);
   /* the fourth marker, required: markers[3] (the index in its own list, not among all rules) */
@@ -267,11 +272,12 @@ START_TEST(hash_marker_at_each_return) {
                        "hash_at"),
                    2);
   ck_assert_ptr_nonnull(strstr(cli_output, "markers[0].hash: needs \"function\""));
-  ck_assert_int_eq(run(FW, "",
-                       "{\"version\": 1, \"markers\": [{\"name\": \"o\", \"function\": \"main\", \"hash\": {\"address\": "
-                       "\"g_output\", \"bytes\": 0}}]}",
-                       "hash_zero"),
-                   2);
+  ck_assert_int_eq(
+      run(FW, "",
+          "{\"version\": 1, \"markers\": [{\"name\": \"o\", \"function\": \"main\", \"hash\": {\"address\": "
+          "\"g_output\", \"bytes\": 0}}]}",
+          "hash_zero"),
+      2);
   ck_assert_ptr_nonnull(strstr(cli_output, "markers[0].hash.bytes: must be a whole number of bytes"));
 }
 END_TEST
@@ -286,13 +292,17 @@ START_TEST(stop_after_n_returns) {
   ck_assert_int_eq(cJSON_GetArraySize(cli_get(r, "annotations.hashes")), 5);
   cJSON_Delete(r);
   /* without annotations too, by mangled name */
-  ck_assert_int_eq(run(FIRMWARE_DIR "/cxx_names_forever.elf", "--stop-after _ZN6tflite16MicroInterpreter6InvokeEv:2",
-                       NULL, "stop2"),
-                   0);
+  ck_assert_int_eq(
+      run(FIRMWARE_DIR "/cxx_names_forever.elf", "--stop-after _ZN6tflite16MicroInterpreter6InvokeEv:2", NULL, "stop2"),
+      0);
   r = cli_read_json(OUT("stop2.json"));
   ck_assert_str_eq(cli_str(r, "result.stop"), "exit");
   cJSON_Delete(r);
-  ck_assert_int_eq(run(FW, "--stop-after " "no_such_function:1", NULL, "stop_bad"), 2);
+  ck_assert_int_eq(run(FW,
+                       "--stop-after "
+                       "no_such_function:1",
+                       NULL, "stop_bad"),
+                   2);
   ck_assert_ptr_nonnull(strstr(cli_output, "--stop-after: no_such_function:1: 'no_such_function' is not a function"));
   ck_assert_int_eq(run(FW, "--stop-after main:0", NULL, "stop_zero"), 2);
   ck_assert_ptr_nonnull(strstr(cli_output, "expected FUNCTION:N"));

@@ -42,7 +42,8 @@ __attribute__((noinline)) void *arena_allocate(unsigned n) {
 }
 
 /* tflite::micro::very_long_namespace_name_for_columns::KernelRunnerWithALongName::InvokeTheKernel(int) */
-int long_named(int x) __asm__("_ZN6tflite5micro36very_long_namespace_name_for_columns25KernelRunnerWithALongName15InvokeTheKernelEi");
+int long_named(int x) __asm__(
+    "_ZN6tflite5micro36very_long_namespace_name_for_columns25KernelRunnerWithALongName15InvokeTheKernelEi");
 __attribute__((noinline)) int long_named(int x) {
 #ifdef CXX_FAULT
   __asm__ volatile("udf #0"); /* an undefined instruction: the fault names this function */

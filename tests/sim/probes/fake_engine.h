@@ -71,12 +71,14 @@ static void fake_finish(void *opaque) { ((fake_engine_t *)opaque)->finished = 1;
 
 /* Symbols main [0x100, 0x140), f [0x200, 0x220), g [0x300, 0x310) in one executable segment. */
 static inline void fake_engine_init(fake_engine_t *e) {
-  static sim_elf_symbol_t symbols[] = {{0x100, 0x40, "main", 1, NULL, NULL, NULL}, {0x200, 0x20, "f", 1, NULL, NULL, NULL}, {0x300, 0x10, "g", 1, NULL, NULL, NULL}};
+  static sim_elf_symbol_t symbols[] = {{0x100, 0x40, "main", 1, NULL, NULL, NULL},
+                                       {0x200, 0x20, "f", 1, NULL, NULL, NULL},
+                                       {0x300, 0x10, "g", 1, NULL, NULL, NULL}};
   static sim_elf_segment_t segment = {
       .paddr = 0x100, .vaddr = 0x100, .file_size = 0x300, .mem_size = 0x300, .flags = 1u /* PF_X */};
   memset(e, 0, sizeof *e);
   e->elf = (sim_elf_t){.symbols = symbols, .symbol_count = 3, .segments = &segment, .segment_count = 1};
-  e->host = (probe_host_t){e,           fake_now_at_pc, fake_reg, fake_stopping, fake_hook_code, fake_symbol_at,
+  e->host = (probe_host_t){e,           fake_now_at_pc,  fake_reg,      fake_stopping, fake_hook_code, fake_symbol_at,
                            fake_lookup, fake_each_block, fake_read_mem, fake_finish};
 }
 

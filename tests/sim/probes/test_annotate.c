@@ -94,9 +94,10 @@ END_TEST
 START_TEST(cmsis_nn_preset_excludes_set_up_calls) {
   fake_engine_t e;
   fake_engine_init(&e);
-  static sim_elf_symbol_t symbols[] = {{0x100, 0x40, "arm_convolve_s8", 1, NULL, NULL, NULL},
-                                       {0x200, 0x20, "arm_convolve_s8_get_buffer_size", 1, NULL, NULL, NULL},
-                                       {0x300, 0x10, "arm_depthwise_conv_wrapper_s8_get_buffer_size_dsp", 1, NULL, NULL, NULL}};
+  static sim_elf_symbol_t symbols[] = {
+      {0x100, 0x40, "arm_convolve_s8", 1, NULL, NULL, NULL},
+      {0x200, 0x20, "arm_convolve_s8_get_buffer_size", 1, NULL, NULL, NULL},
+      {0x300, 0x10, "arm_depthwise_conv_wrapper_s8_get_buffer_size_dsp", 1, NULL, NULL, NULL}};
   e.elf.symbols = symbols;
   probe_annot_t *a = probe_annot_create(&e.host);
   mem_t mem;
@@ -108,8 +109,8 @@ START_TEST(cmsis_nn_preset_excludes_set_up_calls) {
   ck_assert_uint_eq(e.hooks[0].addr, 0x100);
   /* 10 rules, one matched (arm_convolve_*): 9 warnings naming the file and the rule in its list */
   ck_assert_uint_eq(probe_annot_warning_count(a), 9);
-  ck_assert_str_eq(probe_annot_warning(a, 0),
-                   ANNOTATIONS_DIR "/cmsis-nn.json: layers[1]: 'arm_depthwise_conv_*' matches no function of the firmware");
+  ck_assert_str_eq(probe_annot_warning(a, 0), ANNOTATIONS_DIR
+                   "/cmsis-nn.json: layers[1]: 'arm_depthwise_conv_*' matches no function of the firmware");
   probe_annot_free(a);
   mem_release(&mem);
 }

@@ -426,8 +426,7 @@ static cJSON *build_peripherals(const mcusim_t *sim) {
   return o;
 }
 
-/* annotations (docs/annotate.md): warnings and the hash markers' checksums per call; present only when there are any.
- */
+/* annotations (docs/annotate.md): warnings and the hash markers' checksums per call; only when there are any. */
 static void add_annotations(cJSON *root, const mcusim_t *sim) {
   const char *name;
   uint64_t call;

@@ -137,11 +137,12 @@ START_TEST(names_demangled_in_every_output) {
   cJSON_Delete(r);
   /* the text summary */
   char args[1024];
-  snprintf(args, sizeof args, "run -q -p cortex-m4-0ws --profile-functions %s", FW);
+  snprintf(args, sizeof args, "run -q -p cortex-m4-0ws --profile-functions --annotate %s %s", OUT("all.ann.json"), FW);
   ck_assert_int_eq(cli_mcusim(args), 0);
   ck_assert_ptr_nonnull(strstr(cli_output, "| " EVAL_CONV "\n"));
   ck_assert_ptr_nonnull(strstr(cli_output, "| " EVAL_DW "\n"));
   ck_assert_ptr_nonnull(strstr(cli_output, "  " INVOKE " "));
+  ck_assert_ptr_nonnull(strstr(cli_output, "       | (anonymous namespace)::EvalInt8@cxx_names_dw.c\n"));
   for (const char *line = cli_output; *line;) {
     const char *end = strchr(line, '\n');
     size_t n = end ? (size_t)(end - line) : strlen(line);

@@ -38,7 +38,7 @@ set_target_properties(mcusim_shared PROPERTIES OUTPUT_NAME mcusim VERSION ${PROJ
 target_link_options(mcusim_shared PRIVATE -Wl,--version-script=${CMAKE_SOURCE_DIR}/cmake/libmcusim.map
                     -Wl,--no-undefined)
 target_link_libraries(mcusim_shared PRIVATE PkgConfig::UNICORN PkgConfig::CAPSTONE PkgConfig::CJSON
-                                            PkgConfig::LIBELF PkgConfig::NETTLE PkgConfig::LIBDW m)
+                                            PkgConfig::LIBELF PkgConfig::NETTLE PkgConfig::LIBDW iberty m)
 add_library(mcusim_static STATIC $<TARGET_OBJECTS:mcusim_dist_objects>)
 set_target_properties(mcusim_static PROPERTIES OUTPUT_NAME mcusim ARCHIVE_OUTPUT_DIRECTORY ${mcusim_dist_dir})
 

@@ -434,6 +434,32 @@ static cJSON *build_peripherals(const mcusim_t *sim) {
   return o;
 }
 
+/* annotations (docs/annotate.md): warnings and the hash markers' checksums per call; only when there are any. */
+static void add_annotations(cJSON *root, const mcusim_t *sim) {
+  const char *name;
+  uint64_t call;
+  uint32_t address, bytes, hash;
+  if (!mcusim_annotation_warning(sim, 0) && mcusim_annotation_hash(sim, 0, &name, &call, &address, &bytes, &hash))
+    return;
+  cJSON *o = cJSON_AddObjectToObject(root, "annotations");
+  cJSON *warnings = cJSON_AddArrayToObject(o, "warnings");
+  for (size_t i = 0; mcusim_annotation_warning(sim, i); i++)
+    cJSON_AddItemToArray(warnings, cJSON_CreateString(mcusim_annotation_warning(sim, i)));
+  cJSON *hashes = cJSON_AddArrayToObject(o, "hashes");
+  for (size_t i = 0; !mcusim_annotation_hash(sim, i, &name, &call, &address, &bytes, &hash); i++) {
+    cJSON *h = cJSON_CreateObject();
+    char hex[16];
+    add_text(h, "name", name);
+    add_u64(h, "call", call);
+    snprintf(hex, sizeof hex, "0x%08x", address);
+    add_text(h, "address", hex);
+    add_u64(h, "bytes", bytes);
+    snprintf(hex, sizeof hex, "0x%08x", hash);
+    add_text(h, "fnv1a", hex);
+    cJSON_AddItemToArray(hashes, h);
+  }
+}
+
 cJSON *rpt_build(const mcusim_t *sim) {
   cJSON *root = cJSON_CreateObject();
   if (!root) return NULL;
@@ -450,6 +476,7 @@ cJSON *rpt_build(const mcusim_t *sim) {
   cJSON_AddItemToObject(root, "peripherals", build_peripherals(sim));
   add_attribution(root, sim);
   add_function_profile(root, sim);
+  add_annotations(root, sim);
   return root;
 }
 
@@ -576,6 +603,26 @@ static void print_result(const cJSON *result, FILE *out) {
 }
 
 /* A bar of up to `width` characters for value/max, in the style of STM32Cube.AI's analyze tables. */
+/* A name in a text column of width characters: as it is, or its head and tail around "..." (the end of a C++ name,
+ * its parameters and "@file", tells rows apart as much as its start). Returns buf. */
+static const char *fit_name(const char *name, int width, char *buf, size_t size) {
+  size_t n = strlen(name), w = (size_t)width;
+  if (n <= w || w < 8) {
+    snprintf(buf, size, "%s", name);
+    return buf;
+  }
+  size_t tail = (w - 3) / 2, head = w - 3 - tail;
+  snprintf(buf, size, "%.*s...%s", (int)head, name, name + n - tail);
+  return buf;
+}
+
+/* After a row whose name column cut a name: the whole name on lines of at most 120 columns, indented by indent. */
+static void print_whole_name(FILE *out, const char *name, int width, int indent) {
+  size_t n = strlen(name), room = (size_t)(120 - indent - 2);
+  if (n <= (size_t)width) return;
+  for (size_t at = 0; at < n; at += room) fprintf(out, "%*s| %.*s\n", indent, "", (int)room, name + at);
+}
+
 static void bar(char *buf, size_t size, double value, double max, int width) {
   int n = max > 0 ? rpt_to_int(value / max * width + 0.5) : 0;
   size_t out = 0;
@@ -600,7 +647,7 @@ static void print_layers(const cJSON *report, FILE *out) {
   fprintf(out, "\n  %3s  %-16s %-15s %-11s %11s %13s %9s %11s\n", "id", "layer", "kind", "out shape", "MACs", "cycles",
           "ms", "arena peak");
   cJSON_ArrayForEach(l, layers) {
-    char shape[32] = "", macs[32], cycles[32], arena[32], bars[128];
+    char shape[32] = "", macs[32], cycles[32], arena[32], bars[128], name[32];
     const cJSON *s = rpt_get(l, "out_shape");
     if (cJSON_GetArraySize(s) == 3)
       snprintf(shape, sizeof shape, "%dx%dx%d", cJSON_GetArrayItem(s, 0)->valueint, cJSON_GetArrayItem(s, 1)->valueint,
@@ -608,12 +655,13 @@ static void print_layers(const cJSON *report, FILE *out) {
     bar(bars, sizeof bars, rpt_figure_in_row_or(l, RPT_FIGURE_ARENA_PEAK, 0), max_arena, 8);
     bool in_patches = cJSON_IsTrue(rpt_get(l, "patch_stage"));
     fprintf(out, "  %3d  %-16.16s %-15.15s %-11.11s %11s %13s %9.3f %11s%s%s%s\n", rpt_to_int(rpt_num_or(l, "id", 0)),
-            rpt_line_or(l, "name", ""), rpt_line_or(l, "kind", ""), shape,
+            fit_name(rpt_line_or(l, "name", ""), 16, name, sizeof name), rpt_line_or(l, "kind", ""), shape,
             grouped(rpt_figure_in_row_or(l, RPT_FIGURE_MACS, 0), macs, sizeof macs),
             grouped(rpt_figure_in_row_or(l, RPT_FIGURE_CYCLES, 0), cycles, sizeof cycles),
             rpt_figure_in_row_or(l, RPT_FIGURE_LATENCY, 0) / 1000.0,
             grouped(rpt_figure_in_row_or(l, RPT_FIGURE_ARENA_PEAK, 0), arena, sizeof arena),
             bars[0] || in_patches ? "  " : "", bars, in_patches ? " (patches)" : "");
+    print_whole_name(out, rpt_line_or(l, "name", ""), 16, 7);
   }
   const cJSON *other = rpt_get(report, "other");
   char cycles[32];
@@ -665,26 +713,29 @@ static void print_profile(const cJSON *report, FILE *out) {
   const cJSON *functions = rpt_get(report, "functions"), *f;
   double total_cycles = rpt_figure_total_or(report, RPT_FIGURE_CYCLES, 0);
   if (cJSON_GetArraySize(functions) == 0 || total_cycles <= 0) return;
-  char calls[32], self[32], incl[32];
-  fprintf(out, "\n  %-32s %10s %14s %6s %14s %6s\n", "function", "calls", "cycles", "self", "inclusive", "incl");
+  char calls[32], self[32], incl[32], name[64];
+  fprintf(out, "\n  %-60s %10s %14s %6s %14s %6s\n", "function", "calls", "cycles", "self", "inclusive", "incl");
   int n = 0;
   cJSON_ArrayForEach(f, functions) {
     if (n++ == RPT_TOP_N) break;
-    fprintf(out, "  %-32.32s %10s %14s %5.1f%% %14s %5.1f%%\n", rpt_line_or(f, "name", ""),
+    fprintf(out, "  %-60.60s %10s %14s %5.1f%% %14s %5.1f%%\n",
+            fit_name(rpt_line_or(f, "name", ""), 60, name, sizeof name),
             grouped(rpt_num_or(f, "calls", 0), calls, sizeof calls),
             grouped(rpt_num_or(f, "cycles", 0), self, sizeof self), 100 * rpt_num_or(f, "cycles", 0) / total_cycles,
             grouped(rpt_num_or(f, "inclusive_cycles", 0), incl, sizeof incl),
             100 * rpt_num_or(f, "inclusive_cycles", 0) / total_cycles);
+    print_whole_name(out, rpt_line_or(f, "name", ""), 60, 2);
   }
   const cJSON *lines = rpt_get(report, "lines"), *l;
   if (cJSON_GetArraySize(lines) == 0) return;
-  fprintf(out, "\n  %-40s %-24s %14s %6s\n", "source line", "function", "cycles", "share");
+  fprintf(out, "\n  %-40s %-54s %14s %6s\n", "source line", "function", "cycles", "share");
   n = 0;
   cJSON_ArrayForEach(l, lines) {
     if (n++ == RPT_TOP_N) break;
     char where[64];
     snprintf(where, sizeof where, "%s:%d", base_name(rpt_line_or(l, "file", "")), rpt_to_int(rpt_num_or(l, "line", 0)));
-    fprintf(out, "  %-40.40s %-24.24s %14s %5.1f%%\n", where, rpt_line_or(l, "function", ""),
+    fprintf(out, "  %-40.40s %-54.54s %14s %5.1f%%\n", where,
+            fit_name(rpt_line_or(l, "function", ""), 54, name, sizeof name),
             grouped(rpt_num_or(l, "cycles", 0), self, sizeof self), 100 * rpt_num_or(l, "cycles", 0) / total_cycles);
   }
 }

@@ -5,7 +5,7 @@ set -euo pipefail
 
 MCUSIM_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 MCUSIM_BUILD="${MCUSIM_BUILD:-$MCUSIM_ROOT/build}"
-MCUSIM_PACKAGES=(cmake make gcc pkg-config libunicorn-dev libcapstone-dev libcjson-dev check libelf-dev libdw-dev
+MCUSIM_PACKAGES=(cmake make gcc pkg-config libunicorn-dev libcapstone-dev libcjson-dev check libelf-dev libdw-dev libiberty-dev
                  nettle-dev gcc-arm-none-eabi libnewlib-arm-none-eabi python3 python3-jsonschema)
 # issue 19: man pages from --help (help2man) and the .deb (cpack runs dpkg-shlibdeps); not needed to build mcusim
 MCUSIM_TOOL_PACKAGES=(help2man dpkg-dev)

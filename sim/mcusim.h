@@ -160,6 +160,14 @@ mcusim_err mcusim_load_elf(mcusim_t *sim, const char *path);
 /* After loading, before running: layers, allocators and markers from a symbol annotation file (docs/annotate.md);
  * may be called for several files. A bad file gives MCUSIM_E_BAD_ELF with "FILE: field: problem". */
 mcusim_err mcusim_annotate(mcusim_t *sim, const char *path);
+/* After loading, before running: the run ends as a normal completion (stop "exit", code 0) at the Nth return from
+ * FUNCTION ("FUNCTION:N"; FUNCTION as an annotation's "function"). A bad spec gives MCUSIM_E_BAD_ELF. */
+mcusim_err mcusim_stop_after(mcusim_t *sim, const char *spec);
+/* Annotation warnings (a rule that matched nothing, an optional marker skipped), one line each; NULL past the end. */
+const char *mcusim_annotation_warning(const mcusim_t *sim, size_t i);
+/* The i-th hash of a hash marker (docs/annotate.md): its name, call (1, 2, ...), range and FNV-1a; -1 past the end. */
+int mcusim_annotation_hash(const mcusim_t *sim, size_t i, const char **name, uint64_t *call, uint32_t *address,
+                           uint32_t *bytes, uint32_t *fnv1a);
 mcusim_err mcusim_run(mcusim_t *sim, const mcusim_limits_t *limits);
 /* Async-signal-safe: asks a running mcusim_run to stop soon with MCUSIM_STOP_INTERRUPTED. */
 void mcusim_request_stop(mcusim_t *sim);

@@ -34,6 +34,17 @@ static void host_each_block(void *opaque, probe_block_fn visit, void *ctx) {
     if (c->slots[i]) visit(ctx, &c->slots[i]->blk, &c->slots[i]->prof);
 }
 
+static int host_read_mem(void *opaque, uint32_t addr, void *buf, uint32_t n) {
+  return uc_mem_read(((mcusim_t *)opaque)->uc, addr, buf, n) == UC_ERR_OK ? 0 : -1;
+}
+
+static void host_finish(void *opaque) {
+  mcusim_t *sim = opaque;
+  if (sim->stopping) return;
+  sim->result.exit_code = 0;
+  sim_stop(sim, MCUSIM_STOP_EXIT);
+}
+
 void sim_probes_init(mcusim_t *sim) {
   sim->probe_host = (probe_host_t){.opaque = sim,
                                    .now_at_pc = host_now_at_pc,
@@ -42,7 +53,9 @@ void sim_probes_init(mcusim_t *sim) {
                                    .hook_code = host_hook_code,
                                    .symbol_at = host_symbol_at,
                                    .lookup = host_lookup,
-                                   .each_block = host_each_block};
+                                   .each_block = host_each_block,
+                                   .read_mem = host_read_mem,
+                                   .finish = host_finish};
 }
 
 int sim_probes_finish(mcusim_t *sim) {
@@ -62,6 +75,28 @@ mcusim_err mcusim_annotate(mcusim_t *sim, const char *path) {
   if (!sim->loaded || sim->ran) return MCUSIM_E_STATE;
   if (!sim->annot && !(sim->annot = probe_annot_create(&sim->probe_host))) return MCUSIM_E_NOMEM;
   return probe_annot_load(sim->annot, path, sim->elf, sim->error, sizeof sim->error) ? MCUSIM_E_BAD_ELF : MCUSIM_OK;
+}
+
+mcusim_err mcusim_stop_after(mcusim_t *sim, const char *spec) {
+  if (!sim->loaded || sim->ran) return MCUSIM_E_STATE;
+  if (!sim->annot && !(sim->annot = probe_annot_create(&sim->probe_host))) return MCUSIM_E_NOMEM;
+  return probe_annot_stop_after(sim->annot, spec, sim->elf, sim->error, sizeof sim->error) ? MCUSIM_E_BAD_ELF
+                                                                                           : MCUSIM_OK;
+}
+
+const char *mcusim_annotation_warning(const mcusim_t *sim, size_t i) { return probe_annot_warning(sim->annot, i); }
+
+int mcusim_annotation_hash(const mcusim_t *sim, size_t i, const char **name, uint64_t *call, uint32_t *address,
+                           uint32_t *bytes, uint32_t *fnv1a) {
+  size_t n;
+  const probe_annot_hash_t *h = probe_annot_hashes(sim->annot, &n);
+  if (i >= n) return -1;
+  *name = h[i].name;
+  *call = h[i].call;
+  *address = h[i].address;
+  *bytes = h[i].bytes;
+  *fnv1a = h[i].fnv1a;
+  return 0;
 }
 
 const mcusim_funcprof_t *mcusim_function_profile(const mcusim_t *sim) {

@@ -172,10 +172,5 @@ void mcusim_fetch_stats(const mcusim_t *sim, uint64_t *line_lookups, uint64_t *l
 
 void mcusim_symbolize(const mcusim_t *sim, uint32_t addr, char *buf, size_t size) {
   const sim_elf_symbol_t *s = sim->elf ? sim_elf_symbol_at(sim->elf, addr & ~1u) : NULL;
-  if (!s)
-    snprintf(buf, size, "0x%08x", addr);
-  else if ((addr & ~1u) == s->addr)
-    snprintf(buf, size, "%s", s->name);
-  else
-    snprintf(buf, size, "%s+0x%x", s->name, (addr & ~1u) - s->addr);
+  sim_elf_describe(s, s ? addr & ~1u : addr, buf, size); /* a long C++ name keeps its offset (issue 17) */
 }

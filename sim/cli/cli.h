@@ -68,6 +68,7 @@ typedef struct {
   const char *json;        /* issue 19: --json[=OUT], the report again on OUT ("-": standard output) */
   const char *annotate[8]; /* annotation files or bundled preset names */
   int annotate_count;
+  const char *stop_after; /* --stop-after FUNCTION:N */
   mcusim_limits_t limits;
   int quiet, progress, strict_sram;
   int strict_periph; /* --strict-peripherals */

@@ -58,6 +58,8 @@ static void usage_run(FILE *out) {
           "      --folded OUT         write folded stacks (flamegraph.pl, speedscope); implies --profile-functions\n"
           "      --annotate FILE|NAME layers, allocations, markers from symbols (docs/annotate.md); repeatable;\n"
           "                           NAME: a bundled preset (newlib-malloc, malloc, cmsis-nn)\n"
+          "      --stop-after FUNCTION:N  end the run normally (exit 0) at the Nth return from FUNCTION (a name,\n"
+          "                           pattern, name@file or 0xADDRESS), for firmware that never exits\n"
           "  -h, --help               this text\n"
           "\n"
           "Exit codes: 0 firmware exited 0, 1 firmware exited non-zero, 2 bad input, 3 firmware fault,\n"
@@ -81,6 +83,7 @@ static int parse_run(int argc, char **argv, cli_run_opts_t *o) {
                                            {"folded", required_argument, 0, 'o'},
                                            {"annotate", required_argument, 0, 'a'},
                                            {"json", optional_argument, 0, 'J'},
+                                           {"stop-after", required_argument, 0, 'x'},
                                            {"help", no_argument, 0, 'h'},
                                            {0, 0, 0, 0}};
   memset(o, 0, sizeof *o);
@@ -144,6 +147,9 @@ static int parse_run(int argc, char **argv, cli_run_opts_t *o) {
       break;
     case 'J':
       o->json = cli_io_json_path(argc, argv);
+      break;
+    case 'x':
+      o->stop_after = optarg;
       break;
     case 'h':
       usage_run(stdout);
@@ -247,6 +253,15 @@ static int annotate(const cli_run_opts_t *o, mcusim_t *sim) {
       return err == MCUSIM_E_NOMEM ? CLI_EXIT_INTERNAL : CLI_EXIT_BAD_INPUT;
     }
   }
+  if (o->stop_after) {
+    mcusim_err err = mcusim_stop_after(sim, o->stop_after);
+    if (err) {
+      fprintf(stderr, "mcusim: %s\n", mcusim_last_error(sim));
+      return err == MCUSIM_E_NOMEM ? CLI_EXIT_INTERNAL : CLI_EXIT_BAD_INPUT;
+    }
+  }
+  for (size_t i = 0; mcusim_annotation_warning(sim, i); i++)
+    fprintf(stderr, "mcusim: warning: %s\n", mcusim_annotation_warning(sim, i));
   return 0;
 }
 

@@ -1,11 +1,14 @@
-/* sim/elf.c — firmware ELF reading with elfutils' libelf (ARCHITECTURE.md says why libelf). */
+/* sim/elf.c — firmware ELF reading with elfutils' libelf, C++ names demangled with libiberty (ARCHITECTURE.md says
+ * why both). */
 #include "sim/elf/elf_file.h"
 
 #include "common/cm.h"
 
 #include <errno.h>
+#include <fnmatch.h>
 #include <gelf.h>
 #include <libelf.h>
+#include <libiberty/demangle.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,36 +148,138 @@ static int compare_symbols(const void *a, const void *b) {
   return strcmp(x->name, y->name);
 }
 
-static int read_symtab(Elf *e, Elf_Scn *scn, const GElf_Shdr *sh, sim_elf_t *elf, size_t *used, size_t *cap,
-                       size_t *count, size_t *alloc, long **offsets) {
+#define SIM_ELF_MAX_MANGLED 4096 /* longer names stay as they are: bounds the demangler's work on hostile input */
+
+char *sim_elf_demangle(const char *linkage, char *out, size_t size) {
+  /* libiberty bounds its recursion itself (DMGL_NO_RECURSE_LIMIT not given) */
+  char *d = linkage[0] == '_' && linkage[1] == 'Z' && strnlen(linkage, SIM_ELF_MAX_MANGLED) < SIM_ELF_MAX_MANGLED
+                ? cplus_demangle(linkage, DMGL_PARAMS | DMGL_ANSI)
+                : NULL;
+  snprintf(out, size, "%s", d ? d : linkage);
+  free(d);
+  return out;
+}
+
+/* A symbol's strings while the buffer grows: offsets into elf->strings (-1: none). */
+typedef struct {
+  long name, linkage, demangled, file;
+} sym_strings_t;
+
+typedef struct {
+  sim_elf_t *elf;
+  size_t used, cap, count, alloc;
+  sym_strings_t *str;
+  long file; /* the STT_FILE in force */
+} sym_reader_t;
+
+static int read_symtab(Elf *e, Elf_Scn *scn, const GElf_Shdr *sh, sym_reader_t *r) {
   Elf_Data *data = elf_getdata(scn, NULL);
   if (!data || sh->sh_entsize == 0) return 0;
   size_t n = sh->sh_size / sh->sh_entsize;
+  r->file = -1;
   for (size_t i = 0; i < n; i++) {
     GElf_Sym sym;
     if (!gelf_getsym(data, (int)i, &sym)) break;
     int type = GELF_ST_TYPE(sym.st_info);
+    if (type == STT_FILE) { /* the local symbols that follow come from this file */
+      const char *file = elf_strptr(e, sh->sh_link, sym.st_name);
+      r->file = file && file[0] ? keep_string(r->elf, &r->used, &r->cap, file) : -1;
+      if (file && file[0] && r->file < 0) return -1;
+      continue;
+    }
     if ((type != STT_FUNC && type != STT_OBJECT && type != STT_NOTYPE) || sym.st_shndx == SHN_UNDEF) continue;
     const char *name = elf_strptr(e, sh->sh_link, sym.st_name);
     if (!name || !name[0] || name[0] == '$') continue; /* $t/$d mapping symbols */
-    if (*count == *alloc) {
-      size_t grown_n = *alloc ? *alloc * 2 : 256;
-      sim_elf_symbol_t *grown = realloc(elf->symbols, grown_n * sizeof *grown);
-      long *grown_off = realloc(*offsets, grown_n * sizeof *grown_off);
-      if (grown) elf->symbols = grown;
-      if (grown_off) *offsets = grown_off;
-      if (!grown || !grown_off) return -1;
-      *alloc = grown_n;
+    if (r->count == r->alloc) {
+      size_t grown_n = r->alloc ? r->alloc * 2 : 256;
+      sim_elf_symbol_t *grown = realloc(r->elf->symbols, grown_n * sizeof *grown);
+      sym_strings_t *grown_str = realloc(r->str, grown_n * sizeof *grown_str);
+      if (grown) r->elf->symbols = grown;
+      if (grown_str) r->str = grown_str;
+      if (!grown || !grown_str) return -1;
+      r->alloc = grown_n;
     }
-    long off = keep_string(elf, used, cap, name);
-    if (off < 0) return -1;
-    (*offsets)[*count] = off;
-    elf->symbols[*count].addr = (uint32_t)sym.st_value & (type == STT_FUNC ? ~1u : ~0u);
-    elf->symbols[*count].size = (uint32_t)sym.st_size;
-    elf->symbols[*count].is_function = type == STT_FUNC;
-    (*count)++;
+    sym_strings_t *st = &r->str[r->count];
+    char demangled[1024];
+    sim_elf_demangle(name, demangled, sizeof demangled);
+    st->linkage = keep_string(r->elf, &r->used, &r->cap, name);
+    st->demangled = strcmp(demangled, name) ? keep_string(r->elf, &r->used, &r->cap, demangled) : st->linkage;
+    if (st->linkage < 0 || st->demangled < 0) return -1;
+    st->name = st->demangled;
+    st->file = GELF_ST_BIND(sym.st_info) == STB_LOCAL ? r->file : -1;
+    sim_elf_symbol_t *s = &r->elf->symbols[r->count];
+    memset(s, 0, sizeof *s);
+    s->addr = (uint32_t)sym.st_value & (type == STT_FUNC ? ~1u : ~0u);
+    s->size = (uint32_t)sym.st_size;
+    s->is_function = type == STT_FUNC;
+    r->count++;
   }
   return 0;
+}
+
+static const char *base_name(const char *path) {
+  const char *slash = strrchr(path, '/');
+  return slash ? slash + 1 : path;
+}
+
+typedef struct {
+  const char *demangled; /* into elf->strings: valid until the next keep_string */
+  uint32_t addr;
+  size_t index;
+} sym_key_t;
+
+static int by_demangled(const void *a, const void *b) {
+  const sym_key_t *x = a, *y = b;
+  int c = strcmp(x->demangled, y->demangled);
+  if (c) return c;
+  if (x->addr != y->addr) return x->addr < y->addr ? -1 : 1;
+  return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* Same demangled name at several addresses: each gets "@file" when the files tell them apart, else "@0xaddr". */
+static int tell_apart(sym_reader_t *r) {
+  size_t n = r->count;
+  sym_key_t *key = malloc((n ? n : 1) * sizeof *key);
+  if (!key) return -1;
+  for (size_t i = 0; i < n; i++)
+    key[i] = (sym_key_t){r->elf->strings + r->str[i].demangled, r->elf->symbols[i].addr, i};
+  qsort(key, n, sizeof *key, by_demangled);
+  size_t *order = (size_t *)key; /* the sorted indices, packed in place (a size_t is no larger than a key) */
+  for (size_t i = 0; i < n; i++) order[i] = key[i].index;
+  int rc = 0;
+  const char *strs = NULL;
+#define DEM(i) (strs + r->str[order[i]].demangled)
+#define ADDR(i) (r->elf->symbols[order[i]].addr)
+  for (size_t g = 0; g < n && !rc;) {
+    strs = r->elf->strings;
+    size_t end = g + 1;
+    while (end < n && !strcmp(DEM(g), DEM(end))) end++;
+    int several = 0, by_file = 1;
+    for (size_t i = g + 1; i < end; i++)
+      if (ADDR(i) != ADDR(g)) several = 1;
+    for (size_t i = g; several && by_file && i < end; i++) {
+      long fi = r->str[order[i]].file;
+      if (fi < 0) by_file = 0;
+      for (size_t j = g; by_file && j < i; j++)
+        if (ADDR(j) != ADDR(i) && !strcmp(base_name(strs + fi), base_name(strs + r->str[order[j]].file))) by_file = 0;
+    }
+    for (size_t i = g; several && i < end && !rc; i++) {
+      char shown[1200];
+      strs = r->elf->strings;
+      if (by_file)
+        snprintf(shown, sizeof shown, "%s@%s", DEM(i), base_name(strs + r->str[order[i]].file));
+      else
+        snprintf(shown, sizeof shown, "%s@0x%08x", DEM(i), ADDR(i));
+      long off = keep_string(r->elf, &r->used, &r->cap, shown);
+      if (off < 0) rc = -1;
+      r->str[order[i]].name = off;
+    }
+    g = end;
+  }
+#undef DEM
+#undef ADDR
+  free(key);
+  return rc;
 }
 
 static int read_sections(Elf *e, sim_elf_t *elf, const char *path, char *msg, size_t size) {
@@ -185,8 +290,7 @@ static int read_sections(Elf *e, sim_elf_t *elf, const char *path, char *msg, si
   }
   elf->sections = calloc(n ? n : 1, sizeof *elf->sections);
   long *name_off = calloc(n ? n : 1, sizeof *name_off);
-  long *sym_off = NULL;
-  size_t used = 0, cap = 0, sym_count = 0, sym_alloc = 0;
+  sym_reader_t r = {.elf = elf};
   int rc = -1;
   if (!elf->sections || !name_off) goto done;
   for (Elf_Scn *scn = NULL; (scn = elf_nextscn(e, scn));) {
@@ -200,11 +304,10 @@ static int read_sections(Elf *e, sim_elf_t *elf, const char *path, char *msg, si
       rc = -2;
       goto done;
     }
-    if (sh.sh_type == SHT_SYMTAB && read_symtab(e, scn, &sh, elf, &used, &cap, &sym_count, &sym_alloc, &sym_off))
-      goto done;
+    if (sh.sh_type == SHT_SYMTAB && read_symtab(e, scn, &sh, &r)) goto done;
     if (!(sh.sh_flags & SHF_ALLOC) || elf->section_count >= n) continue;
     sim_elf_section_t *s = &elf->sections[elf->section_count];
-    long off = keep_string(elf, &used, &cap, name ? name : "?");
+    long off = keep_string(elf, &r.used, &r.cap, name ? name : "?");
     if (off < 0) goto done;
     name_off[elf->section_count++] = off;
     s->addr = (uint32_t)sh.sh_addr;
@@ -212,16 +315,23 @@ static int read_sections(Elf *e, sim_elf_t *elf, const char *path, char *msg, si
     s->flags = (uint32_t)sh.sh_flags;
     s->nobits = sh.sh_type == SHT_NOBITS;
   }
+  if (tell_apart(&r)) goto done;
   /* Names are offsets until the string buffer stops moving. */
   for (size_t i = 0; i < elf->section_count; i++) elf->sections[i].name = elf->strings + name_off[i];
-  for (size_t i = 0; i < sym_count; i++) elf->symbols[i].name = elf->strings + sym_off[i];
-  elf->symbol_count = sym_count;
-  if (sym_count) qsort(elf->symbols, sym_count, sizeof *elf->symbols, compare_symbols);
+  for (size_t i = 0; i < r.count; i++) {
+    sim_elf_symbol_t *s = &elf->symbols[i];
+    s->name = elf->strings + r.str[i].name;
+    s->linkage = elf->strings + r.str[i].linkage;
+    s->demangled = elf->strings + r.str[i].demangled;
+    s->file = r.str[i].file >= 0 ? elf->strings + r.str[i].file : NULL;
+  }
+  elf->symbol_count = r.count;
+  if (r.count) qsort(elf->symbols, r.count, sizeof *elf->symbols, compare_symbols);
   rc = 0;
 done:
   if (rc == -1) cm_msgf(msg, size, "%s: out of memory reading sections", path);
   free(name_off);
-  free(sym_off);
+  free(r.str);
   return rc;
 }
 
@@ -283,11 +393,88 @@ const sim_elf_symbol_t *sim_elf_symbol_at(const sim_elf_t *elf, uint32_t addr) {
   return NULL;
 }
 
+static const char *or_name(const char *s, const sim_elf_symbol_t *sym) { return s ? s : sym->name; }
+
 int sim_elf_lookup(const sim_elf_t *elf, const char *name, uint32_t *addr) {
   for (size_t i = 0; i < elf->symbol_count; i++)
     if (strcmp(elf->symbols[i].name, name) == 0) {
       *addr = elf->symbols[i].addr;
       return 0;
     }
+  for (size_t i = 0; i < elf->symbol_count; i++) {
+    const sim_elf_symbol_t *s = &elf->symbols[i];
+    if (!strcmp(or_name(s->linkage, s), name) || !strcmp(or_name(s->demangled, s), name)) {
+      *addr = s->addr;
+      return 0;
+    }
+  }
+  const char *at = strrchr(name, '@');
+  if (!at || at == name) return -1;
+  size_t len = (size_t)(at - name);
+  for (size_t i = 0; i < elf->symbol_count; i++) {
+    const sim_elf_symbol_t *s = &elf->symbols[i];
+    const char *l = or_name(s->linkage, s), *d = or_name(s->demangled, s);
+    if (s->file && !strcmp(base_name(s->file), base_name(at + 1)) &&
+        ((strlen(l) == len && !strncmp(l, name, len)) || (strlen(d) == len && !strncmp(d, name, len)))) {
+      *addr = s->addr;
+      return 0;
+    }
+  }
   return -1;
+}
+
+int sim_elf_symbol_matches(const sim_elf_symbol_t *s, const char *pattern) {
+  const char *l = or_name(s->linkage, s), *d = or_name(s->demangled, s);
+  if (!fnmatch(pattern, s->name, 0) || !fnmatch(pattern, l, 0) || !fnmatch(pattern, d, 0)) return 1;
+  const char *at = strrchr(pattern, '@');
+  if (!at || at == pattern || !s->file) return 0;
+  char head[1024];
+  snprintf(head, sizeof head, "%.*s", (int)(at - pattern), pattern);
+  return (!fnmatch(head, l, 0) || !fnmatch(head, d, 0)) && !fnmatch(at + 1, base_name(s->file), 0);
+}
+
+void sim_elf_fit_name(const sim_elf_symbol_t *s, char *out, size_t size) {
+  if (!s) {
+    snprintf(out, size, "?");
+    return;
+  }
+  size_t n = strlen(s->name);
+  if (n < size) {
+    snprintf(out, size, "%s", s->name);
+    return;
+  }
+  const char *d = s->demangled ? s->demangled : s->name, *suffix = s->name + strlen(d);
+  size_t dn = strlen(d), cut = dn;
+  if (dn && d[dn - 1] == ')') { /* back to the '(' that opens the parameter list */
+    int depth = 0;
+    for (size_t i = dn; i-- > 0;) {
+      depth += d[i] == ')' ? 1 : d[i] == '(' ? -1 : 0;
+      if (!depth) {
+        cut = i;
+        break;
+      }
+    }
+  }
+  char whole[1200];
+  snprintf(whole, sizeof whole, "%.*s%s", (int)cut, d, strncmp(s->name, d, dn) ? "" : suffix);
+  n = strlen(whole);
+  if (n < size) {
+    snprintf(out, size, "%s", whole);
+    return;
+  }
+  size_t room = size > 4 ? size - 4 : 0, tail = room / 2, head = room - tail;
+  snprintf(out, size, "%.*s...%s", (int)head, whole, whole + n - tail);
+}
+
+void sim_elf_describe(const sim_elf_symbol_t *s, uint32_t addr, char *out, size_t size) {
+  char offset[16] = "";
+  if (!s) {
+    snprintf(out, size, "0x%08x", addr);
+    return;
+  }
+  if (addr != s->addr) snprintf(offset, sizeof offset, "+0x%x", addr - s->addr);
+  size_t room = size > strlen(offset) ? size - strlen(offset) : 1;
+  char name[1200];
+  sim_elf_fit_name(s, name, room < sizeof name ? room : sizeof name);
+  snprintf(out, size, "%s%s", name, offset);
 }

@@ -13,7 +13,20 @@
 
 #define PROBE_ANNOT_MAX_FILE_BYTES (1u << 20)
 
-typedef enum { RULE_LAYER, RULE_MALLOC, RULE_FREE, RULE_CALLOC, RULE_REALLOC, RULE_RESET, RULE_MARKER } rule_kind_t;
+typedef enum {
+  RULE_LAYER,
+  RULE_MALLOC,
+  RULE_FREE,
+  RULE_CALLOC,
+  RULE_REALLOC,
+  RULE_RESET,
+  RULE_MARKER,
+  RULE_STOP
+} rule_kind_t;
+
+#define PROBE_ANNOT_MAX_EXCLUDES 32
+#define PROBE_ANNOT_MAX_WARNINGS 256
+#define PROBE_ANNOT_MAX_HASHES 4096
 
 typedef struct {
   rule_kind_t kind;
@@ -27,10 +40,19 @@ typedef struct {
   /* allocators: argument registers r0..r3 (-1: unused) and the tag */
   int size_reg, count_reg, pointer_reg;
   char tag[MEM_NAME_MAX];
-  /* markers */
+  /* markers: at an address ("at"), or at the return of a function ("function"), optionally hashing a range */
   char name[MEM_NAME_MAX];
   int value_reg;
   uint64_t hits;
+  int optional, at_return, hash;
+  char hash_at[128];
+  uint32_t hash_bytes;
+  /* --stop-after: the run ends at the stop_count-th return */
+  uint64_t stop_count;
+  /* where the rule is in its file: "layers[3]" */
+  char where[48];
+  char *exclude[PROBE_ANNOT_MAX_EXCLUDES]; /* the file's and the rule's own patterns */
+  size_t exclude_count;
 } rule_t;
 
 typedef struct {
@@ -60,7 +82,21 @@ struct probe_annot {
   uint32_t next_layer_id, call_index;
   char **layer_names; /* by id: names of symbol layers, so a function keeps one id */
   size_t layer_name_count;
+  char *warnings[PROBE_ANNOT_MAX_WARNINGS];
+  size_t warning_count;
+  probe_annot_hash_t *hashes;
+  size_t hash_count;
 };
+
+static void warn(probe_annot_t *a, const char *fmt, ...) {
+  if (a->warning_count == PROBE_ANNOT_MAX_WARNINGS) return;
+  char line[512];
+  va_list ap;
+  va_start(ap, fmt);
+  cm_vmsgf(line, sizeof line, fmt, ap);
+  va_end(ap);
+  if ((a->warnings[a->warning_count] = strdup(line))) a->warning_count++;
+}
 
 /* ---- the file ---- */
 
@@ -142,7 +178,29 @@ static rule_t *new_rule(probe_annot_t *a, ctx_t *c, const char *where) {
   rule_t *r = &a->rules[a->rule_count++];
   memset(r, 0, sizeof *r);
   r->size_reg = r->count_reg = r->pointer_reg = r->value_reg = -1;
+  snprintf(r->where, sizeof r->where, "%s", where);
   return r;
+}
+
+/* "exclude": one pattern or an array of them, added to the rule's list. */
+static int parse_exclude(ctx_t *c, const cJSON *obj, const char *where, rule_t *r) {
+  const cJSON *ex = cJSON_GetObjectItemCaseSensitive(obj, "exclude"), *n;
+  if (!ex) return 0;
+  char field[160];
+  snprintf(field, sizeof field, "%s.exclude", where);
+  if (cJSON_IsString(ex) && ex->valuestring[0]) {
+    if (r->exclude_count == PROBE_ANNOT_MAX_EXCLUDES)
+      return fail(c, field, "more than %d patterns", PROBE_ANNOT_MAX_EXCLUDES);
+    return (r->exclude[r->exclude_count++] = strdup(ex->valuestring)) ? 0 : fail(c, field, "out of memory");
+  }
+  if (!cJSON_IsArray(ex)) return fail(c, field, "must be a pattern or an array of patterns");
+  cJSON_ArrayForEach(n, ex) {
+    if (!cJSON_IsString(n) || !n->valuestring[0]) return fail(c, field, "must hold non-empty patterns");
+    if (r->exclude_count == PROBE_ANNOT_MAX_EXCLUDES)
+      return fail(c, field, "more than %d patterns", PROBE_ANNOT_MAX_EXCLUDES);
+    if (!(r->exclude[r->exclude_count++] = strdup(n->valuestring))) return fail(c, field, "out of memory");
+  }
+  return 0;
 }
 
 static int parse_names(ctx_t *c, const cJSON *obj, const char *where, rule_t *r) {
@@ -161,7 +219,7 @@ static int parse_names(ctx_t *c, const cJSON *obj, const char *where, rule_t *r)
 }
 
 static int parse_layer(probe_annot_t *a, ctx_t *c, const cJSON *obj, const char *where) {
-  static const char *const known[] = {"function", "name", "prefix", "names", "kind", "nested", NULL};
+  static const char *const known[] = {"function", "name", "prefix", "names", "kind", "nested", "exclude", NULL};
   rule_t *r = new_rule(a, c, where);
   if (!r || check_fields(c, obj, where, known)) return -1;
   r->kind = RULE_LAYER;
@@ -171,7 +229,7 @@ static int parse_layer(probe_annot_t *a, ctx_t *c, const cJSON *obj, const char 
       get_string(c, obj, where, "name", 0, name, sizeof name) ||
       get_string(c, obj, where, "prefix", 0, r->prefix, sizeof r->prefix) ||
       get_string(c, obj, where, "kind", 0, r->kind_name, sizeof r->kind_name) ||
-      get_bool(c, obj, where, "nested", &r->nested) || parse_names(c, obj, where, r))
+      get_bool(c, obj, where, "nested", &r->nested) || parse_names(c, obj, where, r) || parse_exclude(c, obj, where, r))
     return -1;
   if (strcmp(name, "symbol") && strcmp(name, "call")) {
     char field[160];
@@ -193,13 +251,13 @@ static const struct {
 };
 
 static int parse_allocator(probe_annot_t *a, ctx_t *c, const cJSON *obj, const char *where) {
-  static const char *const known[] = {"function", "kind", "size", "count", "pointer", "tag", NULL};
+  static const char *const known[] = {"function", "kind", "size", "count", "pointer", "tag", "exclude", NULL};
   rule_t *r = new_rule(a, c, where);
   char kind[16] = "";
   if (!r || check_fields(c, obj, where, known) ||
       get_string(c, obj, where, "function", 1, r->function, sizeof r->function) ||
       get_string(c, obj, where, "kind", 1, kind, sizeof kind) ||
-      get_string(c, obj, where, "tag", 0, r->tag, sizeof r->tag))
+      get_string(c, obj, where, "tag", 0, r->tag, sizeof r->tag) || parse_exclude(c, obj, where, r))
     return -1;
   size_t k = 0;
   while (k < sizeof allocator_kinds / sizeof *allocator_kinds && strcmp(allocator_kinds[k].name, kind)) k++;
@@ -216,13 +274,46 @@ static int parse_allocator(probe_annot_t *a, ctx_t *c, const cJSON *obj, const c
   return 0;
 }
 
+/* A marker's "hash": {"address": "symbol" | "symbol+off" | "0x...", "bytes": N}. */
+static int parse_hash(ctx_t *c, const cJSON *obj, const char *where, rule_t *r) {
+  static const char *const known[] = {"address", "bytes", NULL};
+  const cJSON *h = cJSON_GetObjectItemCaseSensitive(obj, "hash");
+  if (!h) return 0;
+  char field[160];
+  snprintf(field, sizeof field, "%s.hash", where);
+  if (check_fields(c, h, field, known) || get_string(c, h, field, "address", 1, r->hash_at, sizeof r->hash_at))
+    return -1;
+  const cJSON *bytes = cJSON_GetObjectItemCaseSensitive(h, "bytes");
+  snprintf(field, sizeof field, "%s.hash.bytes", where);
+  if (!cJSON_IsNumber(bytes) || bytes->valuedouble < 1 || bytes->valuedouble > (1 << 20) ||
+      bytes->valuedouble != (double)(uint32_t)bytes->valuedouble)
+    return fail(c, field, bytes ? "must be a whole number of bytes from 1 to 1048576" : "missing");
+  r->hash_bytes = (uint32_t)bytes->valuedouble;
+  r->hash = 1;
+  return 0;
+}
+
 static int parse_marker(probe_annot_t *a, ctx_t *c, const cJSON *obj, const char *where) {
-  static const char *const known[] = {"name", "at", "value", NULL};
+  static const char *const known[] = {"name", "at", "function", "value", "optional", "hash", NULL};
   rule_t *r = new_rule(a, c, where);
   if (!r || check_fields(c, obj, where, known) || get_string(c, obj, where, "name", 1, r->name, sizeof r->name) ||
-      get_string(c, obj, where, "at", 1, r->function, sizeof r->function) ||
-      get_reg(c, obj, where, "value", -1, &r->value_reg))
+      get_string(c, obj, where, "at", 0, r->function, sizeof r->function) ||
+      get_reg(c, obj, where, "value", -1, &r->value_reg) || get_bool(c, obj, where, "optional", &r->optional) ||
+      parse_hash(c, obj, where, r))
     return -1;
+  char function[128] = "";
+  if (get_string(c, obj, where, "function", 0, function, sizeof function)) return -1;
+  if (!!function[0] == !!r->function[0])
+    return fail(c, where, "give either \"at\" (an address: the mark is set there) or \"function\" (at its return)");
+  if (function[0]) {
+    snprintf(r->function, sizeof r->function, "%s", function);
+    r->at_return = 1;
+  }
+  if (r->hash && !r->at_return) {
+    char field[160];
+    snprintf(field, sizeof field, "%s.hash", where);
+    return fail(c, field, "needs \"function\" (the range is hashed at the function's return)");
+  }
   r->kind = RULE_MARKER;
   return 0;
 }
@@ -243,7 +334,7 @@ static int parse_list(probe_annot_t *a, ctx_t *c, const cJSON *root, const char 
 }
 
 static int parse_file(probe_annot_t *a, ctx_t *c, const char *text) {
-  static const char *const known[] = {"version", "description", "layers", "allocators", "markers", NULL};
+  static const char *const known[] = {"version", "description", "exclude", "layers", "allocators", "markers", NULL};
   cJSON *root = cJSON_Parse(text);
   int rc = -1;
   if (!root) {
@@ -256,10 +347,25 @@ static int parse_file(probe_annot_t *a, ctx_t *c, const char *text) {
     fail(c, "version", version ? "must be 1 (the only format so far)" : "missing (\"version\": 1)");
     goto done;
   }
+  size_t first = a->rule_count;
   rc = parse_list(a, c, root, "layers", parse_layer) || parse_list(a, c, root, "allocators", parse_allocator) ||
                parse_list(a, c, root, "markers", parse_marker)
            ? -1
            : 0;
+  /* the file's "exclude" applies to every rule of the file */
+  rule_t file_ex = {0};
+  if (!rc && parse_exclude(c, root, "(top level)", &file_ex)) rc = -1;
+  for (size_t i = first; !rc && i < a->rule_count; i++)
+    for (size_t k = 0; k < file_ex.exclude_count; k++) {
+      rule_t *r = &a->rules[i];
+      if (r->exclude_count == PROBE_ANNOT_MAX_EXCLUDES ||
+          !(r->exclude[r->exclude_count] = strdup(file_ex.exclude[k]))) {
+        rc = fail(c, "exclude", "more than %d patterns for %s", PROBE_ANNOT_MAX_EXCLUDES, r->where);
+        break;
+      }
+      r->exclude_count++;
+    }
+  for (size_t k = 0; k < file_ex.exclude_count; k++) free(file_ex.exclude[k]);
 done:
   cJSON_Delete(root);
   return rc;
@@ -309,29 +415,85 @@ static int marker_address(const probe_annot_t *a, const char *at, uint32_t *addr
   return 0;
 }
 
+static int excluded(const rule_t *r, const sim_elf_symbol_t *s) {
+  for (size_t k = 0; k < r->exclude_count; k++)
+    if (sim_elf_symbol_matches(s, r->exclude[k])) return 1;
+  return 0;
+}
+
+/* A hash range's "address": "symbol", "symbol+0x10" or "0x20000100", exact (no Thumb bit to clear). */
+static int data_address(const probe_annot_t *a, const char *at, uint32_t *addr) {
+  char name[128], *end;
+  if (!strncmp(at, "0x", 2)) {
+    *addr = (uint32_t)strtoul(at, &end, 16);
+    return *end ? -1 : 0;
+  }
+  snprintf(name, sizeof name, "%s", at);
+  char *plus = strchr(name, '+');
+  unsigned long offset = 0;
+  if (plus) {
+    *plus = '\0';
+    offset = strtoul(plus + 1, &end, 0);
+    if (*end || plus[1] == '\0') return -1;
+  }
+  uint32_t base;
+  if (a->host->lookup(a->host->opaque, name, &base)) return -1;
+  *addr = base + (uint32_t)offset;
+  return 0;
+}
+
 static int match_rule(probe_annot_t *a, ctx_t *c, size_t ri) {
   const sim_elf_t *elf = a->elf;
   rule_t *r = &a->rules[ri];
-  char where[64];
-  snprintf(where, sizeof where, "%s[%zu]", r->kind == RULE_MARKER ? "markers" : "rules", ri);
-  if (r->kind == RULE_MARKER) {
+  const char *where = r->where;
+  if (r->kind == RULE_MARKER && !r->at_return) {
     uint32_t addr;
-    if (marker_address(a, r->function, &addr) || !is_code(elf, addr))
-      return fail(c, where, "'at' %s is not a function, function+offset or code address of the firmware", r->function);
+    if (marker_address(a, r->function, &addr) || !is_code(elf, addr)) {
+      if (!r->optional)
+        return fail(c, where, "'at' %s is not a function, function+offset or code address of the firmware",
+                    r->function);
+      warn(a, "%s: %s: optional marker skipped: '%s' is not in the firmware", c->path, where, r->function);
+      return 0;
+    }
     return add_site(a, addr, ri) ? fail(c, where, "too many hooked addresses") : 0;
+  }
+  if (r->hash) {
+    uint32_t addr;
+    if (data_address(a, r->hash_at, &addr)) {
+      if (!r->optional)
+        return fail(c, where, "hash address '%s' is not a symbol or an address of the firmware", r->hash_at);
+      warn(a, "%s: %s: optional marker skipped: '%s' is not in the firmware", c->path, where, r->hash_at);
+      return 0;
+    }
+  }
+  size_t matched = 0;
+  if (!strncmp(r->function, "0x", 2)) { /* a function by its address */
+    char *end;
+    uint32_t addr = (uint32_t)strtoul(r->function, &end, 16) & ~1u;
+    if (*end || !is_code(elf, addr)) return fail(c, where, "'%s' is not a code address of the firmware", r->function);
+    if (add_site(a, addr, ri)) return fail(c, where, "too many hooked addresses");
+    return 0;
   }
   for (size_t i = 0; i < elf->symbol_count; i++) {
     const sim_elf_symbol_t *s = &elf->symbols[i];
-    if (!is_code(elf, s->addr) || fnmatch(r->function, s->name, 0)) continue;
+    if (!is_code(elf, s->addr) || !sim_elf_symbol_matches(s, r->function) || excluded(r, s)) continue;
     if (add_site(a, s->addr, ri)) return fail(c, where, "more than %d functions match", PROBE_ANNOT_MAX_SITES);
+    matched++;
   }
-  return 0; /* a preset's function the firmware does not link (calloc, ...) is not an error */
+  /* a preset's function the firmware does not link (calloc, ...) is not an error, but it is said */
+  if (!matched) {
+    if (r->kind == RULE_MARKER && !r->optional)
+      return fail(c, where, "'function' %s is not a function of the firmware", r->function);
+    warn(a, "%s: %s: '%s' matches no function of the firmware", c->path, where, r->function);
+  }
+  return 0;
 }
 
 static void free_rules(probe_annot_t *a, size_t from) {
   for (size_t i = from; i < a->rule_count; i++) {
     for (size_t k = 0; k < a->rules[i].name_count; k++) free(a->rules[i].names[k]);
     free(a->rules[i].names);
+    for (size_t k = 0; k < a->rules[i].exclude_count; k++) free(a->rules[i].exclude[k]);
   }
   a->rule_count = from;
 }
@@ -369,6 +531,8 @@ void probe_annot_free(probe_annot_t *a) {
   free_rules(a, 0);
   for (size_t i = 0; i < a->layer_name_count; i++) free(a->layer_names[i]);
   free(a->layer_names);
+  for (size_t i = 0; i < a->warning_count; i++) free(a->warnings[i]);
+  free(a->hashes);
   free(a->sites);
   free(a);
 }
@@ -396,7 +560,7 @@ static void push_pending(probe_annot_t *a, size_t rule, uint32_t id, uint32_t si
   a->pending[a->pending_count++] = (pending_t){ret, reg(a, PROBE_REG_SP), id, size, pointer, rule};
   if (a->rules[rule].kind == RULE_LAYER)
     a->open_layers++;
-  else
+  else if (a->rules[rule].kind != RULE_MARKER && a->rules[rule].kind != RULE_STOP)
     a->open_allocs++;
 }
 
@@ -419,7 +583,7 @@ static void layer_entry(probe_annot_t *a, size_t ri, uint32_t pc, const mem_when
   char name[MEM_NAME_MAX];
   uint32_t id;
   if (r->by_symbol) {
-    snprintf(name, sizeof name, "%s", s ? s->name : "?");
+    sim_elf_fit_name(s, name, sizeof name);
     id = layer_id(a, name);
   } else {
     uint32_t k = a->call_index++;
@@ -458,7 +622,14 @@ static void on_entry(void *engine, uint64_t address, uint32_t size, void *opaque
   case RULE_RESET:
     if (!a->open_allocs) mem_free_all(a->mem, &when);
     break;
+  case RULE_STOP:
+    push_pending(a, site->rule, 0, 0, 0);
+    break;
   case RULE_MARKER:
+    if (r->at_return) {
+      push_pending(a, site->rule, 0, 0, 0);
+      break;
+    }
     r->hits++;
     mem_mark_number(a->mem, r->name, r->value_reg >= 0 ? reg(a, r->value_reg) : (uint32_t)r->hits);
     mem_sample(a->mem, &when);
@@ -471,12 +642,52 @@ static void allocation_done(probe_annot_t *a, const pending_t *p, const mem_when
   uint32_t result = reg(a, 0);
   char tag[MEM_NAME_MAX];
   const sim_elf_symbol_t *caller = a->host->symbol_at(a->host->opaque, p->ret);
-  snprintf(tag, sizeof tag, "%s", r->tag[0] ? r->tag : caller ? caller->name : "?");
+  if (r->tag[0])
+    snprintf(tag, sizeof tag, "%s", r->tag);
+  else
+    sim_elf_fit_name(caller, tag, sizeof tag);
   if (r->kind == RULE_REALLOC) {
     if (!result && p->size) return; /* failed: the old block stays */
     if (p->pointer) mem_free(a->mem, when, p->pointer);
   }
   if (result && p->size) mem_alloc(a->mem, when, result, p->size, tag);
+}
+
+/* FNV-1a, 32-bit (offset basis 2166136261, prime 16777619: the published FNV parameters). */
+uint32_t probe_annot_fnv1a(const uint8_t *bytes, size_t n) {
+  uint32_t h = 2166136261u;
+  for (size_t i = 0; i < n; i++) h = (h ^ bytes[i]) * 16777619u;
+  return h;
+}
+
+static void marker_return(probe_annot_t *a, size_t ri, const mem_when_t *when) {
+  rule_t *r = &a->rules[ri];
+  r->hits++;
+  if (r->kind == RULE_STOP) {
+    if (r->hits == r->stop_count) a->host->finish(a->host->opaque);
+    return;
+  }
+  uint32_t value = r->value_reg >= 0 ? reg(a, r->value_reg) : (uint32_t)r->hits;
+  if (r->hash) {
+    uint32_t addr = 0;
+    uint8_t *buf = malloc(r->hash_bytes);
+    int ok =
+        buf && !data_address(a, r->hash_at, &addr) && !a->host->read_mem(a->host->opaque, addr, buf, r->hash_bytes);
+    value = ok ? probe_annot_fnv1a(buf, r->hash_bytes) : 0;
+    free(buf);
+    if (!ok)
+      warn(a, "%s: call %llu: cannot read %u bytes at '%s'", r->where, (unsigned long long)r->hits, r->hash_bytes,
+           r->hash_at);
+    else if (a->hash_count < PROBE_ANNOT_MAX_HASHES) {
+      probe_annot_hash_t *grown = realloc(a->hashes, (a->hash_count + 1) * sizeof *grown);
+      if (grown) {
+        a->hashes = grown;
+        grown[a->hash_count++] = (probe_annot_hash_t){r->name, r->hits, addr, r->hash_bytes, value, when->cycle};
+      }
+    }
+  }
+  mem_mark_number(a->mem, r->name, value);
+  mem_sample(a->mem, when);
 }
 
 static void on_return(void *engine, uint64_t address, uint32_t size, void *opaque) {
@@ -487,6 +698,8 @@ static void on_return(void *engine, uint64_t address, uint32_t size, void *opaqu
   while (i-- > 0)
     if (a->pending[i].ret == (uint32_t)address && a->pending[i].sp == sp) break;
   if (i == (size_t)-1) return; /* the address runs without a pending call (a loop back to it) */
+  /* several rules on one function (a layer and a hash marker, --stop-after) return together */
+  while (i > 0 && a->pending[i - 1].ret == (uint32_t)address && a->pending[i - 1].sp == sp) i--;
   mem_when_t when;
   a->host->now_at_pc(a->host->opaque, (uint32_t)address, &when);
   /* calls above the match never returned here (longjmp-like): they end now */
@@ -495,8 +708,10 @@ static void on_return(void *engine, uint64_t address, uint32_t size, void *opaqu
     if (a->rules[p->rule].kind == RULE_LAYER) {
       mem_layer_end(a->mem, &when, p->id);
       a->open_layers--;
+    } else if (a->rules[p->rule].kind == RULE_MARKER || a->rules[p->rule].kind == RULE_STOP) {
+      if (p->ret == (uint32_t)address && p->sp == sp) marker_return(a, p->rule, &when);
     } else {
-      if (a->pending_count == i) allocation_done(a, p, &when);
+      if (p->ret == (uint32_t)address && p->sp == sp) allocation_done(a, p, &when);
       a->open_allocs--;
     }
   }
@@ -507,4 +722,36 @@ int probe_annot_install(probe_annot_t *a, mem_t *mem) {
   for (size_t i = 0; i < a->site_count; i++)
     if (a->host->hook_code(a->host->opaque, a->sites[i].addr, on_entry, &a->sites[i], 0)) return -1;
   return 0;
+}
+
+int probe_annot_stop_after(probe_annot_t *a, const char *spec, const sim_elf_t *elf, char *msg, size_t msg_size) {
+  ctx_t c = {"--stop-after", msg, msg_size};
+  const char *colon = strrchr(spec, ':');
+  char *end = NULL;
+  unsigned long long n = colon ? strtoull(colon + 1, &end, 10) : 0;
+  if (!colon || colon == spec || !colon[1] || *end || n == 0 || (size_t)(colon - spec) >= sizeof a->rules[0].function)
+    return fail(&c, spec, "expected FUNCTION:N (N >= 1 returns from FUNCTION)");
+  a->elf = elf;
+  rule_t *r = new_rule(a, &c, "--stop-after");
+  if (!r) return -1;
+  r->kind = RULE_STOP;
+  r->stop_count = n;
+  snprintf(r->function, sizeof r->function, "%.*s", (int)(colon - spec), spec);
+  size_t first = a->rule_count - 1, warnings = a->warning_count;
+  int rc = match_rule(a, &c, first);
+  if (!rc && a->warning_count > warnings) { /* matching nothing would silently never stop */
+    free(a->warnings[--a->warning_count]);
+    rc = fail(&c, spec, "'%s' is not a function of the firmware", r->function);
+  }
+  if (rc) free_rules(a, first);
+  return rc ? -1 : 0;
+}
+
+size_t probe_annot_warning_count(const probe_annot_t *a) { return a ? a->warning_count : 0; }
+const char *probe_annot_warning(const probe_annot_t *a, size_t i) {
+  return a && i < a->warning_count ? a->warnings[i] : NULL;
+}
+const probe_annot_hash_t *probe_annot_hashes(const probe_annot_t *a, size_t *count) {
+  *count = a ? a->hash_count : 0;
+  return a ? a->hashes : NULL;
 }

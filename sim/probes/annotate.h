@@ -33,5 +33,23 @@ int probe_annot_load(probe_annot_t *annot, const char *path, const sim_elf_t *el
 /* Installs the hooks before the run; the events they produce go to mem. 0 or -1 (a hook was refused). */
 int probe_annot_install(probe_annot_t *annot, mem_t *mem);
 void probe_annot_free(probe_annot_t *annot);
+/* --stop-after FUNCTION:N: the run ends as a normal completion (exit 0) at the Nth return from FUNCTION (a name,
+ * pattern, "name@file" or address, as a rule's "function"). 0, or -1 with one line in msg. */
+int probe_annot_stop_after(probe_annot_t *annot, const char *spec, const sim_elf_t *elf, char *msg, size_t msg_size);
+
+/* Warnings of loading and running: a rule that matches nothing, an optional marker skipped, a hash range unreadable.
+ * Each is one line "FILE: markers[2]: ...". */
+size_t probe_annot_warning_count(const probe_annot_t *annot);
+const char *probe_annot_warning(const probe_annot_t *annot, size_t i);
+
+/* One return of a hash marker's function: FNV-1a (32-bit) of bytes at address. */
+typedef struct {
+  const char *name; /* the marker's name (owned by the annotations) */
+  uint64_t call;    /* 1, 2, ... */
+  uint32_t address, bytes, fnv1a;
+  uint64_t cycle;
+} probe_annot_hash_t;
+const probe_annot_hash_t *probe_annot_hashes(const probe_annot_t *annot, size_t *count);
+uint32_t probe_annot_fnv1a(const uint8_t *bytes, size_t n);
 
 #endif /* MCUSIM_PROBE_ANNOTATE_H */

@@ -41,6 +41,10 @@ typedef struct {
   int (*lookup)(void *opaque, const char *name, uint32_t *addr);
   /* Calls visit for every block the engine has costed so far. */
   void (*each_block)(void *opaque, probe_block_fn visit, void *ctx);
+  /* n bytes of the firmware's memory at addr into buf: 0, or -1 (unmapped). */
+  int (*read_mem)(void *opaque, uint32_t addr, void *buf, uint32_t n);
+  /* Ends the run as a normal completion (as if the firmware exited 0): --stop-after. */
+  void (*finish)(void *opaque);
 } probe_host_t;
 
 #endif /* MCUSIM_PROBE_H */

@@ -22,7 +22,11 @@ typedef struct {
     int retranslate;
   } hooks[FAKE_MAX_HOOKS];
   size_t hook_count;
+  uint8_t ram[64]; /* what read_mem answers, at FAKE_RAM_BASE */
+  int finished;    /* finish() was called */
 } fake_engine_t;
+
+#define FAKE_RAM_BASE 0x20000000u
 
 static void fake_now_at_pc(void *opaque, uint32_t pc, mem_when_t *w) {
   fake_engine_t *e = opaque;
@@ -55,15 +59,27 @@ static int fake_lookup(void *opaque, const char *name, uint32_t *addr) {
 
 static void fake_each_block(void *opaque, probe_block_fn visit, void *ctx) {}
 
+static int fake_read_mem(void *opaque, uint32_t addr, void *buf, uint32_t n) {
+  fake_engine_t *e = opaque;
+  if (addr < FAKE_RAM_BASE || addr - FAKE_RAM_BASE > sizeof e->ram || n > sizeof e->ram - (addr - FAKE_RAM_BASE))
+    return -1;
+  memcpy(buf, e->ram + (addr - FAKE_RAM_BASE), n);
+  return 0;
+}
+
+static void fake_finish(void *opaque) { ((fake_engine_t *)opaque)->finished = 1; }
+
 /* Symbols main [0x100, 0x140), f [0x200, 0x220), g [0x300, 0x310) in one executable segment. */
 static inline void fake_engine_init(fake_engine_t *e) {
-  static sim_elf_symbol_t symbols[] = {{0x100, 0x40, "main", 1}, {0x200, 0x20, "f", 1}, {0x300, 0x10, "g", 1}};
+  static sim_elf_symbol_t symbols[] = {{0x100, 0x40, "main", 1, NULL, NULL, NULL},
+                                       {0x200, 0x20, "f", 1, NULL, NULL, NULL},
+                                       {0x300, 0x10, "g", 1, NULL, NULL, NULL}};
   static sim_elf_segment_t segment = {
       .paddr = 0x100, .vaddr = 0x100, .file_size = 0x300, .mem_size = 0x300, .flags = 1u /* PF_X */};
   memset(e, 0, sizeof *e);
   e->elf = (sim_elf_t){.symbols = symbols, .symbol_count = 3, .segments = &segment, .segment_count = 1};
-  e->host = (probe_host_t){e,           fake_now_at_pc, fake_reg, fake_stopping, fake_hook_code, fake_symbol_at,
-                           fake_lookup, fake_each_block};
+  e->host = (probe_host_t){e,           fake_now_at_pc,  fake_reg,      fake_stopping, fake_hook_code, fake_symbol_at,
+                           fake_lookup, fake_each_block, fake_read_mem, fake_finish};
 }
 
 /* Runs the hook a probe placed at addr, as the engine would before the instruction there; 0 when there is none. */

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # mcusim's cycle counts against Embench IoT 1.0's published Cortex-M4 reference (STM32F4-Discovery, STM32F407 at
 # 16 MHz, flash at zero wait states, GCC -O2, newlib-nano; baseline-data/speed.json, milliseconds per benchmark).
-# Fetches nothing: give it a checkout of the suite at its 1.0 release (docs/accuracy.md):
+# Fetches nothing: give it a checkout of the suite at its 1.0 release (docs/accuracy.md; a 2.0 checkout works too:
+# the same board with GCC 14.1 and full newlib, built with its own flags, -fdata-sections, no -march):
 #
 #   git clone https://github.com/embench/embench-iot && git -C embench-iot checkout embench-1.0
 #   scripts/accuracy.sh embench-iot                 # M4 (reference flags), then M3
@@ -19,22 +20,33 @@
 #
 # Environment: MCUSIM_BUILD (default build/: uses $MCUSIM_BUILD/sim/mcusim), ACCURACY_OUT (default
 # $MCUSIM_BUILD/accuracy: ELFs, logs, results.tsv), ACCURACY_CORES (default "m4 m3"), CC (arm-none-eabi-gcc),
-# ACCURACY_CFLAGS (extra compiler flags), ACCURACY_EXCLUDE (benchmarks left out of the mean, default statemate).
+# ACCURACY_CFLAGS (extra compiler flags), ACCURACY_EXCLUDE (benchmarks left out of the mean, default statemate on 1.0).
 # Exit 0 when every benchmark ran and verified, 1 otherwise, 2 bad input.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 here="$root/scripts/accuracy"
 
-if [ $# -ne 1 ] || [ ! -d "$1" ]; then
-  echo "usage: scripts/accuracy.sh EMBENCH_IOT_CHECKOUT (git clone https://github.com/embench/embench-iot; checkout embench-1.0)" >&2
+if [ $# -eq 1 ] && [ ! -d "$1" ]; then
+  echo "scripts/accuracy.sh: $1: not a directory (an embench-iot checkout)" >&2
+  exit 2
+fi
+if [ $# -ne 1 ]; then
+  echo "usage: scripts/accuracy.sh EMBENCH_IOT_CHECKOUT (git clone https://github.com/embench/embench-iot;" \
+    "git checkout embench-1.0)" >&2
   exit 2
 fi
 embench="$(cd "$1" && pwd)"
-ld="$embench/config/arm/boards/stm32f4-discovery/STM32F407XG.ld"
 speed="$embench/baseline-data/speed.json"
+if [ -f "$embench/config/arm/boards/stm32f4-discovery/STM32F407XG.ld" ]; then
+  version=1.0
+  ld="$embench/config/arm/boards/stm32f4-discovery/STM32F407XG.ld"
+else
+  version=2.0
+  ld="$embench/examples/arm/stm32f4-discovery/STM32F407IGHX_FLASH.ld"
+fi
 for f in "$ld" "$speed" "$embench/support/main.c" "$embench/support/beebsc.c"; do
   if [ ! -f "$f" ]; then
-    echo "scripts/accuracy.sh: $f: not found (is $embench an embench-iot checkout at tag embench-1.0?)" >&2
+    echo "scripts/accuracy.sh: $f: not found (is $embench an embench-iot checkout at tag embench-1.0 or 2.0?)" >&2
     exit 2
   fi
 done
@@ -48,7 +60,9 @@ cores="${ACCURACY_CORES:-m4 m3}"
 # statemate (1.0) compares ints converted to double: GCC 10 and later fold the conversions away, the reference's
 # GCC 9.2 called soft-float routines (the suite removed them for 2.0 and raised the benchmark's scale factor
 # 1964 -> 4805); a newer compiler runs it about 2.4 times faster, so it says nothing about the model
-exclude="${ACCURACY_EXCLUDE-statemate}"
+default_exclude=statemate
+[ "$version" = 1.0 ] || default_exclude=
+exclude="${ACCURACY_EXCLUDE-$default_exclude}"
 if [ ! -x "$mcusim" ]; then
   echo "scripts/accuracy.sh: $mcusim: not built (cmake --build build --target mcusim)" >&2
   exit 2
@@ -63,10 +77,16 @@ results="$out/results.tsv"
 : >"$results"
 for core in $cores; do
   profile="$here/stm32f407-0ws-$core.json"
-  cflags=(-O2 -ffunction-sections -march=armv7-m "-mcpu=cortex-$core" -mfloat-abi=soft -mthumb
-    -DCPU_MHZ=1 -DWARMUP_HEAT=1 -I"$embench/support" ${ACCURACY_CFLAGS:-})
-  lflags=(-O2 -Wl,-gc-sections -march=armv7-m "-mcpu=cortex-$core" -mfloat-abi=soft -mthumb -T"$ld"
-    -nostartfiles -specs=nano.specs -specs=nosys.specs)
+  if [ "$version" = 1.0 ]; then
+    cflags=(-O2 -ffunction-sections -march=armv7-m "-mcpu=cortex-$core" -mfloat-abi=soft -mthumb -DCPU_MHZ=1)
+    lflags=(-O2 -Wl,-gc-sections -march=armv7-m "-mcpu=cortex-$core" -mfloat-abi=soft -mthumb -specs=nano.specs)
+  else # 2.0: the reference used GCC 14.1, full newlib 4.3.0, gsf=16 (GLOBAL_SCALE_FACTOR=1 here: 1/16 too)
+    cflags=(-O2 -ffunction-sections -fdata-sections "-mcpu=cortex-$core" -mfloat-abi=soft -mthumb
+      -DGLOBAL_SCALE_FACTOR=1)
+    lflags=(-O2 -Wl,--gc-sections "-mcpu=cortex-$core" -mfloat-abi=soft -mthumb -static)
+  fi
+  cflags+=(-DWARMUP_HEAT=1 -I"$embench/support" ${ACCURACY_CFLAGS:-})
+  lflags+=(-T"$ld" -nostartfiles -specs=nosys.specs)
   objdir="$out/$core"
   mkdir -p "$objdir/support"
   # the reference flags make GCC warn that -mcpu=cortex-m4 conflicts with -march=armv7-m (-march wins: the

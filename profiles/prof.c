@@ -220,7 +220,7 @@ static prof_err parse_memories(const cJSON *root, const char *origin, prof_t *p,
 
 /* `power`: the datasheet's run-mode current (mA) at clock_hz and the supply voltage it was measured at. */
 static prof_err parse_power(const cJSON *root, const char *origin, prof_t *p, char *msg, size_t size) {
-  static const char *const known[] = {"run_current_ma", "supply_v", "source", NULL};
+  static const char *const known[] = {"run_current_ma", "supply_v", "sleep_current_ma", "source", NULL};
   const cJSON *power = cJSON_GetObjectItemCaseSensitive(root, "power");
   if (!power) return PROF_OK;
   if (!cJSON_IsObject(power)) return fail(msg, size, PROF_E_FIELD, "%s: 'power' must be an object", origin);
@@ -234,8 +234,13 @@ static prof_err parse_power(const cJSON *root, const char *origin, prof_t *p, ch
   if (!cJSON_IsNumber(v) || !(v->valuedouble > 0 && v->valuedouble <= 6))
     return fail(msg, size, PROF_E_FIELD, "%s: 'power.supply_v' must be a voltage in V, 0..6", origin);
   if (src && !cJSON_IsString(src)) return fail(msg, size, PROF_E_FIELD, "%s: 'power.source' must be a string", origin);
+  const cJSON *sleep = cJSON_GetObjectItemCaseSensitive(power, "sleep_current_ma");
+  if (sleep && (!cJSON_IsNumber(sleep) || !(sleep->valuedouble > 0 && sleep->valuedouble <= ma->valuedouble)))
+    return fail(msg, size, PROF_E_FIELD, "%s: 'power.sleep_current_ma' must be a current in mA, 0..run_current_ma",
+                origin);
   p->run_current_ma = ma->valuedouble;
   p->supply_v = v->valuedouble;
+  p->sleep_current_ma = sleep ? sleep->valuedouble : 0;
   return PROF_OK;
 }
 
@@ -657,10 +662,14 @@ uint64_t prof_sram_bytes(const prof_t *p) {
   return total;
 }
 
-double prof_energy_uj(const prof_t *p, uint64_t cycles) {
+/* E = V x (I_run x active + I_sleep x asleep) / clock_hz; sleep_cycles is part of cycles (spent in WFI/WFE). */
+double prof_energy_uj(const prof_t *p, uint64_t cycles, uint64_t sleep_cycles) {
   if (!(p->run_current_ma > 0) || !(p->supply_v > 0)) return -1;
+  if (sleep_cycles > cycles) sleep_cycles = cycles;
+  double sleep_ma = p->sleep_current_ma > 0 ? p->sleep_current_ma : p->run_current_ma;
+  double charge = p->run_current_ma * (double)(cycles - sleep_cycles) + sleep_ma * (double)sleep_cycles;
   /* mA * V = mW; mW * s = mJ; * 1000 = uJ */
-  return p->run_current_ma * p->supply_v * ((double)cycles / (double)p->clock_hz) * 1000.0;
+  return charge * p->supply_v / (double)p->clock_hz * 1000.0;
 }
 
 static int contains(const prof_region_t *r, uint32_t addr, uint32_t size) {

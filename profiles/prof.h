@@ -91,6 +91,7 @@ typedef struct {
   unsigned tcm_count;
   double run_current_ma; /* datasheet run-mode supply current at clock_hz; 0 when unknown */
   double supply_v;       /* supply voltage of that figure */
+  double sleep_current_ma; /* Sleep-mode (WFI/WFE) current at clock_hz; 0 when unknown: sleep is charged at run current */
   prof_region_t sram[PROF_MAX_SRAM];
   unsigned sram_count;
   unsigned mul_cycles; /* Cortex-M0+ multiplier: 1 or 32 */
@@ -109,7 +110,7 @@ void prof_free(prof_t *profile);
 uint64_t prof_sram_bytes(const prof_t *profile); /* sum of SRAM regions */
 /* Energy of `cycles` at the run-mode current and supply voltage, in microjoules; -1 when the profile has no power
  * figures. E = I * V * cycles / clock_hz. */
-double prof_energy_uj(const prof_t *profile, uint64_t cycles);
+double prof_energy_uj(const prof_t *profile, uint64_t cycles, uint64_t sleep_cycles);
 /* The region holding [addr, addr+size), or NULL. */
 const prof_region_t *prof_find_region(const prof_t *profile, uint32_t addr, uint32_t size, int *is_flash);
 

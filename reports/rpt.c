@@ -180,8 +180,8 @@ static cJSON *build_totals(const mcusim_t *sim) {
   MCUSIM_TOTALS(RPT_ADD_TOTAL)
 #undef RPT_ADD_TOTAL
   add_rounded(o, "latency_us", r->latency_us, 3);
-  /* profile power figures (docs/profiles.md): E = I * V * cycles / clock_hz; absent without them */
-  double energy_uj = prof_energy_uj(mcusim_profile(sim), r->totals.cycles);
+  /* profile power figures (docs/profiles.md): E = V * (I_run * active + I_sleep * asleep) / clock_hz; absent without */
+  double energy_uj = prof_energy_uj(mcusim_profile(sim), r->totals.cycles, r->totals.sleep_cycles);
   if (energy_uj >= 0) add_rounded(o, "energy_uj", energy_uj, 3);
   return o;
 }

@@ -40,7 +40,7 @@ START_TEST(minimal_profile_has_no_cache_and_no_power) {
   ck_assert_uint_eq(p->icache.line_bytes, 0);
   ck_assert_uint_eq(p->dcache.line_bytes, 0);
   ck_assert_uint_eq(p->tcm_count, 0);
-  ck_assert(prof_energy_uj(p, 1000) < 0);
+  ck_assert(prof_energy_uj(p, 1000, 0) < 0);
   prof_free(p);
 }
 END_TEST
@@ -163,9 +163,20 @@ START_TEST(energy_from_current_voltage_and_cycles) {
   prof_t *p = with("\"flash\": { \"base\": 0, \"size\": 65536 }, \"power\": { \"run_current_ma\": 10,"
                    " \"supply_v\": 3.3, \"source\": \"DS table\" }");
   ck_assert_msg(p != NULL, "%s", msg);
-  ck_assert(fabs(prof_energy_uj(p, 100000000) - 33000.0) < 1e-6);
-  ck_assert(fabs(prof_energy_uj(p, 1000) - 0.33) < 1e-9);
+  ck_assert(fabs(prof_energy_uj(p, 100000000, 0) - 33000.0) < 1e-6);
+  ck_assert(fabs(prof_energy_uj(p, 1000, 0) - 0.33) < 1e-9);
+  /* without a sleep figure, cycles asleep cost run current */
+  ck_assert(fabs(prof_energy_uj(p, 100000000, 50000000) - 33000.0) < 1e-6);
   prof_free(p);
+  /* with one: half of the second asleep at 2 mA = 0.5 s * 10 mA * 3.3 V + 0.5 s * 2 mA * 3.3 V = 19,800 uJ */
+  p = with("\"flash\": { \"base\": 0, \"size\": 65536 }, \"power\": { \"run_current_ma\": 10,"
+           " \"supply_v\": 3.3, \"sleep_current_ma\": 2 }");
+  ck_assert_msg(p != NULL, "%s", msg);
+  ck_assert(fabs(prof_energy_uj(p, 100000000, 50000000) - 19800.0) < 1e-6);
+  prof_free(p);
+  expect_error("\"flash\": { \"base\": 0, \"size\": 65536 }, \"power\": { \"run_current_ma\": 10, \"supply_v\": 3.3,"
+               " \"sleep_current_ma\": 20 }",
+               "power.sleep_current_ma");
   expect_error("\"flash\": { \"base\": 0, \"size\": 65536 }, \"power\": { \"run_current_ma\": 0, \"supply_v\": 3.3 }",
                "power.run_current_ma");
   expect_error("\"flash\": { \"base\": 0, \"size\": 65536 }, \"power\": { \"run_current_ma\": 5 }", "power.supply_v");
@@ -206,7 +217,7 @@ START_TEST(bundled_profiles) {
     ck_assert_uint_eq(p->icache.lines, want[i].lines);
     ck_assert_uint_eq(p->icache.ways, want[i].ways);
     ck_assert_uint_eq(p->icache.miss_cycles, want[i].miss);
-    ck_assert_int_eq(prof_energy_uj(p, p->clock_hz) > 0, want[i].power);
+    ck_assert_int_eq(prof_energy_uj(p, p->clock_hz, 0) > 0, want[i].power);
     prof_free(p);
   }
   char **names = prof_list(PROFILES_DIR);

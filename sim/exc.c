@@ -98,17 +98,28 @@ static unsigned takeable(mcusim_t *sim) {
   return dev_scs_next(&sim->scs, prio);
 }
 
+/* Where the vector table at VTOR is read from. VTOR resets to 0; a part whose flash sits elsewhere (STM32 at
+ * 0x08000000) aliases its boot memory at 0 (RM0402 2.4 "Boot configuration": main flash is aliased in the boot
+ * memory space), so vendor start-up code that never writes VTOR still finds its handlers. Modelled as: when
+ * nothing is mapped at VTOR and VTOR lies inside [0, flash size), read the flash at the same offset. */
+static uint32_t vector_base(mcusim_t *sim) {
+  const prof_region_t *f = &sim->profile->flash;
+  uint32_t vtor = sim->scs.vtor, probe;
+  if (f->base != 0 && vtor < f->size && uc_mem_read(sim->uc, vtor, &probe, 4) != UC_ERR_OK) return f->base + vtor;
+  return vtor;
+}
+
 /* The handler's address from the vector table at VTOR; 0 when unreadable. */
 static uint32_t vector(mcusim_t *sim, unsigned exc) {
   uint32_t v = 0;
-  if (uc_mem_read(sim->uc, sim->scs.vtor + 4u * exc, &v, 4) != UC_ERR_OK) return 0;
+  if (uc_mem_read(sim->uc, vector_base(sim) + 4u * exc, &v, 4) != UC_ERR_OK) return 0;
   return v;
 }
 
 /* Wait states of the vector read when the table is in flash (the stacking goes to SRAM: zero wait states). */
 static unsigned vector_fetch_cycles(mcusim_t *sim) {
   const prof_region_t *f = &sim->profile->flash;
-  return sim->scs.vtor - f->base < f->size ? sim->profile->flash_wait_states : 0;
+  return vector_base(sim) - f->base < f->size ? sim->profile->flash_wait_states : 0;
 }
 
 static int spinning(mcusim_t *sim, uint32_t handler);

@@ -3,7 +3,9 @@
  * every ready flag as the HAL does. One build per family (FAMILY_F4: RM0402 STM32F412, FAMILY_F7: RM0385 STM32F746,
  * FAMILY_H7: RM0433 STM32H743, FAMILY_L4: RM0432 STM32L4R5); the profile's peripheral description
  * (profiles/periph/) makes the flags come up. Exits with the number of the step that timed out, 0 when all went
- * through. UNDESCRIBED=1 also touches a timer nobody described (two accesses in one 1 KiB: one warning). */
+ * through. UNDESCRIBED=1 also touches a timer nobody described (two accesses in one 1 KiB: one warning). After the
+ * clock set-up, HAL_Init's 1 ms SysTick and a HAL_Delay(5) (the exception model, docs/modelled.md) run before the
+ * UART text; the delay is checked against DWT->CYCCNT. */
 #include <stdint.h>
 #include <stdio.h>
 
@@ -31,8 +33,10 @@
 #define SWS_SHIFT 2
 #define SW_PLL 2u
 #if defined(FAMILY_F4)
+#define SYSCLK_HZ 100000000u /* the profile's clock */
 #define LATENCY 3u /* 100 MHz at 3.3 V: 3 wait states (RM0402 flash access time table) */
 #else
+#define SYSCLK_HZ 216000000u
 #define LATENCY 7u /* 216 MHz: 7 wait states (RM0385) */
 #endif
 #elif defined(FAMILY_H7)
@@ -53,6 +57,7 @@
 #define UART 0x40004800u
 #define SWS_SHIFT 3
 #define SW_PLL 3u
+#define SYSCLK_HZ 480000000u /* the profile's clock (this set-up programs 400 MHz; the simulator runs the profile's) */
 #define LATENCY 4u /* 400 MHz at VOS1: 4 wait states, WRHIGHFREQ 2 (RM0433 table 17) */
 #elif defined(FAMILY_L4)
 #define RCC 0x40021000u /* RM0432 memory map */
@@ -71,6 +76,7 @@
 #define UART 0x40008000u /* LPUART1: the NUCLEO-L4R5ZI virtual COM port */
 #define SWS_SHIFT 2
 #define SW_PLL 3u
+#define SYSCLK_HZ 120000000u
 #define LATENCY 5u /* 120 MHz range 1 boost: 5 wait states (RM0432) */
 #else
 #error "define FAMILY_F4, FAMILY_F7, FAMILY_H7 or FAMILY_L4"
@@ -221,6 +227,26 @@ static int uart_write(const char *s) {
   return 0;
 }
 
+/* HAL_Init's time base: SysTick at 1 ms from the core clock (ARMv7-M ARM B3.3: CSR CLKSOURCE|TICKINT|ENABLE). */
+static volatile uint32_t ticks;
+void SysTick_Handler(void) { ticks++; }
+
+static int hal_delay_ms(uint32_t ms) {
+  REG(0xE000EDFCu) |= BIT(24); /* DEMCR.TRCENA */
+  REG(0xE0001000u) |= 1u;      /* DWT_CTRL.CYCCNTENA */
+  REG(0xE000E014u) = SYSCLK_HZ / 1000u - 1u; /* SYST_RVR */
+  REG(0xE000E018u) = 0;                      /* SYST_CVR */
+  REG(0xE000E010u) = 7u;                     /* SYST_CSR */
+  uint32_t start = ticks, c0 = REG(0xE0001004u);
+  while (ticks - start < ms + 1u) /* HAL_Delay waits at least ms: one more tick */
+    ;
+  uint32_t cycles = REG(0xE0001004u) - c0;
+  REG(0xE000E010u) = 0;
+  /* ms + 1 ticks, the first one partial: between ms and ms + 1 milliseconds, plus the handler's time */
+  if (cycles < ms * (SYSCLK_HZ / 1000u) || cycles > (ms + 1u) * (SYSCLK_HZ / 1000u) + 1000u) return 13;
+  return 0;
+}
+
 int main(void) {
 #if defined(UNDESCRIBED)
   REG(0x40000000u) = 1;   /* TIM2 CR1: not described */
@@ -229,6 +255,11 @@ int main(void) {
   int step = clock_setup();
   if (step) {
     printf("clock set-up timed out at step %d\n", step);
+    return step;
+  }
+  step = hal_delay_ms(5);
+  if (step) {
+    printf("HAL_Delay(5) out of range (step %d)\n", step);
     return step;
   }
   step = uart_write("hello from the UART\r\n");

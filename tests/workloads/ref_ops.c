@@ -20,12 +20,13 @@ static int32_t srdhm(int32_t a, int32_t b) {
   int32_t r = (int32_t)((ab + nudge) / (1ll << 31));
   return overflow ? INT32_MAX : r;
 }
-/* gemmlowp RoundingDivideByPOT */
+/* gemmlowp RoundingDivideByPOT, in 64 bits so that exponents of 32 and more (softmax over many near-equal logits)
+ * are the rounded quotient rather than an int32 shifted by its width */
 static int32_t rdbpot(int32_t x, int e) {
-  int32_t mask = (int32_t)((1ll << e) - 1);
-  int32_t remainder = x & mask;
-  int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
-  return (x >> e) + (remainder > threshold ? 1 : 0);
+  int64_t mask = (int64_t)((1ull << e) - 1);
+  int64_t remainder = (int64_t)x & mask;
+  int64_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
+  return (int32_t)(((int64_t)x >> e) + (remainder > threshold ? 1 : 0));
 }
 int32_t ref_mbqm(int32_t x, int32_t m, int32_t s) {
   int left = s > 0 ? s : 0, right = s > 0 ? 0 : -s;

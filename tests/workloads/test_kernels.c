@@ -60,6 +60,12 @@ START_TEST(test_requant_matches_tflite) {
   ck_assert_int_eq(rt_rounding_divide_by_pot(5, 1), 3);
   ck_assert_int_eq(rt_rounding_divide_by_pot(-5, 1), -3);
   ck_assert_int_eq(rt_rounding_divide_by_pot(-6, 2), -2);
+  /* exponents of 32 and more (softmax over ~512+ near-equal logits; found by UBSan): the rounded quotient */
+  ck_assert_int_eq(rt_rounding_divide_by_pot_wide(INT32_MAX, 32), 0);
+  ck_assert_int_eq(rt_rounding_divide_by_pot_wide(INT32_MIN, 32), -1); /* -0.5: ties away from zero */
+  ck_assert_int_eq(rt_rounding_divide_by_pot_wide(INT32_MIN + 1, 32), 0);
+  ck_assert_int_eq(rt_rounding_divide_by_pot_wide(INT32_MIN, 34), 0);
+  ck_assert_int_eq(rt_rounding_divide_by_pot_wide(-6, 2), -2);
 }
 END_TEST
 

@@ -258,7 +258,7 @@ static void softmax(const rt_layer_t *L, const rt_node_t *N, const int8_t *in, i
       const int32_t diff = x[c] - max_in;
       if (diff >= N->diff_min) {
         const int32_t e = exp_neg_q5_26(rt_srdhm(diff * (1 << N->shift), N->mult));
-        const int32_t v = rt_rounding_divide_by_pot(fp_mul(scale, e), bits_over_unit + 31 - 8) - 128;
+        const int32_t v = rt_rounding_divide_by_pot_wide(fp_mul(scale, e), bits_over_unit + 31 - 8) - 128;
         y[c] = rt_clamp_s8(v, -128, 127);
       } else {
         y[c] = -128;

@@ -24,6 +24,18 @@ static inline int32_t rt_rounding_divide_by_pot(int32_t x, int32_t exponent) {
   return (x >> exponent) + (remainder > threshold ? 1 : 0);
 }
 
+/* The same for exponents up to 62: softmax divides by 2^(bits over unit + 23), which reaches 32 and more when the sum
+ * of exponentials is >= 2^9 (about 512 logits near the maximum). gemmlowp's RoundingDivideByPOT asserts exponent <= 31
+ * and shifts an int32 by it; here the quotient is the rounded x / 2^exponent itself (0, or -1 for x = -2^31 at 32). */
+static inline int32_t rt_rounding_divide_by_pot_wide(int32_t x, int32_t exponent) {
+  if (exponent <= 0) return x;
+  if (exponent < 32) return rt_rounding_divide_by_pot(x, exponent);
+  int64_t mask = (int64_t)((1ull << exponent) - 1u);
+  int64_t remainder = (int64_t)x & mask;
+  int64_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
+  return (int32_t)(((int64_t)x >> exponent) + (remainder > threshold ? 1 : 0));
+}
+
 /* x * multiplier * 2^shift, multiplier a Q31 value in [2^30, 2^31). */
 static inline int32_t rt_mbqm(int32_t x, int32_t multiplier, int32_t shift) {
   int32_t left_shift = shift > 0 ? shift : 0;

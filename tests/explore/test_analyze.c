@@ -68,14 +68,17 @@ static cJSON *analyze(const char *tag, const char *model_text, const char *profi
   return v;
 }
 
+/* The plan's layer names point into the model: each plan keeps its own model (two at most), freed at exit. */
 static void plan(const char *model_path, const char *spec, gen_plan_t *out) {
-  static gen_model_t m;
+  static gen_model_t models[2];
+  static int used;
+  ck_assert_int_lt(used, 2);
+  gen_model_t *m = &models[used++];
   char err[256], name[128];
   rt_schedule_t s;
-  ck_assert_int_eq(gen_model_load(model_path, &m, err, sizeof err), 0);
-  ck_assert_int_eq(gen_schedule_parse(&m, spec, &s, name, sizeof name, err, sizeof err), 0);
-  ck_assert_msg(gen_plan(&m, &s, out, err, sizeof err) == 0, "%s", err);
-  gen_model_free(&m);
+  ck_assert_int_eq(gen_model_load(model_path, m, err, sizeof err), 0);
+  ck_assert_int_eq(gen_schedule_parse(m, spec, &s, name, sizeof name, err, sizeof err), 0);
+  ck_assert_msg(gen_plan(m, &s, out, err, sizeof err) == 0, "%s", err);
 }
 
 /* The report the verdict's schedule came from (WORK/candidates/NNN_<schedule>/report.json). */

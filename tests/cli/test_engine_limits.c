@@ -46,7 +46,9 @@ START_TEST(the_time_limit_holds_while_the_firmware_prints) {
                   " run -q -p cortex-m4-0ws --timeout 1 -r " OUT("flood") " " FW("hostile_print_flood") " > /dev/null");
   double took = seconds_now() - t0;
   ck_assert_msg(rc == 4, "exit %d: %s", rc, cli_output);
-  ck_assert_msg(took < 4.0, "--timeout 1 took %.1f s", took);
+  /* a bound against "gigabytes first" (minutes), loose enough for a sanitizer build on a loaded 2-core machine (5.8 s
+   * seen under ASan with eight other builds running) */
+  ck_assert_msg(took < 15.0, "--timeout 1 took %.1f s", took);
   cJSON *r = cli_read_json(OUT("flood"));
   ck_assert_str_eq(result_str(r, "stop"), "time_limit");
   ck_assert(cJSON_IsTrue(cli_get(r, "result.stdout_truncated")));

@@ -208,6 +208,16 @@ static cJSON *build_memory(const mcusim_t *sim) {
   cJSON_AddBoolToObject(o, "fits", m->headroom_bytes >= 0);
   add_u64(o, "overflow_bytes", m->headroom_bytes < 0 ? (uint64_t)-m->headroom_bytes : 0);
   add_u64(o, "overflow_mapped_bytes", m->overflow_mapped_bytes);
+  /* issue 17: newlib's heap, and a static arena (present only when found, so other reports are unchanged) */
+  if (m->heap_bytes) add_u64(o, "heap_bytes", m->heap_bytes);
+  if (m->arena_reserved_bytes) {
+    cJSON *a = cJSON_AddObjectToObject(o, "static_arena");
+    add_hex(a, "address", m->static_arena_addr);
+    add_u64(a, "reserved_bytes", m->arena_reserved_bytes);
+    if (m->arena_used_known) add_u64(a, "used_bytes", m->arena_used_bytes);
+    add_u64(a, "touched_bytes", m->arena_touched_bytes);
+    add_u64(a, "outside_peak_bytes", m->outside_peak_bytes); /* allocations outside the static arena */
+  }
   return o;
 }
 
@@ -708,6 +718,29 @@ void rpt_print_text(const cJSON *report, FILE *out) {
   fprintf(out, "  cycles        %s  (%.3f ms at %g MHz, %.2f cycles/instruction)\n", grouped(cycles, a, sizeof a),
           rpt_figure_total_or(report, RPT_FIGURE_LATENCY, 0) / 1000.0, clock_mhz,
           instructions > 0 ? cycles / instructions : 0.0);
+  double reserved = rpt_num_or(rpt_get(report, "memory.static_arena"), "reserved_bytes", 0),
+         used = rpt_num_or(rpt_get(report, "memory.static_arena"), "used_bytes", NAN),
+         heap = rpt_num_or(rpt_get(report, "memory"), "heap_bytes", 0);
+  if (reserved > 0 && !isnan(used)) { /* issue 17: the static arena counted by what its allocator used */
+    char e[32], f[32];
+    fprintf(out, "  ram (total) : %s B = %s static - %s reserved + %s used + %s stack + %s heap\n",
+            grouped(rpt_figure_total_or(report, RPT_FIGURE_PEAK, 0), a, sizeof a),
+            grouped(rpt_figure_total_or(report, RPT_FIGURE_STATIC, 0), b, sizeof b), grouped(reserved, c, sizeof c),
+            grouped(used, d, sizeof d), grouped(rpt_figure_total_or(report, RPT_FIGURE_STACK_PEAK, 0), e, sizeof e),
+            grouped(heap, f, sizeof f));
+    fprintf(out, "  arena         the static arena could shrink from %s B reserved to %s B used\n",
+            grouped(reserved, a, sizeof a), grouped(used, b, sizeof b));
+  } else if (reserved > 0 || heap > 0) {
+    char e[32];
+    fprintf(out, "  ram (total) : %s B = %s static + %s stack + %s arena outside static + %s heap\n",
+            grouped(rpt_figure_total_or(report, RPT_FIGURE_PEAK, 0), a, sizeof a),
+            grouped(rpt_figure_total_or(report, RPT_FIGURE_STATIC, 0), b, sizeof b),
+            grouped(rpt_figure_total_or(report, RPT_FIGURE_STACK_PEAK, 0), c, sizeof c),
+            grouped(reserved > 0 ? rpt_num_or(rpt_get(report, "memory.static_arena"), "outside_peak_bytes", 0)
+                                 : rpt_figure_total_or(report, RPT_FIGURE_ARENA_PEAK, 0),
+                    d, sizeof d),
+            grouped(heap, e, sizeof e));
+  } else
   fprintf(out, "  ram (total) : %s B = %s static + %s stack + %s arena\n",
           grouped(rpt_figure_total_or(report, RPT_FIGURE_PEAK, 0), a, sizeof a),
           grouped(rpt_figure_total_or(report, RPT_FIGURE_STATIC, 0), b, sizeof b),

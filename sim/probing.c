@@ -54,7 +54,25 @@ int sim_probes_finish(mcusim_t *sim) {
 void sim_probes_free(mcusim_t *sim) {
   probe_fp_destroy(sim->funcprof);
   probe_annot_free(sim->annot);
+  probe_tflm_free(sim->tflm);
 }
+
+mcusim_err sim_probes_install_tflm(mcusim_t *sim) {
+  int tflm = !sim->tflm_off && probe_tflm_is_image(sim->elf);
+  if (!(sim->tflm = probe_tflm_create(&sim->probe_host, sim->elf, tflm, tflm ? sim->tflite_path : NULL, sim->error,
+                                      sizeof sim->error)))
+    return MCUSIM_E_BAD_ELF;
+  return probe_tflm_install(sim->tflm, &sim->mem) ? MCUSIM_E_ENGINE : MCUSIM_OK;
+}
+
+void sim_probes_before_memory(mcusim_t *sim) { probe_tflm_finish(sim->tflm); }
+
+void mcusim_set_tflm(mcusim_t *sim, int enable, const char *tflite_path) {
+  sim->tflm_off = !enable;
+  sim->tflite_path = tflite_path;
+}
+
+int mcusim_tflm_mode(const mcusim_t *sim) { return !sim->tflm_off && sim->elf && probe_tflm_is_image(sim->elf); }
 
 /* ---- public calls ---- */
 

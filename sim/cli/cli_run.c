@@ -55,6 +55,8 @@ static void usage_run(FILE *out) {
           "      --folded OUT         write folded stacks (flamegraph.pl, speedscope); implies --profile-functions\n"
           "      --annotate FILE|NAME layers, allocations, markers from symbols (docs/annotate.md); repeatable;\n"
           "                           NAME: a bundled preset (newlib-malloc, malloc, cmsis-nn)\n"
+          "      --tflite FILE        the model of a TFLM image (default: the TFL3 flatbuffer in its flash; docs/tflm.md)\n"
+          "      --no-tflm            no tflm mode for a TFLM image (one row per operator invoke by default)\n"
           "  -h, --help               this text\n"
           "\n"
           "Exit codes: 0 firmware exited 0, 1 firmware exited non-zero, 2 bad input, 3 firmware fault,\n"
@@ -76,6 +78,8 @@ static int parse_run(int argc, char **argv, cli_run_opts_t *o) {
                                            {"profile-functions", no_argument, 0, 'f'},
                                            {"folded", required_argument, 0, 'o'},
                                            {"annotate", required_argument, 0, 'a'},
+                                           {"tflite", required_argument, 0, 'T'},
+                                           {"no-tflm", no_argument, 0, 'N'},
                                            {"help", no_argument, 0, 'h'},
                                            {0, 0, 0, 0}};
   memset(o, 0, sizeof *o);
@@ -133,6 +137,12 @@ static int parse_run(int argc, char **argv, cli_run_opts_t *o) {
         return CLI_EXIT_BAD_INPUT;
       }
       o->annotate[o->annotate_count++] = optarg;
+      break;
+    case 'T':
+      o->tflite = optarg;
+      break;
+    case 'N':
+      o->no_tflm = 1;
       break;
     case 'h':
       usage_run(stdout);
@@ -249,6 +259,7 @@ int cli_open_and_load(const cli_run_opts_t *o, prof_t **profile, mcusim_t **sim)
   }
   mcusim_set_strict_sram(*sim, o->strict_sram);
   mcusim_set_strict_peripherals(*sim, o->strict_periph);
+  mcusim_set_tflm(*sim, !o->no_tflm, o->tflite);
   err = mcusim_load_elf(*sim, o->firmware);
   if (err) {
     /* loading fails in the engine only when the profile's memory map cannot be mapped (it reaches the PPB, or

@@ -439,7 +439,9 @@ void mem_scan_painted(mem_t *mem, const uint8_t *sram, uint32_t base, uint32_t s
     uint32_t word;
     memcpy(&word, sram + off, 4);
     mem->touched_bytes += word != MEM_PAINT_WORD ? 4 : 0;
-    if (word != MEM_PAINT_WORD && in_static_arena(mem, base + off)) mem->arena_touched_bytes += 4;
+    /* a static arena in .bss was zeroed by the start-up code: written since means a word not zero (a zero written
+     * is missed) */
+    if (word != MEM_PAINT_WORD && word && in_static_arena(mem, base + off)) mem->arena_touched_bytes += 4;
   }
   if (mem->initial_sp <= base || mem->initial_sp > base + size) return;
   uint32_t lowest = mem->initial_sp, gap = 0;

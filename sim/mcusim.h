@@ -154,9 +154,10 @@ mcusim_err mcusim_load_elf(mcusim_t *sim, const char *path);
 /* After loading, before running: layers, allocators and markers from a symbol annotation file (docs/annotate.md);
  * may be called for several files. A bad file gives MCUSIM_E_BAD_ELF with "FILE: field: problem". */
 mcusim_err mcusim_annotate(mcusim_t *sim, const char *path);
-/* Before running: tflm mode (docs/tflm.md), on by default for a TFLM image; enable 0 turns it off. tflite_path: the
- * model (borrowed), or NULL to find it in the firmware. A bad model fails mcusim_run with MCUSIM_E_BAD_ELF. */
-void mcusim_set_tflm(mcusim_t *sim, int enable, const char *tflite_path);
+/* After loading, before running: tflm mode (docs/tflm.md), on by default for a TFLM image; enable 0 turns it off.
+ * tflite_path: the model, or NULL to find it in the firmware. A model file that cannot be used gives
+ * MCUSIM_E_BAD_ELF with "FILE: problem". */
+mcusim_err mcusim_set_tflm(mcusim_t *sim, int enable, const char *tflite_path);
 /* Whether the loaded firmware runs in tflm mode. */
 int mcusim_tflm_mode(const mcusim_t *sim);
 mcusim_err mcusim_run(mcusim_t *sim, const mcusim_limits_t *limits);

@@ -34,6 +34,10 @@ static void host_each_block(void *opaque, probe_block_fn visit, void *ctx) {
     if (c->slots[i]) visit(ctx, &c->slots[i]->blk, &c->slots[i]->prof);
 }
 
+static int host_read_mem(void *opaque, uint32_t addr, void *buf, uint32_t len) {
+  return uc_mem_read(((const mcusim_t *)opaque)->uc, addr, buf, len) == UC_ERR_OK ? 0 : -1;
+}
+
 void sim_probes_init(mcusim_t *sim) {
   sim->probe_host = (probe_host_t){.opaque = sim,
                                    .now_at_pc = host_now_at_pc,
@@ -42,7 +46,8 @@ void sim_probes_init(mcusim_t *sim) {
                                    .hook_code = host_hook_code,
                                    .symbol_at = host_symbol_at,
                                    .lookup = host_lookup,
-                                   .each_block = host_each_block};
+                                   .each_block = host_each_block,
+                                   .read_mem = host_read_mem};
 }
 
 int sim_probes_finish(mcusim_t *sim) {
@@ -57,19 +62,27 @@ void sim_probes_free(mcusim_t *sim) {
   probe_tflm_free(sim->tflm);
 }
 
-mcusim_err sim_probes_install_tflm(mcusim_t *sim) {
+static mcusim_err create_tflm(mcusim_t *sim) {
   int tflm = !sim->tflm_off && probe_tflm_is_image(sim->elf);
+  probe_tflm_free(sim->tflm);
   if (!(sim->tflm = probe_tflm_create(&sim->probe_host, sim->elf, tflm, tflm ? sim->tflite_path : NULL, sim->error,
                                       sizeof sim->error)))
     return MCUSIM_E_BAD_ELF;
+  return MCUSIM_OK;
+}
+
+mcusim_err sim_probes_install_tflm(mcusim_t *sim) {
+  if (!sim->tflm && create_tflm(sim)) return MCUSIM_E_BAD_ELF;
   return probe_tflm_install(sim->tflm, &sim->mem) ? MCUSIM_E_ENGINE : MCUSIM_OK;
 }
 
 void sim_probes_before_memory(mcusim_t *sim) { probe_tflm_finish(sim->tflm); }
 
-void mcusim_set_tflm(mcusim_t *sim, int enable, const char *tflite_path) {
+mcusim_err mcusim_set_tflm(mcusim_t *sim, int enable, const char *tflite_path) {
+  if (!sim->loaded || sim->ran) return MCUSIM_E_STATE;
   sim->tflm_off = !enable;
   sim->tflite_path = tflite_path;
+  return create_tflm(sim);
 }
 
 int mcusim_tflm_mode(const mcusim_t *sim) { return !sim->tflm_off && sim->elf && probe_tflm_is_image(sim->elf); }

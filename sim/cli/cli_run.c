@@ -259,7 +259,6 @@ int cli_open_and_load(const cli_run_opts_t *o, prof_t **profile, mcusim_t **sim)
   }
   mcusim_set_strict_sram(*sim, o->strict_sram);
   mcusim_set_strict_peripherals(*sim, o->strict_periph);
-  mcusim_set_tflm(*sim, !o->no_tflm, o->tflite);
   err = mcusim_load_elf(*sim, o->firmware);
   if (err) {
     /* loading fails in the engine only when the profile's memory map cannot be mapped (it reaches the PPB, or
@@ -269,6 +268,10 @@ int cli_open_and_load(const cli_run_opts_t *o, prof_t **profile, mcusim_t **sim)
     else
       fprintf(stderr, "mcusim: %s\n", mcusim_last_error(*sim));
     return (int)mcusim_end_of_load(err);
+  }
+  if ((o->no_tflm || o->tflite) && mcusim_set_tflm(*sim, !o->no_tflm, o->tflite)) {
+    fprintf(stderr, "mcusim: %s\n", mcusim_last_error(*sim));
+    return CLI_EXIT_BAD_INPUT;
   }
   return annotate(o, *sim);
 }

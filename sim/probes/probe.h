@@ -41,6 +41,8 @@ typedef struct {
   int (*lookup)(void *opaque, const char *name, uint32_t *addr);
   /* Calls visit for every block the engine has costed so far. */
   void (*each_block)(void *opaque, probe_block_fn visit, void *ctx);
+  /* Reads len bytes of firmware memory at addr (issue 17: tflm's output checksum). 0, or -1 when unmapped. */
+  int (*read_mem)(void *opaque, uint32_t addr, void *buf, uint32_t len);
 } probe_host_t;
 
 #endif /* MCUSIM_PROBE_H */

@@ -42,6 +42,9 @@ struct probe_tflm {
   uint32_t heap_start, heap_top;
   uint32_t used_bytes;
   int used_known;
+  uint8_t *snapshot; /* the arena before the model's last operator (its output checksum) */
+  int snapshot_taken;
+  uint32_t last_out_bytes;
   uint32_t live[2 * TFL_MAX_OP_IO]; /* the running operator's activations (nominal addresses in the arena) */
   size_t live_count;
 };
@@ -158,6 +161,7 @@ probe_tflm_t *probe_tflm_create(const probe_host_t *host, const sim_elf_t *elf, 
 void probe_tflm_free(probe_tflm_t *t) {
   if (!t) return;
   if (t->have_model) tfl_free(&t->model);
+  free(t->snapshot);
   free(t);
 }
 
@@ -222,7 +226,32 @@ static void op_begin(probe_tflm_t *t, const mem_when_t *when, uint32_t ret) {
       at += (uint32_t)bytes;
     }
   }
+  /* the model's last operator: keep the arena, so its output is found as what it changed */
+  if (t->have_model && op + 1 == (uint32_t)t->model.n_ops && t->snapshot) {
+    t->snapshot_taken = !t->host->read_mem(t->host->opaque, t->arena_addr, t->snapshot, t->arena_bytes);
+    t->last_out_bytes = known ? (uint32_t)info.out_bytes : 0;
+  }
   push_at(t, ret, RET_OP, id);
+}
+
+/* After the last operator: FNV-1a of its output, taken as out_bytes from the first arena byte it changed (the model's
+ * output tensor; a leading byte written with the value already there shifts the window: documented). A mark
+ * `checksum`, as compare reads it. */
+static void output_checksum(probe_tflm_t *t) {
+  uint8_t *now = malloc(t->arena_bytes);
+  if (!now || t->host->read_mem(t->host->opaque, t->arena_addr, now, t->arena_bytes)) {
+    free(now);
+    return;
+  }
+  uint32_t lo = 0;
+  while (lo < t->arena_bytes && now[lo] == t->snapshot[lo]) lo++;
+  if (lo < t->arena_bytes) {
+    uint32_t n = t->last_out_bytes && t->last_out_bytes <= t->arena_bytes - lo ? t->last_out_bytes : 1;
+    uint32_t hash = 2166136261u;
+    for (uint32_t i = 0; i < n; i++) hash = (hash ^ now[lo + i]) * 16777619u;
+    mem_mark_number(t->mem, "checksum", hash);
+  }
+  free(now);
 }
 
 static void on_call_site(void *engine, uint64_t address, uint32_t size, void *opaque) {
@@ -282,6 +311,7 @@ static void on_return(void *engine, uint64_t address, uint32_t size, void *opaqu
     switch (p->kind) {
     case RET_OP:
       mem_layer_end(t->mem, &when, p->value);
+      if (t->snapshot_taken) output_checksum(t), t->snapshot_taken = 0;
       while (t->live_count) mem_free(t->mem, &when, t->live[--t->live_count]);
       break;
     case RET_ALLOCATE:
@@ -308,6 +338,7 @@ static void on_return(void *engine, uint64_t address, uint32_t size, void *opaqu
 int probe_tflm_install(probe_tflm_t *t, mem_t *mem) {
   t->mem = mem;
   if (t->arena_addr) mem_set_static_arena(mem, t->arena_addr, t->arena_bytes);
+  if (t->tflm && t->arena_addr && !(t->snapshot = malloc(t->arena_bytes))) return -1;
   uint32_t entries[] = {t->sbrk, t->tflm ? t->invoke : 0, t->tflm ? t->allocate : 0, t->tflm ? t->used_fn : 0};
   for (size_t i = 0; i < sizeof entries / sizeof *entries; i++)
     if (entries[i] && t->host->hook_code(t->host->opaque, entries[i], on_entry, t, 0)) return -1;

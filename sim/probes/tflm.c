@@ -13,6 +13,9 @@
 #define SYM_INVOKE_SUBGRAPH "_ZN6tflite21MicroInterpreterGraph14InvokeSubgraphEi"
 #define SYM_ALLOCATE "_ZN6tflite16MicroInterpreter15AllocateTensorsEv"
 #define SYM_USED "_ZNK6tflite16MicroInterpreter16arena_used_bytesEv"
+/* TFLM defines arena_used_bytes() inline in micro_interpreter.h; what it calls is tflite::MicroAllocator::used_bytes()
+ * const (micro_allocator.cc), linked when the firmware asks for the figure. */
+#define SYM_ALLOCATOR_USED "_ZNK6tflite14MicroAllocator10used_bytesEv"
 
 typedef enum { RET_OP, RET_INVOKE, RET_ALLOCATE, RET_USED, RET_SBRK } ret_kind_t;
 
@@ -150,7 +153,7 @@ probe_tflm_t *probe_tflm_create(const probe_host_t *host, const sim_elf_t *elf, 
     find_register_calls(t, loop);
   }
   if ((s = find_symbol(elf, SYM_ALLOCATE))) t->allocate = s->addr;
-  if ((s = find_symbol(elf, SYM_USED))) t->used_fn = s->addr;
+  if ((s = find_symbol(elf, SYM_USED)) || (s = find_symbol(elf, SYM_ALLOCATOR_USED))) t->used_fn = s->addr;
   if (find_model(t, tflite_path, msg, msg_size)) {
     probe_tflm_free(t);
     return NULL;

@@ -11,8 +11,8 @@
  * in the firmware's read-only data (file identifier TFL3) or given as a file. AllocateTensors() is a set-up layer.
  *
  * Arena: the static buffer is the object symbol named tensor_arena (reserved = its size); used = what the
- * firmware's allocator reports, read from r0 at the return of MicroInterpreter::arena_used_bytes() when the firmware
- * calls it. Each operator's input and output activations are live allocations inside the arena while it runs
+ * firmware's allocator reports, read from r0 at the return of MicroInterpreter::arena_used_bytes() (or of
+ * MicroAllocator::used_bytes(), which TFLM's inline arena_used_bytes() calls) when the firmware calls it. Each operator's input and output activations are live allocations inside the arena while it runs
  * (nominal addresses from the arena's start: the planner's offsets are the firmware's), so layer rows carry them.
  *
  * Heap: newlib's _sbrk, hooked at entry (the increment) and return (the old break): the highest break above the

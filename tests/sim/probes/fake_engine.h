@@ -63,7 +63,7 @@ static inline void fake_engine_init(fake_engine_t *e) {
   memset(e, 0, sizeof *e);
   e->elf = (sim_elf_t){.symbols = symbols, .symbol_count = 3, .segments = &segment, .segment_count = 1};
   e->host = (probe_host_t){e,           fake_now_at_pc, fake_reg, fake_stopping, fake_hook_code, fake_symbol_at,
-                           fake_lookup, fake_each_block};
+                           fake_lookup, fake_each_block, NULL};
 }
 
 /* Runs the hook a probe placed at addr, as the engine would before the instruction there; 0 when there is none. */

@@ -122,8 +122,11 @@ typedef struct {
   uint64_t arena_reserved_bytes, arena_used_bytes, arena_touched_bytes;
   int arena_used_known;
   uint64_t outside_live_bytes, outside_peak_bytes; /* allocations outside the static arena */
-  /* newlib's heap: the highest _sbrk break above the first (0 when the firmware never called it) */
+  /* newlib's heap: the highest _sbrk break above the first (0 when the firmware never called it); allocations at or
+   * above heap_start (malloc's, annotated) are inside it and not counted again when it is */
   uint64_t heap_bytes;
+  uint32_t heap_start;
+  uint64_t off_heap_live_bytes, off_heap_peak_bytes; /* allocations outside the static arena and below heap_start */
 
   /* live allocations */
   mem_live_t *live;
@@ -171,8 +174,10 @@ void mem_set_arena_base(mem_t *mem, uint32_t addr);
 void mem_set_static_arena(mem_t *mem, uint32_t addr, uint32_t size);
 /* What the firmware's own allocator reports as used of the static arena. */
 void mem_set_arena_used(mem_t *mem, uint64_t bytes);
-/* newlib's heap high-water mark (from _sbrk), counted in peak SRAM. */
+/* newlib's heap high-water mark (from _sbrk), counted in peak SRAM; heap_start: its first address (`end`), so that
+ * allocations inside it are counted once. */
 void mem_set_heap(mem_t *mem, uint64_t bytes);
+void mem_set_heap_start(mem_t *mem, uint32_t heap_start);
 /* SP at reset: the stack's top. */
 void mem_set_initial_sp(mem_t *mem, uint32_t sp);
 /* After the run: the lowest SP sampled, and the address the stack may not go below (the heap's start). */

@@ -43,6 +43,7 @@ struct probe_tflm {
   int in_invoke;
   uint32_t inference, op_index;
   uint32_t heap_start, heap_top;
+  uint32_t heap_base; /* the `end` symbol: where newlib's heap starts; 0 unknown */
   uint32_t used_bytes;
   int used_known;
   uint8_t *snapshot; /* the arena before the model's last operator (its output checksum) */
@@ -143,6 +144,13 @@ probe_tflm_t *probe_tflm_create(const probe_host_t *host, const sim_elf_t *elf, 
   t->tflm = tflm;
   const sim_elf_symbol_t *s = find_symbol(elf, "_sbrk");
   t->sbrk = s && s->is_function ? s->addr : 0;
+  /* firmware with an arena section of its own (mcusim's runtime, the trace ABI) accounts its buffers through events
+   * and is compared with the planner's figures: its heap (printf's buffers) stays out, as before issue 17 */
+  uint32_t arena_start, arena_end;
+  if (!sim_elf_lookup(elf, "__arena_start", &arena_start) && !sim_elf_lookup(elf, "__arena_end", &arena_end) &&
+      arena_end > arena_start)
+    t->sbrk = 0;
+  if (t->sbrk && sim_elf_lookup(elf, "end", &t->heap_base)) t->heap_base = 0;
   find_arena(t);
   if (!tflm) return t;
   if ((s = find_symbol(elf, SYM_INVOKE))) t->invoke = s->addr;
@@ -341,6 +349,7 @@ static void on_return(void *engine, uint64_t address, uint32_t size, void *opaqu
 int probe_tflm_install(probe_tflm_t *t, mem_t *mem) {
   t->mem = mem;
   if (t->arena_addr) mem_set_static_arena(mem, t->arena_addr, t->arena_bytes);
+  if (t->sbrk && t->heap_base) mem_set_heap_start(mem, t->heap_base);
   if (t->tflm && t->arena_addr && !(t->snapshot = malloc(t->arena_bytes))) return -1;
   uint32_t entries[] = {t->sbrk, t->tflm ? t->invoke : 0, t->tflm ? t->allocate : 0, t->tflm ? t->used_fn : 0};
   for (size_t i = 0; i < sizeof entries / sizeof *entries; i++)

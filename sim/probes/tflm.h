@@ -16,7 +16,9 @@
  * (nominal addresses from the arena's start: the planner's offsets are the firmware's), so layer rows carry them.
  *
  * Heap: newlib's _sbrk, hooked at entry (the increment) and return (the old break): the highest break above the
- * first is the heap. Internal to the simulator library. */
+ * first is the heap; allocations above `end` are inside it and not counted again. Not for firmware with a non-empty
+ * arena section of its own (mcusim's runtime: its figures are compared with the planner's). Internal to the simulator
+ * library. */
 #ifndef MCUSIM_PROBE_TFLM_H
 #define MCUSIM_PROBE_TFLM_H
 

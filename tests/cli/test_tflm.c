@@ -137,6 +137,11 @@ START_TEST(heap_counts_without_annotations) {
   ck_assert(heap >= 16384 && heap < 16384 + 4096);
   ck_assert_int_eq((long)cli_num(r, "memory.peak_bytes"),
                    (long)(cli_num(r, "memory.static_bytes") + cli_num(r, "memory.stack_peak_bytes") + heap));
+  /* malloc annotated as well: its allocations are inside the heap, counted once */
+  cJSON *annotated = run(FW("heap_malloc"), "--annotate newlib-malloc", OUT("heap_annotated.json"));
+  ck_assert(cli_num(annotated, "memory.arena_peak_bytes") >= 16384);
+  ck_assert_int_eq((long)cli_num(annotated, "memory.peak_bytes"), (long)cli_num(r, "memory.peak_bytes"));
+  cJSON_Delete(annotated);
   cJSON_Delete(r);
 }
 END_TEST

@@ -41,6 +41,7 @@ struct probe_tflm {
   size_t pending_count;
   uint32_t arena_addr, arena_bytes;
   int in_invoke;
+  uint64_t invoke_cycle; /* when the current Invoke() started */
   uint32_t inference, op_index;
   uint32_t heap_start, heap_top;
   uint32_t heap_base; /* the `end` symbol: where newlib's heap starts; 0 unknown */
@@ -296,6 +297,7 @@ static void on_entry(void *engine, uint64_t address, uint32_t size, void *opaque
   } else if (a == t->invoke && !t->in_invoke) {
     t->in_invoke = 1;
     t->op_index = 0;
+    t->invoke_cycle = when.cycle;
     push(t, RET_INVOKE, 0);
   } else if (a == t->allocate) {
     uint32_t id = 65535u; /* the set-up row, apart from the operators' ids (inference x operators + index) */
@@ -328,9 +330,11 @@ static void on_return(void *engine, uint64_t address, uint32_t size, void *opaqu
     case RET_ALLOCATE:
       mem_layer_end(t->mem, &when, p->value);
       break;
-    case RET_INVOKE:
+    case RET_INVOKE: /* marks: inferences so far, and the last one's cycles from Invoke()'s entry to its return */
       t->in_invoke = 0;
       t->inference++;
+      mem_mark_number(t->mem, "inferences", t->inference);
+      mem_mark_number(t->mem, "inference_cycles", (uint32_t)(when.cycle - t->invoke_cycle));
       break;
     case RET_USED:
       if (matched) t->used_bytes = reg(t, 0), t->used_known = 1;

@@ -122,9 +122,13 @@ START_TEST(an_operator_call_is_a_layer_with_the_models_figures) {
    * 8 output bytes from the first changed byte */
   uint32_t hash = 2166136261u;
   for (int i = 20; i < 28; i++) hash = (hash ^ arena[i]) * 16777619u;
-  ck_assert_uint_eq(mem.mark_count, 1);
+  ck_assert_uint_eq(mem.mark_count, 3);
   ck_assert_str_eq(mem.marks[0].name, "checksum");
   ck_assert_uint_eq(mem.marks[0].number, hash);
+  ck_assert_str_eq(mem.marks[1].name, "inferences");
+  ck_assert_uint_eq(mem.marks[1].number, 2);
+  ck_assert_str_eq(mem.marks[2].name, "inference_cycles");
+  ck_assert_uint_eq(mem.marks[2].number, 50); /* Invoke() at 100, its return at 150 */
   probe_tflm_free(t);
   mem_release(&mem);
 }

@@ -266,6 +266,15 @@ static void output_checksum(probe_tflm_t *t) {
   free(now);
 }
 
+/* Whether a register call in the node loop is the registration's invoke. The loop makes other register calls: the
+ * profiler's virtual BeginEvent/EndEvent, the allocator's virtual ResetTempAllocations (inlined into the loop), all
+ * C++ methods. An invoke function takes (TfLiteContext *, TfLiteNode *), which its mangled name spells; a C function
+ * (extern "C" kernels) or code without a symbol is taken as an operator too. */
+static int is_operator_call(const sim_elf_symbol_t *target) {
+  if (!target || strncmp(target->name, "_Z", 2)) return 1;
+  return strstr(target->name, "TfLiteContext") && strstr(target->name, "TfLiteNode");
+}
+
 static void on_call_site(void *engine, uint64_t address, uint32_t size, void *opaque) {
   probe_tflm_t *t = opaque;
   (void)engine, (void)size;
@@ -274,10 +283,7 @@ static void on_call_site(void *engine, uint64_t address, uint32_t size, void *op
   const uint8_t *code = code_at(t->elf, (uint32_t)address, 2);
   if (!code) return;
   hw = (uint16_t)(code[0] | code[1] << 8);
-  const sim_elf_symbol_t *target = t->host->symbol_at(t->host->opaque, reg(t, (hw >> 3) & 15) & ~1u);
-  if (target && (strstr(target->name, "Profiler") || strstr(target->name, "BeginEvent") ||
-                 strstr(target->name, "EndEvent")))
-    return;
+  if (!is_operator_call(t->host->symbol_at(t->host->opaque, reg(t, (hw >> 3) & 15) & ~1u))) return;
   mem_when_t when;
   t->host->now_at_pc(t->host->opaque, (uint32_t)address, &when);
   op_begin(t, &when, (uint32_t)address + 2); /* BLX Rm is 16 bits; it has not written LR yet */

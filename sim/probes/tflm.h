@@ -5,8 +5,9 @@
  * tflite::MicroInterpreterGraph::InvokeSubgraph in recent TFLM). The probe decodes the Thumb instructions of the
  * function holding the node loop (InvokeSubgraph when linked, else Invoke) and hooks every register call (BLX Rm)
  * there and its return: one of them is the call of the registration's invoke pointer, so kernels are never guessed
- * from their names (reference, CMSIS-NN and other kernels all work). A call whose target is a profiler's function
- * is not an operator. Each operator call is one layer `op_index/OPERATOR`, its index counted from the entry of
+ * from their names (reference, CMSIS-NN and other kernels all work). The loop's other register calls (the profiler's
+ * and the allocator's virtual methods) are told apart by their target: an invoke function's mangled name spells its
+ * parameters (TfLiteContext *, TfLiteNode *); a C function is taken as an operator too. Each operator call is one layer `op_index/OPERATOR`, its index counted from the entry of
  * Invoke() (one inference); its kind, output shape, MACs and activation bytes come from the model flatbuffer found
  * in the firmware's read-only data (file identifier TFL3) or given as a file. AllocateTensors() is a set-up layer.
  *

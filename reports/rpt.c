@@ -723,8 +723,10 @@ void rpt_print_text(const cJSON *report, FILE *out) {
          heap = rpt_num_or(rpt_get(report, "memory"), "heap_bytes", 0);
   if (reserved > 0 && !isnan(used)) { /* issue 17: the static arena counted by what its allocator used */
     char e[32], f[32], g[48] = "";
-    double peak = rpt_figure_total_or(report, RPT_FIGURE_PEAK, 0), st = rpt_figure_total_or(report, RPT_FIGURE_STATIC, 0),
-           stack = rpt_figure_total_or(report, RPT_FIGURE_STACK_PEAK, 0), other = peak - (st - reserved + used + stack + heap);
+    double peak = rpt_figure_total_or(report, RPT_FIGURE_PEAK, 0),
+           st = rpt_figure_total_or(report, RPT_FIGURE_STATIC, 0),
+           stack = rpt_figure_total_or(report, RPT_FIGURE_STACK_PEAK, 0),
+           other = peak - (st - reserved + used + stack + heap);
     if (other != 0) { /* allocations outside the static arena and the heap */
       char h[32];
       snprintf(g, sizeof g, " + %s other", grouped(other, h, sizeof h));
@@ -737,17 +739,18 @@ void rpt_print_text(const cJSON *report, FILE *out) {
   } else if (reserved > 0 || heap > 0) {
     /* allocations counted on their own: neither in a static arena nor in the heap */
     char e[32];
-    double peak = rpt_figure_total_or(report, RPT_FIGURE_PEAK, 0), st = rpt_figure_total_or(report, RPT_FIGURE_STATIC, 0),
+    double peak = rpt_figure_total_or(report, RPT_FIGURE_PEAK, 0),
+           st = rpt_figure_total_or(report, RPT_FIGURE_STATIC, 0),
            stack = rpt_figure_total_or(report, RPT_FIGURE_STACK_PEAK, 0);
     fprintf(out, "  ram (total) : %s B = %s static + %s stack + %s other allocations + %s heap\n",
             grouped(peak, a, sizeof a), grouped(st, b, sizeof b), grouped(stack, c, sizeof c),
             grouped(peak - st - stack - heap, d, sizeof d), grouped(heap, e, sizeof e));
   } else
-  fprintf(out, "  ram (total) : %s B = %s static + %s stack + %s arena\n",
-          grouped(rpt_figure_total_or(report, RPT_FIGURE_PEAK, 0), a, sizeof a),
-          grouped(rpt_figure_total_or(report, RPT_FIGURE_STATIC, 0), b, sizeof b),
-          grouped(rpt_figure_total_or(report, RPT_FIGURE_STACK_PEAK, 0), c, sizeof c),
-          grouped(rpt_figure_total_or(report, RPT_FIGURE_ARENA_PEAK, 0), d, sizeof d));
+    fprintf(out, "  ram (total) : %s B = %s static + %s stack + %s arena\n",
+            grouped(rpt_figure_total_or(report, RPT_FIGURE_PEAK, 0), a, sizeof a),
+            grouped(rpt_figure_total_or(report, RPT_FIGURE_STATIC, 0), b, sizeof b),
+            grouped(rpt_figure_total_or(report, RPT_FIGURE_STACK_PEAK, 0), c, sizeof c),
+            grouped(rpt_figure_total_or(report, RPT_FIGURE_ARENA_PEAK, 0), d, sizeof d));
   double sram = rpt_figure_total_or(report, RPT_FIGURE_SRAM, 0);
   if (cJSON_IsTrue(rpt_get(report, "memory.fits")))
     fprintf(out, "  sram          fits in %s B (%s B free)\n", grouped(sram, a, sizeof a),

@@ -195,9 +195,7 @@ static void push_at(probe_tflm_t *t, uint32_t ret, ret_kind_t kind, uint32_t val
     t->pending[t->pending_count++] = (pending_t){ret, reg(t, PROBE_REG_SP), kind, value};
 }
 
-static void push(probe_tflm_t *t, ret_kind_t kind, uint32_t value) {
-  push_at(t, reg(t, PROBE_REG_LR), kind, value);
-}
+static void push(probe_tflm_t *t, ret_kind_t kind, uint32_t value) { push_at(t, reg(t, PROBE_REG_LR), kind, value); }
 
 static uint64_t tensor_bytes(const tfl_model_t *m, int32_t i) {
   if (i < 0 || i >= m->n_tensors || m->tensors[i].data) return 0; /* constants live in flash */

@@ -7,14 +7,16 @@
  * there and its return: one of them is the call of the registration's invoke pointer, so kernels are never guessed
  * from their names (reference, CMSIS-NN and other kernels all work). The loop's other register calls (the profiler's
  * and the allocator's virtual methods) are told apart by their target: an invoke function's mangled name spells its
- * parameters (TfLiteContext *, TfLiteNode *); a C function is taken as an operator too. Each operator call is one layer `op_index/OPERATOR`, its index counted from the entry of
- * Invoke() (one inference); its kind, output shape, MACs and activation bytes come from the model flatbuffer found
- * in the firmware's read-only data (file identifier TFL3) or given as a file. AllocateTensors() is a set-up layer.
+ * parameters (TfLiteContext *, TfLiteNode *); a C function is taken as an operator too. Each operator call is one layer
+ * `op_index/OPERATOR`, its index counted from the entry of Invoke() (one inference); its kind, output shape, MACs and
+ * activation bytes come from the model flatbuffer found in the firmware's read-only data (file identifier TFL3) or
+ * given as a file. AllocateTensors() is a set-up layer.
  *
  * Arena: the static buffer is the object symbol named tensor_arena (reserved = its size); used = what the
  * firmware's allocator reports, read from r0 at the return of MicroInterpreter::arena_used_bytes() (or of
- * MicroAllocator::used_bytes(), which TFLM's inline arena_used_bytes() calls) when the firmware calls it. Each operator's input and output activations are live allocations inside the arena while it runs
- * (nominal addresses from the arena's start: the planner's offsets are the firmware's), so layer rows carry them.
+ * MicroAllocator::used_bytes(), which TFLM's inline arena_used_bytes() calls) when the firmware calls it. Each
+ * operator's input and output activations are live allocations inside the arena while it runs (nominal addresses from
+ * the arena's start: the planner's offsets are the firmware's), so layer rows carry them.
  *
  * Heap: newlib's _sbrk, hooked at entry (the increment) and return (the old break): the highest break above the
  * first is the heap; allocations above `end` are inside it and not counted again. Not for firmware with a non-empty

@@ -29,7 +29,7 @@ struct TfLiteTensor {
   int32_t h, w, c;
   uint32_t bytes;
   int32_t first_use, last_use; // op indices (planner)
-  uint32_t offset;              // in the arena (planner)
+  uint32_t offset;             // in the arena (planner)
 };
 
 struct TfLiteNode {
@@ -96,8 +96,7 @@ class MicroInterpreter {
 public:
   MicroInterpreter(NodeSpec *nodes, int node_count, TfLiteTensor *tensors, int tensor_count, uint8_t *arena,
                    size_t arena_bytes)
-      : nodes_(nodes), node_count_(node_count), tensor_count_(tensor_count), allocator_(arena, arena_bytes),
-        ticks_(0) {
+      : nodes_(nodes), node_count_(node_count), tensor_count_(tensor_count), allocator_(arena, arena_bytes), ticks_(0) {
     context_.tensors = tensors;
     context_.allocator = &allocator_;
   }
@@ -163,7 +162,8 @@ __attribute__((noinline)) TfLiteStatus MicroInterpreter::AllocateTensors() {
   }
   uint32_t planned = plan(context_.tensors, tensor_count_);
   if (allocator_.SetHeadBytes(planned) != kTfLiteOk) return kTfLiteError;
-  for (int i = 0; i < tensor_count_; i++) context_.tensors[i].data = (int8_t *)allocator_.start() + context_.tensors[i].offset;
+  for (int i = 0; i < tensor_count_; i++)
+    context_.tensors[i].data = (int8_t *)allocator_.start() + context_.tensors[i].offset;
   return kTfLiteOk;
 }
 
@@ -315,8 +315,8 @@ TfLiteTensor tensors[] = {
 };
 
 NodeSpec nodes[] = {
-    {&pad_registration, {0, 1, nullptr, nullptr}}, {&conv_registration, {1, 2, &stem, nullptr}},
-    {&conv_registration, {2, 3, &dw, nullptr}},    {&conv_registration, {3, 4, &pw, nullptr}},
+    {&pad_registration, {0, 1, nullptr, nullptr}},  {&conv_registration, {1, 2, &stem, nullptr}},
+    {&conv_registration, {2, 3, &dw, nullptr}},     {&conv_registration, {3, 4, &pw, nullptr}},
     {&pool_registration, {4, 5, nullptr, nullptr}}, {&fc_registration, {5, 6, nullptr, nullptr}},
 };
 } // namespace

@@ -37,14 +37,34 @@ static int fake_read_mem(void *opaque, uint32_t addr, void *buf, uint32_t len) {
 static size_t write_model(uint8_t *at, size_t room) {
   static const int8_t weights[18] = {1};
   tfl_tensor_t tensors[3] = {{.name = "in", .type = TFL_INT8, .n_dims = 4, .dims = {1, 4, 4, 1}},
-                             {.name = "w", .type = TFL_INT8, .n_dims = 4, .dims = {2, 3, 3, 1},
-                              .data = (const uint8_t *)weights, .data_bytes = sizeof weights},
+                             {.name = "w",
+                              .type = TFL_INT8,
+                              .n_dims = 4,
+                              .dims = {2, 3, 3, 1},
+                              .data = (const uint8_t *)weights,
+                              .data_bytes = sizeof weights},
                              {.name = "out", .type = TFL_INT8, .n_dims = 4, .dims = {1, 2, 2, 2}}};
-  tfl_op_t op = {.code = TFL_OP_CONV_2D, .version = 1, .n_inputs = 2, .inputs = {0, 1}, .n_outputs = 1,
-                 .outputs = {2}, .options_type = TFL_OPT_CONV2D, .padding = TFL_PAD_VALID, .stride_w = 1,
-                 .stride_h = 1, .dilation_w = 1, .dilation_h = 1};
-  tfl_model_t m = {.version = 3, .n_tensors = 3, .n_ops = 1, .tensors = tensors, .ops = &op, .n_inputs = 1,
-                   .inputs = {0}, .n_outputs = 1, .outputs = {2}};
+  tfl_op_t op = {.code = TFL_OP_CONV_2D,
+                 .version = 1,
+                 .n_inputs = 2,
+                 .inputs = {0, 1},
+                 .n_outputs = 1,
+                 .outputs = {2},
+                 .options_type = TFL_OPT_CONV2D,
+                 .padding = TFL_PAD_VALID,
+                 .stride_w = 1,
+                 .stride_h = 1,
+                 .dilation_w = 1,
+                 .dilation_h = 1};
+  tfl_model_t m = {.version = 3,
+                   .n_tensors = 3,
+                   .n_ops = 1,
+                   .tensors = tensors,
+                   .ops = &op,
+                   .n_inputs = 1,
+                   .inputs = {0},
+                   .n_outputs = 1,
+                   .outputs = {2}};
   uint8_t *bytes;
   size_t n;
   char err[128];
@@ -61,8 +81,8 @@ static void init(fake_engine_t *e) {
                                        {PROFILER, 0x20, "_ZN6tflite13MicroProfiler10BeginEventEPKc", 1},
                                        {SBRK, 0x20, "_sbrk", 1},
                                        {ARENA, ARENA_BYTES, "_ZN12_GLOBAL__N_112tensor_arenaE", 0}};
-  static sim_elf_segment_t segment = {.vaddr = 0, .file_size = sizeof flash, .mem_size = sizeof flash,
-                                      .flags = 5u /* PF_R | PF_X */, .bytes = flash};
+  static sim_elf_segment_t segment = {
+      .vaddr = 0, .file_size = sizeof flash, .mem_size = sizeof flash, .flags = 5u /* PF_R | PF_X */, .bytes = flash};
   memset(flash, 0, sizeof flash);
   memcpy(flash + INVOKE, invoke_code, sizeof invoke_code);
   write_model(flash + 0x400, sizeof flash - 0x400);
@@ -149,8 +169,8 @@ START_TEST(sbrk_breaks_give_the_heap) {
   probe_tflm_t *t = probe_tflm_create(&e.host, &e.elf, 0, NULL, msg, sizeof msg); /* heap alone */
   ck_assert_int_eq(probe_tflm_install(t, &mem), 0);
   ck_assert_uint_eq(e.hook_count, 1);
-  static const uint32_t incr[] = {1024, 16384, 0xFFFFFF00u /* -256: a trim */}, old[] = {0x20002000u, 0x20002400u,
-                                                                                       0x20006400u};
+  static const uint32_t incr[] = {1024, 16384, 0xFFFFFF00u /* -256: a trim */},
+                        old[] = {0x20002000u, 0x20002400u, 0x20006400u};
   for (int i = 0; i < 3; i++) {
     e.regs[0] = incr[i];
     e.regs[13] = 0x20010000u;

@@ -7,15 +7,18 @@
 #include "sim/probes/tflm.h"
 #include "tflite/tfl.h"
 
-/* Mangled names (Itanium C++ ABI) of what TFLM links: tflite::MicroInterpreter::Invoke(), the node loop of recent
- * TFLM tflite::MicroInterpreterGraph::InvokeSubgraph(int), AllocateTensors(), arena_used_bytes() const. */
-#define SYM_INVOKE "_ZN6tflite16MicroInterpreter6InvokeEv"
-#define SYM_INVOKE_SUBGRAPH "_ZN6tflite21MicroInterpreterGraph14InvokeSubgraphEi"
-#define SYM_ALLOCATE "_ZN6tflite16MicroInterpreter15AllocateTensorsEv"
-#define SYM_USED "_ZNK6tflite16MicroInterpreter16arena_used_bytesEv"
+/* What TFLM links, mangled (Itanium C++ ABI) and demangled (a symbol table may hold either, issue 17 item 4):
+ * tflite::MicroInterpreter::Invoke(), the node loop of recent TFLM tflite::MicroInterpreterGraph::InvokeSubgraph(int),
+ * AllocateTensors(), arena_used_bytes() const. */
+#define SYM_INVOKE "_ZN6tflite16MicroInterpreter6InvokeEv", "tflite::MicroInterpreter::Invoke()"
+#define SYM_INVOKE_SUBGRAPH                                                                                            \
+  "_ZN6tflite21MicroInterpreterGraph14InvokeSubgraphEi", "tflite::MicroInterpreterGraph::InvokeSubgraph(int)"
+#define SYM_ALLOCATE "_ZN6tflite16MicroInterpreter15AllocateTensorsEv", "tflite::MicroInterpreter::AllocateTensors()"
+#define SYM_USED                                                                                                       \
+  "_ZNK6tflite16MicroInterpreter16arena_used_bytesEv", "tflite::MicroInterpreter::arena_used_bytes() const"
 /* TFLM defines arena_used_bytes() inline in micro_interpreter.h; what it calls is tflite::MicroAllocator::used_bytes()
  * const (micro_allocator.cc), linked when the firmware asks for the figure. */
-#define SYM_ALLOCATOR_USED "_ZNK6tflite14MicroAllocator10used_bytesEv"
+#define SYM_ALLOCATOR_USED "_ZNK6tflite14MicroAllocator10used_bytesEv", "tflite::MicroAllocator::used_bytes() const"
 
 typedef enum { RET_OP, RET_INVOKE, RET_ALLOCATE, RET_USED, RET_SBRK } ret_kind_t;
 
@@ -62,7 +65,17 @@ static const sim_elf_symbol_t *find_symbol(const sim_elf_t *elf, const char *nam
   return NULL;
 }
 
-int probe_tflm_is_image(const sim_elf_t *elf) { return find_symbol(elf, SYM_INVOKE) != NULL; }
+/* A C++ function by its mangled or its demangled name (with or without the parameter list). */
+static const sim_elf_symbol_t *find_function(const sim_elf_t *elf, const char *mangled, const char *demangled) {
+  const sim_elf_symbol_t *s = find_symbol(elf, mangled);
+  if (s || (s = find_symbol(elf, demangled))) return s;
+  size_t n = strcspn(demangled, "(");
+  for (size_t i = 0; i < elf->symbol_count; i++)
+    if (!strncmp(elf->symbols[i].name, demangled, n) && !elf->symbols[i].name[n]) return &elf->symbols[i];
+  return NULL;
+}
+
+int probe_tflm_is_image(const sim_elf_t *elf) { return find_function(elf, SYM_INVOKE) != NULL; }
 
 /* The bytes of the ELF at addr (a loaded segment), or NULL. */
 static const uint8_t *code_at(const sim_elf_t *elf, uint32_t addr, uint32_t bytes) {
@@ -154,15 +167,15 @@ probe_tflm_t *probe_tflm_create(const probe_host_t *host, const sim_elf_t *elf, 
   if (t->sbrk && sim_elf_lookup(elf, "end", &t->heap_base)) t->heap_base = 0;
   find_arena(t);
   if (!tflm) return t;
-  if ((s = find_symbol(elf, SYM_INVOKE))) t->invoke = s->addr;
-  const sim_elf_symbol_t *loop = find_symbol(elf, SYM_INVOKE_SUBGRAPH);
+  if ((s = find_function(elf, SYM_INVOKE))) t->invoke = s->addr;
+  const sim_elf_symbol_t *loop = find_function(elf, SYM_INVOKE_SUBGRAPH);
   if (!loop) loop = s;
   if (loop) {
     t->loop = loop->addr;
     find_register_calls(t, loop);
   }
-  if ((s = find_symbol(elf, SYM_ALLOCATE))) t->allocate = s->addr;
-  if ((s = find_symbol(elf, SYM_USED)) || (s = find_symbol(elf, SYM_ALLOCATOR_USED))) t->used_fn = s->addr;
+  if ((s = find_function(elf, SYM_ALLOCATE))) t->allocate = s->addr;
+  if ((s = find_function(elf, SYM_USED)) || (s = find_function(elf, SYM_ALLOCATOR_USED))) t->used_fn = s->addr;
   if (find_model(t, tflite_path, msg, msg_size)) {
     probe_tflm_free(t);
     return NULL;
@@ -269,8 +282,9 @@ static void output_checksum(probe_tflm_t *t) {
  * C++ methods. An invoke function takes (TfLiteContext *, TfLiteNode *), which its mangled name spells; a C function
  * (extern "C" kernels) or code without a symbol is taken as an operator too. */
 static int is_operator_call(const sim_elf_symbol_t *target) {
-  if (!target || strncmp(target->name, "_Z", 2)) return 1;
-  return strstr(target->name, "TfLiteContext") && strstr(target->name, "TfLiteNode");
+  if (!target) return 1;
+  if (strstr(target->name, "TfLiteContext") && strstr(target->name, "TfLiteNode")) return 1;
+  return strncmp(target->name, "_Z", 2) && !strstr(target->name, "::"); /* mangled or demangled C++: a method */
 }
 
 static void on_call_site(void *engine, uint64_t address, uint32_t size, void *opaque) {

@@ -99,6 +99,15 @@ START_TEST(recognises_a_tflm_image) {
   fake_engine_t plain;
   fake_engine_init(&plain);
   ck_assert(!probe_tflm_is_image(&plain.elf));
+  /* a symbol table with demangled names (issue 17 item 4), with or without the parameter list */
+  sim_elf_symbol_t demangled = {INVOKE, sizeof invoke_code, "tflite::MicroInterpreter::Invoke()", 1};
+  e.elf.symbols = &demangled;
+  e.elf.symbol_count = 1;
+  ck_assert(probe_tflm_is_image(&e.elf));
+  demangled.name = "tflite::MicroInterpreter::Invoke";
+  ck_assert(probe_tflm_is_image(&e.elf));
+  demangled.name = "tflite::MicroInterpreter::InvokeOther";
+  ck_assert(!probe_tflm_is_image(&e.elf));
 }
 END_TEST
 

@@ -326,6 +326,28 @@ static void raise_frame_peaks(mem_t *mem) {
     if (mem->arena_live_bytes > mem->frames[i].arena_peak) mem->frames[i].arena_peak = mem->arena_live_bytes;
 }
 
+static int in_static_arena(const mem_t *mem, uint32_t addr) {
+  return mem->arena_reserved_bytes && addr >= mem->static_arena_addr &&
+         addr - mem->static_arena_addr < mem->arena_reserved_bytes;
+}
+
+void mem_set_static_arena(mem_t *mem, uint32_t addr, uint32_t size) {
+  mem->static_arena_addr = addr;
+  mem->arena_reserved_bytes = size;
+}
+
+void mem_set_arena_used(mem_t *mem, uint64_t bytes) {
+  mem->arena_used_bytes = bytes;
+  mem->arena_used_known = 1;
+}
+
+void mem_set_heap(mem_t *mem, uint64_t bytes) { mem->heap_bytes = bytes; }
+void mem_set_heap_start(mem_t *mem, uint32_t heap_start) { mem->heap_start = heap_start; }
+
+static int in_heap(const mem_t *mem, uint32_t addr) {
+  return mem->heap_start && addr >= mem->heap_start && (!mem->initial_sp || addr < mem->initial_sp);
+}
+
 int mem_alloc(mem_t *mem, const mem_when_t *when, uint32_t addr, uint32_t size, const char *tag) {
   int misuse = overlaps_live(mem, addr, size);
   if (misuse) {
@@ -338,6 +360,14 @@ int mem_alloc(mem_t *mem, const mem_when_t *when, uint32_t addr, uint32_t size, 
   mem->live[mem->live_count++] = (mem_live_t){addr, size, record_allocation(mem, when, addr, size, tag)};
   mem->arena_live_bytes += size;
   if (mem->arena_live_bytes > mem->arena_peak_bytes) mem->arena_peak_bytes = mem->arena_live_bytes;
+  if (!in_static_arena(mem, addr)) {
+    mem->outside_live_bytes += size;
+    if (mem->outside_live_bytes > mem->outside_peak_bytes) mem->outside_peak_bytes = mem->outside_live_bytes;
+    if (!in_heap(mem, addr)) {
+      mem->off_heap_live_bytes += size;
+      if (mem->off_heap_live_bytes > mem->off_heap_peak_bytes) mem->off_heap_peak_bytes = mem->off_heap_live_bytes;
+    }
+  }
   if (addr < mem->lowest_alloc) mem->lowest_alloc = addr;
   if ((uint64_t)addr + size > mem->highest_alloc_end) mem->highest_alloc_end = (uint32_t)((uint64_t)addr + size);
   raise_frame_peaks(mem);
@@ -356,6 +386,10 @@ int mem_free(mem_t *mem, const mem_when_t *when, uint32_t addr) {
   for (size_t i = mem->live_count; i-- > 0;) {
     if (mem->live[i].addr != addr) continue;
     mem->arena_live_bytes -= mem->live[i].size;
+    if (!in_static_arena(mem, addr)) {
+      mem->outside_live_bytes -= mem->live[i].size;
+      if (!in_heap(mem, addr)) mem->off_heap_live_bytes -= mem->live[i].size;
+    }
     if (mem->live[i].record != SIZE_MAX) mem->allocs[mem->live[i].record].free_cycle = when->cycle;
     mem->live[i] = mem->live[--mem->live_count];
     mem->free_count++;
@@ -417,6 +451,9 @@ void mem_scan_painted(mem_t *mem, const uint8_t *sram, uint32_t base, uint32_t s
     uint32_t word;
     memcpy(&word, sram + off, 4);
     mem->touched_bytes += word != MEM_PAINT_WORD ? 4 : 0;
+    /* a static arena in .bss was zeroed by the start-up code: written since means a word not zero (a zero written
+     * is missed) */
+    if (word != MEM_PAINT_WORD && word && in_static_arena(mem, base + off)) mem->arena_touched_bytes += 4;
   }
   if (mem->initial_sp <= base || mem->initial_sp > base + size) return;
   uint32_t lowest = mem->initial_sp, gap = 0;
@@ -452,6 +489,11 @@ void mem_finish(mem_t *mem, const mem_when_t *end) {
   uint32_t base = mem->arena_base ? mem->arena_base : mem->lowest_alloc;
   if (mem->alloc_count && mem->highest_alloc_end > base) mem->arena_high_water_bytes = mem->highest_alloc_end - base;
   if (!mem->arena_base && mem->alloc_count) mem->arena_base = mem->lowest_alloc;
-  mem->peak_bytes = mem->static_bytes + mem->stack_peak_bytes + mem->arena_peak_bytes;
+  /* allocations inside a static arena are already in static; the arena could shrink to what its allocator used */
+  /* allocations inside the heap are in heap_bytes when it is counted */
+  uint64_t allocations = mem->heap_bytes ? mem->off_heap_peak_bytes : mem->outside_peak_bytes;
+  mem->peak_bytes = mem->static_bytes + mem->stack_peak_bytes + allocations + mem->heap_bytes;
+  if (mem->arena_reserved_bytes && mem->arena_used_known && mem->arena_used_bytes < mem->arena_reserved_bytes)
+    mem->peak_bytes -= mem->arena_reserved_bytes - mem->arena_used_bytes;
   mem->headroom_bytes = (int64_t)mem->sram_bytes - (int64_t)mem->peak_bytes;
 }

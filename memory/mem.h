@@ -115,6 +115,18 @@ typedef struct {
   uint64_t touched_bytes, sram_bytes, peak_bytes, overflow_mapped_bytes;
   int64_t headroom_bytes; /* sram_bytes - peak_bytes; negative: overflow */
   uint32_t highest_alloc_end, lowest_alloc;
+  /* a static arena (issue 17): an object in .data/.bss that allocations are made inside (TFLM's tensor_arena);
+   * allocations inside it are part of static and never counted again. reserved = its size; used = what the
+   * firmware's allocator reports (0 when unknown); touched = its bytes written. */
+  uint32_t static_arena_addr;
+  uint64_t arena_reserved_bytes, arena_used_bytes, arena_touched_bytes;
+  int arena_used_known;
+  uint64_t outside_live_bytes, outside_peak_bytes; /* allocations outside the static arena */
+  /* newlib's heap: the highest _sbrk break above the first (0 when the firmware never called it); allocations at or
+   * above heap_start (malloc's, annotated) are inside it and not counted again when it is */
+  uint64_t heap_bytes;
+  uint32_t heap_start;
+  uint64_t off_heap_live_bytes, off_heap_peak_bytes; /* allocations outside the static arena and below heap_start */
 
   /* live allocations */
   mem_live_t *live;
@@ -158,6 +170,14 @@ void mem_set_static(mem_t *mem, uint64_t data_bytes, uint64_t bss_bytes, uint32_
 void mem_set_overflow_mapped(mem_t *mem, uint64_t bytes);
 /* The arena's first address (`__arena_start`); without it the lowest allocation is the base. */
 void mem_set_arena_base(mem_t *mem, uint32_t addr);
+/* A static object that holds an arena (addr, size): allocations inside it count as static, once. */
+void mem_set_static_arena(mem_t *mem, uint32_t addr, uint32_t size);
+/* What the firmware's own allocator reports as used of the static arena. */
+void mem_set_arena_used(mem_t *mem, uint64_t bytes);
+/* newlib's heap high-water mark (from _sbrk), counted in peak SRAM; heap_start: its first address (`end`), so that
+ * allocations inside it are counted once. */
+void mem_set_heap(mem_t *mem, uint64_t bytes);
+void mem_set_heap_start(mem_t *mem, uint32_t heap_start);
 /* SP at reset: the stack's top. */
 void mem_set_initial_sp(mem_t *mem, uint32_t sp);
 /* After the run: the lowest SP sampled, and the address the stack may not go below (the heap's start). */

@@ -216,6 +216,16 @@ static cJSON *build_memory(const mcusim_t *sim) {
   cJSON_AddBoolToObject(o, "fits", m->headroom_bytes >= 0);
   add_u64(o, "overflow_bytes", m->headroom_bytes < 0 ? (uint64_t)-m->headroom_bytes : 0);
   add_u64(o, "overflow_mapped_bytes", m->overflow_mapped_bytes);
+  /* issue 17: newlib's heap, and a static arena (present only when found, so other reports are unchanged) */
+  if (m->heap_bytes) add_u64(o, "heap_bytes", m->heap_bytes);
+  if (m->arena_reserved_bytes) {
+    cJSON *a = cJSON_AddObjectToObject(o, "static_arena");
+    add_hex(a, "address", m->static_arena_addr);
+    add_u64(a, "reserved_bytes", m->arena_reserved_bytes);
+    if (m->arena_used_known) add_u64(a, "used_bytes", m->arena_used_bytes);
+    add_u64(a, "touched_bytes", m->arena_touched_bytes);
+    add_u64(a, "outside_peak_bytes", m->outside_peak_bytes); /* allocations outside the static arena */
+  }
   return o;
 }
 
@@ -774,11 +784,39 @@ void rpt_print_text(const cJSON *report, FILE *out) {
   if (exceptions > 0 || asleep > 0) /* firmware using interrupts (docs/modelled.md) */
     fprintf(out, "  exceptions    %s taken; %s cycles asleep in WFI/WFE (%.1f%%)\n", grouped(exceptions, a, sizeof a),
             grouped(asleep, b, sizeof b), cycles > 0 ? 100.0 * asleep / cycles : 0.0);
-  fprintf(out, "  ram (total) : %s B = %s static + %s stack + %s arena\n",
-          grouped(rpt_figure_total_or(report, RPT_FIGURE_PEAK, 0), a, sizeof a),
-          grouped(rpt_figure_total_or(report, RPT_FIGURE_STATIC, 0), b, sizeof b),
-          grouped(rpt_figure_total_or(report, RPT_FIGURE_STACK_PEAK, 0), c, sizeof c),
-          grouped(rpt_figure_total_or(report, RPT_FIGURE_ARENA_PEAK, 0), d, sizeof d));
+  double reserved = rpt_num_or(rpt_get(report, "memory.static_arena"), "reserved_bytes", 0),
+         used = rpt_num_or(rpt_get(report, "memory.static_arena"), "used_bytes", NAN),
+         heap = rpt_num_or(rpt_get(report, "memory"), "heap_bytes", 0);
+  if (reserved > 0 && !isnan(used)) { /* issue 17: the static arena counted by what its allocator used */
+    char e[32], f[32], g[48] = "";
+    double peak = rpt_figure_total_or(report, RPT_FIGURE_PEAK, 0),
+           st = rpt_figure_total_or(report, RPT_FIGURE_STATIC, 0),
+           stack = rpt_figure_total_or(report, RPT_FIGURE_STACK_PEAK, 0),
+           other = peak - (st - reserved + used + stack + heap);
+    if (other != 0) { /* allocations outside the static arena and the heap */
+      char h[32];
+      snprintf(g, sizeof g, " + %s other", grouped(other, h, sizeof h));
+    }
+    fprintf(out, "  ram (total) : %s B = %s static - %s reserved + %s used + %s stack + %s heap%s\n",
+            grouped(peak, a, sizeof a), grouped(st, b, sizeof b), grouped(reserved, c, sizeof c),
+            grouped(used, d, sizeof d), grouped(stack, e, sizeof e), grouped(heap, f, sizeof f), g);
+    fprintf(out, "  arena         the static arena could shrink from %s B reserved to %s B used\n",
+            grouped(reserved, a, sizeof a), grouped(used, b, sizeof b));
+  } else if (reserved > 0 || heap > 0) {
+    /* allocations counted on their own: neither in a static arena nor in the heap */
+    char e[32];
+    double peak = rpt_figure_total_or(report, RPT_FIGURE_PEAK, 0),
+           st = rpt_figure_total_or(report, RPT_FIGURE_STATIC, 0),
+           stack = rpt_figure_total_or(report, RPT_FIGURE_STACK_PEAK, 0);
+    fprintf(out, "  ram (total) : %s B = %s static + %s stack + %s other allocations + %s heap\n",
+            grouped(peak, a, sizeof a), grouped(st, b, sizeof b), grouped(stack, c, sizeof c),
+            grouped(peak - st - stack - heap, d, sizeof d), grouped(heap, e, sizeof e));
+  } else
+    fprintf(out, "  ram (total) : %s B = %s static + %s stack + %s arena\n",
+            grouped(rpt_figure_total_or(report, RPT_FIGURE_PEAK, 0), a, sizeof a),
+            grouped(rpt_figure_total_or(report, RPT_FIGURE_STATIC, 0), b, sizeof b),
+            grouped(rpt_figure_total_or(report, RPT_FIGURE_STACK_PEAK, 0), c, sizeof c),
+            grouped(rpt_figure_total_or(report, RPT_FIGURE_ARENA_PEAK, 0), d, sizeof d));
   double sram = rpt_figure_total_or(report, RPT_FIGURE_SRAM, 0);
   if (cJSON_IsTrue(rpt_get(report, "memory.fits")))
     fprintf(out, "  sram          fits in %s B (%s B free)\n", grouped(sram, a, sizeof a),

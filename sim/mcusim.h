@@ -168,6 +168,12 @@ const char *mcusim_annotation_warning(const mcusim_t *sim, size_t i);
 /* The i-th hash of a hash marker (docs/annotate.md): its name, call (1, 2, ...), range and FNV-1a; -1 past the end. */
 int mcusim_annotation_hash(const mcusim_t *sim, size_t i, const char **name, uint64_t *call, uint32_t *address,
                            uint32_t *bytes, uint32_t *fnv1a);
+/* After loading, before running: tflm mode (docs/tflm.md), on by default for a TFLM image; enable 0 turns it off.
+ * tflite_path: the model, or NULL to find it in the firmware. A model file that cannot be used gives
+ * MCUSIM_E_BAD_ELF with "FILE: problem". */
+mcusim_err mcusim_set_tflm(mcusim_t *sim, int enable, const char *tflite_path);
+/* Whether the loaded firmware runs in tflm mode. */
+int mcusim_tflm_mode(const mcusim_t *sim);
 mcusim_err mcusim_run(mcusim_t *sim, const mcusim_limits_t *limits);
 /* Async-signal-safe: asks a running mcusim_run to stop soon with MCUSIM_STOP_INTERRUPTED. */
 void mcusim_request_stop(mcusim_t *sim);

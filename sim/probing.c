@@ -67,7 +67,33 @@ int sim_probes_finish(mcusim_t *sim) {
 void sim_probes_free(mcusim_t *sim) {
   probe_fp_destroy(sim->funcprof);
   probe_annot_free(sim->annot);
+  probe_tflm_free(sim->tflm);
 }
+
+static mcusim_err create_tflm(mcusim_t *sim) {
+  int tflm = !sim->tflm_off && probe_tflm_is_image(sim->elf);
+  probe_tflm_free(sim->tflm);
+  if (!(sim->tflm = probe_tflm_create(&sim->probe_host, sim->elf, tflm, tflm ? sim->tflite_path : NULL, sim->error,
+                                      sizeof sim->error)))
+    return MCUSIM_E_BAD_ELF;
+  return MCUSIM_OK;
+}
+
+mcusim_err sim_probes_install_tflm(mcusim_t *sim) {
+  if (!sim->tflm && create_tflm(sim)) return MCUSIM_E_BAD_ELF;
+  return probe_tflm_install(sim->tflm, &sim->mem) ? MCUSIM_E_ENGINE : MCUSIM_OK;
+}
+
+void sim_probes_before_memory(mcusim_t *sim) { probe_tflm_finish(sim->tflm); }
+
+mcusim_err mcusim_set_tflm(mcusim_t *sim, int enable, const char *tflite_path) {
+  if (!sim->loaded || sim->ran) return MCUSIM_E_STATE;
+  sim->tflm_off = !enable;
+  sim->tflite_path = tflite_path;
+  return create_tflm(sim);
+}
+
+int mcusim_tflm_mode(const mcusim_t *sim) { return !sim->tflm_off && sim->elf && probe_tflm_is_image(sim->elf); }
 
 /* ---- public calls ---- */
 

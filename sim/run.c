@@ -546,6 +546,11 @@ static mcusim_err install_hooks(mcusim_t *sim) {
     ok &= uc_hook_add(uc, &sim->hooks[sim->hook_count++], UC_HOOK_BLOCK, (void *)on_block, sim, 1, 0) == UC_ERR_OK;
     if (ok && sim_hook_divides(sim)) return MCUSIM_E_NOMEM;
     if (ok && !sim->limits.no_tracking && sim->annot && probe_annot_install(sim->annot, &sim->mem)) ok = 0;
+    if (ok && !sim->limits.no_tracking) {
+      mcusim_err terr = sim_probes_install_tflm(sim);
+      if (terr == MCUSIM_E_BAD_ELF) return terr;
+      if (terr) ok = 0;
+    }
     /* ARMv6-M (M0+) faults every unaligned access itself; ARMv7-M needs the check on multi-word accesses. */
     if (ok && sim->limits.check_alignment && isa_core_from_name(sim->profile->core) != ISA_CORE_M0PLUS &&
         sim_hook_multiword(sim))
@@ -569,6 +574,7 @@ static void finish_memory(mcusim_t *sim) {
   for (unsigned i = 0; i < sim->profile->sram_count; i++) scan_region(sim, &sim->profile->sram[i]);
   if (sim->overflow.size) scan_region(sim, &sim->overflow);
   mem_when_t end = {sim->totals.cycles, sim->totals.instructions, sim_reg(sim, 13), sim_reg(sim, 15), sim_reg(sim, 14)};
+  sim_probes_before_memory(sim);
   mem_finish(m, &end);
 }
 

@@ -22,6 +22,7 @@
 #include "sim/fetch.h"
 #include "sim/probes/annotate.h"
 #include "sim/probes/funcprof.h"
+#include "sim/probes/tflm.h"
 
 #define SIM_STDOUT_CAPTURE_BYTES (1u << 20)
 /* Firmware output between two limit checks: a semihosting SYS_WRITE of 32 KiB every ten instructions gave
@@ -107,6 +108,9 @@ struct mcusim {
   sim_fetch_t *fetch;      /* flash wait states; NULL when the profile has none */
   probe_fp_t *funcprof;    /* function profile; NULL unless asked for */
   probe_annot_t *annot;    /* symbol annotations (mcusim_annotate); NULL when none */
+  probe_tflm_t *tflm;      /* tflm mode and the _sbrk heap (probes/tflm.h); created at run */
+  int tflm_off;            /* mcusim_set_tflm(sim, 0, ..) */
+  const char *tflite_path; /* borrowed; NULL: the model in the ELF */
   probe_host_t probe_host; /* what probes may ask (probing.c) */
 
   /* locating the instruction behind an MMIO access inside cur */
@@ -227,5 +231,9 @@ void sim_probes_init(mcusim_t *sim);
 mcusim_err sim_probes_install(mcusim_t *sim);
 int sim_probes_finish(mcusim_t *sim);
 void sim_probes_free(mcusim_t *sim);
+/* tflm mode (a TFLM image, unless turned off) and the heap probe: installed before the run; their figures go to the
+ * memory module before it finishes. */
+mcusim_err sim_probes_install_tflm(mcusim_t *sim);
+void sim_probes_before_memory(mcusim_t *sim);
 
 #endif /* MCUSIM_SIM_INTERNAL_H */

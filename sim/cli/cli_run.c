@@ -60,6 +60,8 @@ static void usage_run(FILE *out) {
           "                           NAME: a bundled preset (newlib-malloc, malloc, cmsis-nn)\n"
           "      --stop-after FUNCTION:N  end the run normally (exit 0) at the Nth return from FUNCTION (a name,\n"
           "                           pattern, name@file or 0xADDRESS), for firmware that never exits\n"
+          "      --tflite FILE        the model of a TFLM image (default: the TFL3 flatbuffer in its flash; docs/tflm.md)\n"
+          "      --no-tflm            no tflm mode for a TFLM image (one row per operator invoke by default)\n"
           "  -h, --help               this text\n"
           "\n"
           "Exit codes: 0 firmware exited 0, 1 firmware exited non-zero, 2 bad input, 3 firmware fault,\n"
@@ -84,6 +86,8 @@ static int parse_run(int argc, char **argv, cli_run_opts_t *o) {
                                            {"annotate", required_argument, 0, 'a'},
                                            {"json", optional_argument, 0, 'J'},
                                            {"stop-after", required_argument, 0, 'x'},
+                                           {"tflite", required_argument, 0, 'T'},
+                                           {"no-tflm", no_argument, 0, 'N'},
                                            {"help", no_argument, 0, 'h'},
                                            {0, 0, 0, 0}};
   memset(o, 0, sizeof *o);
@@ -150,6 +154,12 @@ static int parse_run(int argc, char **argv, cli_run_opts_t *o) {
       break;
     case 'x':
       o->stop_after = optarg;
+      break;
+    case 'T':
+      o->tflite = optarg;
+      break;
+    case 'N':
+      o->no_tflm = 1;
       break;
     case 'h':
       usage_run(stdout);
@@ -284,6 +294,10 @@ int cli_open_and_load(const cli_run_opts_t *o, prof_t **profile, mcusim_t **sim)
     else
       fprintf(stderr, "mcusim: %s\n", mcusim_last_error(*sim));
     return (int)mcusim_end_of_load(err);
+  }
+  if ((o->no_tflm || o->tflite) && mcusim_set_tflm(*sim, !o->no_tflm, o->tflite)) {
+    fprintf(stderr, "mcusim: %s\n", mcusim_last_error(*sim));
+    return CLI_EXIT_BAD_INPUT;
   }
   return annotate(o, *sim);
 }

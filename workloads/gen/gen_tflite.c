@@ -8,6 +8,7 @@
 
 #include "common/cm.h"
 #include "tflite/tfl.h"
+#include "workloads/gen/gen_graph.h"
 
 #define MAX_DIM 4096 /* the runtime's sizes are 16-bit; the generator keeps maps and channels to 4096 */
 
@@ -656,8 +657,14 @@ int gen_tflite_parse(const uint8_t *data, size_t size, gen_model_t *m, char *err
     goto done;
   }
   map_graph(&t, &mp);
-  if (mp.n_bad) {
-    cm_msgf(err, err_len, "the runtime cannot run: %s (mcusim-gen --plan lists every operator)", mp.why);
+  if (mp.n_bad) { /* not a chain of the sequential runtime's layers: a general graph (gen_graph.h)? */
+    char why[512];
+    if (!gen_graph_import(&t, m, mp.op_ok, why, sizeof why)) {
+      rc = 0;
+      goto done;
+    }
+    gen_model_free(m);
+    cm_msgf(err, err_len, "the runtime cannot run: %s (mcusim-gen --plan lists every operator)", why);
     goto done;
   }
   rc = build(&t, &mp, m, err, err_len);
@@ -685,6 +692,13 @@ int gen_tflite_ops(const uint8_t *data, size_t size, gen_tflite_op_t **rows, int
     return -1;
   }
   map_graph(&t, &mp);
+  if (mp.n_bad) { /* the graph runtime's verdict per operator */
+    gen_model_t gm;
+    char why[512];
+    memset(&gm, 0, sizeof gm);
+    gen_graph_import(&t, &gm, mp.op_ok, why, sizeof why);
+    gen_model_free(&gm);
+  }
   for (int32_t i = 0; i < t.n_ops; i++) {
     tfl_op_info_t info;
     char nb[24];
@@ -791,6 +805,10 @@ static int32_t act_of(int32_t lo, int32_t hi, int32_t zp) {
 }
 
 int gen_tflite_write(const gen_model_t *m, uint8_t **out, size_t *out_bytes, char *err, size_t err_len) {
+  if (m->nodes) {
+    cm_msgf(err, err_len, "a general graph imported from a .tflite is not exported again (write the .tflite itself)");
+    return -1;
+  }
   exp_t x;
   memset(&x, 0, sizeof x);
   const int32_t n = m->model.n_layers;

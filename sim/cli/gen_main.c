@@ -213,37 +213,6 @@ static int write_tflite(const gen_model_t *m, const char *model_path, const char
   return f ? close_out(out, path) : -1;
 }
 
-/* The analytic table of a .tflite's operators, whether the runtime runs them or not (stdout). */
-static void print_tflite_ops(const char *path) {
-  size_t len = 0;
-  char *data = cm_read_file(path, GEN_TFLITE_MAX_BYTES, &len);
-  gen_tflite_op_t *rows = NULL;
-  int32_t n = 0;
-  char err[256];
-  if (!data || !gen_tflite_is_tflite((const uint8_t *)data, len) ||
-      gen_tflite_ops((const uint8_t *)data, len, &rows, &n, err, sizeof err)) {
-    free(data);
-    return;
-  }
-  uint64_t macs = 0, params = 0;
-  printf("%-3s %-24s %-18s %-16s %-16s %12s %10s %s\n", "id", "tensor", "operator", "in", "out", "MACs", "params B",
-         "runtime");
-  for (int32_t i = 0; i < n; i++) {
-    char in[48] = "", out[48] = "";
-    for (int32_t d = 0; d < rows[i].in_n_dims; d++)
-      snprintf(in + strlen(in), sizeof in - strlen(in), "%s%d", d ? "x" : "", rows[i].in_dims[d]);
-    for (int32_t d = 0; d < rows[i].out_n_dims; d++)
-      snprintf(out + strlen(out), sizeof out - strlen(out), "%s%d", d ? "x" : "", rows[i].out_dims[d]);
-    printf("%-3d %-24.24s %-18s %-16s %-16s %12" PRIu64 " %10" PRIu64 " %s\n", i, rows[i].name, rows[i].kind, in, out,
-           rows[i].macs, rows[i].param_bytes, rows[i].supported ? "yes" : "NO");
-    macs += rows[i].macs;
-    params += rows[i].param_bytes;
-  }
-  printf("total: %d operators, %" PRIu64 " MACs, %" PRIu64 " constant bytes (weights, biases)\n", n, macs, params);
-  free(rows);
-  free(data);
-}
-
 /* A schedule file (version 1): the spec it holds, copied into `spec` (size 128). 0, or -1 with a message. */
 static int read_schedule_file(const char *path, const char *model_name, char *spec) {
   char *text = cm_read_file(path, SCHEDULE_FILE_MAX_BYTES, NULL);
@@ -328,7 +297,8 @@ static int gen_main(int argc, char **argv) {
   int rc = 2;
   if (gen_model_load(model_path, &m, err, sizeof err)) {
     fprintf(stderr, "mcusim-gen: %s: %s\n", model_path, err);
-    if (plan) print_tflite_ops(model_path); /* a .tflite the runtime cannot run still has its analytic figures */
+    if (plan) /* a .tflite the runtime cannot run still has its analytic figures (the same table as mcusim plan) */
+      gen_tflite_ops_print(model_path, stdout, err, sizeof err);
     return 2;
   }
   if (tflite_out && write_tflite(&m, model_path, tflite_out)) goto done;

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tflite/tfl.h"
 #include "workloads/gen/gen_tflite.h"
@@ -374,6 +375,22 @@ START_TEST(operators_the_runtime_lacks_are_listed) {
   ck_assert_int_eq(rows[3].supported, 0);
   ck_assert_str_eq(rows[3].name, "prob");
   free(rows);
+  /* the table `mcusim plan` and `mcusim-gen --plan` print for it */
+  char path[] = "/tmp/mcusim-test-ops-XXXXXX";
+  int fd = mkstemp(path);
+  ck_assert_int_ge(fd, 0);
+  ck_assert(write(fd, file, n) == (ssize_t)n);
+  close(fd);
+  char *text = NULL;
+  size_t text_len = 0;
+  FILE *mem = open_memstream(&text, &text_len);
+  ck_assert_int_eq(gen_tflite_ops_print(path, mem, err, sizeof err), 1);
+  fclose(mem);
+  unlink(path);
+  ck_assert_msg(strstr(text, "total: 4 operators, 1152 MACs, 144 constant bytes"), "%s", text);
+  ck_assert_msg(strstr(text, "the runtime lacks 1 of them: BUILTIN_14 (3)"), "%s", text);
+  ck_assert_msg(strstr(text, "in+out B"), "%s", text);
+  free(text);
   free(file);
 }
 END_TEST

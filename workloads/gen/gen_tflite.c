@@ -721,6 +721,54 @@ int gen_tflite_ops(const uint8_t *data, size_t size, gen_tflite_op_t **rows, int
   return 0;
 }
 
+int gen_tflite_ops_print(const char *path, FILE *out, char *err, size_t err_len) {
+  size_t len = 0;
+  char *data = cm_read_file(path, GEN_TFLITE_MAX_BYTES, &len);
+  gen_tflite_op_t *rows = NULL;
+  int32_t n = 0;
+  if (!data || !gen_tflite_is_tflite((const uint8_t *)data, len) ||
+      gen_tflite_ops((const uint8_t *)data, len, &rows, &n, err, err_len)) {
+    if (!data || !gen_tflite_is_tflite((const uint8_t *)data, len)) cm_msgf(err, err_len, "not a .tflite file");
+    free(data);
+    return -1;
+  }
+  uint64_t macs = 0, params = 0, peak = 0;
+  int32_t peak_op = -1, n_bad = 0;
+  fprintf(out, "%-3s %-24s %-18s %-16s %-16s %12s %10s %10s %s\n", "id", "tensor", "operator", "in", "out", "MACs",
+          "params B", "in+out B", "runtime");
+  for (int32_t i = 0; i < n; i++) {
+    char in[48] = "", o[48] = "";
+    uint64_t in_elems = rows[i].in_n_dims ? 1 : 0;
+    for (int32_t d = 0; d < rows[i].in_n_dims; d++) {
+      snprintf(in + strlen(in), sizeof in - strlen(in), "%s%d", d ? "x" : "", rows[i].in_dims[d]);
+      in_elems *= rows[i].in_dims[d] > 0 ? (uint64_t)rows[i].in_dims[d] : 0;
+    }
+    for (int32_t d = 0; d < rows[i].out_n_dims; d++)
+      snprintf(o + strlen(o), sizeof o - strlen(o), "%s%d", d ? "x" : "", rows[i].out_dims[d]);
+    const uint64_t io = in_elems + rows[i].out_bytes; /* int8 activations: one byte per element */
+    fprintf(out, "%-3d %-24.24s %-18s %-16s %-16s %12llu %10llu %10llu %s\n", i, rows[i].name, rows[i].kind, in, o,
+            (unsigned long long)rows[i].macs, (unsigned long long)rows[i].param_bytes, (unsigned long long)io,
+            rows[i].supported ? "yes" : "NO");
+    macs += rows[i].macs;
+    params += rows[i].param_bytes;
+    if (io > peak) peak = io, peak_op = i;
+    n_bad += !rows[i].supported;
+  }
+  fprintf(out, "total: %d operators, %llu MACs, %llu constant bytes (weights, biases: flash)", n,
+          (unsigned long long)macs, (unsigned long long)params);
+  if (peak_op >= 0) fprintf(out, ", per-operator peak in+out %llu B at %d", (unsigned long long)peak, peak_op);
+  fprintf(out, "\n");
+  if (n_bad) {
+    fprintf(out, "the runtime lacks %d of them:", n_bad);
+    for (int32_t i = 0; i < n; i++)
+      if (!rows[i].supported) fprintf(out, " %s (%d)", rows[i].kind, i);
+    fprintf(out, "\n");
+  }
+  free(rows);
+  free(data);
+  return n_bad;
+}
+
 /* ---- export ---- */
 
 typedef struct {

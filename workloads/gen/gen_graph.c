@@ -152,6 +152,10 @@ static rt_layer_t *new_layer(gi_t *g, int32_t i, uint8_t op, int32_t src, int32_
     refuse(g, i, "output not an int8 activation within 4096 per dimension, with quantization");
     return NULL;
   }
+  if ((uint64_t)oh * ow * oc > GEN_TENSOR_MAX_BYTES) { /* the runtime's sizes are 32-bit */
+    refuse(g, i, "output larger than a tensor may be");
+    return NULL;
+  }
   rt_layer_t *L = &g->layers[g->n];
   rt_node_t *N = &g->nodes[g->n];
   memset(L, 0, sizeof *L);
@@ -202,8 +206,8 @@ static void softmax_params(double beta, double s_in, int32_t *mult, int32_t *shi
   double real = beta * s_in * (double)(1 << 26);
   if (real > 2147483647.0) real = 2147483647.0;
   gen_quantize_multiplier(real, mult, shift);
-  const double radius = 31.0 * (double)(1 << 26) / ldexp(1.0, *shift);
-  *diff_min = -(int32_t)floor(radius);
+  *diff_min = 0; /* a shift outside 0..30 is refused by the caller */
+  if (*shift >= 0 && *shift <= 30) *diff_min = -(int32_t)floor(31.0 * (double)(1 << 26) / ldexp(1.0, *shift));
 }
 
 static int32_t src_of(gi_t *g, int32_t i, int32_t tensor) {
@@ -230,8 +234,9 @@ static void map_op(gi_t *g, int32_t i) {
   case TFL_OP_QUANTIZE:
     if (ti->type == TFL_FLOAT32 && g->n == 0 && t->n_inputs == 1 && t->inputs[0] == in) {
       int32_t h, w, c;
-      if (shape3(to, &h, &w, &c) || !quantized(to)) {
-        refuse(g, i, "of the float input: not to an int8 activation");
+      if (shape3(to, &h, &w, &c) || !quantized(to) || tfl_tensor_elems(ti) != tfl_tensor_elems(to) ||
+          (uint64_t)h * w * c > GEN_TENSOR_MAX_BYTES) {
+        refuse(g, i, "of the float input: not to an int8 activation of its size");
         return;
       }
       g->m->model.in_h = (uint16_t)h, g->m->model.in_w = (uint16_t)w, g->m->model.in_c = (uint16_t)c;
@@ -525,7 +530,10 @@ int gen_graph_import(const tfl_model_t *t, gen_model_t *m, uint8_t *op_ok, char 
   }
   /* the input frame at offset 0 (filled below: the file's own "mcusim.input", else pseudo-random) */
   const uint64_t frame_bytes = (uint64_t)m->model.in_h * m->model.in_w * m->model.in_c;
-  if (frame_bytes) put(g, NULL, frame_bytes);
+  if (frame_bytes > GEN_TENSOR_MAX_BYTES || (frame_bytes && put(g, NULL, frame_bytes) == UINT32_MAX)) {
+    snprintf(why, why_len, "the input is larger than a tensor may be");
+    goto done;
+  }
   for (int32_t i = 0; i < t->n_ops; i++) {
     if (i == 0 && !frame_bytes) {
       if (t->ops[0].code == TFL_OP_QUANTIZE) map_op(g, 0);
@@ -533,7 +541,10 @@ int gen_graph_import(const tfl_model_t *t, gen_model_t *m, uint8_t *op_ok, char 
         if (!why[0]) snprintf(why, why_len, "the input is neither int8 nor quantized by the first operator");
         goto done;
       }
-      put(g, NULL, (uint64_t)m->model.in_h * m->model.in_w * m->model.in_c);
+      if (put(g, NULL, (uint64_t)m->model.in_h * m->model.in_w * m->model.in_c) == UINT32_MAX) {
+        snprintf(why, why_len, "out of memory for the input frame");
+        goto done;
+      }
       continue;
     }
     map_op(g, i);

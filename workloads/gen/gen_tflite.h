@@ -6,8 +6,9 @@
  * CONV_2D (a 1x1 stride-1 one as the pointwise kernel, followed by an ADD of an earlier layer's output fused into it),
  * DEPTHWISE_CONV_2D (multiplier 1), a PAD feeding a VALID convolution, AVERAGE_POOL_2D over the whole map or MEAN
  * over H,W with unchanged quantization (the global average pool), FULLY_CONNECTED, a RESHAPE before it, QUANTIZE of
- * the graph's float input and DEQUANTIZE of its output. A graph outside that subset is refused naming every operator
- * the runtime lacks; gen_tflite_ops still gives its analytic figures.
+ * the graph's float input and DEQUANTIZE of its output. A graph outside that subset is imported as a general graph
+ * (gen_graph.h: gen_model_t.nodes) when the graph runtime runs every operator, else refused naming every operator it
+ * lacks; gen_tflite_ops still gives its analytic figures.
  *
  * Export writes the same network as a .tflite: weights, biases, scales and zero points, plus three metadata entries
  * that make the round trip exact (model JSON -> .tflite -> import gives byte-identical generated C and blob):

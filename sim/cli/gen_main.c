@@ -276,8 +276,8 @@ static int gen_main(int argc, char **argv) {
       return 2;
     }
     if (gen_tiny_write(tiny, &bytes, &n, terr, sizeof terr)) {
-      fprintf(stderr, "mcusim-gen: %s (built-in: %s, %s, %s, %s)\n", terr, gen_tiny_names[0], gen_tiny_names[1],
-              gen_tiny_names[2], gen_tiny_names[3]);
+      fprintf(stderr, "mcusim-gen: %s (built-in: %s, %s, %s, %s, %s)\n", terr, gen_tiny_names[0], gen_tiny_names[1],
+              gen_tiny_names[2], gen_tiny_names[3], gen_tiny_names[4]);
       return 2;
     }
     cm_out_t *out;

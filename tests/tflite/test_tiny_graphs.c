@@ -68,6 +68,27 @@ START_TEST(ic_resnet8) { check("ic-resnet8-cifar", "patch:n=2,layers=1", 1250163
 END_TEST
 START_TEST(ad_autoencoder) { check("ad-fc-autoencoder", NULL, 231424); }
 END_TEST
+/* every graph operator: dm-2 depthwise, MAX_POOL, PAD + VALID conv, CONCATENATION, ADD, QUANTIZE, MEAN, RESHAPE */
+START_TEST(op_zoo) { check("op-zoo", "patch:n=2,layers=2", 76608); }
+END_TEST
+
+/* the fuzz corpus's graph seed is op-zoo as the writer writes it today (regenerate: mcusim-gen --tiny-model op-zoo
+ * --tflite-out tests/fuzz/corpus/tflite/graph-op-zoo.tflite) */
+START_TEST(fuzz_seed_is_current) {
+  uint8_t *a;
+  size_t na;
+  ck_assert_msg(gen_tiny_write("op-zoo", &a, &na, err, sizeof err) == 0, "%s", err);
+  FILE *f = fopen(FUZZ_CORPUS "/graph-op-zoo.tflite", "rb");
+  ck_assert_ptr_nonnull(f);
+  uint8_t *b = malloc(na + 1);
+  const size_t nb = fread(b, 1, na + 1, f);
+  fclose(f);
+  ck_assert_uint_eq(nb, na);
+  ck_assert(memcmp(a, b, na) == 0);
+  free(a);
+  free(b);
+}
+END_TEST
 
 /* blocks=K names the first K layers of a graph; a prefix whose inner tensor a later layer reads is refused */
 START_TEST(graph_schedules_count_layers) {
@@ -111,6 +132,8 @@ Suite *test_suite(void) {
   tcase_add_test(tc, kws_ds_cnn);
   tcase_add_test(tc, ic_resnet8);
   tcase_add_test(tc, ad_autoencoder);
+  tcase_add_test(tc, op_zoo);
+  tcase_add_test(tc, fuzz_seed_is_current);
   tcase_add_test(tc, graph_schedules_count_layers);
   tcase_add_test(tc, bent_offsets_and_multipliers_are_refused);
   suite_add_tcase(s, tc);

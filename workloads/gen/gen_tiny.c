@@ -131,18 +131,20 @@ static int32_t conv(tb_t *b, const char *name, int32_t x, int32_t oc, int kh, in
   return y;
 }
 
-static int32_t dw(tb_t *b, const char *name, int32_t x, int k, int s, int relu) {
-  const int32_t h = shape_h(b, x), w = shape_w(b, x), c = shape_c(b, x);
+static int32_t dw_dm(tb_t *b, const char *name, int32_t x, int k, int s, int relu, int dm) {
+  const int32_t h = shape_h(b, x), w = shape_w(b, x), c = shape_c(b, x) * dm;
   int32_t wt, bt;
   params(b, name, k * k * c, 1, k, k, c, c, 3, k * k, &wt, &bt);
   const int32_t y = act(b, name, out_dim(1, h, k, s), out_dim(1, w, k, s), c, relu);
   tfl_op_t *o = op(b, TFL_OP_DEPTHWISE_CONV_2D, TFL_OPT_DEPTHWISE_CONV2D, x, wt, bt, y);
   o->padding = TFL_PAD_SAME;
   o->stride_h = o->stride_w = s;
-  o->depth_multiplier = 1;
+  o->depth_multiplier = dm;
   o->activation = relu ? TFL_ACT_RELU : TFL_ACT_NONE;
   return y;
 }
+
+static int32_t dw(tb_t *b, const char *name, int32_t x, int k, int s, int relu) { return dw_dm(b, name, x, k, s, relu, 1); }
 
 static int32_t fc(tb_t *b, const char *name, int32_t x, int32_t n_out, int relu) {
   const int32_t n_in = (int32_t)tfl_tensor_elems(&b->t[x]);
@@ -252,17 +254,70 @@ static void build_autoencoder(tb_t *b) {
   b->m.outputs[b->m.n_outputs++] = f_out;
 }
 
+/* an int8 tensor quantized like x (same scale and zero point), [1,h,w,c] */
+static int32_t like(tb_t *b, const char *name, int32_t x, int h, int w, int c) {
+  const int32_t t = tensor(b, name, TFL_INT8, 1, h, w, c);
+  quant(b, t, 1, b->t[x].scale[0], (int32_t)b->t[x].zero_point[0], 0);
+  return t;
+}
+
+static int32_t const_i32(tb_t *b, const char *name, int n, const int32_t *v, int d0, int d1) {
+  const int32_t t = tensor(b, name, TFL_INT32, d0, d1, 0, 0);
+  int32_t *data = own(b, sizeof(int32_t) * (size_t)n);
+  if (data) memcpy(data, v, sizeof(int32_t) * (size_t)n);
+  b->t[t].data = (const uint8_t *)data;
+  b->t[t].data_bytes = 4u * (uint32_t)n;
+  return t;
+}
+
+/* Every graph operator once, small (a few KB): SAME stride-2 stem, depthwise with multiplier 2, two branches (2x2
+ * MAX_POOL_2D; PAD then a VALID stride-2 conv) joined by CONCATENATION, a residual ADD over a 1x1 conv, QUANTIZE
+ * int8 -> int8, MEAN over H,W, RESHAPE, FULLY_CONNECTED, SOFTMAX. Tests and the fuzz corpus use it. */
+static void build_op_zoo(tb_t *b) {
+  int32_t x = act(b, "input", 16, 16, 3, 0);
+  b->m.inputs[b->m.n_inputs++] = x;
+  x = conv(b, "stem", x, 8, 3, 3, 2, 1, 1);
+  x = dw_dm(b, "dw_dm2", x, 3, 1, 1, 2);
+  const int32_t mp = like(b, "maxpool", x, 4, 4, 16);
+  tfl_op_t *o = op(b, TFL_OP_MAX_POOL_2D, TFL_OPT_POOL2D, x, -1, -1, mp);
+  o->padding = TFL_PAD_VALID, o->filter_h = o->filter_w = 2, o->stride_h = o->stride_w = 2;
+  const int32_t pads = const_i32(b, "paddings", 8, (const int32_t[]){0, 0, 1, 1, 1, 1, 0, 0}, 4, 2);
+  const int32_t pd = like(b, "pad", x, 10, 10, 16);
+  op(b, TFL_OP_PAD, TFL_OPT_PAD, x, pads, -1, pd);
+  const int32_t br = conv(b, "branch_conv", pd, 16, 3, 3, 2, 0, 1);
+  const int32_t cat = like(b, "concat", mp, 4, 4, 32);
+  o = op(b, TFL_OP_CONCATENATION, TFL_OPT_CONCATENATION, mp, br, -1, cat);
+  o->axis = 3;
+  const int32_t pw = conv(b, "pw", cat, 32, 1, 1, 1, 1, 0);
+  x = add(b, "add", cat, pw);
+  const int32_t q = tensor(b, "requant", TFL_INT8, 1, 4, 4, 32);
+  quant(b, q, 1, 0.08, -100, 0);
+  op(b, TFL_OP_QUANTIZE, TFL_OPT_QUANTIZE, x, -1, -1, q);
+  const int32_t axes = const_i32(b, "axes", 2, (const int32_t[]){1, 2}, 2, 0);
+  const int32_t mean = tensor(b, "mean", TFL_INT8, 1, 1, 1, 32);
+  quant(b, mean, 1, 0.06, -90, 0);
+  op(b, TFL_OP_MEAN, TFL_OPT_REDUCER, q, axes, -1, mean)->keep_dims = 1;
+  const int32_t f = like(b, "flatten", mean, 1, 32, 0);
+  b->t[f].n_dims = 2, b->t[f].dims[1] = 32;
+  o = op(b, TFL_OP_RESHAPE, TFL_OPT_RESHAPE, mean, -1, -1, f);
+  o->n_new_shape = 2, o->new_shape[0] = 1, o->new_shape[1] = 32;
+  x = softmax(b, fc(b, "fc", f, 10, 0));
+  b->m.outputs[b->m.n_outputs++] = x;
+}
+
 const char *const gen_tiny_names[GEN_TINY_COUNT] = {"vww-mbv1-0.25-r96", "kws-dscnn-49x10", "ic-resnet8-cifar",
-                                                    "ad-fc-autoencoder"};
+                                                    "ad-fc-autoencoder", "op-zoo"};
 
 int gen_tiny_write(const char *name, uint8_t **out, size_t *out_bytes, char *err, size_t err_len) {
-  static void (*const builders[GEN_TINY_COUNT])(tb_t *) = {build_vww, build_dscnn, build_resnet8, build_autoencoder};
+  static void (*const builders[GEN_TINY_COUNT])(tb_t *) = {build_vww, build_dscnn, build_resnet8, build_autoencoder,
+                                                                   build_op_zoo};
   static const char *const descriptions[GEN_TINY_COUNT] = {
       "MobileNetV1 0.25 visual wake words 96x96x3, shaped like the MLPerf Tiny reference; pseudo-random weights",
       "DS-CNN keyword spotting 49x10x1, shaped like the MLPerf Tiny reference; pseudo-random weights",
       "ResNet-8 CIFAR-10 32x32x3, shaped like the MLPerf Tiny reference; pseudo-random weights",
       "FC autoencoder 640-128x3-8-128x3-640 (anomaly detection), shaped like the MLPerf Tiny reference; "
-      "pseudo-random weights"};
+      "pseudo-random weights",
+      "every graph operator once (tests, fuzz corpus); pseudo-random weights"};
   int k = -1;
   for (int i = 0; i < GEN_TINY_COUNT; i++)
     if (!strcmp(name, gen_tiny_names[i])) k = i;

@@ -11,7 +11,8 @@ include(GNUInstallDirs)
 # binaries use stay non-PIC: the run loop's speed). Sources are taken from the targets, so a file added to one of
 # them is in the installed library too.
 set(mcusim_dist_sources)
-foreach(t mcusim_lib mcusim_elf mcusim_devices mcusim_probes mcusim_memory mcusim_profiles mcusim_isa mcusim_common)
+foreach(t mcusim_lib mcusim_elf mcusim_devices mcusim_probes mcusim_memory mcusim_profiles mcusim_isa mcusim_tflite
+          mcusim_common)
   get_target_property(dir ${t} SOURCE_DIR)
   get_target_property(srcs ${t} SOURCES)
   foreach(s ${srcs})

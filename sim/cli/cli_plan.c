@@ -10,6 +10,7 @@
 #include "sim/cli/cli_io.h"
 #include "workloads/gen/gen_model.h"
 #include "workloads/gen/gen_plan.h"
+#include "workloads/gen/gen_tflite.h"
 
 typedef struct {
   const char *model_path, *split_layer;
@@ -121,6 +122,8 @@ int cli_plan(int argc, char **argv) {
   gen_model_t m;
   if (gen_model_load(a.model_path, &m, err, sizeof err)) {
     fprintf(stderr, "mcusim: %s: %s\n", a.model_path, err);
+    /* a .tflite with operators the runtime lacks: its analytic per-operator table still (docs/tflite.md); exit 2 */
+    if (!a.json) gen_tflite_ops_print(a.model_path, stdout, err, sizeof err);
     return CLI_EXIT_BAD_INPUT;
   }
   int rc = CLI_EXIT_BAD_INPUT;

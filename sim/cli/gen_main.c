@@ -23,7 +23,9 @@
 #include "common/cm.h"
 #include "sim/cli/cli_io.h"
 #include "workloads/gen/gen_model.h"
+#include "workloads/gen/gen_plan.h"
 #include "workloads/gen/gen_tflite.h"
+#include "workloads/gen/gen_tiny.h"
 
 #define DRY_RUN_ARENA_BYTES (64u << 20)
 #define SCHEDULE_FILE_MAX_BYTES (16u << 10) /* `mcusim search` writes ~200 B */
@@ -41,7 +43,7 @@ static int dry_run(const gen_model_t *m, const rt_schedule_t *s, uint32_t arena_
   }
   rt_arena_t arena;
   rt_arena_init(&arena, mem, arena_bytes);
-  rt_err e = rt_run(&m->model, s, &arena, NULL, &out->stats);
+  rt_err e = m->nodes ? rt_graph_run(&m->graph, s, &arena, NULL, &out->stats) : rt_run(&m->model, s, &arena, NULL, &out->stats);
   out->arena_peak_bytes = arena.live_peak_bytes;
   out->arena_required_bytes = arena.required_bytes;
   free(mem);
@@ -77,6 +79,18 @@ static const char *grp(uint64_t v) {
 
 /* Within 120 columns (tests/cli/test_width.sh). */
 static void print_plan(const gen_model_t *m, const rt_schedule_t *s, const dry_run_t *d) {
+  if (m->nodes) { /* a general graph: the graph planner's table */
+    gen_plan_t *p = malloc(sizeof *p);
+    char err[256];
+    if (p && !gen_plan(m, s, p, err, sizeof err)) gen_plan_print(p, stdout);
+    else if (p) fprintf(stderr, "mcusim-gen: %s\n", err);
+    free(p);
+    printf("schedule %s: MACs %" PRIu64 " (patch stage %" PRIu64 "), arena peak %u B, arena required %u B,\n"
+           "  patch peak %u B, patch input %ux%u, checksum 0x%08x\n",
+           s->name, d->stats.macs, d->stats.patch_stage_macs, d->arena_peak_bytes, d->arena_required_bytes,
+           d->stats.patch_peak_bytes, d->stats.patch_in_h, d->stats.patch_in_w, d->stats.checksum);
+    return;
+  }
   printf("model %s: %u layers in %d blocks, %s weight bytes, ", m->name, m->model.n_layers, m->n_blocks,
          grp(m->weight_bytes));
   printf("%s parameter bytes\n", grp(m->param_bytes));
@@ -169,12 +183,26 @@ static int write_sources(const gen_model_t *m, const rt_schedule_t *s, const dry
             a->in2_shift, a->out_zp, a->out_mult, a->out_shift, a->act_min, a->act_max, L->weights_off, L->bias_off,
             L->mult_off, L->shift_off);
   }
+  if (m->nodes) { /* a general graph: one rt_node_t per layer (runtime/rt.h); the firmware is built with MCUSIM_GRAPH */
+    fprintf(f, "};\n\nstatic const rt_node_t nodes[%u] = {\n", m->model.n_layers);
+    for (int32_t i = 0; i < m->model.n_layers; i++) {
+      const rt_node_t *N = &m->nodes[i];
+      fprintf(f, "  {{%d, %d, %d, %d}, %u, %u, %u, %u, %u, %u, %u, %u, %d, %d, %d},\n", N->in[0], N->in[1], N->in[2],
+              N->in[3], N->n_in, N->kh, N->kw, N->sh, N->sw, N->pad_top, N->pad_left, N->depth_mult, N->mult,
+              N->shift, N->diff_min);
+    }
+  }
   fprintf(f, "};\n\nstatic const char model_name[] = ");
   cm_escape_file(CM_ESC_C_STRING, m->name, f);
   fprintf(f, ";\nstatic const char schedule_name[] = ");
   cm_escape_file(CM_ESC_C_STRING, s->name, f);
-  fprintf(f, ";\n\nconst rt_model_t mcusim_model = {model_name, %u, layers, mcusim_model_blob, %uu, %u, %u, %u, %d};\n",
-          m->model.n_layers, m->model.input_off, m->model.in_h, m->model.in_w, m->model.in_c, m->model.in_zp);
+  if (m->nodes)
+    fprintf(f, ";\n\nconst rt_graph_t mcusim_graph = {{model_name, %u, layers, mcusim_model_blob, %uu, %u, %u, %u, %d}, "
+            "nodes};\n", m->model.n_layers, m->model.input_off, m->model.in_h, m->model.in_w, m->model.in_c,
+            m->model.in_zp);
+  else
+    fprintf(f, ";\n\nconst rt_model_t mcusim_model = {model_name, %u, layers, mcusim_model_blob, %uu, %u, %u, %u, %d};\n",
+            m->model.n_layers, m->model.input_off, m->model.in_h, m->model.in_w, m->model.in_c, m->model.in_zp);
   fprintf(f, "const rt_schedule_t mcusim_schedule = {schedule_name, %u, %u, %u, %u};\n\n", s->patch_n, s->patch_layers,
           s->input_in_arena, s->halo_clip);
   fprintf(f, "/* what the native dry run of this schedule computed */\n");
@@ -203,37 +231,6 @@ static int write_tflite(const gen_model_t *m, const char *model_path, const char
   return f ? close_out(out, path) : -1;
 }
 
-/* The analytic table of a .tflite's operators, whether the runtime runs them or not (stdout). */
-static void print_tflite_ops(const char *path) {
-  size_t len = 0;
-  char *data = cm_read_file(path, GEN_TFLITE_MAX_BYTES, &len);
-  gen_tflite_op_t *rows = NULL;
-  int32_t n = 0;
-  char err[256];
-  if (!data || !gen_tflite_is_tflite((const uint8_t *)data, len) ||
-      gen_tflite_ops((const uint8_t *)data, len, &rows, &n, err, sizeof err)) {
-    free(data);
-    return;
-  }
-  uint64_t macs = 0, params = 0;
-  printf("%-3s %-24s %-18s %-16s %-16s %12s %10s %s\n", "id", "tensor", "operator", "in", "out", "MACs", "params B",
-         "runtime");
-  for (int32_t i = 0; i < n; i++) {
-    char in[48] = "", out[48] = "";
-    for (int32_t d = 0; d < rows[i].in_n_dims; d++)
-      snprintf(in + strlen(in), sizeof in - strlen(in), "%s%d", d ? "x" : "", rows[i].in_dims[d]);
-    for (int32_t d = 0; d < rows[i].out_n_dims; d++)
-      snprintf(out + strlen(out), sizeof out - strlen(out), "%s%d", d ? "x" : "", rows[i].out_dims[d]);
-    printf("%-3d %-24.24s %-18s %-16s %-16s %12" PRIu64 " %10" PRIu64 " %s\n", i, rows[i].name, rows[i].kind, in, out,
-           rows[i].macs, rows[i].param_bytes, rows[i].supported ? "yes" : "NO");
-    macs += rows[i].macs;
-    params += rows[i].param_bytes;
-  }
-  printf("total: %d operators, %" PRIu64 " MACs, %" PRIu64 " constant bytes (weights, biases)\n", n, macs, params);
-  free(rows);
-  free(data);
-}
-
 /* A schedule file (version 1): the spec it holds, copied into `spec` (size 128). 0, or -1 with a message. */
 static int read_schedule_file(const char *path, const char *model_name, char *spec) {
   char *text = cm_read_file(path, SCHEDULE_FILE_MAX_BYTES, NULL);
@@ -256,13 +253,16 @@ static void usage(void) {
   fprintf(stderr,
           "usage: mcusim-gen --model M.json|M.tflite [--schedule SPEC | --schedule-file F.json] (--out PREFIX | --plan)\n"
           "                  [--tflite-out F.tflite]   also (or only) write the model as a .tflite\n"
-          "  SPEC: layerwise[,input=arena] | patch:n=N,blocks=K[,input=arena][,halo=clip]\n");
+          "       mcusim-gen --tiny-model NAME --tflite-out F.tflite   a built-in MLPerf-Tiny-shaped model\n"
+          "  SPEC: layerwise[,input=arena] | patch:n=N,blocks=K[,input=arena][,halo=clip]\n"
+          "        (a general graph: blocks=K or layers=K, the patch stage is its first K layers)\n");
 }
 
 /* Exit codes as mcusim's (README "Exit codes"): 0 written, 2 bad input or an output that cannot be written, 5
  * interrupted, 70 internal error. */
 static int gen_main(int argc, char **argv) {
   const char *model_path = NULL, *spec = "layerwise", *prefix = NULL, *schedule_file = NULL, *tflite_out = NULL;
+  const char *tiny = NULL;
   char file_spec[128];
   int plan = 0;
   for (int i = 1; i < argc; i++) {
@@ -278,10 +278,31 @@ static int gen_main(int argc, char **argv) {
       plan = 1;
     else if (!strcmp(argv[i], "--tflite-out") && i + 1 < argc)
       tflite_out = argv[++i];
+    else if (!strcmp(argv[i], "--tiny-model") && i + 1 < argc)
+      tiny = argv[++i];
     else {
       usage();
       return 2;
     }
+  }
+  if (tiny) { /* a built-in MLPerf-Tiny-shaped model written as a .tflite (gen_tiny.h) */
+    uint8_t *bytes;
+    size_t n;
+    char terr[256];
+    if (!tflite_out || model_path) {
+      usage();
+      return 2;
+    }
+    if (gen_tiny_write(tiny, &bytes, &n, terr, sizeof terr)) {
+      fprintf(stderr, "mcusim-gen: %s (built-in: %s, %s, %s, %s, %s)\n", terr, gen_tiny_names[0], gen_tiny_names[1],
+              gen_tiny_names[2], gen_tiny_names[3], gen_tiny_names[4]);
+      return 2;
+    }
+    cm_out_t *out;
+    FILE *f = open_out(&out, tflite_out);
+    if (f) fwrite(bytes, 1, n, f);
+    free(bytes);
+    return f && !close_out(out, tflite_out) ? 0 : 2;
   }
   if (!model_path || (!prefix && !plan && !tflite_out)) {
     usage();
@@ -299,7 +320,8 @@ static int gen_main(int argc, char **argv) {
   int rc = 2;
   if (gen_model_load(model_path, &m, err, sizeof err)) {
     fprintf(stderr, "mcusim-gen: %s: %s\n", model_path, err);
-    if (plan) print_tflite_ops(model_path); /* a .tflite the runtime cannot run still has its analytic figures */
+    if (plan) /* a .tflite the runtime cannot run still has its analytic figures (the same table as mcusim plan) */
+      gen_tflite_ops_print(model_path, stdout, err, sizeof err);
     return 2;
   }
   if (tflite_out && write_tflite(&m, model_path, tflite_out)) goto done;

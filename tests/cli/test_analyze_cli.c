@@ -116,6 +116,30 @@ START_TEST(json_to_stdout_validates) {
 }
 END_TEST
 
+/* A general graph from a .tflite (issue 16): the DS-CNN keyword-spotting model written by the project's writer
+ * (workloads/gen/gen_tiny.c) gets a verdict on the F412, its patch schedules (prefixes of its layers) simulated, and
+ * every firmware computing the same output. */
+START_TEST(tflite_graph_gets_a_verdict) {
+  char cmd[2048];
+  snprintf(cmd, sizeof cmd,
+           "{ %s analyze " TINY_DIR "/kws-dscnn-49x10.tflite --profile stm32f412 -j 2 --out " WORK_DIR
+           "/kws --quiet --json " WORK_DIR "/kws.json > " WORK_DIR "/kws.txt 2>&1; }",
+           MCUSIM_BIN);
+  int rc = cli_sh(cmd);
+  char *text = cli_slurp(WORK_DIR "/kws.txt");
+  ck_assert_msg(rc == 0, "exit %d: %s", rc, text ? text : "");
+  ck_assert_ptr_nonnull(strstr(text, "mcusim analyze: kws-dscnn-49x10 on stm32f412"));
+  ck_assert_ptr_nonnull(strstr(text, "verdict       FITS"));
+  ck_assert_msg(strstr(text, "outputs       identical: checksum 0x"), "%s", text);
+  free(text);
+  cJSON *v = cli_read_json(WORK_DIR "/kws.json");
+  ck_assert_str_eq(cli_str(v, "verdict"), "fits");
+  cJSON_Delete(v);
+  /* the patch schedules were simulated: one candidate folder per schedule beside the layer-wise one */
+  ck_assert_int_eq(cli_sh("ls -d " WORK_DIR "/kws/candidates/*patch* > /dev/null"), 0);
+}
+END_TEST
+
 /* The verdict is printed, the output that cannot be written named in one line, exit 2. */
 START_TEST(unwritable_output_is_exit_2) {
   int rc = cli_mcusim("analyze " MODEL " --profile stm32f412 -j 2 --top 0 --out " WORK_DIR
@@ -168,6 +192,7 @@ Suite *test_suite(void) {
     tcase_add_test(tc, unwritable_output_is_exit_2);
     tcase_add_test(tc, interrupt_ends_the_jobs_and_exits_5);
     tcase_add_test(tc, does_not_fit_says_by_how_much);
+    tcase_add_test(tc, tflite_graph_gets_a_verdict);
   } else
     fprintf(stderr, "arm-none-eabi-gcc not found: the analyses that build firmware are skipped\n");
   suite_add_tcase(s, tc);

@@ -2,7 +2,8 @@
  * convolutions), a DS-CNN-shaped chain (10x4 stride-2 stem, depthwise/pointwise blocks) and a branch-and-join graph
  * (PAD, MAXPOOL, two branches into CONCAT, depth-multiplier DWCONV, MEAN, QUANTIZE, FC, SOFTMAX) run layer-wise and
  * patch-based; every schedule gives the bytes the independent reference (ref_ops.c) computes for the whole graph,
- * and the planner (gen_plan_graph) gives the executor's arena peaks and MACs to the byte. */
+ * and the planner (gen_plan_graph) gives the executor's arena peaks and MACs to the byte. The .tflite models of
+ * workloads/gen/gen_tiny.c, imported as graphs, give the reference's bytes too. */
 #include "tests/support/check_main.h"
 #include <stdint.h>
 #include <stdio.h>
@@ -12,6 +13,8 @@
 #include "tests/workloads/graph_build.h"
 #include "workloads/gen/gen_model.h"
 #include "workloads/gen/gen_plan.h"
+#include "workloads/gen/gen_tflite.h"
+#include "workloads/gen/gen_tiny.h"
 
 #ifndef MCUSIM_MODELS_DIR
 #error "MCUSIM_MODELS_DIR must name workloads/models"
@@ -312,6 +315,40 @@ START_TEST(test_refusals) {
 }
 END_TEST
 
+/* The .tflite models of workloads/gen/gen_tiny.c imported as graphs (gen_graph.c): their tables evaluated by the
+ * independent reference give the bytes rt_graph_run gives, layer-wise. */
+START_TEST(test_imported_tiny_models_match_the_reference) {
+  uint8_t *file;
+  size_t n;
+  char err[256];
+  ck_assert_msg(gen_tiny_write(gen_tiny_names[_i], &file, &n, err, sizeof err) == 0, "%s", err);
+  gen_model_t m;
+  ck_assert_msg(gen_tflite_parse(file, n, &m, err, sizeof err) == 0, "%s", err);
+  free(file);
+  ck_assert_ptr_nonnull(m.nodes);
+  ck_assert_int_le(m.model.n_layers, GB_MAX);
+  gb_t *b = calloc(1, sizeof *b);
+  b->n = m.model.n_layers;
+  memcpy(b->layers, m.layers, sizeof(rt_layer_t) * (size_t)b->n);
+  memcpy(b->nodes, m.nodes, sizeof(rt_node_t) * (size_t)b->n);
+  b->g = m.graph;
+  b->g.model.layers = b->layers;
+  b->g.nodes = b->nodes;
+  static int8_t want[1 << 16], got[1 << 16];
+  const int bytes = gb_reference(b, want, sizeof want);
+  static uint8_t mem[1u << 20];
+  rt_arena_t arena;
+  rt_arena_init(&arena, mem, sizeof mem);
+  const rt_schedule_t lw = {"layerwise", 0, 0, 0, 0};
+  rt_stats_t st;
+  ck_assert_int_eq(rt_graph_run(&m.graph, &lw, &arena, got, &st), RT_OK);
+  ck_assert_int_eq((int)st.output_bytes, bytes);
+  ck_assert_msg(memcmp(want, got, (size_t)bytes) == 0, "%s: output differs from the reference", m.name);
+  free(b);
+  gen_model_free(&m);
+}
+END_TEST
+
 Suite *test_suite(void) {
   Suite *s = suite_create("workloads_graph");
   TCase *tc = tcase_create("graph");
@@ -321,6 +358,7 @@ Suite *test_suite(void) {
   tcase_add_test(tc, test_branches_join);
   tcase_add_test(tc, test_refusals);
   tcase_add_loop_test(tc, test_bundled_models_as_graphs, 0, 3);
+  tcase_add_loop_test(tc, test_imported_tiny_models_match_the_reference, 0, GEN_TINY_COUNT);
   suite_add_tcase(s, tc);
   return s;
 }

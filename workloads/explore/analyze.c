@@ -281,8 +281,15 @@ static void patch_note(const analyze_t *a, int p, char *buf, size_t len) {
   buf[0] = 0;
   if (a->no_patch_reason[0])
     cm_msgf(buf, len, "layer-wise only: %s", a->no_patch_reason);
-  else if (p < 0)
-    cm_msgf(buf, len, "no patch schedule ran to completion (see the candidates' folders)");
+  else if (p < 0) {
+    int ran = 0;
+    for (size_t i = 0; i < a->n; i++) ran += a->cand[i].patch_n && a->cand[i].simulated && a->cand[i].sim_ok;
+    if (ran)
+      cm_msgf(buf, len, "layer-wise only: none of the %d patch schedules simulated lowers the peak (its layer is past "
+              "every patch stage the search tried)", ran);
+    else
+      cm_msgf(buf, len, "no patch schedule ran to completion (see the candidates' folders)");
+  }
   else if (a->cand[p].peak_bytes > sram) {
     rpt_group_digits(a->cand[p].peak_bytes - sram, d, sizeof d);
     cm_msgf(buf, len, "no patch schedule fits: the smallest simulated (%s) is over the part's SRAM by %s B",

@@ -18,8 +18,11 @@
 #define FW_STATIC_MARGIN (32u << 10)  /* static data + stack beside the arena when sizing an enlarged SRAM */
 #define PROFILE_MAX_BYTES (64u << 10) /* a profile is ~1 KiB; the bound the copy always had */
 
-static const char *const rt_objects[] = {"main", "rt_kernels", "rt_arena", "rt_exec", "startup"};
-#define RT_OBJECT_COUNT 5
+/* main_graph: main.c built with MCUSIM_GRAPH (a general graph's firmware calls rt_graph_run); each ELF links one of
+ * main and main_graph, and rt_ops/rt_graph, which --gc-sections drops from a sequential model's firmware */
+static const char *const rt_objects[] = {"main", "rt_kernels", "rt_arena", "rt_exec", "startup", "rt_ops", "rt_graph",
+                                         "main_graph"};
+#define RT_OBJECT_COUNT 8
 
 /* snprintf for paths (a path longer than the buffer is cut; XP_FW_PATH_MAX is far above what builds use) */
 __attribute__((format(printf, 3, 4))) static void fmt_path(char *buf, size_t len, const char *fmt, ...) {
@@ -69,6 +72,7 @@ static void cmd_compiler(cmd_t *c, const xp_fw_tools_t *t, const char *core) {
 }
 
 static const char *rt_source(const xp_fw_tools_t *t, const char *name, char *buf) {
+  if (!strcmp(name, "main_graph")) name = "main";
   const char *dir = !strcmp(name, "main")      ? "workloads/firmware"
                     : !strcmp(name, "startup") ? "workloads/support"
                                                : "workloads/runtime";
@@ -76,9 +80,11 @@ static const char *rt_source(const xp_fw_tools_t *t, const char *name, char *buf
   return buf;
 }
 
-static int compile(const xp_fw_tools_t *t, const char *core, const char *src, const char *obj, const char *log) {
+static int compile_def(const xp_fw_tools_t *t, const char *core, const char *src, const char *obj, const char *log,
+                       const char *define) {
   cmd_t c = {.argc = 0};
   cmd_compiler(&c, t, core);
+  if (define) cmd_add(&c, "-D%s", define);
   cmd_add(&c, "-O2");
   cmd_add(&c, "-g");
   cmd_add(&c, "-ffunction-sections");
@@ -92,6 +98,10 @@ static int compile(const xp_fw_tools_t *t, const char *core, const char *src, co
   cmd_add(&c, "-o");
   cmd_add(&c, "%s", obj);
   return xp_pool_spawn_wait(c.argv, log);
+}
+
+static int compile(const xp_fw_tools_t *t, const char *core, const char *src, const char *obj, const char *log) {
+  return compile_def(t, core, src, obj, log, NULL);
 }
 
 typedef struct {
@@ -123,7 +133,11 @@ static int prepare_object(void *ctx, size_t k) {
   if (object_up_to_date(p->tools, obj, rt_source(p->tools, name, src))) return 0;
   fmt_path(tmp, sizeof tmp, "%s.tmp%d", obj, (int)getpid());
   fmt_path(log, sizeof log, "%s/rt-%s/%s.log", p->tools->work, core, name);
-  return compile(p->tools, core, rt_source(p->tools, name, src), tmp, log) != 0 || rename(tmp, obj) ? 1 : 0;
+  return compile_def(p->tools, core, rt_source(p->tools, name, src), tmp, log,
+                     strcmp(name, "main_graph") ? NULL : "MCUSIM_GRAPH") != 0 ||
+                 rename(tmp, obj)
+             ? 1
+             : 0;
 }
 
 int xp_fw_prepare_cores(const xp_fw_tools_t *t, const char *const *cores, size_t n_cores, int parallel, char *err,
@@ -196,7 +210,18 @@ static int generate(const xp_fw_tools_t *t, const char *model, const char *spec,
   return xp_pool_spawn_wait(c.argv, log);
 }
 
+/* Whether the generated tables are a general graph's (mcusim-gen defines mcusim_graph instead of mcusim_model). */
+static int generated_is_graph(const char *dir) {
+  char path[XP_FW_PATH_MAX + 16];
+  fmt_path(path, sizeof path, "%s/fw.c", dir);
+  char *text = cm_read_file(path, 64u << 20, NULL);
+  const int graph = text && strstr(text, "\nconst rt_graph_t mcusim_graph = ") != NULL;
+  free(text);
+  return graph;
+}
+
 static int link_elf(const xp_fw_tools_t *t, const char *core, const char *dir, const char *log) {
+  const int graph = generated_is_graph(dir);
   cmd_t c = {.argc = 0};
   cmd_compiler(&c, t, core);
   cmd_add(&c, "-nostartfiles");
@@ -204,7 +229,8 @@ static int link_elf(const xp_fw_tools_t *t, const char *core, const char *dir, c
   cmd_add(&c, "-T%s/memory.ld", dir);
   cmd_add(&c, "-T%s/workloads/support/cortex-m.ld", t->root);
   cmd_add(&c, "-Wl,-Map=%s/fw.map", dir);
-  for (int i = 0; i < RT_OBJECT_COUNT; i++) cmd_add(&c, "%s/rt-%s/%s.o", t->work, core, rt_objects[i]);
+  for (int i = 0; i < RT_OBJECT_COUNT; i++)
+    if (strcmp(rt_objects[i], graph ? "main" : "main_graph")) cmd_add(&c, "%s/rt-%s/%s.o", t->work, core, rt_objects[i]);
   cmd_add(&c, "%s/fw.c.o", dir);
   cmd_add(&c, "%s/fw.S.o", dir);
   cmd_add(&c, "-o");

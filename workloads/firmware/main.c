@@ -7,7 +7,14 @@
 #include "mcusim_trace.h"
 #include "runtime/rt.h"
 
+#ifdef MCUSIM_GRAPH /* a general graph (runtime/rt.h rt_graph_t): the generated tables define mcusim_graph */
+extern const rt_graph_t mcusim_graph;
+#define mcusim_model (mcusim_graph.model)
+#define MCUSIM_INFER(arena, stats) rt_graph_run(&mcusim_graph, &mcusim_schedule, arena, NULL, stats)
+#else
 extern const rt_model_t mcusim_model;
+#define MCUSIM_INFER(arena, stats) rt_run(&mcusim_model, &mcusim_schedule, arena, NULL, stats)
+#endif
 extern const rt_schedule_t mcusim_schedule;
 extern const uint32_t mcusim_expected_checksum;
 extern const uint64_t mcusim_expected_macs;
@@ -26,7 +33,7 @@ int main(void) {
   MCUSIM_MARK("input_in_arena", mcusim_schedule.input_in_arena);
   MCUSIM_MARK("arena_bytes", mcusim_arena_bytes);
   rt_arena_init(&arena, mcusim_arena, mcusim_arena_bytes);
-  rt_err err = rt_run(&mcusim_model, &mcusim_schedule, &arena, NULL, &stats);
+  rt_err err = MCUSIM_INFER(&arena, &stats);
   if (err != RT_OK) {
     printf("error: %s\n", rt_strerror(err));
     return 2;

@@ -650,6 +650,8 @@ void gen_model_free(gen_model_t *m) {
   free(m->layers);
   free(m->layer_names);
   free(m->blob);
+  free(m->nodes);
+  m->nodes = NULL;
   m->layers = NULL;
   m->layer_names = NULL;
   m->blob = NULL;
@@ -671,11 +673,12 @@ int gen_schedule_parse(const gen_model_t *m, const char *spec, rt_schedule_t *ou
     cm_msgf(err, err_len, "schedule must be \"layerwise[,...]\" or \"patch:n=N,blocks=K[,...]\"");
     return -1;
   }
-  int n = patch ? 0 : -1, blocks = -1;
+  int n = patch ? 0 : -1, blocks = -1, layers = -1;
   char buf[128];
   snprintf(buf, sizeof buf, "%s", opts);
   for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
     if (sscanf(tok, "n=%d", &n) == 1 || sscanf(tok, "blocks=%d", &blocks) == 1) continue;
+    if (m->nodes && sscanf(tok, "layers=%d", &layers) == 1) continue; /* a graph: the first K layers */
     if (strcmp(tok, "input=arena") == 0)
       out->input_in_arena = 1;
     else if (strcmp(tok, "input=flash") == 0)
@@ -688,6 +691,20 @@ int gen_schedule_parse(const gen_model_t *m, const char *spec, rt_schedule_t *ou
       cm_msgf(err, err_len, "unknown schedule option \"%s\"", tok);
       return -1;
     }
+  }
+  if (layers >= 0) { /* graphs only (gen_graph.h): blocks=K and layers=K agree up to GEN_MAX_BLOCKS layers */
+    if (blocks >= 0 || layers > m->model.n_layers || (patch && layers < 1)) {
+      cm_msgf(err, err_len, "layers=%d: the graph has %d layers (a patch schedule needs 1..%d; not with blocks=)",
+              layers, m->model.n_layers, m->model.n_layers);
+      return -1;
+    }
+    if (patch && (n < 1 || n > 16)) {
+      cm_msgf(err, err_len, "patch schedule needs n=1..16");
+      return -1;
+    }
+    out->patch_n = patch ? (uint8_t)n : 0;
+    out->patch_layers = (uint8_t)layers;
+    return 0;
   }
   if (blocks > m->n_blocks || (patch && blocks < 1)) {
     cm_msgf(err, err_len, "blocks=%d: the model has %d blocks (a patch schedule needs blocks >= 1)", blocks,

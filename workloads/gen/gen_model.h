@@ -36,6 +36,10 @@ typedef struct {
   double *out_scale;          /* [n_layers]: scale of each layer's final output (after a fused ADD) */
   double *filter_scale;       /* per output channel of the layers with weights: layer i's at filter_scale_off[i] */
   uint32_t *filter_scale_off; /* [n_layers] */
+  /* A general graph (a .tflite the sequential table cannot express, gen_graph.h): one node per layer, and the
+   * graph the runtime's rt_graph_run takes. NULL / unused for a sequential model (rt_run). */
+  rt_node_t *nodes;
+  rt_graph_t graph;
 } gen_model_t;
 
 /* Parse a model description and build it. err receives a message on failure. Returns 0 on success. */

@@ -175,6 +175,7 @@ static void plan_patches(const gen_model_t *gm, const rt_schedule_t *s, gen_plan
 }
 
 int gen_plan(const gen_model_t *gm, const rt_schedule_t *s, gen_plan_t *out, char *err, size_t err_len) {
+  if (gm->nodes) return gen_plan_graph(&gm->graph, gm->name, s, out, err, err_len); /* a general graph */
   const rt_model_t *m = &gm->model;
   memset(out, 0, sizeof *out);
   if (s->input_in_arena) {

@@ -8,6 +8,7 @@
 
 #include "common/cm.h"
 #include "tflite/tfl.h"
+#include "workloads/gen/gen_graph.h"
 
 #define MAX_DIM 4096 /* the runtime's sizes are 16-bit; the generator keeps maps and channels to 4096 */
 
@@ -656,8 +657,14 @@ int gen_tflite_parse(const uint8_t *data, size_t size, gen_model_t *m, char *err
     goto done;
   }
   map_graph(&t, &mp);
-  if (mp.n_bad) {
-    cm_msgf(err, err_len, "the runtime cannot run: %s (mcusim-gen --plan lists every operator)", mp.why);
+  if (mp.n_bad) { /* not a chain of the sequential runtime's layers: a general graph (gen_graph.h)? */
+    char why[512];
+    if (!gen_graph_import(&t, m, mp.op_ok, why, sizeof why)) {
+      rc = 0;
+      goto done;
+    }
+    gen_model_free(m);
+    cm_msgf(err, err_len, "the runtime cannot run: %s (mcusim-gen --plan lists every operator)", why);
     goto done;
   }
   rc = build(&t, &mp, m, err, err_len);
@@ -685,6 +692,13 @@ int gen_tflite_ops(const uint8_t *data, size_t size, gen_tflite_op_t **rows, int
     return -1;
   }
   map_graph(&t, &mp);
+  if (mp.n_bad) { /* the graph runtime's verdict per operator */
+    gen_model_t gm;
+    char why[512];
+    memset(&gm, 0, sizeof gm);
+    gen_graph_import(&t, &gm, mp.op_ok, why, sizeof why);
+    gen_model_free(&gm);
+  }
   for (int32_t i = 0; i < t.n_ops; i++) {
     tfl_op_info_t info;
     char nb[24];
@@ -705,6 +719,54 @@ int gen_tflite_ops(const uint8_t *data, size_t size, gen_tflite_op_t **rows, int
   free(mp.op_ok);
   tfl_free(&t);
   return 0;
+}
+
+int gen_tflite_ops_print(const char *path, FILE *out, char *err, size_t err_len) {
+  size_t len = 0;
+  char *data = cm_read_file(path, GEN_TFLITE_MAX_BYTES, &len);
+  gen_tflite_op_t *rows = NULL;
+  int32_t n = 0;
+  if (!data || !gen_tflite_is_tflite((const uint8_t *)data, len) ||
+      gen_tflite_ops((const uint8_t *)data, len, &rows, &n, err, err_len)) {
+    if (!data || !gen_tflite_is_tflite((const uint8_t *)data, len)) cm_msgf(err, err_len, "not a .tflite file");
+    free(data);
+    return -1;
+  }
+  uint64_t macs = 0, params = 0, peak = 0;
+  int32_t peak_op = -1, n_bad = 0;
+  fprintf(out, "%-3s %-24s %-18s %-16s %-16s %12s %10s %10s %s\n", "id", "tensor", "operator", "in", "out", "MACs",
+          "params B", "in+out B", "runtime");
+  for (int32_t i = 0; i < n; i++) {
+    char in[48] = "", o[48] = "";
+    uint64_t in_elems = rows[i].in_n_dims ? 1 : 0;
+    for (int32_t d = 0; d < rows[i].in_n_dims; d++) {
+      snprintf(in + strlen(in), sizeof in - strlen(in), "%s%d", d ? "x" : "", rows[i].in_dims[d]);
+      in_elems *= rows[i].in_dims[d] > 0 ? (uint64_t)rows[i].in_dims[d] : 0;
+    }
+    for (int32_t d = 0; d < rows[i].out_n_dims; d++)
+      snprintf(o + strlen(o), sizeof o - strlen(o), "%s%d", d ? "x" : "", rows[i].out_dims[d]);
+    const uint64_t io = in_elems + rows[i].out_bytes; /* int8 activations: one byte per element */
+    fprintf(out, "%-3d %-24.24s %-18s %-16s %-16s %12llu %10llu %10llu %s\n", i, rows[i].name, rows[i].kind, in, o,
+            (unsigned long long)rows[i].macs, (unsigned long long)rows[i].param_bytes, (unsigned long long)io,
+            rows[i].supported ? "yes" : "NO");
+    macs += rows[i].macs;
+    params += rows[i].param_bytes;
+    if (io > peak) peak = io, peak_op = i;
+    n_bad += !rows[i].supported;
+  }
+  fprintf(out, "total: %d operators, %llu MACs, %llu constant bytes (weights, biases: flash)", n,
+          (unsigned long long)macs, (unsigned long long)params);
+  if (peak_op >= 0) fprintf(out, ", per-operator peak in+out %llu B at %d", (unsigned long long)peak, peak_op);
+  fprintf(out, "\n");
+  if (n_bad) {
+    fprintf(out, "the runtime lacks %d of them:", n_bad);
+    for (int32_t i = 0; i < n; i++)
+      if (!rows[i].supported) fprintf(out, " %s (%d)", rows[i].kind, i);
+    fprintf(out, "\n");
+  }
+  free(rows);
+  free(data);
+  return n_bad;
 }
 
 /* ---- export ---- */
@@ -791,6 +853,10 @@ static int32_t act_of(int32_t lo, int32_t hi, int32_t zp) {
 }
 
 int gen_tflite_write(const gen_model_t *m, uint8_t **out, size_t *out_bytes, char *err, size_t err_len) {
+  if (m->nodes) {
+    cm_msgf(err, err_len, "a general graph imported from a .tflite is not exported again (write the .tflite itself)");
+    return -1;
+  }
   exp_t x;
   memset(&x, 0, sizeof x);
   const int32_t n = m->model.n_layers;

@@ -6,8 +6,9 @@
  * CONV_2D (a 1x1 stride-1 one as the pointwise kernel, followed by an ADD of an earlier layer's output fused into it),
  * DEPTHWISE_CONV_2D (multiplier 1), a PAD feeding a VALID convolution, AVERAGE_POOL_2D over the whole map or MEAN
  * over H,W with unchanged quantization (the global average pool), FULLY_CONNECTED, a RESHAPE before it, QUANTIZE of
- * the graph's float input and DEQUANTIZE of its output. A graph outside that subset is refused naming every operator
- * the runtime lacks; gen_tflite_ops still gives its analytic figures.
+ * the graph's float input and DEQUANTIZE of its output. A graph outside that subset is imported as a general graph
+ * (gen_graph.h: gen_model_t.nodes) when the graph runtime runs every operator, else refused naming every operator it
+ * lacks; gen_tflite_ops still gives its analytic figures.
  *
  * Export writes the same network as a .tflite: weights, biases, scales and zero points, plus three metadata entries
  * that make the round trip exact (model JSON -> .tflite -> import gives byte-identical generated C and blob):
@@ -19,6 +20,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "workloads/gen/gen_model.h"
 
@@ -45,5 +47,11 @@ typedef struct {
 /* *rows (malloc'ed, caller frees) and *n_rows; 0, or -1 with a message when the file cannot be read at all. */
 int gen_tflite_ops(const uint8_t *data, size_t size, gen_tflite_op_t **rows, int32_t *n_rows, char *err,
                    size_t err_len);
+
+/* The analytic table of a .tflite file's operators for people (`mcusim plan` and `mcusim-gen --plan` on a model the
+ * runtime cannot run): per operator its shapes, MACs, constant bytes (weights in flash), activation bytes in + out
+ * (the operator's own peak, its first input and its outputs), and whether the runtime runs it; then the totals and the
+ * operators the runtime lacks. Returns the number of unsupported operators, or -1 when the file cannot be read (err). */
+int gen_tflite_ops_print(const char *path, FILE *out, char *err, size_t err_len);
 
 #endif /* MCUSIM_GEN_TFLITE_H */

@@ -26,7 +26,7 @@ static const uint16_t invoke_code[] = {0xB510, 0xF8D0, 0x4798, 0x6803, 0xBF00, 0
 static uint8_t flash[0x1000];
 static uint8_t arena[ARENA_BYTES];
 
-static int fake_read_mem(void *opaque, uint32_t addr, void *buf, uint32_t len) {
+static int tflm_read_mem(void *opaque, uint32_t addr, void *buf, uint32_t len) {
   (void)opaque;
   if (addr < ARENA || addr - ARENA + len > ARENA_BYTES) return -1;
   memcpy(buf, arena + (addr - ARENA), len);
@@ -76,11 +76,11 @@ static size_t write_model(uint8_t *at, size_t room) {
 }
 
 static void init(fake_engine_t *e) {
-  static sim_elf_symbol_t symbols[] = {{INVOKE, sizeof invoke_code, "_ZN6tflite16MicroInterpreter6InvokeEv", 1},
-                                       {KERNEL, 0x20, "_ZN6tflite12_GLOBAL__N_14EvalEP13TfLiteContextP10TfLiteNode", 1},
-                                       {PROFILER, 0x20, "_ZN6tflite13MicroProfiler10BeginEventEPKc", 1},
-                                       {SBRK, 0x20, "_sbrk", 1},
-                                       {ARENA, ARENA_BYTES, "_ZN12_GLOBAL__N_112tensor_arenaE", 0}};
+  static sim_elf_symbol_t symbols[] = {{INVOKE, sizeof invoke_code, "_ZN6tflite16MicroInterpreter6InvokeEv", 1, NULL, NULL, NULL},
+                                       {KERNEL, 0x20, "_ZN6tflite12_GLOBAL__N_14EvalEP13TfLiteContextP10TfLiteNode", 1, NULL, NULL, NULL},
+                                       {PROFILER, 0x20, "_ZN6tflite13MicroProfiler10BeginEventEPKc", 1, NULL, NULL, NULL},
+                                       {SBRK, 0x20, "_sbrk", 1, NULL, NULL, NULL},
+                                       {ARENA, ARENA_BYTES, "_ZN12_GLOBAL__N_112tensor_arenaE", 0, NULL, NULL, NULL}};
   static sim_elf_segment_t segment = {
       .vaddr = 0, .file_size = sizeof flash, .mem_size = sizeof flash, .flags = 5u /* PF_R | PF_X */, .bytes = flash};
   memset(flash, 0, sizeof flash);
@@ -89,7 +89,7 @@ static void init(fake_engine_t *e) {
   memset(arena, 0, sizeof arena);
   fake_engine_init(e);
   e->elf = (sim_elf_t){.symbols = symbols, .symbol_count = 5, .segments = &segment, .segment_count = 1};
-  e->host.read_mem = fake_read_mem;
+  e->host.read_mem = tflm_read_mem;
 }
 
 START_TEST(recognises_a_tflm_image) {
@@ -100,7 +100,7 @@ START_TEST(recognises_a_tflm_image) {
   fake_engine_init(&plain);
   ck_assert(!probe_tflm_is_image(&plain.elf));
   /* a symbol table with demangled names (issue 17 item 4), with or without the parameter list */
-  sim_elf_symbol_t demangled = {INVOKE, sizeof invoke_code, "tflite::MicroInterpreter::Invoke()", 1};
+  sim_elf_symbol_t demangled = {INVOKE, sizeof invoke_code, "tflite::MicroInterpreter::Invoke()", 1, NULL, NULL, NULL};
   e.elf.symbols = &demangled;
   e.elf.symbol_count = 1;
   ck_assert(probe_tflm_is_image(&e.elf));

@@ -427,20 +427,36 @@ void rpt_compare_print(const cJSON *cmp, FILE *out) {
 
 /* ---- flat: "path value" lines for shell scripts (scripts/paper.sh) ---- */
 
+/* One line per value whatever the text holds: newline as \n, a backslash doubled, other control characters (and, in
+ * a path, spaces: the first space ends the path) as \xNN. */
+static void flat_text(const char *s, int is_path, FILE *out) {
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    if (*p == '\n')
+      fputs("\\n", out);
+    else if (*p == '\\')
+      fputs("\\\\", out);
+    else if (*p < 0x20 || *p == 0x7f || (is_path && *p == ' '))
+      fprintf(out, "\\x%02x", *p);
+    else
+      fputc(*p, out);
+  }
+}
+
 static void flat_value(const cJSON *v, FILE *out) {
   if (cJSON_IsNumber(v) && v->valuedouble == floor(v->valuedouble) && fabs(v->valuedouble) < 9007199254740992.0)
     fprintf(out, "%.0f", v->valuedouble);
   else if (cJSON_IsNumber(v))
     fprintf(out, "%.6f", v->valuedouble);
   else if (cJSON_IsString(v))
-    for (const char *p = v->valuestring; *p; p++) fputs(*p == '\n' ? "\\n" : (char[]){*p, 0}, out);
+    flat_text(v->valuestring, 0, out);
   else
     fputs(cJSON_IsTrue(v) ? "true" : cJSON_IsFalse(v) ? "false" : "null", out);
 }
 
 static void flat_walk(const cJSON *node, char *path, size_t len, size_t size, FILE *out) {
   if (!cJSON_IsObject(node) && !cJSON_IsArray(node)) {
-    fprintf(out, "%s ", path);
+    flat_text(path, 1, out);
+    fputc(' ', out);
     flat_value(node, out);
     fputc('\n', out);
     return;

@@ -222,6 +222,22 @@ START_TEST(compare_names_one_line) { /* F11, `mcusim compare` */
 }
 END_TEST
 
+/* `compare --flat` prints "path value" lines for shell scripts: a name's control characters (an ESC sequence, a
+ * carriage return) and a key's spaces would break a line or forge one; they are written as \xNN, a backslash as \\. */
+START_TEST(compare_flat_escapes_control_characters) {
+  cJSON *doc = cJSON_Parse("{\"a b\":{\"name\":\"x\\u001b[31m\\r\\n\\\\y\\u007f\"}}");
+  ck_assert_ptr_nonnull(doc);
+  char *text = NULL;
+  size_t len = 0;
+  FILE *out = open_memstream(&text, &len);
+  rpt_json_print_flat(doc, out);
+  fclose(out);
+  ck_assert_str_eq(text, "a\\x20b.name x\\x1b[31m\\x0d\\n\\\\y\\x7f\n");
+  free(text);
+  cJSON_Delete(doc);
+}
+END_TEST
+
 START_TEST(merge_html_escapes_status) { /* F10 */
   xp_sweep_row_t row = {.index = 0, .id = "j0", .status = "<script>alert(1)</script>"};
   char *html = NULL;
@@ -350,6 +366,7 @@ Suite *test_suite(void) {
   tcase_add_test(tc, merge_jobs_total_bounded);
   tcase_add_test(tc, check_many_layers_fast);
   tcase_add_test(tc, report_text_valid_utf8_nul_kept);
+  tcase_add_test(tc, compare_flat_escapes_control_characters);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -217,6 +217,7 @@ static void print_verdict(const cJSON *v, const char *out_dir) {
   row("  arena", lw, p, "arena_peak_bytes", "B");
   row("  static", lw, p, "static_bytes", "B");
   row("  stack", lw, p, "stack_peak_bytes", "B");
+  row("  heap", lw, p, "heap_bytes", "B"); /* newlib's (printf's buffers): in peak SRAM, not in the plan's arena */
   row("MACs", lw, p, "macs", "n");
   row("cycles", lw, p, "cycles", "n");
   row("latency", lw, p, "latency_ms", "%.2f ms");

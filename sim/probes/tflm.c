@@ -158,12 +158,7 @@ probe_tflm_t *probe_tflm_create(const probe_host_t *host, const sim_elf_t *elf, 
   t->tflm = tflm;
   const sim_elf_symbol_t *s = find_symbol(elf, "_sbrk");
   t->sbrk = s && s->is_function ? s->addr : 0;
-  /* firmware with an arena section of its own (mcusim's runtime, the trace ABI) accounts its buffers through events
-   * and is compared with the planner's figures: its heap (printf's buffers) stays out, as before issue 17 */
-  uint32_t arena_start, arena_end;
-  if (!sim_elf_lookup(elf, "__arena_start", &arena_start) && !sim_elf_lookup(elf, "__arena_end", &arena_end) &&
-      arena_end > arena_start)
-    t->sbrk = 0;
+  /* every firmware's heap counts, mcusim's own runtime too (its .arena is counted through events, the heap apart) */
   if (t->sbrk && sim_elf_lookup(elf, "end", &t->heap_base)) t->heap_base = 0;
   find_arena(t);
   if (!tflm) return t;

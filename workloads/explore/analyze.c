@@ -26,6 +26,7 @@ typedef struct {
   xp_sweep_figures_t fig[MAX_CAND];
   int has_fig[MAX_CAND];
   uint64_t flash_used[MAX_CAND];
+  uint64_t heap[MAX_CAND]; /* newlib's heap high-water (printf's buffers): in peak_bytes, never in the plan's arena */
   char peak_layer[MAX_CAND][GEN_NAME_MAX], peak_layer_kind[MAX_CAND][24];
   uint64_t peak_layer_bytes[MAX_CAND];
   char no_patch_reason[256];
@@ -139,6 +140,7 @@ static void collect(analyze_t *a, size_t i) {
     c->peak_bytes = f->value[RPT_FIGURE_PEAK], c->arena_peak_bytes = f->value[RPT_FIGURE_ARENA_PEAK];
     c->cycles = f->value[RPT_FIGURE_CYCLES], c->macs = f->value[RPT_FIGURE_MACS], c->latency_us = f->latency_us;
     a->flash_used[i] = rpt_u64_or(rep, "firmware.flash_used_bytes", 0);
+    a->heap[i] = rpt_u64_or(rep, "memory.heap_bytes", 0);
     peak_layer(a, i, rep);
   }
   cJSON_Delete(rep);
@@ -208,6 +210,7 @@ static cJSON *schedule_json(const analyze_t *a, int i) {
   add_u64(o, "arena_peak_bytes", c->arena_peak_bytes);
   add_u64(o, "static_bytes", f->value[RPT_FIGURE_STATIC]);
   add_u64(o, "stack_peak_bytes", f->value[RPT_FIGURE_STACK_PEAK]);
+  add_u64(o, "heap_bytes", a->heap[i]);
   cJSON_AddBoolToObject(o, "fits_sram", c->peak_bytes <= sram);
   add_u64(o, "sram_headroom_bytes", c->peak_bytes <= sram ? sram - c->peak_bytes : 0);
   add_u64(o, "sram_over_bytes", c->peak_bytes > sram ? c->peak_bytes - sram : 0);

@@ -14,7 +14,7 @@
 #define MEM_TIMELINE_MAX 4096u
 #define MEM_ALLOCATIONS_MAX 100000u
 #define MEM_DIAGNOSTICS_MAX 1000u
-#define MEM_NAME_MAX 64u
+#define MEM_NAME_MAX 256u /* a C++ name with its parameter list and @file (issue 17: full names in the JSON) */
 /* Caps on the lists the firmware's events grow (issue 21, F23: a million patch events took 1.2 GB). Beyond a cap an
  * event is still timed in the ranges around it but not recorded, and one `list_full` diagnostic says so. */
 #define MEM_LAYERS_MAX 4096u   /* distinct layer ids */

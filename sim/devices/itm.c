@@ -27,8 +27,8 @@ static void trace_alloc(dev_itm_t *itm, const mem_when_t *when, const uint32_t *
   char tag[MEM_NAME_MAX];
   dev_firmware_string(host, a[2], tag, sizeof tag);
   if (!host->sram_range(host->opaque, a[0], a[1])) {
-    char msg[160];
-    snprintf(msg, sizeof msg, "allocation '%s' of %u B at 0x%08x lies outside SRAM", tag, a[1], a[0]);
+    char msg[160]; /* the diagnostic's size: a long tag is cut here, the allocation record keeps it whole */
+    snprintf(msg, sizeof msg, "allocation '%.100s' of %u B at 0x%08x lies outside SRAM", tag, a[1], a[0]);
     mem_diagnose(itm->events, MEM_DIAG_OUTSIDE_SRAM, when, a[0], a[1], msg);
   }
   mem_alloc(itm->events, when, a[0], a[1], tag);

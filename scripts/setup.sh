@@ -7,8 +7,11 @@ MCUSIM_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 MCUSIM_BUILD="${MCUSIM_BUILD:-$MCUSIM_ROOT/build}"
 MCUSIM_PACKAGES=(cmake make gcc pkg-config libunicorn-dev libcapstone-dev libcjson-dev check libelf-dev libdw-dev libiberty-dev
                  nettle-dev gcc-arm-none-eabi libnewlib-arm-none-eabi python3 python3-jsonschema)
-# issue 19: man pages from --help (help2man) and the .deb (cpack runs dpkg-shlibdeps); not needed to build mcusim
-MCUSIM_TOOL_PACKAGES=(help2man dpkg-dev)
+# issue 19: man pages from --help (help2man; man-db for test_install's `man -l`), the .deb (cpack runs dpkg-shlibdeps,
+# and `file` to find the ELF files), libbz2-dev to link statically against libmcusim.a (libdw.pc's Libs.private has
+# -lbz2). Not needed to build mcusim; a fresh Debian 12 has none of them (scripts/fresh-debian.sh: without them
+# test_deb and test_install fail there).
+MCUSIM_TOOL_PACKAGES=(help2man dpkg-dev file libbz2-dev man-db)
 
 mcusim_install_packages() {
   local missing=()

@@ -304,7 +304,7 @@ static int32_t ref_acc(const rt_layer_t *L, const int8_t *w, const int8_t *in, i
 static uint64_t align4(uint64_t v) { return (v + 3u) & ~(uint64_t)3u; }
 
 /* In 64 bits: an fc layer after a 1024x1024x4 input has 4 Gi weights (issue 21, F5). */
-static uint64_t weight_count(const rt_layer_t *L) {
+uint64_t gen_weight_count(const rt_layer_t *L) {
   switch (L->op) {
   case RT_OP_CONV:
     return (uint64_t)L->out_c * L->k * L->k * L->in_c;
@@ -317,6 +317,18 @@ static uint64_t weight_count(const rt_layer_t *L) {
   default:
     return 0;
   }
+}
+
+int gen_layer_place(rt_layer_t *L, uint64_t *off, uint64_t *weights) {
+  const uint64_t weights_off = *off, nw = gen_weight_count(L), params = align4(weights_off + nw);
+  *weights = nw;
+  *off = params + 12u * (uint64_t)L->out_c;
+  if (*off > GEN_BLOB_MAX_BYTES) return -1;
+  L->weights_off = (uint32_t)weights_off;
+  L->bias_off = (uint32_t)params;
+  L->mult_off = (uint32_t)(params + 4u * L->out_c);
+  L->shift_off = (uint32_t)(params + 8u * L->out_c);
+  return 0;
 }
 
 /* Zero point of tensor t (output of layer t-1) as the next layer reads it. */
@@ -355,7 +367,7 @@ static int calibrate_layer(gen_model_t *m, int32_t i, int8_t **tens, double *sca
   int32_t *bias = (int32_t *)(void *)(m->blob + L->bias_off);
   int32_t *mult = (int32_t *)(void *)(m->blob + L->mult_off);
   int32_t *shift = (int32_t *)(void *)(m->blob + L->shift_off);
-  const uint64_t nw = weight_count(L);
+  const uint64_t nw = gen_weight_count(L);
   for (uint64_t j = 0; j < nw; j++) w[j] = (int8_t)rand_range(&st, -127, 127);
   for (int32_t c = 0; c < L->out_c; c++) s_w[c] = (0.6 + 0.8 * rand_unit(&st)) / 127.0;
   memcpy(m->filter_scale + m->filter_scale_off[i], s_w, sizeof(double) * L->out_c);
@@ -541,20 +553,13 @@ int gen_model_parse(const char *json_text, gen_model_t *m, char *err, size_t err
       goto fail;
     }
     if (s->op != RT_OP_AVGPOOL) {
-      uint64_t nw = weight_count(L);
-      const uint64_t weights_off = off;
-      off = align4(off + nw);
-      if (off + 12u * (uint64_t)c > GEN_BLOB_MAX_BYTES) {
+      uint64_t nw;
+      if (gen_layer_place(L, &off, &nw)) {
         cm_msgf(err, err_len,
                 "layer %s: the weights reach %llu bytes, more than the %u bytes the firmware can address in flash",
-                s->name, (unsigned long long)(off + 12u * (uint64_t)c), GEN_BLOB_MAX_BYTES);
+                s->name, (unsigned long long)off, GEN_BLOB_MAX_BYTES);
         goto fail;
       }
-      L->weights_off = (uint32_t)weights_off;
-      L->bias_off = (uint32_t)off;
-      L->mult_off = (uint32_t)(off + 4u * c);
-      L->shift_off = (uint32_t)(off + 8u * c);
-      off += 12u * c;
       m->weight_bytes += nw;
       m->param_bytes += nw + 12u * c;
     }

@@ -58,6 +58,13 @@ int gen_schedule_parse(const gen_model_t *m, const char *spec, rt_schedule_t *ou
 /* TFLite QuantizeMultiplier: real = mult * 2^(shift - 31), mult in [2^30, 2^31). */
 void gen_quantize_multiplier(double real, int32_t *mult, int32_t *shift);
 
+/* Weights of a layer (int8), from its op and shape; in 64 bits (an fc after a 1024x1024x4 input has 4 Gi). */
+uint64_t gen_weight_count(const rt_layer_t *layer);
+/* The model blob's layout, one layer at a time (model JSON and .tflite import alike): the layer's weights at *off,
+ * then bias, multiplier and shift (int32[out_c]) 4-byte aligned; *off moves past them and *weights gets the weight
+ * count. -1 (offsets not set) when the blob would pass GEN_BLOB_MAX_BYTES: *off then says how far it would reach. */
+int gen_layer_place(rt_layer_t *layer, uint64_t *off, uint64_t *weights);
+
 /* Deterministic PRNG (splitmix64) used for weights and the input frame. */
 uint64_t gen_hash64(const char *s, uint64_t salt);
 uint64_t gen_rand(uint64_t *state);

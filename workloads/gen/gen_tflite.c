@@ -377,23 +377,6 @@ static void map_graph(const tfl_model_t *t, map_t *mp) {
   free(layer_of);
 }
 
-static uint64_t align4(uint64_t v) { return (v + 3u) & ~(uint64_t)3u; }
-
-static uint64_t weight_count(const rt_layer_t *L) {
-  switch (L->op) {
-  case RT_OP_CONV:
-    return (uint64_t)L->out_c * L->k * L->k * L->in_c;
-  case RT_OP_DW:
-    return (uint64_t)L->k * L->k * L->in_c;
-  case RT_OP_PW:
-    return (uint64_t)L->out_c * L->in_c;
-  case RT_OP_FC:
-    return (uint64_t)L->out_c * L->in_h * L->in_w * L->in_c;
-  default:
-    return 0;
-  }
-}
-
 static const tfl_metadata_t *find_meta(const tfl_model_t *t, const char *name) {
   for (int32_t i = 0; i < t->n_metadata; i++)
     if (!strcmp(t->metadata[i].name, name)) return &t->metadata[i];
@@ -473,7 +456,7 @@ static int build(const tfl_model_t *t, const map_t *mp, gen_model_t *m, char *er
     return -1;
   }
   m->input_scale = tscale(tin, 0);
-  uint64_t off = align4((uint64_t)in_h * in_w * in_c);
+  uint64_t off = ((uint64_t)in_h * in_w * in_c + 3u) & ~(uint64_t)3u; /* the input frame, 4-byte aligned */
   uint32_t n_channels = 0;
   int32_t n_requant = 0; /* int32 values "mcusim.requant" must hold */
   for (int32_t i = 0; i < n; i++) {
@@ -521,18 +504,12 @@ static int build(const tfl_model_t *t, const map_t *mp, gen_model_t *m, char *er
     }
     m->filter_scale_off[i] = n_channels;
     if (S->op != RT_OP_AVGPOOL) {
-      const uint64_t nw = weight_count(L);
-      L->weights_off = (uint32_t)off;
-      off = align4(off + nw);
-      if (off + 12u * (uint64_t)L->out_c > GEN_BLOB_MAX_BYTES) {
+      uint64_t nw;
+      if (gen_layer_place(L, &off, &nw)) {
         cm_msgf(err, err_len, "layer %s: the weights reach beyond the %u bytes the firmware addresses", L->name,
                 GEN_BLOB_MAX_BYTES);
         return -1;
       }
-      L->bias_off = (uint32_t)off;
-      L->mult_off = (uint32_t)(off + 4u * L->out_c);
-      L->shift_off = (uint32_t)(off + 8u * L->out_c);
-      off += 12u * L->out_c;
       m->weight_bytes += nw;
       m->param_bytes += nw + 12u * L->out_c;
       n_channels += L->out_c;
@@ -624,9 +601,9 @@ static int build(const tfl_model_t *t, const map_t *mp, gen_model_t *m, char *er
     const rt_layer_t *L = &m->layers[i];
     if (S->op == RT_OP_AVGPOOL) continue;
     const tfl_tensor_t *wts = &t->tensors[S->w_t];
-    if (wts->data_bytes != weight_count(L)) { /* the mapping checked it against the same shapes; kept as a guard */
+    if (wts->data_bytes != gen_weight_count(L)) { /* the mapping checked it against the same shapes; kept as a guard */
       cm_msgf(err, err_len, "layer %s: %u bytes of weights, its shape needs %llu", L->name, wts->data_bytes,
-              (unsigned long long)weight_count(L));
+              (unsigned long long)gen_weight_count(L));
       return -1;
     }
     memcpy(m->blob + L->weights_off, wts->data, wts->data_bytes);
@@ -927,7 +904,7 @@ int gen_tflite_write(const gen_model_t *m, uint8_t **out, size_t *out_bytes, cha
     int32_t bt = add_tensor(&x, L->name, "/bias", TFL_INT32, 1, (const int32_t[]){L->out_c});
     if (wt < 0 || bt < 0) break;
     x.t.tensors[wt].data = (const uint8_t *)D.weights;
-    x.t.tensors[wt].data_bytes = (uint32_t)weight_count(L);
+    x.t.tensors[wt].data_bytes = (uint32_t)gen_weight_count(L);
     x.t.tensors[bt].data = (const uint8_t *)D.bias;
     x.t.tensors[bt].data_bytes = 4u * L->out_c;
     set_quant(&x, wt, L->out_c, sw, 0, 0, qdim);

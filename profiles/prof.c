@@ -546,7 +546,7 @@ static prof_err parse_periph_ref(const cJSON *root, const char *origin, const ch
 
 static prof_err parse_root(const cJSON *root, const char *origin, const char *const *dirs, prof_t *p, char *msg,
                            size_t size) {
-  static const char *const known[] = {"version", "name", "description",       "core",  "clock_hz", "flash",
+  static const char *const known[] = {"version", "name", "description",       "core",  "clock_hz",    "flash",
                                       "sram",    "tcm",  "multiplier_cycles", "power", "peripherals", NULL};
   if (!cJSON_IsObject(root)) return fail(msg, size, PROF_E_FIELD, "%s: the profile must be a JSON object", origin);
   const char *twice = repeated_key(root);

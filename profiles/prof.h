@@ -36,20 +36,20 @@ typedef struct {
  * its own, version PROF_PERIPH_VERSION, or the same object inline). */
 #define PROF_PERIPH_VERSION 1
 #define PROF_MAX_PERIPH_BLOCKS 32
-#define PROF_MAX_PERIPH_REGS 16  /* listed registers per block */
-#define PROF_MAX_PERIPH_RULES 16 /* rules per block */
+#define PROF_MAX_PERIPH_REGS 16      /* listed registers per block */
+#define PROF_MAX_PERIPH_RULES 16     /* rules per block */
 #define PROF_PERIPH_BASE 0x40000000u /* the ARMv7-M/ARMv6-M peripheral region: blocks lie in [base, base + size) */
 #define PROF_PERIPH_SIZE 0x20000000u
-#define PROF_PERIPH_ALIGN 0x400u      /* block base and size: multiples of 1 KiB (Unicorn's page on ARM) */
+#define PROF_PERIPH_ALIGN 0x400u       /* block base and size: multiples of 1 KiB (Unicorn's page on ARM) */
 #define PROF_PERIPH_MAX_BLOCK 0x10000u /* at most 64 KiB per block */
 
 typedef enum { PROF_STREAM_NONE = 0, PROF_STREAM_STDOUT = 1, PROF_STREAM_STDERR = 2 } prof_stream_t;
 
 typedef struct {
   char name[24];
-  uint32_t offset;   /* from the block's base; word aligned */
-  uint32_t reset;    /* value at reset (default 0) */
-  uint32_t writable; /* bits a firmware write changes (default all); the rest keep reset or rule values */
+  uint32_t offset;      /* from the block's base; word aligned */
+  uint32_t reset;       /* value at reset (default 0) */
+  uint32_t writable;    /* bits a firmware write changes (default all); the rest keep reset or rule values */
   prof_stream_t stream; /* writes send their low byte to this stream and are not stored */
 } prof_preg_t;
 
@@ -91,10 +91,11 @@ typedef struct {
   unsigned tcm_count;
   double run_current_ma; /* datasheet run-mode supply current at clock_hz; 0 when unknown */
   double supply_v;       /* supply voltage of that figure */
-  double sleep_current_ma; /* Sleep-mode (WFI/WFE) current at clock_hz; 0 when unknown: sleep is charged at run current */
+  double
+      sleep_current_ma; /* Sleep-mode (WFI/WFE) current at clock_hz; 0 when unknown: sleep is charged at run current */
   prof_region_t sram[PROF_MAX_SRAM];
   unsigned sram_count;
-  unsigned mul_cycles; /* Cortex-M0+ multiplier: 1 or 32 */
+  unsigned mul_cycles;   /* Cortex-M0+ multiplier: 1 or 32 */
   prof_periph_t *periph; /* peripheral blocks; NULL when the profile describes none */
 } prof_t;
 

@@ -349,7 +349,8 @@ static void print_header(const cJSON *cmp, FILE *out) {
     const double mapped = rpt_num_or(rpt_get(cmp, sides[i]), "overflow_mapped_bytes", NAN);
     char amount[40];
     rpt_format_amount(mapped, RPT_UNIT_BYTES, amount, sizeof amount); /* "8,060,928 B", grouped as elsewhere */
-    if (mapped > 0) fprintf(out, "note    %c ran with %s of overflow SRAM mapped behind the device's\n", 'A' + i, amount);
+    if (mapped > 0)
+      fprintf(out, "note    %c ran with %s of overflow SRAM mapped behind the device's\n", 'A' + i, amount);
   }
   const cJSON *mm = rpt_get(cmp, "mismatch");
   if (cJSON_GetArraySize(mm) > 0) {

@@ -808,9 +808,9 @@ void rpt_print_text(const cJSON *report, FILE *out) {
     double peak = rpt_figure_total_or(report, RPT_FIGURE_PEAK, 0),
            st = rpt_figure_total_or(report, RPT_FIGURE_STATIC, 0),
            stack = rpt_figure_total_or(report, RPT_FIGURE_STACK_PEAK, 0);
-    fprintf(out, "  ram (total) : %s B = %s static + %s stack + %s arena + %s heap\n",
-            grouped(peak, a, sizeof a), grouped(st, b, sizeof b), grouped(stack, c, sizeof c),
-            grouped(peak - st - stack - heap, d, sizeof d), grouped(heap, e, sizeof e));
+    fprintf(out, "  ram (total) : %s B = %s static + %s stack + %s arena + %s heap\n", grouped(peak, a, sizeof a),
+            grouped(st, b, sizeof b), grouped(stack, c, sizeof c), grouped(peak - st - stack - heap, d, sizeof d),
+            grouped(heap, e, sizeof e));
   } else
     fprintf(out, "  ram (total) : %s B = %s static + %s stack + %s arena\n",
             grouped(rpt_figure_total_or(report, RPT_FIGURE_PEAK, 0), a, sizeof a),

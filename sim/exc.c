@@ -157,7 +157,8 @@ static void enter(mcusim_t *sim, unsigned exc, uint32_t return_addr) {
   uint32_t align = (sim->scs.ccr & DEV_CCR_STKALIGN) && (sp & 4u) ? 4u : 0u;
   uint32_t frame = (sp - size) & ~(align ? 4u : 0u);
   uint32_t words[FRAME_EXTENDED / 4] = {0};
-  static const int basic[] = {UC_ARM_REG_R0, UC_ARM_REG_R1, UC_ARM_REG_R2, UC_ARM_REG_R3, UC_ARM_REG_R12, UC_ARM_REG_LR};
+  static const int basic[] = {UC_ARM_REG_R0, UC_ARM_REG_R1,  UC_ARM_REG_R2,
+                              UC_ARM_REG_R3, UC_ARM_REG_R12, UC_ARM_REG_LR};
   for (int i = 0; i < 6; i++) words[i] = reg(sim, basic[i]);
   words[6] = return_addr & ~1u;
   words[7] = (xpsr & ~XPSR_ALIGN) | (align ? XPSR_ALIGN : 0);
@@ -175,7 +176,8 @@ static void enter(mcusim_t *sim, unsigned exc, uint32_t return_addr) {
   if (fp) exc_return &= ~0x10u;
   /* CONTROL.SPSEL = 0 while still in thread mode, so QEMU swaps to MSP; FPCA = 0 for the handler. */
   set_reg(sim, UC_ARM_REG_CONTROL, control & ~(CONTROL_SPSEL | CONTROL_FPCA));
-  sim->totals.cycles += sim->exc_timing.entry_cycles + vector_fetch_cycles(sim) + (fp ? sim->exc_timing.fp_extra_cycles : 0);
+  sim->totals.cycles +=
+      sim->exc_timing.entry_cycles + vector_fetch_cycles(sim) + (fp ? sim->exc_timing.fp_extra_cycles : 0);
   if (start_handler(sim, exc, exc_return)) exc_fault(sim, exc, return_addr, "has no handler in the vector table");
 }
 
@@ -220,7 +222,8 @@ int sim_exc_return(mcusim_t *sim, uint32_t pc) {
     exc_fault(sim, exc, pc, "unstacking from unreadable memory");
     return 1;
   }
-  static const int basic[] = {UC_ARM_REG_R0, UC_ARM_REG_R1, UC_ARM_REG_R2, UC_ARM_REG_R3, UC_ARM_REG_R12, UC_ARM_REG_LR};
+  static const int basic[] = {UC_ARM_REG_R0, UC_ARM_REG_R1,  UC_ARM_REG_R2,
+                              UC_ARM_REG_R3, UC_ARM_REG_R12, UC_ARM_REG_LR};
   for (int i = 0; i < 6; i++) set_reg(sim, basic[i], words[i]);
   if (fp) {
     for (int i = 0; i < 16; i++) set_reg(sim, UC_ARM_REG_S0 + i, words[8 + i]);

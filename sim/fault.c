@@ -108,7 +108,9 @@ void sim_on_interrupt(uc_engine *uc, uint32_t intno, void *opaque) {
   case EXCP_SWI: /* PC already points after the SVC */
     sim_truncate_block(sim, pc - 2, 1);
     if (sim_exc_svc(sim, pc)) return;
-    sim_fault(sim, MCUSIM_FAULT_SVC, pc - 2, 0, "SVC with no SVCall handler (vector 0 or a `b .` default handler) or at a priority that cannot take it (HardFault on silicon)");
+    sim_fault(sim, MCUSIM_FAULT_SVC, pc - 2, 0,
+              "SVC with no SVCall handler (vector 0 or a `b .` default handler) or at a priority that cannot take it "
+              "(HardFault on silicon)");
     return;
   default:
     for (size_t i = 0; i < sizeof usage_faults / sizeof *usage_faults; i++)

@@ -100,8 +100,8 @@ typedef struct {
   X(blocks, "blocks", "blocks")                                                                                        \
   X(divides, "divides", "insns")                                                                                       \
   X(taken_branches, "taken_branches", "insns")                                                                         \
-  X(sleep_cycles, "sleep_cycles", "cycles") /* of cycles: spent in WFI/WFE waiting for an interrupt */                  \
-  X(exceptions, "exceptions", "exceptions")  /* exception entries, tail-chains included */
+  X(sleep_cycles, "sleep_cycles", "cycles") /* of cycles: spent in WFI/WFE waiting for an interrupt */                 \
+  X(exceptions, "exceptions", "exceptions") /* exception entries, tail-chains included */
 
 typedef struct {
 #define MCUSIM_TOTAL_FIELD(name, key, unit) uint64_t name;

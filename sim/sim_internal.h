@@ -132,7 +132,7 @@ struct mcusim {
   dev_bitband_t bitband;
   dev_scs_t scs;               /* SysTick, NVIC, SCB (exception state) */
   isa_exc_timing_t exc_timing; /* entry, tail-chain and return cycles of the core */
-  sim_mmio_t bitband_mmio; /* mapped at run start on the M3/M4 when nothing else is there */
+  sim_mmio_t bitband_mmio;     /* mapped at run start on the M3/M4 when nothing else is there */
   sim_mmio_t mmio[SIM_MMIO_REGIONS];
   dev_periph_t periph; /* vendor peripherals of the profile, and accesses nobody described (docs/peripherals.md) */
   sim_periph_window_t periph_windows[SIM_PERIPH_WINDOWS];

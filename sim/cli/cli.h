@@ -69,8 +69,8 @@ typedef struct {
   const char *annotate[8]; /* annotation files or bundled preset names */
   int annotate_count;
   const char *stop_after; /* --stop-after FUNCTION:N */
-  const char *tflite; /* issue 17: --tflite FILE, the model of a TFLM image */
-  int no_tflm;        /* --no-tflm */
+  const char *tflite;     /* issue 17: --tflite FILE, the model of a TFLM image */
+  int no_tflm;            /* --no-tflm */
   mcusim_limits_t limits;
   int quiet, progress, strict_sram;
   int strict_periph; /* --strict-peripherals */

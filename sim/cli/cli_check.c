@@ -62,13 +62,17 @@ static int add_setting(check_opts_t *o, int kind, const char *spec) {
 }
 
 static int parse_check(int argc, char **argv, check_opts_t *o) {
-  static const struct option longopts[] = {
-      {"baseline", required_argument, 0, 'b'}, {"budget", required_argument, 0, 'B'},
-      {"junit", required_argument, 0, 'j'},    {"max-growth", required_argument, 0, 'g'},
-      {"max", required_argument, 0, 'm'},      {"update-baseline", no_argument, 0, 'u'},
-      {"allow-mismatch", no_argument, 0, 'a'}, {"quiet", no_argument, 0, 'q'},
-      {"help", no_argument, 0, 'h'},           {"json", optional_argument, 0, 'J'},
-      {0, 0, 0, 0}};
+  static const struct option longopts[] = {{"baseline", required_argument, 0, 'b'},
+                                           {"budget", required_argument, 0, 'B'},
+                                           {"junit", required_argument, 0, 'j'},
+                                           {"max-growth", required_argument, 0, 'g'},
+                                           {"max", required_argument, 0, 'm'},
+                                           {"update-baseline", no_argument, 0, 'u'},
+                                           {"allow-mismatch", no_argument, 0, 'a'},
+                                           {"quiet", no_argument, 0, 'q'},
+                                           {"help", no_argument, 0, 'h'},
+                                           {"json", optional_argument, 0, 'J'},
+                                           {0, 0, 0, 0}};
   memset(o, 0, sizeof *o);
   optind = 1;
   for (int c; (c = getopt_long(argc, argv, "b:qh", longopts, NULL)) != -1;) {
@@ -215,10 +219,14 @@ static cJSON *check_json(const rpt_check_t *check, const check_opts_t *o) {
       cJSON_AddStringToObject(row, "old", r->old_text);
       cJSON_AddStringToObject(row, "new", r->new_text);
     } else {
-      if (r->has_old) cJSON_AddNumberToObject(row, "old", r->old_value);
-      else cJSON_AddNullToObject(row, "old");
-      if (r->has_new) cJSON_AddNumberToObject(row, "new", r->new_value);
-      else cJSON_AddNullToObject(row, "new");
+      if (r->has_old)
+        cJSON_AddNumberToObject(row, "old", r->old_value);
+      else
+        cJSON_AddNullToObject(row, "old");
+      if (r->has_new)
+        cJSON_AddNumberToObject(row, "new", r->new_value);
+      else
+        cJSON_AddNullToObject(row, "new");
     }
     cJSON_AddStringToObject(row, "change", (unsigned)r->change < 5 ? changes[r->change] : "same");
     cJSON_AddStringToObject(row, "verdict", (unsigned)r->verdict < 3 ? verdicts[r->verdict] : "ok");

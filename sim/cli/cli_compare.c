@@ -90,9 +90,11 @@ int cli_compare(int argc, char **argv) {
   }
   opts.a_name = argv[optind];
   opts.b_name = argv[optind + 1];
-  const cli_io_path_t outs[] = {
-      {"--html", exports[0]}, {"--perfetto", exports[1]}, {"--massif", exports[2]}, {"--csv", exports[3]},
-      {"--json", json_path}};
+  const cli_io_path_t outs[] = {{"--html", exports[0]},
+                                {"--perfetto", exports[1]},
+                                {"--massif", exports[2]},
+                                {"--csv", exports[3]},
+                                {"--json", json_path}};
   const cli_io_path_t ins[] = {{"A", opts.a_name}, {"B", opts.b_name}, {"--model", model_path}};
   int rc = cli_io_check_outputs("mcusim", outs, 5, ins, 3);
   if (rc) return rc;

@@ -3,11 +3,11 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
-#include <getopt.h>
-#include <stdlib.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 

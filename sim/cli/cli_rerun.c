@@ -196,8 +196,10 @@ static const char *absolute(const char *path, char *buf, size_t size) {
 }
 
 int cli_rerun(int argc, char **argv) {
-  static const struct option longopts[] = {{"report", required_argument, 0, 'r'}, {"json", optional_argument, 0, 'J'},
-                                           {"force", no_argument, 0, 'f'},         {"help", no_argument, 0, 'h'},
+  static const struct option longopts[] = {{"report", required_argument, 0, 'r'},
+                                           {"json", optional_argument, 0, 'J'},
+                                           {"force", no_argument, 0, 'f'},
+                                           {"help", no_argument, 0, 'h'},
                                            {0, 0, 0, 0}};
   const char *out = NULL, *json = NULL;
   int force = 0;
@@ -237,8 +239,9 @@ int cli_rerun(int argc, char **argv) {
   const cJSON *rec_argv = cJSON_GetObjectItemCaseSensitive(inv, "argv");
   const char *cwd = str_at(inv, "cwd");
   if (!cJSON_IsArray(rec_argv) || !cwd) {
-    fprintf(stderr, "mcusim rerun: %s: no \"invocation\" (a report of 'mcusim run' before issue 19, or of a sweep job): "
-                    "nothing to repeat\n",
+    fprintf(stderr,
+            "mcusim rerun: %s: no \"invocation\" (a report of 'mcusim run' before issue 19, or of a sweep job): "
+            "nothing to repeat\n",
             path);
     goto done;
   }
@@ -261,7 +264,8 @@ int cli_rerun(int argc, char **argv) {
   cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(inv, "annotations")) {
     char buf[4096];
     const char *arg = str_at(a, "arg");
-    if (arg) n_changed += changed("annotation file", cli_annotation_path(arg, buf, sizeof buf), str_at(a, "sha256"), force);
+    if (arg)
+      n_changed += changed("annotation file", cli_annotation_path(arg, buf, sizeof buf), str_at(a, "sha256"), force);
   }
   if (n_changed && !force) goto done;
   /* run + the rerun's outputs + the recorded arguments */

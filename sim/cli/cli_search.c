@@ -20,18 +20,19 @@
 #include "workloads/gen/gen_plan.h"
 
 static void search_usage(FILE *out) {
-  fprintf(out,
-          "usage: mcusim search MODEL.json --profile P [--sram-budget BYTES] [--max-latency-overhead PCT] [-j N]\n"
-          "                     [--out DIR] [--exhaustive] [--top N] [--input flash|sram|any] [--quiet] [--json[=OUT]]\n"
-          "  enumerates schedules (layer-wise; n x n patches, n = 2..8 as the resolution allows, over the first K\n"
-          "  blocks for every K of the memory-heavy stage; input frame in flash or in SRAM), predicts each with the\n"
-          "  analytic plan, prunes those over the budget (default: the device's SRAM) or the latency limit and those\n"
-          "  the plan dominates (keeping the --top N (3) with fewest MACs), builds and simulates the rest (-j N at a\n"
-          "  time), prints the Pareto front (peak SRAM vs cycles) and the chosen schedule: the fewest cycles among\n"
-          "  those within the budget. Writes DIR/search.json and DIR/schedule.json (mcusim-gen --schedule-file).\n"
-          "  --exhaustive simulates every valid schedule and says whether the pruned search chooses the same.\n"
-          "  --json prints search.json (mcusim-search/1, docs/search.schema.json) on standard output or OUT; the\n"
-          "  text then goes to stderr.\n");
+  fprintf(
+      out,
+      "usage: mcusim search MODEL.json --profile P [--sram-budget BYTES] [--max-latency-overhead PCT] [-j N]\n"
+      "                     [--out DIR] [--exhaustive] [--top N] [--input flash|sram|any] [--quiet] [--json[=OUT]]\n"
+      "  enumerates schedules (layer-wise; n x n patches, n = 2..8 as the resolution allows, over the first K\n"
+      "  blocks for every K of the memory-heavy stage; input frame in flash or in SRAM), predicts each with the\n"
+      "  analytic plan, prunes those over the budget (default: the device's SRAM) or the latency limit and those\n"
+      "  the plan dominates (keeping the --top N (3) with fewest MACs), builds and simulates the rest (-j N at a\n"
+      "  time), prints the Pareto front (peak SRAM vs cycles) and the chosen schedule: the fewest cycles among\n"
+      "  those within the budget. Writes DIR/search.json and DIR/schedule.json (mcusim-gen --schedule-file).\n"
+      "  --exhaustive simulates every valid schedule and says whether the pruned search chooses the same.\n"
+      "  --json prints search.json (mcusim-search/1, docs/search.schema.json) on standard output or OUT; the\n"
+      "  text then goes to stderr.\n");
 }
 
 static int parse_inputs(const char *text, int *inputs) {

@@ -43,7 +43,8 @@ static int dry_run(const gen_model_t *m, const rt_schedule_t *s, uint32_t arena_
   }
   rt_arena_t arena;
   rt_arena_init(&arena, mem, arena_bytes);
-  rt_err e = m->nodes ? rt_graph_run(&m->graph, s, &arena, NULL, &out->stats) : rt_run(&m->model, s, &arena, NULL, &out->stats);
+  rt_err e = m->nodes ? rt_graph_run(&m->graph, s, &arena, NULL, &out->stats)
+                      : rt_run(&m->model, s, &arena, NULL, &out->stats);
   out->arena_peak_bytes = arena.live_peak_bytes;
   out->arena_required_bytes = arena.required_bytes;
   free(mem);
@@ -82,8 +83,10 @@ static void print_plan(const gen_model_t *m, const rt_schedule_t *s, const dry_r
   if (m->nodes) { /* a general graph: the graph planner's table */
     gen_plan_t *p = malloc(sizeof *p);
     char err[256];
-    if (p && !gen_plan(m, s, p, err, sizeof err)) gen_plan_print(p, stdout);
-    else if (p) fprintf(stderr, "mcusim-gen: %s\n", err);
+    if (p && !gen_plan(m, s, p, err, sizeof err))
+      gen_plan_print(p, stdout);
+    else if (p)
+      fprintf(stderr, "mcusim-gen: %s\n", err);
     free(p);
     printf("schedule %s: MACs %" PRIu64 " (patch stage %" PRIu64 "), arena peak %u B, arena required %u B,\n"
            "  patch peak %u B, patch input %ux%u, checksum 0x%08x\n",
@@ -188,8 +191,8 @@ static int write_sources(const gen_model_t *m, const rt_schedule_t *s, const dry
     for (int32_t i = 0; i < m->model.n_layers; i++) {
       const rt_node_t *N = &m->nodes[i];
       fprintf(f, "  {{%d, %d, %d, %d}, %u, %u, %u, %u, %u, %u, %u, %u, %d, %d, %d},\n", N->in[0], N->in[1], N->in[2],
-              N->in[3], N->n_in, N->kh, N->kw, N->sh, N->sw, N->pad_top, N->pad_left, N->depth_mult, N->mult,
-              N->shift, N->diff_min);
+              N->in[3], N->n_in, N->kh, N->kw, N->sh, N->sw, N->pad_top, N->pad_left, N->depth_mult, N->mult, N->shift,
+              N->diff_min);
     }
   }
   fprintf(f, "};\n\nstatic const char model_name[] = ");
@@ -197,11 +200,13 @@ static int write_sources(const gen_model_t *m, const rt_schedule_t *s, const dry
   fprintf(f, ";\nstatic const char schedule_name[] = ");
   cm_escape_file(CM_ESC_C_STRING, s->name, f);
   if (m->nodes)
-    fprintf(f, ";\n\nconst rt_graph_t mcusim_graph = {{model_name, %u, layers, mcusim_model_blob, %uu, %u, %u, %u, %d}, "
-            "nodes};\n", m->model.n_layers, m->model.input_off, m->model.in_h, m->model.in_w, m->model.in_c,
-            m->model.in_zp);
+    fprintf(f,
+            ";\n\nconst rt_graph_t mcusim_graph = {{model_name, %u, layers, mcusim_model_blob, %uu, %u, %u, %u, %d}, "
+            "nodes};\n",
+            m->model.n_layers, m->model.input_off, m->model.in_h, m->model.in_w, m->model.in_c, m->model.in_zp);
   else
-    fprintf(f, ";\n\nconst rt_model_t mcusim_model = {model_name, %u, layers, mcusim_model_blob, %uu, %u, %u, %u, %d};\n",
+    fprintf(f,
+            ";\n\nconst rt_model_t mcusim_model = {model_name, %u, layers, mcusim_model_blob, %uu, %u, %u, %u, %d};\n",
             m->model.n_layers, m->model.input_off, m->model.in_h, m->model.in_w, m->model.in_c, m->model.in_zp);
   fprintf(f, "const rt_schedule_t mcusim_schedule = {schedule_name, %u, %u, %u, %u};\n\n", s->patch_n, s->patch_layers,
           s->input_in_arena, s->halo_clip);
@@ -250,12 +255,13 @@ static int read_schedule_file(const char *path, const char *model_name, char *sp
 }
 
 static void usage(void) {
-  fprintf(stderr,
-          "usage: mcusim-gen --model M.json|M.tflite [--schedule SPEC | --schedule-file F.json] (--out PREFIX | --plan)\n"
-          "                  [--tflite-out F.tflite]   also (or only) write the model as a .tflite\n"
-          "       mcusim-gen --tiny-model NAME --tflite-out F.tflite   a built-in MLPerf-Tiny-shaped model\n"
-          "  SPEC: layerwise[,input=arena] | patch:n=N,blocks=K[,input=arena][,halo=clip]\n"
-          "        (a general graph: blocks=K or layers=K, the patch stage is its first K layers)\n");
+  fprintf(
+      stderr,
+      "usage: mcusim-gen --model M.json|M.tflite [--schedule SPEC | --schedule-file F.json] (--out PREFIX | --plan)\n"
+      "                  [--tflite-out F.tflite]   also (or only) write the model as a .tflite\n"
+      "       mcusim-gen --tiny-model NAME --tflite-out F.tflite   a built-in MLPerf-Tiny-shaped model\n"
+      "  SPEC: layerwise[,input=arena] | patch:n=N,blocks=K[,input=arena][,halo=clip]\n"
+      "        (a general graph: blocks=K or layers=K, the patch stage is its first K layers)\n");
 }
 
 /* Exit codes as mcusim's (README "Exit codes"): 0 written, 2 bad input or an output that cannot be written, 5

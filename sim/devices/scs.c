@@ -33,9 +33,9 @@ void dev_scs_init(dev_scs_t *scs, const dev_host_t *host, const dev_scs_config_t
   scs->cfg = *cfg;
   if (scs->cfg.irqs > DEV_SCS_EXCEPTIONS - 16) scs->cfg.irqs = DEV_SCS_EXCEPTIONS - 16;
   if (scs->cfg.prio_bits == 0 || scs->cfg.prio_bits > 8) scs->cfg.prio_bits = cfg->armv6m ? 2 : 4;
-  static const unsigned system[] = {DEV_EXC_NMI,   DEV_EXC_HARDFAULT, DEV_EXC_MEMMANAGE, DEV_EXC_BUSFAULT,
-                                    DEV_EXC_USAGEFAULT, DEV_EXC_SVCALL, DEV_EXC_DEBUGMON, DEV_EXC_PENDSV,
-                                    DEV_EXC_SYSTICK};
+  static const unsigned system[] = {DEV_EXC_NMI,      DEV_EXC_HARDFAULT,  DEV_EXC_MEMMANAGE,
+                                    DEV_EXC_BUSFAULT, DEV_EXC_USAGEFAULT, DEV_EXC_SVCALL,
+                                    DEV_EXC_DEBUGMON, DEV_EXC_PENDSV,     DEV_EXC_SYSTICK};
   for (size_t i = 0; i < sizeof system / sizeof *system; i++) bit_set(scs->enabled, system[i]);
   scs->ccr = cfg->armv6m ? 0x208u : DEV_CCR_STKALIGN; /* ARMv6-M: STKALIGN and UNALIGN_TRP read as one */
   scs->fpccr = cfg->has_fpu ? FPCCR_RESET : 0;
@@ -157,7 +157,9 @@ void dev_scs_activate(dev_scs_t *scs, unsigned exc) {
 }
 
 void dev_scs_deactivate(dev_scs_t *scs, unsigned exc) { bit_clear(scs->active, exc); }
-int dev_scs_is_active(const dev_scs_t *scs, unsigned exc) { return exc < DEV_SCS_EXCEPTIONS && bit_get(scs->active, exc); }
+int dev_scs_is_active(const dev_scs_t *scs, unsigned exc) {
+  return exc < DEV_SCS_EXCEPTIONS && bit_get(scs->active, exc);
+}
 
 int dev_scs_fault_enabled(const dev_scs_t *scs, unsigned exc) {
   if (scs->cfg.armv6m) return 0;

@@ -98,7 +98,7 @@ typedef struct {
   uint32_t other[DEV_SCS_SIZE / 4]; /* registers not interpreted (MPU, cache maintenance, DEMCR...) keep writes */
   /* SysTick */
   uint32_t syst_csr, syst_rvr, syst_calib;
-  uint64_t syst_next_wrap; /* cycle at which CVR reaches 0 next; DEV_SCS_NO_DEADLINE when disabled */
+  uint64_t syst_next_wrap;   /* cycle at which CVR reaches 0 next; DEV_SCS_NO_DEADLINE when disabled */
   uint32_t syst_cvr_stopped; /* CVR while disabled */
   int reset_requested;       /* AIRCR.SYSRESETREQ was written with the key */
   int changed;               /* pending or SysTick state changed since the engine last looked */

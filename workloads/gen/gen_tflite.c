@@ -36,8 +36,8 @@ static void bad(map_t *mp, const tfl_model_t *t, int32_t i, const char *what) {
   char nb[24], item[160];
   size_t len = strlen(mp->why);
   /* the list stays within one 256-byte message: about 180 characters, then "..." */
-  snprintf(item, sizeof item, "%s%s (operator %d%s%s)", mp->n_bad ? ", " : "", tfl_op_name(t->ops[i].code, nb, sizeof nb),
-           i, what ? ": " : "", what ? what : "");
+  snprintf(item, sizeof item, "%s%s (operator %d%s%s)", mp->n_bad ? ", " : "",
+           tfl_op_name(t->ops[i].code, nb, sizeof nb), i, what ? ": " : "", what ? what : "");
   if (!mp->full && len + strlen(item) <= 180)
     snprintf(mp->why + len, sizeof mp->why - len, "%s", item);
   else if (!mp->full) {
@@ -65,7 +65,8 @@ static double tscale(const tfl_tensor_t *ts, int32_t i) {
 }
 static int32_t tzp(const tfl_tensor_t *ts) { return ts->n_zero_point ? (int32_t)ts->zero_point[0] : 0; }
 static int quantized(const tfl_tensor_t *ts) {
-  return ts->n_scale >= 1 && ts->scale[0] > 0 && isfinite(ts->scale[0]) && (ts->n_zero_point == 0 || (ts->zero_point[0] >= -128 && ts->zero_point[0] <= 127));
+  return ts->n_scale >= 1 && ts->scale[0] > 0 && isfinite(ts->scale[0]) &&
+         (ts->n_zero_point == 0 || (ts->zero_point[0] >= -128 && ts->zero_point[0] <= 127));
 }
 
 /* Constant weights of the expected element count; per-channel scales (n) or one per-tensor scale, all > 0. */
@@ -133,7 +134,8 @@ static void conv_geom(int32_t padding, int32_t in, int32_t k, int32_t s, int32_t
   }
 }
 
-/* Walk the operators in order and find the runtime's layers. Returns 0 with mp->n_bad == 0 when the whole graph maps. */
+/* Walk the operators in order and find the runtime's layers. Returns 0 with mp->n_bad == 0 when the whole graph maps.
+ */
 static void map_graph(const tfl_model_t *t, map_t *mp) {
   memset(mp->lay, 0, sizeof mp->lay);
   mp->n = 0;
@@ -201,8 +203,8 @@ static void map_graph(const tfl_model_t *t, map_t *mp) {
       for (int k = 0; k < 8; k++) memcpy(&p[k], pt->data + 4 * k, 4);
       if (nx != i + 1 || readers != 1 ||
           (t->ops[nx].code != TFL_OP_CONV_2D && t->ops[nx].code != TFL_OP_DEPTHWISE_CONV_2D) ||
-          t->ops[nx].padding != TFL_PAD_VALID || p[0] || p[1] || p[6] || p[7] || p[2] != p[4] || p[2] < 0 ||
-          p[2] > 3 || p[3] < 0 || p[5] < 0 || tzp(ti) != tzp(to) || tscale(ti, 0) != tscale(to, 0)) {
+          t->ops[nx].padding != TFL_PAD_VALID || p[0] || p[1] || p[6] || p[7] || p[2] != p[4] || p[2] < 0 || p[2] > 3 ||
+          p[3] < 0 || p[5] < 0 || tzp(ti) != tzp(to) || tscale(ti, 0) != tscale(to, 0)) {
         bad(mp, t, i, "only as the leading padding of the VALID convolution that follows");
         break;
       }
@@ -275,8 +277,8 @@ static void map_graph(const tfl_model_t *t, map_t *mp) {
       L->act = op->activation;
       /* a residual ADD right after a pointwise conv, of an earlier layer's output: fused (RT_OP_PW res_src) */
       int32_t nx = next_reader(t, i, out, &readers);
-      if (L->op == RT_OP_PW && nx == i + 1 && readers == 1 && t->ops[nx].code == TFL_OP_ADD && t->ops[nx].n_inputs == 2 &&
-          t->ops[nx].n_outputs == 1 && !graph_output(t, out)) {
+      if (L->op == RT_OP_PW && nx == i + 1 && readers == 1 && t->ops[nx].code == TFL_OP_ADD &&
+          t->ops[nx].n_inputs == 2 && t->ops[nx].n_outputs == 1 && !graph_output(t, out)) {
         const tfl_op_t *a = &t->ops[nx];
         const int32_t other = a->inputs[0] == out ? a->inputs[1] : a->inputs[0];
         const int32_t sum = a->outputs[0];
@@ -337,7 +339,8 @@ static void map_graph(const tfl_model_t *t, map_t *mp) {
         break;
       }
       const tfl_tensor_t *wts = &t->tensors[wt];
-      const char *why = wts->n_dims != 2 || wts->dims[0] != oc || (uint64_t)wts->dims[1] != n_in ? "weights shape" : NULL;
+      const char *why =
+          wts->n_dims != 2 || wts->dims[0] != oc || (uint64_t)wts->dims[1] != n_in ? "weights shape" : NULL;
       if (!why) why = check_weights(wts, n_in * (uint64_t)oc, oc, 0);
       if (!why && bt >= 0) why = check_bias(&t->tensors[bt], oc);
       int32_t lo, hi;
@@ -383,7 +386,9 @@ static const tfl_metadata_t *find_meta(const tfl_model_t *t, const char *name) {
   return NULL;
 }
 
-static int32_t rd_i32(const uint8_t *p) { return (int32_t)((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24); }
+static int32_t rd_i32(const uint8_t *p) {
+  return (int32_t)((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24);
+}
 
 /* Does (mult, shift) stand for real within 1e-6 (relative)? */
 static int agrees(int32_t mult, int32_t shift, double real) {
@@ -462,7 +467,8 @@ static int build(const tfl_model_t *t, const map_t *mp, gen_model_t *m, char *er
   for (int32_t i = 0; i < n; i++) {
     const lay_t *S = &mp->lay[i];
     rt_layer_t *L = &m->layers[i];
-    snprintf(m->layer_names[i], GEN_NAME_MAX, "%.47s", t->tensors[S->out_t].name[0] ? t->tensors[S->out_t].name : "layer");
+    snprintf(m->layer_names[i], GEN_NAME_MAX, "%.47s",
+             t->tensors[S->out_t].name[0] ? t->tensors[S->out_t].name : "layer");
     L->name = m->layer_names[i];
     L->op = S->op;
     L->k = S->k;
@@ -493,7 +499,8 @@ static int build(const tfl_model_t *t, const map_t *mp, gen_model_t *m, char *er
       const tfl_tensor_t *ts = &t->tensors[S->final_t];
       m->out_scale[i] = tscale(ts, 0);
       L->add.in1_zp = L->out_zp;
-      L->add.in2_zp = m->layers[S->res_src].res_src >= 0 ? m->layers[S->res_src].add.out_zp : m->layers[S->res_src].out_zp;
+      L->add.in2_zp =
+          m->layers[S->res_src].res_src >= 0 ? m->layers[S->res_src].add.out_zp : m->layers[S->res_src].out_zp;
       L->add.out_zp = tzp(ts);
       act_range(S->add_act, tscale(ts, 0), L->add.out_zp, &L->add.act_min, &L->add.act_max);
       n_requant += 6;
@@ -547,8 +554,10 @@ static int build(const tfl_model_t *t, const map_t *mp, gen_model_t *m, char *er
       worst = real > worst ? real : worst;
     }
     if (!(worst < 1e9)) {
-      cm_msgf(err, err_len, "layer %s: its scales give a requantization factor of %g, beyond what an int32 multiplier "
-              "and shift hold", m->layers[i].name, worst);
+      cm_msgf(err, err_len,
+              "layer %s: its scales give a requantization factor of %g, beyond what an int32 multiplier "
+              "and shift hold",
+              m->layers[i].name, worst);
       return -1;
     }
   }
@@ -778,7 +787,8 @@ static void *own(exp_t *x, size_t bytes) {
 }
 
 /* A new tensor; returns its index (-1 when out of room). */
-static int32_t add_tensor(exp_t *x, const char *name, const char *suffix, int32_t type, int32_t n_dims, const int32_t *dims) {
+static int32_t add_tensor(exp_t *x, const char *name, const char *suffix, int32_t type, int32_t n_dims,
+                          const int32_t *dims) {
   if (x->t.n_tensors == x->cap_t) {
     x->oom = 1;
     return -1;
@@ -859,7 +869,8 @@ int gen_tflite_write(const gen_model_t *m, uint8_t **out, size_t *out_bytes, cha
   x.t.inputs[0] = cur;
   double cur_scale = m->input_scale;
   int32_t n_requant = 0;
-  for (int32_t i = 0; i < n; i++) n_requant += m->layers[i].op == RT_OP_AVGPOOL ? 0 : 2 * m->layers[i].out_c + (m->layers[i].res_src >= 0 ? 6 : 0);
+  for (int32_t i = 0; i < n; i++)
+    n_requant += m->layers[i].op == RT_OP_AVGPOOL ? 0 : 2 * m->layers[i].out_c + (m->layers[i].res_src >= 0 ? 6 : 0);
   requant = calloc((size_t)n_requant + 1, sizeof(int32_t));
   if (!requant) {
     cm_msgf(err, err_len, "out of memory");

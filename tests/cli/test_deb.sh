@@ -15,7 +15,9 @@ for f in /usr/bin/mcusim /usr/bin/mcusim-gen /usr/include/mcusim/sim/mcusim.h /u
          /usr/lib/python3/dist-packages/mcusim/__init__.py; do
   grep -qx "$f" "$work/contents.txt" || { echo "FAIL: $deb lacks $f"; missing=1; }
 done
-for pat in '/usr/lib/.*libmcusim\.so\.0\.1\.0' '/usr/lib/.*libmcusim\.a' '/usr/lib/.*pkgconfig/mcusim\.pc'; do
+# Debian's multiarch library directory (cmake/install.cmake), as debhelper would install it
+arch=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || gcc -print-multiarch)
+for pat in "/usr/lib/$arch/libmcusim\.so\.0\.1\.0" "/usr/lib/$arch/libmcusim\.a" "/usr/lib/$arch/pkgconfig/mcusim\.pc"; do
   grep -qE "^$pat$" "$work/contents.txt" || { echo "FAIL: $deb lacks $pat"; missing=1; }
 done
 dpkg-deb -f "$deb" Package Version Architecture Depends

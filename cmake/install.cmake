@@ -7,10 +7,14 @@
 # (sim/cli/main.c), so an install works without the source tree.
 # Libraries go to Debian's multiarch directory (lib/x86_64-linux-gnu, what debhelper passes as CMAKE_INSTALL_LIBDIR)
 # for every prefix: GNUInstallDirs picks it by itself only when the prefix is /usr at configure time, and
-# `cmake --install --prefix` and the .deb (CPack installs to /usr) use the value configured. -DCMAKE_INSTALL_LIBDIR=
-# overrides it.
-if(NOT DEFINED CMAKE_INSTALL_LIBDIR AND CMAKE_LIBRARY_ARCHITECTURE AND EXISTS /etc/debian_version)
-  set(CMAKE_INSTALL_LIBDIR "lib/${CMAKE_LIBRARY_ARCHITECTURE}" CACHE PATH "Object code libraries (LIBDIR)")
+# `cmake --install --prefix` and the .deb (CPack installs to /usr) use the value configured. A plain "lib" (also the
+# value a build folder configured before this rule has cached) becomes the multiarch one; any other
+# -DCMAKE_INSTALL_LIBDIR= is kept, and -DMCUSIM_MULTIARCH_LIBDIR=OFF keeps "lib".
+option(MCUSIM_MULTIARCH_LIBDIR "install libraries to Debian's lib/<multiarch> (CMAKE_INSTALL_LIBDIR)" ON)
+if(MCUSIM_MULTIARCH_LIBDIR AND CMAKE_LIBRARY_ARCHITECTURE AND EXISTS /etc/debian_version)
+  if(NOT DEFINED CMAKE_INSTALL_LIBDIR OR CMAKE_INSTALL_LIBDIR STREQUAL "lib")
+    set(CMAKE_INSTALL_LIBDIR "lib/${CMAKE_LIBRARY_ARCHITECTURE}" CACHE PATH "Object code libraries (LIBDIR)" FORCE)
+  endif()
 endif()
 include(GNUInstallDirs)
 

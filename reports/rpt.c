@@ -691,17 +691,18 @@ static void print_layers(const cJSON *report, FILE *out) {
             rpt_to_int(rpt_num_or(peak_layer, "id", 0)), rpt_line_or(peak_layer, "name", ""));
   }
   /* per-layer params/weights do not fit the 120 columns above: their sums, when the rows carry them */
+  /* every row counts: in tflm mode each inference has its own rows, each what its call read */
   double params = 0, weight_bytes = 0;
-  bool have = false;
+  int rows = 0;
   cJSON_ArrayForEach(l, layers) if (rpt_get(l, "weight_bytes")) {
-    have = true;
+    rows++;
     params += rpt_num_or(l, "params", 0);
     weight_bytes += rpt_num_or(l, "weight_bytes", 0);
   }
-  if (have) {
+  if (rows) {
     char p[32], w[32];
-    fprintf(out, "  weights       %s params, %s B read from flash (per layer in the JSON, CSV and HTML)\n",
-            grouped(params, p, sizeof p), grouped(weight_bytes, w, sizeof w));
+    fprintf(out, "  weights       %s params, %s B read from flash, summed over %d layer rows\n",
+            grouped(params, p, sizeof p), grouped(weight_bytes, w, sizeof w), rows);
   }
 }
 

@@ -1,10 +1,21 @@
 # cmake/install.cmake — `cmake --install` and the .deb (issue 19 item 3; docs/install.md).
 # Installs: bin/mcusim, bin/mcusim-gen; libmcusim.so (the engine's public API, sim/mcusim.h, symbols mcusim_*,
 # prof_*, mem_* exported, everything else hidden) and libmcusim.a (the engine and the libraries below it in one
-# archive); the public headers under include/mcusim/; lib/pkgconfig/mcusim.pc; share/mcusim/ (profiles, annotation
+# archive); the public headers under include/mcusim/; LIBDIR/pkgconfig/mcusim.pc; share/mcusim/ (profiles, annotation
 # presets, and what sweeps and searches build firmware from: the runtime, support files, bundled models); man pages
 # from --help; bash completion; the Python package. The installed mcusim finds share/mcusim relative to itself
 # (sim/cli/main.c), so an install works without the source tree.
+# Libraries go to Debian's multiarch directory (lib/x86_64-linux-gnu, what debhelper passes as CMAKE_INSTALL_LIBDIR)
+# for every prefix: GNUInstallDirs picks it by itself only when the prefix is /usr at configure time, and
+# `cmake --install --prefix` and the .deb (CPack installs to /usr) use the value configured. A plain "lib" (also the
+# value a build folder configured before this rule has cached) becomes the multiarch one; any other
+# -DCMAKE_INSTALL_LIBDIR= is kept, and -DMCUSIM_MULTIARCH_LIBDIR=OFF keeps "lib".
+option(MCUSIM_MULTIARCH_LIBDIR "install libraries to Debian's lib/<multiarch> (CMAKE_INSTALL_LIBDIR)" ON)
+if(MCUSIM_MULTIARCH_LIBDIR AND CMAKE_LIBRARY_ARCHITECTURE AND EXISTS /etc/debian_version)
+  if(NOT DEFINED CMAKE_INSTALL_LIBDIR OR CMAKE_INSTALL_LIBDIR STREQUAL "lib")
+    set(CMAKE_INSTALL_LIBDIR "lib/${CMAKE_LIBRARY_ARCHITECTURE}" CACHE PATH "Object code libraries (LIBDIR)" FORCE)
+  endif()
+endif()
 include(GNUInstallDirs)
 
 # The engine and everything it links, compiled once more as position-independent objects (the static libraries the

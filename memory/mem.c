@@ -203,6 +203,14 @@ void mem_layer_info(mem_t *mem, uint32_t id, const char *kind, uint32_t out_h, u
   l->out_c = out_c;
 }
 
+void mem_layer_params(mem_t *mem, uint32_t id, uint64_t params, uint64_t weight_bytes) {
+  mem_layer_t *l = layer_record(mem, NULL, id, NULL);
+  if (!l) return;
+  l->has_params = true;
+  l->params = params;
+  l->weight_bytes = weight_bytes;
+}
+
 static void open_frame(mem_t *mem, const mem_when_t *when, const mem_frame_t *frame) {
   if (mem->frame_count == sizeof mem->frames / sizeof *mem->frames) {
     mem_diagnose(mem, MEM_DIAG_UNBALANCED_RANGE, when, 0, 0, "ranges nested more than 16 deep");

@@ -6,6 +6,7 @@
 #ifndef MCUSIM_MEM_H
 #define MCUSIM_MEM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -39,6 +40,9 @@ typedef struct {
   char name[MEM_NAME_MAX];
   char kind[24];
   uint32_t out_h, out_w, out_c; /* 0 when unknown */
+  bool has_params;              /* params and weight_bytes known (LAYER_PARAMS, or the model in tflm mode) */
+  uint64_t params;              /* weights + biases (elements) */
+  uint64_t weight_bytes;        /* bytes the layer reads from flash: weights, bias, multipliers, shifts */
   uint64_t calls;
   uint64_t calls_in_patch; /* calls that ran inside a patch range */
   mem_range_t range;
@@ -185,6 +189,7 @@ void mem_set_stack_low(mem_t *mem, uint32_t lowest_sp, uint32_t stack_floor);
 
 /* Firmware events. Names are copied (truncated to MEM_NAME_MAX - 1). */
 void mem_layer_info(mem_t *mem, uint32_t id, const char *kind, uint32_t out_h, uint32_t out_w, uint32_t out_c);
+void mem_layer_params(mem_t *mem, uint32_t id, uint64_t params, uint64_t weight_bytes);
 void mem_layer_begin(mem_t *mem, const mem_when_t *when, uint32_t id, const char *name, uint32_t macs);
 void mem_layer_end(mem_t *mem, const mem_when_t *when, uint32_t id);
 void mem_patch_begin(mem_t *mem, const mem_when_t *when, uint32_t stage, uint32_t index, uint32_t macs);

@@ -4,6 +4,7 @@
 #include "reports/compare.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "common/cm.h"
@@ -227,6 +228,8 @@ static void add_layer_side(cJSON *row, const char *key, const cJSON *layer) {
   static const rpt_figure_t fields[] = {RPT_FIGURE_CALLS, RPT_FIGURE_MACS, RPT_FIGURE_CYCLES, RPT_FIGURE_ARENA_PEAK};
   for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
     add_num_or_null(o, key_of(fields[i]), rpt_figure_in_row_or(layer, fields[i], NAN));
+  const cJSON *w = rpt_get(layer, "weight_bytes"); /* absent when the report's rows do not carry it */
+  if (cJSON_IsNumber(w)) cJSON_AddNumberToObject(o, "weight_bytes", w->valuedouble);
 }
 
 static void add_plan_layer(cJSON *row, const char *key, const cJSON *plan_layer, int patched) {
@@ -399,9 +402,9 @@ static void print_summary(const cJSON *cmp, FILE *out) {
           ca, cb);
 }
 
-static void print_layer_row(const cJSON *row, FILE *out) {
+static void print_layer_row(const cJSON *row, bool weights, FILE *out) {
   const cJSON *a = rpt_get(row, "a"), *b = rpt_get(row, "b");
-  char calls[24], ma[32], mb[32], cya[32], cyb[32], ra[32], rb[32];
+  char calls[24], ma[32], mb[32], cya[32], cyb[32], ra[32], rb[32], wb[32];
   snprintf(calls, sizeof calls, "%.0f/%.0f", cJSON_IsObject(a) ? rpt_num_or(a, "calls", NAN) : 0.0,
            cJSON_IsObject(b) ? rpt_num_or(b, "calls", NAN) : 0.0);
   rpt_format_amount(rpt_num_or(a, "macs", NAN), RPT_UNIT_COUNT, ma, sizeof ma);
@@ -410,8 +413,13 @@ static void print_layer_row(const cJSON *row, FILE *out) {
   rpt_format_amount(rpt_num_or(b, "cycles", NAN), RPT_UNIT_COUNT, cyb, sizeof cyb);
   rpt_format_amount(rpt_num_or(a, "arena_peak_bytes", NAN), RPT_UNIT_COUNT, ra, sizeof ra);
   rpt_format_amount(rpt_num_or(b, "arena_peak_bytes", NAN), RPT_UNIT_COUNT, rb, sizeof rb);
-  fprintf(out, "%-18s %c %7s %12s %12s %14s %14s %10s %10s\n", rpt_line_or(row, "name", "?"),
+  fprintf(out, "%-18s %c %7s %12s %12s %14s %14s %10s %10s", rpt_line_or(row, "name", "?"),
           cJSON_IsTrue(rpt_get(row, "patch_stage")) ? '*' : ' ', calls, ma, mb, cya, cyb, ra, rb);
+  if (weights) { /* B's weight bytes (A's when B lacks the layer): 117 columns, within 120 */
+    rpt_format_amount(rpt_num_or(cJSON_IsObject(b) ? b : a, "weight_bytes", NAN), RPT_UNIT_COUNT, wb, sizeof wb);
+    fprintf(out, " %10s", wb);
+  }
+  fputc('\n', out);
 }
 
 void rpt_compare_print(const cJSON *cmp, FILE *out) {
@@ -420,10 +428,13 @@ void rpt_compare_print(const cJSON *cmp, FILE *out) {
   const cJSON *rows = rpt_get(cmp, "layers");
   if (!cJSON_GetArraySize(rows)) return;
   fprintf(out, "\nper layer (* patch stage: summed over its patches; arena = peak inside the layer, B)\n");
-  fprintf(out, "%-18s %c %7s %12s %12s %14s %14s %10s %10s\n", "layer", ' ', "calls", "MACs A", "MACs B", "cycles A",
-          "cycles B", "arena A", "arena B");
   const cJSON *row;
-  cJSON_ArrayForEach(row, rows) print_layer_row(row, out);
+  bool weights = false;
+  cJSON_ArrayForEach(row, rows) weights |=
+      rpt_get(rpt_get(row, "a"), "weight_bytes") || rpt_get(rpt_get(row, "b"), "weight_bytes");
+  fprintf(out, "%-18s %c %7s %12s %12s %14s %14s %10s %10s%s\n", "layer", ' ', "calls", "MACs A", "MACs B", "cycles A",
+          "cycles B", "arena A", "arena B", weights ? "  weights B" : "");
+  cJSON_ArrayForEach(row, rows) print_layer_row(row, weights, out);
 }
 
 /* ---- flat: "path value" lines for shell scripts (scripts/paper.sh) ---- */

@@ -20,13 +20,14 @@ typedef struct {
 #define FIELD(kind, name)                                                                                              \
   { COL_##kind, name, RPT_FIGURE_COUNT }
 
+/* params and weight_bytes: empty cells when the report's rows do not carry them (docs/report.md) */
 static const column_t layer_columns[] = {
-    FIELD(INT, "id"),       FIELD(STR, "name"),     FIELD(STR, "kind"),
-    FIELD(SHAPE0, "out_h"), FIELD(SHAPE1, "out_w"), FIELD(SHAPE2, "out_c"),
-    FIGURE(CALLS),          FIGURE(MACS),           FIGURE(INSTRUCTIONS),
-    FIGURE(CYCLES),         FIGURE(LATENCY),        FIGURE(CYCLES_PER_MAC),
-    FIGURE(ARENA_PEAK),     FIGURE(ARENA_AT_ENTRY), FIELD(BOOL, "patch_stage"),
-    FIELD(END, NULL),
+    FIELD(INT, "id"),       FIELD(STR, "name"),         FIELD(STR, "kind"),
+    FIELD(SHAPE0, "out_h"), FIELD(SHAPE1, "out_w"),     FIELD(SHAPE2, "out_c"),
+    FIELD(INT, "params"),   FIELD(INT, "weight_bytes"), FIGURE(CALLS),
+    FIGURE(MACS),           FIGURE(INSTRUCTIONS),       FIGURE(CYCLES),
+    FIGURE(LATENCY),        FIGURE(CYCLES_PER_MAC),     FIGURE(ARENA_PEAK),
+    FIGURE(ARENA_AT_ENTRY), FIELD(BOOL, "patch_stage"), FIELD(END, NULL),
 };
 
 static const column_t patch_columns[] = {

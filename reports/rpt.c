@@ -268,6 +268,10 @@ static cJSON *build_layer(const mcusim_t *sim, const mem_layer_t *l) {
   } else {
     cJSON_AddNullToObject(o, "out_shape");
   }
+  if (l->has_params) { /* absent, not 0, when the firmware did not say (docs/report.md) */
+    add_u64(o, "params", l->params);
+    add_u64(o, "weight_bytes", l->weight_bytes);
+  }
   add_u64(o, "calls", l->calls);
   add_range(o, sim, &l->range, 1);
   cJSON_AddBoolToObject(o, "patch_stage", l->calls > 0 && l->calls_in_patch == l->calls);
@@ -685,6 +689,20 @@ static void print_layers(const cJSON *report, FILE *out) {
     fprintf(out, "  peak arena    %s B in layer %d '%s'\n",
             grouped(rpt_figure_in_row_or(peak_layer, RPT_FIGURE_ARENA_PEAK, 0), peak, sizeof peak),
             rpt_to_int(rpt_num_or(peak_layer, "id", 0)), rpt_line_or(peak_layer, "name", ""));
+  }
+  /* per-layer params/weights do not fit the 120 columns above: their sums, when the rows carry them */
+  /* every row counts: in tflm mode each inference has its own rows, each what its call read */
+  double params = 0, weight_bytes = 0;
+  int rows = 0;
+  cJSON_ArrayForEach(l, layers) if (rpt_get(l, "weight_bytes")) {
+    rows++;
+    params += rpt_num_or(l, "params", 0);
+    weight_bytes += rpt_num_or(l, "weight_bytes", 0);
+  }
+  if (rows) {
+    char p[32], w[32];
+    fprintf(out, "  weights       %s params, %s B read from flash, summed over %d layer rows\n",
+            grouped(params, p, sizeof p), grouped(weight_bytes, w, sizeof w), rows);
   }
 }
 

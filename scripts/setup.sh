@@ -10,8 +10,8 @@ MCUSIM_PACKAGES=(cmake make gcc pkg-config libunicorn-dev libcapstone-dev libcjs
 # issue 19: man pages from --help (help2man; man-db for test_install's `man -l`), the .deb (cpack runs dpkg-shlibdeps,
 # and `file` to find the ELF files), libbz2-dev to link statically against libmcusim.a (libdw.pc's Libs.private has
 # -lbz2). Not needed to build mcusim; a fresh Debian 12 has none of them (scripts/fresh-debian.sh: without them
-# test_deb and test_install fail there).
-MCUSIM_TOOL_PACKAGES=(help2man dpkg-dev file libbz2-dev man-db)
+# test_deb and test_install fail there). python3-pandas: test_python's to_dataframe() test (docs/python.md).
+MCUSIM_TOOL_PACKAGES=(help2man dpkg-dev file libbz2-dev man-db python3-pandas)
 
 mcusim_install_packages() {
   local missing=()

@@ -14,6 +14,9 @@
  *   8 LAYER_INFO   id, kind, out_hw, out_c   (optional, before a layer's first LAYER_BEGIN: kind is a string
  *                  such as "conv2d", out_hw = out_h << 16 | out_w)
  *   9 MARK_STR     name, text            (a named string: model, schedule, ...)
+ *  10 LAYER_PARAMS id, params, weight_bytes  (optional, before a layer's first LAYER_BEGIN: params = weights and
+ *                  biases, as STM32Cube.AI and Keras count them; weight_bytes = what the layer reads from flash,
+ *                  weights, bias, multipliers and shifts)
  *
  * Everything compiles to nothing when MCUSIM_TRACE is 0. Port 0 is separate: use ITM_SendChar or semihosting.
  */
@@ -42,6 +45,7 @@ enum mcusim_event {
   MCUSIM_EV_MARK = 7,
   MCUSIM_EV_LAYER_INFO = 8,
   MCUSIM_EV_MARK_STR = 9,
+  MCUSIM_EV_LAYER_PARAMS = 10,
 };
 
 #if MCUSIM_TRACE && defined(__arm__)
@@ -84,6 +88,8 @@ static inline void mcusim_trace_event(uint32_t code, uint32_t nargs, uint32_t a0
   mcusim_trace_event4(MCUSIM_EV_LAYER_INFO, 4, (uint32_t)(id), MCUSIM_PTR(kind),                                       \
                       ((uint32_t)(out_h) << 16) | ((uint32_t)(out_w)&0xFFFFu), (uint32_t)(out_c))
 #define MCUSIM_MARK_STR(name, text) mcusim_trace_event(MCUSIM_EV_MARK_STR, 2, MCUSIM_PTR(name), MCUSIM_PTR(text), 0)
+#define MCUSIM_LAYER_PARAMS(id, params, weight_bytes)                                                                  \
+  mcusim_trace_event(MCUSIM_EV_LAYER_PARAMS, 3, (uint32_t)(id), (uint32_t)(params), (uint32_t)(weight_bytes))
 
 #else /* tracing off, or a native (host) build of the runtime */
 
@@ -97,6 +103,7 @@ static inline void mcusim_trace_event(uint32_t code, uint32_t nargs, uint32_t a0
 #define MCUSIM_LAYER_INFO(id, kind, out_h, out_w, out_c)                                                               \
   ((void)(id), (void)(kind), (void)(out_h), (void)(out_w), (void)(out_c))
 #define MCUSIM_MARK_STR(name, text) ((void)(name), (void)(text))
+#define MCUSIM_LAYER_PARAMS(id, params, weight_bytes) ((void)(id), (void)(params), (void)(weight_bytes))
 
 #endif
 

@@ -36,6 +36,16 @@ class Layer(dict):
     def latency_ms(self):
         return self.get("latency_us", 0) / 1000.0
 
+    @property
+    def params(self):
+        """Weights + biases of the layer, or None when the firmware did not say (docs/report.md)."""
+        return self.get("params")
+
+    @property
+    def weight_bytes(self):
+        """Bytes the layer reads from flash (weights, bias, multipliers, shifts), or None when unknown."""
+        return self.get("weight_bytes")
+
 
 class Report(dict):
     """An mcusim-report/1 (docs/report.md) with typed accessors; still the plain dict underneath (json.dump works).

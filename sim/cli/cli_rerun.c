@@ -240,7 +240,7 @@ int cli_rerun(int argc, char **argv) {
   const char *cwd = str_at(inv, "cwd");
   if (!cJSON_IsArray(rec_argv) || !cwd) {
     fprintf(stderr,
-            "mcusim rerun: %s: no \"invocation\" (a report of 'mcusim run' before issue 19, or of a sweep job): "
+            "mcusim rerun: %s: no \"invocation\" (a report of 'mcusim run' or a sweep job from before issue 19): "
             "nothing to repeat\n",
             path);
     goto done;

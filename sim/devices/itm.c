@@ -40,9 +40,9 @@ static void trace_event(dev_itm_t *itm, uint32_t offset, uint32_t code) {
   const uint32_t *a = itm->args;
   unsigned argc = itm->argc;
   static const unsigned needed[] = {
-      [MCUSIM_EV_LAYER_BEGIN] = 3, [MCUSIM_EV_LAYER_END] = 1,  [MCUSIM_EV_PATCH_BEGIN] = 3,
-      [MCUSIM_EV_PATCH_END] = 2,   [MCUSIM_EV_ALLOC] = 3,      [MCUSIM_EV_FREE] = 1,
-      [MCUSIM_EV_MARK] = 2,        [MCUSIM_EV_LAYER_INFO] = 4, [MCUSIM_EV_MARK_STR] = 2};
+      [MCUSIM_EV_LAYER_BEGIN] = 3, [MCUSIM_EV_LAYER_END] = 1,   [MCUSIM_EV_PATCH_BEGIN] = 3, [MCUSIM_EV_PATCH_END] = 2,
+      [MCUSIM_EV_ALLOC] = 3,       [MCUSIM_EV_FREE] = 1,        [MCUSIM_EV_MARK] = 2,        [MCUSIM_EV_LAYER_INFO] = 4,
+      [MCUSIM_EV_MARK_STR] = 2,    [MCUSIM_EV_LAYER_PARAMS] = 3};
   itm->argc = 0;
   if (code == 0 || code >= sizeof needed / sizeof *needed || argc < needed[code]) return; /* not ours */
   mem_when_t when;
@@ -81,6 +81,9 @@ static void trace_event(dev_itm_t *itm, uint32_t offset, uint32_t code) {
   case MCUSIM_EV_LAYER_INFO:
     dev_firmware_string(host, a[1], text, sizeof text);
     mem_layer_info(mem, a[0], text, a[2] >> 16, a[2] & 0xFFFFu, a[3]);
+    break;
+  case MCUSIM_EV_LAYER_PARAMS:
+    mem_layer_params(mem, a[0], a[1], a[2]);
     break;
   }
 }

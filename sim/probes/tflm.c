@@ -230,6 +230,14 @@ static void op_begin(probe_tflm_t *t, const mem_when_t *when, uint32_t ret) {
     uint32_t h = 1, w = 1, c = info.out_n_dims ? (uint32_t)d[info.out_n_dims - 1] : 0;
     if (info.out_n_dims == 4) h = (uint32_t)d[1], w = (uint32_t)d[2];
     mem_layer_info(t->mem, id, kind, h, w, c);
+    /* params: elements of the constant inputs (weights, bias); weight_bytes: their bytes in flash (tfl_op_info;
+     * the quantization scales live in the flatbuffer's metadata, not counted) */
+    const tfl_op_t *o = &t->model.ops[op];
+    uint64_t params = 0;
+    for (int k = 0; k < o->n_inputs; k++)
+      if (o->inputs[k] >= 0 && o->inputs[k] < t->model.n_tensors && t->model.tensors[o->inputs[k]].data)
+        params += tfl_tensor_elems(&t->model.tensors[o->inputs[k]]);
+    mem_layer_params(t->mem, id, params, info.param_bytes);
   }
   mem_layer_begin(t->mem, when, id, name, known ? (uint32_t)info.macs : 0);
   if (known && t->arena_addr) {

@@ -15,7 +15,15 @@ for f in /usr/bin/mcusim /usr/bin/mcusim-gen /usr/include/mcusim/sim/mcusim.h /u
          /usr/lib/python3/dist-packages/mcusim/__init__.py; do
   grep -qx "$f" "$work/contents.txt" || { echo "FAIL: $deb lacks $f"; missing=1; }
 done
-for pat in '/usr/lib/.*libmcusim\.so\.0\.1\.0' '/usr/lib/.*libmcusim\.a' '/usr/lib/.*pkgconfig/mcusim\.pc'; do
+# Debian's multiarch library directory (cmake/install.cmake), as debhelper would install it, unless the build was
+# configured with MCUSIM_MULTIARCH_LIBDIR=OFF
+libdir=$(sed -n 's/^CMAKE_INSTALL_LIBDIR:[A-Z]*=//p' "$build/CMakeCache.txt")
+arch=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || gcc -print-multiarch)
+if ! grep -q '^MCUSIM_MULTIARCH_LIBDIR:BOOL=OFF' "$build/CMakeCache.txt" && [ "$libdir" != "lib/$arch" ]; then
+  echo "FAIL: the build installs libraries to $libdir, not Debian's lib/$arch"
+  missing=1
+fi
+for pat in "/usr/$libdir/libmcusim\.so\.0\.1\.0" "/usr/$libdir/libmcusim\.a" "/usr/$libdir/pkgconfig/mcusim\.pc"; do
   grep -qE "^$pat$" "$work/contents.txt" || { echo "FAIL: $deb lacks $pat"; missing=1; }
 done
 dpkg-deb -f "$deb" Package Version Architecture Depends

@@ -7,12 +7,15 @@
 set -euo pipefail
 build=$1 src=$2 work=$3 fw=$4 python=$5
 prefix=$work/prefix
+# the library directory the build was configured with (cmake/install.cmake: Debian's multiarch lib/<triplet>)
+libdir=$(sed -n 's/^CMAKE_INSTALL_LIBDIR:[A-Z]*=//p' "$build/CMakeCache.txt")
+[ -n "$libdir" ] || { echo "FAIL: no CMAKE_INSTALL_LIBDIR in $build/CMakeCache.txt"; exit 1; }
 rm -rf "$work" && mkdir -p "$work"
 fail() { echo "FAIL: $*"; exit 1; }
 
 cmake --install "$build" --prefix "$prefix" >"$work/install.log" || fail "cmake --install (see $work/install.log)"
-for f in bin/mcusim bin/mcusim-gen lib/libmcusim.a lib/libmcusim.so include/mcusim/sim/mcusim.h \
-         lib/pkgconfig/mcusim.pc share/mcusim/profiles/stm32f412.json share/mcusim/annotations/newlib-malloc.json \
+for f in bin/mcusim bin/mcusim-gen $libdir/libmcusim.a $libdir/libmcusim.so include/mcusim/sim/mcusim.h \
+         $libdir/pkgconfig/mcusim.pc share/mcusim/profiles/stm32f412.json share/mcusim/annotations/newlib-malloc.json \
          share/mcusim/workloads/support/cores.txt share/bash-completion/completions/mcusim \
          share/man/man1/mcusim.1 share/man/man1/mcusim-run.1 lib/python3/dist-packages/mcusim/__init__.py; do
   [ -e "$prefix/$f" ] || fail "not installed: $f"
@@ -52,12 +55,12 @@ int main(int argc, char **argv) {
   return 0;
 }
 C
-export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
+export PKG_CONFIG_PATH="$prefix/$libdir/pkgconfig"
 # a sanitized build (scripts/sanitize.sh) installs a sanitized library: its users are compiled the same way
 san=$(grep -q '^MCUSIM_SANITIZE:BOOL=ON' "$build/CMakeCache.txt" && echo "-fsanitize=address,undefined" || true)
 cc $san -o prog prog.c $(pkg-config --cflags --libs mcusim) || fail "cannot compile/link against the installed libmcusim.so"
-LD_LIBRARY_PATH="$prefix/lib" ./prog "$prefix/share/mcusim/profiles" fw.elf >prog.txt || fail "prog (shared) failed"
-cc $san -o prog_static prog.c $(pkg-config --cflags mcusim) "$prefix/lib/libmcusim.a" $(pkg-config --static --libs-only-l mcusim | sed 's/-lmcusim//') ||
+LD_LIBRARY_PATH="$prefix/$libdir" ./prog "$prefix/share/mcusim/profiles" fw.elf >prog.txt || fail "prog (shared) failed"
+cc $san -o prog_static prog.c $(pkg-config --cflags mcusim) "$prefix/$libdir/libmcusim.a" $(pkg-config --static --libs-only-l mcusim | sed 's/-lmcusim//') ||
   fail "cannot link against the installed libmcusim.a"
 ./prog_static "$prefix/share/mcusim/profiles" fw.elf >prog_static.txt || fail "prog (static) failed"
 want=$(grep -o '"cycles":[[:space:]]*[0-9]*' run.json | head -1 | grep -o '[0-9]*$')
@@ -65,7 +68,7 @@ grep -q "cycles $want exit 0" prog.txt || fail "libmcusim.so gave '$(cat prog.tx
 grep -q "cycles $want exit 0" prog_static.txt || fail "libmcusim.a gave '$(cat prog_static.txt)'"
 echo "ok   C program via pkg-config, shared and static: $want cycles as mcusim run"
 # only the public API is exported
-bad=$(nm -D --defined-only "$prefix/lib/libmcusim.so" | awk '$2 == "T" {print $3}' | grep -Ev '^(mcusim|prof|mem)_' || true)
+bad=$(nm -D --defined-only "$prefix/$libdir/libmcusim.so" | awk '$2 == "T" {print $3}' | grep -Ev '^(mcusim|prof|mem)_' || true)
 [ -z "$bad" ] || fail "libmcusim.so exports internal symbols: $(echo $bad | head -c 200)"
 echo "ok   libmcusim.so exports only mcusim_*, prof_*, mem_*"
 

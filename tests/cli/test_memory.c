@@ -41,6 +41,10 @@ START_TEST(synthetic_pattern_gives_exact_figures) {
   const cJSON *a = layer_named(r, "conv_a"), *b = layer_named(r, "dw_b"), *c = layer_named(r, "fc_c");
   ck_assert_str_eq(cli_get(a, "kind")->valuestring, "conv2d");
   ck_assert_int_eq(cJSON_GetArrayItem(cli_get(a, "out_shape"), 2)->valueint, 16);
+  ck_assert_int_eq((int)cli_num(a, "params"), 448); /* MCUSIM_LAYER_PARAMS */
+  ck_assert_int_eq((int)cli_num(a, "weight_bytes"), 624);
+  ck_assert_ptr_null(cJSON_GetObjectItem(b, "params")); /* unknown: absent, not 0 */
+  ck_assert_ptr_null(cJSON_GetObjectItem(b, "weight_bytes"));
   ck_assert_int_eq((int)cli_num(a, "calls"), 1);
   ck_assert_int_eq((int)cli_num(a, "macs"), 100);
   ck_assert_int_eq((int)cli_num(a, "arena_peak_bytes"), 4000);

@@ -26,12 +26,13 @@ static cJSON *run(const char *fw, const char *options, const char *report) {
 static const struct {
   const char *name, *kind;
   int h, w, c, macs, live;
-} ops[] = {{"0/PAD", "PAD", 18, 18, 1, 0, 256 + 324},
-           {"1/CONV_2D", "CONV_2D", 8, 8, 8, 4608, 324 + 512},
-           {"2/DEPTHWISE_CONV_2D", "DEPTHWISE_CONV_2D", 8, 8, 8, 4608, 512 + 512},
-           {"3/CONV_2D", "CONV_2D", 8, 8, 16, 8192, 512 + 1024},
-           {"4/AVERAGE_POOL_2D", "AVERAGE_POOL_2D", 1, 1, 16, 0, 1024 + 16},
-           {"5/FULLY_CONNECTED", "FULLY_CONNECTED", 1, 1, 4, 64, 16 + 4}};
+  int params, weight_bytes; /* constant inputs: elements and bytes (int8 weights, int32 bias, PAD's int32 paddings) */
+} ops[] = {{"0/PAD", "PAD", 18, 18, 1, 0, 256 + 324, 4 * 2, 4 * 2 * 4},
+           {"1/CONV_2D", "CONV_2D", 8, 8, 8, 4608, 324 + 512, 8 * 3 * 3 * 1 + 8, 8 * 3 * 3 * 1 + 8 * 4},
+           {"2/DEPTHWISE_CONV_2D", "DEPTHWISE_CONV_2D", 8, 8, 8, 4608, 512 + 512, 3 * 3 * 8 + 8, 3 * 3 * 8 + 8 * 4},
+           {"3/CONV_2D", "CONV_2D", 8, 8, 16, 8192, 512 + 1024, 16 * 8 + 16, 16 * 8 + 16 * 4},
+           {"4/AVERAGE_POOL_2D", "AVERAGE_POOL_2D", 1, 1, 16, 0, 1024 + 16, 0, 0},
+           {"5/FULLY_CONNECTED", "FULLY_CONNECTED", 1, 1, 4, 64, 16 + 4, 4 * 16 + 4, 4 * 16 + 4 * 4}};
 
 START_TEST(operators_cycles_and_arena_match_the_firmware) {
   cJSON *r = run(FW("tflm_demo"), "", OUT("ref.json"));
@@ -41,6 +42,7 @@ START_TEST(operators_cycles_and_arena_match_the_firmware) {
   const cJSON *layers = cli_get(r, "layers");
   ck_assert_int_eq(cJSON_GetArraySize(layers), 1 + 2 * 6);
   ck_assert_str_eq(cli_str(cJSON_GetArrayItem(layers, 0), "name"), "AllocateTensors");
+  ck_assert_ptr_null(cJSON_GetObjectItem(cJSON_GetArrayItem(layers, 0), "params")); /* not an operator: unknown */
   const char *line = out;
   unsigned long last_hash = 0;
   for (int inference = 0; inference < 2; inference++) {
@@ -66,6 +68,8 @@ START_TEST(operators_cycles_and_arena_match_the_firmware) {
       ck_assert_int_eq(cJSON_GetArrayItem(shape, 1)->valueint, ops[i].w);
       ck_assert_int_eq(cJSON_GetArrayItem(shape, 2)->valueint, ops[i].c);
       ck_assert_int_eq((int)cli_num(l, "macs"), ops[i].macs);
+      ck_assert_int_eq((int)cli_num(l, "params"), ops[i].params); /* from the model in flash */
+      ck_assert_int_eq((int)cli_num(l, "weight_bytes"), ops[i].weight_bytes);
       ck_assert_int_eq((int)cli_num(l, "calls"), 1);
       ck_assert_int_eq((int)cli_num(l, "arena_peak_bytes"), ops[i].live);
       sum += cli_num(l, "cycles");
@@ -85,6 +89,9 @@ START_TEST(operators_cycles_and_arena_match_the_firmware) {
   /* the text summary says the arena could shrink */
   ck_assert_int_eq(cli_mcusim("run -p cortex-m4-0ws " FW("tflm_demo")), 0);
   ck_assert_ptr_nonnull(strstr(cli_output, "could shrink from 8,192 B reserved to"));
+  /* and sums the operators' parameters, 2 inferences x (8 + 80 + 80 + 144 + 68) and x (32 + 104 + 104 + 192 + 80) B */
+  ck_assert_ptr_nonnull(
+      strstr(cli_output, "weights       760 params, 1,024 B read from flash, summed over 12 layer rows"));
 }
 END_TEST
 

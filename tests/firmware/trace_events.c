@@ -3,7 +3,7 @@
  *   patch (0,0) (50 MACs) { layer 1 "dw_b" (40 MACs): alloc tmp 2000 @4096 -> 5000 (peak); free tmp }
  *   patch (0,1) (50 MACs) { layer 1 "dw_b" (40 MACs): alloc tmp 500 @4096 -> 3500; free tmp }
  *   layer 2 "fc_c" (7 MACs): free out -> 0
- * plus marks (number and string) and layer info. MISUSE_<kind>=1 adds one misuse at the end. */
+ * plus marks (number and string), layer info and parameters (layer 0). MISUSE_<kind>=1 adds one misuse at the end. */
 #include <stdint.h>
 
 #include "mcusim_trace.h"
@@ -19,6 +19,7 @@ int main(void) {
   MCUSIM_MARK_STR("model", "synthetic");
   MCUSIM_MARK("answer", 42);
   MCUSIM_LAYER_INFO(0, "conv2d", 8, 8, 16);
+  MCUSIM_LAYER_PARAMS(0, 448, 624); /* 3x3x3x16 weights + 16 biases; + 16 x 3 int32 in flash */
   MCUSIM_LAYER_BEGIN(0, "conv_a", 100);
   MCUSIM_ALLOC(arena, 1000, "in");
   MCUSIM_ALLOC(arena + 1024, 3000, "out");

@@ -72,6 +72,31 @@ START_TEST(nested_ranges_and_other) {
 }
 END_TEST
 
+/* Parameters arrive before the layer's first begin (MCUSIM_LAYER_PARAMS); a layer without them says unknown. */
+START_TEST(layer_params_known_or_unknown) {
+  mem_t m;
+  mem_init(&m, 1 << 20);
+  mem_layer_info(&m, 3, "conv2d", 8, 8, 16);
+  mem_layer_params(&m, 3, 448, 624);
+  mem_when_t w = at(10);
+  mem_layer_begin(&m, &w, 3, "conv", 40);
+  w = at(20);
+  mem_layer_end(&m, &w, 3);
+  mem_layer_begin(&m, &w, 4, "pool", 0);
+  w = at(30);
+  mem_layer_end(&m, &w, 4);
+  mem_when_t end = at(40);
+  mem_finish(&m, &end);
+  ck_assert_uint_eq(m.layer_count, 2);
+  ck_assert(m.layers[0].has_params);
+  ck_assert_uint_eq(m.layers[0].params, 448);
+  ck_assert_uint_eq(m.layers[0].weight_bytes, 624);
+  ck_assert_str_eq(m.layers[0].name, "conv");
+  ck_assert(!m.layers[1].has_params);
+  mem_release(&m);
+}
+END_TEST
+
 START_TEST(misuse_and_unbalanced_ranges_are_recorded) {
   mem_t m;
   mem_init(&m, 1 << 20);
@@ -137,6 +162,7 @@ Suite *test_suite(void) {
   TCase *tc = tcase_create("mem");
   tcase_add_test(tc, timeline_is_bounded_and_keeps_the_peak);
   tcase_add_test(tc, nested_ranges_and_other);
+  tcase_add_test(tc, layer_params_known_or_unknown);
   tcase_add_test(tc, misuse_and_unbalanced_ranges_are_recorded);
   tcase_add_test(tc, setters_feed_the_finish);
   tcase_add_test(tc, free_all_empties_the_live_set);

@@ -32,6 +32,9 @@ class TestRun(unittest.TestCase):
         self.assertEqual(r.profile, PROFILE)
         self.assertGreater(len(r.layers), 0)
         self.assertEqual(sum(x.macs for x in r.layers), r.macs)
+        conv = [x for x in r.layers if x.kind == "conv2d"][0]
+        self.assertGreater(conv.params, conv["out_shape"][2])  # weights + one bias per output channel
+        self.assertEqual(conv.weight_bytes - conv.params, 11 * conv["out_shape"][2])  # bias 4 B, mult and shift 4 B
         self.assertAlmostEqual(r.latency_ms, r["totals"]["latency_us"] / 1000)
         json.dumps(r)  # still plain JSON
 
@@ -67,10 +70,15 @@ class TestRun(unittest.TestCase):
         try:
             import pandas  # noqa: F401
         except ImportError:
+            if os.environ.get("MCUSIM_REQUIRE_PANDAS"):  # .ci/run: CI installs python3-pandas, so no skip there
+                raise
             self.skipTest("pandas is not installed (python3-pandas)")
         df = self.report.to_dataframe()
         self.assertEqual(len(df), len(self.report.layers))
         self.assertIn("cycles", df.columns)
+        # the bundled runtime says each layer's parameters and flash bytes (MCUSIM_LAYER_PARAMS)
+        self.assertEqual(int(df["weight_bytes"].sum()), sum(x.weight_bytes for x in self.report.layers))
+        self.assertGreater(int(df["params"].sum()), 0)
 
     def test_check_and_compare(self):
         c = mcusim.check(self.report, self.report)

@@ -167,6 +167,26 @@ START_TEST(errors) {
 END_TEST
 
 /* csv into a directory writes both tables. */
+/* params and weight_bytes are cells of the layer table when a row carries them, empty when it does not. */
+START_TEST(csv_params) {
+  cJSON *r = fixture("tiny_layerwise.json");
+  cJSON *row = cJSON_GetArrayItem(cJSON_GetObjectItem(r, "layers"), 0);
+  cJSON_AddNumberToObject(row, "params", 648);
+  cJSON_AddNumberToObject(row, "weight_bytes", 936);
+  const cJSON *reports[1] = {r};
+  rpt_export_opts_t opts = {.table = "layers"};
+  char out[1024], msg[512];
+  snprintf(out, sizeof out, "%s/params.csv", EXPORT_WORK_DIR);
+  ck_assert_msg(rpt_export_with(reports, 1, "csv", out, &opts, msg, sizeof msg) == RPT_EXPORT_OK, "%s", msg);
+  char *text = slurp(out);
+  ck_assert_msg(!strncmp(text, "id,name,kind,out_h,out_w,out_c,params,weight_bytes,calls,", 57), "%s", text);
+  ck_assert_msg(strstr(text, "\n0,conv0,conv2d,24,24,24,648,936,1,") != NULL, "%s", text);
+  ck_assert_msg(strstr(text, "\n1,dw1,depthwise,24,24,24,,,1,") != NULL, "%s", text);
+  free(text);
+  cJSON_Delete(r);
+}
+END_TEST
+
 START_TEST(csv_directory) {
   const cJSON *r = fixture("tiny_patch2.json");
   char dir[1024], path[1100], msg[512];
@@ -198,6 +218,7 @@ Suite *test_suite(void) {
   tcase_add_test(tc, massif_peak);
   tcase_add_test(tc, errors);
   tcase_add_test(tc, csv_directory);
+  tcase_add_test(tc, csv_params);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -239,7 +239,23 @@ static rt_err run_patch_stage(exec_t *x, rt_stats_t *stats) {
   return RT_OK;
 }
 
-/* Kind and output shape of every layer, once, for the simulator's per-layer table. */
+/* int8 weights of a layer (the blob layout of gen_weight_count: CONV OHWI, DW HWC, PW/FC OI); 0 for pooling. */
+static uint32_t layer_weights(const rt_layer_t *L) {
+  switch (L->op) {
+  case RT_OP_CONV:
+    return (uint32_t)L->out_c * L->k * L->k * L->in_c;
+  case RT_OP_DW:
+    return (uint32_t)L->k * L->k * L->in_c;
+  case RT_OP_PW:
+    return (uint32_t)L->out_c * L->in_c;
+  case RT_OP_FC:
+    return (uint32_t)L->out_c * L->in_h * L->in_w * L->in_c;
+  default:
+    return 0;
+  }
+}
+
+/* Kind, output shape, parameters and flash bytes of every layer, once, for the simulator's per-layer table. */
 static void describe_layers(const rt_model_t *m) {
   static const char *const kinds[] = {"?", "conv2d", "depthwise", "pointwise", "avgpool", "fully_connected"};
   for (int32_t i = 0; i < m->n_layers; i++) {
@@ -247,6 +263,9 @@ static void describe_layers(const rt_model_t *m) {
     const char *kind = L->op < sizeof kinds / sizeof *kinds ? kinds[L->op] : kinds[0];
     MCUSIM_LAYER_INFO(i, kind, L->out_h, L->out_w, L->out_c);
     (void)kind;
+    /* params = weights + int32 biases; flash = weights + int32 bias, multiplier and shift per output channel */
+    const uint32_t nw = layer_weights(L), nc = nw ? L->out_c : 0;
+    MCUSIM_LAYER_PARAMS(i, nw + nc, nw + 12u * nc);
   }
 }
 

@@ -276,6 +276,21 @@ static rt_err run_patch_stage(gexec_t *x, rt_stats_t *stats) {
   return RT_OK;
 }
 
+/* int8 weights a layer reads from the blob (as gen_graph places them: CONV2D OHWI, DWCONV [kh][kw][out_c], FC OI);
+ * 0 for operators without weights. */
+static uint32_t graph_layer_weights(const rt_layer_t *L, const rt_node_t *N) {
+  switch (L->op) {
+  case RT_OP_CONV2D:
+    return (uint32_t)L->out_c * N->kh * N->kw * L->in_c;
+  case RT_OP_DWCONV:
+    return (uint32_t)L->out_c * N->kh * N->kw;
+  case RT_OP_FC:
+    return (uint32_t)L->out_c * L->in_h * L->in_w * L->in_c;
+  default:
+    return 0;
+  }
+}
+
 rt_err rt_graph_run(const rt_graph_t *g, const rt_schedule_t *s, rt_arena_t *arena, int8_t *output, rt_stats_t *stats) {
   const rt_model_t *m = &g->model;
   rt_err err = rt_graph_check(g);
@@ -299,6 +314,9 @@ rt_err rt_graph_run(const rt_graph_t *g, const rt_schedule_t *s, rt_arena_t *are
   for (int32_t i = 0; i < N; i++) {
     const rt_layer_t *L = &m->layers[i];
     MCUSIM_LAYER_INFO(i, rt_op_kind(L->op), L->out_h, L->out_w, L->out_c);
+    /* params = weights + int32 biases; flash = weights + int32 bias, multiplier and shift per output channel */
+    const uint32_t nw = graph_layer_weights(L, &g->nodes[i]), nc = nw ? L->out_c : 0;
+    MCUSIM_LAYER_PARAMS(i, nw + nc, nw + 12u * nc);
   }
 
   const rt_view_t frame = {(int8_t *)(uintptr_t)(m->blob + m->input_off), 0, 0, m->in_h, m->in_w, m->in_c};

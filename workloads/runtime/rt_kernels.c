@@ -142,6 +142,9 @@ static void interior_range(int32_t k, int32_t s, int32_t pad, int32_t in, int32_
 static inline void dot22_s8(const int8_t *xa, const int8_t *xb, const int8_t *w0, const int8_t *w1, int32_t n,
                             int32_t *acc);
 static inline void dot12_s8(const int8_t *x, const int8_t *w0, const int8_t *w1, int32_t n, int32_t *acc);
+static inline __attribute__((always_inline)) void dot22_s8_unrolled(const int8_t *xa, const int8_t *xb,
+                                                                    const int8_t *w0, const int8_t *w1, int32_t n,
+                                                                    int32_t *acc);
 static inline int32_t sum_s8(const int8_t *w, int32_t n);
 
 /* Stems have few output channels (MobileNetV2 32, the bundled VWW 16, person detection 8): up to this many, the
@@ -222,8 +225,11 @@ static void conv_gather_clip(const rt_layer_t *L, const rt_view_t *in, int32_t o
  * block per channel pair over the whole column, the offset term already in `base`. The padding bytes of a column
  * meet the next channel's first weights (times 0); only the last channel would read past the weights, so it stops
  * at n. The requantized values are stored after every load of the channel's constants (int8 stores alias them). */
-static void conv_pair_col(const rt_layer_t *L, const rt_layer_data_t *D, const int8_t *ca, const int8_t *cb, int32_t n,
-                          int8_t *dst, const int32_t *base) {
+static inline __attribute__((always_inline)) void conv_pair_col_k(const rt_layer_t *L, const rt_layer_data_t *D,
+                                                                   const int8_t *ca, const int8_t *cb, int32_t n,
+                                                                   int8_t *dst, const int32_t *base, const int32_t N) {
+  /* N: n when the call site fixes it (27: 3x3x3 stems; the column's dot is then unrolled whole), else 0 */
+  if (N) n = N;
   const int32_t cout = L->out_c, n4 = (n + 3) & ~3;
   const int full = L->act_min == -128 && L->act_max == 127;
   int32_t co = 0;
@@ -231,7 +237,8 @@ static void conv_pair_col(const rt_layer_t *L, const rt_layer_data_t *D, const i
     const int8_t *w0 = D->weights + co * n;
     int32_t acc[4] = {base[co], base[co + 1], base[co], base[co + 1]};
     const int32_t len = co + 2 < cout ? n4 : n;
-    if (cb) dot22_s8(ca, cb, w0, w0 + n, len, acc);
+    if (cb && N && co + 2 < cout) dot22_s8_unrolled(ca, cb, w0, w0 + n, n4, acc);
+    else if (cb) dot22_s8(ca, cb, w0, w0 + n, len, acc);
     else dot12_s8(ca, w0, w0 + n, len, acc);
     rt_rqz_t z0, z1;
     int8_t o[4];
@@ -261,6 +268,12 @@ static void conv_pair_col(const rt_layer_t *L, const rt_layer_data_t *D, const i
     dst[co] = rt_requantize(a, D->mult[co], D->shift[co], L->out_zp, L->act_min, L->act_max);
     if (cb) dst[cout + co] = rt_requantize(b, D->mult[co], D->shift[co], L->out_zp, L->act_min, L->act_max);
   }
+}
+
+static void conv_pair_col(const rt_layer_t *L, const rt_layer_data_t *D, const int8_t *ca, const int8_t *cb, int32_t n,
+                          int8_t *dst, const int32_t *base) {
+  if (n == 27) conv_pair_col_k(L, D, ca, cb, n, dst, base, 27);
+  else conv_pair_col_k(L, D, ca, cb, n, dst, base, 0);
 }
 
 void rt_conv(const rt_layer_t *L, const rt_layer_data_t *D, const rt_view_t *in, const rt_view_t *out,

@@ -75,7 +75,8 @@ START_TEST(test_requant_fused_edges) {
   const int32_t mults[] = {0, 1 << 30, (1 << 30) + 1, 1518500250, 1431655765, INT32_MAX - 1, INT32_MAX};
   int32_t accs[64 + 8];
   size_t na = 0;
-  const int32_t fixed[] = {0, 1, -1, 2, -2, 3, -3, INT32_MAX, INT32_MIN, INT32_MIN + 1, INT32_MAX - 1, 1 << 30, -(1 << 30)};
+  const int32_t fixed[] = {0,       1,         -1, 2, -2, 3, -3, INT32_MAX, INT32_MIN, INT32_MIN + 1, INT32_MAX - 1,
+                           1 << 30, -(1 << 30)};
   for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) accs[na++] = fixed[i];
   for (int e = 0; e < 31; e += 3) { /* +-2^e, +-(2^e + 1) */
     accs[na++] = 1 << e, accs[na++] = -(1 << e);
@@ -105,8 +106,8 @@ START_TEST(test_requant_fused_edges) {
   for (int i = 0; i < 200000; i++) {
     const int32_t r = rnd_range(1, 30), s = -r, m = (int32_t)(0x40000000u + (rnd() & 0x3fffffffu));
     const int64_t odd = (int64_t)(rnd() % (1u << (30 - r))) * 2 + 1; /* v = odd * 2^(right-1): v / 2^right a tie */
-    const int64_t y = (odd << (30 + r)) * (i & 1 ? -1 : 1);           /* v * 2^31, |y| < 2^61 */
-    const int32_t x = (int32_t)(y / m);                                /* x * m near y, at the multiplier's grain */
+    const int64_t y = (odd << (30 + r)) * (i & 1 ? -1 : 1);          /* v * 2^31, |y| < 2^61 */
+    const int32_t x = (int32_t)(y / m);                              /* x * m near y, at the multiplier's grain */
     for (int32_t d = -1; d <= 1; d++) {
       const rt_rq_t q = rt_rq_prep(m, s);
       ck_assert_int_eq(rt_rq_apply(x + d, &q, 1, -128, 127), ref_req(x + d, m, s, 1, -128, 127));
@@ -205,8 +206,8 @@ static int8_t ref_add(const rt_add_params_t *p, int8_t a, int8_t b) {
 
 START_TEST(test_conv_matches_reference) {
   rng_state = 3;
-  const int cases[][4] = {{3, 2, 3, 8}, {3, 1, 4, 5}, {5, 2, 2, 3}, {1, 2, 6, 4}, {7, 1, 1, 2}, {3, 2, 3, 32},
-                          {3, 2, 1, 9},  {5, 1, 3, 6}, {9, 1, 1, 2}};
+  const int cases[][4] = {{3, 2, 3, 8},  {3, 1, 4, 5}, {5, 2, 2, 3}, {1, 2, 6, 4}, {7, 1, 1, 2},
+                          {3, 2, 3, 32}, {3, 2, 1, 9}, {5, 1, 3, 6}, {9, 1, 1, 2}};
   for (size_t c = 0; c < 2 * sizeof cases / sizeof cases[0]; c++) {
     full_range_layers = c % 2;
     test_layer_t t;

@@ -142,9 +142,8 @@ static void interior_range(int32_t k, int32_t s, int32_t pad, int32_t in, int32_
 static inline void dot22_s8(const int8_t *xa, const int8_t *xb, const int8_t *w0, const int8_t *w1, int32_t n,
                             int32_t *acc);
 static inline void dot12_s8(const int8_t *x, const int8_t *w0, const int8_t *w1, int32_t n, int32_t *acc);
-static inline __attribute__((always_inline)) void dot22_s8_unrolled(const int8_t *xa, const int8_t *xb,
-                                                                    const int8_t *w0, const int8_t *w1, int32_t n,
-                                                                    int32_t *acc);
+static inline __attribute__((always_inline)) void
+dot22_s8_unrolled(const int8_t *xa, const int8_t *xb, const int8_t *w0, const int8_t *w1, int32_t n, int32_t *acc);
 static inline int32_t sum_s8(const int8_t *w, int32_t n);
 
 /* Stems have few output channels (MobileNetV2 32, the bundled VWW 16, person detection 8): up to this many, the
@@ -198,13 +197,6 @@ static inline void conv_gather(const int8_t *x, int32_t xrow, int32_t k, int32_t
   }
 }
 
-/* out = the requantized acc of channel co: the fused form when the channel takes it and the range is all of int8 */
-static inline int8_t conv_rq(const rt_layer_t *L, const rt_layer_data_t *D, int32_t co, int32_t acc, int full) {
-  rt_rqz_t z;
-  if (full && rt_rqz_prep(&z, D->mult[co], D->shift[co], L->out_zp)) return rt_sat_s8(rt_rqz_apply(acc, z.mult, z.hi, z.sh));
-  return rt_requantize(acc, D->mult[co], D->shift[co], L->out_zp, L->act_min, L->act_max);
-}
-
 /* the taps of output (oy, ox) that has a tap in the padding: TFLite's zero padding reads as the input zero point,
  * whose term cancels against the folded offset (base = bias - in_zp * sum(w)), exactly as a skipped tap does */
 static void conv_gather_clip(const rt_layer_t *L, const rt_view_t *in, int32_t oy, int32_t ox, int8_t *col) {
@@ -226,8 +218,8 @@ static void conv_gather_clip(const rt_layer_t *L, const rt_view_t *in, int32_t o
  * meet the next channel's first weights (times 0); only the last channel would read past the weights, so it stops
  * at n. The requantized values are stored after every load of the channel's constants (int8 stores alias them). */
 static inline __attribute__((always_inline)) void conv_pair_col_k(const rt_layer_t *L, const rt_layer_data_t *D,
-                                                                   const int8_t *ca, const int8_t *cb, int32_t n,
-                                                                   int8_t *dst, const int32_t *base, const int32_t N) {
+                                                                  const int8_t *ca, const int8_t *cb, int32_t n,
+                                                                  int8_t *dst, const int32_t *base, const int32_t N) {
   /* N: n when the call site fixes it (27: 3x3x3 stems; the column's dot is then unrolled whole), else 0 */
   if (N) n = N;
   const int32_t cout = L->out_c, n4 = (n + 3) & ~3;
@@ -237,9 +229,12 @@ static inline __attribute__((always_inline)) void conv_pair_col_k(const rt_layer
     const int8_t *w0 = D->weights + co * n;
     int32_t acc[4] = {base[co], base[co + 1], base[co], base[co + 1]};
     const int32_t len = co + 2 < cout ? n4 : n;
-    if (cb && N && co + 2 < cout) dot22_s8_unrolled(ca, cb, w0, w0 + n, n4, acc);
-    else if (cb) dot22_s8(ca, cb, w0, w0 + n, len, acc);
-    else dot12_s8(ca, w0, w0 + n, len, acc);
+    if (cb && N && co + 2 < cout)
+      dot22_s8_unrolled(ca, cb, w0, w0 + n, n4, acc);
+    else if (cb)
+      dot22_s8(ca, cb, w0, w0 + n, len, acc);
+    else
+      dot12_s8(ca, w0, w0 + n, len, acc);
     rt_rqz_t z0, z1;
     int8_t o[4];
     if (full && rt_rqz_prep(&z0, D->mult[co], D->shift[co], L->out_zp) &&
@@ -272,8 +267,10 @@ static inline __attribute__((always_inline)) void conv_pair_col_k(const rt_layer
 
 static void conv_pair_col(const rt_layer_t *L, const rt_layer_data_t *D, const int8_t *ca, const int8_t *cb, int32_t n,
                           int8_t *dst, const int32_t *base) {
-  if (n == 27) conv_pair_col_k(L, D, ca, cb, n, dst, base, 27);
-  else conv_pair_col_k(L, D, ca, cb, n, dst, base, 0);
+  if (n == 27)
+    conv_pair_col_k(L, D, ca, cb, n, dst, base, 27);
+  else
+    conv_pair_col_k(L, D, ca, cb, n, dst, base, 0);
 }
 
 void rt_conv(const rt_layer_t *L, const rt_layer_data_t *D, const rt_view_t *in, const rt_view_t *out,
@@ -535,9 +532,8 @@ static inline void dot22_s8(const int8_t *xa, const int8_t *xb, const int8_t *w0
 
 /* dot22_s8 for a channel count the call site fixes (a multiple of 4 up to 32): the loop unrolled whole, so no
  * per-step compare and branch */
-static inline __attribute__((always_inline)) void dot22_s8_unrolled(const int8_t *xa, const int8_t *xb,
-                                                                    const int8_t *w0, const int8_t *w1, int32_t n,
-                                                                    int32_t *acc) {
+static inline __attribute__((always_inline)) void
+dot22_s8_unrolled(const int8_t *xa, const int8_t *xb, const int8_t *w0, const int8_t *w1, int32_t n, int32_t *acc) {
 #if defined(__ARM_FEATURE_SIMD32)
   int32_t a0 = acc[0], a1 = acc[1], b0 = acc[2], b1 = acc[3];
 #pragma GCC unroll 8
@@ -609,13 +605,12 @@ static inline int32_t sum_s8(const int8_t *w, int32_t n) {
  * region's pixels of one row are contiguous in every view. Residual elements are read before the same
  * element is written, so out may alias res. */
 static inline __attribute__((always_inline)) void pw_pair_k(const rt_layer_t *L, const rt_layer_data_t *D,
-                                                             const rt_view_t *in, const rt_view_t *res,
-                                                             const rt_view_t *out, rt_rect_t region, int32_t co,
-                                                             const rt_rqz_t *z0, const rt_rqz_t *z1,
-                                                             const int32_t CIN) {
+                                                            const rt_view_t *in, const rt_view_t *res,
+                                                            const rt_view_t *out, rt_rect_t region, int32_t co,
+                                                            const rt_rqz_t *z0, const rt_rqz_t *z1, const int32_t CIN) {
   /* z0, z1: the fused requantization's words when both channels take it, the activation range is all of int8 (then
    * one SSAT clamps) and no residual is added, NULL for the general form; a constant at each call. CIN: the input
-   * channel count when the call site fixes it (8, 16, 24: the 2x2 loop is then unrolled whole), else 0 */
+   * channel count when the call site fixes it (8 to 32: the 2x2 loop is then unrolled whole), else 0 */
   const int32_t cin = CIN ? CIN : L->in_c, cout = L->out_c, in_off = -L->in_zp;
   const int8_t *w0 = D->weights + co * cin, *w1 = w0 + cin;
   const int32_t bias0 = D->bias[co] + in_off * sum_s8(w0, cin), bias1 = D->bias[co + 1] + in_off * sum_s8(w1, cin);
@@ -638,8 +633,10 @@ static inline __attribute__((always_inline)) void pw_pair_k(const rt_layer_t *L,
     int32_t i = 0;
     for (; i + 2 <= region.w; i += 2, x += 2 * cin, d += 2 * cout) {
       int32_t acc[4] = {bias0, bias1, bias0, bias1};
-      if (CIN) dot22_s8_unrolled(x, x + cin, w0, w1, cin, acc);
-      else dot22_s8(x, x + cin, w0, w1, cin, acc);
+      if (CIN)
+        dot22_s8_unrolled(x, x + cin, w0, w1, cin, acc);
+      else
+        dot22_s8(x, x + cin, w0, w1, cin, acc);
       int8_t q[4] = {PW_RQ(acc[0], &q0, m0, h0, s0), PW_RQ(acc[1], &q1, m1, h1, s1), PW_RQ(acc[2], &q0, m0, h0, s0),
                      PW_RQ(acc[3], &q1, m1, h1, s1)};
       if (r) {
@@ -679,11 +676,11 @@ static void pw_pair(const rt_layer_t *L, const rt_layer_data_t *D, const rt_view
     pw_pair_k(L, D, in, res, out, region, co, NULL, NULL, 0);
 }
 
-/* rt_pointwise's channel pairs for the small channel counts of the first blocks (8, 16, 24), where the per-pass work
- * weighs most: the 2x2 loop unrolled whole. A function of its own: inlined beside rt_pointwise's general loops, GCC
- * allocates those worse (+15-30% cycles); its frame adds to rt_pointwise's (stack peak +148 B on the M7 builds). */
-static __attribute__((noinline)) void pw_pairs_fixed(const rt_layer_t *L, const rt_layer_data_t *D,
-                                                     const rt_view_t *in, const rt_view_t *out, rt_rect_t region) {
+/* rt_pointwise's channel pairs for the small channel counts of the first blocks (8, 16, 24, 32), where the per-pass
+ * work weighs most: the 2x2 loop unrolled whole. A function of its own: inlined beside rt_pointwise's general loops,
+ * GCC allocates those worse (+15-30% cycles); its frame adds to rt_pointwise's (stack peak +148 B on the M7 builds). */
+static __attribute__((noinline)) void pw_pairs_fixed(const rt_layer_t *L, const rt_layer_data_t *D, const rt_view_t *in,
+                                                     const rt_view_t *out, rt_rect_t region) {
   const int32_t cin = L->in_c;
   for (int32_t co = 0; co + 2 <= L->out_c; co += 2) {
     rt_rqz_t z0, z1;
@@ -694,8 +691,10 @@ static __attribute__((noinline)) void pw_pairs_fixed(const rt_layer_t *L, const 
       pw_pair_k(L, D, in, NULL, out, region, co, &z0, &z1, 8);
     else if (cin == 16)
       pw_pair_k(L, D, in, NULL, out, region, co, &z0, &z1, 16);
-    else
+    else if (cin == 24)
       pw_pair_k(L, D, in, NULL, out, region, co, &z0, &z1, 24);
+    else
+      pw_pair_k(L, D, in, NULL, out, region, co, &z0, &z1, 32);
   }
 }
 
@@ -703,7 +702,7 @@ void rt_pointwise(const rt_layer_t *L, const rt_layer_data_t *D, const rt_view_t
                   const rt_view_t *out, rt_rect_t region) {
   const int32_t cin = L->in_c, cout = L->out_c, in_off = -L->in_zp;
   int32_t co = 0;
-  if (!res && (cin == 8 || cin == 16 || cin == 24) && L->act_min == -128 && L->act_max == 127) {
+  if (!res && (cin == 8 || cin == 16 || cin == 24 || cin == 32) && L->act_min == -128 && L->act_max == 127) {
     pw_pairs_fixed(L, D, in, out, region);
     co = cout & ~1;
   }

@@ -219,7 +219,8 @@ static void conv_gather_clip(const rt_layer_t *L, const rt_view_t *in, int32_t o
  * at n. The requantized values are stored after every load of the channel's constants (int8 stores alias them). */
 static inline __attribute__((always_inline)) void conv_pair_col_k(const rt_layer_t *L, const rt_layer_data_t *D,
                                                                   const int8_t *ca, const int8_t *cb, int32_t n,
-                                                                  int8_t *dst, const int32_t *base, const int32_t N) {
+                                                                  int8_t *dst, int8_t *dstb, const int32_t *base,
+                                                                  const int32_t N) {
   /* N: n when the call site fixes it (27: 3x3x3 stems; the column's dot is then unrolled whole), else 0 */
   if (N) n = N;
   const int32_t cout = L->out_c, n4 = (n + 3) & ~3;
@@ -253,24 +254,50 @@ static inline __attribute__((always_inline)) void conv_pair_col_k(const rt_layer
     dst[co] = o[0];
     dst[co + 1] = o[1];
     if (cb) {
-      dst[cout + co] = o[2];
-      dst[cout + co + 1] = o[3];
+      dstb[co] = o[2];
+      dstb[co + 1] = o[3];
     }
   }
   if (co < cout) { /* odd channel count: the last channel for both pixels */
     const int8_t *w0 = D->weights + co * n;
     const int32_t a = dot_s8(ca, w0, n, 0, base[co]), b = cb ? dot_s8(cb, w0, n, 0, base[co]) : 0;
     dst[co] = rt_requantize(a, D->mult[co], D->shift[co], L->out_zp, L->act_min, L->act_max);
-    if (cb) dst[cout + co] = rt_requantize(b, D->mult[co], D->shift[co], L->out_zp, L->act_min, L->act_max);
+    if (cb) dstb[co] = rt_requantize(b, D->mult[co], D->shift[co], L->out_zp, L->act_min, L->act_max);
   }
 }
 
 static void conv_pair_col(const rt_layer_t *L, const rt_layer_data_t *D, const int8_t *ca, const int8_t *cb, int32_t n,
-                          int8_t *dst, const int32_t *base) {
+                          int8_t *dst, int8_t *dstb, const int32_t *base) {
   if (n == 27)
-    conv_pair_col_k(L, D, ca, cb, n, dst, base, 27);
+    conv_pair_col_k(L, D, ca, cb, n, dst, dstb, base, 27);
   else
-    conv_pair_col_k(L, D, ca, cb, n, dst, base, 0);
+    conv_pair_col_k(L, D, ca, cb, n, dst, dstb, base, 0);
+}
+
+/* rt_conv through gathered columns: the region's outputs in order, two at a time, the pair running across rows
+ * (an odd-width patch window leaves no unpaired output per row, only one at the end) */
+static void conv_cols(const rt_layer_t *L, const rt_layer_data_t *D, const rt_view_t *in, const rt_view_t *out,
+                      rt_rect_t region, const int32_t *base, int32_t ix_lo, int32_t ix_hi, int32_t iy_lo,
+                      int32_t iy_hi) {
+  const int32_t k = L->k, s = L->stride, cin = L->in_c, cout = L->out_c, n = k * k * cin;
+  int8_t col[2][RT_CONV_COL_MAX] __attribute__((aligned(4)));
+  memset(col, 0, sizeof col); /* zero past the taps */
+  int8_t *dsts[2];
+  int32_t oy = region.y0, ox = region.x0, left = region.h * region.w;
+  while (left > 0) {
+    const int two = left >= 2;
+    for (int32_t j = 0; j <= two; j++) {
+      if (oy >= iy_lo && oy < iy_hi && ox >= ix_lo && ox < ix_hi)
+        conv_gather(in->data + (((oy * s - L->pad) - in->y0) * in->w + ((ox * s - L->pad) - in->x0)) * cin, in->w * cin,
+                    k, k * cin, col[j]);
+      else
+        conv_gather_clip(L, in, oy, ox, col[j]);
+      dsts[j] = out->data + ((oy - out->y0) * out->w + (ox - out->x0)) * cout;
+      if (++ox == region.x0 + region.w) ox = region.x0, oy++;
+    }
+    conv_pair_col(L, D, col[0], two ? col[1] : NULL, n, dsts[0], dsts[1], base);
+    left -= 2;
+  }
 }
 
 void rt_conv(const rt_layer_t *L, const rt_layer_data_t *D, const rt_view_t *in, const rt_view_t *out,
@@ -280,14 +307,14 @@ void rt_conv(const rt_layer_t *L, const rt_layer_data_t *D, const rt_view_t *in,
   /* interior outputs (every tap inside the feature map) go in pairs through conv_pair when the channels fit */
   int32_t base[RT_CONV_FOLD_MAX_COUT];
   int32_t ix_lo = 0, ix_hi = 0, iy_lo = 0, iy_hi = 0;
-  /* the gathered columns of an interior pair, zero past the taps */
-  const int use_col = wstride <= RT_CONV_COL_MAX && cout <= RT_CONV_FOLD_MAX_COUT;
-  int8_t col[2][RT_CONV_COL_MAX] __attribute__((aligned(4)));
-  if (use_col) memset(col, 0, sizeof col);
   if (cout <= RT_CONV_FOLD_MAX_COUT) {
     for (int32_t co = 0; co < cout; co++) base[co] = D->bias[co] + in_off * sum_s8(D->weights + co * wstride, wstride);
     interior_range(k, s, L->pad, L->in_w, region.x0, region.x0 + region.w, &ix_lo, &ix_hi);
     interior_range(k, s, L->pad, L->in_h, region.y0, region.y0 + region.h, &iy_lo, &iy_hi);
+    if (wstride <= RT_CONV_COL_MAX) {
+      conv_cols(L, D, in, out, region, base, ix_lo, ix_hi, iy_lo, iy_hi);
+      return;
+    }
   }
   for (int32_t oy = region.y0; oy < region.y0 + region.h; oy++) {
     const int32_t iy0 = oy * s - L->pad;
@@ -296,19 +323,6 @@ void rt_conv(const rt_layer_t *L, const rt_layer_data_t *D, const rt_view_t *in,
     for (int32_t ox = region.x0; ox < region.x0 + region.w; ox++) {
       const int32_t ix0 = ox * s - L->pad;
       int8_t *dst = out->data + ((oy - out->y0) * out->w + (ox - out->x0)) * cout;
-      if (use_col) { /* every output through gathered columns, two at a time */
-        const int two = ox + 1 < region.x0 + region.w;
-        for (int32_t j = 0; j <= two; j++) {
-          if (interior_row && ox + j >= ix_lo && ox + j < ix_hi)
-            conv_gather(in->data + ((iy0 - in->y0) * in->w + (ix0 + j * s - in->x0)) * cin, in->w * cin, k, k * cin,
-                        col[j]);
-          else
-            conv_gather_clip(L, in, oy, ox + j, col[j]);
-        }
-        conv_pair_col(L, D, col[0], two ? col[1] : NULL, wstride, dst, base);
-        ox += two;
-        continue;
-      }
       if (interior_row && ox >= ix_lo && ox + 1 < ix_hi) {
         conv_pair(L, D, in->data + ((iy0 - in->y0) * in->w + (ix0 - in->x0)) * cin, in->w * cin, dst, base);
         ox++;

@@ -69,6 +69,57 @@ START_TEST(test_requant_matches_tflite) {
 }
 END_TEST
 
+/* rt_rq_apply's fused rounding (one 64-bit multiply-accumulate for both roundings) against TFLite's two steps:
+ * every shift, the multiplier's ends, accumulators at the int32 ends, around zero and on the ties of both roundings. */
+START_TEST(test_requant_fused_edges) {
+  const int32_t mults[] = {0, 1 << 30, (1 << 30) + 1, 1518500250, 1431655765, INT32_MAX - 1, INT32_MAX};
+  int32_t accs[64 + 8];
+  size_t na = 0;
+  const int32_t fixed[] = {0,       1,         -1, 2, -2, 3, -3, INT32_MAX, INT32_MIN, INT32_MIN + 1, INT32_MAX - 1,
+                           1 << 30, -(1 << 30)};
+  for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) accs[na++] = fixed[i];
+  for (int e = 0; e < 31; e += 3) { /* +-2^e, +-(2^e + 1) */
+    accs[na++] = 1 << e, accs[na++] = -(1 << e);
+    accs[na++] = (1 << e) + 1, accs[na++] = -(1 << e) - 1;
+  }
+  for (size_t m = 0; m < sizeof mults / sizeof mults[0]; m++)
+    for (int s = -31; s <= 4; s++) {
+      const rt_rq_t q = rt_rq_prep(mults[m], s);
+      const int32_t zps[] = {-128, -5, 0, 127, 128};
+      for (size_t a = 0; a < na; a++) {
+        const int32_t x = s > 0 ? accs[a] >> 8 : accs[a]; /* left shifts: no int32 overflow in the reference */
+        ck_assert_int_eq(rt_rq_apply(x, &q, 0, -128, 127), ref_req(x, mults[m], s, 0, -128, 127));
+        ck_assert_int_eq(rt_rq_apply(x, &q, -5, -128, 6), ref_req(x, mults[m], s, -5, -128, 6));
+        for (size_t z = 0; z < sizeof zps / sizeof zps[0]; z++) { /* the zero point folded in: shifts -21..-2 */
+          rt_rqz_t f;
+          if (!rt_rqz_prep(&f, mults[m], s, zps[z])) {
+            ck_assert(s > -2 || s < -21);
+            continue;
+          }
+          ck_assert_int_eq(rt_clamp_s8(rt_rqz_apply(x, f.mult, f.hi, f.sh), -128, 127),
+                           ref_req(x, mults[m], s, zps[z], -128, 127));
+        }
+      }
+    }
+  /* ties: accumulators whose product lands exactly on a half of the second rounding, both signs, every shift */
+  rng_state = 11;
+  for (int i = 0; i < 200000; i++) {
+    const int32_t r = rnd_range(1, 30), s = -r, m = (int32_t)(0x40000000u + (rnd() & 0x3fffffffu));
+    const int64_t odd = (int64_t)(rnd() % (1u << (30 - r))) * 2 + 1; /* v = odd * 2^(right-1): v / 2^right a tie */
+    const int64_t y = (odd << (30 + r)) * (i & 1 ? -1 : 1);          /* v * 2^31, |y| < 2^61 */
+    const int32_t x = (int32_t)(y / m);                              /* x * m near y, at the multiplier's grain */
+    for (int32_t d = -1; d <= 1; d++) {
+      const rt_rq_t q = rt_rq_prep(m, s);
+      ck_assert_int_eq(rt_rq_apply(x + d, &q, 1, -128, 127), ref_req(x + d, m, s, 1, -128, 127));
+      rt_rqz_t f;
+      if (rt_rqz_prep(&f, m, s, -3))
+        ck_assert_int_eq(rt_clamp_s8(rt_rqz_apply(x + d, f.mult, f.hi, f.sh), -128, 127),
+                         ref_req(x + d, m, s, -3, -128, 127));
+    }
+  }
+}
+END_TEST
+
 START_TEST(test_dot_s8) {
   rng_state = 2;
   int8_t x[37], w[37];
@@ -88,6 +139,9 @@ typedef struct {
   int8_t *w;
   int32_t bias[64], mult[64], shift[64];
 } test_layer_t;
+
+/* set: layers get the full int8 activation range (the kernels' SSAT path) instead of a random one */
+static int full_range_layers;
 
 static void make_layer(test_layer_t *t, uint8_t op, int k, int stride, int h, int w, int cin, int cout) {
   memset(t, 0, sizeof *t);
@@ -116,7 +170,9 @@ static void make_layer(test_layer_t *t, uint8_t op, int k, int stride, int h, in
     t->bias[c] = rnd_range(-5000, 5000);
     t->mult[c] = (int32_t)(0x40000000u + (rnd() & 0x3fffffffu));
     t->shift[c] = rnd_range(-12, -7);
+    if (c % 5 == 3) t->shift[c] = c % 2 ? -1 : -22; /* outside the fused form's [-21, -2]: the general path */
   }
+  if (full_range_layers) L->act_min = -128, L->act_max = 127;
   L->add = (rt_add_params_t){
       L->out_zp, 1518500250, -1, rnd_range(-10, 10), 1073741824, -1, rnd_range(-5, 5), 1431655765, -19, -128, 127};
 }
@@ -150,10 +206,12 @@ static int8_t ref_add(const rt_add_params_t *p, int8_t a, int8_t b) {
 
 START_TEST(test_conv_matches_reference) {
   rng_state = 3;
-  const int cases[][4] = {{3, 2, 3, 8}, {3, 1, 4, 5}, {5, 2, 2, 3}, {1, 2, 6, 4}, {7, 1, 1, 2}};
-  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+  const int cases[][4] = {{3, 2, 3, 8},  {3, 1, 4, 5}, {5, 2, 2, 3}, {1, 2, 6, 4}, {7, 1, 1, 2},
+                          {3, 2, 3, 32}, {3, 2, 1, 9}, {5, 1, 3, 6}, {9, 1, 1, 2}};
+  for (size_t c = 0; c < 2 * sizeof cases / sizeof cases[0]; c++) {
+    full_range_layers = c % 2;
     test_layer_t t;
-    make_layer(&t, RT_OP_CONV, cases[c][0], cases[c][1], 13, 11, cases[c][2], cases[c][3]);
+    make_layer(&t, RT_OP_CONV, cases[c / 2][0], cases[c / 2][1], 13, 11, cases[c / 2][2], cases[c / 2][3]);
     const rt_layer_t *L = &t.L;
     int8_t *in = malloc((size_t)L->in_h * L->in_w * L->in_c), *out = malloc((size_t)L->out_h * L->out_w * L->out_c);
     fill_s8(in, (size_t)L->in_h * L->in_w * L->in_c);
@@ -168,6 +226,7 @@ START_TEST(test_conv_matches_reference) {
     free(out);
     free(t.w);
   }
+  full_range_layers = 0;
 }
 END_TEST
 
@@ -325,7 +384,9 @@ END_TEST
 
 START_TEST(test_pointwise_and_fused_residual) {
   rng_state = 6;
-  for (int with_res = 0; with_res <= 2; with_res++) { /* none, separate output, in place */
+  for (int v = 0; v < 6; v++) {
+    const int with_res = v % 3; /* none, separate output, in place */
+    full_range_layers = v / 3;
     test_layer_t t;
     make_layer(&t, RT_OP_PW, 1, 1, 5, 7, 19, 12);
     rt_layer_t *L = &t.L;
@@ -354,6 +415,7 @@ START_TEST(test_pointwise_and_fused_residual) {
     free(res0);
     free(t.w);
   }
+  full_range_layers = 0;
 }
 END_TEST
 
@@ -434,6 +496,7 @@ static Suite *kernels_suite(void) {
   TCase *tc = tcase_create("kernels");
   tcase_set_timeout(tc, 60);
   tcase_add_test(tc, test_requant_matches_tflite);
+  tcase_add_test(tc, test_requant_fused_edges);
   tcase_add_test(tc, test_dot_s8);
   tcase_add_test(tc, test_conv_matches_reference);
   tcase_add_test(tc, test_depthwise_matches_reference);

@@ -231,6 +231,9 @@ typedef struct {
   const rt_view_t *in, *out;
   rt_rect_t region;
   int32_t ix_lo, ix_hi, iy_lo, iy_hi; /* the interior block: outputs whose taps all lie inside the feature map */
+  int8_t *tmp;                        /* the in-place copy (NULL out of place) */
+  int32_t ry0, ry1, rx0, rx1;         /* the input window's rows and columns inside the feature map */
+  int whole;                          /* the window lies inside the feature map: the copy is one gather */
   /* per channel */
   int32_t c;
   const int8_t *src; /* the channel's input: the in-place copy (ps 1) or the NHWC tensor from channel c (ps ch) */
@@ -253,19 +256,12 @@ static inline int32_t dw_out(const dw_ctx_t *x, int32_t oy, int32_t ox) {
   return ((oy - x->out->y0) * x->out->w + (ox - x->out->x0)) * x->L->out_c + x->c;
 }
 
-/* The zero-point term in_off * sum(w) of the taps [ky_lo, ky_hi) x [kx_lo, kx_hi), folded into the bias: every
- * output of a rectangle whose taps are clipped alike starts from it (a padding tap contributes nothing, as in
+/* The zero-point term in_off * sum(w) of the tap rows [ky_lo, ky_hi), folded into the bias: every output of a
+ * rectangle whose taps are clipped alike to whole rows starts from it (a padding tap contributes nothing, as in
  * TFLite, where the padded input equals the zero point). */
-static int32_t dw_base(const dw_ctx_t *x, int32_t ky_lo, int32_t ky_hi, int32_t kx_lo, int32_t kx_hi) {
-  const int32_t k = x->L->k;
+static inline int32_t dw_base(const dw_ctx_t *x, int32_t ky_lo, int32_t ky_hi) {
   int32_t sum = 0;
-  for (int32_t ky = ky_lo; ky < ky_hi; ky++) {
-    if (kx_lo == 0 && kx_hi == k) {
-      sum += x->rsum[ky];
-      continue;
-    }
-    for (int32_t kx = kx_lo; kx < kx_hi; kx++) sum += x->wk[ky * k + kx];
-  }
+  for (int32_t ky = ky_lo; ky < ky_hi; ky++) sum += x->rsum[ky];
   return x->bias - x->L->in_zp * sum;
 }
 
@@ -296,7 +292,7 @@ static inline __attribute__((always_inline)) void dw_block_k(const dw_ctx_t *x, 
 }
 
 static __attribute__((noinline)) void dw_block(const dw_ctx_t *x) {
-  const int32_t k = x->L->k, base = dw_base(x, 0, k, 0, k);
+  const int32_t k = x->L->k, base = dw_base(x, 0, k);
   if (k == 3) {
     dw_block_k(x, 3, x->ps, base);
     return;
@@ -324,21 +320,26 @@ static inline uint32_t dw_pair16(int32_t lo, int32_t hi) { return (uint16_t)lo |
  * the row's span), with w(t) the row's tap t (0 outside [0, K)): P0 = (w(4j), w(4j+2)), P1 = (w(4j+1), w(4j+3))
  * for the first output, and the same shifted by the stride, Q0 = (w(4j-s), w(4j+2-s)), Q1 = (w(4j+1-s),
  * w(4j+3-s)), for the second, which starts s bytes later. */
-static void dw_pack(dw_ctx_t *x) {
-  const int32_t k = x->L->k, s = x->L->stride, nf = (k + s) / 4;
+static inline int32_t dw_tap(const int8_t *row, int32_t k, int32_t t) { return (uint32_t)t < (uint32_t)k ? row[t] : 0; }
+
+static inline __attribute__((always_inline)) void dw_pack_k(dw_ctx_t *x, int32_t k, int32_t s) {
+  const int32_t nf = (k + s) / 4;
   uint32_t *pk = x->pk;
+#pragma GCC unroll 7
   for (int32_t r = 0; r < k; r++) {
-    int32_t w[16] = {0}; /* the row's taps at w[4 + t]: zeros on both sides */
-    for (int32_t t = 0; t < k; t++) w[4 + t] = x->wk[r * k + t];
-    for (int32_t j = 0; j < nf; j++, pk += 4) {
-      const int32_t *a = w + 4 + 4 * j, *b = a - s;
-      pk[0] = dw_pair16(a[0], a[2]);
-      pk[1] = dw_pair16(a[1], a[3]);
-      pk[2] = dw_pair16(b[0], b[2]);
-      pk[3] = dw_pair16(b[1], b[3]);
+    const int8_t *w = x->wk + r * k;
+#pragma GCC unroll 2
+    for (int32_t a = 0; a < 4 * nf; a += 4, pk += 4) {
+      const int32_t b = a - s;
+      pk[0] = dw_pair16(dw_tap(w, k, a), dw_tap(w, k, a + 2));
+      pk[1] = dw_pair16(dw_tap(w, k, a + 1), dw_tap(w, k, a + 3));
+      pk[2] = dw_pair16(dw_tap(w, k, b), dw_tap(w, k, b + 2));
+      pk[3] = dw_pair16(dw_tap(w, k, b + 1), dw_tap(w, k, b + 3));
     }
   }
 }
+
+static void dw_pack(dw_ctx_t *x) { dw_pack_k(x, x->L->k, x->L->stride); }
 
 /* Outputs [oy0, oy1) x [ox0, ox1) with every tap column inside the feature map and tap rows [ky_lo, ky_lo + NY),
  * from the contiguous in-place copy (ps 1): two horizontally adjacent outputs per pass. Output 0 of a pair reads
@@ -402,7 +403,7 @@ static inline __attribute__((always_inline)) void dw_pairs_k(const dw_ctx_t *x, 
 static __attribute__((noinline)) void dw_pairs(const dw_ctx_t *x, int32_t oy0, int32_t oy1, int32_t ox0, int32_t ox1,
                                                int32_t ky_lo, int32_t ky_hi) {
   const int32_t k = x->L->k, s = x->L->stride, ny = ky_hi - ky_lo;
-  const int32_t base = dw_base(x, ky_lo, ky_hi, 0, k);
+  const int32_t base = dw_base(x, ky_lo, ky_hi);
 #define DW_PAIRS(K, S)                                                                                                 \
   if (k == K && s == S) {                                                                                              \
     if (ny == K)                                                                                                       \
@@ -488,82 +489,133 @@ static inline void dw_gather(int8_t *to, const int8_t *from, int32_t n, int32_t 
   for (; p < n; p++, from += stride) to[p] = *from;
 }
 
+/* Channel c's input: in place, it is about to be overwritten by its own output, so it is copied to x->tmp (the
+ * input zero point at the window's positions outside the feature map); out of place, the NHWC tensor itself. */
+static __attribute__((noinline)) void dw_copy(dw_ctx_t *x, int32_t c) {
+  const rt_view_t *in = x->in;
+  const int32_t ch = x->L->in_c;
+  if (!x->tmp) {
+    x->src = in->data + c;
+    x->ps = ch;
+    x->row = in->w * ch;
+    return;
+  }
+  int8_t *tmp = x->tmp;
+  if (x->whole) {
+    dw_gather(tmp, in->data + c, in->h * in->w, ch);
+  } else {
+    const int8_t zp = (int8_t)x->L->in_zp;
+    for (int32_t y = 0; y < in->h; y++) {
+      int8_t *to = tmp + y * in->w;
+      if (y < x->ry0 || y >= x->ry1) {
+        for (int32_t i = 0; i < in->w; i++) to[i] = zp;
+        continue;
+      }
+      for (int32_t i = 0; i < x->rx0; i++) to[i] = zp;
+      dw_gather(to + x->rx0, in->data + (y * in->w + x->rx0) * ch + c, x->rx1 - x->rx0, ch);
+      for (int32_t i = x->rx1; i < in->w; i++) to[i] = zp;
+    }
+  }
+  x->src = tmp;
+  x->ps = 1;
+  x->row = in->w;
+}
+
+/* Channel c's taps, row sums, bias and requantization (K a constant at the unrolled calls). */
+static inline __attribute__((always_inline)) void dw_taps_k(dw_ctx_t *x, const rt_layer_data_t *D, int32_t c,
+                                                            int32_t K) {
+  const int32_t ch = x->L->in_c;
+  if (K > 7) __builtin_unreachable(); /* rt_op_dw_in_place_ok and the generator: at most 7 x 7 taps */
+#pragma GCC unroll 7
+  for (int32_t r = 0; r < K; r++) {
+    int32_t sum = 0;
+#pragma GCC unroll 7
+    for (int32_t t = r * K; t < (r + 1) * K; t++) sum += x->wk[t] = D->weights[t * ch + c];
+    x->rsum[r] = sum;
+  }
+  x->bias = D->bias[c];
+  x->rq = rt_rq_prep(D->mult[c], D->shift[c]);
+}
+
+#if defined(__ARM_FEATURE_SIMD32)
+/* A uniform patch's window (every output of the region on the padded copy): the channel loop with K and the
+ * stride constant, so the per-channel set-up (taps, packing, one call of the pair kernel) stays small on the
+ * patches' small windows. */
+static inline __attribute__((always_inline)) void dw_padded_k(dw_ctx_t *x, const rt_layer_data_t *D, int32_t K,
+                                                              int32_t S) {
+  const rt_rect_t r = x->region;
+  for (int32_t c = 0; c < x->L->in_c; c++) {
+    x->c = c;
+    dw_copy(x, c);
+    dw_taps_k(x, D, c, K);
+    dw_pack_k(x, K, S);
+    dw_pairs_k(x, K, S, r.y0, r.y0 + r.h, r.x0, r.x0 + r.w, 0, K, dw_base(x, 0, K));
+  }
+}
+
+static __attribute__((noinline)) void dw_padded(dw_ctx_t *x, const rt_layer_data_t *D) {
+  const int32_t k = x->L->k, s = x->L->stride;
+#define DW_PADDED(K, S)                                                                                                \
+  if (k == K && s == S) {                                                                                              \
+    dw_padded_k(x, D, K, S);                                                                                           \
+    return;                                                                                                            \
+  }
+  DW_PADDED(3, 1)
+  DW_PADDED(3, 2)
+  DW_PADDED(5, 1)
+  DW_PADDED(5, 2)
+  DW_PADDED(7, 1)
+  DW_PADDED(7, 2)
+#undef DW_PADDED
+}
+#endif
+
 void rt_depthwise(const rt_layer_t *L, const rt_layer_data_t *D, const rt_view_t *in, const rt_view_t *out,
                   rt_rect_t region, int8_t *tmp) {
   const int32_t k = L->k, s = L->stride, ch = L->in_c;
   const int in_place = out->data == in->data;
-  const int32_t in_pixels = in->h * in->w;
   dw_ctx_t x;
   x.L = L;
   x.in = in;
   x.out = out;
   x.region = region;
+  x.tmp = in_place ? tmp : NULL;
+  /* the window's rows [ry0, ry1) and columns [rx0, rx1) inside the feature map, relative to the window */
+  x.ry0 = min_i32(in->h, max_i32(0, -in->y0));
+  x.ry1 = max_i32(x.ry0, min_i32(in->h, L->in_h - in->y0));
+  x.rx0 = min_i32(in->w, max_i32(0, -in->x0));
+  x.rx1 = max_i32(x.rx0, min_i32(in->w, L->in_w - in->x0));
+  x.whole = x.ry0 == 0 && x.ry1 == in->h && x.rx0 == 0 && x.rx1 == in->w;
+#if defined(__ARM_FEATURE_SIMD32)
+  /* a uniform patch's window holds the whole receptive field of the region, positions outside the feature map
+   * included (their bytes are not the layer's): the in-place copy stores the input zero point there, which
+   * contributes (in_zp - in_zp) * w = 0 as TFLite's padding does, so every output of the region (those outside
+   * the output feature map too, never read: they equal their clipped sums) takes the pair kernel */
+  const int kernel_ok = (k == 3 || k == 5 || k == 7) && (s == 1 || s == 2);
+  if (in_place && kernel_ok && region.h > 0 && region.w >= DW_PAIRS_MIN && in->y0 <= region.y0 * s - L->pad &&
+      in->x0 <= region.x0 * s - L->pad && in->y0 + in->h >= (region.y0 + region.h - 1) * s - L->pad + k &&
+      in->x0 + in->w >= (region.x0 + region.w - 1) * s - L->pad + k) {
+    dw_padded(&x, D);
+    return;
+  }
+#endif
+  x.whole = 1; /* without padding the copy takes the whole window (its positions outside are never read) */
   /* interior output rows and columns (all taps inside the feature map): the same for every channel */
   interior_range(k, s, L->pad, L->in_w, region.x0, region.x0 + region.w, &x.ix_lo, &x.ix_hi);
   interior_range(k, s, L->pad, L->in_h, region.y0, region.y0 + region.h, &x.iy_lo, &x.iy_hi);
-  /* the packed-pair path: the contiguous in-place copy, a kernel it has a form for, and an interior column */
+  /* the packed-pair path: the contiguous in-place copy, a kernel it has a form for, and a wide enough block */
   int simd = 0;
 #if defined(__ARM_FEATURE_SIMD32)
-  simd = in_place && (k == 3 || k == 5 || k == 7) && (s == 1 || s == 2) && x.ix_hi - x.ix_lo >= DW_PAIRS_MIN;
-#endif
-  /* a uniform patch's window holds the whole receptive field of the region, positions outside the feature map
-   * included (their bytes are not the layer's): the in-place copy stores the input zero point there, which
-   * contributes (in_zp - in_zp) * w = 0 as TFLite's padding does, so every output of the region takes the
-   * interior path */
-  int padded = 0;
-#if defined(__ARM_FEATURE_SIMD32)
-  padded = in_place && (k == 3 || k == 5 || k == 7) && (s == 1 || s == 2) && region.h > 0 && region.w > 0 &&
-           in->y0 <= region.y0 * s - L->pad && in->x0 <= region.x0 * s - L->pad &&
-           in->y0 + in->h >= (region.y0 + region.h - 1) * s - L->pad + k &&
-           in->x0 + in->w >= (region.x0 + region.w - 1) * s - L->pad + k;
-  if (padded) { /* outputs outside the output feature map too (never read): equal to their clipped sums */
-    x.iy_lo = region.y0;
-    x.iy_hi = region.y0 + region.h;
-    x.ix_lo = region.x0;
-    x.ix_hi = region.x0 + region.w;
-    simd = 1;
-  }
+  simd = in_place && kernel_ok && x.ix_hi - x.ix_lo >= DW_PAIRS_MIN;
 #endif
   if (x.ix_lo == x.ix_hi) x.iy_hi = x.iy_lo; /* no interior column: every output takes the border path */
   /* most patch windows lie wholly inside the feature map: then the border pass has nothing to do on any channel */
   const int border = x.iy_lo != region.y0 || x.iy_hi != region.y0 + region.h || x.ix_lo != region.x0 ||
                      x.ix_hi != region.x0 + region.w;
-  /* the window's rows [ry0, ry1) and columns [rx0, rx1) inside the feature map, relative to the window */
-  const int32_t ry0 = min_i32(in->h, max_i32(0, -in->y0)), ry1 = max_i32(ry0, min_i32(in->h, L->in_h - in->y0));
-  const int32_t rx0 = min_i32(in->w, max_i32(0, -in->x0)), rx1 = max_i32(rx0, min_i32(in->w, L->in_w - in->x0));
-  const int whole = !padded || (ry0 == 0 && ry1 == in->h && rx0 == 0 && rx1 == in->w);
   for (int32_t c = 0; c < ch; c++) {
     x.c = c;
-    if (in_place) { /* this channel's input is about to be overwritten by its own output: keep a copy */
-      if (whole) {
-        dw_gather(tmp, in->data + c, in_pixels, ch);
-      } else { /* padded: the zero point outside the feature map */
-        const int8_t zp = (int8_t)L->in_zp;
-        for (int32_t y = 0; y < in->h; y++) {
-          int8_t *to = tmp + y * in->w;
-          if (y < ry0 || y >= ry1) {
-            for (int32_t i = 0; i < in->w; i++) to[i] = zp;
-            continue;
-          }
-          for (int32_t i = 0; i < rx0; i++) to[i] = zp;
-          dw_gather(to + rx0, in->data + (y * in->w + rx0) * ch + c, rx1 - rx0, ch);
-          for (int32_t i = rx1; i < in->w; i++) to[i] = zp;
-        }
-      }
-      x.src = tmp;
-      x.ps = 1;
-    } else {
-      x.src = in->data + c;
-      x.ps = ch;
-    }
-    x.row = in->w * x.ps;
-    for (int32_t r = 0; r < k; r++) {
-      int32_t sum = 0;
-      for (int32_t t = r * k; t < (r + 1) * k; t++) sum += x.wk[t] = D->weights[t * ch + c];
-      x.rsum[r] = sum;
-    }
-    x.bias = D->bias[c];
-    x.rq = rt_rq_prep(D->mult[c], D->shift[c]);
+    dw_copy(&x, c);
+    dw_taps_k(&x, D, c, k);
 #if defined(__ARM_FEATURE_SIMD32)
     if (simd) dw_pack(&x);
 #endif

@@ -309,9 +309,13 @@ static __attribute__((noinline)) void dw_block(const dw_ctx_t *x) {
 /* SXTB16 of the word rotated right by 8 in one instruction (GCC 12 emits a separate ROR for
  * __sxtb16(v >> 8 | v << 24)) */
 static inline int16x2_t dw_sxtb16_r8(uint32_t v) {
+#if defined(__arm__)
   int16x2_t r;
   __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(v));
   return r;
+#else /* the host tests' portable intrinsics (tests/workloads/test_dw_simd.c) */
+  return __sxtb16((int8x4_t)((v >> 8) | (v << 24)));
+#endif
 }
 
 static inline uint32_t dw_pair16(int32_t lo, int32_t hi) { return (uint16_t)lo | ((uint32_t)hi << 16); }

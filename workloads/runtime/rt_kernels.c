@@ -505,9 +505,10 @@ static __attribute__((noinline)) void dw_copy(dw_ctx_t *x, int32_t c) {
     return;
   }
   int8_t *tmp = x->tmp;
-  if (x->whole) {
-    dw_gather(tmp, in->data + c, in->h * in->w, ch);
-  } else {
+  /* one gather of the whole window (its bytes outside the feature map are the window's own, copied and then
+   * overwritten: one run costs less than a run per row on an edge patch's window) */
+  dw_gather(tmp, in->data + c, in->h * in->w, ch);
+  if (!x->whole) {
     const int8_t zp = (int8_t)x->L->in_zp;
     for (int32_t y = 0; y < in->h; y++) {
       int8_t *to = tmp + y * in->w;
@@ -516,7 +517,6 @@ static __attribute__((noinline)) void dw_copy(dw_ctx_t *x, int32_t c) {
         continue;
       }
       for (int32_t i = 0; i < x->rx0; i++) to[i] = zp;
-      dw_gather(to + x->rx0, in->data + (y * in->w + x->rx0) * ch + c, x->rx1 - x->rx0, ch);
       for (int32_t i = x->rx1; i < in->w; i++) to[i] = zp;
     }
   }

@@ -392,12 +392,28 @@ static inline __attribute__((always_inline)) void dw_pairs_k(const dw_ctx_t *x, 
       d[0] = rt_rq_apply(a0, &rq, zp, lo, hi);
       d[ch] = rt_rq_apply(a1, &rq, zp, lo, hi);
     }
-    if (i < cols) { /* odd width: the last output alone */
+    if (i < cols) { /* odd width: the last output alone, bytes [0, K) of each tap row against P0 and P1 */
       int32_t acc = base;
       const int8_t *q = p, *wt = wk;
-      for (int32_t r = 0; r < NY; r++, q += row, wt += K)
+      const uint32_t *w = pk;
 #pragma GCC unroll 7
-        for (int32_t t = 0; t < K; t++) acc += (int32_t)q[t] * wt[t];
+      for (int32_t r = 0; r < NY; r++, q += row, wt += K, w += 4 * NF) {
+#pragma GCC unroll 2
+        for (int32_t j = 0; j < K / 4; j++) { /* whole words */
+          uint32_t v;
+          memcpy(&v, q + 4 * j, 4);
+          acc = __smlad(__sxtb16((int8x4_t)v), (int16x2_t)w[4 * j], acc);
+          acc = __smlad(dw_sxtb16_r8(v), (int16x2_t)w[4 * j + 1], acc);
+        }
+        if (K % 4 >= 2) { /* two more bytes, zero-extended: the high halfwords add nothing */
+          uint16_t h;
+          memcpy(&h, q + 4 * (K / 4), 2);
+          const uint32_t v = h;
+          acc = __smlad(__sxtb16((int8x4_t)v), (int16x2_t)w[4 * (K / 4)], acc);
+          acc = __smlad(dw_sxtb16_r8(v), (int16x2_t)w[4 * (K / 4) + 1], acc);
+        }
+        if (K % 2) acc += (int32_t)q[K - 1] * wt[K - 1];
+      }
       d[0] = rt_rq_apply(acc, &rq, zp, lo, hi);
     }
   }

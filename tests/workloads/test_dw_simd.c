@@ -149,10 +149,29 @@ START_TEST(test_dw_simd_matches_reference) {
 }
 END_TEST
 
+/* The portable intrinsics themselves, on hand-worked values (ACLE semantics). */
+START_TEST(test_acle_forms) {
+  const int32_t v = (int32_t)0x80ff7f01u;                                           /* bytes 0x01, 0x7f, 0xff, 0x80 */
+  ck_assert_int_eq(__sxtb16(v), (int32_t)0xffff0001u);                              /* (1, -1) */
+  ck_assert_int_eq(__sxtb16((int32_t)__ror((uint32_t)v, 8)), (int32_t)0xff80007fu); /* (127, -128) */
+  ck_assert_int_eq(__smlad((int32_t)0xffff0003u, (int32_t)0x00050007u, 10), 10 + 21 - 5);
+  ck_assert_int_eq(__smladx((int32_t)0xffff0003u, (int32_t)0x00050007u, 10), 10 + 15 - 7);
+  ck_assert_int_eq(__sadd16((int32_t)0x7fffffffu, (int32_t)0x00010001u), (int32_t)0x80000000u); /* no carry */
+  ck_assert_int_eq(__ssub16(0x00010000, 0x00000001), (int32_t)0x0001ffffu);
+  ck_assert_int_eq(__sxtab16(0x00020003, v), (int32_t)0x00010004u);
+  ck_assert_int_eq(__smlabb(0x00020003, (int32_t)0xfffffffbu, 1), 1 - 15);
+  ck_assert_int_eq(__smlatt(0x00020003, (int32_t)0xfffb0000u, 1), 1 - 10);
+  ck_assert_int_eq(__ssat(300, 8), 127);
+  ck_assert_int_eq(__ssat(-300, 8), -128);
+  ck_assert_int_eq(__qadd(INT32_MAX, 1), INT32_MAX);
+}
+END_TEST
+
 Suite *test_suite(void) {
   Suite *s = suite_create("dw_simd");
   TCase *tc = tcase_create("dw_simd");
   tcase_set_timeout(tc, 120);
+  tcase_add_test(tc, test_acle_forms);
   tcase_add_test(tc, test_dw_simd_matches_reference);
   suite_add_tcase(s, tc);
   return s;

@@ -366,13 +366,21 @@ typedef struct {
   const rt_view_t *in, *out;
   rt_rect_t region;
   int32_t ix_lo, ix_hi, iy_lo, iy_hi; /* the interior block: outputs whose taps all lie inside the feature map */
+  int8_t *tmp;                        /* the in-place copy (NULL out of place) */
+  int32_t ry0, ry1, rx0, rx1;         /* the input window's rows and columns inside the feature map */
+  int whole;                          /* the window lies inside the feature map: the copy is one gather */
   /* per channel */
   int32_t c;
   const int8_t *src; /* the channel's input: the in-place copy (ps 1) or the NHWC tensor from channel c (ps ch) */
   int32_t ps, row;   /* bytes between input pixels, input rows */
-  int32_t bias, wsum;
+  int32_t bias;
   rt_rq_t rq;
+  int32_t rsum[7];  /* sum of each kernel row's taps: the zero-point term of outputs clipped to whole rows */
   int8_t wk[7 * 7]; /* the channel's taps, gathered from the HWC weights; int8 as stored: LDRSB costs what LDR does */
+#if defined(__ARM_FEATURE_SIMD32)
+  /* dw_pairs' packed int16 tap pairs, per kernel row and 4-byte input chunk j: {P0, P1, Q0, Q1} (see dw_pairs_k) */
+  uint32_t pk[7 * 2 * 4];
+#endif
 } dw_ctx_t;
 
 /* byte offset of input pixel (iy, ix) from x->src, and of output (oy, ox) channel c in out->data */
@@ -383,15 +391,21 @@ static inline int32_t dw_out(const dw_ctx_t *x, int32_t oy, int32_t ox) {
   return ((oy - x->out->y0) * x->out->w + (ox - x->out->x0)) * x->L->out_c + x->c;
 }
 
-/* The interior block: every tap inside the feature map, so no bounds test, and the zero-point term
- * in_off * sum(w) folded into the bias once per channel. One pass per channel, not per row: on a patch's small
- * windows per-call set-up would otherwise be paid on every short row. K is a constant at every unrolled call
- * (3, 5, 7 on the in-place copy, the common case; 3 on a strided input): the other unrolled forms spill and deepen
- * the stack (dw_block's frame stays 128 B, -fstack-usage). */
-static inline __attribute__((always_inline)) void dw_block_k(const dw_ctx_t *x, int32_t K, int32_t ps) {
+/* The zero-point term in_off * sum(w) of the tap rows [ky_lo, ky_hi), folded into the bias: every output of a
+ * rectangle whose taps are clipped alike to whole rows starts from it (a padding tap contributes nothing, as in
+ * TFLite, where the padded input equals the zero point). */
+static inline int32_t dw_base(const dw_ctx_t *x, int32_t ky_lo, int32_t ky_hi) {
+  int32_t sum = 0;
+  for (int32_t ky = ky_lo; ky < ky_hi; ky++) sum += x->rsum[ky];
+  return x->bias - x->L->in_zp * sum;
+}
+
+/* The interior block, strided input (out of place: ps = channels): every tap inside the feature map, so no
+ * bounds test, and the zero-point term folded into `base`. K is a constant at the unrolled call (3 on a strided
+ * input, the common case); the other unrolled forms spill and deepen the stack. */
+static inline __attribute__((always_inline)) void dw_block_k(const dw_ctx_t *x, int32_t K, int32_t ps, int32_t base) {
   const rt_layer_t *L = x->L;
   const int32_t s = L->stride, row = x->row, ch = L->out_c, cols = x->ix_hi - x->ix_lo;
-  const int32_t base = x->bias + (-L->in_zp) * x->wsum;
   const rt_rq_t rq = x->rq;
   const int32_t zp = L->out_zp, lo = L->act_min, hi = L->act_max;
   const int8_t *wk = x->wk;
@@ -413,41 +427,169 @@ static inline __attribute__((always_inline)) void dw_block_k(const dw_ctx_t *x, 
 }
 
 static __attribute__((noinline)) void dw_block(const dw_ctx_t *x) {
-  const int32_t k = x->L->k;
-  if (x->ps == 1) { /* the in-place copy: one channel, contiguous */
-    if (k == 3) {
-      dw_block_k(x, 3, 1);
-      return;
-    }
-    if (k == 5) {
-      dw_block_k(x, 5, 1);
-      return;
-    }
-    if (k == 7) {
-      dw_block_k(x, 7, 1);
-      return;
-    }
-  } else {
-    if (k == 3) {
-      dw_block_k(x, 3, x->ps);
-      return;
-    }
+  const int32_t k = x->L->k, base = dw_base(x, 0, k);
+  if (k == 3) {
+    dw_block_k(x, 3, x->ps, base);
+    return;
   }
-  dw_block_k(x, k, x->ps);
+  dw_block_k(x, k, x->ps, base);
 }
 
-/* The border: outputs with a tap in the padding (at most (k/2) / s rows and columns on each side of the image,
- * and every output of a window that lies outside it), taps clipped to the feature map. */
-static __attribute__((noinline)) void dw_border(const dw_ctx_t *x) {
+#if defined(__ARM_FEATURE_SIMD32)
+/* Interior widths from which dw_pairs runs the block, and the border rows above and below it: narrower blocks
+ * (the late layers' 7 x 7 and smaller maps) stay on the scalar loops, whose set-up per channel is smaller. */
+#define DW_PAIRS_MIN 6
+#define DW_ROWS_MIN 8
+
+/* SXTB16 of the word rotated right by 8 in one instruction (GCC 12 emits a separate ROR for
+ * __sxtb16(v >> 8 | v << 24)) */
+static inline int16x2_t dw_sxtb16_r8(uint32_t v) {
+#if defined(__arm__)
+  int16x2_t r;
+  __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(v));
+  return r;
+#else /* the host tests' portable intrinsics (tests/workloads/test_dw_simd.c) */
+  return __sxtb16((int8x4_t)((v >> 8) | (v << 24)));
+#endif
+}
+
+static inline uint32_t dw_pair16(int32_t lo, int32_t hi) { return (uint16_t)lo | ((uint32_t)hi << 16); }
+
+/* The packed taps of dw_pairs_k for the channel in x->wk: for kernel row r and input chunk j (bytes 4j .. 4j + 3 of
+ * the row's span), with w(t) the row's tap t (0 outside [0, K)): P0 = (w(4j), w(4j+2)), P1 = (w(4j+1), w(4j+3))
+ * for the first output, and the same shifted by the stride, Q0 = (w(4j-s), w(4j+2-s)), Q1 = (w(4j+1-s),
+ * w(4j+3-s)), for the second, which starts s bytes later. */
+static inline int32_t dw_tap(const int8_t *row, int32_t k, int32_t t) { return (uint32_t)t < (uint32_t)k ? row[t] : 0; }
+
+static inline __attribute__((always_inline)) void dw_pack_k(dw_ctx_t *x, int32_t k, int32_t s) {
+  const int32_t nf = (k + s) / 4;
+  uint32_t *pk = x->pk;
+#pragma GCC unroll 7
+  for (int32_t r = 0; r < k; r++) {
+    const int8_t *w = x->wk + r * k;
+#pragma GCC unroll 2
+    for (int32_t a = 0; a < 4 * nf; a += 4, pk += 4) {
+      const int32_t b = a - s;
+      pk[0] = dw_pair16(dw_tap(w, k, a), dw_tap(w, k, a + 2));
+      pk[1] = dw_pair16(dw_tap(w, k, a + 1), dw_tap(w, k, a + 3));
+      pk[2] = dw_pair16(dw_tap(w, k, b), dw_tap(w, k, b + 2));
+      pk[3] = dw_pair16(dw_tap(w, k, b + 1), dw_tap(w, k, b + 3));
+    }
+  }
+}
+
+static void dw_pack(dw_ctx_t *x) { dw_pack_k(x, x->L->k, x->L->stride); }
+
+/* Outputs [oy0, oy1) x [ox0, ox1) with every tap column inside the feature map and tap rows [ky_lo, ky_lo + NY),
+ * from the contiguous in-place copy (ps 1): two horizontally adjacent outputs per pass. Output 0 of a pair reads
+ * bytes [0, K) of each tap row's span, output 1 bytes [s, s + K), so the pair reads exactly K + s bytes (never
+ * past the feature map), one word per 4-byte chunk: SXTB16 splits it into the even and odd bytes as int16 pairs,
+ * and four SMLADs against the packed taps {P0, P1, Q0, Q1} add both outputs' products (a chunk's bytes past the
+ * span's last whole word, K + s mod 4 of them, are taken one by one). The same word serves both outputs. */
+static inline __attribute__((always_inline)) void dw_pairs_k(const dw_ctx_t *x, int32_t K, int32_t S, int32_t oy0,
+                                                             int32_t oy1, int32_t ox0, int32_t ox1, int32_t ky_lo,
+                                                             int32_t NY, int32_t base) {
+  const rt_layer_t *L = x->L;
+  const int32_t NF = (K + S) / 4, row = x->row, ch = L->out_c, cols = ox1 - ox0, dst_row = x->out->w * ch;
+  const rt_rq_t rq = x->rq;
+  const int32_t zp = L->out_zp, lo = L->act_min, hi = L->act_max;
+  const uint32_t *pk = x->pk + ky_lo * NF * 4;
+  const int8_t *wk = x->wk + ky_lo * K;
+  const int8_t *p_row = x->src + dw_at(x, oy0 * S - L->pad + ky_lo, ox0 * S - L->pad);
+  int8_t *d_row = x->out->data + dw_out(x, oy0, ox0);
+  for (int32_t oy = oy0; oy < oy1; oy++, p_row += S * row, d_row += dst_row) {
+    const int8_t *p = p_row;
+    int8_t *d = d_row;
+    int32_t i = 0;
+    for (; i + 2 <= cols; i += 2, p += 2 * S, d += 2 * ch) {
+      int32_t a0 = base, a1 = base;
+      const int8_t *q = p, *wt = wk;
+      const uint32_t *w = pk;
+#pragma GCC unroll 7
+      for (int32_t r = 0; r < NY; r++, q += row, wt += K) {
+#pragma GCC unroll 2
+        for (int32_t j = 0; j < NF; j++, w += 4) {
+          uint32_t v;
+          memcpy(&v, q + 4 * j, 4); /* unaligned LDR is allowed on ARMv7-M for normal memory */
+          const int16x2_t x02 = __sxtb16((int8x4_t)v), x13 = dw_sxtb16_r8(v);
+          a0 = __smlad(x02, (int16x2_t)w[0], a0);
+          a0 = __smlad(x13, (int16x2_t)w[1], a0);
+          a1 = __smlad(x02, (int16x2_t)w[2], a1);
+          a1 = __smlad(x13, (int16x2_t)w[3], a1);
+        }
+#pragma GCC unroll 3
+        for (int32_t t = 4 * NF; t < K + S; t++) {
+          const int32_t pv = q[t];
+          if (t < K) a0 += pv * wt[t];
+          a1 += pv * wt[t - S]; /* t - S lies in [0, K): t >= 4 NF >= S and t < K + S */
+        }
+      }
+      d[0] = rt_rq_apply(a0, &rq, zp, lo, hi);
+      d[ch] = rt_rq_apply(a1, &rq, zp, lo, hi);
+    }
+    if (i < cols) { /* odd width: the last output alone, bytes [0, K) of each tap row against P0 and P1 */
+      int32_t acc = base;
+      const int8_t *q = p, *wt = wk;
+      const uint32_t *w = pk;
+#pragma GCC unroll 7
+      for (int32_t r = 0; r < NY; r++, q += row, wt += K, w += 4 * NF) {
+#pragma GCC unroll 2
+        for (int32_t j = 0; j < K / 4; j++) { /* whole words */
+          uint32_t v;
+          memcpy(&v, q + 4 * j, 4);
+          acc = __smlad(__sxtb16((int8x4_t)v), (int16x2_t)w[4 * j], acc);
+          acc = __smlad(dw_sxtb16_r8(v), (int16x2_t)w[4 * j + 1], acc);
+        }
+        if (K % 4 >= 2) { /* two more bytes, zero-extended: the high halfwords add nothing */
+          uint16_t h;
+          memcpy(&h, q + 4 * (K / 4), 2);
+          const uint32_t v = h;
+          acc = __smlad(__sxtb16((int8x4_t)v), (int16x2_t)w[4 * (K / 4)], acc);
+          acc = __smlad(dw_sxtb16_r8(v), (int16x2_t)w[4 * (K / 4) + 1], acc);
+        }
+        if (K % 2) acc += (int32_t)q[K - 1] * wt[K - 1];
+      }
+      d[0] = rt_rq_apply(acc, &rq, zp, lo, hi);
+    }
+  }
+}
+
+/* dw_pairs_k with K, the stride and (for whole tap rows, the interior block) the row count constant. */
+static __attribute__((noinline)) void dw_pairs(const dw_ctx_t *x, int32_t oy0, int32_t oy1, int32_t ox0, int32_t ox1,
+                                               int32_t ky_lo, int32_t ky_hi) {
+  const int32_t k = x->L->k, s = x->L->stride, ny = ky_hi - ky_lo;
+  const int32_t base = dw_base(x, ky_lo, ky_hi);
+#define DW_PAIRS(K, S)                                                                                                 \
+  if (k == K && s == S) {                                                                                              \
+    if (ny == K)                                                                                                       \
+      dw_pairs_k(x, K, S, oy0, oy1, ox0, ox1, 0, K, base);                                                             \
+    else                                                                                                               \
+      dw_pairs_k(x, K, S, oy0, oy1, ox0, ox1, ky_lo, ny, base);                                                        \
+    return;                                                                                                            \
+  }
+  DW_PAIRS(3, 1)
+  DW_PAIRS(3, 2)
+  DW_PAIRS(5, 1)
+  DW_PAIRS(5, 2)
+  DW_PAIRS(7, 1)
+  DW_PAIRS(7, 2)
+#undef DW_PAIRS
+}
+#endif
+
+/* The border outputs (a tap in the padding: at most (k/2) / s rows and columns on each side of the image, and
+ * every output of a window that lies outside it) not done by the block or, when `rows_done`, by dw_pairs on the
+ * border rows: taps clipped to the feature map, one output at a time. */
+static __attribute__((noinline)) void dw_border(const dw_ctx_t *x, int rows_done) {
   const rt_layer_t *L = x->L;
   const int32_t k = L->k, s = L->stride, pad = L->pad, in_off = -L->in_zp;
   const int32_t y_end = x->region.y0 + x->region.h, x_end = x->region.x0 + x->region.w;
   for (int32_t oy = x->region.y0; oy < y_end; oy++) {
     const int32_t iy0 = oy * s - pad;
     const int32_t ky_lo = max_i32(0, -iy0), ky_hi = min_i32(k, L->in_h - iy0);
-    const int interior_row = oy >= x->iy_lo && oy < x->iy_hi;
+    const int skip = rows_done || (oy >= x->iy_lo && oy < x->iy_hi); /* the interior columns are done */
     for (int32_t ox = x->region.x0; ox < x_end; ox++) {
-      if (interior_row && ox == x->ix_lo) ox = x->ix_hi; /* done by the block */
+      if (skip && ox == x->ix_lo) ox = x->ix_hi;
       if (ox >= x_end) break;
       const int32_t ix0 = ox * s - pad;
       const int32_t kx_lo = max_i32(0, -ix0), kx_hi = min_i32(k, L->in_w - ix0);
@@ -461,48 +603,178 @@ static __attribute__((noinline)) void dw_border(const dw_ctx_t *x) {
   }
 }
 
+/* One channel: the interior block (every tap inside the feature map, or inside the padded copy), then the border.
+ * On wide regions the border rows above and below the block take dw_pairs with their tap rows clipped (all
+ * their taps clipped alike); the border columns, and every border output of narrow regions (7 x 7 maps, where
+ * per-call set-up would cost more than it saves), go one by one through dw_border. */
+static void dw_channel(const dw_ctx_t *x, int simd, int border) {
+  (void)simd; /* the packed-pair path exists on ARMv7E-M only */
+  const int block = x->iy_hi > x->iy_lo && x->ix_hi > x->ix_lo;
+  int rows_done = 0;
+#if defined(__ARM_FEATURE_SIMD32)
+  if (simd) {
+    const rt_layer_t *L = x->L;
+    if (block) dw_pairs(x, x->iy_lo, x->iy_hi, x->ix_lo, x->ix_hi, 0, L->k);
+    if (border && x->ix_hi - x->ix_lo >= DW_ROWS_MIN) {
+      const int32_t y_end = x->region.y0 + x->region.h;
+      for (int32_t oy = x->region.y0; oy < y_end; oy++) {
+        if (oy == x->iy_lo) oy = x->iy_hi;
+        if (oy >= y_end) break;
+        const int32_t iy0 = oy * L->stride - L->pad;
+        const int32_t ky_lo = max_i32(0, -iy0), ky_hi = max_i32(ky_lo, min_i32(L->k, L->in_h - iy0));
+        dw_pairs(x, oy, oy + 1, x->ix_lo, x->ix_hi, ky_lo, ky_hi); /* no tap row: the bias alone */
+      }
+      rows_done = 1;
+    }
+  } else
+#endif
+      if (block)
+    dw_block(x);
+  if (border) dw_border(x, rows_done);
+}
+
+/* to[i] = from[i * stride] for i < n: four bytes gathered, one word stored */
+static inline void dw_gather(int8_t *to, const int8_t *from, int32_t n, int32_t stride) {
+  int32_t p = 0;
+  for (; p + 4 <= n; p += 4, from += 4 * stride) {
+    const uint32_t v = (uint32_t)(uint8_t)from[0] | (uint32_t)(uint8_t)from[stride] << 8 |
+                       (uint32_t)(uint8_t)from[2 * stride] << 16 | (uint32_t)(uint8_t)from[3 * stride] << 24;
+    memcpy(to + p, &v, 4);
+  }
+  for (; p < n; p++, from += stride) to[p] = *from;
+}
+
+/* Channel c's input: in place, it is about to be overwritten by its own output, so it is copied to x->tmp (the
+ * input zero point at the window's positions outside the feature map); out of place, the NHWC tensor itself. */
+static __attribute__((noinline)) void dw_copy(dw_ctx_t *x, int32_t c) {
+  const rt_view_t *in = x->in;
+  const int32_t ch = x->L->in_c;
+  if (!x->tmp) {
+    x->src = in->data + c;
+    x->ps = ch;
+    x->row = in->w * ch;
+    return;
+  }
+  int8_t *tmp = x->tmp;
+  /* one gather of the whole window (its bytes outside the feature map are the window's own, copied and then
+   * overwritten: one run costs less than a run per row on an edge patch's window) */
+  dw_gather(tmp, in->data + c, in->h * in->w, ch);
+  if (!x->whole) {
+    const int8_t zp = (int8_t)x->L->in_zp;
+    for (int32_t y = 0; y < in->h; y++) {
+      int8_t *to = tmp + y * in->w;
+      if (y < x->ry0 || y >= x->ry1) {
+        for (int32_t i = 0; i < in->w; i++) to[i] = zp;
+        continue;
+      }
+      for (int32_t i = 0; i < x->rx0; i++) to[i] = zp;
+      for (int32_t i = x->rx1; i < in->w; i++) to[i] = zp;
+    }
+  }
+  x->src = tmp;
+  x->ps = 1;
+  x->row = in->w;
+}
+
+/* Channel c's taps, row sums, bias and requantization (K a constant at the unrolled calls). */
+static inline __attribute__((always_inline)) void dw_taps_k(dw_ctx_t *x, const rt_layer_data_t *D, int32_t c,
+                                                            int32_t K) {
+  const int32_t ch = x->L->in_c;
+  if (K > 7) __builtin_unreachable(); /* rt_op_dw_in_place_ok and the generator: at most 7 x 7 taps */
+#pragma GCC unroll 7
+  for (int32_t r = 0; r < K; r++) {
+    int32_t sum = 0;
+#pragma GCC unroll 7
+    for (int32_t t = r * K; t < (r + 1) * K; t++) sum += x->wk[t] = D->weights[t * ch + c];
+    x->rsum[r] = sum;
+  }
+  x->bias = D->bias[c];
+  x->rq = rt_rq_prep(D->mult[c], D->shift[c]);
+}
+
+#if defined(__ARM_FEATURE_SIMD32)
+/* A uniform patch's window (every output of the region on the padded copy): the channel loop with K and the
+ * stride constant, so the per-channel set-up (taps, packing, one call of the pair kernel) stays small on the
+ * patches' small windows. */
+static inline __attribute__((always_inline)) void dw_padded_k(dw_ctx_t *x, const rt_layer_data_t *D, int32_t K,
+                                                              int32_t S) {
+  const rt_rect_t r = x->region;
+  for (int32_t c = 0; c < x->L->in_c; c++) {
+    x->c = c;
+    dw_copy(x, c);
+    dw_taps_k(x, D, c, K);
+    dw_pack_k(x, K, S);
+    dw_pairs_k(x, K, S, r.y0, r.y0 + r.h, r.x0, r.x0 + r.w, 0, K, dw_base(x, 0, K));
+  }
+}
+
+static __attribute__((noinline)) void dw_padded(dw_ctx_t *x, const rt_layer_data_t *D) {
+  const int32_t k = x->L->k, s = x->L->stride;
+#define DW_PADDED(K, S)                                                                                                \
+  if (k == K && s == S) {                                                                                              \
+    dw_padded_k(x, D, K, S);                                                                                           \
+    return;                                                                                                            \
+  }
+  DW_PADDED(3, 1)
+  DW_PADDED(3, 2)
+  DW_PADDED(5, 1)
+  DW_PADDED(5, 2)
+  DW_PADDED(7, 1)
+  DW_PADDED(7, 2)
+#undef DW_PADDED
+}
+#endif
+
 void rt_depthwise(const rt_layer_t *L, const rt_layer_data_t *D, const rt_view_t *in, const rt_view_t *out,
                   rt_rect_t region, int8_t *tmp) {
   const int32_t k = L->k, s = L->stride, ch = L->in_c;
   const int in_place = out->data == in->data;
-  const int32_t in_pixels = in->h * in->w;
   dw_ctx_t x;
   x.L = L;
   x.in = in;
   x.out = out;
   x.region = region;
+  x.tmp = in_place ? tmp : NULL;
+  /* the window's rows [ry0, ry1) and columns [rx0, rx1) inside the feature map, relative to the window */
+  x.ry0 = min_i32(in->h, max_i32(0, -in->y0));
+  x.ry1 = max_i32(x.ry0, min_i32(in->h, L->in_h - in->y0));
+  x.rx0 = min_i32(in->w, max_i32(0, -in->x0));
+  x.rx1 = max_i32(x.rx0, min_i32(in->w, L->in_w - in->x0));
+  x.whole = x.ry0 == 0 && x.ry1 == in->h && x.rx0 == 0 && x.rx1 == in->w;
+#if defined(__ARM_FEATURE_SIMD32)
+  /* a uniform patch's window holds the whole receptive field of the region, positions outside the feature map
+   * included (their bytes are not the layer's): the in-place copy stores the input zero point there, which
+   * contributes (in_zp - in_zp) * w = 0 as TFLite's padding does, so every output of the region (those outside
+   * the output feature map too, never read: they equal their clipped sums) takes the pair kernel */
+  const int kernel_ok = (k == 3 || k == 5 || k == 7) && (s == 1 || s == 2);
+  if (in_place && kernel_ok && region.h > 0 && region.w >= DW_PAIRS_MIN && in->y0 <= region.y0 * s - L->pad &&
+      in->x0 <= region.x0 * s - L->pad && in->y0 + in->h >= (region.y0 + region.h - 1) * s - L->pad + k &&
+      in->x0 + in->w >= (region.x0 + region.w - 1) * s - L->pad + k) {
+    dw_padded(&x, D);
+    return;
+  }
+#endif
+  x.whole = 1; /* without padding the copy takes the whole window (its positions outside are never read) */
   /* interior output rows and columns (all taps inside the feature map): the same for every channel */
   interior_range(k, s, L->pad, L->in_w, region.x0, region.x0 + region.w, &x.ix_lo, &x.ix_hi);
   interior_range(k, s, L->pad, L->in_h, region.y0, region.y0 + region.h, &x.iy_lo, &x.iy_hi);
-  if (x.ix_lo == x.ix_hi) x.iy_hi = x.iy_lo; /* no interior column: every output takes the clipped path */
+  /* the packed-pair path: the contiguous in-place copy, a kernel it has a form for, and a wide enough block */
+  int simd = 0;
+#if defined(__ARM_FEATURE_SIMD32)
+  simd = in_place && kernel_ok && x.ix_hi - x.ix_lo >= DW_PAIRS_MIN;
+#endif
+  if (x.ix_lo == x.ix_hi) x.iy_hi = x.iy_lo; /* no interior column: every output takes the border path */
   /* most patch windows lie wholly inside the feature map: then the border pass has nothing to do on any channel */
   const int border = x.iy_lo != region.y0 || x.iy_hi != region.y0 + region.h || x.ix_lo != region.x0 ||
                      x.ix_hi != region.x0 + region.w;
   for (int32_t c = 0; c < ch; c++) {
     x.c = c;
-    if (in_place) { /* this channel's input is about to be overwritten by its own output: keep a copy */
-      const int8_t *from = in->data + c;
-      int32_t p = 0;
-      for (; p + 4 <= in_pixels; p += 4, from += 4 * ch) {
-        tmp[p] = from[0];
-        tmp[p + 1] = from[ch];
-        tmp[p + 2] = from[2 * ch];
-        tmp[p + 3] = from[3 * ch];
-      }
-      for (; p < in_pixels; p++, from += ch) tmp[p] = *from;
-      x.src = tmp;
-      x.ps = 1;
-    } else {
-      x.src = in->data + c;
-      x.ps = ch;
-    }
-    x.row = in->w * x.ps;
-    x.wsum = 0;
-    for (int32_t t = 0; t < k * k; t++) x.wsum += x.wk[t] = D->weights[t * ch + c];
-    x.bias = D->bias[c];
-    x.rq = rt_rq_prep(D->mult[c], D->shift[c]);
-    if (x.iy_hi > x.iy_lo) dw_block(&x);
-    if (border) dw_border(&x);
+    dw_copy(&x, c);
+    dw_taps_k(&x, D, c, k);
+#if defined(__ARM_FEATURE_SIMD32)
+    if (simd) dw_pack(&x);
+#endif
+    dw_channel(&x, simd, border);
   }
 }
 

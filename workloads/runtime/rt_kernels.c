@@ -59,9 +59,13 @@ uint32_t rt_layer_macs_per_pixel(const rt_layer_t *L) {
 /* SXTB16 of bytes 1 and 3 (SXTB16 Rd, Rm, ROR #8): GCC 12 does not fold a rotate into SXTB16's operand and
  * emits a separate MOV ROR per word (8% of MobileNetV2's cycles on the M7 model) */
 static inline int16x2_t rt_sxtb16_ror8(uint32_t v) {
+#if defined(__arm__)
   int16x2_t r;
   __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(v));
   return r;
+#else /* the host tests' portable intrinsics (tests/workloads/test_dw_simd.c) */
+  return __sxtb16((int8x4_t)((v >> 8) | (v << 24)));
+#endif
 }
 #endif
 
@@ -441,18 +445,6 @@ static __attribute__((noinline)) void dw_block(const dw_ctx_t *x) {
 #define DW_PAIRS_MIN 6
 #define DW_ROWS_MIN 8
 
-/* SXTB16 of the word rotated right by 8 in one instruction (GCC 12 emits a separate ROR for
- * __sxtb16(v >> 8 | v << 24)) */
-static inline int16x2_t dw_sxtb16_r8(uint32_t v) {
-#if defined(__arm__)
-  int16x2_t r;
-  __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(v));
-  return r;
-#else /* the host tests' portable intrinsics (tests/workloads/test_dw_simd.c) */
-  return __sxtb16((int8x4_t)((v >> 8) | (v << 24)));
-#endif
-}
-
 static inline uint32_t dw_pair16(int32_t lo, int32_t hi) { return (uint16_t)lo | ((uint32_t)hi << 16); }
 
 /* The packed taps of dw_pairs_k for the channel in x->wk: for kernel row r and input chunk j (bytes 4j .. 4j + 3 of
@@ -511,7 +503,7 @@ static inline __attribute__((always_inline)) void dw_pairs_k(const dw_ctx_t *x, 
         for (int32_t j = 0; j < NF; j++, w += 4) {
           uint32_t v;
           memcpy(&v, q + 4 * j, 4); /* unaligned LDR is allowed on ARMv7-M for normal memory */
-          const int16x2_t x02 = __sxtb16((int8x4_t)v), x13 = dw_sxtb16_r8(v);
+          const int16x2_t x02 = __sxtb16((int8x4_t)v), x13 = rt_sxtb16_ror8(v);
           a0 = __smlad(x02, (int16x2_t)w[0], a0);
           a0 = __smlad(x13, (int16x2_t)w[1], a0);
           a1 = __smlad(x02, (int16x2_t)w[2], a1);
@@ -538,14 +530,14 @@ static inline __attribute__((always_inline)) void dw_pairs_k(const dw_ctx_t *x, 
           uint32_t v;
           memcpy(&v, q + 4 * j, 4);
           acc = __smlad(__sxtb16((int8x4_t)v), (int16x2_t)w[4 * j], acc);
-          acc = __smlad(dw_sxtb16_r8(v), (int16x2_t)w[4 * j + 1], acc);
+          acc = __smlad(rt_sxtb16_ror8(v), (int16x2_t)w[4 * j + 1], acc);
         }
         if (K % 4 >= 2) { /* two more bytes, zero-extended: the high halfwords add nothing */
           uint16_t h;
           memcpy(&h, q + 4 * (K / 4), 2);
           const uint32_t v = h;
           acc = __smlad(__sxtb16((int8x4_t)v), (int16x2_t)w[4 * (K / 4)], acc);
-          acc = __smlad(dw_sxtb16_r8(v), (int16x2_t)w[4 * (K / 4) + 1], acc);
+          acc = __smlad(rt_sxtb16_ror8(v), (int16x2_t)w[4 * (K / 4) + 1], acc);
         }
         if (K % 2) acc += (int32_t)q[K - 1] * wt[K - 1];
       }

@@ -770,6 +770,27 @@ void rt_depthwise(const rt_layer_t *L, const rt_layer_data_t *D, const rt_view_t
   }
 }
 
+#if defined(__ARM_FEATURE_SIMD32)
+/* One 4-byte step of the 2x2 block below: a.w0, a.w1, b.w0, b.w1 each gain four products */
+static inline __attribute__((always_inline)) void dot22_word(const int8_t *xa, const int8_t *xb, const int8_t *w0,
+                                                             const int8_t *w1, int32_t *a0, int32_t *a1, int32_t *b0,
+                                                             int32_t *b1) {
+  uint32_t xav, xbv, wv0, wv1;
+  memcpy(&xav, xa, 4);
+  memcpy(&xbv, xb, 4);
+  memcpy(&wv0, w0, 4);
+  memcpy(&wv1, w1, 4);
+  const int16x2_t xa02 = __sxtb16((int8x4_t)xav), xa13 = rt_sxtb16_ror8(xav);
+  const int16x2_t xb02 = __sxtb16((int8x4_t)xbv), xb13 = rt_sxtb16_ror8(xbv);
+  const int16x2_t w002 = __sxtb16((int8x4_t)wv0), w013 = rt_sxtb16_ror8(wv0);
+  const int16x2_t w102 = __sxtb16((int8x4_t)wv1), w113 = rt_sxtb16_ror8(wv1);
+  *a0 = __smlad(xa13, w013, __smlad(xa02, w002, *a0));
+  *a1 = __smlad(xa13, w113, __smlad(xa02, w102, *a1));
+  *b0 = __smlad(xb13, w013, __smlad(xb02, w002, *b0));
+  *b1 = __smlad(xb13, w113, __smlad(xb02, w102, *b1));
+}
+#endif
+
 /* sum_i x[i] * w[i] (no offset) for two pixels xa, xb and two output channels w0, w1: a 2x2 block, so
  * each unpacked input word serves two channels and each unpacked weight word two pixels (CMSIS-NN's
  * arm_nn_mat_mult_kernel_s8_s16 blocking). acc = {a.w0, a.w1, b.w0, b.w1}. */
@@ -779,19 +800,7 @@ static inline void dot22_s8(const int8_t *xa, const int8_t *xb, const int8_t *w0
 #if defined(__ARM_FEATURE_SIMD32)
   /* pointers stepped, not indexed: the loop keeps its bounds in registers */
   for (const int8_t *end = xa + (n & ~3); xa != end; xa += 4, xb += 4, w0 += 4, w1 += 4) {
-    uint32_t xav, xbv, wv0, wv1;
-    memcpy(&xav, xa, 4);
-    memcpy(&xbv, xb, 4);
-    memcpy(&wv0, w0, 4);
-    memcpy(&wv1, w1, 4);
-    const int16x2_t xa02 = __sxtb16((int8x4_t)xav), xa13 = rt_sxtb16_ror8(xav);
-    const int16x2_t xb02 = __sxtb16((int8x4_t)xbv), xb13 = rt_sxtb16_ror8(xbv);
-    const int16x2_t w002 = __sxtb16((int8x4_t)wv0), w013 = rt_sxtb16_ror8(wv0);
-    const int16x2_t w102 = __sxtb16((int8x4_t)wv1), w113 = rt_sxtb16_ror8(wv1);
-    a0 = __smlad(xa13, w013, __smlad(xa02, w002, a0));
-    a1 = __smlad(xa13, w113, __smlad(xa02, w102, a1));
-    b0 = __smlad(xb13, w013, __smlad(xb02, w002, b0));
-    b1 = __smlad(xb13, w113, __smlad(xb02, w102, b1));
+    dot22_word(xa, xb, w0, w1, &a0, &a1, &b0, &b1);
   }
   n &= 3;
 #endif
@@ -816,19 +825,7 @@ dot22_s8_unrolled(const int8_t *xa, const int8_t *xb, const int8_t *w0, const in
   int32_t a0 = acc[0], a1 = acc[1], b0 = acc[2], b1 = acc[3];
 #pragma GCC unroll 8
   for (int32_t i = 0; i < n; i += 4) {
-    uint32_t xav, xbv, wv0, wv1;
-    memcpy(&xav, xa + i, 4);
-    memcpy(&xbv, xb + i, 4);
-    memcpy(&wv0, w0 + i, 4);
-    memcpy(&wv1, w1 + i, 4);
-    const int16x2_t xa02 = __sxtb16((int8x4_t)xav), xa13 = rt_sxtb16_ror8(xav);
-    const int16x2_t xb02 = __sxtb16((int8x4_t)xbv), xb13 = rt_sxtb16_ror8(xbv);
-    const int16x2_t w002 = __sxtb16((int8x4_t)wv0), w013 = rt_sxtb16_ror8(wv0);
-    const int16x2_t w102 = __sxtb16((int8x4_t)wv1), w113 = rt_sxtb16_ror8(wv1);
-    a0 = __smlad(xa13, w013, __smlad(xa02, w002, a0));
-    a1 = __smlad(xa13, w113, __smlad(xa02, w102, a1));
-    b0 = __smlad(xb13, w013, __smlad(xb02, w002, b0));
-    b1 = __smlad(xb13, w113, __smlad(xb02, w102, b1));
+    dot22_word(xa + i, xb + i, w0 + i, w1 + i, &a0, &a1, &b0, &b1);
   }
   acc[0] = a0;
   acc[1] = a1;

@@ -167,8 +167,9 @@ START_TEST(mobilenet_per_layer_arena_matches_the_analytic_count) {
    * reported apart from the arena the plan predicts */
   const cJSON *mem = cli_get(r, "memory");
   ck_assert(cli_num(mem, "heap_bytes") > 0);
-  ck_assert_int_eq((long)cli_num(mem, "peak_bytes"), (long)(cli_num(mem, "static_bytes") + cli_num(mem, "stack_peak_bytes") +
-                                                            cli_num(mem, "arena_peak_bytes") + cli_num(mem, "heap_bytes")));
+  ck_assert_int_eq((long)cli_num(mem, "peak_bytes"),
+                   (long)(cli_num(mem, "static_bytes") + cli_num(mem, "stack_peak_bytes") +
+                          cli_num(mem, "arena_peak_bytes") + cli_num(mem, "heap_bytes")));
   cJSON_Delete(r);
 }
 END_TEST

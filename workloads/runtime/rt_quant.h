@@ -101,7 +101,8 @@ static inline rt_rq_t rt_rq_prep(int32_t mult, int32_t shift) {
   return q;
 }
 
-/* rt_requantize(acc, mult, shift, ...) for q = rt_rq_prep(mult, shift). */
+/* rt_requantize(acc, mult, shift, ...) for q = rt_rq_prep(mult, shift). As in TFLite, the requantized value plus
+ * out_zp must fit int32 (it does for any accumulator short of the int32 ends). */
 static inline int8_t rt_rq_apply(int32_t acc, const rt_rq_t *q, int32_t out_zp, int32_t lo, int32_t hi) {
   int32_t r;
   if (__builtin_expect(q->right >= 1, 1)) {

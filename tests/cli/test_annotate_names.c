@@ -115,8 +115,7 @@ START_TEST(function_by_address_and_by_file) {
   ck_assert_int_eq(run(FW, "", ann, "addr"), 0);
   cJSON *r = cli_read_json(OUT("addr.json"));
   ck_assert_int_eq(cJSON_GetArraySize(cli_get(r, "layers")), 1);
-  ck_assert_int_eq((int)cli_num(named(cli_get(r, "layers"), EVAL_DW), "calls"),
-                   3);
+  ck_assert_int_eq((int)cli_num(named(cli_get(r, "layers"), EVAL_DW), "calls"), 3);
   cJSON_Delete(r);
   ck_assert_int_eq(
       run(FW, "", "{\"version\": 1, \"layers\": [{\"function\": \"_ZN12_GLOBAL__N_18EvalInt8EPKai@cxx_names.c\"}]}",

@@ -38,7 +38,8 @@ START_TEST(hal_delay_finishes_at_the_expected_simulated_time) {
   static const struct {
     const char *profile, *fw;
     double tick_cycles;
-  } cases[] = {{"cortex-m4-0ws", "exc_systick_delay_m4", 100000}, {"cortex-m0plus-0ws", "exc_systick_delay_m0plus", 48000}};
+  } cases[] = {{"cortex-m4-0ws", "exc_systick_delay_m4", 100000},
+               {"cortex-m0plus-0ws", "exc_systick_delay_m0plus", 48000}};
   for (size_t i = 0; i < 2; i++) {
     int rc;
     cJSON *r = run(cases[i].profile, cases[i].fw, NULL, &rc);
@@ -56,7 +57,8 @@ END_TEST
 
 /* Entry latency at zero wait states (Yiu, Arm Community 2016, table 1: M4 12, M0+ 15 cycles), measured by the
  * handler from SYST_CVR: cycles since the wrap = latency + its one literal load (LDR, 2 cycles on both cores: the
- * Cortex-M4 TRM DDI 0439B table 3-1 and the Cortex-M0+ TRM's instruction timing). The core waits in WFI, so the wrap is taken at once. */
+ * Cortex-M4 TRM DDI 0439B table 3-1 and the Cortex-M0+ TRM's instruction timing). The core waits in WFI, so the wrap is
+ * taken at once. */
 START_TEST(entry_latency_equals_the_documented_figure) {
   int rc;
   cJSON *r = run("cortex-m4-0ws", "exc_systick_latency_m4", NULL, &rc);
@@ -145,8 +147,8 @@ START_TEST(faults_reach_the_firmware_handlers_on_request) {
   } cases[] = {
       {"exc_faults_udf_usage", "usagefault cfsr=00010000 hfsr=00000000", "undefined_instruction"}, /* UNDEFINSTR */
       {"exc_faults_udf_hard", "hardfault cfsr=00010000 hfsr=40000000", "undefined_instruction"},   /* FORCED */
-      {"exc_faults_bus", "busfault cfsr=00008200 hfsr=00000000 bfar=70000000", "read_unmapped"},  /* PRECISERR */
-      {"exc_faults_nocp", "usagefault cfsr=00080000", "undefined_instruction"},                     /* NOCP */
+      {"exc_faults_bus", "busfault cfsr=00008200 hfsr=00000000 bfar=70000000", "read_unmapped"},   /* PRECISERR */
+      {"exc_faults_nocp", "usagefault cfsr=00080000", "undefined_instruction"},                    /* NOCP */
   };
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
     int rc;

@@ -102,9 +102,8 @@ static void check_schedule(const cJSON *s, const gen_plan_t *pl, int patched, co
   ck_assert_double_eq(cli_num(s, "arena_peak_bytes"), patched ? pl->patched_peak_live_bytes : pl->peak_live_bytes);
   ck_assert_double_eq(cli_num(s, "macs"), patched ? pl->patched_macs : pl->macs);
   ck_assert_double_eq(cli_num(s, "peak_bytes"), cli_num(rep, "memory.peak_bytes"));
-  ck_assert_double_eq(cli_num(s, "peak_bytes"),
-                      cli_num(s, "static_bytes") + cli_num(s, "stack_peak_bytes") + cli_num(s, "arena_peak_bytes") +
-                          cli_num(s, "heap_bytes"));
+  ck_assert_double_eq(cli_num(s, "peak_bytes"), cli_num(s, "static_bytes") + cli_num(s, "stack_peak_bytes") +
+                                                    cli_num(s, "arena_peak_bytes") + cli_num(s, "heap_bytes"));
   /* the runtime's printf allocates newlib's stdout buffer: the heap is real SRAM, counted, and reported apart */
   ck_assert_double_gt(cli_num(s, "heap_bytes"), 0);
   ck_assert_double_eq(cli_num(s, "heap_bytes"), cli_num(rep, "memory.heap_bytes"));

@@ -75,13 +75,11 @@ static uint32_t *initial_stack(uint32_t *top, void (*entry)(void)) {
   sp[7] = 0x01000000u;           /* xPSR: Thumb */
   sp -= 9;
   for (int i = 0; i < 8; i++) sp[i] = 0x04040404u * (uint32_t)(i + 4); /* R4-R11 */
-  sp[8] = 0xFFFFFFFDu;                                                  /* EXC_RETURN: thread, PSP, basic frame */
+  sp[8] = 0xFFFFFFFDu;                                                 /* EXC_RETURN: thread, PSP, basic frame */
   return sp;
 }
 
-void SysTick_Handler(void) {
-  SCB_ICSR = ICSR_PENDSVSET;
-}
+void SysTick_Handler(void) { SCB_ICSR = ICSR_PENDSVSET; }
 
 void switch_context(void) {
   current ^= 1u;

@@ -34,7 +34,7 @@
 #define SW_PLL 2u
 #if defined(FAMILY_F4)
 #define SYSCLK_HZ 100000000u /* the profile's clock */
-#define LATENCY 3u /* 100 MHz at 3.3 V: 3 wait states (RM0402 flash access time table) */
+#define LATENCY 3u           /* 100 MHz at 3.3 V: 3 wait states (RM0402 flash access time table) */
 #else
 #define SYSCLK_HZ 216000000u
 #define LATENCY 7u /* 216 MHz: 7 wait states (RM0385) */
@@ -57,8 +57,9 @@
 #define UART 0x40004800u
 #define SWS_SHIFT 3
 #define SW_PLL 3u
-#define SYSCLK_HZ 480000000u /* the profile's clock (this set-up programs 400 MHz; the simulator runs the profile's) */
-#define LATENCY 4u /* 400 MHz at VOS1: 4 wait states, WRHIGHFREQ 2 (RM0433 table 17) */
+#define SYSCLK_HZ 480000000u /* the profile's clock (this set-up programs 400 MHz; the simulator runs the profile's)   \
+                              */
+#define LATENCY 4u           /* 400 MHz at VOS1: 4 wait states, WRHIGHFREQ 2 (RM0433 table 17) */
 #elif defined(FAMILY_L4)
 #define RCC 0x40021000u /* RM0432 memory map */
 #define RCC_CR REG(RCC + 0x00)
@@ -232,8 +233,8 @@ static volatile uint32_t ticks;
 void SysTick_Handler(void) { ticks++; }
 
 static int hal_delay_ms(uint32_t ms) {
-  REG(0xE000EDFCu) |= BIT(24); /* DEMCR.TRCENA */
-  REG(0xE0001000u) |= 1u;      /* DWT_CTRL.CYCCNTENA */
+  REG(0xE000EDFCu) |= BIT(24);               /* DEMCR.TRCENA */
+  REG(0xE0001000u) |= 1u;                    /* DWT_CTRL.CYCCNTENA */
   REG(0xE000E014u) = SYSCLK_HZ / 1000u - 1u; /* SYST_RVR */
   REG(0xE000E018u) = 0;                      /* SYST_CVR */
   REG(0xE000E010u) = 7u;                     /* SYST_CSR */

@@ -288,12 +288,13 @@ static void patch_note(const analyze_t *a, int p, char *buf, size_t len) {
     int ran = 0;
     for (size_t i = 0; i < a->n; i++) ran += a->cand[i].patch_n && a->cand[i].simulated && a->cand[i].sim_ok;
     if (ran)
-      cm_msgf(buf, len, "layer-wise only: none of the %d patch schedules simulated lowers the peak (its layer is past "
-              "every patch stage the search tried)", ran);
+      cm_msgf(buf, len,
+              "layer-wise only: none of the %d patch schedules simulated lowers the peak (its layer is past "
+              "every patch stage the search tried)",
+              ran);
     else
       cm_msgf(buf, len, "no patch schedule ran to completion (see the candidates' folders)");
-  }
-  else if (a->cand[p].peak_bytes > sram) {
+  } else if (a->cand[p].peak_bytes > sram) {
     rpt_group_digits(a->cand[p].peak_bytes - sram, d, sizeof d);
     cm_msgf(buf, len, "no patch schedule fits: the smallest simulated (%s) is over the part's SRAM by %s B",
             a->cand[p].spec, d);

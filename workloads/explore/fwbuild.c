@@ -20,8 +20,8 @@
 
 /* main_graph: main.c built with MCUSIM_GRAPH (a general graph's firmware calls rt_graph_run); each ELF links one of
  * main and main_graph, and rt_ops/rt_graph, which --gc-sections drops from a sequential model's firmware */
-static const char *const rt_objects[] = {"main", "rt_kernels", "rt_arena", "rt_exec", "startup", "rt_ops", "rt_graph",
-                                         "main_graph"};
+static const char *const rt_objects[] = {"main",    "rt_kernels", "rt_arena", "rt_exec",
+                                         "startup", "rt_ops",     "rt_graph", "main_graph"};
 #define RT_OBJECT_COUNT 8
 
 /* snprintf for paths (a path longer than the buffer is cut; XP_FW_PATH_MAX is far above what builds use) */
@@ -230,7 +230,8 @@ static int link_elf(const xp_fw_tools_t *t, const char *core, const char *dir, c
   cmd_add(&c, "-T%s/workloads/support/cortex-m.ld", t->root);
   cmd_add(&c, "-Wl,-Map=%s/fw.map", dir);
   for (int i = 0; i < RT_OBJECT_COUNT; i++)
-    if (strcmp(rt_objects[i], graph ? "main" : "main_graph")) cmd_add(&c, "%s/rt-%s/%s.o", t->work, core, rt_objects[i]);
+    if (strcmp(rt_objects[i], graph ? "main" : "main_graph"))
+      cmd_add(&c, "%s/rt-%s/%s.o", t->work, core, rt_objects[i]);
   cmd_add(&c, "%s/fw.c.o", dir);
   cmd_add(&c, "%s/fw.S.o", dir);
   cmd_add(&c, "-o");

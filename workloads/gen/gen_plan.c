@@ -324,8 +324,8 @@ static void print_patches(const gen_plan_t *p, FILE *out) {
   fprintf(out, "MACs per patch        %s (largest)\n", grp(p->patch_macs_max, g1, sizeof g1));
   fprintf(out, "patch-stage MACs      %s -> %s (%+.1f%%)\n", grp(p->stage_macs, g1, sizeof g1),
           grp(p->patched_stage_macs, g2, sizeof g2), 100.0 * p->stage_mac_overhead);
-  fprintf(out, "overall MACs          %s -> %s (%+.1f%%)\n", grp(p->macs, g1, sizeof g1), grp(p->patched_macs, g2, sizeof g2),
-          100.0 * p->mac_overhead);
+  fprintf(out, "overall MACs          %s -> %s (%+.1f%%)\n", grp(p->macs, g1, sizeof g1),
+          grp(p->patched_macs, g2, sizeof g2), 100.0 * p->mac_overhead);
   fprintf(out, "in-patch peak         in+out %s; live %s (stage output %s B held)\n",
           kib(p->in_patch_io_bytes, b1, sizeof b1), kib(p->in_patch_live_bytes, b2, sizeof b2),
           grp(p->stage_out_bytes, g1, sizeof g1));

@@ -51,7 +51,8 @@ int gen_tflite_ops(const uint8_t *data, size_t size, gen_tflite_op_t **rows, int
 /* The analytic table of a .tflite file's operators for people (`mcusim plan` and `mcusim-gen --plan` on a model the
  * runtime cannot run): per operator its shapes, MACs, constant bytes (weights in flash), activation bytes in + out
  * (the operator's own peak, its first input and its outputs), and whether the runtime runs it; then the totals and the
- * operators the runtime lacks. Returns the number of unsupported operators, or -1 when the file cannot be read (err). */
+ * operators the runtime lacks. Returns the number of unsupported operators, or -1 when the file cannot be read (err).
+ */
 int gen_tflite_ops_print(const char *path, FILE *out, char *err, size_t err_len);
 
 #endif /* MCUSIM_GEN_TFLITE_H */

@@ -117,7 +117,9 @@ static void params(tb_t *b, const char *name, int32_t n_w, int d0, int d1, int d
   quant(b, *bt, oc, ACT_SCALE / (73.0 * sqrt((double)fan_in)), 0, 0);
 }
 
-static int32_t out_dim(int same, int32_t in, int32_t k, int32_t s) { return same ? (in + s - 1) / s : (in - k + s) / s; }
+static int32_t out_dim(int same, int32_t in, int32_t k, int32_t s) {
+  return same ? (in + s - 1) / s : (in - k + s) / s;
+}
 
 static int32_t conv(tb_t *b, const char *name, int32_t x, int32_t oc, int kh, int kw, int s, int same, int relu) {
   const int32_t h = shape_h(b, x), w = shape_w(b, x), ic = shape_c(b, x);
@@ -144,7 +146,9 @@ static int32_t dw_dm(tb_t *b, const char *name, int32_t x, int k, int s, int rel
   return y;
 }
 
-static int32_t dw(tb_t *b, const char *name, int32_t x, int k, int s, int relu) { return dw_dm(b, name, x, k, s, relu, 1); }
+static int32_t dw(tb_t *b, const char *name, int32_t x, int k, int s, int relu) {
+  return dw_dm(b, name, x, k, s, relu, 1);
+}
 
 static int32_t fc(tb_t *b, const char *name, int32_t x, int32_t n_out, int relu) {
   const int32_t n_in = (int32_t)tfl_tensor_elems(&b->t[x]);
@@ -310,7 +314,7 @@ const char *const gen_tiny_names[GEN_TINY_COUNT] = {"vww-mbv1-0.25-r96", "kws-ds
 
 int gen_tiny_write(const char *name, uint8_t **out, size_t *out_bytes, char *err, size_t err_len) {
   static void (*const builders[GEN_TINY_COUNT])(tb_t *) = {build_vww, build_dscnn, build_resnet8, build_autoencoder,
-                                                                   build_op_zoo};
+                                                           build_op_zoo};
   static const char *const descriptions[GEN_TINY_COUNT] = {
       "MobileNetV1 0.25 visual wake words 96x96x3, shaped like the MLPerf Tiny reference; pseudo-random weights",
       "DS-CNN keyword spotting 49x10x1, shaped like the MLPerf Tiny reference; pseudo-random weights",

@@ -34,7 +34,7 @@ START_TEST(systick_counts_core_cycles_and_pends_at_each_wrap) {
   ck_assert_uint_eq(dev_scs_read(&scs, DEV_SYST_CVR, 4), 0);
   ck_assert(dev_scs_read(&scs, DEV_SYST_CSR, 4) & DEV_SYST_CSR_COUNTFLAG);
   ck_assert(!(dev_scs_read(&scs, DEV_SYST_CSR, 4) & DEV_SYST_CSR_COUNTFLAG)); /* cleared by the read */
-  dev_scs_advance(&scs, 1450);                                                   /* several wraps at once */
+  dev_scs_advance(&scs, 1450);                                                /* several wraps at once */
   ck_assert_uint_eq(dev_scs_deadline(&scs), 1500);
   dev_scs_write(&scs, DEV_SYST_CSR, 4, 0);
   ck_assert_uint_eq(dev_scs_deadline(&scs), DEV_SCS_NO_DEADLINE);
@@ -55,7 +55,7 @@ START_TEST(priorities_masks_and_prigroup_decide_what_preempts) {
   dev_scs_activate(&scs, 17);
   int exec = dev_scs_execution_priority(&scs, 0, 0, 0);
   ck_assert_int_eq(exec, 0x40);
-  ck_assert_uint_eq(dev_scs_next(&scs, exec), 0); /* IRQ0 (0x80) cannot preempt 0x40 */
+  ck_assert_uint_eq(dev_scs_next(&scs, exec), 0);                      /* IRQ0 (0x80) cannot preempt 0x40 */
   ck_assert_uint_eq(dev_scs_read(&scs, DEV_SCB_ICSR, 4) & 0x1FFu, 17); /* VECTACTIVE */
   dev_scs_deactivate(&scs, 17);
   ck_assert_uint_eq(dev_scs_next(&scs, dev_scs_execution_priority(&scs, 1, 0, 0)), 0);    /* PRIMASK */

@@ -76,11 +76,12 @@ static size_t write_model(uint8_t *at, size_t room) {
 }
 
 static void init(fake_engine_t *e) {
-  static sim_elf_symbol_t symbols[] = {{INVOKE, sizeof invoke_code, "_ZN6tflite16MicroInterpreter6InvokeEv", 1, NULL, NULL, NULL},
-                                       {KERNEL, 0x20, "_ZN6tflite12_GLOBAL__N_14EvalEP13TfLiteContextP10TfLiteNode", 1, NULL, NULL, NULL},
-                                       {PROFILER, 0x20, "_ZN6tflite13MicroProfiler10BeginEventEPKc", 1, NULL, NULL, NULL},
-                                       {SBRK, 0x20, "_sbrk", 1, NULL, NULL, NULL},
-                                       {ARENA, ARENA_BYTES, "_ZN12_GLOBAL__N_112tensor_arenaE", 0, NULL, NULL, NULL}};
+  static sim_elf_symbol_t symbols[] = {
+      {INVOKE, sizeof invoke_code, "_ZN6tflite16MicroInterpreter6InvokeEv", 1, NULL, NULL, NULL},
+      {KERNEL, 0x20, "_ZN6tflite12_GLOBAL__N_14EvalEP13TfLiteContextP10TfLiteNode", 1, NULL, NULL, NULL},
+      {PROFILER, 0x20, "_ZN6tflite13MicroProfiler10BeginEventEPKc", 1, NULL, NULL, NULL},
+      {SBRK, 0x20, "_sbrk", 1, NULL, NULL, NULL},
+      {ARENA, ARENA_BYTES, "_ZN12_GLOBAL__N_112tensor_arenaE", 0, NULL, NULL, NULL}};
   static sim_elf_segment_t segment = {
       .vaddr = 0, .file_size = sizeof flash, .mem_size = sizeof flash, .flags = 5u /* PF_R | PF_X */, .bytes = flash};
   memset(flash, 0, sizeof flash);

@@ -21,10 +21,10 @@
 #define TFL_MAX_BUFFERS 8192
 #define TFL_MAX_OPCODES 256
 #define TFL_MAX_DIMS 6
-#define TFL_MAX_OP_IO 16     /* inputs (or outputs) of one operator; CONCATENATION of up to 16 tensors */
-#define TFL_MAX_GRAPH_IO 16  /* subgraph inputs (or outputs) */
+#define TFL_MAX_OP_IO 16    /* inputs (or outputs) of one operator; CONCATENATION of up to 16 tensors */
+#define TFL_MAX_GRAPH_IO 16 /* subgraph inputs (or outputs) */
 #define TFL_MAX_METADATA 16
-#define TFL_MAX_QUANT 65536  /* scales of one tensor (one per channel) */
+#define TFL_MAX_QUANT 65536 /* scales of one tensor (one per channel) */
 #define TFL_NAME_MAX 64
 
 /* schema.fbs enum TensorType */
@@ -70,21 +70,21 @@ typedef struct {
   int32_t type;            /* TFL_INT8 ... */
   int32_t n_dims;
   int32_t dims[TFL_MAX_DIMS];
-  uint32_t buffer;         /* index into the model's buffers; 0: none */
-  const uint8_t *data;     /* the buffer's bytes, NULL when empty */
+  uint32_t buffer;     /* index into the model's buffers; 0: none */
+  const uint8_t *data; /* the buffer's bytes, NULL when empty */
   uint32_t data_bytes;
   int32_t n_scale, n_zero_point;
-  float *scale;            /* owned; n_scale entries */
-  int64_t *zero_point;     /* owned; n_zero_point entries */
+  float *scale;        /* owned; n_scale entries */
+  int64_t *zero_point; /* owned; n_zero_point entries */
   int32_t quantized_dimension;
 } tfl_tensor_t;
 
 typedef struct {
-  int32_t code;         /* builtin operator: max(deprecated_builtin_code, builtin_code) */
+  int32_t code; /* builtin operator: max(deprecated_builtin_code, builtin_code) */
   int32_t version;
   int32_t n_inputs, n_outputs;
   int32_t inputs[TFL_MAX_OP_IO], outputs[TFL_MAX_OP_IO]; /* tensor indices; -1 an absent optional input */
-  int32_t options_type; /* TFL_OPT_* as in the file (0 none) */
+  int32_t options_type;                                  /* TFL_OPT_* as in the file (0 none) */
   /* decoded options (defaults when absent: 0, dilation 1, beta 0) */
   int32_t padding, stride_w, stride_h, dilation_w, dilation_h, depth_multiplier, filter_w, filter_h, activation;
   int32_t axis, keep_dims;
@@ -102,9 +102,9 @@ typedef struct {
 typedef struct {
   uint8_t *file; /* owned copy of the file (tfl_parse); NULL for a model built to be written */
   size_t file_bytes;
-  uint32_t version;  /* Model.version (3) */
-  char name[TFL_NAME_MAX];  /* SubGraph.name */
-  char description[160];    /* Model.description */
+  uint32_t version;        /* Model.version (3) */
+  char name[TFL_NAME_MAX]; /* SubGraph.name */
+  char description[160];   /* Model.description */
   int32_t n_tensors, n_ops, n_buffers;
   tfl_tensor_t *tensors; /* owned */
   tfl_op_t *ops;         /* owned */
@@ -129,9 +129,15 @@ int tfl_write(const tfl_model_t *m, uint8_t **out, size_t *out_bytes, char *err,
 /* "CONV_2D", ... ("BUILTIN_<n>" in buf otherwise). */
 const char *tfl_op_name(int32_t code, char *buf, size_t buf_len);
 
+/* A tensor's quantization: scale i (the per-tensor scale for any i; 0 past a per-channel list), the first zero
+ * point (0 when none), and whether it is int8-quantized (first scale > 0 and finite, zero point in [-128, 127]). */
+double tfl_scale(const tfl_tensor_t *ts, int32_t i);
+int32_t tfl_zero_point(const tfl_tensor_t *ts);
+int tfl_quantized(const tfl_tensor_t *ts);
+
 /* Analytic figures of one operator from the shapes alone (no runtime needed). */
 typedef struct {
-  const char *kind; /* tfl_op_name */
+  const char *kind;                                                             /* tfl_op_name */
   int32_t in_dims[TFL_MAX_DIMS], in_n_dims, out_dims[TFL_MAX_DIMS], out_n_dims; /* first input, first output */
   uint64_t macs;        /* conv: out elements x kh x kw x in_c; depthwise: out elements x kh x kw; fc: out x in */
   uint64_t param_bytes; /* bytes of the constant inputs (weights, bias) */

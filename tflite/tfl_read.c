@@ -5,6 +5,7 @@
  * Every one of these is checked against the buffer here, in 64-bit arithmetic, before it is read. */
 #include "tflite/tfl.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,8 +20,8 @@ typedef struct {
 } rd_t;
 
 typedef struct {
-  size_t pos;      /* the table */
-  size_t vt;       /* its vtable */
+  size_t pos; /* the table */
+  size_t vt;  /* its vtable */
   uint16_t vt_bytes, obj_bytes;
 } tab_t;
 
@@ -35,13 +36,16 @@ static int fail(rd_t *r, const char *fmt, ...) {
   return -1;
 }
 
-static uint32_t rd32(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
+static uint32_t rd32(const uint8_t *p) {
+  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
 static uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
 static uint64_t rd64(const uint8_t *p) { return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32; }
 
 /* The table at pos, its vtable checked. what names it in the message. */
 static int table_at(rd_t *r, uint64_t pos, tab_t *t, const char *what) {
-  if (pos + 4 > r->n) return fail(r, "%s: table at offset %llu is outside the %zu-byte file", what, (unsigned long long)pos, r->n);
+  if (pos + 4 > r->n)
+    return fail(r, "%s: table at offset %llu is outside the %zu-byte file", what, (unsigned long long)pos, r->n);
   int64_t vt = (int64_t)pos - (int64_t)(int32_t)rd32(r->b + pos);
   if (vt < 0 || (uint64_t)vt + 4 > r->n || (vt & 1))
     return fail(r, "%s: vtable offset out of range (table at %llu)", what, (unsigned long long)pos);
@@ -142,7 +146,8 @@ static int vec_table(rd_t *r, uint64_t start, uint32_t i, tab_t *t, const char *
   return table_at(r, at + rd32(r->b + at), t, what);
 }
 
-static int read_int_list(rd_t *r, const tab_t *t, int id, int32_t *out, int32_t *n_out, uint32_t max, const char *what) {
+static int read_int_list(rd_t *r, const tab_t *t, int id, int32_t *out, int32_t *n_out, uint32_t max,
+                         const char *what) {
   uint64_t s;
   uint32_t n;
   if (get_vec(r, t, id, 4, max, &s, &n, what) < 0) return -1;
@@ -270,7 +275,8 @@ static int read_options(rd_t *r, const tab_t *ot, tfl_op_t *op, const char *what
     break;
   case TFL_OPT_FULLY_CONNECTED: /* FullyConnectedOptions: activation 0, weights_format 1, keep_num_dims 2 */
     op->activation = (int32_t)get_int(r, ot, 0, 1, 0, what);
-    if (get_int(r, ot, 1, 1, 0, what) != 0) return fail(r, "%s: shuffled FULLY_CONNECTED weights are not supported", what);
+    if (get_int(r, ot, 1, 1, 0, what) != 0)
+      return fail(r, "%s: shuffled FULLY_CONNECTED weights are not supported", what);
     op->keep_dims = (int32_t)get_int(r, ot, 2, 1, 0, what);
     break;
   case TFL_OPT_SOFTMAX: /* SoftmaxOptions: beta 0 */
@@ -379,7 +385,8 @@ int tfl_parse(const uint8_t *data, size_t size, tfl_model_t *m, char *err, size_
   }
   for (int32_t k = 0; k < m->n_inputs + m->n_outputs && !r.failed; k++) {
     int32_t t = k < m->n_inputs ? m->inputs[k] : m->outputs[k - m->n_inputs];
-    if (t < 0 || t >= (int32_t)n_t) fail(&r, "subgraph %s %d: tensor %d does not exist", k < m->n_inputs ? "input" : "output", k, t);
+    if (t < 0 || t >= (int32_t)n_t)
+      fail(&r, "subgraph %s %d: tensor %d does not exist", k < m->n_inputs ? "input" : "output", k, t);
   }
   for (uint32_t i = 0; i < n_o && !r.failed; i++) {
     tab_t ot;
@@ -453,6 +460,17 @@ void tfl_free(tfl_model_t *m) {
   free(m->ops);
   free(m->file);
   memset(m, 0, sizeof *m);
+}
+
+double tfl_scale(const tfl_tensor_t *ts, int32_t i) {
+  return ts->n_scale == 1 ? (double)ts->scale[0] : i < ts->n_scale ? (double)ts->scale[i] : 0.0;
+}
+
+int32_t tfl_zero_point(const tfl_tensor_t *ts) { return ts->n_zero_point ? (int32_t)ts->zero_point[0] : 0; }
+
+int tfl_quantized(const tfl_tensor_t *ts) {
+  return ts->n_scale >= 1 && ts->scale[0] > 0 && isfinite(ts->scale[0]) &&
+         (ts->n_zero_point == 0 || (ts->zero_point[0] >= -128 && ts->zero_point[0] <= 127));
 }
 
 const char *tfl_op_name(int32_t code, char *buf, size_t buf_len) {

@@ -8,7 +8,7 @@
 
 #include "common/cm.h"
 
-#define MAX_DIM 4096    /* the runtime's sizes are 16-bit; the generator keeps maps and channels to 4096 */
+#define MAX_DIM 4096      /* the runtime's sizes are 16-bit; the generator keeps maps and channels to 4096 */
 #define TFL_OP_SQUEEZE 43 /* schema.fbs BuiltinOperator SQUEEZE */
 
 typedef struct {
@@ -60,16 +60,8 @@ static int shape3(const tfl_tensor_t *ts, int32_t *h, int32_t *w, int32_t *c) {
   return *h >= 1 && *w >= 1 && *c >= 1 && *h <= MAX_DIM && *w <= MAX_DIM && *c <= MAX_DIM ? 0 : -1;
 }
 
-static double tscale(const tfl_tensor_t *ts, int32_t i) {
-  return ts->n_scale == 1 ? (double)ts->scale[0] : i < ts->n_scale ? (double)ts->scale[i] : 0.0;
-}
-static int32_t tzp(const tfl_tensor_t *ts) { return ts->n_zero_point ? (int32_t)ts->zero_point[0] : 0; }
-static int quantized(const tfl_tensor_t *ts) {
-  return ts->n_scale >= 1 && ts->scale[0] > 0 && isfinite(ts->scale[0]) &&
-         (ts->n_zero_point == 0 || (ts->zero_point[0] >= -128 && ts->zero_point[0] <= 127));
-}
 static int same_quant(const tfl_tensor_t *a, const tfl_tensor_t *b) {
-  return tzp(a) == tzp(b) && fabs(tscale(a, 0) - tscale(b, 0)) <= 1e-6 * tscale(a, 0);
+  return tfl_zero_point(a) == tfl_zero_point(b) && fabs(tfl_scale(a, 0) - tfl_scale(b, 0)) <= 1e-6 * tfl_scale(a, 0);
 }
 
 /* TFLite CalculateActivationRangeQuantized; -1 for an activation this runtime does not apply. */
@@ -148,7 +140,7 @@ static rt_layer_t *new_layer(gi_t *g, int32_t i, uint8_t op, int32_t src, int32_
     return NULL;
   }
   const tfl_tensor_t *to = &g->t->tensors[out];
-  if (shape3(to, &oh, &ow, &oc) || !quantized(to)) {
+  if (shape3(to, &oh, &ow, &oc) || !tfl_quantized(to)) {
     refuse(g, i, "output not an int8 activation within 4096 per dimension, with quantization");
     return NULL;
   }
@@ -166,7 +158,7 @@ static rt_layer_t *new_layer(gi_t *g, int32_t i, uint8_t op, int32_t src, int32_
   L->res_src = -1;
   out_shape(g, src, &h, &w, &c, &zp);
   L->in_h = (uint16_t)h, L->in_w = (uint16_t)w, L->in_c = (uint16_t)c, L->in_zp = zp;
-  L->out_h = (uint16_t)oh, L->out_w = (uint16_t)ow, L->out_c = (uint16_t)oc, L->out_zp = tzp(to);
+  L->out_h = (uint16_t)oh, L->out_w = (uint16_t)ow, L->out_c = (uint16_t)oc, L->out_zp = tfl_zero_point(to);
   L->act_min = -128, L->act_max = 127;
   N->n_in = 1;
   N->in[0] = (int16_t)src;
@@ -189,7 +181,7 @@ static const char *params(gi_t *g, rt_layer_t *L, const tfl_tensor_t *wts, int32
     return "the weights reach beyond the blob the firmware addresses";
   L->weights_off = wo, L->bias_off = bo, L->mult_off = mo, L->shift_off = so;
   for (int32_t c = 0; c < oc; c++) {
-    const double real = s_in * tscale(wts, c) / s_out; /* TFLite: input_scale * filter_scale / output_scale */
+    const double real = s_in * tfl_scale(wts, c) / s_out; /* TFLite: input_scale * filter_scale / output_scale */
     if (!(real < 1e9)) return "scales give a requantization factor beyond an int32 multiplier and shift";
     int32_t mult, shift;
     gen_quantize_multiplier(real, &mult, &shift);
@@ -234,21 +226,21 @@ static void map_op(gi_t *g, int32_t i) {
   case TFL_OP_QUANTIZE:
     if (ti->type == TFL_FLOAT32 && g->n == 0 && t->n_inputs == 1 && t->inputs[0] == in) {
       int32_t h, w, c;
-      if (shape3(to, &h, &w, &c) || !quantized(to) || tfl_tensor_elems(ti) != tfl_tensor_elems(to) ||
+      if (shape3(to, &h, &w, &c) || !tfl_quantized(to) || tfl_tensor_elems(ti) != tfl_tensor_elems(to) ||
           (uint64_t)h * w * c > GEN_TENSOR_MAX_BYTES) {
         refuse(g, i, "of the float input: not to an int8 activation of its size");
         return;
       }
       g->m->model.in_h = (uint16_t)h, g->m->model.in_w = (uint16_t)w, g->m->model.in_c = (uint16_t)c;
-      g->m->model.in_zp = tzp(to);
-      g->m->input_scale = tscale(to, 0);
+      g->m->model.in_zp = tfl_zero_point(to);
+      g->m->input_scale = tfl_scale(to, 0);
       g->rt_of[out] = 0;
       return;
     }
     if ((src = src_of(g, i, in)) < 0) return;
-    if (!quantized(ti) || !(L = new_layer(g, i, RT_OP_REQUANT, src, out))) return;
+    if (!tfl_quantized(ti) || !(L = new_layer(g, i, RT_OP_REQUANT, src, out))) return;
     N = &g->nodes[g->n];
-    gen_quantize_multiplier(tscale(ti, 0) / tscale(to, 0), &N->mult, &N->shift);
+    gen_quantize_multiplier(tfl_scale(ti, 0) / tfl_scale(to, 0), &N->mult, &N->shift);
     commit(g, out);
     return;
   case TFL_OP_DEQUANTIZE:
@@ -270,8 +262,8 @@ static void map_op(gi_t *g, int32_t i) {
     const int dw = op->code == TFL_OP_DEPTHWISE_CONV_2D;
     const int32_t wt = op->n_inputs > 1 ? op->inputs[1] : -1, bt = op->n_inputs > 2 ? op->inputs[2] : -1;
     if ((src = src_of(g, i, in)) < 0) return;
-    if (wt < 0 || !quantized(ti) || !(L = new_layer(g, i, dw ? RT_OP_DWCONV : RT_OP_CONV2D, src, out))) {
-      if (wt < 0 || !quantized(ti)) refuse(g, i, "no weights, or the input has no quantization");
+    if (wt < 0 || !tfl_quantized(ti) || !(L = new_layer(g, i, dw ? RT_OP_DWCONV : RT_OP_CONV2D, src, out))) {
+      if (wt < 0 || !tfl_quantized(ti)) refuse(g, i, "no weights, or the input has no quantization");
       return;
     }
     N = &g->nodes[g->n];
@@ -286,7 +278,8 @@ static void map_op(gi_t *g, int32_t i) {
       refuse(g, i, "stride out of 1..255, or dilation");
       return;
     }
-    if (dw ? (wts->dims[0] != 1 || wts->dims[3] != oc || oc % ic || oc / ic > 255) : (wts->dims[3] != ic || wts->dims[0] != oc)) {
+    if (dw ? (wts->dims[0] != 1 || wts->dims[3] != oc || oc % ic || oc / ic > 255)
+           : (wts->dims[3] != ic || wts->dims[0] != oc)) {
       refuse(g, i, "filter shape does not match the input and output channels");
       return;
     }
@@ -298,8 +291,9 @@ static void map_op(gi_t *g, int32_t i) {
       return;
     }
     const char *why = check_weights(wts, (uint64_t)kh * kw * (dw ? (uint64_t)oc : (uint64_t)ic * oc), oc, dw ? 3 : 0);
-    if (!why && act_range(op->activation, tscale(to, 0), L->out_zp, &L->act_min, &L->act_max)) why = "fused activation";
-    if (!why) why = params(g, L, wts, bt, tscale(ti, 0), tscale(to, 0));
+    if (!why && act_range(op->activation, tfl_scale(to, 0), L->out_zp, &L->act_min, &L->act_max))
+      why = "fused activation";
+    if (!why) why = params(g, L, wts, bt, tfl_scale(ti, 0), tfl_scale(to, 0));
     if (why) {
       refuse(g, i, why);
       return;
@@ -313,18 +307,19 @@ static void map_op(gi_t *g, int32_t i) {
   case TFL_OP_FULLY_CONNECTED: {
     const int32_t wt = op->n_inputs > 1 ? op->inputs[1] : -1, bt = op->n_inputs > 2 ? op->inputs[2] : -1;
     if ((src = src_of(g, i, in)) < 0) return;
-    if (wt < 0 || !quantized(ti) || !(L = new_layer(g, i, RT_OP_FC, src, out))) {
-      if (wt < 0 || !quantized(ti)) refuse(g, i, "no weights, or the input has no quantization");
+    if (wt < 0 || !tfl_quantized(ti) || !(L = new_layer(g, i, RT_OP_FC, src, out))) {
+      if (wt < 0 || !tfl_quantized(ti)) refuse(g, i, "no weights, or the input has no quantization");
       return;
     }
     const uint64_t n_in = (uint64_t)L->in_h * L->in_w * L->in_c;
     const tfl_tensor_t *wts = &t->tensors[wt];
     const char *why = L->out_h != 1 || L->out_w != 1 || tfl_tensor_elems(ti) != n_in ? "output not [1,n], or input size"
                       : wts->n_dims != 2 || wts->dims[0] != L->out_c || (uint64_t)wts->dims[1] != n_in ? "weights shape"
-                                                                                                          : NULL;
+                                                                                                       : NULL;
     if (!why) why = check_weights(wts, n_in * L->out_c, L->out_c, 0);
-    if (!why && act_range(op->activation, tscale(to, 0), L->out_zp, &L->act_min, &L->act_max)) why = "fused activation";
-    if (!why) why = params(g, L, wts, bt, tscale(ti, 0), tscale(to, 0));
+    if (!why && act_range(op->activation, tfl_scale(to, 0), L->out_zp, &L->act_min, &L->act_max))
+      why = "fused activation";
+    if (!why) why = params(g, L, wts, bt, tfl_scale(ti, 0), tfl_scale(to, 0));
     if (why) {
       refuse(g, i, why);
       return;
@@ -339,8 +334,8 @@ static void map_op(gi_t *g, int32_t i) {
       return;
     }
     const tfl_tensor_t *tb = &t->tensors[op->inputs[1]];
-    if (!quantized(ti) || !quantized(tb) || !(L = new_layer(g, i, RT_OP_ADD, src, out))) {
-      if (!quantized(ti) || !quantized(tb)) refuse(g, i, "inputs without quantization");
+    if (!tfl_quantized(ti) || !tfl_quantized(tb) || !(L = new_layer(g, i, RT_OP_ADD, src, out))) {
+      if (!tfl_quantized(ti) || !tfl_quantized(tb)) refuse(g, i, "inputs without quantization");
       return;
     }
     int32_t h, w, c, zp2;
@@ -349,7 +344,7 @@ static void map_op(gi_t *g, int32_t i) {
       refuse(g, i, "inputs and output of different shapes (no broadcasting)");
       return;
     }
-    if (act_range(op->activation, tscale(to, 0), L->out_zp, &L->act_min, &L->act_max)) {
+    if (act_range(op->activation, tfl_scale(to, 0), L->out_zp, &L->act_min, &L->act_max)) {
       refuse(g, i, "fused activation");
       return;
     }
@@ -357,7 +352,7 @@ static void map_op(gi_t *g, int32_t i) {
     N->n_in = 2;
     N->in[1] = (int16_t)src2;
     /* TFLite int8 ADD (add.cc): twice_max = 2 max(s1, s2), inputs shifted left by 20 */
-    const double s1 = tscale(ti, 0), s2 = tscale(tb, 0), so = tscale(to, 0), twice = 2.0 * (s1 > s2 ? s1 : s2);
+    const double s1 = tfl_scale(ti, 0), s2 = tfl_scale(tb, 0), so = tfl_scale(to, 0), twice = 2.0 * (s1 > s2 ? s1 : s2);
     rt_add_params_t *p = &L->add;
     gen_quantize_multiplier(s1 / twice, &p->in1_mult, &p->in1_shift);
     gen_quantize_multiplier(s2 / twice, &p->in2_mult, &p->in2_shift);
@@ -371,7 +366,7 @@ static void map_op(gi_t *g, int32_t i) {
   case TFL_OP_MAX_POOL_2D: {
     const int is_max = op->code == TFL_OP_MAX_POOL_2D;
     if ((src = src_of(g, i, in)) < 0) return;
-    if (!quantized(ti) || !same_quant(ti, to)) {
+    if (!tfl_quantized(ti) || !same_quant(ti, to)) {
       refuse(g, i, "input and output quantization differ");
       return;
     }
@@ -386,7 +381,7 @@ static void map_op(gi_t *g, int32_t i) {
     geom(op->padding, L->in_h, op->filter_h, op->stride_h, &eh, &pt);
     geom(op->padding, L->in_w, op->filter_w, op->stride_w, &ew, &pl);
     if (eh != L->out_h || ew != L->out_w || L->out_c != L->in_c || pt > 255 || pl > 255 ||
-        act_range(op->activation, tscale(to, 0), L->out_zp, &L->act_min, &L->act_max)) {
+        act_range(op->activation, tfl_scale(to, 0), L->out_zp, &L->act_min, &L->act_max)) {
       refuse(g, i, "output shape does not follow from the padding, or fused activation");
       return;
     }
@@ -406,8 +401,8 @@ static void map_op(gi_t *g, int32_t i) {
       return;
     }
     if ((src = src_of(g, i, in)) < 0) return;
-    if (!quantized(ti) || !(L = new_layer(g, i, RT_OP_MEAN, src, out))) {
-      if (!quantized(ti)) refuse(g, i, "input without quantization");
+    if (!tfl_quantized(ti) || !(L = new_layer(g, i, RT_OP_MEAN, src, out))) {
+      if (!tfl_quantized(ti)) refuse(g, i, "input without quantization");
       return;
     }
     if (L->out_h != 1 || L->out_w != 1 || L->out_c != L->in_c) {
@@ -415,20 +410,20 @@ static void map_op(gi_t *g, int32_t i) {
       return;
     }
     N = &g->nodes[g->n];
-    gen_quantize_multiplier(tscale(ti, 0) / tscale(to, 0), &N->mult, &N->shift);
+    gen_quantize_multiplier(tfl_scale(ti, 0) / tfl_scale(to, 0), &N->mult, &N->shift);
     commit(g, out);
     return;
   }
   case TFL_OP_SOFTMAX: {
     if ((src = src_of(g, i, in)) < 0) return;
-    if (!quantized(ti) || !quantized(to) || tzp(to) != -128 || fabs(tscale(to, 0) * 256.0 - 1.0) > 1e-6 ||
-        !(op->beta > 0) || !isfinite(op->beta)) {
+    if (!tfl_quantized(ti) || !tfl_quantized(to) || tfl_zero_point(to) != -128 ||
+        fabs(tfl_scale(to, 0) * 256.0 - 1.0) > 1e-6 || !(op->beta > 0) || !isfinite(op->beta)) {
       refuse(g, i, "output not scale 1/256 zero point -128, or beta not positive");
       return;
     }
     if (!(L = new_layer(g, i, RT_OP_SOFTMAX, src, out))) return;
     N = &g->nodes[g->n];
-    softmax_params((double)op->beta, tscale(ti, 0), &N->mult, &N->shift, &N->diff_min);
+    softmax_params((double)op->beta, tfl_scale(ti, 0), &N->mult, &N->shift, &N->diff_min);
     if (N->shift < 0 || N->shift > 30 || ((int64_t)-N->diff_min << N->shift) > INT32_MAX) {
       refuse(g, i, "beta x input scale out of the range the fixed-point softmax handles");
       return;
@@ -446,12 +441,13 @@ static void map_op(gi_t *g, int32_t i) {
     for (int k = 0; k < 8; k++) memcpy(&p[k], pt->data + 4 * k, 4);
     if ((src = src_of(g, i, in)) < 0) return;
     if (p[0] || p[1] || p[6] || p[7] || p[2] < 0 || p[3] < 0 || p[4] < 0 || p[5] < 0 || p[2] > 255 || p[4] > 255 ||
-        !quantized(ti) || !same_quant(ti, to)) {
+        !tfl_quantized(ti) || !same_quant(ti, to)) {
       refuse(g, i, "pads batch or channels, negative, or changes the quantization");
       return;
     }
     if (!(L = new_layer(g, i, RT_OP_PAD, src, out))) return;
-    if (L->out_h != (int64_t)L->in_h + p[2] + p[3] || L->out_w != (int64_t)L->in_w + p[4] + p[5] || L->out_c != L->in_c) {
+    if (L->out_h != (int64_t)L->in_h + p[2] + p[3] || L->out_w != (int64_t)L->in_w + p[4] + p[5] ||
+        L->out_c != L->in_c) {
       refuse(g, i, "output shape");
       return;
     }
@@ -519,13 +515,13 @@ int gen_graph_import(const tfl_model_t *t, gen_model_t *m, uint8_t *op_ok, char 
   const tfl_tensor_t *tin = &t->tensors[t->inputs[0]];
   int32_t h, w, c;
   if (tin->type == TFL_INT8) {
-    if (shape3(tin, &h, &w, &c) || !quantized(tin)) {
+    if (shape3(tin, &h, &w, &c) || !tfl_quantized(tin)) {
       snprintf(why, why_len, "the input tensor is not int8 [1,h,w,c] with quantization");
       goto done;
     }
     m->model.in_h = (uint16_t)h, m->model.in_w = (uint16_t)w, m->model.in_c = (uint16_t)c;
-    m->model.in_zp = tzp(tin);
-    m->input_scale = tscale(tin, 0);
+    m->model.in_zp = tfl_zero_point(tin);
+    m->input_scale = tfl_scale(tin, 0);
     g->rt_of[t->inputs[0]] = 0;
   }
   /* the input frame at offset 0 (filled below: the file's own "mcusim.input", else pseudo-random) */
@@ -649,16 +645,18 @@ int gen_graph_check(const gen_model_t *m, char *err, size_t err_len) {
       nw = (uint64_t)L->out_c * L->in_h * L->in_w * L->in_c;
     if (nw) {
       const uint64_t pc = 4u * (uint64_t)L->out_c;
-      if ((uint64_t)L->weights_off + nw > blob || (uint64_t)L->bias_off + pc > blob || (uint64_t)L->mult_off + pc > blob ||
-          (uint64_t)L->shift_off + pc > blob || (L->bias_off | L->mult_off | L->shift_off) & 3u)
+      if ((uint64_t)L->weights_off + nw > blob || (uint64_t)L->bias_off + pc > blob ||
+          (uint64_t)L->mult_off + pc > blob || (uint64_t)L->shift_off + pc > blob ||
+          (L->bias_off | L->mult_off | L->shift_off) & 3u)
         return cm_msgf(err, err_len, "layer %s: its parameters reach beyond the blob or are misaligned", L->name), -1;
       for (int32_t c = 0; c < L->out_c; c++) {
         int32_t mult, shift;
         memcpy(&mult, m->blob + L->mult_off + 4u * (uint32_t)c, 4);
         memcpy(&shift, m->blob + L->shift_off + 4u * (uint32_t)c, 4);
         if (!mult_ok(mult, shift))
-          return cm_msgf(err, err_len, "layer %s: channel %d has multiplier %d shift %d out of range", L->name, c,
-                         mult, shift), -1;
+          return cm_msgf(err, err_len, "layer %s: channel %d has multiplier %d shift %d out of range", L->name, c, mult,
+                         shift),
+                 -1;
       }
     }
     const rt_add_params_t *a = &L->add;

@@ -60,15 +60,6 @@ static int act_shape(const tfl_tensor_t *ts, int32_t *h, int32_t *w, int32_t *c)
   return *h >= 1 && *w >= 1 && *c >= 1 && *h <= MAX_DIM && *w <= MAX_DIM && *c <= MAX_DIM ? 0 : -1;
 }
 
-static double tscale(const tfl_tensor_t *ts, int32_t i) {
-  return ts->n_scale == 1 ? (double)ts->scale[0] : i < ts->n_scale ? (double)ts->scale[i] : 0.0;
-}
-static int32_t tzp(const tfl_tensor_t *ts) { return ts->n_zero_point ? (int32_t)ts->zero_point[0] : 0; }
-static int quantized(const tfl_tensor_t *ts) {
-  return ts->n_scale >= 1 && ts->scale[0] > 0 && isfinite(ts->scale[0]) &&
-         (ts->n_zero_point == 0 || (ts->zero_point[0] >= -128 && ts->zero_point[0] <= 127));
-}
-
 /* Constant weights of the expected element count; per-channel scales (n) or one per-tensor scale, all > 0. */
 static const char *check_weights(const tfl_tensor_t *ts, uint64_t count, int32_t n_ch, int32_t qdim) {
   if (ts->type != TFL_INT8) return "weights not int8";
@@ -175,7 +166,7 @@ static void map_graph(const tfl_model_t *t, map_t *mp) {
     }
     switch (op->code) {
     case TFL_OP_QUANTIZE:
-      if (i != 0 || ti->type != TFL_FLOAT32 || to->type != TFL_INT8 || !quantized(to)) {
+      if (i != 0 || ti->type != TFL_FLOAT32 || to->type != TFL_INT8 || !tfl_quantized(to)) {
         bad(mp, t, i, "only of the float graph input");
         break;
       }
@@ -204,7 +195,7 @@ static void map_graph(const tfl_model_t *t, map_t *mp) {
       if (nx != i + 1 || readers != 1 ||
           (t->ops[nx].code != TFL_OP_CONV_2D && t->ops[nx].code != TFL_OP_DEPTHWISE_CONV_2D) ||
           t->ops[nx].padding != TFL_PAD_VALID || p[0] || p[1] || p[6] || p[7] || p[2] != p[4] || p[2] < 0 || p[2] > 3 ||
-          p[3] < 0 || p[5] < 0 || tzp(ti) != tzp(to) || tscale(ti, 0) != tscale(to, 0)) {
+          p[3] < 0 || p[5] < 0 || tfl_zero_point(ti) != tfl_zero_point(to) || tfl_scale(ti, 0) != tfl_scale(to, 0)) {
         bad(mp, t, i, "only as the leading padding of the VALID convolution that follows");
         break;
       }
@@ -220,7 +211,8 @@ static void map_graph(const tfl_model_t *t, map_t *mp) {
       const int32_t extra = pad_src >= 0 ? pad_p : 0;
       pad_src = -1;
       const int32_t wt = op->n_inputs > 1 ? op->inputs[1] : -1, bt = op->n_inputs > 2 ? op->inputs[2] : -1;
-      if (wt < 0 || act_shape(ti, &h, &w, &c) || act_shape(to, &oh, &ow, &oc) || !quantized(ti) || !quantized(to)) {
+      if (wt < 0 || act_shape(ti, &h, &w, &c) || act_shape(to, &oh, &ow, &oc) || !tfl_quantized(ti) ||
+          !tfl_quantized(to)) {
         bad(mp, t, i, "tensors not int8 [1,h,w,c] with quantization");
         break;
       }
@@ -255,7 +247,7 @@ static void map_graph(const tfl_model_t *t, map_t *mp) {
       const char *why = check_weights(wts, (uint64_t)k * k * c * (dw ? 1 : oc), oc, dw ? 3 : 0);
       if (!why && bt >= 0) why = check_bias(&t->tensors[bt], oc);
       int32_t lo, hi;
-      if (!why && act_range(op->activation, tscale(to, 0), tzp(to), &lo, &hi)) why = "fused activation";
+      if (!why && act_range(op->activation, tfl_scale(to, 0), tfl_zero_point(to), &lo, &hi)) why = "fused activation";
       if (why) {
         bad(mp, t, i, why);
         break;
@@ -285,8 +277,8 @@ static void map_graph(const tfl_model_t *t, map_t *mp) {
         int32_t ah, aw, ac, rh, rw, rc;
         if (other >= 0 && layer_of[other] >= 0 && !act_shape(&t->tensors[other], &rh, &rw, &rc) &&
             !act_shape(&t->tensors[sum], &ah, &aw, &ac) && rh == oh && rw == ow && rc == oc && ah == oh && aw == ow &&
-            ac == oc && quantized(&t->tensors[other]) && quantized(&t->tensors[sum]) &&
-            !act_range(a->activation, tscale(&t->tensors[sum], 0), tzp(&t->tensors[sum]), &lo, &hi)) {
+            ac == oc && tfl_quantized(&t->tensors[other]) && tfl_quantized(&t->tensors[sum]) &&
+            !act_range(a->activation, tfl_scale(&t->tensors[sum], 0), tfl_zero_point(&t->tensors[sum]), &lo, &hi)) {
           L->res_src = layer_of[other];
           L->final_t = sum;
           L->add_act = a->activation;
@@ -300,8 +292,9 @@ static void map_graph(const tfl_model_t *t, map_t *mp) {
     }
     case TFL_OP_AVERAGE_POOL_2D:
     case TFL_OP_MEAN: {
-      int ok = !act_shape(ti, &h, &w, &c) && quantized(ti) && quantized(to) && tscale(ti, 0) == tscale(to, 0) &&
-               tzp(ti) == tzp(to) && tfl_tensor_elems(to) == (uint64_t)c && op->activation == TFL_ACT_NONE;
+      int ok = !act_shape(ti, &h, &w, &c) && tfl_quantized(ti) && tfl_quantized(to) &&
+               tfl_scale(ti, 0) == tfl_scale(to, 0) && tfl_zero_point(ti) == tfl_zero_point(to) &&
+               tfl_tensor_elems(to) == (uint64_t)c && op->activation == TFL_ACT_NONE;
       if (ok && op->code == TFL_OP_AVERAGE_POOL_2D)
         ok = op->filter_h == h && op->filter_w == w && op->padding == TFL_PAD_VALID;
       if (ok && op->code == TFL_OP_MEAN) { /* axes: a constant int32 {1, 2} */
@@ -333,8 +326,8 @@ static void map_graph(const tfl_model_t *t, map_t *mp) {
     case TFL_OP_FULLY_CONNECTED: {
       const int32_t wt = op->n_inputs > 1 ? op->inputs[1] : -1, bt = op->n_inputs > 2 ? op->inputs[2] : -1;
       const uint64_t n_in = tfl_tensor_elems(ti);
-      if (wt < 0 || ti->type != TFL_INT8 || act_shape(to, &oh, &ow, &oc) || oh != 1 || ow != 1 || !quantized(ti) ||
-          !quantized(to) || layer_of[in] < 0) {
+      if (wt < 0 || ti->type != TFL_INT8 || act_shape(to, &oh, &ow, &oc) || oh != 1 || ow != 1 || !tfl_quantized(ti) ||
+          !tfl_quantized(to) || layer_of[in] < 0) {
         bad(mp, t, i, "tensors (the runtime's fc follows a layer, output [1,n])");
         break;
       }
@@ -344,7 +337,7 @@ static void map_graph(const tfl_model_t *t, map_t *mp) {
       if (!why) why = check_weights(wts, n_in * (uint64_t)oc, oc, 0);
       if (!why && bt >= 0) why = check_bias(&t->tensors[bt], oc);
       int32_t lo, hi;
-      if (!why && act_range(op->activation, tscale(to, 0), tzp(to), &lo, &hi)) why = "fused activation";
+      if (!why && act_range(op->activation, tfl_scale(to, 0), tfl_zero_point(to), &lo, &hi)) why = "fused activation";
       if (why) {
         bad(mp, t, i, why);
         break;
@@ -440,7 +433,7 @@ static int build(const tfl_model_t *t, const map_t *mp, gen_model_t *m, char *er
   const int32_t n = mp->n;
   int32_t in_h, in_w, in_c;
   const tfl_tensor_t *tin = &t->tensors[mp->in_t];
-  if (act_shape(tin, &in_h, &in_w, &in_c) || !quantized(tin)) {
+  if (act_shape(tin, &in_h, &in_w, &in_c) || !tfl_quantized(tin)) {
     cm_msgf(err, err_len, "the input tensor is not int8 [1,h,w,c] with quantization");
     return -1;
   }
@@ -460,7 +453,7 @@ static int build(const tfl_model_t *t, const map_t *mp, gen_model_t *m, char *er
     cm_msgf(err, err_len, "out of memory");
     return -1;
   }
-  m->input_scale = tscale(tin, 0);
+  m->input_scale = tfl_scale(tin, 0);
   uint64_t off = ((uint64_t)in_h * in_w * in_c + 3u) & ~(uint64_t)3u; /* the input frame, 4-byte aligned */
   uint32_t n_channels = 0;
   int32_t n_requant = 0; /* int32 values "mcusim.requant" must hold */
@@ -491,18 +484,18 @@ static int build(const tfl_model_t *t, const map_t *mp, gen_model_t *m, char *er
     act_shape(&t->tensors[S->out_t], &th, &tw, &tc);
     L->out_h = (uint16_t)th, L->out_w = (uint16_t)tw, L->out_c = (uint16_t)tc;
     const tfl_tensor_t *ti = &t->tensors[S->in_t], *to = &t->tensors[S->out_t];
-    L->in_zp = tzp(ti);
-    L->out_zp = tzp(to);
-    act_range(S->act, tscale(to, 0), L->out_zp, &L->act_min, &L->act_max);
-    m->conv_scale[i] = m->out_scale[i] = tscale(to, 0);
+    L->in_zp = tfl_zero_point(ti);
+    L->out_zp = tfl_zero_point(to);
+    act_range(S->act, tfl_scale(to, 0), L->out_zp, &L->act_min, &L->act_max);
+    m->conv_scale[i] = m->out_scale[i] = tfl_scale(to, 0);
     if (S->res_src >= 0) {
       const tfl_tensor_t *ts = &t->tensors[S->final_t];
-      m->out_scale[i] = tscale(ts, 0);
+      m->out_scale[i] = tfl_scale(ts, 0);
       L->add.in1_zp = L->out_zp;
       L->add.in2_zp =
           m->layers[S->res_src].res_src >= 0 ? m->layers[S->res_src].add.out_zp : m->layers[S->res_src].out_zp;
-      L->add.out_zp = tzp(ts);
-      act_range(S->add_act, tscale(ts, 0), L->add.out_zp, &L->add.act_min, &L->add.act_max);
+      L->add.out_zp = tfl_zero_point(ts);
+      act_range(S->add_act, tfl_scale(ts, 0), L->add.out_zp, &L->add.act_min, &L->add.act_max);
       n_requant += 6;
     }
     if ((uint64_t)L->out_h * L->out_w * L->out_c > GEN_TENSOR_MAX_BYTES) {
@@ -542,10 +535,10 @@ static int build(const tfl_model_t *t, const map_t *mp, gen_model_t *m, char *er
   for (int32_t i = 0; i < n; i++) { /* effective scales the int32 multiplier and shift can hold (< 2^30) */
     const lay_t *S = &mp->lay[i];
     if (S->op == RT_OP_AVGPOOL) continue;
-    const double s_in = tscale(&t->tensors[S->in_t], 0), s_out = tscale(&t->tensors[S->out_t], 0);
+    const double s_in = tfl_scale(&t->tensors[S->in_t], 0), s_out = tfl_scale(&t->tensors[S->out_t], 0);
     double worst = 0;
     for (int32_t c = 0; c < m->layers[i].out_c; c++) {
-      double real = s_in * tscale(&t->tensors[S->w_t], c) / s_out;
+      double real = s_in * tfl_scale(&t->tensors[S->w_t], c) / s_out;
       worst = real > worst ? real : worst;
     }
     if (S->res_src >= 0) {
@@ -573,10 +566,10 @@ static int build(const tfl_model_t *t, const map_t *mp, gen_model_t *m, char *er
       rt_layer_t *L = &m->layers[i];
       if (S->op == RT_OP_AVGPOOL) continue;
       const tfl_tensor_t *wts = &t->tensors[S->w_t];
-      const double s_in = tscale(&t->tensors[S->in_t], 0), s_out = tscale(&t->tensors[S->out_t], 0);
+      const double s_in = tfl_scale(&t->tensors[S->in_t], 0), s_out = tfl_scale(&t->tensors[S->out_t], 0);
       int32_t *mult = (int32_t *)(void *)(m->blob + L->mult_off), *shift = (int32_t *)(void *)(m->blob + L->shift_off);
       for (int32_t c = 0; c < L->out_c; c++) {
-        const double sw = tscale(wts, c);
+        const double sw = tfl_scale(wts, c);
         m->filter_scale[m->filter_scale_off[i] + c] = sw;
         const double real = s_in * sw / s_out; /* TFLite: input_scale * filter_scale / output_scale, in double */
         if (pass == 0) {
@@ -626,7 +619,7 @@ static int build(const tfl_model_t *t, const map_t *mp, gen_model_t *m, char *er
   m->model.in_h = (uint16_t)in_h;
   m->model.in_w = (uint16_t)in_w;
   m->model.in_c = (uint16_t)in_c;
-  m->model.in_zp = tzp(tin);
+  m->model.in_zp = tfl_zero_point(tin);
   read_blocks(t, m, n);
   return 0;
 }
